@@ -1,0 +1,125 @@
+// The small interfaces the core depends on. Adapters live in src-main/{net,store,nat};
+// tests and the simulator inject their own. Nothing here imports Node, SQLite or Electron.
+
+/** A UDP address. `host` is an IPv4 literal (normalised by the transport). */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export function endpointKey(e: Endpoint): string {
+  return `${e.host}:${e.port}`;
+}
+
+export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.host === b.host && a.port === b.port;
+}
+
+export type DatagramHandler = (data: Uint8Array, from: Endpoint) => void;
+
+/** One bound datagram socket. Sending never throws: a failed send is a lost datagram. */
+export interface Transport {
+  send(data: Uint8Array, to: Endpoint): void;
+  onDatagram(handler: DatagramHandler): void;
+  localEndpoint(): Endpoint;
+  close(): Promise<void>;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Wall-clock time and timers, injectable so tests can run in virtual time. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+}
+
+// ---- store
+
+export interface StoredChat {
+  uuid: string;
+  name: string;
+  createdAt: number;
+  /** Bytes of the chat's message list as the JSON array a base `g/m` answer carries. */
+  jsonBytes: number;
+  messageCount: number;
+  /** Time of the newest message (createdAt when none). */
+  updatedAt: number;
+}
+
+export interface StoredMessage {
+  /** Position in its chat, from 1; the paging cursor. */
+  seq: number;
+  uuid: string;
+  chatUuid: string;
+  name: string;
+  content: string;
+  createdAt: number;
+}
+
+export interface NewMessage {
+  chatUuid: string;
+  uuid: string;
+  name: string;
+  content: string;
+  createdAt: number;
+  /** Bytes this message adds to its chat's JSON array (without the separating comma). */
+  jsonBytes: number;
+  /** Sender address + request id of the post: a resent post with the same key is stored once. */
+  dedupeKey?: string;
+}
+
+export type AppendResult =
+  | { status: 'stored'; message: StoredMessage }
+  | { status: 'duplicate'; message: StoredMessage }
+  | { status: 'not-found' }
+  | { status: 'full' };
+
+export type PeerRole = 'peer' | 'bootstrap';
+
+export interface StoredPeer {
+  host: string;
+  port: number;
+  natType: string;
+  role: PeerRole;
+  firstSeen: number;
+  lastSeen: number;
+  /** Consecutive failed liveness checks. */
+  failures: number;
+}
+
+/** The daily-expiring store. Writes that acknowledge a request resolve only once durable. */
+export interface Store {
+  // chats and messages
+  createChat(chat: { uuid: string; name: string; createdAt: number }, first: NewMessage): Promise<StoredChat>;
+  getChat(uuid: string): StoredChat | undefined;
+  /** Newest first (by last activity). */
+  listChats(limit: number): StoredChat[];
+  /** Messages with seq > afterSeq in order, at most `limit`. */
+  listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[];
+  /** The newest `limit` messages, oldest first. */
+  listLatestMessages(chatUuid: string, limit: number): StoredMessage[];
+  /** Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey. */
+  appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult>;
+  /** Deletes every chat and message. */
+  wipeChats(): void;
+
+  // peers
+  upsertPeer(peer: StoredPeer): void;
+  removePeer(host: string, port: number): void;
+  getPeer(host: string, port: number): StoredPeer | undefined;
+  listPeers(): StoredPeer[];
+
+  // settings (JSON values) and the retention epoch
+  getSetting<T>(key: string): T | undefined;
+  setSetting(key: string, value: unknown): void;
+  /** Time of the store's first start, persisted, so restarts do not reset the wipe clock. */
+  epoch(): number;
+  /** Index of the last retention period whose wipe ran (-1 before the first). */
+  lastWipePeriod(): number;
+  setLastWipePeriod(period: number): void;
+
+  close(): void;
+}

@@ -1,0 +1,56 @@
+// Typed forms of every message on the wire, independent of their JSON spelling (see codec.ts).
+
+/** One chat in a `g/c` answer. `timestamp` is Unix seconds as a string of a float, as the original sends. */
+export interface ChatSummary {
+  uuid: string;
+  name: string;
+  timestamp: string;
+}
+
+/** One message in a `g/m` answer. `seq` is present only in answers to the paging extension. */
+export interface ChatMessage {
+  uuid: string;
+  name: string;
+  content: string;
+  timestamp: string;
+  seq?: number;
+}
+
+/** One peer in a `g/i` answer. */
+export interface PeerAddress {
+  natConeType: string;
+  ip: string;
+  port: number;
+}
+
+/** Paging extension of `g/m` (see docs/protocol.md): messages with seq > after, at most limit / maxBytes. */
+export interface MessagePage {
+  after: number;
+  limit?: number;
+  maxBytes?: number;
+}
+
+export type Request =
+  | { type: 'ping' }
+  | { type: 'getChats'; maxChatsLength: number }
+  | { type: 'getMessages'; chatUuid: string; page?: MessagePage }
+  | { type: 'getPeers'; maxPeersLength: number }
+  | { type: 'register'; natConeType: string }
+  | { type: 'postMessage'; chatUuid: string; name: string; content: string };
+
+export type RequestType = Request['type'];
+
+/** `c` of a response is an open object: base peers may add or omit fields. */
+export type ResponseContent = Record<string, unknown>;
+
+export interface Response {
+  r: number;
+  c: ResponseContent;
+}
+
+/** What one datagram turned out to be. */
+export type Decoded =
+  | { kind: 'request'; request: Request; z?: string }
+  | { kind: 'response'; response: Response; z?: string }
+  /** `reply` says whether the sender deserves an error 2 (it carried a usable z or looked like a request). */
+  | { kind: 'invalid'; reply: boolean; z?: string; reason: string };

@@ -1,0 +1,58 @@
+// Field-level validation of requests and response contents, as protocol.md describes.
+import { z } from 'zod';
+import { MAX_DATAGRAM_BYTES, MAX_NAME_LENGTH, NAT_TYPES } from './limits.js';
+
+/** An integer sent as a number or as a numeric string (the original is loose about this). */
+const looseInt = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^\s*-?\d{1,15}\s*$/)
+    .transform((s) => Number.parseInt(s, 10)),
+]);
+
+const positiveInt = looseInt.pipe(z.number().int().positive());
+
+/** Unix seconds as a number or a numeric string; normalised to the string form we send. */
+export const timestampSchema = z.union([
+  z.number().finite(),
+  z
+    .string()
+    .regex(/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/)
+    .transform(Number),
+]);
+
+const nonEmpty = z.string().min(1);
+
+export const getChatsArgs = z.object({ maxChatsLength: positiveInt });
+export const getPeersArgs = z.object({ maxPeersLength: positiveInt });
+export const registerArgs = z.object({ natConeType: z.enum(NAT_TYPES) });
+export const getMessagesArgs = z.object({
+  chatUuid: nonEmpty,
+  // Paging extension: present only when a Nance peer asks for it.
+  after: looseInt.pipe(z.number().int().nonnegative()).optional(),
+  limit: looseInt.pipe(z.number().int().min(1).max(10_000)).optional(),
+  maxBytes: looseInt.pipe(z.number().int().min(512).max(MAX_DATAGRAM_BYTES)).optional(),
+});
+export const postMessageArgs = z.object({
+  chatUuid: nonEmpty,
+  name: nonEmpty.max(MAX_NAME_LENGTH),
+  content: nonEmpty,
+});
+
+// ---- response contents (client side): tolerant, entries that do not validate are dropped
+
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/);
+const port = looseInt.pipe(z.number().int().min(1).max(65_535));
+
+export const chatEntry = z.object({ uuid: nonEmpty, name: z.string(), timestamp: timestampSchema });
+export const messageEntry = z.object({
+  uuid: nonEmpty,
+  name: z.string(),
+  content: z.string(),
+  timestamp: timestampSchema,
+  seq: z.number().int().nonnegative().optional(),
+});
+export const peerEntry = z.object({ natConeType: z.string().max(64), ip: ipv4, port });
