@@ -42,7 +42,11 @@ export interface StoredChat {
   uuid: string;
   name: string;
   createdAt: number;
-  /** Bytes of the chat's message list as the JSON array a base `g/m` answer carries. */
+  /**
+   * Bytes of the chat's message list in the JSON array a base `g/m` answer carries, without the array's
+   * two brackets: the messages' jsonBytes plus one comma between each pair. Size limits passed to the
+   * store (maxJsonBytes) must already have the 2 bracket bytes taken off.
+   */
   jsonBytes: number;
   messageCount: number;
   /** Time of the newest message (createdAt when none). */

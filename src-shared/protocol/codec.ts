@@ -107,17 +107,25 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
     const response: Response = { r, c };
     return z === undefined ? { kind: 'response', response } : { kind: 'response', response, z };
   }
-  if (rawZ !== undefined && !zUsable) return invalid(true, 'z must be a non-empty string of at most 256 chars');
-  if (m === 'p') return request({ type: 'ping' }, z);
   // The README's g/i example has m:"g", t:"r" (a typo); accept it as g/i.
   const isTypoGetPeers = m === 'g' && obj.t === 'r' && obj.d === 'i';
-  if (m !== 'r' && !isTypoGetPeers) return invalid(z !== undefined, `unknown mode ${JSON.stringify(m)}`, z);
+  if (m !== 'p' && m !== 'r' && !isTypoGetPeers) {
+    // Unknown format: answer 2 only if it carried a usable z or looked like a request
+    // (e.g. a request missing m), otherwise drop it.
+    const looksLikeRequest = Object.hasOwn(obj, 't') || Object.hasOwn(obj, 'd') || Object.hasOwn(obj, 'a');
+    return invalid(z !== undefined || looksLikeRequest, `unknown mode ${JSON.stringify(m)}`, z);
+  }
+  if (rawZ !== undefined && !zUsable) {
+    return invalid(true, 'z must be a non-empty string of at most 256 chars');
+  }
+  if (m === 'p') return request({ type: 'ping' }, z);
 
   const t = isTypoGetPeers ? 'g' : obj.t;
   const d = obj.d;
   const a = obj.a;
   if (!isPlainObject(a)) return invalid(true, 'missing arguments object a', z);
-  const kind = `${String(t)}/${String(d)}`;
+  // t and d are strings; anything else (["g"] stringifies to "g") is an unknown request.
+  const kind = typeof t === 'string' && typeof d === 'string' ? `${t}/${d}` : 'non-string t/d';
   switch (kind) {
     case 'g/c': {
       const p = getChatsArgs.safeParse(a);

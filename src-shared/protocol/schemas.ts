@@ -3,13 +3,16 @@ import { z } from 'zod';
 import { MAX_DATAGRAM_BYTES, MAX_NAME_LENGTH, NAT_TYPES } from './limits.js';
 
 /** An integer sent as a number or as a numeric string (the original is loose about this). */
-const looseInt = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^\s*-?\d{1,15}\s*$/)
-    .transform((s) => Number.parseInt(s, 10)),
-]);
+const looseInt = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\s*-?\d{1,15}\s*$/)
+      .transform((s) => Number.parseInt(s, 10)),
+  ])
+  // -0 (from "-0" or the JSON literal -0) is 0: JSON.stringify would send it back as 0 anyway.
+  .transform((n) => n + 0);
 
 const positiveInt = looseInt.pipe(z.number().int().positive());
 
@@ -19,7 +22,8 @@ export const timestampSchema = z.union([
   z
     .string()
     .regex(/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/)
-    .transform(Number),
+    .transform(Number)
+    .pipe(z.number().finite()), // "1e999" overflows to Infinity
 ]);
 
 const nonEmpty = z.string().min(1);
@@ -42,9 +46,7 @@ export const postMessageArgs = z.object({
 
 // ---- response contents (client side): tolerant, entries that do not validate are dropped
 
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/);
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/);
 const port = looseInt.pipe(z.number().int().min(1).max(65_535));
 
 export const chatEntry = z.object({ uuid: nonEmpty, name: z.string(), timestamp: timestampSchema });

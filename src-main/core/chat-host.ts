@@ -1,0 +1,101 @@
+// The chats this peer hosts: creating them, accepting posts under the size cap, and cutting
+// their contents into answers that fit one datagram.
+import { v4 as uuidv4 } from 'uuid';
+import {
+  base64Length,
+  CHAT_MAX_BYTES,
+  type ChatMessage,
+  type ChatSummary,
+  formatTimestamp,
+  type MessagePage,
+} from '../../src-shared/protocol/index.js';
+import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
+import { fitting, jsonLength } from './wire-size.js';
+
+export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
+  const wire: ChatMessage = {
+    uuid: m.uuid,
+    name: m.name,
+    content: m.content,
+    timestamp: formatTimestamp(m.createdAt),
+  };
+  if (withSeq) wire.seq = m.seq;
+  return wire;
+}
+
+export function toChatSummary(c: StoredChat): ChatSummary {
+  return { uuid: c.uuid, name: c.name, timestamp: formatTimestamp(c.createdAt) };
+}
+
+/**
+ * Largest byte count of a chat's message list (without its brackets) whose base64 JSON array stays
+ * under the cap: a post that would make it reach the cap is refused with 20.
+ */
+export function maxListBytes(capBytes: number): number {
+  let n = Math.floor((capBytes * 3) / 4);
+  while (n > 0 && base64Length(n + 2) >= capBytes) n--;
+  return n;
+}
+
+export class ChatHost {
+  private readonly maxJsonBytes: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    capBytes: number = CHAT_MAX_BYTES,
+    private readonly newId: () => string = uuidv4,
+  ) {
+    this.maxJsonBytes = maxListBytes(capBytes);
+  }
+
+  createChat(name: string, firstContent: string, author: string): Promise<StoredChat> {
+    const now = this.clock.now();
+    const chat = { uuid: this.newId(), name, createdAt: now };
+    return this.store.createChat(chat, this.newMessage(chat.uuid, author, firstContent, now));
+  }
+
+  post(chatUuid: string, name: string, content: string, dedupeKey?: string): Promise<AppendResult> {
+    const message = this.newMessage(chatUuid, name, content, this.clock.now());
+    if (dedupeKey !== undefined) message.dedupeKey = dedupeKey;
+    return this.store.appendMessage(message, this.maxJsonBytes);
+  }
+
+  chats(max: number): ChatSummary[] {
+    return this.store.listChats(max).map(toChatSummary);
+  }
+
+  /** A base `g/m` answer: the whole chat, or its newest messages that fit `budget` bytes of JSON. */
+  latestMessages(
+    chatUuid: string,
+    budget: number,
+  ): { messages: ChatMessage[]; truncated: boolean } | undefined {
+    const chat = this.store.getChat(chatUuid);
+    if (!chat) return undefined;
+    const all = this.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m));
+    const messages = chat.jsonBytes + 2 <= budget ? all : fitting(all, budget, true);
+    return { messages, truncated: messages.length < all.length };
+  }
+
+  /** A paged `g/m` answer (extension): messages after the cursor that fit the budget, at least one. */
+  pageOfMessages(
+    chatUuid: string,
+    page: MessagePage,
+    budget: number,
+  ): { messages: ChatMessage[]; more: boolean } | undefined {
+    const chat = this.store.getChat(chatUuid);
+    if (!chat) return undefined;
+    const limit = page.limit ?? 1000;
+    const rows = this.store.listMessages(chatUuid, page.after, limit + 1).map((m) => toWireMessage(m, true));
+    const wanted = rows.slice(0, limit);
+    let messages = fitting(wanted, budget);
+    if (messages.length === 0 && wanted.length > 0) messages = wanted.slice(0, 1);
+    return { messages, more: messages.length < rows.length };
+  }
+
+  private newMessage(chatUuid: string, name: string, content: string, createdAt: number): NewMessage {
+    const uuid = this.newId();
+    const wire = { uuid, name, content, timestamp: formatTimestamp(createdAt) };
+    return { chatUuid, uuid, name, content, createdAt, jsonBytes: jsonLength(wire) };
+  }
+}

@@ -1,0 +1,320 @@
+// The peer: one transport, one store, both roles. It answers every request it receives and offers
+// the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
+// modules it wires together.
+import type { ChatMessage, Decoded, NatType } from '../../src-shared/protocol/index.js';
+import {
+  BASE_NAT_TYPES,
+  decodeDatagram,
+  encodeResponse,
+  ResultCode,
+} from '../../src-shared/protocol/index.js';
+import { ChatHost, toWireMessage } from './chat-host.js';
+import { NanceError } from './errors.js';
+import { Emitter } from './events.js';
+import { ExpiryScheduler } from './expiry.js';
+import { type Logger, silentLogger } from './logger.js';
+import { PeerClient } from './peer-client.js';
+import { PeerDirectory } from './peer-directory.js';
+import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
+import { endpointKey } from './ports.js';
+import { type HostChats, RemoteChats } from './remote-chats.js';
+import { ReplyCache } from './reply-cache.js';
+import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
+import { RequestHandler } from './request-handler.js';
+import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
+
+export interface PeerConfig {
+  role: PeerRole;
+  bootstrapPeers: Endpoint[];
+  /** Our NAT behaviour, as detected (or assumed with --no-stun). */
+  natType: NatType;
+  /** Where others reach us, if known (STUN, or the bound address with --no-stun). */
+  publicEndpoint?: Endpoint;
+  sync: SyncSettings;
+  retry: RetryPolicy;
+  /** The ping-back of a registration: short, it holds up the registrant's answer. */
+  pingBack: Partial<RetryPolicy>;
+  retentionMs: number;
+  chatCapBytes?: number;
+}
+
+export const DEFAULT_CONFIG: PeerConfig = {
+  role: 'peer',
+  bootstrapPeers: [],
+  natType: 'Open Internet',
+  sync: DEFAULT_SYNC,
+  retry: DEFAULT_RETRY,
+  pingBack: { timeoutMs: 250, attempts: 3, backoff: 1.5 },
+  retentionMs: 24 * 60 * 60 * 1000,
+};
+
+export interface PeerEvents extends Record<string, unknown> {
+  /** A message was stored in a chat we host. */
+  message: { chatUuid: string };
+  chatsChanged: undefined;
+  peersChanged: undefined;
+  statusChanged: undefined;
+  modeChanged: { role: PeerRole };
+}
+
+export interface Deps {
+  transport: Transport;
+  clock: Clock;
+  store: Store;
+  logger?: Logger;
+  random?: () => number;
+}
+
+/** Where a chat lives: `null` is this peer. */
+export type ChatHostRef = Endpoint | null;
+
+export class NancePeer {
+  readonly events = new Emitter<PeerEvents>();
+  readonly config: PeerConfig;
+  private readonly log: Logger;
+  private readonly engine: RequestEngine;
+  private readonly client: PeerClient;
+  private readonly chats: ChatHost;
+  private readonly peers: PeerDirectory;
+  private readonly remote = new RemoteChats();
+  private readonly replies: ReplyCache;
+  private readonly handler: RequestHandler;
+  private readonly sync: SyncLoop;
+  private readonly expiry: ExpiryScheduler;
+  private closed = false;
+
+  constructor(
+    private readonly deps: Deps,
+    config: Partial<PeerConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_CONFIG, ...config };
+    const { transport, clock, store } = deps;
+    this.log = deps.logger ?? silentLogger;
+    this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
+    this.client = new PeerClient(this.engine);
+    this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
+    this.peers = new PeerDirectory(store, clock);
+    this.replies = new ReplyCache(clock);
+    this.handler = new RequestHandler({
+      role: () => this.config.role,
+      chats: this.chats,
+      peers: this.peers,
+      pingBack: (to) =>
+        this.client.ping(to, this.config.pingBack).then(
+          () => true,
+          () => false,
+        ),
+    });
+    this.sync = new SyncLoop({
+      client: this.client,
+      peers: this.peers,
+      remoteChats: this.remote,
+      clock,
+      logger: this.log,
+      role: () => this.config.role,
+      settings: () => this.config.sync,
+      bootstrapPeers: () => this.config.bootstrapPeers,
+      announcedNatType: () => this.announcedNatType(),
+      isSelf: (e) => this.isSelf(e),
+      onChange: (what) =>
+        this.events.emit(
+          what === 'peers' ? 'peersChanged' : what === 'chats' ? 'chatsChanged' : 'statusChanged',
+          undefined,
+        ),
+    });
+    this.expiry = new ExpiryScheduler(store, clock, this.config.retentionMs, () => {
+      this.remote.clear();
+      this.log.info({}, 'daily wipe: all chats and messages deleted');
+      this.events.emit('chatsChanged', undefined);
+    });
+    transport.onDatagram((data, from) => this.onDatagram(data, from));
+  }
+
+  start(): void {
+    this.expiry.start();
+    this.sync.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sync.stop();
+    this.expiry.stop();
+    this.engine.close();
+    await this.deps.transport.close();
+    this.deps.store.close();
+  }
+
+  // ---------------------------------------------------------------- server side
+
+  private onDatagram(data: Uint8Array, from: Endpoint): void {
+    try {
+      this.dispatch(data, from);
+    } catch (err) {
+      // Nothing from the network may take the peer down; decoding is total, this guards the rest.
+      this.log.error({ err: String(err), from: endpointKey(from) }, 'datagram handling failed');
+    }
+  }
+
+  private dispatch(data: Uint8Array, from: Endpoint): void {
+    const decoded = decodeDatagram(data);
+    switch (decoded.kind) {
+      case 'response':
+        this.engine.handleResponse(decoded.response, decoded.z);
+        return;
+      case 'invalid':
+        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, from);
+        return;
+      case 'request':
+        this.serve(decoded, from);
+    }
+  }
+
+  /** Runs a request once per (sender, z); a resent one gets the remembered answer. */
+  private serve(decoded: Extract<Decoded, { kind: 'request' }>, from: Endpoint): void {
+    const { request, z } = decoded;
+    const key = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
+    if (key !== undefined) {
+      const plan = this.replies.begin(key);
+      if (plan.action === 'drop') return;
+      if (plan.action === 'resend') {
+        this.deps.transport.send(plan.reply, from);
+        return;
+      }
+    }
+    this.handler
+      .handle(request, from, z)
+      .catch((err: unknown) => {
+        this.log.error({ err: String(err), request: request.type }, 'request failed');
+        return { r: ResultCode.Exception, c: {} };
+      })
+      .then((response) => {
+        const bytes = this.reply(response, z, from);
+        if (key !== undefined) this.replies.finish(key, bytes);
+        if (request.type === 'postMessage' && response.r === ResultCode.Ok) {
+          this.events.emit('message', { chatUuid: request.chatUuid });
+        }
+      });
+  }
+
+  private reply(
+    response: { r: number; c: Record<string, unknown> },
+    z: string | undefined,
+    to: Endpoint,
+  ): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeResponse(response, z);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'response did not fit a datagram');
+      bytes = encodeResponse({ r: ResultCode.Exception, c: {} }, z);
+    }
+    if (!this.closed) this.deps.transport.send(bytes, to);
+    return bytes;
+  }
+
+  // ---------------------------------------------------------------- client side (what a user does)
+
+  get role(): PeerRole {
+    return this.config.role;
+  }
+
+  setRole(role: PeerRole): void {
+    if (role === this.config.role) return;
+    this.config.role = role;
+    this.events.emit('modeChanged', { role });
+    void this.sync.runRound();
+  }
+
+  private requirePeerRole(): void {
+    if (this.config.role !== 'peer') throw new NanceError('wrong-mode', 'chats are off in bootstrap mode');
+  }
+
+  async createChat(name: string, firstMessage: string, author: string): Promise<StoredChat> {
+    this.requirePeerRole();
+    const chat = await this.chats.createChat(name, firstMessage, author);
+    this.events.emit('chatsChanged', undefined);
+    return chat;
+  }
+
+  /** My chats, newest first. */
+  myChats(max = 1000): StoredChat[] {
+    return this.deps.store.listChats(max);
+  }
+
+  /** What we know of every other host's chats. */
+  remoteChats(): HostChats[] {
+    return this.remote.all();
+  }
+
+  /** Asks one host for its chat list now. */
+  async refreshChats(host: Endpoint): Promise<HostChats> {
+    this.requirePeerRole();
+    try {
+      const chats = await this.client.getChats(host, this.config.sync.maxChatsLength);
+      return this.remote.set(host, chats, this.deps.clock.now());
+    } catch (err) {
+      if (err instanceof NanceError) return this.remote.failed(host, err.kind);
+      throw err;
+    } finally {
+      this.events.emit('chatsChanged', undefined);
+    }
+  }
+
+  async readChat(host: ChatHostRef, chatUuid: string): Promise<ChatMessage[]> {
+    this.requirePeerRole();
+    if (host === null) {
+      const chat = this.deps.store.getChat(chatUuid);
+      if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
+      return this.deps.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m, true));
+    }
+    return this.client.getMessages(host, chatUuid);
+  }
+
+  async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {
+    this.requirePeerRole();
+    if (host !== null) return this.client.postMessage(host, chatUuid, name, content);
+    const result = await this.chats.post(chatUuid, name, content);
+    if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
+    if (result.status === 'full') throw NanceError.fromCode(ResultCode.Full, 'post');
+    this.events.emit('message', { chatUuid });
+  }
+
+  knownPeers() {
+    return this.peers.all();
+  }
+
+  bootstrapStates(): { endpoint: Endpoint; state: BootstrapState }[] {
+    return this.config.bootstrapPeers.map((endpoint) => ({
+      endpoint,
+      state: this.sync.bootstrapState(endpoint),
+    }));
+  }
+
+  nextWipeAt(): number {
+    return this.expiry.nextWipeAt();
+  }
+
+  localEndpoint(): Endpoint {
+    return this.deps.transport.localEndpoint();
+  }
+
+  /** Runs one sync round now (tests, and "refresh" in the window). */
+  syncNow(): Promise<void> {
+    return this.sync.runRound();
+  }
+
+  /** What we tell base peers in r/i: they accept only "Full Cone" and "Restricted Cone". */
+  announcedNatType(): string {
+    const t = this.config.natType;
+    if ((BASE_NAT_TYPES as readonly string[]).includes(t)) return t;
+    return t === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
+  }
+
+  private isSelf(e: Endpoint): boolean {
+    const local = this.localEndpoint();
+    const pub = this.config.publicEndpoint;
+    if (pub && pub.host === e.host && pub.port === e.port) return true;
+    return e.port === local.port && [local.host, '127.0.0.1', '0.0.0.0'].includes(e.host);
+  }
+}

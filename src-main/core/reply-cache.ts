@@ -1,0 +1,45 @@
+// Remembers the answer to each recent (sender, z) so that a resent request is answered again
+// from memory instead of being executed twice. Bounded in size and age.
+import type { Clock } from './ports.js';
+
+type Entry = { state: 'running'; at: number } | { state: 'done'; at: number; reply: Uint8Array };
+
+export class ReplyCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxEntries = 20_000,
+    private readonly ttlMs = 120_000,
+  ) {}
+
+  /** What to do with a request: run it, resend a remembered reply, or drop it (the first is still running). */
+  begin(key: string): { action: 'run' } | { action: 'resend'; reply: Uint8Array } | { action: 'drop' } {
+    const now = this.clock.now();
+    const entry = this.entries.get(key);
+    if (entry && now - entry.at < this.ttlMs) {
+      return entry.state === 'done' ? { action: 'resend', reply: entry.reply } : { action: 'drop' };
+    }
+    this.entries.delete(key);
+    this.entries.set(key, { state: 'running', at: now });
+    this.evict();
+    return { action: 'run' };
+  }
+
+  finish(key: string, reply: Uint8Array): void {
+    if (this.entries.has(key)) this.entries.set(key, { state: 'done', at: this.clock.now(), reply });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Oldest entries go first (Map keeps insertion order). */
+  private evict(): void {
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}

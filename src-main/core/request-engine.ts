@@ -1,0 +1,112 @@
+// Client side of the protocol: every request gets a fresh `z`, responses are matched by it,
+// lost ones are resent with the SAME z (so the host can recognise the retry) after a backed-off,
+// jittered timeout, and silence ends in error 90.
+import { v4 as uuidv4 } from 'uuid';
+import {
+  DatagramTooLargeError,
+  encodeRequest,
+  type Request,
+  type Response,
+} from '../../src-shared/protocol/index.js';
+import { NanceError } from './errors.js';
+import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
+
+export interface RetryPolicy {
+  /** Wait for the first answer, in ms. */
+  timeoutMs: number;
+  /** Sends in total (1 = no retry). */
+  attempts: number;
+  /** Each wait is the previous one times this. */
+  backoff: number;
+  /** Each wait is randomly shortened or lengthened by up to this fraction, so retries do not align. */
+  jitter: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 300, attempts: 4, backoff: 2, jitter: 0.2 };
+
+interface Pending {
+  resolve(response: Response): void;
+  reject(error: NanceError): void;
+  timer: TimerHandle;
+}
+
+export class RequestEngine {
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+    private readonly defaults: RetryPolicy = DEFAULT_RETRY,
+    private readonly random: () => number = Math.random,
+    private readonly newId: () => string = uuidv4,
+  ) {}
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves with the first response carrying our z, whatever its code; rejects with 90 on silence. */
+  request(to: Endpoint, request: Request, policy: Partial<RetryPolicy> = {}): Promise<Response> {
+    if (this.closed) return Promise.reject(new NanceError('closed', 'peer is shutting down'));
+    const p = { ...this.defaults, ...policy };
+    const z = this.newId();
+    let datagram: Uint8Array;
+    try {
+      datagram = encodeRequest(request, z);
+    } catch (err) {
+      if (err instanceof DatagramTooLargeError) {
+        return Promise.reject(new NanceError('too-large', `request is ${err.size} bytes, over one datagram`));
+      }
+      throw err;
+    }
+    return new Promise<Response>((resolve, reject) => {
+      let attempt = 0;
+      const send = (wait: number) => {
+        attempt++;
+        this.transport.send(datagram, to);
+        const entry: Pending = {
+          resolve,
+          reject,
+          timer: this.clock.setTimeout(
+            () => {
+              if (attempt < p.attempts) {
+                send(wait * p.backoff);
+              } else {
+                this.pending.delete(z);
+                reject(NanceError.fromCode(90, `${request.type} to ${to.host}:${to.port}`));
+              }
+            },
+            this.jittered(wait, p.jitter),
+          ),
+        };
+        this.pending.set(z, entry);
+      };
+      send(p.timeoutMs);
+    });
+  }
+
+  /** Feeds a response in; returns false if no request is waiting for its z (late, duplicate or stray). */
+  handleResponse(response: Response, z: string | undefined): boolean {
+    if (z === undefined) return false;
+    const entry = this.pending.get(z);
+    if (!entry) return false;
+    this.pending.delete(z);
+    entry.timer.cancel();
+    entry.resolve(response);
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const entry of this.pending.values()) {
+      entry.timer.cancel();
+      entry.reject(new NanceError('closed', 'peer is shutting down'));
+    }
+    this.pending.clear();
+  }
+
+  private jittered(ms: number, jitter: number): number {
+    return Math.max(1, Math.round(ms * (1 + jitter * (2 * this.random() - 1))));
+  }
+}

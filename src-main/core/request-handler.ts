@@ -1,0 +1,64 @@
+// Server side: one answer for each base request, in either role, exactly as protocol.md says.
+import type { Request, Response } from '../../src-shared/protocol/index.js';
+import { ResultCode } from '../../src-shared/protocol/index.js';
+import type { ChatHost } from './chat-host.js';
+import type { PeerDirectory } from './peer-directory.js';
+import type { Endpoint, PeerRole } from './ports.js';
+import { fitting, jsonBudget } from './wire-size.js';
+
+/** Extensions this build speaks; advertised in the ping answer (see docs/protocol.md). */
+export const EXTENSIONS = ['page'] as const;
+export const PROTOCOL_VERSION = 1;
+
+const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
+const fail = (r: number): Response => ({ r, c: {} });
+
+export interface HandlerContext {
+  role(): PeerRole;
+  chats: ChatHost;
+  peers: PeerDirectory;
+  /** Pings `to` back; resolves true if it answered. */
+  pingBack(to: Endpoint): Promise<boolean>;
+}
+
+export class RequestHandler {
+  constructor(private readonly ctx: HandlerContext) {}
+
+  async handle(request: Request, from: Endpoint, z: string | undefined): Promise<Response> {
+    // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list.
+    const budget = jsonBudget() - 64 - (z?.length ?? 0);
+    switch (request.type) {
+      case 'ping':
+        return ok({ nance: { v: PROTOCOL_VERSION, ext: EXTENSIONS, role: this.ctx.role() } });
+      case 'getPeers':
+        return ok({ peers: fitting(this.ctx.peers.listFor(from, request.maxPeersLength), budget) });
+      case 'register':
+        return this.register(request.natConeType, from);
+    }
+    if (this.ctx.role() === 'bootstrap') return fail(ResultCode.UnknownFormat);
+    switch (request.type) {
+      case 'getChats':
+        return ok({ chats: fitting(this.ctx.chats.chats(request.maxChatsLength), budget) });
+      case 'getMessages': {
+        const { chatUuid, page } = request;
+        const answer = page
+          ? this.ctx.chats.pageOfMessages(chatUuid, page, Math.min(budget, jsonBudget(page.maxBytes) - 64))
+          : this.ctx.chats.latestMessages(chatUuid, budget);
+        return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
+      }
+      case 'postMessage': {
+        const dedupeKey = z === undefined ? undefined : `${from.host}:${from.port}/${z}`;
+        const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
+        if (result.status === 'not-found') return fail(ResultCode.NotFound);
+        if (result.status === 'full') return fail(ResultCode.Full);
+        return ok();
+      }
+    }
+  }
+
+  private async register(natConeType: string, from: Endpoint): Promise<Response> {
+    if (!(await this.ctx.pingBack(from))) return fail(ResultCode.Unreachable);
+    this.ctx.peers.markAlive(from, natConeType);
+    return ok();
+  }
+}

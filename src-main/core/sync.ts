@@ -1,0 +1,169 @@
+// Joining and staying joined, as the original does: register with the bootstrap peers, learn
+// peers from them, keep only peers that answer a ping, and keep syncing with a few known peers
+// each round (liveness, their peers, their chat lists, our registration with them).
+import type { PeerAddress } from '../../src-shared/protocol/index.js';
+import { NanceError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { PeerClient } from './peer-client.js';
+import type { PeerDirectory } from './peer-directory.js';
+import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
+import { endpointKey } from './ports.js';
+import type { RemoteChats } from './remote-chats.js';
+
+export interface SyncSettings {
+  /** Time between rounds. */
+  intervalMs: number;
+  /** Known peers synced per round. */
+  fanOut: number;
+  maxPeersLength: number;
+  maxChatsLength: number;
+}
+
+export const DEFAULT_SYNC: SyncSettings = {
+  intervalMs: 15_000,
+  fanOut: 8,
+  maxPeersLength: 50,
+  maxChatsLength: 100,
+};
+
+export type BootstrapState = 'unknown' | 'registered' | 'unreachable' | 'refused';
+
+export interface SyncDeps {
+  client: PeerClient;
+  peers: PeerDirectory;
+  remoteChats: RemoteChats;
+  clock: Clock;
+  logger: Logger;
+  role(): PeerRole;
+  settings(): SyncSettings;
+  bootstrapPeers(): Endpoint[];
+  /** The natConeType we announce in r/i. */
+  announcedNatType(): string;
+  isSelf(e: Endpoint): boolean;
+  onChange(what: 'peers' | 'chats' | 'bootstrap'): void;
+}
+
+const errorKind = (err: unknown) => (err instanceof NanceError ? err.kind : 'exception');
+
+export class SyncLoop {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private readonly bootstrapStates = new Map<string, BootstrapState>();
+  private readonly lastSynced = new Map<string, number>();
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  bootstrapState(e: Endpoint): BootstrapState {
+    return this.bootstrapStates.get(endpointKey(e)) ?? 'unknown';
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = () => {
+      void this.runRound().finally(() => {
+        if (this.timer) this.timer = this.deps.clock.setTimeout(tick, this.deps.settings().intervalMs);
+      });
+    };
+    this.timer = this.deps.clock.setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** One round; concurrent calls share nothing and a second one while one runs is skipped. */
+  async runRound(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      if (this.deps.role() === 'peer')
+        await Promise.all(this.deps.bootstrapPeers().map((b) => this.joinVia(b)));
+      await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async joinVia(bootstrap: Endpoint): Promise<void> {
+    const { client, peers } = this.deps;
+    const key = endpointKey(bootstrap);
+    const before = this.bootstrapStates.get(key);
+    try {
+      await client.register(bootstrap, this.deps.announcedNatType());
+      this.bootstrapStates.set(key, 'registered');
+      peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
+      await this.learn(await client.getPeers(bootstrap, this.deps.settings().maxPeersLength));
+    } catch (err) {
+      const kind = errorKind(err);
+      this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
+      this.deps.logger.warn({ bootstrap: key, err: String(err) }, 'bootstrap join failed');
+    }
+    if (before !== this.bootstrapStates.get(key)) this.deps.onChange('bootstrap');
+  }
+
+  /** Verifies listed peers we do not know yet with a ping before keeping them. */
+  private async learn(listed: PeerAddress[]): Promise<void> {
+    const { client, peers } = this.deps;
+    const fresh = listed
+      .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
+      .filter((p) => !this.deps.isSelf(p) && !peers.get(p));
+    const verified = await Promise.all(
+      fresh.map(async (p) => {
+        try {
+          const info = await client.ping(p);
+          peers.markAlive(p, p.natType, info.role ?? 'peer');
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    if (verified.some(Boolean)) this.deps.onChange('peers');
+  }
+
+  /** The known peers synced least recently, bootstraps included (they are pinged for liveness). */
+  private pickTargets(): StoredPeer[] {
+    const last = (p: StoredPeer) => this.lastSynced.get(endpointKey(p)) ?? 0;
+    return this.deps.peers
+      .all()
+      .filter((p) => !this.deps.isSelf(p))
+      .sort((a, b) => last(a) - last(b))
+      .slice(0, this.deps.settings().fanOut);
+  }
+
+  private async syncWith(peer: StoredPeer): Promise<void> {
+    const { client, peers, remoteChats, clock } = this.deps;
+    this.lastSynced.set(endpointKey(peer), clock.now());
+    let role: PeerRole;
+    try {
+      role = (await client.ping(peer)).role ?? peer.role;
+      peers.markAlive(peer, undefined, role);
+    } catch (err) {
+      if (peers.markFailed(peer)) {
+        remoteChats.forget(peer);
+        this.deps.onChange('peers');
+      } else {
+        remoteChats.failed(peer, errorKind(err));
+        this.deps.onChange('chats');
+      }
+      return;
+    }
+    if (this.deps.role() === 'bootstrap') return; // a bootstrap only keeps its table alive
+    const settings = this.deps.settings();
+    const tasks: Promise<unknown>[] = [
+      client.getPeers(peer, settings.maxPeersLength).then((l) => this.learn(l)),
+    ];
+    if (role === 'peer') {
+      tasks.push(
+        client.getChats(peer, settings.maxChatsLength).then(
+          (chats) => remoteChats.set(peer, chats, clock.now()),
+          (err) => remoteChats.failed(peer, errorKind(err)),
+        ),
+        client.register(peer, this.deps.announcedNatType()),
+      );
+    }
+    await Promise.allSettled(tasks);
+    this.deps.onChange('chats');
+  }
+}

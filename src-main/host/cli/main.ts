@@ -1,0 +1,91 @@
+// `npx nance`: a headless peer (or bootstrap peer) with its store in --data-dir.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NatType } from '../../../src-shared/protocol/index.js';
+import { DEFAULT_CONFIG, NancePeer } from '../../core/peer.js';
+import { systemClock } from '../../net/system-clock.js';
+import { UdpTransport } from '../../net/udp-transport.js';
+import { resolveHostPort } from '../../service/host-port.js';
+import { NanceService } from '../../service/nance-service.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
+import { createFileLogger } from './logger.js';
+import { parseOptions } from './options.js';
+import { attachStdioControl } from './stdio-control.js';
+
+const printLine = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+
+function fail(message: string): never {
+  process.stderr.write(`nance: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  try {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+  } catch (err) {
+    fail(`cannot use data dir ${opts.dataDir}: ${(err as Error).message}`);
+  }
+  const logger = await createFileLogger(opts.dataDir, opts.logLevel);
+  const bootstrapPeers = await Promise.all(opts.bootstrapPeer.map(resolveHostPort)).catch((err: Error) =>
+    fail(`cannot resolve bootstrap peer: ${err.message}`),
+  );
+  const transport = await UdpTransport.bind({ host: opts.host, port: opts.port }).catch((err: Error) =>
+    fail(err.message),
+  );
+  let store: SqliteStore;
+  try {
+    store = SqliteStore.open({ path: path.join(opts.dataDir, 'nance.db'), now: Date.now });
+  } catch (err) {
+    await transport.close();
+    fail(`cannot open the store in ${opts.dataDir}: ${(err as Error).message}`);
+  }
+
+  // NAT detection is skipped with --no-stun (and until STUN servers are configured): we assume
+  // we are reachable at the bound address.
+  const natType: NatType = 'Open Internet';
+  const local = transport.localEndpoint();
+  const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
+  const peer = new NancePeer(
+    { transport, clock: systemClock, store, logger },
+    {
+      role: opts.bootstrap ? 'bootstrap' : (savedMode ?? 'peer'),
+      bootstrapPeers,
+      natType,
+      publicEndpoint: local.host === '0.0.0.0' ? { host: '127.0.0.1', port: local.port } : local,
+      retentionMs: opts.retention * 1000,
+      sync: { ...DEFAULT_CONFIG.sync, intervalMs: opts.syncInterval, fanOut: opts.fanOut },
+    },
+  );
+  const service = new NanceService(peer, store);
+  peer.start();
+  const detachStdio = opts.stdio ? attachStdioControl(service, printLine) : () => {};
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    detachStdio();
+    await peer.close();
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const status = service.status();
+  logger.info({ udp: status.udp, mode: status.mode }, 'ready');
+  printLine({
+    event: 'ready',
+    udp: status.udp,
+    mode: status.mode,
+    natType: status.natType,
+    publicAddress: status.publicAddress,
+    dataDir: path.resolve(opts.dataDir),
+    nextWipeAt: status.nextWipeAt,
+    pid: process.pid,
+  });
+}
+
+void main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

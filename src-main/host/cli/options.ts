@@ -1,0 +1,92 @@
+// Command-line flags of the headless peer, parsed and checked before anything starts.
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseHostPort } from '../../service/host-port.js';
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  bootstrap: boolean;
+  bootstrapPeer: string[];
+  dataDir: string;
+  retention: number;
+  stun: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  syncInterval: number;
+  fanOut: number;
+  stdio: boolean;
+}
+
+function integer(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function hostPort(value: string, previous: string[]): string[] {
+  try {
+    parseHostPort(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return [...previous, value];
+}
+
+export function defaultDataDir(): string {
+  return path.join(os.homedir(), '.nance');
+}
+
+export function buildCommand(): Command {
+  return new Command('nance')
+    .description('Nance: serverless peer-to-peer chat over UDP. Runs a headless peer.')
+    .option('-p, --port <port>', 'UDP port (0 = any free port)', integer(0, 65_535, 'port'), 0)
+    .option('--host <address>', 'address to bind', '0.0.0.0')
+    .option('--bootstrap', 'run as a bootstrap peer (peer discovery only, no chats)', false)
+    .option('--bootstrap-peer <host:port>', 'a bootstrap peer to join through (repeatable)', hostPort, [])
+    .option('--data-dir <dir>', 'where the store and logs live', defaultDataDir())
+    .option(
+      '--retention <seconds>',
+      'delete all chats every this many seconds',
+      integer(1, 365 * 86_400, 'retention'),
+      86_400,
+    )
+    .option('--no-stun', 'skip NAT detection: assume reachable at the bound address')
+    .addOption(
+      new Option('--log-level <level>', 'log detail')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    )
+    .option(
+      '--sync-interval <ms>',
+      'time between sync rounds',
+      integer(100, 3_600_000, 'sync interval'),
+      15_000,
+    )
+    .option('--fan-out <n>', 'known peers synced per round', integer(1, 1000, 'fan-out'), 8)
+    .option('--stdio', 'accept commands as JSON lines on stdin (see docs/architecture.md)', false)
+    .showHelpAfterError(false);
+}
+
+/** Parses argv; on a bad flag prints one line and exits non-zero. */
+export function parseOptions(argv: string[]): CliOptions {
+  const command = buildCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (err) {
+    const e = err as { code?: string; message: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
+      process.stdout.write(command.helpInformation());
+      process.exit(0);
+    }
+    process.stderr.write(`nance: ${e.message.replace(/^error: /, '')}\n`);
+    process.exit(2);
+  }
+  return command.opts<CliOptions>();
+}

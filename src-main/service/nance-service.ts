@@ -1,0 +1,165 @@
+// The contract of src-shared/api.ts implemented over a peer: validates every argument, turns
+// failures into typed errors, and forwards the peer's events. Every host (Electron, web, stdio)
+// exposes exactly this.
+import {
+  type ChatDto,
+  type ChatListDto,
+  type CommandError,
+  type CommandName,
+  type CommandReply,
+  type CommandResults,
+  commandArgs,
+  type EventPayloads,
+  type Mode,
+  type SettingsDto,
+  type StatusDto,
+} from '../../src-shared/api.js';
+import { parseTimestamp } from '../../src-shared/protocol/index.js';
+import { NanceError } from '../core/errors.js';
+import { Emitter } from '../core/events.js';
+import type { NancePeer } from '../core/peer.js';
+import type { Endpoint, Store, StoredChat } from '../core/ports.js';
+import { formatEndpoint, resolveHostPort } from './host-port.js';
+
+const chatDto = (c: StoredChat): ChatDto => ({ uuid: c.uuid, name: c.name, createdAt: c.createdAt });
+
+type Handlers = {
+  [K in CommandName]: (
+    args: (typeof commandArgs)[K]['_output'],
+  ) => Promise<CommandResults[K]> | CommandResults[K];
+};
+
+export class NanceService {
+  readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
+
+  constructor(
+    private readonly peer: NancePeer,
+    private readonly store: Store,
+  ) {
+    peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
+    peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
+    peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
+    peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
+    peer.events.on('modeChanged', ({ role }) => {
+      this.events.emit('modeChanged', { mode: role });
+      this.events.emit('statusChanged', this.status());
+    });
+  }
+
+  /** Runs one command from an untrusted caller. Never throws. */
+  async dispatch(command: string, rawArgs: unknown): Promise<CommandReply<CommandName>> {
+    if (!Object.hasOwn(commandArgs, command)) {
+      return { ok: false, error: { kind: 'invalid-argument', message: `unknown command ${command}` } };
+    }
+    const name = command as CommandName;
+    const parsed = commandArgs[name].safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      const message = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'args'}: ${i.message}`)
+        .join('; ');
+      return { ok: false, error: { kind: 'invalid-argument', message } };
+    }
+    try {
+      const handler = this.handlers[name] as (args: unknown) => unknown;
+      return { ok: true, result: (await handler(parsed.data)) as CommandResults[CommandName] };
+    } catch (err) {
+      return { ok: false, error: toCommandError(err) };
+    }
+  }
+
+  private readonly handlers: Handlers = {
+    getStatus: () => this.status(),
+    listChats: () => this.chatList(),
+    refreshChats: async () => {
+      await this.peer.syncNow();
+      return this.chatList();
+    },
+    createChat: async ({ name, message, author }) =>
+      chatDto(await this.peer.createChat(name, message, author)),
+    readChat: async ({ host, chatUuid }) =>
+      (await this.peer.readChat(host, chatUuid)).map((m) => ({
+        uuid: m.uuid,
+        name: m.name,
+        content: m.content,
+        createdAt: parseTimestamp(m.timestamp),
+      })),
+    postMessage: async ({ host, chatUuid, name, content }) => {
+      await this.peer.postMessage(host, chatUuid, name, content);
+      return null;
+    },
+    listPeers: () =>
+      this.peer.knownPeers().map((p) => ({
+        host: p.host,
+        port: p.port,
+        natType: p.natType,
+        role: p.role,
+        firstSeen: p.firstSeen,
+        lastSeen: p.lastSeen,
+      })),
+    getSettings: () => this.settings(),
+    updateSettings: async (changes) => {
+      if (changes.bootstrapPeers !== undefined) {
+        this.peer.config.bootstrapPeers = await Promise.all(changes.bootstrapPeers.map(resolveHostPort));
+      }
+      const next = { ...this.settings(), ...changes };
+      this.store.setSetting('settings', next);
+      this.events.emit('statusChanged', this.status());
+      return next;
+    },
+    setMode: ({ mode }) => {
+      this.setMode(mode);
+      return this.status();
+    },
+  };
+
+  setMode(mode: Mode): void {
+    this.store.setSetting('mode', mode);
+    this.peer.setRole(mode);
+  }
+
+  settings(): SettingsDto {
+    const saved = this.store.getSetting<Partial<SettingsDto>>('settings') ?? {};
+    return {
+      displayName: saved.displayName ?? '',
+      bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(formatEndpoint),
+      onboarded: saved.onboarded ?? false,
+    };
+  }
+
+  status(): StatusDto {
+    const pub = this.peer.config.publicEndpoint;
+    return {
+      mode: this.peer.role,
+      udp: this.peer.localEndpoint(),
+      publicAddress: pub ? { ...pub } : null,
+      natType: this.peer.config.natType,
+      bootstraps: this.peer.bootstrapStates().map(({ endpoint, state }) => ({
+        address: formatEndpoint(endpoint),
+        state,
+      })),
+      nextWipeAt: this.peer.nextWipeAt(),
+      peerCount: this.peer.knownPeers().length,
+    };
+  }
+
+  private chatList(): ChatListDto {
+    return {
+      mine: this.peer.role === 'peer' ? this.peer.myChats().map(chatDto) : [],
+      hosts: this.peer.remoteChats().map((h) => ({
+        host: { ...h.host } as Endpoint,
+        chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
+        fetchedAt: h.fetchedAt ?? null,
+        error: h.error ?? null,
+      })),
+    };
+  }
+}
+
+function toCommandError(err: unknown): CommandError {
+  if (err instanceof NanceError) {
+    return err.code === undefined
+      ? { kind: err.kind, message: err.message }
+      : { kind: err.kind, message: err.message, code: err.code };
+  }
+  return { kind: 'exception', message: err instanceof Error ? err.message : String(err) };
+}

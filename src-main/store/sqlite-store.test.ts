@@ -1,0 +1,344 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewMessage, StoredPeer } from '../core/ports.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const builtStore = path.join(projectRoot, 'build/src-main/store/sqlite-store.js');
+
+const CHAT = 'chat-1';
+const BIG = 1_000_000;
+
+let dir: string;
+let dbPath: string;
+let opened: SqliteStore[];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-store-'));
+  dbPath = path.join(dir, 'store.db');
+  opened = [];
+});
+
+afterEach(() => {
+  for (const store of opened) store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function open(options: Partial<SqliteStoreOptions> = {}): SqliteStore {
+  const store = SqliteStore.open({ path: dbPath, now: () => 1_000, ...options });
+  opened.push(store);
+  return store;
+}
+
+function msg(n: number, overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    chatUuid: CHAT,
+    uuid: `m-${n}`,
+    name: 'alice',
+    content: `hello ${n}`,
+    createdAt: 10_000 + n,
+    jsonBytes: 10,
+    ...overrides,
+  };
+}
+
+async function withChat(store: SqliteStore, first: NewMessage = msg(1)) {
+  return store.createChat({ uuid: CHAT, name: 'general', createdAt: 5_000 }, first);
+}
+
+function peer(overrides: Partial<StoredPeer> = {}): StoredPeer {
+  return {
+    host: '10.0.0.1',
+    port: 4000,
+    natType: 'full-cone',
+    role: 'peer',
+    firstSeen: 100,
+    lastSeen: 200,
+    failures: 0,
+    ...overrides,
+  };
+}
+
+describe('SqliteStore chats and messages', () => {
+  it('creates a chat with its first message and reads it back', async () => {
+    const store = open();
+    const created = await withChat(store);
+    expect(created).toEqual({
+      uuid: CHAT,
+      name: 'general',
+      createdAt: 5_000,
+      jsonBytes: 10,
+      messageCount: 1,
+      updatedAt: 10_001,
+    });
+    expect(store.getChat(CHAT)).toEqual(created);
+    expect(store.getChat('nope')).toBeUndefined();
+    expect(store.listMessages(CHAT, 0, 10)).toEqual([
+      { seq: 1, uuid: 'm-1', chatUuid: CHAT, name: 'alice', content: 'hello 1', createdAt: 10_001 },
+    ]);
+  });
+
+  it('lists chats by last activity, newest first', async () => {
+    const store = open();
+    await store.createChat({ uuid: 'a', name: 'a', createdAt: 1 }, msg(1, { chatUuid: 'a', createdAt: 100 }));
+    await store.createChat({ uuid: 'b', name: 'b', createdAt: 2 }, msg(2, { chatUuid: 'b', createdAt: 200 }));
+    expect(store.listChats(10).map((c) => c.uuid)).toEqual(['b', 'a']);
+    await store.appendMessage(msg(3, { chatUuid: 'a', createdAt: 300 }), BIG);
+    expect(store.listChats(10).map((c) => c.uuid)).toEqual(['a', 'b']);
+    expect(store.listChats(1).map((c) => c.uuid)).toEqual(['a']);
+  });
+
+  it('appends in order with consecutive seqs and tracks size', async () => {
+    const store = open();
+    await withChat(store);
+    for (let n = 2; n <= 5; n++) {
+      const result = await store.appendMessage(msg(n), BIG);
+      expect(result).toMatchObject({ status: 'stored', message: { seq: n, uuid: `m-${n}` } });
+    }
+    // Five 10-byte messages and four commas.
+    expect(store.getChat(CHAT)).toMatchObject({ messageCount: 5, jsonBytes: 54, updatedAt: 10_005 });
+    expect(store.listMessages(CHAT, 2, 2).map((m) => m.seq)).toEqual([3, 4]);
+    expect(store.listLatestMessages(CHAT, 3).map((m) => m.seq)).toEqual([3, 4, 5]);
+    expect(store.listLatestMessages(CHAT, 99).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('stores a resent post once and answers the resend with the original', async () => {
+    const store = open();
+    await withChat(store);
+    const first = await store.appendMessage(msg(2, { dedupeKey: '1.2.3.4:5#7' }), BIG);
+    const again = await store.appendMessage(msg(3, { dedupeKey: '1.2.3.4:5#7', content: 'x' }), BIG);
+    expect(first.status).toBe('stored');
+    expect(again).toEqual({ status: 'duplicate', message: first.status === 'stored' ? first.message : null });
+    expect(store.listMessages(CHAT, 0, 10)).toHaveLength(2);
+    expect(store.getChat(CHAT)?.messageCount).toBe(2);
+  });
+
+  it('dedupes within one batch', async () => {
+    const store = open();
+    await withChat(store);
+    const [a, b] = await Promise.all([
+      store.appendMessage(msg(2, { dedupeKey: 'k' }), BIG),
+      store.appendMessage(msg(3, { dedupeKey: 'k' }), BIG),
+    ]);
+    expect(a?.status).toBe('stored');
+    expect(b).toMatchObject({ status: 'duplicate', message: { seq: 2, uuid: 'm-2' } });
+  });
+
+  it('answers not-found for an unknown chat', async () => {
+    const store = open();
+    expect(await store.appendMessage(msg(1, { chatUuid: 'missing' }), BIG)).toEqual({ status: 'not-found' });
+  });
+
+  it('stores a post that exactly fits and refuses one byte more', async () => {
+    const store = open();
+    await withChat(store); // 10 bytes
+    // 10 + comma + 5 = 16.
+    expect(await store.appendMessage(msg(2, { jsonBytes: 5 }), 15)).toEqual({ status: 'full' });
+    expect(store.getChat(CHAT)).toMatchObject({ jsonBytes: 10, messageCount: 1 });
+    expect((await store.appendMessage(msg(2, { jsonBytes: 5 }), 16)).status).toBe('stored');
+    expect(store.getChat(CHAT)).toMatchObject({ jsonBytes: 16, messageCount: 2 });
+  });
+
+  it('lets items of one batch see each other when they overflow together', async () => {
+    const store = open();
+    await withChat(store);
+    // Each alone fits in 30 (10 + 1 + 10 = 21), together they need 32.
+    const results = await Promise.all([store.appendMessage(msg(2), 30), store.appendMessage(msg(3), 30)]);
+    expect(results.map((r) => r.status)).toEqual(['stored', 'full']);
+    expect(store.getChat(CHAT)).toMatchObject({ jsonBytes: 21, messageCount: 2 });
+  });
+
+  it('commits 500 concurrent appends in one transaction', async () => {
+    const store = open();
+    await withChat(store);
+    const before = store.commitCount;
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => store.appendMessage(msg(i + 2), BIG)),
+    );
+    const seqs = results.map((r) => (r.status === 'stored' ? r.message.seq : -1));
+    expect(seqs).toEqual(Array.from({ length: 500 }, (_, i) => i + 2));
+    expect(store.listMessages(CHAT, 0, 1000)).toHaveLength(501);
+    // All 500 were queued in the same tick, so one flush took them all.
+    expect(store.commitCount - before).toBe(1);
+  });
+
+  it('rejects the whole batch and stores nothing when its transaction fails', async () => {
+    const store = open();
+    await withChat(store);
+    const good = store.appendMessage(msg(2), BIG);
+    // SQLite cannot bind an object, so the second insert throws mid-transaction.
+    const bad = store.appendMessage(msg(3, { content: {} as unknown as string }), BIG);
+    await expect(good).rejects.toThrow();
+    await expect(bad).rejects.toThrow();
+    expect(store.getChat(CHAT)?.messageCount).toBe(1);
+    expect(store.listMessages(CHAT, 0, 10)).toHaveLength(1);
+  });
+
+  it('wipes chats and messages but keeps peers and settings', async () => {
+    const store = open();
+    await withChat(store);
+    await store.appendMessage(msg(2), BIG);
+    store.upsertPeer(peer());
+    store.setSetting('nick', 'alice');
+    store.wipeChats();
+    expect(store.listChats(10)).toEqual([]);
+    expect(store.listMessages(CHAT, 0, 10)).toEqual([]);
+    expect(store.listPeers()).toHaveLength(1);
+    expect(store.getSetting('nick')).toBe('alice');
+    // The chat can be created again: no stale message rows hold its seqs.
+    await withChat(store);
+    expect(store.getChat(CHAT)?.messageCount).toBe(1);
+  });
+});
+
+describe('SqliteStore peers and settings', () => {
+  it('upserts a peer, keeping when it was first seen', () => {
+    const store = open();
+    store.upsertPeer(peer());
+    store.upsertPeer(peer({ firstSeen: 999, lastSeen: 500, failures: 2, role: 'bootstrap' }));
+    expect(store.getPeer('10.0.0.1', 4000)).toEqual(
+      peer({ firstSeen: 100, lastSeen: 500, failures: 2, role: 'bootstrap' }),
+    );
+    expect(store.getPeer('10.0.0.1', 4001)).toBeUndefined();
+  });
+
+  it('lists peers most recently seen first and removes them', () => {
+    const store = open();
+    store.upsertPeer(peer({ port: 1, lastSeen: 10 }));
+    store.upsertPeer(peer({ port: 2, lastSeen: 30 }));
+    store.upsertPeer(peer({ port: 3, lastSeen: 20 }));
+    expect(store.listPeers().map((p) => p.port)).toEqual([2, 3, 1]);
+    store.removePeer('10.0.0.1', 3);
+    expect(store.listPeers().map((p) => p.port)).toEqual([2, 1]);
+  });
+
+  it('round-trips JSON settings', () => {
+    const store = open();
+    expect(store.getSetting('missing')).toBeUndefined();
+    const value = { port: 4000, bootstraps: ['1.2.3.4:5'], nested: { on: true }, none: null };
+    store.setSetting('net', value);
+    expect(store.getSetting('net')).toEqual(value);
+    store.setSetting('net', 7);
+    expect(store.getSetting<number>('net')).toBe(7);
+    store.setSetting('net', undefined);
+    expect(store.getSetting('net')).toBeUndefined();
+  });
+});
+
+describe('SqliteStore lifecycle', () => {
+  it('runs in WAL mode at schema version 1', () => {
+    open();
+    const probe = new Database(dbPath, { readonly: true });
+    try {
+      expect(probe.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(probe.pragma('user_version', { simple: true })).toBe(1);
+    } finally {
+      probe.close();
+    }
+  });
+
+  it('keeps the epoch and last wipe period across restarts', () => {
+    const first = open({ now: () => 1_000 });
+    expect(first.epoch()).toBe(1_000);
+    expect(first.lastWipePeriod()).toBe(-1);
+    first.setLastWipePeriod(3);
+    first.close();
+    const second = open({ now: () => 2_000 });
+    expect(second.epoch()).toBe(1_000);
+    expect(second.lastWipePeriod()).toBe(3);
+  });
+
+  it('shows all data after close and reopen', async () => {
+    const first = open();
+    await withChat(first);
+    await first.appendMessage(msg(2, { dedupeKey: 'k' }), BIG);
+    first.upsertPeer(peer());
+    first.setSetting('nick', 'alice');
+    first.close();
+    const second = open({ durability: 'normal' });
+    expect(second.getChat(CHAT)).toMatchObject({ messageCount: 2, jsonBytes: 21 });
+    expect(second.listMessages(CHAT, 0, 10).map((m) => m.uuid)).toEqual(['m-1', 'm-2']);
+    expect((await second.appendMessage(msg(9, { dedupeKey: 'k' }), BIG)).status).toBe('duplicate');
+    expect(second.getPeer('10.0.0.1', 4000)).toEqual(peer());
+    expect(second.getSetting('nick')).toBe('alice');
+  });
+
+  it('commits pending appends on close and rejects appends after it', async () => {
+    const store = open();
+    await withChat(store);
+    const pending = store.appendMessage(msg(2), BIG);
+    store.close();
+    store.close(); // idempotent
+    expect((await pending).status).toBe('stored');
+    await expect(store.appendMessage(msg(3), BIG)).rejects.toThrow('SqliteStore is closed');
+    expect(open().getChat(CHAT)?.messageCount).toBe(2);
+  });
+
+  it.skipIf(!fs.existsSync(builtStore))(
+    'keeps every acknowledged append when the process is SIGKILLed (needs `npm run build` first)',
+    async () => {
+      const acked = await runAndKill(writeChildScript(), 200);
+      expect(acked.length).toBeGreaterThanOrEqual(200);
+      const check = new Database(dbPath);
+      try {
+        expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        check.close();
+      }
+      const store = open();
+      const stored = new Map(store.listMessages(CHAT, 0, 1_000_000).map((m) => [m.seq, m.uuid]));
+      for (const { seq, uuid } of acked) expect(stored.get(seq)).toBe(uuid);
+    },
+  );
+});
+
+/** A child that appends forever, 8 in flight, printing each acknowledged message as a JSON line. */
+function writeChildScript(): string {
+  const script = path.join(dir, 'child.mjs');
+  fs.writeFileSync(
+    script,
+    `import { SqliteStore } from ${JSON.stringify(pathToFileURL(builtStore).href)};
+const store = SqliteStore.open({ path: process.argv[2], now: Date.now });
+const msg = (n) => ({ chatUuid: ${JSON.stringify(CHAT)}, uuid: 'm-' + n, name: 'kid', content: 'x'.repeat(n % 50),
+  createdAt: Date.now(), jsonBytes: 10 });
+await store.createChat({ uuid: ${JSON.stringify(CHAT)}, name: 'c', createdAt: Date.now() }, msg(1));
+let n = 1;
+async function worker() {
+  for (;;) {
+    const result = await store.appendMessage(msg(++n), ${BIG * 1000});
+    process.stdout.write(JSON.stringify({ seq: result.message.seq, uuid: result.message.uuid }) + '\\n');
+  }
+}
+for (let i = 0; i < 8; i++) worker();
+`,
+  );
+  return script;
+}
+
+/** Runs the child, SIGKILLs it after `acks` acknowledgements, and returns all it acknowledged. */
+function runAndKill(script: string, acks: number): Promise<{ seq: number; uuid: string }[]> {
+  const child = spawn(process.execPath, [script, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const acked: { seq: number; uuid: string }[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    acked.push(JSON.parse(line));
+    if (acked.length === acks) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    // 'close' rather than 'exit': it waits for stdout to drain, so no printed ack is missed.
+    child.on('close', (_code, signal) => {
+      if (signal === 'SIGKILL') resolve(acked);
+      else reject(new Error(`child exited without being killed: ${stderr}`));
+    });
+  });
+}

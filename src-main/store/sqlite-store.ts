@@ -1,0 +1,308 @@
+import Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  NewMessage,
+  Store,
+  StoredChat,
+  StoredMessage,
+  StoredPeer,
+} from '../core/ports.js';
+import { migrate } from './schema.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /** Stamps the epoch on a file's first open. */
+  now: () => number;
+  /** 'full' (default) fsyncs every commit; 'normal' may lose the last commits on power loss. */
+  durability?: 'full' | 'normal';
+}
+
+interface PendingAppend {
+  message: NewMessage;
+  maxJsonBytes: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const EPOCH_KEY = 'epoch';
+const LAST_WIPE_KEY = 'last_wipe_period';
+const BUSY_TIMEOUT_MS = 5000;
+
+// Columns are aliased to the port's property names so rows need no mapping.
+const CHAT_COLUMNS = `uuid, name, created_at AS createdAt, json_bytes AS jsonBytes,
+  message_count AS messageCount, updated_at AS updatedAt`;
+const MESSAGE_COLUMNS = `seq, uuid, chat_uuid AS chatUuid, name, content, created_at AS createdAt`;
+const PEER_COLUMNS = `host, port, nat_type AS natType, role, first_seen AS firstSeen,
+  last_seen AS lastSeen, failures`;
+
+type MessageRow = Omit<NewMessage, 'jsonBytes' | 'dedupeKey'> & { seq: number; dedupeKey: string | null };
+
+function prepareStatements(db: Database.Database) {
+  return {
+    getMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    initMeta: db.prepare<[string, string]>('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
+
+    insertChat: db.prepare<[StoredChat]>(
+      `INSERT INTO chats (uuid, name, created_at, updated_at, json_bytes, message_count)
+       VALUES (@uuid, @name, @createdAt, @updatedAt, @jsonBytes, @messageCount)`,
+    ),
+    getChat: db.prepare<[string], StoredChat>(`SELECT ${CHAT_COLUMNS} FROM chats WHERE uuid = ?`),
+    listChats: db.prepare<[number], StoredChat>(
+      `SELECT ${CHAT_COLUMNS} FROM chats ORDER BY updated_at DESC, uuid LIMIT ?`,
+    ),
+    growChat: db.prepare<[StoredChat]>(
+      `UPDATE chats SET json_bytes = @jsonBytes, message_count = @messageCount, updated_at = @updatedAt
+       WHERE uuid = @uuid`,
+    ),
+    deleteChats: db.prepare('DELETE FROM chats'),
+
+    insertMessage: db.prepare<[MessageRow]>(
+      `INSERT INTO messages (chat_uuid, seq, uuid, name, content, created_at, dedupe_key)
+       VALUES (@chatUuid, @seq, @uuid, @name, @content, @createdAt, @dedupeKey)`,
+    ),
+    messageByDedupeKey: db.prepare<[string], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE dedupe_key = ?`,
+    ),
+    listMessages: db.prepare<[string, number, number], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    listLatestMessages: db.prepare<[string, number], StoredMessage>(
+      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? ORDER BY seq DESC LIMIT ?)
+       ORDER BY seq`,
+    ),
+    deleteMessages: db.prepare('DELETE FROM messages'),
+
+    upsertPeer: db.prepare<[StoredPeer]>(
+      `INSERT INTO peers (host, port, nat_type, role, first_seen, last_seen, failures)
+       VALUES (@host, @port, @natType, @role, @firstSeen, @lastSeen, @failures)
+       ON CONFLICT (host, port) DO UPDATE SET nat_type = excluded.nat_type, role = excluded.role,
+         last_seen = excluded.last_seen, failures = excluded.failures`,
+    ),
+    removePeer: db.prepare<[string, number]>('DELETE FROM peers WHERE host = ? AND port = ?'),
+    getPeer: db.prepare<[string, number], StoredPeer>(
+      `SELECT ${PEER_COLUMNS} FROM peers WHERE host = ? AND port = ?`,
+    ),
+    listPeers: db.prepare<[], StoredPeer>(
+      `SELECT ${PEER_COLUMNS} FROM peers ORDER BY last_seen DESC, host, port`,
+    ),
+
+    getSetting: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
+    setSetting: db.prepare<[string, string]>(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+  };
+}
+
+function toRow(message: NewMessage, seq: number): MessageRow {
+  const { chatUuid, uuid, name, content, createdAt, dedupeKey } = message;
+  return { chatUuid, uuid, name, content, createdAt, seq, dedupeKey: dedupeKey ?? null };
+}
+
+function toStored(row: MessageRow): StoredMessage {
+  const { seq, uuid, chatUuid, name, content, createdAt } = row;
+  return { seq, uuid, chatUuid, name, content, createdAt };
+}
+
+/**
+ * The Store on one SQLite file. Chat sizes follow StoredChat.jsonBytes: the messages' bytes plus the
+ * commas between them, without the array's brackets, so callers pass maxJsonBytes minus those 2 bytes.
+ */
+export class SqliteStore implements Store {
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly createChatTx: (chat: StoredChat, first: MessageRow) => void;
+  private readonly appendBatchTx: (batch: PendingAppend[]) => AppendResult[];
+  private readonly wipeTx: () => void;
+  private readonly epochMs: number;
+  private pending: PendingAppend[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
+  private closed = false;
+  private commits = 0;
+
+  private constructor(
+    private readonly db: Database.Database,
+    now: () => number,
+  ) {
+    this.sql = prepareStatements(db);
+    this.createChatTx = db.transaction((chat: StoredChat, first: MessageRow) => {
+      this.sql.insertChat.run(chat);
+      this.sql.insertMessage.run(first);
+    });
+    this.appendBatchTx = db.transaction((batch: PendingAppend[]) =>
+      batch.map((item) => this.appendOne(item.message, item.maxJsonBytes)),
+    );
+    this.wipeTx = db.transaction(() => {
+      this.sql.deleteMessages.run();
+      this.sql.deleteChats.run();
+    });
+    // OR IGNORE keeps the first open's time: restarting must not push the wipe clock back.
+    this.sql.initMeta.run(EPOCH_KEY, String(now()));
+    this.epochMs = Number(this.sql.getMeta.get(EPOCH_KEY));
+  }
+
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const db = new Database(options.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      migrate(db);
+      return new SqliteStore(db, options.now);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Write transactions committed (chat creations, append batches, wipes); shows appends share commits. */
+  get commitCount(): number {
+    return this.commits;
+  }
+
+  // ---- chats and messages
+
+  async createChat(
+    chat: { uuid: string; name: string; createdAt: number },
+    first: NewMessage,
+  ): Promise<StoredChat> {
+    const stored: StoredChat = {
+      ...chat,
+      jsonBytes: first.jsonBytes,
+      messageCount: 1,
+      updatedAt: first.createdAt,
+    };
+    this.commit(() => this.createChatTx(stored, toRow(first, 1)));
+    return stored;
+  }
+
+  getChat(uuid: string): StoredChat | undefined {
+    return this.sql.getChat.get(uuid);
+  }
+
+  listChats(limit: number): StoredChat[] {
+    return this.sql.listChats.all(limit);
+  }
+
+  listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[] {
+    return this.sql.listMessages.all(chatUuid, afterSeq, limit);
+  }
+
+  listLatestMessages(chatUuid: string, limit: number): StoredMessage[] {
+    return this.sql.listLatestMessages.all(chatUuid, limit);
+  }
+
+  /** Queued and committed with every other append of this tick, so a burst costs one fsync. */
+  appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteStore is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ message, maxJsonBytes, resolve, reject });
+      if (this.pending.length === 1) this.flushTimer = setImmediate(() => this.flush());
+    });
+  }
+
+  wipeChats(): void {
+    this.commit(() => this.wipeTx());
+  }
+
+  // ---- peers
+
+  upsertPeer(peer: StoredPeer): void {
+    this.sql.upsertPeer.run(peer);
+  }
+
+  removePeer(host: string, port: number): void {
+    this.sql.removePeer.run(host, port);
+  }
+
+  getPeer(host: string, port: number): StoredPeer | undefined {
+    return this.sql.getPeer.get(host, port);
+  }
+
+  listPeers(): StoredPeer[] {
+    return this.sql.listPeers.all();
+  }
+
+  // ---- settings and retention
+
+  getSetting<T>(key: string): T | undefined {
+    const value = this.sql.getSetting.get(key);
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  /** `undefined` has no JSON form, so setting it removes the key. */
+  setSetting(key: string, value: unknown): void {
+    const json = JSON.stringify(value);
+    if (json === undefined) this.sql.deleteSetting.run(key);
+    else this.sql.setSetting.run(key, json);
+  }
+
+  epoch(): number {
+    return this.epochMs;
+  }
+
+  lastWipePeriod(): number {
+    const value = this.sql.getMeta.get(LAST_WIPE_KEY);
+    return value === undefined ? -1 : Number(value);
+  }
+
+  setLastWipePeriod(period: number): void {
+    this.sql.setMeta.run(LAST_WIPE_KEY, String(period));
+  }
+
+  /** Commits queued appends before closing, so no accepted append is left unanswered. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearImmediate(this.flushTimer);
+    this.flush();
+    this.db.close();
+  }
+
+  // ---- internals
+
+  private commit<T>(tx: () => T): T {
+    const result = tx();
+    this.commits++;
+    return result;
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.flushTimer = undefined;
+    if (batch.length === 0) return;
+    let results: AppendResult[];
+    try {
+      results = this.commit(() => this.appendBatchTx(batch));
+    } catch (error) {
+      // The transaction rolled back as a whole, so no item in it was stored.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      item.resolve(results[i] as AppendResult);
+    });
+  }
+
+  /** Runs inside the batch transaction, so it sees the effects of earlier items. */
+  private appendOne(message: NewMessage, maxJsonBytes: number): AppendResult {
+    if (message.dedupeKey !== undefined) {
+      const existing = this.sql.messageByDedupeKey.get(message.dedupeKey);
+      if (existing) return { status: 'duplicate', message: existing };
+    }
+    const chat = this.sql.getChat.get(message.chatUuid);
+    if (!chat) return { status: 'not-found' };
+    const comma = chat.messageCount > 0 ? 1 : 0;
+    const jsonBytes = chat.jsonBytes + message.jsonBytes + comma;
+    if (jsonBytes > maxJsonBytes) return { status: 'full' };
+    const row = toRow(message, chat.messageCount + 1);
+    this.sql.insertMessage.run(row);
+    this.sql.growChat.run({ ...chat, jsonBytes, messageCount: row.seq, updatedAt: message.createdAt });
+    return { status: 'stored', message: toStored(row) };
+  }
+}

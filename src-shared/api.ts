@@ -1,0 +1,165 @@
+// The one contract between the window and the main side: commands (request -> reply) and events
+// (main -> window). Every transport (Electron IPC, the web host's WebSocket, the CLI's stdio
+// control channel) is generated from these tables, and main validates every argument with them.
+import { z } from 'zod';
+
+export const endpointSchema = z.object({
+  host: z.ipv4(),
+  port: z.number().int().min(1).max(65_535),
+});
+export type EndpointDto = z.infer<typeof endpointSchema>;
+
+/** `host: null` is a chat this peer hosts. */
+const chatRef = { host: endpointSchema.nullable(), chatUuid: z.string().min(1).max(128) };
+const displayName = z.string().trim().min(1).max(64);
+
+export const modeSchema = z.enum(['peer', 'bootstrap']);
+export type Mode = z.infer<typeof modeSchema>;
+
+/** "host:port" strings as a person types them. */
+export const hostPortSchema = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected HOST:PORT');
+
+/** Argument schemas of every command. */
+export const commandArgs = {
+  getStatus: z.object({}),
+  listChats: z.object({}),
+  refreshChats: z.object({}),
+  createChat: z.object({
+    name: z.string().trim().min(1).max(256),
+    message: z.string().min(1),
+    author: displayName,
+  }),
+  readChat: z.object(chatRef),
+  postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
+  listPeers: z.object({}),
+  getSettings: z.object({}),
+  updateSettings: z
+    .object({
+      displayName,
+      bootstrapPeers: z.array(hostPortSchema).max(16),
+      onboarded: z.boolean(),
+    })
+    .partial(),
+  setMode: z.object({ mode: modeSchema }),
+} as const;
+
+export type CommandName = keyof typeof commandArgs;
+export type CommandArgs<K extends CommandName> = z.input<(typeof commandArgs)[K]>;
+
+// ---- results
+
+export interface ChatDto {
+  uuid: string;
+  name: string;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+export type ErrorKind =
+  | 'exception'
+  | 'bad-request'
+  | 'unreachable'
+  | 'not-found'
+  | 'full'
+  | 'timeout'
+  | 'not-supported'
+  | 'too-large'
+  | 'wrong-mode'
+  | 'closed'
+  | 'invalid-argument';
+
+export interface HostChatsDto {
+  host: EndpointDto;
+  chats: ChatDto[];
+  /** Epoch ms of the last successful fetch, null if never. */
+  fetchedAt: number | null;
+  /** Why the last fetch failed, null if it did not. */
+  error: ErrorKind | null;
+}
+
+export interface ChatListDto {
+  mine: ChatDto[];
+  hosts: HostChatsDto[];
+}
+
+export interface MessageDto {
+  uuid: string;
+  name: string;
+  content: string;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+export interface PeerDto {
+  host: string;
+  port: number;
+  natType: string;
+  role: Mode;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export type BootstrapStateDto = 'unknown' | 'registered' | 'unreachable' | 'refused';
+
+export interface StatusDto {
+  mode: Mode;
+  udp: EndpointDto;
+  publicAddress: EndpointDto | null;
+  natType: string;
+  bootstraps: { address: string; state: BootstrapStateDto }[];
+  /** Epoch ms of the next daily wipe. */
+  nextWipeAt: number;
+  peerCount: number;
+}
+
+export interface SettingsDto {
+  displayName: string;
+  bootstrapPeers: string[];
+  onboarded: boolean;
+}
+
+export interface CommandResults {
+  getStatus: StatusDto;
+  listChats: ChatListDto;
+  refreshChats: ChatListDto;
+  createChat: ChatDto;
+  readChat: MessageDto[];
+  postMessage: null;
+  listPeers: PeerDto[];
+  getSettings: SettingsDto;
+  updateSettings: SettingsDto;
+  setMode: StatusDto;
+}
+
+export interface CommandError {
+  kind: ErrorKind;
+  message: string;
+  code?: number;
+}
+
+export type CommandReply<K extends CommandName> =
+  | { ok: true; result: CommandResults[K] }
+  | { ok: false; error: CommandError };
+
+/** Events main pushes to the window. */
+export interface EventPayloads {
+  message: { host: EndpointDto | null; chatUuid: string };
+  chatsChanged: Record<string, never>;
+  peersChanged: Record<string, never>;
+  statusChanged: StatusDto;
+  modeChanged: { mode: Mode };
+}
+export type EventName = keyof EventPayloads;
+export const eventNames: readonly EventName[] = [
+  'message',
+  'chatsChanged',
+  'peersChanged',
+  'statusChanged',
+  'modeChanged',
+];
+
+/** What the renderer holds: one object, the same whichever transport carries it. */
+export interface NanceApi {
+  call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandReply<K>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
