@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up and runs every test suite, then prints one closing line "N passed, N failed".
+# Used by the README's test command and by .ci/run. Safe to run again.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages"
+bash scripts/setup-system.sh $(cat scripts/system-packages.txt) || { echo "system setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+step "npm ci"
+npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# Each check below is one suite; vitest's own counts are added to them.
+checks_passed=0
+checks_failed=0
+check() {
+  local name=$1; shift
+  step "$name"
+  if "$@"; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); echo "FAILED: $name"; fi
+}
+
+check "build" npm run build --silent
+check "typecheck" npm run typecheck --silent
+check "lint" npx biome check .
+
+step "vitest"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+node scripts/summarize.mjs "$checks_passed" "$checks_failed" "$results/vitest.json"

@@ -1,0 +1,70 @@
+// The layer rules of docs/architecture.md, checked on every import in the tree.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function sources(dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs).flatMap((name) => {
+    const full = path.join(abs, name);
+    const rel = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sources(rel);
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [rel] : [];
+  });
+}
+
+/** Every module specifier a file imports, resolved to a project path when relative. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g)];
+  return specs.map((m) => {
+    const spec = (m[1] ?? m[2]) as string;
+    return spec.startsWith('.') ? path.join(path.dirname(file), spec) : spec;
+  });
+}
+
+interface Rule {
+  layer: string;
+  forbidden: RegExp;
+  why: string;
+}
+
+const rules: Rule[] = [
+  { layer: 'src-shared', forbidden: /^(node:|electron|src-main|src-renderer|better-sqlite3)/, why: 'pure TypeScript' },
+  { layer: 'src-renderer', forbidden: /^(node:|electron|src-main|better-sqlite3)/, why: 'talks to main only through the contract' },
+  {
+    layer: 'src-main/core',
+    forbidden: /^(node:|electron|better-sqlite3|stun|src-main\/(net|nat|store|host|service))/,
+    why: 'depends on ports only, so it runs over the simulator',
+  },
+  { layer: 'src-main/net', forbidden: /^(electron|src-main\/(host|service|store))/, why: 'an adapter' },
+  { layer: 'src-main/nat', forbidden: /^(electron|src-main\/(host|service|store))/, why: 'an adapter' },
+  { layer: 'src-main/store', forbidden: /^(electron|src-main\/(host|service|net|nat))/, why: 'an adapter' },
+  { layer: 'src-main/service', forbidden: /^(electron|src-main\/host)/, why: 'shared by every host' },
+];
+
+describe('layer rules', () => {
+  for (const rule of rules) {
+    it(`${rule.layer} imports nothing forbidden (${rule.why})`, () => {
+      const files = sources(rule.layer).filter((f) => !f.includes(`${path.sep}types${path.sep}`));
+      const violations = files.flatMap((f) =>
+        importsOf(f)
+          .filter((spec) => rule.forbidden.test(spec))
+          .map((spec) => `${f} -> ${spec}`),
+      );
+      expect(violations).toEqual([]);
+    });
+  }
+
+  it('only src-main/host/electron imports electron', () => {
+    const all = ['src-main', 'src-shared'].flatMap(sources);
+    const offenders = all.filter(
+      (f) => !f.startsWith(path.join('src-main', 'host', 'electron')) && importsOf(f).some((s) => s === 'electron'),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
