@@ -170,10 +170,14 @@ export class NancePeer {
     }
   }
 
-  /** Runs a request once per (sender, z); a resent one gets the remembered answer. */
+  /**
+   * Runs a request; a state-changing one (post, registration) only once per (sender, z): a resend
+   * gets the remembered answer. Reads are simply run again, which keeps large answers out of memory.
+   */
   private serve(decoded: Extract<Decoded, { kind: 'request' }>, from: Endpoint): void {
     const { request, z } = decoded;
-    const key = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
+    const changesState = request.type === 'postMessage' || request.type === 'register';
+    const key = z === undefined || !changesState ? undefined : `${endpointKey(from)}/${z}`;
     if (key !== undefined) {
       const plan = this.replies.begin(key);
       if (plan.action === 'drop') return;
