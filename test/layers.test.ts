@@ -20,7 +20,9 @@ function sources(dir: string): string[] {
 /** Every module specifier a file imports, resolved to a project path when relative. */
 function importsOf(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
-  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g)];
+  const specs = [
+    ...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g),
+  ];
   return specs.map((m) => {
     const spec = (m[1] ?? m[2]) as string;
     return spec.startsWith('.') ? path.join(path.dirname(file), spec) : spec;
@@ -34,8 +36,16 @@ interface Rule {
 }
 
 const rules: Rule[] = [
-  { layer: 'src-shared', forbidden: /^(node:|electron|src-main|src-renderer|better-sqlite3)/, why: 'pure TypeScript' },
-  { layer: 'src-renderer', forbidden: /^(node:|electron|src-main|better-sqlite3)/, why: 'talks to main only through the contract' },
+  {
+    layer: 'src-shared',
+    forbidden: /^(node:|electron|src-main|src-renderer|better-sqlite3)/,
+    why: 'pure TypeScript',
+  },
+  {
+    layer: 'src-renderer',
+    forbidden: /^(node:|electron|src-main|better-sqlite3)/,
+    why: 'talks to main only through the contract',
+  },
   {
     layer: 'src-main/core',
     forbidden: /^(node:|electron|better-sqlite3|stun|src-main\/(net|nat|store|host|service))/,
@@ -63,7 +73,9 @@ describe('layer rules', () => {
   it('only src-main/host/electron imports electron', () => {
     const all = ['src-main', 'src-shared'].flatMap(sources);
     const offenders = all.filter(
-      (f) => !f.startsWith(path.join('src-main', 'host', 'electron')) && importsOf(f).some((s) => s === 'electron'),
+      (f) =>
+        !f.startsWith(path.join('src-main', 'host', 'electron')) &&
+        importsOf(f).some((s) => s === 'electron'),
     );
     expect(offenders).toEqual([]);
   });

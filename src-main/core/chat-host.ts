@@ -9,8 +9,9 @@ import {
   formatTimestamp,
   type MessagePage,
 } from '../../src-shared/protocol/index.js';
+import { NanceError } from './errors.js';
 import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
-import { fitting, jsonLength } from './wire-size.js';
+import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
   const wire: ChatMessage = {
@@ -37,6 +38,14 @@ export function maxListBytes(capBytes: number): number {
   return n;
 }
 
+/**
+ * Largest JSON size of one message: it must still fit one g/m answer (a page, with its seq, to a
+ * reader whose z is a UUID), or that answer could never be sent and the chat would become unreadable.
+ */
+export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20;
+
+export type PostResult = AppendResult | { status: 'too-large' };
+
 export class ChatHost {
   private readonly maxJsonBytes: number;
 
@@ -52,11 +61,16 @@ export class ChatHost {
   createChat(name: string, firstContent: string, author: string): Promise<StoredChat> {
     const now = this.clock.now();
     const chat = { uuid: this.newId(), name, createdAt: now };
-    return this.store.createChat(chat, this.newMessage(chat.uuid, author, firstContent, now));
+    const first = this.newMessage(chat.uuid, author, firstContent, now);
+    if (first.jsonBytes > MAX_MESSAGE_JSON_BYTES) {
+      return Promise.reject(new NanceError('too-large', 'the first message does not fit one datagram'));
+    }
+    return this.store.createChat(chat, first);
   }
 
-  post(chatUuid: string, name: string, content: string, dedupeKey?: string): Promise<AppendResult> {
+  post(chatUuid: string, name: string, content: string, dedupeKey?: string): Promise<PostResult> {
     const message = this.newMessage(chatUuid, name, content, this.clock.now());
+    if (message.jsonBytes > MAX_MESSAGE_JSON_BYTES) return Promise.resolve({ status: 'too-large' });
     if (dedupeKey !== undefined) message.dedupeKey = dedupeKey;
     return this.store.appendMessage(message, this.maxJsonBytes);
   }

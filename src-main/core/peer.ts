@@ -281,6 +281,8 @@ export class NancePeer {
     const result = await this.chats.post(chatUuid, name, content);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
     if (result.status === 'full') throw NanceError.fromCode(ResultCode.Full, 'post');
+    if (result.status === 'too-large')
+      throw new NanceError('too-large', 'post: the message does not fit one datagram');
     this.events.emit('message', { chatUuid });
   }
 

@@ -4,7 +4,7 @@ import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { PeerDirectory } from './peer-directory.js';
 import type { Endpoint, PeerRole } from './ports.js';
-import { fitting, jsonBudget } from './wire-size.js';
+import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions this build speaks; advertised in the ping answer (see docs/protocol.md). */
 export const EXTENSIONS = ['page'] as const;
@@ -25,8 +25,10 @@ export class RequestHandler {
   constructor(private readonly ctx: HandlerContext) {}
 
   async handle(request: Request, from: Endpoint, z: string | undefined): Promise<Response> {
-    // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list.
-    const budget = jsonBudget() - 64 - (z?.length ?? 0);
+    // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list: the z counts as it is
+    // written in JSON (escapes, UTF-8), not by its length in UTF-16 units.
+    const envelope = 64 + (z === undefined ? 0 : jsonLength(z));
+    const budget = jsonBudget() - envelope;
     switch (request.type) {
       case 'ping':
         return ok({ nance: { v: PROTOCOL_VERSION, ext: EXTENSIONS, role: this.ctx.role() } });
@@ -42,7 +44,11 @@ export class RequestHandler {
       case 'getMessages': {
         const { chatUuid, page } = request;
         const answer = page
-          ? this.ctx.chats.pageOfMessages(chatUuid, page, Math.min(budget, jsonBudget(page.maxBytes) - 64))
+          ? this.ctx.chats.pageOfMessages(
+              chatUuid,
+              page,
+              Math.min(budget, jsonBudget(page.maxBytes) - envelope),
+            )
           : this.ctx.chats.latestMessages(chatUuid, budget);
         return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
       }
@@ -51,6 +57,8 @@ export class RequestHandler {
         const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
         if (result.status === 'not-found') return fail(ResultCode.NotFound);
         if (result.status === 'full') return fail(ResultCode.Full);
+        // A message no g/m answer could carry is an invalid argument.
+        if (result.status === 'too-large') return fail(ResultCode.UnknownFormat);
         return ok();
       }
     }

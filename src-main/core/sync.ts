@@ -48,6 +48,7 @@ const errorKind = (err: unknown) => (err instanceof NanceError ? err.kind : 'exc
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
+  private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   private readonly lastSynced = new Map<string, number>();
 
@@ -59,15 +60,19 @@ export class SyncLoop {
 
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     const tick = () => {
-      void this.runRound().finally(() => {
-        if (this.timer) this.timer = this.deps.clock.setTimeout(tick, this.deps.settings().intervalMs);
-      });
+      void this.runRound()
+        .catch((err: unknown) => this.deps.logger.error({ err: String(err) }, 'sync round failed'))
+        .finally(() => {
+          if (this.timer) this.timer = this.deps.clock.setTimeout(tick, this.deps.settings().intervalMs);
+        });
     };
     this.timer = this.deps.clock.setTimeout(tick, 0);
   }
 
   stop(): void {
+    this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
   }
@@ -79,6 +84,8 @@ export class SyncLoop {
     try {
       if (this.deps.role() === 'peer')
         await Promise.all(this.deps.bootstrapPeers().map((b) => this.joinVia(b)));
+      // Stopped (the peer is closing) while joining: the store may be closed already.
+      if (this.stopped) return;
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
     } finally {
       this.running = false;
@@ -140,6 +147,8 @@ export class SyncLoop {
       role = (await client.ping(peer)).role ?? peer.role;
       peers.markAlive(peer, undefined, role);
     } catch (err) {
+      // Our own shutdown is no failure of theirs (and the store may already be closed).
+      if (errorKind(err) === 'closed') return;
       if (peers.markFailed(peer)) {
         remoteChats.forget(peer);
         this.deps.onChange('peers');

@@ -110,7 +110,13 @@ const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.l
 function isPrivate(ip: string): boolean {
   const p = ip.split('.').map(Number);
   const [a = -1, b = -1] = p;
-  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  return (
+    a === 127 ||
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254)
+  );
 }
 
 interface Waiter {
@@ -237,7 +243,11 @@ export class BasePeer {
   // ------------------------------------------------------------------ client side
 
   /** Sends `body` with a fresh z; resolves with the first answer carrying that z, or r = 90. */
-  request(to: BaseEndpoint, body: Record<string, unknown>, timeoutMs = this.requestTimeoutMs): Promise<BaseAnswer> {
+  request(
+    to: BaseEndpoint,
+    body: Record<string, unknown>,
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<BaseAnswer> {
     const z = randomUUID();
     return new Promise<BaseAnswer>((resolve) => {
       if (this.closed) {
@@ -366,7 +376,11 @@ export class BasePeer {
       case 'g/c': {
         const max = positiveInt(a.maxChatsLength);
         if (max === undefined) return [2];
-        const entries = [...this.chats.values()].map(({ uuid, name, timestamp }) => ({ uuid, name, timestamp }));
+        const entries = [...this.chats.values()].map(({ uuid, name, timestamp }) => ({
+          uuid,
+          name,
+          timestamp,
+        }));
         return [0, { chats: this.fit(entries.slice(0, max), 'chats', z) }];
       }
       case 'g/m': {
@@ -393,13 +407,13 @@ export class BasePeer {
         return [0, {}];
       }
       case 's/m':
-        return this.post(a, from, z);
+        return this.storePost(a, from, z);
       default:
         return [2];
     }
   }
 
-  private post(
+  private storePost(
     a: Record<string, unknown>,
     from: BaseEndpoint,
     z: string | undefined,

@@ -8,9 +8,15 @@ import { UdpTransport } from '../../net/udp-transport.js';
 import { resolveHostPort } from '../../service/host-port.js';
 import { NanceService } from '../../service/nance-service.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
-import { createFileLogger } from './logger.js';
+import { createFileLogger, type FileLogger } from './logger.js';
 import { parseOptions } from './options.js';
 import { attachStdioControl } from './stdio-control.js';
+
+/** A shutdown that takes longer than this (a hung close) is cut short: a signal must end us promptly. */
+const STOP_DEADLINE_MS = 3000;
+
+// Whoever reads our stdout may go away; a write to a closed pipe must not crash the peer.
+process.stdout.on('error', () => {});
 
 const printLine = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
@@ -19,21 +25,57 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+// What is open so far, closed in reverse order on a signal (which may come in the middle of startup).
+let fileLogger: FileLogger | undefined;
+let transport: UdpTransport | undefined;
+let store: SqliteStore | undefined;
+let peer: NancePeer | undefined;
+let detachStdio = () => {};
+let stopping = false;
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(0), STOP_DEADLINE_MS);
+  const log = fileLogger?.logger;
+  try {
+    log?.info({ signal }, 'stopping');
+    detachStdio();
+    if (peer) {
+      await peer.close(); // closes the transport and the store too
+    } else {
+      await transport?.close();
+      store?.close();
+    }
+    log?.info({}, 'stopped');
+  } catch (err) {
+    log?.error({ err: String(err) }, 'error while stopping');
+  }
+  await fileLogger?.close();
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   try {
     fs.mkdirSync(opts.dataDir, { recursive: true });
   } catch (err) {
     fail(`cannot use data dir ${opts.dataDir}: ${(err as Error).message}`);
   }
-  const logger = await createFileLogger(opts.dataDir, opts.logLevel);
+  fileLogger = await createFileLogger(opts.dataDir, opts.logLevel).catch((err: Error) =>
+    fail(`cannot open the log file in ${path.join(opts.dataDir, 'logs')}: ${err.message}`),
+  );
+  const logger = fileLogger.logger;
   const bootstrapPeers = await Promise.all(opts.bootstrapPeer.map(resolveHostPort)).catch((err: Error) =>
     fail(`cannot resolve bootstrap peer: ${err.message}`),
   );
-  const transport = await UdpTransport.bind({ host: opts.host, port: opts.port }).catch((err: Error) =>
+  if (stopping) return;
+  transport = await UdpTransport.bind({ host: opts.host, port: opts.port }).catch((err: Error) =>
     fail(err.message),
   );
-  let store: SqliteStore;
+  if (stopping) return;
   try {
     store = SqliteStore.open({ path: path.join(opts.dataDir, 'nance.db'), now: Date.now });
   } catch (err) {
@@ -46,7 +88,7 @@ async function main(): Promise<void> {
   const natType: NatType = 'Open Internet';
   const local = transport.localEndpoint();
   const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
-  const peer = new NancePeer(
+  peer = new NancePeer(
     { transport, clock: systemClock, store, logger },
     {
       role: opts.bootstrap ? 'bootstrap' : (savedMode ?? 'peer'),
@@ -59,23 +101,10 @@ async function main(): Promise<void> {
   );
   const service = new NanceService(peer, store);
   peer.start();
-  const detachStdio = opts.stdio ? attachStdioControl(service, printLine) : () => {};
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    detachStdio();
-    await peer.close();
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (opts.stdio) detachStdio = attachStdioControl(service, printLine);
 
   const status = service.status();
-  logger.info({ udp: status.udp, mode: status.mode }, 'ready');
+  logger.info({ udp: status.udp, mode: status.mode, dataDir: path.resolve(opts.dataDir) }, 'ready');
   printLine({
     event: 'ready',
     udp: status.udp,

@@ -81,10 +81,8 @@ export function parseOptions(argv: string[]): CliOptions {
     command.parse(argv, { from: 'user' });
   } catch (err) {
     const e = err as { code?: string; message: string; exitCode?: number };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
-      process.stdout.write(command.helpInformation());
-      process.exit(0);
-    }
+    // Commander has already written the help (or version) to stdout.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exit(0);
     process.stderr.write(`nance: ${e.message.replace(/^error: /, '')}\n`);
     process.exit(2);
   }

@@ -1,0 +1,245 @@
+// The client half of the protocol: z on every request, answers matched by z, retries with the same
+// z on a backed-off, jittered schedule (checked in virtual time), 90 after the last attempt.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Request } from '../../src-shared/protocol/index.js';
+import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
+import { SimClock } from '../net/sim-clock.js';
+import { NanceError } from './errors.js';
+import type { Endpoint, Transport } from './ports.js';
+import { RequestEngine, type RetryPolicy } from './request-engine.js';
+
+const HOST: Endpoint = { host: '10.0.0.9', port: 7000 };
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const PING: Request = { type: 'ping' };
+const NO_JITTER: Partial<RetryPolicy> = { timeoutMs: 100, attempts: 4, backoff: 2, jitter: 0 };
+
+/** A transport that only records what is sent, and when. */
+class RecordingTransport implements Transport {
+  readonly sent: { at: number; to: Endpoint; obj: Record<string, unknown> }[] = [];
+  constructor(private readonly clock: SimClock) {}
+  send(data: Uint8Array, to: Endpoint): void {
+    const { obj } = decodeWire(data);
+    if (!obj) throw new Error('engine sent something that is not base64 JSON');
+    this.sent.push({ at: this.clock.now(), to, obj });
+  }
+  onDatagram(): void {}
+  localEndpoint(): Endpoint {
+    return { host: '10.0.0.1', port: 7000 };
+  }
+  async close(): Promise<void> {}
+}
+
+function setup(policy: Partial<RetryPolicy> = NO_JITTER, random: () => number = Math.random) {
+  const clock = new SimClock(0);
+  const transport = new RecordingTransport(clock);
+  const engine = new RequestEngine(
+    transport,
+    clock,
+    { timeoutMs: 300, attempts: 4, backoff: 2, jitter: 0.2, ...policy },
+    random,
+  );
+  return { clock, transport, engine };
+}
+
+/** Tracks a promise's outcome and the virtual time it settled at. */
+function track<T>(clock: SimClock, promise: Promise<T>) {
+  const state: { value?: T; error?: unknown; at?: number } = {};
+  promise.then(
+    (value) => {
+      state.value = value;
+      state.at = clock.now();
+    },
+    (error: unknown) => {
+      state.error = error;
+      state.at = clock.now();
+    },
+  );
+  return state;
+}
+
+describe('RequestEngine', () => {
+  it('puts a fresh UUID z on every request', () => {
+    const { transport, engine } = setup();
+    for (let i = 0; i < 5; i++) void engine.request(HOST, PING).catch(() => {});
+    void engine.request(HOST, { type: 'getChats', maxChatsLength: 3 }).catch(() => {});
+    const zs = transport.sent.map((s) => s.obj.z);
+    expect(zs).toHaveLength(6);
+    for (const z of zs) expect(z).toMatch(UUID_RE);
+    expect(new Set(zs).size).toBe(6);
+    expect(transport.sent[5]?.obj).toStrictEqual({
+      m: 'r',
+      t: 'g',
+      d: 'c',
+      a: { maxChatsLength: 3 },
+      z: zs[5],
+    });
+    engine.close();
+  });
+
+  it('resolves each request with the response carrying its z, whatever the order', async () => {
+    const { clock, transport, engine } = setup();
+    const a = track(clock, engine.request(HOST, PING));
+    const b = track(clock, engine.request(HOST, PING));
+    const [za, zb] = transport.sent.map((s) => s.obj.z as string);
+    expect(engine.handleResponse({ r: 0, c: { who: 'b' } }, zb)).toBe(true);
+    expect(engine.handleResponse({ r: 10, c: { who: 'a' } }, za)).toBe(true);
+    await clock.advance(0);
+    expect(a.value).toStrictEqual({ r: 10, c: { who: 'a' } });
+    expect(b.value).toStrictEqual({ r: 0, c: { who: 'b' } });
+    expect(engine.inFlight).toBe(0);
+  });
+
+  it('ignores responses with an unknown z, without z, duplicates and late ones', async () => {
+    const { clock, transport, engine } = setup(NO_JITTER);
+    const first = track(clock, engine.request(HOST, PING));
+    const z1 = transport.sent[0]?.obj.z as string;
+    expect(engine.handleResponse({ r: 0, c: { n: 'stray' } }, 'not-ours')).toBe(false);
+    expect(engine.handleResponse({ r: 0, c: { n: 'anon' } }, undefined)).toBe(false);
+    await clock.advance(0);
+    expect(first.at).toBeUndefined();
+    expect(engine.handleResponse({ r: 0, c: { n: 1 } }, z1)).toBe(true);
+    // The original answers twice: a stray 2 with the same z. The first answer wins.
+    expect(engine.handleResponse({ r: 2, c: {} }, z1)).toBe(false);
+    await clock.advance(0);
+    expect(first.value).toStrictEqual({ r: 0, c: { n: 1 } });
+
+    const late = track(clock, engine.request(HOST, PING, { attempts: 1 }));
+    const z2 = transport.sent.at(-1)?.obj.z as string;
+    await clock.advance(100);
+    expect(late.error).toMatchObject({ kind: 'timeout', code: 90 });
+    expect(engine.handleResponse({ r: 0, c: {} }, z2)).toBe(false);
+    await clock.advance(0);
+    expect(late.value).toBeUndefined();
+  });
+
+  it('resends the SAME z with exponential backoff, then fails with 90 after the last attempt', async () => {
+    const { clock, transport, engine } = setup(NO_JITTER);
+    const p = track(clock, engine.request(HOST, { type: 'getChats', maxChatsLength: 1 }));
+    await clock.advance(10_000);
+    expect(transport.sent.map((s) => s.at)).toEqual([0, 100, 300, 700]);
+    const zs = new Set(transport.sent.map((s) => s.obj.z));
+    expect(zs.size).toBe(1);
+    expect(
+      transport.sent.every((s) => JSON.stringify(s.obj) === JSON.stringify(transport.sent[0]?.obj)),
+    ).toBe(true);
+    expect(transport.sent.every((s) => s.to.host === HOST.host && s.to.port === HOST.port)).toBe(true);
+    expect(p.at).toBe(1500);
+    expect(p.error).toBeInstanceOf(NanceError);
+    expect(p.error).toMatchObject({ kind: 'timeout', code: 90 });
+    expect(engine.inFlight).toBe(0);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('stops retrying once an answer arrives', async () => {
+    const { clock, transport, engine } = setup(NO_JITTER);
+    const p = track(clock, engine.request(HOST, PING));
+    await clock.advance(150); // sent at 0 and 100
+    engine.handleResponse({ r: 0, c: {} }, transport.sent[0]?.obj.z as string);
+    await clock.advance(10_000);
+    expect(transport.sent.map((s) => s.at)).toEqual([0, 100]);
+    expect(p.value).toStrictEqual({ r: 0, c: {} });
+    expect(p.at).toBe(150);
+  });
+
+  it('honours per-request policies (attempts: 1 means no retry)', async () => {
+    const { clock, transport, engine } = setup(NO_JITTER);
+    const p = track(clock, engine.request(HOST, PING, { timeoutMs: 50, attempts: 1 }));
+    await clock.advance(1000);
+    expect(transport.sent.map((s) => s.at)).toEqual([0]);
+    expect(p.at).toBe(50);
+    expect(p.error).toMatchObject({ kind: 'timeout', code: 90 });
+  });
+
+  it.each([
+    ['shortest', () => 0, [0, 80, 240, 560], 1200],
+    ['longest', () => 0.999_999, [0, 120, 360, 840], 1800],
+  ])('keeps jitter within ±jitter of each wait (%s draw)', async (_, random, sends, failAt) => {
+    const { clock, transport, engine } = setup({ ...NO_JITTER, jitter: 0.2 }, random);
+    const p = track(clock, engine.request(HOST, PING));
+    await clock.advance(10_000);
+    expect(transport.sent.map((s) => s.at)).toEqual(sends);
+    expect(p.at).toBe(failAt);
+  });
+
+  it('draws a different jitter for each wait, always within bounds', async () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const { clock, transport, engine } = setup(
+      { timeoutMs: 1000, attempts: 6, backoff: 1.5, jitter: 0.3 },
+      random,
+    );
+    const p = track(clock, engine.request(HOST, PING));
+    await clock.advance(100_000);
+    const times = [...transport.sent.map((s) => s.at), p.at as number];
+    expect(times).toHaveLength(7);
+    const waits = times.slice(1).map((t, i) => t - (times[i] as number));
+    waits.forEach((wait, i) => {
+      const nominal = 1000 * 1.5 ** i;
+      expect(wait).toBeGreaterThanOrEqual(Math.floor(nominal * 0.7));
+      expect(wait).toBeLessThanOrEqual(Math.ceil(nominal * 1.3));
+    });
+    // Not all exactly nominal: the jitter is really applied.
+    expect(waits.some((w, i) => w !== 1000 * 1.5 ** i)).toBe(true);
+  });
+
+  it("refuses a request that does not fit one datagram with 'too-large' and sends nothing", async () => {
+    const { transport, engine } = setup();
+    const huge: Request = { type: 'postMessage', chatUuid: 'c', name: 'n', content: 'x'.repeat(70_000) };
+    await expect(engine.request(HOST, huge)).rejects.toMatchObject({ name: 'NanceError', kind: 'too-large' });
+    expect(transport.sent).toEqual([]);
+    expect(engine.inFlight).toBe(0);
+  });
+
+  it("close() rejects every pending request with 'closed', cancels the timers and refuses new ones", async () => {
+    const { clock, transport, engine } = setup(NO_JITTER);
+    const a = track(clock, engine.request(HOST, PING));
+    const b = track(clock, engine.request(HOST, { type: 'getPeers', maxPeersLength: 5 }));
+    engine.close();
+    await clock.advance(0);
+    expect(a.error).toMatchObject({ kind: 'closed' });
+    expect(b.error).toMatchObject({ kind: 'closed' });
+    expect(clock.pending()).toBe(0);
+    await clock.advance(10_000);
+    expect(transport.sent).toHaveLength(2);
+    await expect(engine.request(HOST, PING)).rejects.toMatchObject({ kind: 'closed' });
+    expect(transport.sent).toHaveLength(2);
+  });
+});
+
+describe('RequestEngine against a peer on the simulator', () => {
+  let h: SimHarness;
+  afterEach(() => h.close());
+
+  it('retries through loss with the same z and the host answers the retry', async () => {
+    h = new SimHarness({ seed: 3 });
+    const host = h.addPeer();
+    const client = h.addPeer({ config: { retry: { jitter: 0 } } });
+    // Lose the first request only.
+    h.net.setLoss(client.endpoint, host.endpoint, 1);
+    const start = h.clock.now();
+    const reading = client.peer.refreshChats(host.endpoint);
+    await h.advance(10);
+    h.net.setLoss(client.endpoint, host.endpoint, 0);
+    const result = await h.settle(reading, 5_000);
+    expect(result.error).toBeUndefined();
+    const asks = client.tap.sentWhere((o) => o.d === 'c');
+    expect(asks.map((r) => r.at - start)).toEqual([0, 300]);
+    expect(new Set(asks.map((r) => r.obj?.z)).size).toBe(1);
+  });
+
+  it('answers 90 (timeout) for a peer that is not there, after the whole schedule', async () => {
+    h = new SimHarness();
+    const client = h.addPeer({ config: { retry: { jitter: 0 } } });
+    const start = h.clock.now();
+    const error = await h.settleError(
+      client.peer.postMessage({ host: '10.9.9.9', port: 1 }, 'c', 'n', 'x'),
+      10_000,
+    );
+    expect(error).toMatchObject({ kind: 'timeout', code: 90 });
+    expect(h.clock.now() - start).toBe(300 + 600 + 1200 + 2400);
+    expect(client.tap.sentWhere((o) => o.t === 's').map((r) => r.at - start)).toEqual([0, 300, 900, 2100]);
+  });
+});

@@ -1,0 +1,69 @@
+// The window: top bar, banners, the current view, status bar. Also keeps <html> in step with the
+// chosen language and theme.
+import { useEffect } from 'react';
+import { useNance, useT } from '../store/react';
+import './App.css';
+import { ConnectionBanner, ErrorBanner } from './Banners';
+import { BootstrapPanel } from './BootstrapPanel';
+import { ChatsScreen } from './ChatsScreen';
+import { Onboarding } from './Onboarding';
+import { PeersView } from './PeersView';
+import { SettingsView } from './SettingsView';
+import { LoadFailed, Loading } from './States';
+import { StatusBar } from './StatusBar';
+import { TopBar } from './TopBar';
+
+function useDocumentPrefs(): void {
+  const lang = useNance((s) => s.lang);
+  const theme = useNance((s) => s.theme);
+  const t = useT();
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = `${t('app.title')} — ${t('app.tagline')}`;
+  }, [lang, t]);
+
+  useEffect(() => {
+    const root = document.documentElement;
+    if (theme !== 'system') {
+      root.dataset.theme = theme;
+      return;
+    }
+    const query = window.matchMedia?.('(prefers-color-scheme: dark)');
+    const apply = () => {
+      root.dataset.theme = query?.matches ? 'dark' : 'light';
+    };
+    apply();
+    query?.addEventListener('change', apply);
+    return () => query?.removeEventListener('change', apply);
+  }, [theme]);
+}
+
+function MainView() {
+  const phase = useNance((s) => s.phase);
+  const view = useNance((s) => s.view);
+  const mode = useNance((s) => s.status?.mode);
+  const onboarded = useNance((s) => s.settings?.onboarded ?? true);
+
+  if (phase === 'loading') return <Loading />;
+  if (phase === 'failed') return <LoadFailed />;
+  if (!onboarded && mode === 'peer') return <Onboarding />;
+  if (view === 'peers') return <PeersView />;
+  if (view === 'settings') return <SettingsView />;
+  return mode === 'bootstrap' ? <BootstrapPanel /> : <ChatsScreen />;
+}
+
+export function App() {
+  useDocumentPrefs();
+  return (
+    <div className="app">
+      <TopBar />
+      <ConnectionBanner />
+      <ErrorBanner />
+      <main id="main" className="app-main">
+        <MainView />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+// The two banners under the top bar: the link to the main side is down, and the last action failed.
+import { useEffect, useRef } from 'react';
+import { describeError } from '../lib/errors';
+import { useActions, useNance, useT } from '../store/react';
+import './Banners.css';
+
+export function ConnectionBanner() {
+  const t = useT();
+  const connection = useNance((s) => s.connection);
+  if (connection !== 'reconnecting') return null;
+  return (
+    <div className="banner banner-warning" role="status" data-testid="connection-banner">
+      <span className="spinner" aria-hidden="true" />
+      {t('connection.lost')}
+    </div>
+  );
+}
+
+export function ErrorBanner() {
+  const t = useT();
+  const lang = useNance((s) => s.lang);
+  const error = useNance((s) => s.error);
+  const { dismissError } = useActions();
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!error) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented && ref.current?.contains(document.activeElement)) {
+        dismissError();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [error, dismissError]);
+
+  if (!error) return null;
+  const { text, detail } = describeError(error.error, lang);
+  return (
+    <div
+      ref={ref}
+      className="banner banner-error"
+      role="alert"
+      data-testid="error-banner"
+      data-kind={error.error.kind}
+    >
+      <div className="banner-text">
+        <p className="banner-main">{text}</p>
+        {detail && <p className="banner-detail">{detail}</p>}
+      </div>
+      <button type="button" className="button-quiet" onClick={dismissError} aria-label={t('error.dismiss')}>
+        ✕
+      </button>
+    </div>
+  );
+}

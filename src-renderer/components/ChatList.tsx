@@ -1,0 +1,175 @@
+// Every chat this window knows: mine, then each host's, newest first, with a filter box. Arrow
+// keys move between chats (one Tab stop for the whole list), Enter opens one.
+import { type KeyboardEvent, useRef } from 'react';
+import { type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups';
+import { formatEndpoint, fullTime, relativeTime } from '../lib/format';
+import { useActions, useNance, useT } from '../store/react';
+import './ChatList.css';
+import { Note } from './States';
+
+function HealthBadge({ health }: { health: HostHealth }) {
+  const t = useT();
+  const lang = useNance((s) => s.lang);
+  const now = useNance((s) => s.now);
+  switch (health.kind) {
+    case 'fresh':
+      return null;
+    case 'pending':
+      return <span className="badge badge-muted">{t('chats.neverFetched')}</span>;
+    case 'stale':
+      return (
+        <span className="badge badge-warn" data-testid="host-stale" title={fullTime(health.fetchedAt, lang)}>
+          {t('chats.stale', { age: relativeTime(health.fetchedAt, now, lang) })}
+        </span>
+      );
+    case 'unreachable':
+      return (
+        <span className="badge badge-error" data-testid="host-unreachable">
+          {health.fetchedAt === null
+            ? t('chats.unreachableNever')
+            : t('chats.unreachable', { age: relativeTime(health.fetchedAt, now, lang) })}
+        </span>
+      );
+  }
+}
+
+function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null }) {
+  const t = useT();
+  const lang = useNance((s) => s.lang);
+  const now = useNance((s) => s.now);
+  const openKey = useNance((s) => s.openChat?.key ?? null);
+  const { openChat } = useActions();
+  const headingId = `group-${group.id.replace(/[^A-Za-z0-9]/g, '-')}`;
+  const title = group.host ? t('chats.hostGroup', { host: formatEndpoint(group.host) }) : t('chats.mine');
+
+  return (
+    <section
+      className="chat-group"
+      aria-labelledby={headingId}
+      data-testid="chat-group"
+      data-group={group.id}
+    >
+      <header className="chat-group-header">
+        <h3 id={headingId}>{title}</h3>
+        <HealthBadge health={group.health} />
+      </header>
+      {group.entries.length === 0 ? (
+        <p className="chat-group-empty">{group.host ? t('chats.hostEmpty') : t('chats.mineEmpty')}</p>
+      ) : (
+        <ul>
+          {group.entries.map((entry) => (
+            <li key={entry.key}>
+              <button
+                type="button"
+                className="chat-item"
+                data-testid="chat-item"
+                data-key={entry.key}
+                data-chat-uuid={entry.chat.uuid}
+                aria-current={entry.key === openKey ? 'true' : undefined}
+                tabIndex={entry.key === tabStop ? 0 : -1}
+                onClick={() =>
+                  openChat({ host: entry.host, chatUuid: entry.chat.uuid, name: entry.chat.name })
+                }
+              >
+                <span className="chat-item-name">{entry.chat.name}</span>
+                <span className="chat-item-meta" title={fullTime(entry.chat.createdAt, lang)}>
+                  {t('chats.created', { time: relativeTime(entry.chat.createdAt, now, lang) })}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function ChatList() {
+  const t = useT();
+  const chats = useNance((s) => s.chats);
+  const filter = useNance((s) => s.filter);
+  const now = useNance((s) => s.now);
+  const openKey = useNance((s) => s.openChat?.key ?? null);
+  const refreshing = useNance((s) => s.busy.refreshing);
+  const { setFilter, showNewChat, refreshChats } = useActions();
+  const listRef = useRef<HTMLDivElement>(null);
+
+  const groups = chats ? groupChats(chats, filter, now) : [];
+  const entries = groups.flatMap((g) => g.entries);
+  const tabStop = entries.find((e) => e.key === openKey)?.key ?? entries[0]?.key ?? null;
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    const items = Array.from(
+      listRef.current?.querySelectorAll<HTMLButtonElement>('[data-testid="chat-item"]') ?? [],
+    );
+    if (items.length === 0) return;
+    const index = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (index === -1 && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) return;
+    e.preventDefault();
+    let next = index;
+    if (e.key === 'ArrowDown') next = Math.min(items.length - 1, index + 1);
+    if (e.key === 'ArrowUp') next = Math.max(0, index - 1);
+    if (e.key === 'Home') next = 0;
+    if (e.key === 'End') next = items.length - 1;
+    items[next]?.focus();
+  };
+
+  return (
+    <aside className="chat-sidebar" aria-label={t('chats.listLabel')}>
+      <div className="chat-sidebar-tools">
+        <button type="button" className="button-primary" data-testid="new-chat" onClick={showNewChat}>
+          + {t('chats.new')}
+        </button>
+        <button
+          type="button"
+          className="button-secondary"
+          data-testid="refresh-chats"
+          aria-label={t('chats.refreshLabel')}
+          title={t('chats.refreshLabel')}
+          disabled={refreshing}
+          onClick={() => void refreshChats()}
+        >
+          {refreshing ? t('chats.refreshing') : `⟳ ${t('chats.refresh')}`}
+        </button>
+      </div>
+      <input
+        type="search"
+        className="chat-filter"
+        data-testid="chat-filter"
+        aria-label={t('chats.filterLabel')}
+        placeholder={t('chats.filterPlaceholder')}
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && filter !== '') {
+            e.preventDefault();
+            setFilter('');
+          } else if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            listRef.current?.querySelector<HTMLButtonElement>('[data-testid="chat-item"]')?.focus();
+          }
+        }}
+      />
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: arrow keys move focus between the buttons inside */}
+      <div className="chat-list" data-testid="chat-list" ref={listRef} onKeyDown={onKeyDown}>
+        {chats === null ? (
+          <Note busy testId="chats-loading">
+            {t('chats.loading')}
+          </Note>
+        ) : entries.length === 0 && filter.trim() !== '' ? (
+          <Note testId="chats-empty">{t('chats.noMatch', { filter: filter.trim() })}</Note>
+        ) : (
+          <>
+            {entries.length === 0 && <Note testId="chats-empty">{t('chats.empty')}</Note>}
+            {groups
+              .filter((g) => entries.length > 0 || g.host !== null)
+              .map((g) => (
+                <Group key={g.id} group={g} tabStop={tabStop} />
+              ))}
+          </>
+        )}
+      </div>
+    </aside>
+  );
+}

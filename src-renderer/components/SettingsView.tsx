@@ -1,0 +1,189 @@
+// Settings: display name and bootstrap peers (kept by main), language and theme (kept by this
+// window), and the peer / bootstrap mode switch.
+import { type FormEvent, useId, useState } from 'react';
+import type { MessageKey, Params } from '../i18n';
+import { checkBootstrapList, checkDisplayName, MAX_DISPLAY_NAME } from '../lib/validate';
+import { isTheme, themes } from '../store/prefs';
+import { useActions, useNance, useT } from '../store/react';
+import './Forms.css';
+import { LanguageSelect } from './LanguageSelect';
+import './Page.css';
+
+type Problem = { key: MessageKey; params?: Params };
+
+function ProfileForm() {
+  const t = useT();
+  const settings = useNance((s) => s.settings);
+  const saving = useNance((s) => s.busy.savingSettings);
+  const { saveSettings } = useActions();
+  const [name, setName] = useState(settings?.displayName ?? '');
+  const [bootstraps, setBootstraps] = useState((settings?.bootstrapPeers ?? []).join('\n'));
+  const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem }>({});
+  const [saved, setSaved] = useState(false);
+  const ids = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const checkedName = checkDisplayName(name);
+    const checkedList = checkBootstrapList(bootstraps);
+    const found: typeof problems = {};
+    if (checkedName.error) found.name = checkedName.error;
+    if (checkedList.error) found.bootstraps = checkedList.error;
+    setProblems(found);
+    setSaved(false);
+    if (found.name || found.bootstraps) return;
+    const ok = await saveSettings({ displayName: checkedName.value, bootstrapPeers: checkedList.value });
+    if (ok) {
+      setBootstraps(checkedList.value.join('\n'));
+      setSaved(true);
+    }
+  };
+
+  return (
+    <form
+      className="settings-section"
+      aria-labelledby={`${ids}-title`}
+      onSubmit={(e) => void submit(e)}
+      noValidate
+    >
+      <h3 id={`${ids}-title`}>{t('settings.profile')}</h3>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-name`}>
+          {t('settings.nameLabel')}
+        </label>
+        <input
+          id={`${ids}-name`}
+          data-testid="settings-name"
+          aria-label={t('settings.nameLabel')}
+          aria-invalid={problems.name ? true : undefined}
+          maxLength={MAX_DISPLAY_NAME}
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setSaved(false);
+          }}
+        />
+        {problems.name && <span className="field-error">{t(problems.name.key, problems.name.params)}</span>}
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-bootstraps`}>
+          {t('settings.bootstrapsLabel')}
+        </label>
+        <textarea
+          id={`${ids}-bootstraps`}
+          data-testid="settings-bootstraps"
+          aria-label={t('settings.bootstrapsLabel')}
+          aria-describedby={`${ids}-bootstraps-help`}
+          aria-invalid={problems.bootstraps ? true : undefined}
+          className="mono"
+          rows={3}
+          spellCheck={false}
+          placeholder="203.0.113.5:5000"
+          value={bootstraps}
+          onChange={(e) => {
+            setBootstraps(e.target.value);
+            setSaved(false);
+          }}
+        />
+        {problems.bootstraps && (
+          <span className="field-error">{t(problems.bootstraps.key, problems.bootstraps.params)}</span>
+        )}
+        <span className="field-help" id={`${ids}-bootstraps-help`}>
+          {t('settings.bootstrapsHelp')}
+        </span>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button-primary" data-testid="settings-save" disabled={saving}>
+          {saving ? t('settings.saving') : t('settings.save')}
+        </button>
+        {saved && (
+          <span className="saved" role="status" data-testid="settings-saved">
+            ✓ {t('settings.saved')}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function AppearanceSection() {
+  const t = useT();
+  const theme = useNance((s) => s.theme);
+  const { setTheme } = useActions();
+  const ids = useId();
+  const themeKey: Record<(typeof themes)[number], MessageKey> = {
+    system: 'theme.system',
+    light: 'theme.light',
+    dark: 'theme.dark',
+  };
+  return (
+    <section className="settings-section" aria-labelledby={`${ids}-title`}>
+      <h3 id={`${ids}-title`}>{t('settings.appearance')}</h3>
+      <LanguageSelect testId="settings-language" />
+      <div className="field field-inline">
+        <label className="field-label" htmlFor={`${ids}-theme`}>
+          {t('settings.theme')}
+        </label>
+        <select
+          id={`${ids}-theme`}
+          data-testid="settings-theme"
+          aria-label={t('settings.theme')}
+          value={theme}
+          onChange={(e) => {
+            if (isTheme(e.target.value)) setTheme(e.target.value);
+          }}
+        >
+          {themes.map((th) => (
+            <option key={th} value={th}>
+              {t(themeKey[th])}
+            </option>
+          ))}
+        </select>
+      </div>
+    </section>
+  );
+}
+
+function ModeSection() {
+  const t = useT();
+  const mode = useNance((s) => s.status?.mode ?? 'peer');
+  const switching = useNance((s) => s.busy.switchingMode);
+  const { setMode } = useActions();
+  const ids = useId();
+  const other = mode === 'peer' ? 'bootstrap' : 'peer';
+  return (
+    <section className="settings-section" aria-labelledby={`${ids}-title`}>
+      <h3 id={`${ids}-title`}>{t('settings.mode')}</h3>
+      <p className="muted">{t('settings.modeHelp')}</p>
+      <p data-testid="settings-mode-current">
+        {t('settings.modeCurrent', { mode: t(mode === 'peer' ? 'mode.peer' : 'mode.bootstrap') })}
+      </p>
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button-secondary"
+          data-testid="settings-mode-switch"
+          data-target-mode={other}
+          disabled={switching}
+          onClick={() => void setMode(other)}
+        >
+          {switching
+            ? t('settings.switching')
+            : t(other === 'bootstrap' ? 'settings.toBootstrap' : 'settings.toPeer')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function SettingsView() {
+  const t = useT();
+  return (
+    <div className="page settings" data-testid="settings">
+      <h2>{t('settings.title')}</h2>
+      <ProfileForm />
+      <AppearanceSection />
+      <ModeSection />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+// The bottom line: my NAT type and addresses, each bootstrap's state, peers, the wipe countdown.
+import type { BootstrapStateDto } from '../../src-shared/api';
+import type { MessageKey } from '../i18n';
+import { countdown, formatEndpoint, fullTime } from '../lib/format';
+import { useNance, useT } from '../store/react';
+import './StatusBar.css';
+
+const stateKey: Record<BootstrapStateDto, MessageKey> = {
+  unknown: 'bootstrapState.unknown',
+  registered: 'bootstrapState.registered',
+  unreachable: 'bootstrapState.unreachable',
+  refused: 'bootstrapState.refused',
+};
+
+export function StatusBar() {
+  const t = useT();
+  const lang = useNance((s) => s.lang);
+  const status = useNance((s) => s.status);
+  const now = useNance((s) => s.now);
+  if (!status)
+    return <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')} />;
+
+  const left = status.nextWipeAt - now;
+  return (
+    <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')}>
+      <span className="status-item" data-testid="status-nat">
+        {t('status.nat', { nat: status.natType })}
+      </span>
+      <span className="status-item" data-testid="status-public">
+        {status.publicAddress
+          ? t('status.public', { address: formatEndpoint(status.publicAddress) })
+          : t('status.publicUnknown')}
+      </span>
+      <span className="status-item status-optional">{t('status.local', { port: status.udp.port })}</span>
+      <span className="status-item" data-testid="status-bootstraps">
+        {status.bootstraps.length === 0 ? (
+          t('status.noBootstrap')
+        ) : (
+          <>
+            {t('status.bootstraps')}
+            {status.bootstraps.map((b) => (
+              <span key={b.address} className="bootstrap-state" data-state={b.state}>
+                <span className={`dot dot-${b.state}`} aria-hidden="true" />
+                <span className="mono">{b.address}</span> {t(stateKey[b.state] ?? 'bootstrapState.unknown')}
+              </span>
+            ))}
+          </>
+        )}
+      </span>
+      <span className="status-item status-optional">{t('status.peers', { count: status.peerCount })}</span>
+      <span className="status-spacer" />
+      <span className="status-item" data-testid="wipe-countdown" title={fullTime(status.nextWipeAt, lang)}>
+        {left > 0 ? t('status.wipeIn', { time: countdown(left) }) : t('status.wipeNow')}
+      </span>
+    </section>
+  );
+}

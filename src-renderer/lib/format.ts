@@ -1,0 +1,66 @@
+// Small formatting helpers shared by the views: addresses, relative ages, the wipe countdown,
+// message times. Pure functions of their arguments (the caller passes "now").
+import type { EndpointDto } from '../../src-shared/api';
+import type { Lang } from '../i18n';
+
+export function formatEndpoint(endpoint: EndpointDto): string {
+  return `${endpoint.host}:${endpoint.port}`;
+}
+
+/** A stable key for a chat: "me/<uuid>" for my chats, "<host>:<port>/<uuid>" for others'. */
+export function chatKey(host: EndpointDto | null, chatUuid: string): string {
+  return `${host ? formatEndpoint(host) : 'me'}/${chatUuid}`;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const relativeFormats = new Map<Lang, Intl.RelativeTimeFormat>();
+function relativeFormat(lang: Lang): Intl.RelativeTimeFormat {
+  let f = relativeFormats.get(lang);
+  if (!f) {
+    f = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+    relativeFormats.set(lang, f);
+  }
+  return f;
+}
+
+/** "3 minutes ago" / "3 分前"; "now" within ten seconds. */
+export function relativeTime(then: number, now: number, lang: Lang): string {
+  const diff = then - now;
+  const abs = Math.abs(diff);
+  const f = relativeFormat(lang);
+  if (abs < 10 * SECOND) return f.format(0, 'second');
+  if (abs < MINUTE) return f.format(Math.trunc(diff / SECOND), 'second');
+  if (abs < HOUR) return f.format(Math.trunc(diff / MINUTE), 'minute');
+  if (abs < DAY) return f.format(Math.trunc(diff / HOUR), 'hour');
+  return f.format(Math.trunc(diff / DAY), 'day');
+}
+
+/** "H:MM:SS" for a duration; never negative. */
+export function countdown(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / SECOND));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+/** Time of day for today's timestamps, date and time otherwise. */
+export function messageTime(at: number, now: number, lang: Lang): string {
+  const a = new Date(at);
+  const b = new Date(now);
+  const sameDay =
+    a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: '2-digit', minute: '2-digit' }
+    : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(lang, options).format(a);
+}
+
+/** Full date and time, for tooltips. */
+export function fullTime(at: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at));
+}

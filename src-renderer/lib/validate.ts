@@ -1,0 +1,43 @@
+// Input checks done before a command is sent, mirroring the contract's limits (main checks them
+// again; these only let the form say what is wrong next to the field).
+import type { MessageKey } from '../i18n';
+
+export const MAX_DISPLAY_NAME = 64;
+export const MAX_CHAT_NAME = 256;
+export const MAX_MESSAGE = 40_000;
+export const MAX_BOOTSTRAPS = 16;
+
+/** Same rule as `hostPortSchema` in src-shared/api.ts, plus a port range check. */
+export function isHostPort(text: string): boolean {
+  const m = /^[A-Za-z0-9.-]+:(\d{1,5})$/.exec(text);
+  if (!m) return false;
+  const port = Number(m[1]);
+  return port >= 1 && port <= 65_535;
+}
+
+export interface Checked<T> {
+  value: T;
+  error: { key: MessageKey; params?: Record<string, number | string> } | null;
+}
+
+export function checkDisplayName(raw: string): Checked<string> {
+  const value = raw.trim();
+  if (value.length === 0) return { value, error: { key: 'validation.nameRequired' } };
+  if (value.length > MAX_DISPLAY_NAME) {
+    return { value, error: { key: 'validation.nameTooLong', params: { max: MAX_DISPLAY_NAME } } };
+  }
+  return { value, error: null };
+}
+
+/** One HOST:PORT per line (commas and spaces also separate); blank lines are ignored. */
+export function checkBootstrapList(raw: string): Checked<string[]> {
+  const value = raw
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (value.length > MAX_BOOTSTRAPS) {
+    return { value, error: { key: 'validation.tooManyBootstraps', params: { max: MAX_BOOTSTRAPS } } };
+  }
+  if (!value.every(isHostPort)) return { value, error: { key: 'validation.hostPort' } };
+  return { value, error: null };
+}

@@ -1,0 +1,445 @@
+// The store's actions against an in-memory NanceApi (a double of the contract, not of a host).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FakeNanceApi } from '../testing/fake-api';
+import { LANG_KEY, THEME_KEY } from './prefs';
+import { createNanceStore, type NanceStore, type StoreOptions } from './store';
+
+const remote = { host: '192.0.2.10', port: 5000 };
+const stores: NanceStore[] = [];
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.getState().actions.dispose();
+  vi.useRealTimers();
+});
+
+function setup(options: StoreOptions = {}, prepare?: (api: FakeNanceApi) => void) {
+  const api = new FakeNanceApi();
+  api.settings = { displayName: 'Aiko', bootstrapPeers: ['198.51.100.1:5000'], onboarded: true };
+  prepare?.(api);
+  const store = createNanceStore(api, { tickMs: 0, listRefreshMs: 0, pollIntervalMs: 30, ...options });
+  stores.push(store);
+  return { api, store, state: () => store.getState(), actions: store.getState().actions };
+}
+
+async function until(check: () => boolean, ms = 2_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const map = new Map(Object.entries(initial));
+  return {
+    map,
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+  };
+}
+
+describe('loading', () => {
+  it('loads status, settings, chats and peers, and listens to every event', async () => {
+    const { api, state, actions } = setup({}, (api) => {
+      api.mine = [{ uuid: 'c1', name: 'Mine', createdAt: 1 }];
+      api.peers = [
+        { host: '192.0.2.5', port: 1, natType: 'Full Cone', role: 'peer', firstSeen: 1, lastSeen: 2 },
+      ];
+    });
+    expect(state().phase).toBe('loading');
+    await actions.init();
+    expect(state().phase).toBe('ready');
+    expect(state().status?.natType).toBe('Full Cone');
+    expect(state().settings?.displayName).toBe('Aiko');
+    expect(state().chats?.mine).toHaveLength(1);
+    expect(state().peers).toHaveLength(1);
+    expect(api.listenerCount()).toBe(5);
+    await actions.init();
+    expect(api.listenerCount()).toBe(5);
+  });
+
+  it('shows a failed first load and recovers on retry', async () => {
+    const { api, state, actions } = setup();
+    api.failNext('getStatus', { kind: 'closed', message: 'down' });
+    await actions.init();
+    expect(state().phase).toBe('failed');
+    expect(state().loadError?.kind).toBe('closed');
+    await actions.init();
+    expect(state().phase).toBe('ready');
+    expect(state().loadError).toBeNull();
+  });
+
+  it('retries a failed first load when the connection opens, and catches up after a drop', async () => {
+    const { api, state, actions } = setup();
+    api.failNext('getSettings', { kind: 'closed', message: 'down' });
+    await actions.init();
+    expect(state().phase).toBe('failed');
+    actions.setConnection('open');
+    await until(() => state().phase === 'ready');
+
+    actions.openChat({ host: null, chatUuid: 'c1', name: 'c' });
+    await until(() => state().messages?.loading === false);
+    const before = { status: api.count('getStatus'), read: api.count('readChat') };
+    actions.setConnection('reconnecting');
+    expect(state().connection).toBe('reconnecting');
+    actions.setConnection('open');
+    await until(() => api.count('readChat') > before.read);
+    expect(api.count('getStatus')).toBeGreaterThan(before.status);
+    expect(state().phase).toBe('ready');
+  });
+});
+
+describe('chats', () => {
+  it('creates a chat with my display name as author and opens it', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.showNewChat();
+    expect(state().composing).toBe(true);
+    expect(await actions.createChat('  Lunch 🍙 ', 'お昼どうする？')).toBe(true);
+    expect(api.calls.find((c) => c.command === 'createChat')?.args).toEqual({
+      name: 'Lunch 🍙',
+      message: 'お昼どうする？',
+      author: 'Aiko',
+    });
+    expect(state().composing).toBe(false);
+    expect(state().openChat).toMatchObject({ host: null, name: 'Lunch 🍙', key: 'me/chat-1' });
+    expect(state().chats?.mine.map((c) => c.name)).toEqual(['Lunch 🍙']);
+    await until(() => state().messages?.items?.length === 1);
+    expect(state().messages?.items?.[0]).toMatchObject({ name: 'Aiko', content: 'お昼どうする？' });
+  });
+
+  it('posts as "Anonymous" / "名無し" when no display name is set', async () => {
+    const { api, actions } = setup({ navigatorLanguage: 'ja-JP' }, (api) => {
+      api.settings = { displayName: '', bootstrapPeers: [], onboarded: true };
+    });
+    await actions.init();
+    await actions.createChat('x', 'y');
+    expect(
+      (api.calls.find((c) => c.command === 'createChat')?.args as { author: string } | undefined)?.author,
+    ).toBe('名無し');
+  });
+
+  it('keeps a failed create as an error for the banner', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.showNewChat();
+    api.failNext('createChat', { kind: 'invalid-argument', message: 'name: too long' });
+    expect(await actions.createChat('x', 'y')).toBe(false);
+    expect(state().error).toEqual({
+      action: 'createChat',
+      error: { kind: 'invalid-argument', message: 'name: too long' },
+    });
+    expect(state().composing).toBe(true);
+    actions.dismissError();
+    expect(state().error).toBeNull();
+  });
+
+  it('refreshes chats on demand and shows it is busy meanwhile', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.hosts = [
+      { host: remote, chats: [{ uuid: 'r1', name: 'Remote', createdAt: 5 }], fetchedAt: 1, error: null },
+    ];
+    const p = actions.refreshChats();
+    expect(state().busy.refreshing).toBe(true);
+    await p;
+    expect(state().busy.refreshing).toBe(false);
+    expect(state().chats?.hosts[0]?.chats[0]?.name).toBe('Remote');
+  });
+
+  it('reloads the chat list once per burst of chatsChanged events', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    const before = api.count('listChats');
+    api.mine = [{ uuid: 'n', name: 'New', createdAt: 9 }];
+    for (let i = 0; i < 5; i++) api.emit('chatsChanged', {});
+    await until(() => state().chats?.mine.length === 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(api.count('listChats') - before).toBeLessThanOrEqual(2);
+  });
+
+  it('filters and switches views', async () => {
+    const { state, actions } = setup();
+    await actions.init();
+    actions.setFilter('abc');
+    expect(state().filter).toBe('abc');
+    actions.setView('settings');
+    expect(state().view).toBe('settings');
+    actions.openChat({ host: null, chatUuid: 'c', name: 'c' });
+    expect(state().view).toBe('chats');
+  });
+});
+
+describe('messages', () => {
+  it('posts with my display name and shows the new message', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    await actions.createChat('c', 'first');
+    expect(await actions.postMessage('second\nline two')).toBe(true);
+    const post = api.calls.find((c) => c.command === 'postMessage')?.args;
+    expect(post).toEqual({ host: null, chatUuid: 'chat-1', name: 'Aiko', content: 'second\nline two' });
+    await until(() => state().messages?.items?.length === 2);
+    expect(state().messages?.items?.map((m) => m.content)).toEqual(['first', 'second\nline two']);
+  });
+
+  it('says why a post failed, and clears that once a post succeeds', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    await actions.createChat('c', 'first');
+    api.failNext('postMessage', { kind: 'full', message: 'full', code: 20 });
+    expect(await actions.postMessage('one more')).toBe(false);
+    expect(state().error?.error.kind).toBe('full');
+    expect(state().busy.posting).toBe(false);
+    expect(await actions.postMessage('retry')).toBe(true);
+    expect(state().error).toBeNull();
+  });
+
+  it('drops a post error once the reader opens another chat', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.openChat({ host: remote, chatUuid: 'full', name: 'Full' });
+    api.failNext('postMessage', { kind: 'full', message: 'full', code: 20 });
+    await actions.postMessage('x');
+    expect(state().error?.error.kind).toBe('full');
+    actions.openChat({ host: null, chatUuid: 'mine', name: 'Mine' });
+    expect(state().error).toBeNull();
+    // ...but not an error about something else.
+    api.failNext('refreshChats', { kind: 'timeout', message: 't', code: 90 });
+    await actions.refreshChats();
+    actions.openChat({ host: remote, chatUuid: 'full', name: 'Full' });
+    expect(state().error?.action).toBe('refreshChats');
+  });
+
+  it('rereads my open chat when a message event names it', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    await actions.createChat('c', 'first');
+    await until(() => state().messages?.items?.length === 1);
+    const reads = api.count('readChat');
+    api.messages.get('me/chat-1')?.push({ uuid: 'x', name: 'Ken', content: 'hi from afar', createdAt: 2 });
+    api.emit('message', { host: null, chatUuid: 'chat-1' });
+    await until(() => state().messages?.items?.length === 2);
+    expect(api.count('readChat')).toBe(reads + 1);
+    // An event for another chat of mine re-reads the list instead.
+    const lists = api.count('listChats');
+    api.emit('message', { host: null, chatUuid: 'other' });
+    await until(() => api.count('listChats') === lists + 1);
+    expect(api.count('readChat')).toBe(reads + 1);
+  });
+
+  it('does not poll my own chats', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.openChat({ host: null, chatUuid: 'c', name: 'c' });
+    await until(() => state().messages?.loading === false);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(api.count('readChat')).toBe(1);
+  });
+
+  it('polls an open remote chat every ~700 ms, so a post shows within a second', async () => {
+    vi.useFakeTimers();
+    const { api, state, actions } = setup({ pollIntervalMs: 700 });
+    await actions.init();
+    api.messages.set('192.0.2.10:5000/r1', []);
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'Remote' });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(state().messages?.items).toEqual([]);
+    api.messages.get('192.0.2.10:5000/r1')?.push({ uuid: 'm', name: 'Ken', content: 'やあ', createdAt: 1 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(state().messages?.items?.map((m) => m.content)).toEqual(['やあ']);
+    const reads = api.count('readChat');
+    await vi.advanceTimersByTimeAsync(2_100);
+    expect(api.count('readChat') - reads).toBe(3);
+    expect(api.calls.filter((c) => c.command === 'readChat').at(-1)?.args).toEqual({
+      host: remote,
+      chatUuid: 'r1',
+    });
+  });
+
+  it('stops polling when the chat is closed or another one opens', async () => {
+    const { api, actions } = setup();
+    await actions.init();
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    await until(() => api.count('readChat') >= 3);
+    actions.closeChat();
+    const afterClose = api.count('readChat');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.count('readChat')).toBe(afterClose);
+
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    actions.openChat({ host: null, chatUuid: 'mine', name: 'M' });
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = api.calls.filter((c) => c.command === 'readChat').slice(afterClose);
+    expect(
+      reads.filter((c) => (c.args as { chatUuid: string }).chatUuid === 'r1').length,
+    ).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps polling through a timeout, and stops once the chat is gone', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1 }]);
+    api.failNext('readChat', { kind: 'timeout', message: 'no answer', code: 90 });
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    await until(() => state().messages?.error?.kind === 'timeout');
+    await until(() => state().messages?.items?.length === 1 && state().messages?.error === null);
+    api.failNext('readChat', { kind: 'not-found', message: 'gone', code: 10 });
+    await until(() => state().messages?.error?.kind === 'not-found');
+    const reads = api.count('readChat');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.count('readChat')).toBe(reads);
+    expect(state().messages?.items).toHaveLength(1);
+  });
+
+  it('drops a read that answers after the reader moved to another chat', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.messages.set('192.0.2.10:5000/slow', [{ uuid: 's', name: 'S', content: 'slow', createdAt: 1 }]);
+    api.messages.set('me/fast', [{ uuid: 'f', name: 'F', content: 'fast', createdAt: 1 }]);
+    let release!: () => void;
+    api.gate = new Promise((r) => {
+      release = r;
+    });
+    actions.openChat({ host: remote, chatUuid: 'slow', name: 'Slow' });
+    actions.openChat({ host: null, chatUuid: 'fast', name: 'Fast' });
+    api.gate = null;
+    release();
+    await until(() => state().messages?.loading === false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(state().openChat?.key).toBe('me/fast');
+    expect(state().messages?.items?.map((m) => m.content)).toEqual(['fast']);
+  });
+
+  it('keeps the same message array when nothing changed', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1 }]);
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    await until(() => state().messages?.items?.length === 1);
+    const first = state().messages?.items;
+    const reads = api.count('readChat');
+    await until(() => api.count('readChat') >= reads + 2);
+    expect(state().messages?.items).toBe(first);
+  });
+});
+
+describe('settings, onboarding and mode', () => {
+  it('finishes onboarding with a name and one bootstrap peer', async () => {
+    const { api, state, actions } = setup({}, (api) => {
+      api.settings = { displayName: '', bootstrapPeers: [], onboarded: false };
+    });
+    await actions.init();
+    expect(state().settings?.onboarded).toBe(false);
+    expect(await actions.finishOnboarding(' Aiko ', '203.0.113.5:5000')).toBe(true);
+    expect(api.calls.find((c) => c.command === 'updateSettings')?.args).toEqual({
+      displayName: 'Aiko',
+      bootstrapPeers: ['203.0.113.5:5000'],
+      onboarded: true,
+    });
+    expect(state().settings).toEqual({
+      displayName: 'Aiko',
+      bootstrapPeers: ['203.0.113.5:5000'],
+      onboarded: true,
+    });
+  });
+
+  it('skipping onboarding only marks it done', async () => {
+    const { api, state, actions } = setup({}, (api) => {
+      api.settings = { displayName: '', bootstrapPeers: [], onboarded: false };
+    });
+    await actions.init();
+    await actions.skipOnboarding();
+    expect(api.calls.find((c) => c.command === 'updateSettings')?.args).toEqual({ onboarded: true });
+    expect(state().settings?.onboarded).toBe(true);
+  });
+
+  it('reports a refused settings change', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.failNext('updateSettings', {
+      kind: 'invalid-argument',
+      message: 'bootstrapPeers.0: expected HOST:PORT',
+    });
+    expect(await actions.saveSettings({ bootstrapPeers: ['x'] })).toBe(false);
+    expect(state().error?.action).toBe('updateSettings');
+    expect(state().settings?.bootstrapPeers).toEqual(['198.51.100.1:5000']);
+  });
+
+  it('switching to bootstrap mode closes the chat and stops polling', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    await until(() => api.count('readChat') >= 2);
+    expect(await actions.setMode('bootstrap')).toBe(true);
+    expect(state().status?.mode).toBe('bootstrap');
+    expect(state().openChat).toBeNull();
+    const reads = api.count('readChat');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(api.count('readChat')).toBe(reads);
+    actions.showNewChat();
+    expect(state().composing).toBe(false);
+  });
+
+  it('follows a mode change made elsewhere (the tray)', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    actions.showNewChat();
+    api.status = { ...api.status, mode: 'bootstrap' };
+    api.emit('modeChanged', { mode: 'bootstrap' });
+    expect(state().status?.mode).toBe('bootstrap');
+    expect(state().composing).toBe(false);
+    await until(() => api.count('getStatus') >= 2);
+    api.emit('statusChanged', { ...api.status, mode: 'peer', peerCount: 7 });
+    expect(state().status).toMatchObject({ mode: 'peer', peerCount: 7 });
+  });
+
+  it('re-reads peers on peersChanged', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.peers = [
+      { host: '192.0.2.9', port: 9, natType: 'Symmetric', role: 'bootstrap', firstSeen: 1, lastSeen: 1 },
+    ];
+    api.emit('peersChanged', {});
+    await until(() => state().peers?.length === 1);
+  });
+});
+
+describe('clock, preferences, teardown', () => {
+  it('reloads everything once when the daily wipe passes', async () => {
+    let now = 1_000_000;
+    const { api, actions } = setup({ now: () => now }, (api) => {
+      api.status = { ...api.status, nextWipeAt: 1_010_000 };
+    });
+    await actions.init();
+    const before = api.count('listChats');
+    actions.tick(1_005_000);
+    now = 1_013_000;
+    actions.tick();
+    actions.tick();
+    await until(() => api.count('listChats') === before + 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(api.count('listChats')).toBe(before + 1);
+  });
+
+  it('remembers language and theme, Japanese first for ja browsers', () => {
+    const storage = memoryStorage();
+    const { state, actions } = setup({ prefs: storage, navigatorLanguage: 'ja-JP' });
+    expect(state().lang).toBe('ja');
+    expect(state().theme).toBe('system');
+    actions.setLang('en');
+    actions.setTheme('dark');
+    expect(storage.map.get(LANG_KEY)).toBe('en');
+    expect(storage.map.get(THEME_KEY)).toBe('dark');
+    const again = setup({ prefs: storage, navigatorLanguage: 'ja-JP' });
+    expect(again.state().lang).toBe('en');
+    expect(again.state().theme).toBe('dark');
+    expect(setup({ navigatorLanguage: 'en-GB' }).state().lang).toBe('en');
+  });
+
+  it('dispose() unsubscribes from every event', async () => {
+    const { api, actions } = setup();
+    await actions.init();
+    actions.dispose();
+    expect(api.listenerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,145 @@
+// An in-memory NanceApi for the store's tests: a test double of the contract in src-shared/api.ts
+// (not of any host). Records every call, can be told to fail a command, and emits events on demand.
+import type {
+  ChatDto,
+  ChatListDto,
+  CommandArgs,
+  CommandError,
+  CommandName,
+  CommandReply,
+  CommandResults,
+  EndpointDto,
+  EventName,
+  EventPayloads,
+  HostChatsDto,
+  MessageDto,
+  NanceApi,
+  PeerDto,
+  SettingsDto,
+  StatusDto,
+} from '../../src-shared/api';
+
+type Listener = (payload: unknown) => void;
+
+export class FakeNanceApi implements NanceApi {
+  calls: { command: CommandName; args: unknown }[] = [];
+  settings: SettingsDto = { displayName: '', bootstrapPeers: [], onboarded: false };
+  status: StatusDto = {
+    mode: 'peer',
+    udp: { host: '0.0.0.0', port: 5000 },
+    publicAddress: { host: '203.0.113.7', port: 5000 },
+    natType: 'Full Cone',
+    bootstraps: [{ address: '198.51.100.1:5000', state: 'registered' }],
+    nextWipeAt: Date.now() + 3_600_000,
+    peerCount: 0,
+  };
+  mine: ChatDto[] = [];
+  hosts: HostChatsDto[] = [];
+  peers: PeerDto[] = [];
+  /** Messages by chat key ("me/<uuid>" or "<host>:<port>/<uuid>"). */
+  messages = new Map<string, MessageDto[]>();
+  private failures = new Map<CommandName, CommandError[]>();
+  private listeners = new Map<string, Set<Listener>>();
+  private seq = 0;
+  /** When set, calls wait for this promise before answering. */
+  gate: Promise<void> | null = null;
+
+  static key(host: EndpointDto | null, chatUuid: string): string {
+    return `${host ? `${host.host}:${host.port}` : 'me'}/${chatUuid}`;
+  }
+
+  /** The next call of `command` fails with `error` (queue several by calling again). */
+  failNext(command: CommandName, error: CommandError): void {
+    const queue = this.failures.get(command) ?? [];
+    queue.push(error);
+    this.failures.set(command, queue);
+  }
+
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const l of this.listeners.get(event) ?? []) l(payload);
+  }
+
+  listenerCount(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
+  count(command: CommandName): number {
+    return this.calls.filter((c) => c.command === command).length;
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  async call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandReply<K>> {
+    this.calls.push({ command, args });
+    if (this.gate) await this.gate;
+    await Promise.resolve();
+    const failure = this.failures.get(command)?.shift();
+    if (failure) return { ok: false, error: failure };
+    return { ok: true, result: this.answer(command, args) as CommandResults[K] };
+  }
+
+  private list(): ChatListDto {
+    return { mine: [...this.mine], hosts: this.hosts.map((h) => ({ ...h, chats: [...h.chats] })) };
+  }
+
+  private answer(command: CommandName, raw: unknown): unknown {
+    const args = raw as Record<string, unknown>;
+    switch (command) {
+      case 'getStatus':
+        return { ...this.status };
+      case 'listChats':
+      case 'refreshChats':
+        return this.list();
+      case 'createChat': {
+        const chat = { uuid: `chat-${++this.seq}`, name: String(args.name), createdAt: Date.now() };
+        this.mine.push(chat);
+        this.messages.set(FakeNanceApi.key(null, chat.uuid), [
+          {
+            uuid: `m-${++this.seq}`,
+            name: String(args.author),
+            content: String(args.message),
+            createdAt: Date.now(),
+          },
+        ]);
+        return chat;
+      }
+      case 'readChat':
+        return [
+          ...(this.messages.get(FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid))) ??
+            []),
+        ];
+      case 'postMessage': {
+        const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
+        const list = this.messages.get(key) ?? [];
+        list.push({
+          uuid: `m-${++this.seq}`,
+          name: String(args.name),
+          content: String(args.content),
+          createdAt: Date.now(),
+        });
+        this.messages.set(key, list);
+        return null;
+      }
+      case 'listPeers':
+        return [...this.peers];
+      case 'getSettings':
+        return { ...this.settings };
+      case 'updateSettings':
+        this.settings = { ...this.settings, ...(args as Partial<SettingsDto>) };
+        return { ...this.settings };
+      case 'setMode':
+        this.status = { ...this.status, mode: args.mode as StatusDto['mode'] };
+        return { ...this.status };
+    }
+  }
+}
