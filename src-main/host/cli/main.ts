@@ -8,6 +8,7 @@ import { UdpTransport } from '../../net/udp-transport.js';
 import { resolveHostPort } from '../../service/host-port.js';
 import { NanceService } from '../../service/nance-service.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
+import { startWebHost, type WebHost } from '../web/web-host.js';
 import { createFileLogger, type FileLogger } from './logger.js';
 import { parseOptions } from './options.js';
 import { attachStdioControl } from './stdio-control.js';
@@ -31,6 +32,7 @@ let transport: UdpTransport | undefined;
 let store: SqliteStore | undefined;
 let peer: NancePeer | undefined;
 let detachStdio = () => {};
+let web: WebHost | undefined;
 let stopping = false;
 
 async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -41,6 +43,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   try {
     log?.info({ signal }, 'stopping');
     detachStdio();
+    await web?.close();
     if (peer) {
       await peer.close(); // closes the transport and the store too
     } else {
@@ -102,6 +105,9 @@ async function main(): Promise<void> {
   const service = new NanceService(peer, store);
   peer.start();
   if (opts.stdio) detachStdio = attachStdioControl(service, printLine);
+  if (opts.web !== undefined) {
+    web = await startWebHost({ service, port: opts.web, logger }).catch((err: Error) => fail(err.message));
+  }
 
   const status = service.status();
   logger.info({ udp: status.udp, mode: status.mode, dataDir: path.resolve(opts.dataDir) }, 'ready');
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
     publicAddress: status.publicAddress,
     dataDir: path.resolve(opts.dataDir),
     nextWipeAt: status.nextWipeAt,
+    ...(web ? { web: web.url } : {}),
     pid: process.pid,
   });
 }

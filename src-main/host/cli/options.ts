@@ -16,6 +16,8 @@ export interface CliOptions {
   syncInterval: number;
   fanOut: number;
   stdio: boolean;
+  /** Port of the web host, or undefined when --web is not given. */
+  web: number | undefined;
 }
 
 function integer(min: number, max: number, what: string) {
@@ -36,6 +38,9 @@ function hostPort(value: string, previous: string[]): string[] {
   }
   return [...previous, value];
 }
+
+/** The original served its web UI on 8080. */
+export const DEFAULT_WEB_PORT = 8080;
 
 export function defaultDataDir(): string {
   return path.join(os.homedir(), '.nance');
@@ -68,6 +73,11 @@ export function buildCommand(): Command {
       15_000,
     )
     .option('--fan-out <n>', 'known peers synced per round', integer(1, 1000, 'fan-out'), 8)
+    .option(
+      '--web [port]',
+      `also serve the window to a browser on 127.0.0.1 (default port ${DEFAULT_WEB_PORT})`,
+      (v: string) => integer(0, 65_535, 'web port')(v),
+    )
     .option('--stdio', 'accept commands as JSON lines on stdin (see docs/architecture.md)', false)
     .showHelpAfterError(false);
 }
@@ -86,5 +96,7 @@ export function parseOptions(argv: string[]): CliOptions {
     process.stderr.write(`nance: ${e.message.replace(/^error: /, '')}\n`);
     process.exit(2);
   }
-  return command.opts<CliOptions>();
+  // A bare --web means the original's port.
+  const opts = command.opts<Omit<CliOptions, 'web'> & { web?: number | true }>();
+  return { ...opts, web: opts.web === true ? DEFAULT_WEB_PORT : opts.web };
 }
