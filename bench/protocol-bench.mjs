@@ -10,7 +10,7 @@
 //
 // Env: BENCH_DURATION, BENCH_WARMUP (seconds), BENCH_TIMEOUT (ms), BENCH_QUICK=1, BENCH_TMP.
 // The same file, run as `protocol-bench.mjs --echo-server`, is the bare echo child.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
 const CLI = path.join(ROOT, 'bin', 'nance.js');
+const CLI_GUARD_OFF = path.join(ROOT, 'bench', 'peer-guard-off.mjs');
 const CLI_ENTRY = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
 const HOST = '127.0.0.1';
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024; // the kernel caps it at net.core.rmem_max / wmem_max
@@ -75,6 +76,9 @@ function parseArgs(argv) {
     keep: false,
     cpuProf: undefined,
     quietWaitMs: 1000 * Number(env.BENCH_QUIET_WAIT ?? 0),
+    pin: true,
+    guard: false,
+    peerArgs: [],
   };
   const usage = () => {
     process.stdout.write(`${readUsage()}\n`);
@@ -132,6 +136,15 @@ function parseArgs(argv) {
       case '--quiet-wait':
         o.quietWaitMs = 1000 * num(next(), '--quiet-wait');
         break;
+      case '--guard':
+        o.guard = true;
+        break;
+      case '--peer-arg':
+        o.peerArgs.push(next());
+        break;
+      case '--no-pin':
+        o.pin = false;
+        break;
       case '--keep':
         o.keep = true;
         break;
@@ -166,6 +179,10 @@ function readUsage() {
     '  --strict             exit 1 if a target is missed',
     '  --tmp DIR            where the temporary data dir goes (default the OS temp dir)',
     '  --keep               keep the temporary data dir',
+    "  --guard              keep the peer's abuse limits (rate limits, anti-amplification) on;",
+    '                       by default the peer runs as bench/peer-guard-off.mjs (the CLI, limits off)',
+    '  --peer-arg ARG       one more command-line argument for the peer (repeatable)',
+    '  --no-pin             do not put client and server on one CPU for the 1-in-flight cells',
     '  --quiet-wait S       before each cell, wait up to S s for the rest of the machine to go idle',
     '  --cpu-prof DIR       run the measured peer under node --cpu-prof, profiles into DIR',
   ].join('\n');
@@ -293,8 +310,20 @@ function startChild(args, label) {
   }
 }
 
-function startPeer(dataDir, { stdio = false, nodeArgs = [] } = {}) {
-  const args = [...nodeArgs, CLI, '--host', HOST, '--port', '0', '--no-stun', '--data-dir', dataDir];
+function startPeer(dataDir, { stdio = false, nodeArgs = [], guard = false, peerArgs = [] } = {}) {
+  const entry = guard ? CLI : CLI_GUARD_OFF;
+  const args = [
+    ...nodeArgs,
+    entry,
+    '--host',
+    HOST,
+    '--port',
+    '0',
+    '--no-stun',
+    '--data-dir',
+    dataDir,
+    ...peerArgs,
+  ];
   if (stdio) args.push('--stdio');
   return startChild(args, stdio ? 'nance peer (setup, --stdio)' : 'nance peer');
 }
@@ -389,6 +418,7 @@ async function runCell({ port, conc, makeRequest, check, warmupMs, durationMs, t
   let badAnswers = 0;
   let badExample;
   let late = 0;
+  let pingsAnswered = 0;
   let sendErrors = 0;
   let lat = new Float64Array(1 << 16);
   let nLat = 0;
@@ -415,8 +445,15 @@ async function runCell({ port, conc, makeRequest, check, warmupMs, durationMs, t
       badAnswers++;
       return;
     }
-    const t0 = inflight.get(res.z);
+    const t0 = inflight.get(res?.z);
     if (t0 === undefined) {
+      if (res?.m === 'p') {
+        // A ping from the server (the peer validating our address): answer it as any peer would.
+        const answer = res.z === undefined ? { m: 'R', r: 0, c: {} } : { m: 'R', r: 0, c: {}, z: res.z };
+        sock.send(b64(JSON.stringify(answer)));
+        pingsAnswered++;
+        return;
+      }
       late++; // answered after its timeout, or a duplicate
       return;
     }
@@ -482,6 +519,7 @@ async function runCell({ port, conc, makeRequest, check, warmupMs, durationMs, t
     badAnswers,
     sendErrors,
     late,
+    pingsAnswered,
     badExample,
     rcvbuf,
     cpu,
@@ -504,18 +542,24 @@ function procTicks(pid) {
 
 function cpuSnapshot(serverPid, pids = []) {
   let busy;
+  let kernel;
+  let stolen;
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
-    busy = user + nice + system + irq + softirq + (steal ?? 0);
-    void idle;
-    void iowait;
+    // Process time only: irq/softirq time is mostly our own loopback traffic, and steal (the
+    // hypervisor running someone else) is reported on its own.
+    const [user, nice, system, , , irq, softirq, steal] = line;
+    busy = user + nice + system;
+    kernel = irq + softirq;
+    stolen = steal ?? 0;
   } catch {
     return undefined;
   }
   const u = process.cpuUsage();
   return {
     busy,
+    kernel,
+    stolen,
     client: (u.user + u.system) / 1e6,
     server: serverPid === undefined ? 0 : (procTicks(serverPid) ?? 0),
     mine: pids.reduce((sum, pid) => sum + (procTicks(pid) ?? 0), 0),
@@ -529,8 +573,10 @@ function cpuUsed(a, b, seconds) {
   const busy = ((b.busy - a.busy) * CLOCK_TICK_S) / seconds;
   const mine = ((b.mine - a.mine) * CLOCK_TICK_S) / seconds; // our children, server included
   const other = Math.max(0, busy - mine - client);
+  const irq = ((b.kernel - a.kernel) * CLOCK_TICK_S) / seconds;
+  const steal = ((b.stolen - a.stolen) * CLOCK_TICK_S) / seconds;
   const r = (x) => Math.round(x * 100) / 100;
-  return { server: r(server), client: r(client), other: r(other) };
+  return { server: r(server), client: r(client), other: r(other), irq: r(irq), steal: r(steal) };
 }
 
 /** Waits (up to maxMs) until the machine, bench idle, is below 0.2 busy cores over 0.5 s. */
@@ -542,9 +588,58 @@ async function waitQuiet(maxMs) {
     await sleep(500);
     const b = cpuSnapshot();
     if (!a || !b) return true;
-    const busy = ((b.busy - a.busy) * CLOCK_TICK_S) / 0.5;
+    const busy = ((b.busy - a.busy + b.stolen - a.stolen) * CLOCK_TICK_S) / 0.5;
     if (busy <= 0.2) return true;
     if (performance.now() > deadline) return false;
+  }
+}
+
+// ---- CPU pinning of the 1-in-flight cells (Linux, with taskset)
+//
+// At 1 in flight only one of client and server runs at any time. Left to the scheduler they land
+// on the same CPU in some cells (a round trip is two context switches) and on different CPUs in
+// others (every answer also needs a cross-CPU wake-up, ~70 µs more on a VM), which made these
+// cells flip between two speeds at random. Pinning both to one CPU removes that noise; ours and
+// bare are pinned alike.
+
+function readAffinity(pid) {
+  try {
+    const out = execFileSync('taskset', ['-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.trim().split(':').pop().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function setAffinity(pids, mask) {
+  for (const pid of pids) {
+    execFileSync('taskset', ['-a', '-p', mask, String(pid)], { stdio: 'ignore' });
+  }
+}
+
+/** Runs fn with `pids` on one CPU (the lowest we may use); returns undefined pinning info if it cannot. */
+async function pinnedToOneCpu(pids, fn) {
+  const original = pids.map(readAffinity);
+  if (original.some((m) => m === undefined || !/^[0-9a-f,]+$/i.test(m)))
+    return { result: await fn(), pinned: false };
+  const mine = BigInt(`0x${original[0].replaceAll(',', '')}`);
+  const one = (mine & -mine).toString(16);
+  try {
+    setAffinity(pids, one);
+  } catch {
+    return { result: await fn(), pinned: false };
+  }
+  try {
+    return { result: await fn(), pinned: true, cpuMask: one };
+  } finally {
+    pids.forEach((pid, i) => {
+      try {
+        setAffinity([pid], original[i]);
+      } catch {}
+    });
   }
 }
 
@@ -570,8 +665,8 @@ function maxListBytes(capBytes = 819_200) {
   return n;
 }
 
-async function setupReadChats(dataDir) {
-  const peer = await startPeer(dataDir, { stdio: true });
+async function setupReadChats(dataDir, peerOpts) {
+  const peer = await startPeer(dataDir, { ...peerOpts, stdio: true });
   try {
     const chats = [];
     for (let i = 0; i < 10; i++) {
@@ -589,8 +684,8 @@ async function setupReadChats(dataDir) {
   }
 }
 
-async function setupPostChats(dataDir, count) {
-  const peer = await startPeer(dataDir, { stdio: true });
+async function setupPostChats(dataDir, count, peerOpts) {
+  const peer = await startPeer(dataDir, { ...peerOpts, stdio: true });
   try {
     const made = await Promise.all(
       Array.from({ length: count }, (_, i) =>
@@ -660,6 +755,11 @@ async function main() {
     concurrency: opts.concurrency,
     burst: opts.burst,
     repeat: opts.repeat,
+    pinOneInFlight: opts.pin,
+    peer: opts.guard
+      ? 'bin/nance.js (abuse limits on)'
+      : 'bench/peer-guard-off.mjs (bin/nance.js, abuse limits off)',
+    peerArgs: opts.peerArgs,
     dataDir: opts.keep ? dataDir : path.dirname(dataDir),
     rmemMax: readSysctl('/proc/sys/net/core/rmem_max'),
   };
@@ -668,6 +768,7 @@ async function main() {
     `cells: ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s measured, ` +
       `concurrency ${opts.concurrency.join(',')} (+ burst ${opts.burst}), timeout ${opts.timeoutMs} ms`,
   );
+  log(`peer: ${meta.peer}${opts.peerArgs.length > 0 ? ` ${opts.peerArgs.join(' ')}` : ''}`);
   meta.fsync = fsyncProbe(dataDir);
   if (meta.fsync) {
     log(
@@ -680,13 +781,14 @@ async function main() {
   const runs = [];
   const ctx = { gmChat: undefined, chatCount: 0, smChats: [], postsPerChat: 1, posted: 0 };
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [];
+  const peerOpts = { guard: opts.guard, peerArgs: opts.peerArgs };
 
   const readOps = opts.ops.filter((op) => op !== 'sm');
   const wantsPost = opts.ops.includes('sm');
   if (readOps.length > 0) {
     log('setup: 10 chats, one of them with 50 messages of 100-byte content');
-    Object.assign(ctx, await setupReadChats(dataDir));
-    const peer = await startPeer(dataDir, { nodeArgs });
+    Object.assign(ctx, await setupReadChats(dataDir, peerOpts));
+    const peer = await startPeer(dataDir, { ...peerOpts, nodeArgs });
     try {
       for (const op of readOps) await benchOp(op, peer, echo, ctx, opts, runs);
     } finally {
@@ -706,8 +808,8 @@ async function main() {
     const worst = fastest * ((opts.warmupMs + opts.durationMs) / 1000 + 0.2) * cells;
     const count = Math.ceil(worst / ctx.postsPerChat);
     log(`setup: ${count} chats for s/m (${ctx.postsPerChat} posts of 100 bytes go to each before the next)`);
-    ctx.smChats = await setupPostChats(dataDir, count);
-    const peer = await startPeer(dataDir, { nodeArgs });
+    ctx.smChats = await setupPostChats(dataDir, count, peerOpts);
+    const peer = await startPeer(dataDir, { ...peerOpts, nodeArgs });
     try {
       await benchOp('sm', peer, echo, ctx, opts, runs);
     } finally {
@@ -735,28 +837,39 @@ async function benchOp(op, peer, echo, ctx, opts, runs) {
   const spec = OPS[op];
   const pids = [peer.pid, echo.pid];
   const base = { warmupMs: opts.warmupMs, durationMs: opts.durationMs, timeoutMs: opts.timeoutMs, pids };
+  const cell = async (params, serverPid) => {
+    if (!(opts.pin && params.conc === 1)) return runCell(params);
+    const { result, pinned, cpuMask } = await pinnedToOneCpu([process.pid, serverPid], () => runCell(params));
+    return { ...result, pinned, ...(cpuMask ? { cpuMask } : {}) };
+  };
   const ours = (conc) =>
-    runCell({
-      ...base,
-      port: peer.port,
-      serverPid: peer.pid,
-      conc,
-      makeRequest: spec.request(ctx),
-      check: (res) => spec.check(res, ctx),
-    });
+    cell(
+      {
+        ...base,
+        port: peer.port,
+        serverPid: peer.pid,
+        conc,
+        makeRequest: spec.request(ctx),
+        check: (res) => spec.check(res, ctx),
+      },
+      peer.pid,
+    );
   const bare = async (conc) => {
     // The echo gets the very same datagrams: s/m replays the first posts' bodies.
     const saved = ctx.posted;
     ctx.posted = 0;
     try {
-      return await runCell({
-        ...base,
-        port: echo.port,
-        serverPid: echo.pid,
-        conc,
-        makeRequest: spec.request(ctx),
-        check: () => true,
-      });
+      return await cell(
+        {
+          ...base,
+          port: echo.port,
+          serverPid: echo.pid,
+          conc,
+          makeRequest: spec.request(ctx),
+          check: () => true,
+        },
+        echo.pid,
+      );
     } finally {
       ctx.posted = saved;
     }
@@ -929,6 +1042,9 @@ function printTable(results, opts) {
   out('');
   out('server CPU / other CPU: cores busy in the measured window in the server child / in processes');
   out('that are not part of the bench (non-zero means the machine was shared and the cell is skewed).');
+  if (results.some((r) => r.pinned)) {
+    out('1-in-flight cells: client and server pinned to one CPU (see --no-pin).');
+  }
   if (results.some((r) => r.runs > 1)) {
     out(`Each row: the median of ${results[0].runs} interleaved runs, counting only runs with other CPU`);
     out(

@@ -15,7 +15,7 @@ bash scripts/setup-system.sh $(cat scripts/system-packages.txt) || { echo "syste
 step "npm ci"
 npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
-# Each check below is one suite; vitest's own counts are added to them.
+# Each check below is one suite; vitest's and Playwright's own counts are added to them.
 checks_passed=0
 checks_failed=0
 check() {
@@ -30,4 +30,10 @@ check "lint" npx biome check .
 
 step "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
-node scripts/summarize.mjs "$checks_passed" "$checks_failed" "$results/vitest.json"
+
+# End-to-end: Chromium against the web host, and the Electron build where its binary exists
+# (playwright.config.ts). Uses the build from above; screenshots land in test-results/screenshots/.
+step "playwright"
+PW_JSON_OUTPUT="$results/playwright.json" npx playwright test
+
+node scripts/summarize.mjs "$checks_passed" "$checks_failed" "$results/vitest.json" "$results/playwright.json"

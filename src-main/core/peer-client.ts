@@ -38,8 +38,19 @@ function validList<T>(c: Record<string, unknown>, key: string, schema: Schema<T>
 
 const timestampOf = (t: string | number) => (typeof t === 'number' ? formatTimestamp(t * 1000) : t.trim());
 
+/** Page size asked of hosts that page: well under a 1,500-byte MTU with IP and UDP headers. */
+export const PAGE_BYTES = 1_200;
+/** Pages requested at once when reading a chat. */
+export const PAGES_IN_FLIGHT = 8;
+/** Request cycles (each with its own resends) per page before a chat read gives up. */
+const PAGE_ROUNDS = 3;
+const MAX_REMEMBERED_CHATS = 1_000;
+
+const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
+
 export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
+  private readonly lastSeqs = new Map<string, number>();
 
   constructor(private readonly engine: RequestEngine) {}
 
@@ -79,23 +90,105 @@ export class PeerClient {
     await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post');
   }
 
-  /** A whole chat: page by page from a peer that advertised paging, in one answer from a base peer. */
+  /** A whole chat: in small pages from a peer that advertised paging, in one answer from a base peer. */
   async getMessages(to: Endpoint, chatUuid: string): Promise<ChatMessage[]> {
+    return (await this.getMessagesSince(to, chatUuid, 0)).messages;
+  }
+
+  /**
+   * The messages after `afterSeq` (a `seq` from an earlier read), for a poll that only wants what is
+   * new. A base peer cannot page: it sends the whole chat and `full` is true (replace, do not append).
+   * `lastSeq` is the last `seq` known afterwards; it is also remembered per chat (`lastSeq()`).
+   */
+  async getMessagesSince(
+    to: Endpoint,
+    chatUuid: string,
+    afterSeq: number,
+  ): Promise<{ messages: ChatMessage[]; lastSeq: number; full: boolean }> {
     const info = this.known(to) ?? (await this.ping(to));
+    const key = `${endpointKey(to)}/${chatUuid}`;
     if (!info.ext.includes('page')) {
       const c = await this.call(to, { type: 'getMessages', chatUuid }, 'read chat');
-      return this.messages(c);
+      const messages = this.messages(c);
+      this.remember(key, messages.length);
+      return { messages, lastSeq: messages.length, full: true };
     }
-    const all: ChatMessage[] = [];
-    let after = 0;
-    for (;;) {
-      const c = await this.call(to, { type: 'getMessages', chatUuid, page: { after } }, 'read chat');
-      const page = this.messages(c);
-      all.push(...page);
-      const last = page.at(-1)?.seq;
-      if (c.more !== true || last === undefined || last <= after) return all;
-      after = last;
+    const messages = await this.pagedRead(to, chatUuid, Math.max(0, Math.floor(afterSeq)));
+    const lastSeq = Math.max(afterSeq, messages.at(-1)?.seq ?? 0);
+    this.remember(key, lastSeq);
+    return { messages, lastSeq, full: afterSeq === 0 };
+  }
+
+  /** The last `seq` read from a chat at a host (0 if never read). */
+  lastSeq(to: Endpoint, chatUuid: string): number {
+    return this.lastSeqs.get(`${endpointKey(to)}/${chatUuid}`) ?? 0;
+  }
+
+  private remember(key: string, seq: number): void {
+    this.lastSeqs.delete(key);
+    this.lastSeqs.set(key, seq);
+    if (this.lastSeqs.size > MAX_REMEMBERED_CHATS) {
+      const oldest = this.lastSeqs.keys().next();
+      if (!oldest.done) this.lastSeqs.delete(oldest.value);
     }
+  }
+
+  /**
+   * Reads every message after `after` in pages of at most PAGE_BYTES (one unfragmented datagram on
+   * ordinary paths, so a loss costs one small resend, not a 64 KB burst of IP fragments), several
+   * pages in flight. `seq` numbers messages from 1 without gaps, so after the first page (which
+   * tells how many messages fit a page) the rest is cut into ranges of that many and fetched in
+   * parallel; each range is read from its start until its end, the chat's end, or an empty page.
+   */
+  private async pagedRead(to: Endpoint, chatUuid: string, after: number): Promise<ChatMessage[]> {
+    const bySeq = new Map<number, ChatMessage>();
+    const fetchPage = async (cursor: number, limit: number) => {
+      const request: Request = {
+        type: 'getMessages',
+        chatUuid,
+        page: { after: cursor, limit, maxBytes: PAGE_BYTES },
+      };
+      // One page lost four times in a row is likely on a lossy link over hundreds of pages:
+      // give each page a few more chances (each a full resend cycle) before failing the read.
+      let c: Record<string, unknown> | undefined;
+      for (let round = 1; c === undefined; round++) {
+        try {
+          c = await this.call(to, request, 'read chat');
+        } catch (err) {
+          if (!(err instanceof NanceError) || err.code !== 90 || round >= PAGE_ROUNDS) throw err;
+        }
+      }
+      const page = this.messages(c).filter((m) => m.seq !== undefined && m.seq > cursor);
+      for (const m of page) bySeq.set(m.seq as number, m);
+      return { last: page.at(-1)?.seq, more: c.more === true };
+    };
+    const first = await fetchPage(after, 1000);
+    if (!first.more || first.last === undefined) return sorted(bySeq);
+    const span = Math.max(1, first.last - after);
+    let end = Number.POSITIVE_INFINITY; // the chat's last seq, once seen
+    let next = first.last; // start of the next range to hand out
+    const readRange = async (start: number) => {
+      let cursor = start;
+      const stop = start + span;
+      while (cursor < stop && cursor < end) {
+        const { last, more } = await fetchPage(cursor, stop - cursor);
+        if (last === undefined) {
+          end = Math.min(end, cursor);
+          return;
+        }
+        if (!more) end = Math.min(end, last);
+        cursor = last;
+      }
+    };
+    const worker = async () => {
+      while (next < end) {
+        const start = next;
+        next += span;
+        await readRange(start);
+      }
+    };
+    await Promise.all(Array.from({ length: PAGES_IN_FLIGHT }, worker));
+    return sorted(bySeq);
   }
 
   private messages(c: Record<string, unknown>): ChatMessage[] {

@@ -12,6 +12,7 @@ import { ChatHost, toWireMessage } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
+import { DEFAULT_GUARD, Guard, type GuardSettings, type GuardStats } from './guard/index.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -36,6 +37,8 @@ export interface PeerConfig {
   pingBack: Partial<RetryPolicy>;
   retentionMs: number;
   chatCapBytes?: number;
+  /** Rate limits and the anti-amplification rule (docs/protocol.md, "Abuse limits"). */
+  guard: GuardSettings;
 }
 
 export const DEFAULT_CONFIG: PeerConfig = {
@@ -46,6 +49,7 @@ export const DEFAULT_CONFIG: PeerConfig = {
   retry: DEFAULT_RETRY,
   pingBack: { timeoutMs: 250, attempts: 3, backoff: 1.5 },
   retentionMs: 24 * 60 * 60 * 1000,
+  guard: DEFAULT_GUARD,
 };
 
 export interface PeerEvents extends Record<string, unknown> {
@@ -65,6 +69,9 @@ export interface Deps {
   random?: () => number;
 }
 
+/** Upper bound of our ping's size on the wire: base64 of {"m":"p","z":"<uuid v4>"}. */
+const VALIDATION_PING_BYTES = 72;
+
 /** Where a chat lives: `null` is this peer. */
 export type ChatHostRef = Endpoint | null;
 
@@ -81,6 +88,9 @@ export class NancePeer {
   private readonly handler: RequestHandler;
   private readonly sync: SyncLoop;
   private readonly expiry: ExpiryScheduler;
+  private readonly guard: Guard;
+  /** Answers waiting for their address to be validated (anti-amplification), by address. */
+  private readonly held = new Map<string, Uint8Array[]>();
   private closed = false;
 
   constructor(
@@ -91,6 +101,8 @@ export class NancePeer {
     const { transport, clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
+    this.guard = new Guard(this.config.guard, clock.now());
+    this.engine.onAnswered = (from) => this.guard.amplification.validate(endpointKey(from));
     this.client = new PeerClient(this.engine);
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock);
@@ -157,13 +169,18 @@ export class NancePeer {
   }
 
   private dispatch(data: Uint8Array, from: Endpoint): void {
+    const key = endpointKey(from);
+    this.guard.amplification.received(key, data.length);
+    // Before decoding, so a flood costs as little as possible; excess is dropped silently.
+    if (!this.guard.rate.allow(key, this.deps.clock.now())) return;
     const decoded = decodeDatagram(data);
     switch (decoded.kind) {
       case 'response':
-        this.engine.handleResponse(decoded.response, decoded.z);
+        this.engine.handleResponse(decoded.response, decoded.z, from);
         return;
       case 'invalid':
-        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, from);
+        // An error answer over the amplification budget is dropped: not worth a validation.
+        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, from, false);
         return;
       case 'request':
         this.serve(decoded, from);
@@ -182,7 +199,7 @@ export class NancePeer {
       const plan = this.replies.begin(key);
       if (plan.action === 'drop') return;
       if (plan.action === 'resend') {
-        this.deps.transport.send(plan.reply, from);
+        this.sendGuarded(plan.reply, from, true);
         return;
       }
     }
@@ -194,6 +211,7 @@ export class NancePeer {
       })
       .then((response) => {
         const bytes = this.reply(response, z, from);
+        this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
         if (request.type === 'postMessage' && response.r === ResultCode.Ok) {
           this.events.emit('message', { chatUuid: request.chatUuid });
@@ -205,6 +223,7 @@ export class NancePeer {
     response: { r: number; c: Record<string, unknown> },
     z: string | undefined,
     to: Endpoint,
+    holdIfTooLarge = true,
   ): Uint8Array {
     let bytes: Uint8Array;
     try {
@@ -213,8 +232,57 @@ export class NancePeer {
       this.log.error({ err: String(err) }, 'response did not fit a datagram');
       bytes = encodeResponse({ r: ResultCode.Exception, c: {} }, z);
     }
-    if (!this.closed) this.deps.transport.send(bytes, to);
+    this.sendGuarded(bytes, to, holdIfTooLarge);
     return bytes;
+  }
+
+  /**
+   * Sends an answer unless that would break the anti-amplification rule for an address not yet
+   * validated. Then the answer is held and the address pinged: once it answers (proving it
+   * receives what we send) the held answers go out; if it stays silent they are dropped.
+   */
+  private sendGuarded(bytes: Uint8Array, to: Endpoint, holdIfTooLarge: boolean): void {
+    if (this.closed) return;
+    const key = endpointKey(to);
+    const amp = this.guard.amplification;
+    if (amp.maySend(key, bytes.length)) {
+      amp.sent(key, bytes.length);
+      this.deps.transport.send(bytes, to);
+      return;
+    }
+    if (!holdIfTooLarge) return;
+    const settings = this.config.guard;
+    const waiting = this.held.get(key);
+    if (waiting) {
+      waiting.push(bytes);
+      if (waiting.length > settings.maxHeldPerAddress) waiting.shift();
+      else this.guard.heldReplies++;
+      return;
+    }
+    // The ping (with its resends) is bytes sent to an unvalidated address: it must fit the budget too.
+    const pingBytes =
+      VALIDATION_PING_BYTES * (settings.validationPing.attempts ?? this.config.retry.attempts);
+    if (this.held.size >= settings.maxPendingValidations || !amp.maySend(key, pingBytes)) return;
+    amp.sent(key, pingBytes);
+    this.held.set(key, [bytes]);
+    this.guard.heldReplies++;
+    this.client.ping(to, settings.validationPing).then(
+      () => this.releaseHeld(key, to),
+      () => this.releaseHeld(key, to),
+    );
+  }
+
+  private releaseHeld(key: string, to: Endpoint): void {
+    const waiting = this.held.get(key) ?? [];
+    this.held.delete(key);
+    this.guard.heldReplies -= waiting.length;
+    if (this.closed || !this.guard.amplification.isValidated(key)) return;
+    for (const bytes of waiting) this.deps.transport.send(bytes, to);
+  }
+
+  /** Counters of the rate limiter and the anti-amplification rule. */
+  guardStats(): GuardStats {
+    return this.guard.stats();
   }
 
   // ---------------------------------------------------------------- client side (what a user does)
@@ -273,6 +341,29 @@ export class NancePeer {
       return this.deps.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m, true));
     }
     return this.client.getMessages(host, chatUuid);
+  }
+
+  /**
+   * What is new in a chat since `afterSeq` (a `lastSeq` of an earlier call; 0 reads everything), for
+   * a window's poll. `full` means `messages` is the whole chat (a base host cannot page): replace.
+   * Without `afterSeq`, continues from the last read of this chat.
+   */
+  async readChatSince(
+    host: ChatHostRef,
+    chatUuid: string,
+    afterSeq?: number,
+  ): Promise<{ messages: ChatMessage[]; lastSeq: number; full: boolean }> {
+    this.requirePeerRole();
+    if (host === null) {
+      const chat = this.deps.store.getChat(chatUuid);
+      if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
+      const after = Math.max(0, afterSeq ?? 0);
+      const messages = this.deps.store
+        .listMessages(chatUuid, after, Math.max(0, chat.messageCount - after))
+        .map((m) => toWireMessage(m, true));
+      return { messages, lastSeq: Math.max(after, messages.at(-1)?.seq ?? 0), full: after === 0 };
+    }
+    return this.client.getMessagesSince(host, chatUuid, afterSeq ?? this.client.lastSeq(host, chatUuid));
   }
 
   async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {

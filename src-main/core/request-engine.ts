@@ -28,11 +28,14 @@ interface Pending {
   resolve(response: Response): void;
   reject(error: NanceError): void;
   timer: TimerHandle;
+  to: Endpoint;
 }
 
 export class RequestEngine {
   private readonly pending = new Map<string, Pending>();
   private closed = false;
+  /** Called when a request is answered from the address it was sent to (that address receives us). */
+  onAnswered: ((from: Endpoint) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -68,6 +71,7 @@ export class RequestEngine {
         const entry: Pending = {
           resolve,
           reject,
+          to,
           timer: this.clock.setTimeout(
             () => {
               if (attempt < p.attempts) {
@@ -86,13 +90,17 @@ export class RequestEngine {
     });
   }
 
-  /** Feeds a response in; returns false if no request is waiting for its z (late, duplicate or stray). */
-  handleResponse(response: Response, z: string | undefined): boolean {
+  /**
+   * Feeds a response in; returns false if no request is waiting for its z (late, duplicate or stray).
+   * With `from`, an answer from the very address the request went to is reported to `onAnswered`.
+   */
+  handleResponse(response: Response, z: string | undefined, from?: Endpoint): boolean {
     if (z === undefined) return false;
     const entry = this.pending.get(z);
     if (!entry) return false;
     this.pending.delete(z);
     entry.timer.cancel();
+    if (from && from.host === entry.to.host && from.port === entry.to.port) this.onAnswered?.(from);
     entry.resolve(response);
     return true;
   }

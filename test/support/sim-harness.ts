@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import type { Logger } from '../../src-main/core/logger.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, PeerRole, Transport } from '../../src-main/core/ports.js';
@@ -286,6 +287,9 @@ export class SimHarness {
     const tap = new TapTransport(this.net.bind(endpoint), this.clock);
     const c = spec.config ?? {};
     const config: Partial<PeerConfig> = {
+      // Protocol tests probe with raw sockets that do not answer pings and send bursts: the abuse
+      // guard (rate limits, anti-amplification) is off unless a test asks for it (test/hardening).
+      guard: GUARD_OFF,
       ...c,
       role: spec.role ?? c.role ?? 'peer',
       sync: { ...DEFAULT_CONFIG.sync, ...c.sync },

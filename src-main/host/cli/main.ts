@@ -1,13 +1,9 @@
 // `npx nance`: a headless peer (or bootstrap peer) with its store in --data-dir.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NatType } from '../../../src-shared/protocol/index.js';
-import { DEFAULT_CONFIG, NancePeer } from '../../core/peer.js';
-import { systemClock } from '../../net/system-clock.js';
-import { UdpTransport } from '../../net/udp-transport.js';
+import { natEvent } from '../../nat/nat-setup.js';
 import { resolveHostPort } from '../../service/host-port.js';
-import { NanceService } from '../../service/nance-service.js';
-import { SqliteStore } from '../../store/sqlite-store.js';
+import { type ComposedPeer, composePeer } from '../compose.js';
 import { startWebHost, type WebHost } from '../web/web-host.js';
 import { createFileLogger, type FileLogger } from './logger.js';
 import { parseOptions } from './options.js';
@@ -28,9 +24,9 @@ function fail(message: string): never {
 
 // What is open so far, closed in reverse order on a signal (which may come in the middle of startup).
 let fileLogger: FileLogger | undefined;
-let transport: UdpTransport | undefined;
-let store: SqliteStore | undefined;
-let peer: NancePeer | undefined;
+/** Aborted by a signal: a startup in progress closes what it opened and stops. */
+const startup = new AbortController();
+let composing: Promise<ComposedPeer> | undefined;
 let detachStdio = () => {};
 let web: WebHost | undefined;
 let stopping = false;
@@ -39,17 +35,15 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   if (stopping) return;
   stopping = true;
   setTimeout(() => process.exit(0), STOP_DEADLINE_MS);
+  startup.abort();
   const log = fileLogger?.logger;
   try {
     log?.info({ signal }, 'stopping');
     detachStdio();
     await web?.close();
-    if (peer) {
-      await peer.close(); // closes the transport and the store too
-    } else {
-      await transport?.close();
-      store?.close();
-    }
+    // A peer still starting closes itself (it sees the abort); one that is up is closed here.
+    const composed = await composing?.catch(() => undefined);
+    await composed?.close(); // closes the transport and the store too
     log?.info({}, 'stopped');
   } catch (err) {
     log?.error({ err: String(err) }, 'error while stopping');
@@ -74,36 +68,33 @@ async function main(): Promise<void> {
   const bootstrapPeers = await Promise.all(opts.bootstrapPeer.map(resolveHostPort)).catch((err: Error) =>
     fail(`cannot resolve bootstrap peer: ${err.message}`),
   );
-  if (stopping) return;
-  transport = await UdpTransport.bind({ host: opts.host, port: opts.port }).catch((err: Error) =>
-    fail(err.message),
+  const stunServers = await Promise.all(opts.stunServers.map(resolveHostPort)).catch((err: Error) =>
+    fail(`cannot resolve STUN server: ${err.message}`),
   );
   if (stopping) return;
-  try {
-    store = SqliteStore.open({ path: path.join(opts.dataDir, 'nance.db'), now: Date.now });
-  } catch (err) {
-    await transport.close();
-    fail(`cannot open the store in ${opts.dataDir}: ${(err as Error).message}`);
-  }
-
-  // NAT detection is skipped with --no-stun (and until STUN servers are configured): we assume
-  // we are reachable at the bound address.
-  const natType: NatType = 'Open Internet';
-  const local = transport.localEndpoint();
-  const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
-  peer = new NancePeer(
-    { transport, clock: systemClock, store, logger },
-    {
-      role: opts.bootstrap ? 'bootstrap' : (savedMode ?? 'peer'),
-      bootstrapPeers,
-      natType,
-      publicEndpoint: local.host === '0.0.0.0' ? { host: '127.0.0.1', port: local.port } : local,
-      retentionMs: opts.retention * 1000,
-      sync: { ...DEFAULT_CONFIG.sync, intervalMs: opts.syncInterval, fanOut: opts.fanOut },
-    },
-  );
-  const service = new NanceService(peer, store);
-  peer.start();
+  composing = composePeer({
+    dataDir: opts.dataDir,
+    host: opts.host,
+    port: opts.port,
+    bootstrap: opts.bootstrap,
+    bootstrapPeers,
+    retentionSeconds: opts.retention,
+    syncIntervalMs: opts.syncInterval,
+    fanOut: opts.fanOut,
+    stun: opts.stun,
+    // Without --stun, the stunServers setting (if any) is used.
+    ...(stunServers.length > 0 ? { stunServers } : {}),
+    ...(opts.stunAltAddress ? { stunAltAddress: opts.stunAltAddress } : {}),
+    logger,
+    signal: startup.signal,
+  });
+  const composed = await composing.catch((err: Error) => {
+    // A signal came in the middle: stop() finishes the shutdown and exits.
+    if (stopping) return undefined;
+    return fail(err.message);
+  });
+  if (!composed || stopping) return;
+  const { service } = composed;
   if (opts.stdio) detachStdio = attachStdioControl(service, printLine);
   if (opts.web !== undefined) {
     web = await startWebHost({ service, port: opts.web, logger }).catch((err: Error) => fail(err.message));
@@ -122,6 +113,9 @@ async function main(): Promise<void> {
     ...(web ? { web: web.url } : {}),
     pid: process.pid,
   });
+  // Detection ran before the ready line (its result is in it); the details follow it, so the ready
+  // line stays the first line a controlling process reads.
+  if (composed.nat) printLine(natEvent(composed.nat));
 }
 
 void main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,4 +1,5 @@
 // Command-line flags of the headless peer, parsed and checked before anything starts.
+import { isIPv4 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,7 +12,12 @@ export interface CliOptions {
   bootstrapPeer: string[];
   dataDir: string;
   retention: number;
+  /** False with --no-stun: skip NAT detection. */
   stun: boolean;
+  /** --stun HOST:PORT (repeatable): STUN servers for NAT detection (see docs/nat.md). */
+  stunServers: string[];
+  /** --stun-alt-address IP: this host's second address; the STUN service then offers RFC 5780. */
+  stunAltAddress: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   syncInterval: number;
   fanOut: number;
@@ -30,13 +36,18 @@ function integer(min: number, max: number, what: string) {
   };
 }
 
-function hostPort(value: string, previous: string[]): string[] {
+function ipv4(value: string): string {
+  if (!isIPv4(value)) throw new InvalidArgumentError(`"${value}" is not an IPv4 address`);
+  return value;
+}
+
+function hostPort(value: string, previous: string[] | boolean | undefined): string[] {
   try {
     parseHostPort(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-  return [...previous, value];
+  return [...(Array.isArray(previous) ? previous : []), value];
 }
 
 /** The original served its web UI on 8080. */
@@ -60,7 +71,17 @@ export function buildCommand(): Command {
       integer(1, 365 * 86_400, 'retention'),
       86_400,
     )
+    .option(
+      '--stun <host:port>',
+      'a STUN server for NAT detection (repeatable; bootstrap peers are asked too)',
+      hostPort,
+    )
     .option('--no-stun', 'skip NAT detection: assume reachable at the bound address')
+    .option(
+      '--stun-alt-address <ip>',
+      "this host's second IPv4 address: serve RFC 5780 STUN (needs --host; uses port+1 too)",
+      ipv4,
+    )
     .addOption(
       new Option('--log-level <level>', 'log detail')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -97,6 +118,16 @@ export function parseOptions(argv: string[]): CliOptions {
     process.exit(2);
   }
   // A bare --web means the original's port.
-  const opts = command.opts<Omit<CliOptions, 'web'> & { web?: number | true }>();
-  return { ...opts, web: opts.web === true ? DEFAULT_WEB_PORT : opts.web };
+  const opts = command.opts<
+    Omit<CliOptions, 'web' | 'stun' | 'stunServers'> & { web?: number | true; stun?: string[] | false }
+  >();
+  // --stun and --no-stun share one attribute: a list of servers, or false.
+  const { stun, ...rest } = opts;
+  return {
+    ...rest,
+    stun: stun !== false,
+    stunServers: Array.isArray(stun) ? stun : [],
+    stunAltAddress: opts.stunAltAddress,
+    web: opts.web === true ? DEFAULT_WEB_PORT : opts.web,
+  };
 }

@@ -1,0 +1,328 @@
+// Real peers for the end-to-end specs: a bootstrap and N peers, each a separate
+// `node bin/nance.js` process on 127.0.0.1 with an OS-picked UDP port, a temp data dir and (for
+// peers) the web host on a free port. A spec opens `peer.webUrl` in a browser; it may also drive a
+// peer over --stdio (JSON lines, the same commands as the web host's socket) to set things up.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type {
+  ChatDto,
+  CommandArgs,
+  CommandName,
+  CommandReply,
+  CommandResults,
+  EndpointDto,
+} from '../../src-shared/api.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = path.join(ROOT, 'bin', 'nance.js');
+export const CLI_ENTRY = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
+export const RENDERER_INDEX = path.join(ROOT, 'build', 'renderer', 'index.html');
+
+/** The specs drive the compiled build (`npm run build`); say so plainly when it is missing. */
+export function assertBuilt(): void {
+  for (const file of [CLI_ENTRY, RENDERER_INDEX]) {
+    if (!existsSync(file))
+      throw new Error(`${path.relative(ROOT, file)} is missing: run npm run build first`);
+  }
+}
+
+export interface ReadyLine {
+  event: 'ready';
+  udp: EndpointDto;
+  mode: 'peer' | 'bootstrap';
+  natType: string;
+  publicAddress: EndpointDto | null;
+  dataDir: string;
+  nextWipeAt: number;
+  web?: string;
+  pid: number;
+}
+
+export interface PeerOptions {
+  /** A label for messages and logs. */
+  label: string;
+  bootstrap?: boolean;
+  /** "127.0.0.1:port" strings. */
+  bootstrapPeers?: string[];
+  /** Serve the window (`--web 0`); default true for peers, false for a bootstrap. */
+  web?: boolean;
+  /** Default 300 ms, so chat lists spread within a second. */
+  syncIntervalMs?: number;
+  /** --retention in seconds (the "daily" wipe). */
+  retentionS?: number;
+  /** Pin the UDP port (0 = the OS picks). */
+  port?: number;
+  /** Reuse a data dir (a restart); default: a fresh temp dir. */
+  dataDir?: string;
+  readyTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve(reply: CommandReply<CommandName>): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class PeerProcess {
+  stderr = '';
+  readonly exited: Promise<void>;
+  private exitNote: string | undefined;
+  private readyLine: ReadyLine | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private constructor(
+    readonly label: string,
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+    readonly args: string[],
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitNote = signal ? `signal ${signal}` : `code ${code}`;
+        for (const call of this.pending.values()) {
+          clearTimeout(call.timer);
+          call.reject(new Error(`${label} exited (${this.exitNote}) before replying`));
+        }
+        this.pending.clear();
+        resolve();
+      });
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-20_000);
+    });
+    child.stdin?.on('error', () => {});
+  }
+
+  static async start(opts: PeerOptions, dataDir: string): Promise<PeerProcess> {
+    const args = ['--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data-dir', dataDir, '--stdio'];
+    // --no-stun: no NAT detection, so nothing but 127.0.0.1 traffic and no wait for it at start.
+    args.push('--no-stun', '--log-level', 'warn', '--sync-interval', String(opts.syncIntervalMs ?? 300));
+    if (opts.bootstrap) args.push('--bootstrap');
+    for (const b of opts.bootstrapPeers ?? []) args.push('--bootstrap-peer', b);
+    if (opts.web ?? !opts.bootstrap) args.push('--web', '0');
+    if (opts.retentionS !== undefined) args.push('--retention', String(opts.retentionS));
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const peer = new PeerProcess(opts.label, child, dataDir, args);
+    await peer.waitReady(opts.readyTimeoutMs ?? 15_000);
+    return peer;
+  }
+
+  get ready(): ReadyLine {
+    if (!this.readyLine) throw new Error(`${this.label} is not ready`);
+    return this.readyLine;
+  }
+
+  get udp(): EndpointDto {
+    return { host: this.ready.udp.host, port: this.ready.udp.port };
+  }
+
+  /** "127.0.0.1:port", as --bootstrap-peer and the onboarding form take it. */
+  get hostPort(): string {
+    return `${this.udp.host}:${this.udp.port}`;
+  }
+
+  /** http://127.0.0.1:PORT/#token=… */
+  get webUrl(): string {
+    const url = this.ready.web;
+    if (!url) throw new Error(`${this.label} has no web host`);
+    return url;
+  }
+
+  get running(): boolean {
+    return this.exitNote === undefined;
+  }
+
+  private waitReady(timeoutMs: number): Promise<void> {
+    const stdout = this.child.stdout;
+    if (!stdout) throw new Error('no stdout');
+    const lines = createInterface({ input: stdout });
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        reject(new Error(`${this.label}: no ready line within ${timeoutMs} ms${this.tail()}`));
+      }, timeoutMs);
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${this.label} exited (${this.exitNote}) before ready${this.tail()}`));
+      });
+      lines.on('line', (line) => {
+        const msg = parseJson(line);
+        if (!msg) return;
+        if (!this.readyLine) {
+          if (msg.event === 'ready') {
+            this.readyLine = msg as unknown as ReadyLine;
+            clearTimeout(timer);
+            resolve();
+          }
+          return;
+        }
+        if (typeof msg.ok === 'boolean' && typeof msg.id === 'number') {
+          const call = this.pending.get(msg.id);
+          if (!call) return;
+          this.pending.delete(msg.id);
+          clearTimeout(call.timer);
+          const { id: _id, ...reply } = msg;
+          call.resolve(reply as unknown as CommandReply<CommandName>);
+        }
+        // Events ({event, payload}) are not needed by the specs: the windows show them.
+      });
+    });
+  }
+
+  private tail(): string {
+    const err = this.stderr.trim();
+    return err ? `\n--- ${this.label} stderr ---\n${err.slice(-2000)}` : '';
+  }
+
+  /** Sends a command over --stdio and resolves with its reply, ok or not. */
+  call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs = 15_000): Promise<CommandReply<K>> {
+    if (!this.running) return Promise.reject(new Error(`${this.label} already exited (${this.exitNote})`));
+    const id = this.nextId++;
+    return new Promise<CommandReply<K>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.label}: no reply to ${cmd} within ${timeoutMs} ms${this.tail()}`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, timer });
+      this.child.stdin?.write(`${JSON.stringify({ id, cmd, args })}\n`);
+    });
+  }
+
+  /** Like call, but returns the result and throws on a failed reply. */
+  async ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
+    const reply = await this.call(cmd, args);
+    if (!reply.ok) throw new Error(`${this.label}: ${cmd} failed: ${JSON.stringify(reply.error)}`);
+    return reply.result;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** A bootstrap and some peers; `add` starts more; `teardown` kills them all and removes their dirs. */
+export class Cluster {
+  readonly peers = new Map<string, PeerProcess>();
+  private readonly dirs = new Set<string>();
+
+  private constructor(readonly bootstrap: PeerProcess) {}
+
+  /** Starts a bootstrap, then the named peers (in parallel), all pointed at it. */
+  static async start(labels: string[], opts: Partial<PeerOptions> = {}): Promise<Cluster> {
+    assertBuilt();
+    const dir = await tempDir();
+    const bootstrap = await PeerProcess.start({ label: 'bootstrap', bootstrap: true }, dir);
+    const cluster = new Cluster(bootstrap);
+    cluster.dirs.add(dir);
+    try {
+      await Promise.all(labels.map((label) => cluster.add(label, opts)));
+    } catch (err) {
+      await cluster.teardown();
+      throw err;
+    }
+    return cluster;
+  }
+
+  async add(label: string, opts: Partial<PeerOptions> = {}): Promise<PeerProcess> {
+    const dataDir = opts.dataDir ?? (await tempDir());
+    this.dirs.add(dataDir);
+    const peer = await PeerProcess.start(
+      { ...opts, label, bootstrapPeers: opts.bootstrapPeers ?? [this.bootstrap.hostPort] },
+      dataDir,
+    );
+    this.peers.set(label, peer);
+    return peer;
+  }
+
+  get(label: string): PeerProcess {
+    const peer = this.peers.get(label);
+    if (!peer) throw new Error(`no peer ${label}`);
+    return peer;
+  }
+
+  async teardown(): Promise<void> {
+    await Promise.all([this.bootstrap, ...this.peers.values()].map((p) => p.kill()));
+    await Promise.all([...this.dirs].map((d) => rm(d, { recursive: true, force: true })));
+    this.dirs.clear();
+  }
+}
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'nance-e2e-'));
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fills a chat this peer hosts until only a little room is left: posts of 40,000 characters until
+ * the host answers "full", then a quarter of that, and so on while at least `leaveUnder`
+ * characters. Afterwards a post of twice `leaveUnder` characters surely no longer fits (the chat's
+ * cap is 819,200 bytes of JSON). Returns the number of posts stored.
+ */
+export async function fillChat(host: PeerProcess, chatUuid: string, leaveUnder = 600): Promise<number> {
+  let stored = 0;
+  for (let size = 40_000; size >= leaveUnder; size = Math.floor(size / 4)) {
+    for (;;) {
+      const reply = await host.call('postMessage', {
+        host: null,
+        chatUuid,
+        name: 'Filler',
+        content: filler(size),
+      });
+      if (reply.ok) {
+        stored++;
+        continue;
+      }
+      if (reply.error.kind === 'full') break;
+      throw new Error(`filling the chat failed: ${JSON.stringify(reply.error)}`);
+    }
+  }
+  return stored;
+}
+
+/** Polls this peer's chat list (a sync round each time) until some other host offers a chat named `name`. */
+export async function waitForRemoteChat(
+  peer: PeerProcess,
+  name: string,
+  timeoutMs = 15_000,
+): Promise<{ host: EndpointDto; chat: ChatDto }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await peer.ok('refreshChats', {});
+    for (const entry of list.hosts) {
+      const chat = entry.chats.find((c) => c.name === name);
+      if (chat) return { host: entry.host, chat };
+    }
+    if (Date.now() > deadline) throw new Error(`${peer.label} did not learn of a chat named ${name}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Readable text of exactly `length` characters (wraps in the window, unlike one long word). */
+export function filler(length: number): string {
+  const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
+  return words.repeat(Math.ceil(length / words.length)).slice(0, length);
+}

@@ -1,0 +1,40 @@
+// A Map kept in least-recently-used order with a hard size cap: the guard's per-address state
+// must stay bounded whatever the number of (possibly spoofed) sources.
+export class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Returns the entry and marks it most recently used. */
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  /** Returns the entry without touching its place. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.max) {
+      const oldest = this.map.keys().next();
+      if (oldest.done) break;
+      this.map.delete(oldest.value);
+    }
+  }
+
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+}

@@ -1,0 +1,154 @@
+// How every host builds a peer: bind UDP, open the store in the data dir, create the peer (its
+// role from the flags or the saved mode) and the service over it, start it. The CLI and the
+// desktop app both call this, so they run the same peer.
+import path from 'node:path';
+import type { Logger } from '../core/logger.js';
+import { DEFAULT_CONFIG, NancePeer } from '../core/peer.js';
+import type { Endpoint } from '../core/ports.js';
+import type { NatDiscoveryResult } from '../nat/nat-discovery.js';
+import { NatSetup, natPeerConfig } from '../nat/nat-setup.js';
+import { systemClock } from '../net/system-clock.js';
+import { UdpTransport } from '../net/udp-transport.js';
+import { resolveHostPort } from '../service/host-port.js';
+import { NanceService } from '../service/nance-service.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+
+export interface ComposeOptions {
+  /** Where the store lives (`nance.db`); the folder must exist. */
+  dataDir: string;
+  /** IPv4 address to bind. */
+  host: string;
+  /** UDP port; 0 picks a free one. */
+  port: number;
+  /** Run as a bootstrap peer; when false, the mode saved by the last `setMode` (default peer). */
+  bootstrap: boolean;
+  bootstrapPeers: Endpoint[];
+  retentionSeconds: number;
+  syncIntervalMs?: number;
+  fanOut?: number;
+  logger: Logger;
+  /**
+   * With no `bootstrapPeers`, join through the ones saved by `updateSettings` (the desktop app has
+   * no flags; the window's settings are its configuration). One that does not resolve is logged and
+   * skipped. Default false: the CLI joins through its flags only.
+   */
+  savedBootstrapPeers?: boolean;
+  /**
+   * NAT detection at start (docs/nat.md): false skips it (we assume we are reachable where bound:
+   * "Open Internet"). Default true; it runs when there is any server to ask: `stunServers` (else the
+   * `stunServers` setting) and the bootstrap peers, whose STUN service shares their Nance port.
+   */
+  stun?: boolean;
+  stunServers?: Endpoint[];
+  /** This host's second IPv4 address: the peer's STUN service then offers RFC 5780. */
+  stunAltAddress?: string;
+  /**
+   * Aborted while composing (a signal during startup): what is open so far is closed and the
+   * promise rejects with a `ComposeAbortedError`.
+   */
+  signal?: AbortSignal;
+}
+
+export interface ComposedPeer {
+  peer: NancePeer;
+  service: NanceService;
+  store: SqliteStore;
+  transport: UdpTransport;
+  /** What NAT detection found; undefined when it was skipped. */
+  nat: NatDiscoveryResult | undefined;
+  /** Stops the peer and closes the transport and the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class ComposeAbortedError extends Error {
+  constructor() {
+    super('stopped while starting');
+    this.name = 'ComposeAbortedError';
+  }
+}
+
+/**
+ * Builds and starts a peer. Rejects with the transport's own message when the port cannot be bound
+ * and with `cannot open the store in DIR: …` when the store cannot be opened (nothing stays open).
+ */
+export async function composePeer(options: ComposeOptions): Promise<ComposedPeer> {
+  const { dataDir, logger, signal } = options;
+  const transport = await UdpTransport.bind({ host: options.host, port: options.port });
+  if (signal?.aborted) {
+    await transport.close();
+    throw new ComposeAbortedError();
+  }
+  let store: SqliteStore;
+  try {
+    store = SqliteStore.open({ path: path.join(dataDir, 'nance.db'), now: Date.now });
+  } catch (err) {
+    await transport.close();
+    throw new Error(`cannot open the store in ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+
+  // STUN and Nance share the socket: the peer gets the Nance channel (closing it closes all).
+  let nat: NatSetup;
+  try {
+    nat = await NatSetup.start(transport, {
+      logger,
+      ...(options.stunAltAddress ? { altAddress: options.stunAltAddress } : {}),
+    });
+  } catch (err) {
+    await transport.close();
+    store.close();
+    throw err;
+  }
+  const local = transport.localEndpoint();
+  const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
+  const peer = new NancePeer(
+    { transport: nat.peerTransport, clock: systemClock, store, logger },
+    {
+      role: options.bootstrap ? 'bootstrap' : (savedMode ?? 'peer'),
+      bootstrapPeers: options.bootstrapPeers,
+      ...natPeerConfig(undefined, local),
+      retentionMs: options.retentionSeconds * 1000,
+      sync: {
+        ...DEFAULT_CONFIG.sync,
+        ...(options.syncIntervalMs === undefined ? {} : { intervalMs: options.syncIntervalMs }),
+        ...(options.fanOut === undefined ? {} : { fanOut: options.fanOut }),
+      },
+    },
+  );
+  const service = new NanceService(peer, store);
+  const close = () => peer.close(); // closes the transport and the store too
+
+  if (options.savedBootstrapPeers && options.bootstrapPeers.length === 0) {
+    peer.config.bootstrapPeers = await resolveSaved(service.settings().bootstrapPeers, logger);
+  }
+  // Before the peer starts: its first packets must not reach the STUN server's other address before
+  // the filtering tests ran, and registration announces the detected type.
+  let natResult: NatDiscoveryResult | undefined;
+  const stunServers =
+    options.stunServers ?? (await resolveSaved(store.getSetting<string[]>('stunServers') ?? [], logger));
+  const servers = [...stunServers, ...peer.config.bootstrapPeers];
+  if (options.stun !== false && servers.length > 0 && !signal?.aborted) {
+    natResult = await nat.detect(servers);
+    Object.assign(peer.config, natPeerConfig(natResult, local));
+  }
+  if (signal?.aborted) {
+    await close();
+    throw new ComposeAbortedError();
+  }
+  peer.start();
+  return { peer, service, store, transport, nat: natResult, close };
+}
+
+async function resolveSaved(saved: string[], logger: Logger): Promise<Endpoint[]> {
+  const resolved = await Promise.all(
+    saved.map((hostPort) =>
+      resolveHostPort(hostPort).catch((err: unknown) => {
+        logger.warn(
+          { bootstrap: hostPort, err: String(err) },
+          'saved bootstrap peer does not resolve; skipped',
+        );
+        return undefined;
+      }),
+    ),
+  );
+  return resolved.filter((e): e is Endpoint => e !== undefined);
+}

@@ -1,0 +1,102 @@
+// The checks on every IPC call from the window, before anything runs: who sent it (only our own
+// index.html, loaded from file://) and what it is (a known command with arguments that match the
+// contract). NanceService.dispatch validates the arguments again; this gate answers early and
+// keeps anything else from reaching the service.
+import {
+  type CommandError,
+  type CommandName,
+  commandArgs,
+  type EventName,
+  eventNames,
+} from '../../../src-shared/api.js';
+
+/** The one channel the window invokes: `{ cmd, args }` → CommandReply. */
+export const CALL_CHANNEL = 'nance:call';
+/** The one channel main sends on: `{ event, payload }`. */
+export const EVENT_CHANNEL = 'nance:event';
+
+export const MAX_COMMAND_LENGTH = 64;
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+function decodedPath(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True only for our own page: a file: URL naming exactly `expectedIndexUrl` (the `file://` URL of
+ * build/renderer/index.html). Another file, any other scheme (http, https, data, blob, about,
+ * devtools, a custom one), a query string, or a frame that navigated elsewhere is refused. The
+ * fragment may differ (in-page navigation keeps the same document). Percent-encoding is compared
+ * decoded, because Chromium and Node encode some characters of a path differently.
+ */
+export function isTrustedSender(frameUrl: string, expectedIndexUrl: string): boolean {
+  const actual = parseUrl(frameUrl);
+  const expected = parseUrl(expectedIndexUrl);
+  if (!actual || !expected) return false;
+  if (expected.protocol !== 'file:' || actual.protocol !== 'file:') return false;
+  if (actual.host !== expected.host) return false;
+  if (actual.search !== '' || actual.username !== '' || actual.password !== '') return false;
+  const a = decodedPath(actual);
+  const e = decodedPath(expected);
+  return a !== null && e !== null && a === e;
+}
+
+export type IpcCallCheck =
+  | { ok: true; command: CommandName; args: unknown }
+  | { ok: false; error: CommandError };
+
+const reject = (message: string): IpcCallCheck => ({
+  ok: false,
+  error: { kind: 'invalid-argument', message },
+});
+
+/**
+ * Checks one call: `command` must name a command of the contract and `args` must match its schema.
+ * On success `args` is the parsed value (strings trimmed where the contract says so).
+ */
+export function validateIpcCall(command: unknown, args: unknown): IpcCallCheck {
+  if (typeof command !== 'string' || command.length === 0 || command.length > MAX_COMMAND_LENGTH) {
+    return reject(`cmd: expected a command name of at most ${MAX_COMMAND_LENGTH} characters`);
+  }
+  if (!Object.hasOwn(commandArgs, command)) return reject(`unknown command ${command}`);
+  const name = command as CommandName;
+  const parsed = commandArgs[name].safeParse(args ?? {});
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
+    return reject(message);
+  }
+  return { ok: true, command: name, args: parsed.data };
+}
+
+/** Checks the message of an `invoke(CALL_CHANNEL, message)`: a plain `{ cmd, args }`, then the call. */
+export function validateIpcMessage(message: unknown): IpcCallCheck {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return reject('expected an object {"cmd", "args"}');
+  }
+  const { cmd, args } = message as { cmd?: unknown; args?: unknown };
+  return validateIpcCall(cmd, args);
+}
+
+/** The reply to a sender that is not our page. */
+export const untrustedSenderError: CommandError = {
+  kind: 'bad-request',
+  message: 'calls are accepted only from the Nance window',
+};
+
+/** True for an `{ event, payload }` message of a known event (what the preload passes on). */
+export function isEventMessage(message: unknown): message is { event: EventName; payload: unknown } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { event } = message as { event?: unknown };
+  return typeof event === 'string' && (eventNames as readonly string[]).includes(event);
+}

@@ -1,0 +1,212 @@
+// The abuse guard in virtual time: the anti-amplification rule (3× to an address that has not
+// proven it receives), rate limits (a flooding source cannot starve a well-behaved one), bounded
+// state, and small, pipelined, incremental chat reads. Each test breaks if its rule is switched off.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GUARD, type GuardSettings } from '../../src-main/core/guard/index.js';
+import { PAGE_BYTES } from '../../src-main/core/peer-client.js';
+import { SimHarness, type SimPeer } from '../support/sim-harness.js';
+
+let h: SimHarness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const guarded = (over: Partial<GuardSettings> = {}): { guard: GuardSettings } => ({
+  guard: { ...DEFAULT_GUARD, ...over },
+});
+
+/** Fills a chat the host owns until it refuses with 20 (the 819,200-byte cap). */
+async function fullChat(host: SimPeer, contentChars = 1000): Promise<{ uuid: string; count: number }> {
+  const chat = await host.peer.createChat('big', 'x'.repeat(contentChars), 'first');
+  let count = 1;
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      await host.peer.postMessage(null, chat.uuid, `n${i}`, `${i} ${'y'.repeat(contentChars)}`);
+      count++;
+    } catch {
+      break;
+    }
+  }
+  return { uuid: chat.uuid, count };
+}
+
+const bytesOf = (records: { bytes: Uint8Array }[]) => records.reduce((n, r) => n + r.bytes.length, 0);
+
+describe('anti-amplification', () => {
+  it('never sends more than 3× the bytes received to an address that does not answer', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const { uuid } = await fullChat(host, 2000);
+    const victim = h.probe(); // a spoofed source: never answers anything
+    let sentToHost = 0;
+    for (let i = 0; i < 20; i++) {
+      const req = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `z-${i}-${'q'.repeat(30)}` };
+      const before = victim.received.length;
+      victim.send(req, host.endpoint);
+      sentToHost += Buffer.from(JSON.stringify(req)).toString('base64').length;
+      await h.advance(2000);
+      // At most the validation ping (and its resends), never an answer.
+      expect(victim.received.slice(before).every((r) => r.obj?.m === 'p')).toBe(true);
+    }
+    const got = bytesOf(victim.received);
+    expect(got).toBeLessThanOrEqual(3 * sentToHost);
+    expect(victim.responses()).toEqual([]); // no 64 KB answer ever went out
+    expect(host.peer.guardStats().amplificationBlocked).toBeGreaterThan(0);
+  });
+
+  it('answers a large request once the asker answers the validation ping (a base peer does)', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const { uuid } = await fullChat(host, 2000);
+    const asker = h.probe().answerPings();
+    const answers = await asker.ask(
+      { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: 'big' },
+      host.endpoint,
+      500,
+    );
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.bytes.length).toBeGreaterThan(30_000);
+    expect(asker.received.filter((r) => r.obj?.m === 'p')).toHaveLength(1);
+    // Validated now: the next large answer goes straight out, with no second ping.
+    const again = await asker.ask(
+      { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: 'big2' },
+      host.endpoint,
+      50,
+    );
+    expect(again).toHaveLength(1);
+    expect(asker.received.filter((r) => r.obj?.m === 'p')).toHaveLength(1);
+  });
+
+  it('small answers within 3× go out at once, with no ping', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const asker = h.probe();
+    const z = '3f2b8c1e-8d4a-4c1b-9a7e-2b1f0c9d8e7a';
+    const answers = await asker.ask({ m: 'p', z }, host.endpoint, 50);
+    expect(answers).toHaveLength(1);
+    expect(asker.received.filter((r) => r.obj?.m === 'p')).toHaveLength(0);
+  });
+
+  it('keeps per-address state bounded', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({
+      config: guarded({
+        amplification: { factor: 3, maxAddresses: 500 },
+        rate: { ...DEFAULT_GUARD.rate, maxSources: 500 },
+      }),
+    });
+    const probe = h.probe();
+    for (let i = 0; i < 2000; i++) {
+      // Distinct source ports: as many addresses as a spoofer likes.
+      const p = h.probe({ host: '10.0.9.1', port: 10_000 + i });
+      p.send({ m: 'p', z: `a${i}` }, host.endpoint);
+    }
+    await h.advance(100);
+    const s = host.peer.guardStats();
+    expect(s.trackedAddresses).toBeLessThanOrEqual(500);
+    expect(s.trackedSources).toBeLessThanOrEqual(500);
+    expect(await probe.ask({ m: 'p', z: 'still-there-0123456789' }, host.endpoint, 50)).toHaveLength(1);
+  });
+});
+
+describe('rate limits', () => {
+  it('a flooding source is held to its rate and a well-behaved one beside it is still answered', async () => {
+    h = new SimHarness();
+    const rate = {
+      ...DEFAULT_GUARD.rate,
+      perSourceRate: 100,
+      perSourceBurst: 200,
+      globalRate: 10_000,
+      globalBurst: 10_000,
+    };
+    const host = h.addPeer({ config: guarded({ rate }) });
+    const flood = h.probe();
+    const good = h.probe();
+    const z = (i: number) => `${i}`.padStart(36, '0'); // long enough that 3× covers a ping answer
+    for (let ms = 0; ms < 1000; ms += 10) {
+      for (let i = 0; i < 50; i++) flood.send({ m: 'p', z: z(ms * 100 + i) }, host.endpoint);
+      if (ms % 100 === 0) good.send({ m: 'p', z: z(ms) }, host.endpoint);
+      await h.advance(10);
+    }
+    await h.advance(100);
+    // 5,000 sent in 1 s: at most the burst plus one second of rate is answered.
+    expect(flood.responses().length).toBeLessThanOrEqual(200 + 100 + 5);
+    expect(flood.responses().length).toBeGreaterThan(250);
+    expect(good.responses()).toHaveLength(10);
+    expect(host.peer.guardStats().droppedPerSource).toBeGreaterThan(4000);
+  });
+
+  it('an expensive answer costs its sender more tokens (a full chat per request cannot be farmed)', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const { uuid } = await fullChat(host, 2000);
+    const asker = h.probe().answerPings();
+    for (let i = 0; i < 1000; i++) {
+      asker.send({ m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `big-${i}` }, host.endpoint);
+      await h.advance(1);
+    }
+    await h.advance(500);
+    // 1,000 requests in 1 s are within the burst by count, but each ~64 KB answer costs ~16 tokens
+    // more: about (1,000 burst + 500 rate) / 17 ≈ 90 answers.
+    const big = asker.responses().filter((r) => r.bytes.length > 30_000);
+    expect(big.length).toBeGreaterThan(20);
+    expect(big.length).toBeLessThan(150);
+  });
+
+  it('the global limit caps the total across sources', async () => {
+    h = new SimHarness();
+    const rate = {
+      ...DEFAULT_GUARD.rate,
+      perSourceRate: 1000,
+      perSourceBurst: 1000,
+      globalRate: 100,
+      globalBurst: 100,
+    };
+    const host = h.addPeer({ config: guarded({ rate }) });
+    const probes = Array.from({ length: 10 }, () => h.probe());
+    for (const p of probes)
+      for (let i = 0; i < 50; i++) p.send({ m: 'p', z: `${i}`.padStart(36, '0') }, host.endpoint);
+    await h.advance(50);
+    const answered = probes.reduce((n, p) => n + p.responses().length, 0);
+    expect(answered).toBeLessThanOrEqual(100 + 10);
+    expect(host.peer.guardStats().droppedGlobal).toBeGreaterThan(300);
+  });
+});
+
+describe('large chats through the page extension', () => {
+  it('reads a full 819,200-byte chat in pages ≤ 1,200 bytes under 10 % loss, then only what is new', async () => {
+    h = new SimHarness({ lossRate: 0.1, latencyMs: 5, seed: 7 });
+    const host = h.addPeer({ config: guarded() });
+    const reader = h.addPeer({ config: guarded() });
+    const { uuid, count } = await fullChat(host, 300);
+    expect(count).toBeGreaterThan(1000);
+    const all = await h.settle(reader.peer.readChat(host.endpoint, uuid), 600_000, 5);
+    expect(all).toHaveLength(count);
+    expect(all.map((m) => m.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    const pages = host.tap.sentWhere(
+      (o) => o.m === 'R' && Array.isArray((o.c as { messages?: unknown })?.messages),
+    );
+    expect(pages.length).toBeGreaterThan(count / 2);
+    // A page holds at least one message; with 300-character messages every page stays under PAGE_BYTES.
+    for (const p of pages) expect(p.bytes.length).toBeLessThanOrEqual(PAGE_BYTES);
+
+    // Incremental: nothing new, then one new message.
+    const since = await h.settle(reader.peer.readChatSince(host.endpoint, uuid), 60_000, 5);
+    expect(since.messages).toEqual([]);
+    expect(since.lastSeq).toBe(count);
+    expect(since.full).toBe(false);
+  });
+
+  it('readChatSince returns only newer messages, and the whole chat (full) from a base peer', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const reader = h.addPeer({ config: guarded() });
+    const chat = await host.peer.createChat('c', 'hello', 'a');
+    const first = await h.settle(reader.peer.readChatSince(host.endpoint, chat.uuid, 0));
+    expect(first).toMatchObject({ lastSeq: 1, full: true });
+    await host.peer.postMessage(null, chat.uuid, 'b', 'second');
+    const next = await h.settle(reader.peer.readChatSince(host.endpoint, chat.uuid));
+    expect(next.messages.map((m) => m.content)).toEqual(['second']);
+    expect(next).toMatchObject({ lastSeq: 2, full: false });
+  });
+});

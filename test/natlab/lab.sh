@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Nance's NAT lab: a small "internet" of Linux network namespaces with one LAN host behind each kind
+# of NAT, a STUN host with two addresses, and Nance bootstraps serving STUN. Root only. Nothing is
+# added to the root namespace and nothing can leave the lab: the lab's internet has no uplink.
+#
+#   lab.sh check            exit 0 if the lab can run here, else print ONE reason line, exit 1
+#   lab.sh up               build it (runs `down` first, so it is idempotent; tears down on failure)
+#   lab.sh down             stop lab processes (by PID), delete the lab's namespaces
+#   lab.sh status           namespaces, addresses, processes
+#   lab.sh exec NS CMD...   `ip netns exec NS CMD...`
+#
+# Topology (every namespace is prefixed nz-):
+#
+#   nz-inet    the internet: bridge br0 = 198.51.100.1/24 + 203.0.113.1/24; forwards only between
+#              those two TEST-NET ranges (a leaked private source is dropped)
+#   nz-stun    public, TWO addresses 198.51.100.10 + .11:
+#                stund              3478 (alt port 3479)   RFC 3489 server, the reference
+#                nance bootstrap    3490 (alt port 3491)   --stun-alt-address .11: RFC 5780 STUN
+#                nance bootstrap    3500                   plain STUN (no second address)
+#   nz-pub     public 203.0.113.20: nance bootstrap 3490, plain STUN (one address)
+#   nz-h-open  public 203.0.113.30, no NAT, no firewall
+#   nz-r-X     NAT router, wan0 = 198.51.100.2N/24, lan0 = 10.N.0.1/24
+#   nz-h-X     its LAN host, eth0 = 10.N.0.10/24
+#     X=full  N=1  full cone                EIM + endpoint-independent filtering
+#     X=addr  N=2  address-restricted cone  EIM + address-dependent filtering
+#     X=port  N=3  port-restricted cone     EIM + address-and-port-dependent filtering (masquerade)
+#     X=sym   N=4  symmetric                masquerade random,fully-random
+#
+# Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
+# accepts them lets Linux conntrack record the first incoming punch as a flow to the router, which
+# then collides with the LAN host's own flow: simultaneous hole punching between two port-restricted
+# NATs fails most of the time. Not what real NATs do.)
+#
+# Environment:
+#   NZLAB_DIR       where run/ (pids, data dirs) and logs/ go (default: $TMPDIR/nance-natlab)
+#   NZLAB_SERVICES  daemons `up` starts (default "stund nance"); nance needs `npm run build`
+#   NODE            node binary (default: node)
+set -eEuo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+LAB_DIR=${NZLAB_DIR:-${TMPDIR:-/tmp}/nance-natlab}
+RUN=$LAB_DIR/run
+LOGS=$LAB_DIR/logs
+SERVICES=${NZLAB_SERVICES:-stund nance}
+NODE=${NODE:-node}
+
+INET=nz-inet
+STUN=nz-stun; STUN_IP1=198.51.100.10; STUN_IP2=198.51.100.11
+PUB=nz-pub;   PUB_IP=203.0.113.20
+OPEN=nz-h-open; OPEN_IP=203.0.113.30
+GW_A=198.51.100.1; GW_B=203.0.113.1
+STUND_PORT=3478; STUND_ALT_PORT=3479
+NANCE_PORT=3490
+NANCE_PLAIN_PORT=3500
+
+# name:type:wan_ip:index
+ROUTERS=(
+  full:full-cone:198.51.100.21:1
+  addr:addr-restricted:198.51.100.22:2
+  port:port-restricted:198.51.100.23:3
+  sym:symmetric:198.51.100.24:4
+)
+
+all_namespaces() {
+  local r
+  echo "$INET $STUN $PUB $OPEN"
+  for r in "${ROUTERS[@]}"; do echo "nz-r-${r%%:*} nz-h-${r%%:*}"; done
+}
+
+log() { printf '[nz-lab] %s\n' "$*" >&2; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ---------------------------------------------------------------- building blocks
+mkns() {
+  local ns=$1
+  echo "$ns" >>"$RUN/namespaces" # recorded first: `down` deletes it even if the add half-failed
+  ip netns add "$ns"
+  nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$ns" link set lo up
+}
+
+# A veth from the internet bridge into namespace $2 (named $3 there); both ends are created inside
+# namespaces, so deleting the namespaces removes them.
+plug_inet() {
+  local port=$1 ns=$2 ifname=$3
+  ip link add name "$port" netns "$INET" type veth peer name "$ifname" netns "$ns"
+  ip -n "$INET" link set "$port" master br0 up
+  ip -n "$ns" link set "$ifname" up
+}
+
+public_host() {
+  local ns=$1 port=$2 gw=$3; shift 3
+  local a
+  mkns "$ns"
+  plug_inet "$port" "$ns" eth0
+  for a in "$@"; do ip -n "$ns" addr add "$a/24" dev eth0; done
+  ip -n "$ns" route add default via "$gw"
+}
+
+router_nft() {
+  local name=$1 type=$2 wan_ip=$3 host_ip=$4 nat
+  case $type in
+  full-cone)
+    # EIM: SNAT to the WAN address, keeping the port when it can. EIF: while the mapping lives
+    # (every outgoing packet refreshes it), ANY remote may send to the external port.
+    nat="
+  map mapped { type inet_service : inet_service; flags dynamic,timeout; timeout 180s; }
+  chain prerouting { type nat hook prerouting priority dstnat; policy accept;
+    iifname \"wan0\" meta l4proto udp dnat to $host_ip : udp dport map @mapped
+  }
+  chain postrouting { type nat hook postrouting priority srcnat; policy accept;
+    oifname \"wan0\" snat to $wan_ip
+  }
+  chain track { type filter hook postrouting priority 200; policy accept;
+    oifname \"wan0\" meta l4proto udp update @mapped { udp sport : ct original proto-src }
+  }"
+    ;;
+  addr-restricted)
+    # EIM as above. ADF: remote IP R may send to external port P once the LAN host has sent from P
+    # to R (any port of R).
+    nat="
+  map contacted { type ipv4_addr . inet_service : inet_service; flags dynamic,timeout; timeout 180s; }
+  chain prerouting { type nat hook prerouting priority dstnat; policy accept;
+    iifname \"wan0\" meta l4proto udp dnat to $host_ip : ip saddr . udp dport map @contacted
+  }
+  chain postrouting { type nat hook postrouting priority srcnat; policy accept;
+    oifname \"wan0\" snat to $wan_ip
+  }
+  chain track { type filter hook postrouting priority 200; policy accept;
+    oifname \"wan0\" meta l4proto udp update @contacted { ip daddr . udp sport : ct original proto-src }
+  }"
+    ;;
+  port-restricted)
+    # Linux masquerade: EIM (port kept when free) and conntrack's filtering: only the exact remote
+    # IP:port a flow was opened to may answer.
+    nat="
+  chain postrouting { type nat hook postrouting priority srcnat; policy accept;
+    oifname \"wan0\" masquerade
+  }"
+    ;;
+  symmetric)
+    # A fresh random external port for every remote IP:port.
+    nat="
+  chain postrouting { type nat hook postrouting priority srcnat; policy accept;
+    oifname \"wan0\" masquerade random,fully-random
+  }"
+    ;;
+  *) log "unknown NAT type $type"; return 1 ;;
+  esac
+  nsx "nz-r-$name" nft -f - <<EOF
+table inet nz_fw {
+  chain input { type filter hook input priority filter; policy accept;
+    ct state established,related accept
+    iifname "wan0" meta l4proto icmp accept
+    iifname "wan0" drop
+  }
+  chain forward { type filter hook forward priority filter; policy accept;
+    ct state established,related accept
+    iifname "lan0" oifname "wan0" accept
+    iifname "wan0" ct status dnat accept
+    iifname "wan0" drop
+  }
+}
+table ip nz_nat {$nat
+}
+EOF
+}
+
+nat_site() {
+  local spec=$1 name type wan_ip idx
+  IFS=: read -r name type wan_ip idx <<<"$spec"
+  local r=nz-r-$name h=nz-h-$name lan=10.$idx.0
+  mkns "$r"
+  mkns "$h"
+  nsx "$r" sysctl -qw net.ipv4.ip_forward=1
+  plug_inet "p-r-$name" "$r" wan0
+  ip -n "$r" addr add "$wan_ip/24" dev wan0
+  ip -n "$r" route add default via "$GW_A"
+  ip link add name lan0 netns "$r" type veth peer name eth0 netns "$h"
+  ip -n "$r" addr add "$lan.1/24" dev lan0
+  ip -n "$r" link set lan0 up
+  ip -n "$h" addr add "$lan.10/24" dev eth0
+  ip -n "$h" link set eth0 up
+  ip -n "$h" route add default via "$lan.1"
+  router_nft "$name" "$type" "$wan_ip" "$lan.10"
+}
+
+# Starts a daemon in a namespace; its PID (the process itself: exec'd) goes to run/NAME.pid.
+start_bg() {
+  local name=$1 ns=$2 i; shift 2
+  setsid bash -c 'echo $$ >"$0"; exec ip netns exec "$1" "${@:2}"' \
+    "$RUN/$name.pid" "$ns" "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  for i in $(seq 100); do [ -s "$RUN/$name.pid" ] && break; sleep 0.02; done
+  echo "$ns" >"$RUN/$name.ns"
+}
+
+wait_udp() { # ns ip port [seconds]
+  local ns=$1 ip=$2 port=$3 t=${4:-10} i
+  for i in $(seq $((t * 20))); do
+    nsx "$ns" ss -Hlun "sport = :$port" 2>/dev/null | awk -v ip="$ip" \
+      'index($4, ip":")==1 {f=1} END{exit !f}' && return 0
+    sleep 0.05
+  done
+  log "nothing listening on $ip:$port in $ns after ${t}s (see $LOGS)"
+  return 1
+}
+
+want() { [[ " $SERVICES " == *" $1 "* ]]; }
+
+start_services() {
+  if want stund; then
+    command -v stund >/dev/null || { log "stund missing (apt-get install stun-server)"; return 1; }
+    start_bg stund "$STUN" stund -h "$STUN_IP1" -a "$STUN_IP2" -p $STUND_PORT -o $STUND_ALT_PORT
+  fi
+  if want nance; then
+    [ -f "$ROOT/build/src-main/host/cli/main.js" ] || { log "nance is not built (npm run build)"; return 1; }
+    mkdir -p "$RUN/nance-stun" "$RUN/nance-plain" "$RUN/nance-pub"
+    start_bg nance-stun "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
+      --port $NANCE_PORT --stun-alt-address "$STUN_IP2" --data-dir "$RUN/nance-stun" --no-stun
+    start_bg nance-plain "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
+      --port $NANCE_PLAIN_PORT --data-dir "$RUN/nance-plain" --no-stun
+    start_bg nance-pub "$PUB" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$PUB_IP" \
+      --port $NANCE_PORT --data-dir "$RUN/nance-pub" --no-stun
+  fi
+  if want stund; then wait_udp "$STUN" "$STUN_IP2" $STUND_ALT_PORT; fi
+  if want nance; then
+    wait_udp "$STUN" "$STUN_IP2" $((NANCE_PORT + 1))
+    wait_udp "$STUN" "$STUN_IP1" $NANCE_PLAIN_PORT
+    wait_udp "$PUB" "$PUB_IP" $NANCE_PORT
+  fi
+}
+
+# ---------------------------------------------------------------- subcommands
+do_check() {
+  local ns=nz-check-$$
+  [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; return 1; }
+  command -v ip >/dev/null || { echo "ip (iproute2) is not installed"; return 1; }
+  command -v nft >/dev/null || { echo "nft is not installed (apt-get install nftables)"; return 1; }
+  if ! ip netns add "$ns" 2>/dev/null; then echo "ip netns is not usable here (no CAP_SYS_ADMIN?)"; return 1; fi
+  if ! ip netns exec "$ns" nft list tables >/dev/null 2>&1; then
+    ip netns del "$ns" 2>/dev/null || true
+    echo "nftables does not work in a network namespace here"; return 1
+  fi
+  ip netns del "$ns"
+  if want stund; then command -v stund >/dev/null || { echo "stund is not installed (apt-get install stun-server)"; return 1; }; fi
+  return 0
+}
+
+do_up() {
+  local t0 r
+  t0=$(date +%s.%N)
+  do_down quiet
+  trap 'log "up FAILED (line $LINENO); tearing down"; do_down quiet; exit 1' ERR
+  mkdir -p "$RUN" "$LOGS"
+  rm -f "$LOGS"/*.log
+  : >"$RUN/namespaces"
+
+  mkns "$INET"
+  nsx "$INET" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+    net.ipv4.conf.default.send_redirects=0
+  ip -n "$INET" link add br0 type bridge
+  ip -n "$INET" link set br0 up
+  ip -n "$INET" addr add "$GW_A/24" dev br0
+  ip -n "$INET" addr add "$GW_B/24" dev br0
+  nsx "$INET" nft -f - <<'EOF'
+table inet nz_core {
+  chain forward { type filter hook forward priority filter; policy drop;
+    ip saddr { 198.51.100.0/24, 203.0.113.0/24 } ip daddr { 198.51.100.0/24, 203.0.113.0/24 } accept
+  }
+}
+EOF
+  public_host "$STUN" p-stun "$GW_A" "$STUN_IP1" "$STUN_IP2"
+  public_host "$PUB" p-pub "$GW_B" "$PUB_IP"
+  public_host "$OPEN" p-open "$GW_B" "$OPEN_IP"
+  for r in "${ROUTERS[@]}"; do nat_site "$r"; done
+  start_services
+  trap - ERR
+  log "lab up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s (logs in $LOGS)"
+}
+
+# Alive and not a zombie.
+alive() { local st; st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1); [ -n "$st" ] && [ "$st" != Z ]; }
+
+kill_pid() { # pid [namespace it must be in]
+  local pid=$1 ns=${2:-} i
+  [ -n "$pid" ] && alive "$pid" || return 0
+  if [ -n "$ns" ] && [ "$(ip netns identify "$pid" 2>/dev/null)" != "$ns" ]; then
+    return 0 # the PID was reused by something that is not ours
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 60); do alive "$pid" || return 0; sleep 0.05; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+lab_namespaces() { (all_namespaces; cat "$RUN/namespaces" 2>/dev/null || true) | tr ' ' '\n' | awk 'NF && !s[$0]++'; }
+
+do_down() {
+  local quiet=${1:-} f pid ns existing
+  # 1) daemons started by `up`, by recorded PID (checked to still live in the lab namespace)
+  if [ -d "$RUN" ]; then
+    for f in "$RUN"/*.pid; do
+      [ -e "$f" ] || continue
+      pid=$(cat "$f" 2>/dev/null || true)
+      ns=$(cat "${f%.pid}.ns" 2>/dev/null || true)
+      kill_pid "$pid" "$ns"
+      rm -f "$f" "${f%.pid}.ns"
+    done
+  fi
+  existing=" $(ip netns list 2>/dev/null | awk '{print $1}' | tr '\n' ' ') "
+  # 2) anything else still running inside a lab namespace (a test's client left behind), by PID
+  for ns in $(lab_namespaces); do
+    [[ "$existing" == *" $ns "* ]] || continue
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill_pid "$pid" "$ns"; done
+  done
+  # 3) the namespaces; deleting one destroys its interfaces and so both ends of each veth
+  for ns in $(lab_namespaces); do
+    [[ "$existing" == *" $ns "* ]] || continue
+    ip netns del "$ns" 2>/dev/null || log "could not delete namespace $ns"
+  done
+  rm -rf "$RUN"
+  [ -n "$quiet" ] || log "lab down"
+}
+
+do_status() {
+  local ns f
+  for ns in $(all_namespaces); do
+    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+      printf '%-10s %s\n' "$ns" "$(ip -n "$ns" -4 -br addr | awk '$1!="lo"{$2=""; print}' | tr -s ' ' | tr '\n' ';')"
+    fi
+  done
+  for f in "$RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    printf '%-12s pid %-7s %s\n' "$(basename "$f" .pid)" "$(cat "$f")" \
+      "$(alive "$(cat "$f")" && echo running || echo DEAD)"
+  done
+}
+
+case ${1:-} in
+check) do_check ;;
+up) [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }; do_up ;;
+down) [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }; do_down ;;
+status) do_status ;;
+exec) shift; ns=$1; shift; exec ip netns exec "$ns" "$@" ;;
+*) sed -n '2,40p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,311 @@
+// A stand-in for the parts of Electron's main-process API that src-main/host/electron/main.ts
+// uses, for driving the compiled main.js in plain Node (there is no Electron binary here). It
+// reports what main does as JSON lines on stdout ({"fake": …}) and takes actions as JSON lines on
+// stdin ({"do": …}), playing the window, the tray and the user. It checks the wiring's order and
+// data, not Electron's behaviour.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+
+const report = (obj) => process.stdout.write(`${JSON.stringify({ fake: obj.fake, ...obj })}\n`);
+
+function preventable(extra = {}) {
+  const event = { defaultPrevented: false, ...extra };
+  event.preventDefault = () => {
+    event.defaultPrevented = true;
+  };
+  return event;
+}
+
+const paths = new Map();
+const windows = new Set();
+const handlers = new Map();
+const sessionHandlers = {};
+let tray = null;
+let quitting = false;
+
+class App extends EventEmitter {
+  setPath(name, value) {
+    paths.set(name, value);
+  }
+  getPath(name) {
+    const value = paths.get(name) ?? process.env.FAKE_USER_DATA;
+    if (!value) throw new Error(`fake: no path ${name}`);
+    return value;
+  }
+  enableSandbox() {
+    report({ fake: 'enableSandbox' });
+  }
+  requestSingleInstanceLock() {
+    return process.env.FAKE_LOCK !== 'taken';
+  }
+  whenReady() {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+  getPreferredSystemLanguages() {
+    return (process.env.FAKE_LANGS ?? 'en-US').split(',');
+  }
+  getLocale() {
+    return 'en-US';
+  }
+  setAppUserModelId() {}
+  quit() {
+    if (quitting) return;
+    quitting = true;
+    const before = preventable();
+    this.emit('before-quit', before);
+    if (before.defaultPrevented) {
+      quitting = false;
+      return;
+    }
+    for (const win of [...windows]) win.close();
+    if ([...windows].some((w) => !w.isDestroyed())) {
+      quitting = false;
+      return;
+    }
+    const will = preventable();
+    this.emit('will-quit', will);
+    if (!will.defaultPrevented) this.exit(0);
+  }
+  exit(code = 0) {
+    report({ fake: 'exit', code });
+    process.exit(code);
+  }
+}
+
+export const app = new App();
+
+class WebContents extends EventEmitter {
+  constructor() {
+    super();
+    this.mainFrame = { url: '', parent: null };
+    this.openHandler = null;
+  }
+  send(channel, message) {
+    report({ fake: 'send', channel, message });
+  }
+  setWindowOpenHandler(handler) {
+    this.openHandler = handler;
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  constructor(options) {
+    super();
+    this.options = options;
+    this.visible = false;
+    this.focused = false;
+    this.minimized = false;
+    this.destroyed = false;
+    this.webContents = new WebContents();
+    windows.add(this);
+    app.emit('web-contents-created', preventable(), this.webContents);
+    report({ fake: 'window', options });
+  }
+  loadFile(file) {
+    report({ fake: 'loadFile', file, exists: fs.existsSync(file) });
+    this.webContents.mainFrame.url = pathToFileURL(file).href;
+    setImmediate(() => this.emit('ready-to-show'));
+    return Promise.resolve();
+  }
+  show() {
+    this.visible = true;
+    this.focused = true;
+    this.emit('show');
+  }
+  hide() {
+    this.visible = false;
+    this.focused = false;
+    this.emit('hide');
+  }
+  focus() {
+    this.focused = true;
+  }
+  restore() {
+    this.minimized = false;
+  }
+  isVisible() {
+    return this.visible;
+  }
+  isFocused() {
+    return this.focused;
+  }
+  isMinimized() {
+    return this.minimized;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  close() {
+    const event = preventable();
+    this.emit('close', event);
+    if (event.defaultPrevented) return;
+    this.destroyed = true;
+    this.visible = false;
+    windows.delete(this);
+    this.emit('closed');
+  }
+}
+
+export const ipcMain = {
+  handle(channel, handler) {
+    if (handlers.has(channel)) throw new Error(`fake: a second handler for ${channel}`);
+    handlers.set(channel, handler);
+  },
+  removeHandler(channel) {
+    handlers.delete(channel);
+  },
+};
+
+export const Menu = {
+  buildFromTemplate(template) {
+    return { items: template };
+  },
+};
+
+export class Tray extends EventEmitter {
+  constructor(image) {
+    super();
+    this.image = image;
+    this.menu = null;
+    this.destroyed = false;
+    tray = this;
+    report({ fake: 'tray', empty: image.isEmpty() });
+  }
+  setContextMenu(menu) {
+    this.menu = menu;
+    const items = menu.items.map(({ id, type, label, checked }) => ({ id, type, label, checked }));
+    report({ fake: 'trayMenu', items });
+  }
+  setToolTip(text) {
+    report({ fake: 'tooltip', text });
+  }
+  setTitle() {}
+  isDestroyed() {
+    return this.destroyed;
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+const image = (empty) => ({ isEmpty: () => empty, setTemplateImage() {} });
+export const nativeImage = {
+  createEmpty: () => image(true),
+  createFromPath: (file) => image(!fs.existsSync(file)),
+};
+
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler(handler) {
+      sessionHandlers.permissionRequest = handler;
+    },
+    setPermissionCheckHandler(handler) {
+      sessionHandlers.permissionCheck = handler;
+    },
+    setDevicePermissionHandler(handler) {
+      sessionHandlers.devicePermission = handler;
+    },
+    webRequest: {
+      onHeadersReceived(handler) {
+        sessionHandlers.headers = handler;
+      },
+    },
+  },
+};
+
+export class Notification extends EventEmitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+  }
+  show() {
+    report({ fake: 'notification', ...this.options });
+  }
+}
+
+export const dialog = {
+  showErrorBox(title, content) {
+    report({ fake: 'errorBox', title, content });
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, Menu, Tray, nativeImage, session, Notification, dialog };
+
+// ---- the user and the window, driven from stdin
+
+const theWindow = () => [...windows][0];
+
+const actions = {
+  async call({ message, url, sender }) {
+    const handler = handlers.get('nance:call');
+    if (!handler) return { error: 'no handler' };
+    const win = theWindow();
+    const frame = { url: url ?? win.webContents.mainFrame.url, parent: null };
+    const event = { sender: sender === 'other' ? new WebContents() : win.webContents, senderFrame: frame };
+    return { reply: await handler(event, message) };
+  },
+  trayClick({ item: itemId }) {
+    const item = tray.menu.items.find((i) => i.id === itemId);
+    if (!item?.click) throw new Error(`fake: no clickable tray item ${itemId}`);
+    if (item.type === 'checkbox') item.checked = !item.checked; // as Electron does before click
+    item.click(item);
+    return {};
+  },
+  closeWindow() {
+    const win = theWindow();
+    win.close();
+    return { destroyed: win.isDestroyed(), visible: win.isVisible() };
+  },
+  blur() {
+    theWindow().focused = false;
+    return {};
+  },
+  secondInstance() {
+    app.emit('second-instance', preventable(), [], '');
+    const win = theWindow();
+    return { visible: win.isVisible(), focused: win.isFocused() };
+  },
+  permission({ permission }) {
+    return new Promise((resolve) =>
+      sessionHandlers.permissionRequest(theWindow().webContents, permission, (granted) =>
+        resolve({ granted }),
+      ),
+    );
+  },
+  permissionCheck() {
+    return { granted: sessionHandlers.permissionCheck() };
+  },
+  headers({ responseHeaders }) {
+    return new Promise((resolve) => sessionHandlers.headers({ responseHeaders }, resolve));
+  },
+  open({ url }) {
+    return theWindow().webContents.openHandler({ url });
+  },
+  navigate({ url }) {
+    const event = preventable({ url });
+    theWindow().webContents.emit('will-navigate', event);
+    return { prevented: event.defaultPrevented };
+  },
+  webview() {
+    const event = preventable();
+    theWindow().webContents.emit('will-attach-webview', event);
+    return { prevented: event.defaultPrevented };
+  },
+  quit() {
+    app.quit();
+    return {};
+  },
+};
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const { do: what, id, ...args } = JSON.parse(line);
+  Promise.resolve(actions[what](args)).then(
+    (result) => report({ fake: 'done', id, ...result }),
+    (err) => report({ fake: 'done', id, error: String(err) }),
+  );
+});
