@@ -262,7 +262,7 @@ export class NancePeer {
     // The ping (with its resends) is bytes sent to an unvalidated address: it must fit the budget too.
     const pingBytes =
       VALIDATION_PING_BYTES * (settings.validationPing.attempts ?? this.config.retry.attempts);
-    if (this.held.size >= settings.maxPendingValidations || !amp.maySend(key, pingBytes)) return;
+    if (this.held.size >= settings.maxPendingValidations || !amp.maySend(key, pingBytes, false)) return;
     amp.sent(key, pingBytes);
     this.held.set(key, [bytes]);
     this.guard.heldReplies++;

@@ -49,7 +49,7 @@ export class UdpTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error): void => {
         socket.close();
-        reject(new Error(`Cannot bind UDP ${host}:${port}: ${describe(err)}`, { cause: err }));
+        reject(new Error(`Cannot bind UDP ${host}:${port}: ${describeBindError(err)}`, { cause: err }));
       };
       socket.once('error', fail);
       socket.bind(port, host, () => {
@@ -140,7 +140,7 @@ function setBufferSizes(socket: dgram.Socket): void {
   } catch {}
 }
 
-function describe(err: Error): string {
+function describeBindError(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   return code && !err.message.includes(code) ? `${code} (${err.message})` : err.message;
 }

@@ -60,14 +60,14 @@ export class AmplificationGuard {
     return !this.enabled || this.accounts.peek(key)?.validated === true;
   }
 
-  /** Whether `bytes` more may be sent to `key` now. */
-  maySend(key: string, bytes: number): boolean {
+  /** Whether `bytes` more may be sent to `key` now (a refusal is counted in `stats.blocked`). */
+  maySend(key: string, bytes: number, count = true): boolean {
     if (!this.enabled) return true;
     const a = this.accounts.peek(key);
     if (a?.validated) return true;
     const allowed = this.settings.factor * (a?.received ?? 0) - (a?.sent ?? 0);
     if (bytes <= allowed) return true;
-    this.stats.blocked++;
+    if (count) this.stats.blocked++;
     return false;
   }
 
