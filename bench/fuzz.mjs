@@ -11,7 +11,7 @@ const rate = Number(process.argv[3] ?? 4000);
 
 async function fuzzRole(role, seed) {
   const proc = await startNance({
-    args: ['--log-level', 'warn', ...(role === 'bootstrap' ? ['--bootstrap'] : [])],
+    args: ['--log-level', 'warn', '--no-port-mapping', ...(role === 'bootstrap' ? ['--bootstrap'] : [])],
   });
   try {
     let chatUuid;

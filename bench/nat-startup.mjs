@@ -62,6 +62,7 @@ function startOnce(ns) {
       process.execPath,
       BIN,
       '--stdio',
+      '--no-port-mapping', // this bench measures detection; the lab's plain routers map nothing
       '--data-dir',
       dataDir,
       '--bootstrap-peer',

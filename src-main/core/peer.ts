@@ -1,10 +1,11 @@
 // The peer: one transport, one store, both roles. It answers every request it receives and offers
 // the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
 // modules it wires together.
-import type { ChatMessage, Decoded, NatType } from '../../src-shared/protocol/index.js';
+import type { ChatMessage, Decoded, NatType, Response } from '../../src-shared/protocol/index.js';
 import {
   BASE_NAT_TYPES,
   decodeDatagram,
+  encodedResponseSize,
   encodeResponse,
   ResultCode,
 } from '../../src-shared/protocol/index.js';
@@ -170,10 +171,15 @@ export class NancePeer {
 
   private dispatch(data: Uint8Array, from: Endpoint): void {
     const key = endpointKey(from);
-    this.guard.amplification.received(key, data.length);
-    // Before decoding, so a flood costs as little as possible; excess is dropped silently.
-    if (!this.guard.rate.allow(key, this.deps.clock.now())) return;
+    // Answers to our own requests are not rate limited (a chat read brings hundreds of pages from
+    // one host); for an address we await, decode first to tell. Everything else is checked before
+    // decoding, so a flood costs as little as possible; excess is dropped silently.
+    const awaited = this.engine.isAwaiting(key);
+    if (!awaited && !this.guard.rate.allow(key, this.deps.clock.now())) return;
     const decoded = decodeDatagram(data);
+    if (awaited && decoded.kind !== 'response' && !this.guard.rate.allow(key, this.deps.clock.now())) return;
+    // Bytes of dropped datagrams earn no amplification budget (stricter, and cheaper under a flood).
+    this.guard.amplification.received(key, data.length);
     switch (decoded.kind) {
       case 'response':
         this.engine.handleResponse(decoded.response, decoded.z, from);
@@ -209,7 +215,8 @@ export class NancePeer {
         this.log.error({ err: String(err), request: request.type }, 'request failed');
         return { r: ResultCode.Exception, c: {} };
       })
-      .then((response) => {
+      .then((answer) => {
+        const response = request.type === 'ping' ? this.pingAnswerWithinBudget(answer, z, from) : answer;
         const bytes = this.reply(response, z, from);
         this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
@@ -217,6 +224,18 @@ export class NancePeer {
           this.events.emit('message', { chatUuid: request.chatUuid });
         }
       });
+  }
+
+  /**
+   * A ping is always answered: when the answer with our advertisement would break the
+   * anti-amplification rule for a new address (a tiny ping with a short z), the bare base answer
+   * goes out instead; it is never larger than the ping that asked for it plus a few bytes.
+   */
+  private pingAnswerWithinBudget(response: Response, z: string | undefined, from: Endpoint): Response {
+    const size = encodedResponseSize(response, z);
+    return this.guard.amplification.maySend(endpointKey(from), size, false)
+      ? response
+      : { r: ResultCode.Ok, c: {} };
   }
 
   private reply(

@@ -10,6 +10,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
+import { endpointKey } from './ports.js';
 
 export interface RetryPolicy {
   /** Wait for the first answer, in ms. */
@@ -33,6 +34,8 @@ interface Pending {
 
 export class RequestEngine {
   private readonly pending = new Map<string, Pending>();
+  /** Requests in flight per address ("host:port"), so answers from it can be told apart cheaply. */
+  private readonly awaiting = new Map<string, number>();
   private closed = false;
   /** Called when a request is answered from the address it was sent to (that address receives us). */
   onAnswered: ((from: Endpoint) => void) | undefined;
@@ -49,6 +52,18 @@ export class RequestEngine {
     return this.pending.size;
   }
 
+  /** Whether a request of ours to this address ("host:port") is waiting for its answer. */
+  isAwaiting(addressKey: string): boolean {
+    return this.awaiting.has(addressKey);
+  }
+
+  private track(to: Endpoint, delta: 1 | -1): void {
+    const key = endpointKey(to);
+    const n = (this.awaiting.get(key) ?? 0) + delta;
+    if (n > 0) this.awaiting.set(key, n);
+    else this.awaiting.delete(key);
+  }
+
   /** Resolves with the first response carrying our z, whatever its code; rejects with 90 on silence. */
   request(to: Endpoint, request: Request, policy: Partial<RetryPolicy> = {}): Promise<Response> {
     if (this.closed) return Promise.reject(new NanceError('closed', 'peer is shutting down'));
@@ -63,6 +78,7 @@ export class RequestEngine {
       }
       throw err;
     }
+    this.track(to, 1);
     return new Promise<Response>((resolve, reject) => {
       let attempt = 0;
       const send = (wait: number) => {
@@ -78,6 +94,7 @@ export class RequestEngine {
                 send(wait * p.backoff);
               } else {
                 this.pending.delete(z);
+                this.track(to, -1);
                 reject(NanceError.fromCode(90, `${request.type} to ${to.host}:${to.port}`));
               }
             },
@@ -99,6 +116,7 @@ export class RequestEngine {
     const entry = this.pending.get(z);
     if (!entry) return false;
     this.pending.delete(z);
+    this.track(entry.to, -1);
     entry.timer.cancel();
     if (from && from.host === entry.to.host && from.port === entry.to.port) this.onAnswered?.(from);
     entry.resolve(response);
@@ -112,6 +130,7 @@ export class RequestEngine {
       entry.reject(new NanceError('closed', 'peer is shutting down'));
     }
     this.pending.clear();
+    this.awaiting.clear();
   }
 
   private jittered(ms: number, jitter: number): number {

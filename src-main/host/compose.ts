@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, NancePeer } from '../core/peer.js';
 import type { Endpoint } from '../core/ports.js';
 import type { NatDiscoveryResult } from '../nat/nat-discovery.js';
 import { NatSetup, natPeerConfig } from '../nat/nat-setup.js';
+import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
 import { systemClock } from '../net/system-clock.js';
 import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
@@ -43,6 +44,12 @@ export interface ComposeOptions {
   /** This host's second IPv4 address: the peer's STUN service then offers RFC 5780. */
   stunAltAddress?: string;
   /**
+   * Ask the default gateway to forward our UDP port (NAT-PMP, then UPnP IGD; docs/nat.md, "Port
+   * mapping"), renew it while running, delete it on close. Default false: only hosts that mean to
+   * touch the real router turn it on (the CLI unless --no-port-mapping or --no-stun).
+   */
+  portMapping?: boolean;
+  /**
    * Aborted while composing (a signal during startup): what is open so far is closed and the
    * promise rejects with a `ComposeAbortedError`.
    */
@@ -56,6 +63,8 @@ export interface ComposedPeer {
   transport: UdpTransport;
   /** What NAT detection found; undefined when it was skipped. */
   nat: NatDiscoveryResult | undefined;
+  /** The gateway's mapping of our port (path "mapped"); undefined when none was made. */
+  portMapping: PortMappingResult | undefined;
   /** Stops the peer and closes the transport and the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -115,7 +124,16 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
     },
   );
   const service = new NanceService(peer, store);
-  const close = () => peer.close(); // closes the transport and the store too
+  // Map before detection: the gateway then also rewrites our outgoing source port to the mapped one,
+  // so STUN sees the mapped endpoint.
+  const mapping =
+    options.portMapping && !signal?.aborted
+      ? await PortMapping.start({ internalPort: local.port, logger, ...(signal ? { signal } : {}) })
+      : undefined;
+  const close = async () => {
+    await mapping?.close();
+    await peer.close(); // closes the transport and the store too
+  };
 
   if (options.savedBootstrapPeers && options.bootstrapPeers.length === 0) {
     peer.config.bootstrapPeers = await resolveSaved(service.settings().bootstrapPeers, logger);
@@ -130,12 +148,17 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
     natResult = await nat.detect(servers);
     Object.assign(peer.config, natPeerConfig(natResult, local));
   }
+  if (mapping) {
+    // Anyone may send to a mapped port: reachable like behind a full cone, at the mapped endpoint.
+    peer.config.publicEndpoint = { ...mapping.result.external };
+    if (peer.config.natType !== 'Open Internet') peer.config.natType = 'Full Cone';
+  }
   if (signal?.aborted) {
     await close();
     throw new ComposeAbortedError();
   }
   peer.start();
-  return { peer, service, store, transport, nat: natResult, close };
+  return { peer, service, store, transport, nat: natResult, portMapping: mapping?.result, close };
 }
 
 async function resolveSaved(saved: string[], logger: Logger): Promise<Endpoint[]> {

@@ -91,7 +91,16 @@ export async function cleanupAll(): Promise<void> {
 }
 
 export function argsFor(opts: StartOptions, dataDir: string): string[] {
-  const args = ['--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data-dir', dataDir];
+  // Never ask this machine's real router for a port mapping (docs/nat.md, "Port mapping").
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(opts.port ?? 0),
+    '--data-dir',
+    dataDir,
+    '--no-port-mapping',
+  ];
   if (opts.stdio ?? true) args.push('--stdio');
   if (opts.bootstrap) args.push('--bootstrap');
   for (const b of opts.bootstrapPeers ?? []) args.push('--bootstrap-peer', b);
@@ -334,7 +343,11 @@ export interface RunResult extends Exit {
 /** Runs nance to completion (for flags that make it exit), killing it after timeoutMs. */
 export function runNance(args: string[], timeoutMs = 10_000): Promise<RunResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // First, so a flag missing its value at the end still fails as the test means it to.
+  const child = spawn(process.execPath, [BIN, '--no-port-mapping', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => {

@@ -33,6 +33,23 @@ async function fullChat(host: SimPeer, contentChars = 1000): Promise<{ uuid: str
 const bytesOf = (records: { bytes: Uint8Array }[]) => records.reduce((n, r) => n + r.bytes.length, 0);
 
 describe('anti-amplification', () => {
+  it('always answers a ping from a new address, bare when the advertisement would break the rule', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const stranger = h.probe(); // answers nothing: never validated
+    const tiny = await stranger.ask({ m: 'p', z: 'a' }, host.endpoint, 500);
+    expect(tiny.map((r) => r.obj)).toEqual([{ m: 'R', r: 0, c: {}, z: 'a' }]);
+    const sent = Buffer.from(JSON.stringify({ m: 'p', z: 'a' })).toString('base64').length;
+    expect(tiny[0]?.bytes.length).toBeLessThanOrEqual(3 * sent);
+    // A ping with a UUID z (as the original sends) has room for the advertisement.
+    const full = await stranger.ask(
+      { m: 'p', z: '0b6c1f0e-8f0e-4f6e-9d0e-2f5a3c1b7e11' },
+      host.endpoint,
+      500,
+    );
+    expect(full[0]?.obj?.c).toHaveProperty('nance');
+  });
+
   it('never sends more than 3× the bytes received to an address that does not answer', async () => {
     h = new SimHarness();
     const host = h.addPeer({ config: guarded() });
@@ -195,6 +212,19 @@ describe('large chats through the page extension', () => {
     expect(since.messages).toEqual([]);
     expect(since.lastSeq).toBe(count);
     expect(since.full).toBe(false);
+  });
+
+  it('answers to our own requests are not rate limited: a strict reader still loads a full chat at once', async () => {
+    h = new SimHarness({ latencyMs: 5 });
+    const host = h.addPeer({ config: guarded() });
+    const strict = { ...DEFAULT_GUARD.rate, perSourceRate: 10, perSourceBurst: 10 };
+    const reader = h.addPeer({ config: guarded({ rate: strict }) });
+    const { uuid, count } = await fullChat(host, 300);
+    const start = h.clock.now();
+    const all = await h.settle(reader.peer.readChat(host.endpoint, uuid), 600_000, 5);
+    expect(all).toHaveLength(count);
+    expect(h.clock.now() - start).toBeLessThan(5_000);
+    expect(reader.peer.guardStats().droppedPerSource).toBe(0);
   });
 
   it('readChatSince returns only newer messages, and the whole chat (full) from a base peer', async () => {

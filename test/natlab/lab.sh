@@ -33,7 +33,11 @@
 #
 # Environment:
 #   NZLAB_DIR       where run/ (pids, data dirs) and logs/ go (default: $TMPDIR/nance-natlab)
-#   NZLAB_SERVICES  daemons `up` starts (default "stund nance"); nance needs `npm run build`
+#   NZLAB_SERVICES  daemons `up` starts (default "stund nance"); nance needs `npm run build`;
+#                   "miniupnpd" adds the router nz-r-upnp (N=5, wan 198.51.100.25, port-restricted
+#                   like nz-r-port) running miniupnpd (UPnP IGD + NAT-PMP; needs stund and
+#                   miniupnpd-nftables) and its LAN host nz-h-upnp = 10.5.0.10
+#   NZLAB_PREFIX    namespace prefix instead of nz- (two labs, e.g. two test files, side by side)
 #   NODE            node binary (default: node)
 set -eEuo pipefail
 
@@ -44,11 +48,13 @@ RUN=$LAB_DIR/run
 LOGS=$LAB_DIR/logs
 SERVICES=${NZLAB_SERVICES:-stund nance}
 NODE=${NODE:-node}
+P=${NZLAB_PREFIX:-nz-}
+[[ "$P" =~ ^[a-z][a-z0-9]{0,5}-$ ]] || { echo "NZLAB_PREFIX must look like nz- (letters/digits, then -)" >&2; exit 2; }
 
-INET=nz-inet
-STUN=nz-stun; STUN_IP1=198.51.100.10; STUN_IP2=198.51.100.11
-PUB=nz-pub;   PUB_IP=203.0.113.20
-OPEN=nz-h-open; OPEN_IP=203.0.113.30
+INET=${P}inet
+STUN=${P}stun; STUN_IP1=198.51.100.10; STUN_IP2=198.51.100.11
+PUB=${P}pub;   PUB_IP=203.0.113.20
+OPEN=${P}h-open; OPEN_IP=203.0.113.30
 GW_A=198.51.100.1; GW_B=203.0.113.1
 STUND_PORT=3478; STUND_ALT_PORT=3479
 NANCE_PORT=3490
@@ -61,11 +67,12 @@ ROUTERS=(
   port:port-restricted:198.51.100.23:3
   sym:symmetric:198.51.100.24:4
 )
+UPNP_HTTP_PORT=5000
 
 all_namespaces() {
   local r
   echo "$INET $STUN $PUB $OPEN"
-  for r in "${ROUTERS[@]}"; do echo "nz-r-${r%%:*} nz-h-${r%%:*}"; done
+  for r in "${ROUTERS[@]}"; do echo "${P}r-${r%%:*} ${P}h-${r%%:*}"; done
 }
 
 log() { printf '[nz-lab] %s\n' "$*" >&2; }
@@ -131,7 +138,7 @@ router_nft() {
     oifname \"wan0\" meta l4proto udp update @contacted { ip daddr . udp sport : ct original proto-src }
   }"
     ;;
-  port-restricted)
+  port-restricted|upnp)
     # Linux masquerade: EIM (port kept when free) and conntrack's filtering: only the exact remote
     # IP:port a flow was opened to may answer.
     nat="
@@ -148,11 +155,17 @@ router_nft() {
     ;;
   *) log "unknown NAT type $type"; return 1 ;;
   esac
-  nsx "nz-r-$name" nft -f - <<EOF
+  local extra_input=""
+  if [ "$type" = upnp ]; then
+    # miniupnpd learns its WAN address by STUN (ext_perform_stun): let stund's change-IP/port answers in
+    extra_input="iifname \"wan0\" ip saddr { $STUN_IP1, $STUN_IP2 } udp sport { $STUND_PORT, $STUND_ALT_PORT } accept"
+  fi
+  nsx "${P}r-$name" nft -f - <<EOF
 table inet nz_fw {
   chain input { type filter hook input priority filter; policy accept;
     ct state established,related accept
     iifname "wan0" meta l4proto icmp accept
+    $extra_input
     iifname "wan0" drop
   }
   chain forward { type filter hook forward priority filter; policy accept;
@@ -165,12 +178,26 @@ table inet nz_fw {
 table ip nz_nat {$nat
 }
 EOF
+  if [ "$type" = upnp ]; then
+    # The table and chains miniupnpd 2.3 (nftables backend) fills; Debian lacks the helper its
+    # nft_init.sh sources, so they are made here. Its forward rules run before nz_fw's drop.
+    nsx "${P}r-$name" nft -f - <<'EOF'
+table inet miniupnpd {
+  chain forward { type filter hook forward priority filter - 1; policy accept; jump miniupnpd; }
+  chain miniupnpd { }
+  chain prerouting { type nat hook prerouting priority dstnat - 1; policy accept; jump prerouting_miniupnpd; }
+  chain postrouting { type nat hook postrouting priority srcnat - 1; policy accept; jump postrouting_miniupnpd; }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+}
+EOF
+  fi
 }
 
 nat_site() {
   local spec=$1 name type wan_ip idx
   IFS=: read -r name type wan_ip idx <<<"$spec"
-  local r=nz-r-$name h=nz-h-$name lan=10.$idx.0
+  local r=${P}r-$name h=${P}h-$name lan=10.$idx.0
   mkns "$r"
   mkns "$h"
   nsx "$r" sysctl -qw net.ipv4.ip_forward=1
@@ -207,6 +234,7 @@ wait_udp() { # ns ip port [seconds]
 }
 
 want() { [[ " $SERVICES " == *" $1 "* ]]; }
+if want miniupnpd; then ROUTERS+=(upnp:upnp:198.51.100.25:5); fi
 
 start_services() {
   if want stund; then
@@ -224,6 +252,7 @@ start_services() {
       --port $NANCE_PORT --data-dir "$RUN/nance-pub" --no-stun
   fi
   if want stund; then wait_udp "$STUN" "$STUN_IP2" $STUND_ALT_PORT; fi
+  if want miniupnpd; then start_miniupnpd; fi
   if want nance; then
     wait_udp "$STUN" "$STUN_IP2" $((NANCE_PORT + 1))
     wait_udp "$STUN" "$STUN_IP1" $NANCE_PLAIN_PORT
@@ -231,9 +260,49 @@ start_services() {
   fi
 }
 
+# miniupnpd 2.3.1 (Debian miniupnpd-nftables) in ${P}r-upnp, serving the LAN 10.5.0.0/24.
+start_miniupnpd() {
+  cat >"$RUN/miniupnpd.conf" <<EOF
+ext_ifname=wan0
+listening_ip=lan0
+http_port=$UPNP_HTTP_PORT
+enable_upnp=yes
+enable_natpmp=yes
+secure_mode=yes
+ipv6_disable=yes
+# 198.51.100.0/24 is TEST-NET-2, which miniupnpd counts as reserved (no forwarding; ext_ip= refuses
+# it); learning the address by STUN gets past that.
+ext_perform_stun=yes
+ext_stun_host=$STUN_IP1
+ext_stun_port=$STUND_PORT
+upnp_table_name=miniupnpd
+upnp_nat_table_name=miniupnpd
+upnp_forward_chain=miniupnpd
+upnp_nat_chain=prerouting_miniupnpd
+upnp_nat_postrouting_chain=postrouting_miniupnpd
+lease_file=$RUN/miniupnpd.leases
+uuid=6a1c7a52-8cf0-11e0-98ee-001a6bd2d07b
+friendly_name=nance lab upnp router
+system_uptime=no
+notify_interval=60
+clean_ruleset_interval=600
+allow 1024-65535 10.5.0.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+EOF
+  start_bg miniupnpd "${P}r-upnp" miniupnpd -f "$RUN/miniupnpd.conf" -d
+  local i # ready when NAT-PMP (5351) and the IGD's HTTP port listen, on whatever address
+  for i in $(seq 200); do
+    [ -n "$(nsx "${P}r-upnp" ss -Hlun 'sport = :5351')" ] &&
+      [ -n "$(nsx "${P}r-upnp" ss -Hltn "sport = :$UPNP_HTTP_PORT")" ] && return 0
+    sleep 0.05
+  done
+  log "miniupnpd is not listening after 10s (see $LOGS/miniupnpd.log)"
+  return 1
+}
+
 # ---------------------------------------------------------------- subcommands
 do_check() {
-  local ns=nz-check-$$
+  local ns=${P}check-$$
   [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; return 1; }
   command -v ip >/dev/null || { echo "ip (iproute2) is not installed"; return 1; }
   command -v nft >/dev/null || { echo "nft is not installed (apt-get install nftables)"; return 1; }
@@ -244,6 +313,10 @@ do_check() {
   fi
   ip netns del "$ns"
   if want stund; then command -v stund >/dev/null || { echo "stund is not installed (apt-get install stun-server)"; return 1; }; fi
+  if want miniupnpd; then
+    command -v miniupnpd >/dev/null || { echo "miniupnpd is not installed (apt-get install miniupnpd-nftables)"; return 1; }
+    want stund || { echo "miniupnpd needs stund in NZLAB_SERVICES (ext_perform_stun)"; return 1; }
+  fi
   return 0
 }
 

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     syncIntervalMs: opts.syncInterval,
     fanOut: opts.fanOut,
     stun: opts.stun,
+    portMapping: opts.portMapping,
     // Without --stun, the stunServers setting (if any) is used.
     ...(stunServers.length > 0 ? { stunServers } : {}),
     ...(opts.stunAltAddress ? { stunAltAddress: opts.stunAltAddress } : {}),
@@ -108,6 +109,17 @@ async function main(): Promise<void> {
     mode: status.mode,
     natType: status.natType,
     publicAddress: status.publicAddress,
+    ...(composed.portMapping
+      ? {
+          path: 'mapped',
+          portMapping: {
+            method: composed.portMapping.method,
+            external: composed.portMapping.external,
+            internal: composed.portMapping.internal,
+            leaseSeconds: composed.portMapping.leaseSeconds,
+          },
+        }
+      : {}),
     dataDir: path.resolve(opts.dataDir),
     nextWipeAt: status.nextWipeAt,
     ...(web ? { web: web.url } : {}),

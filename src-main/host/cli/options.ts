@@ -18,6 +18,11 @@ export interface CliOptions {
   stunServers: string[];
   /** --stun-alt-address IP: this host's second address; the STUN service then offers RFC 5780. */
   stunAltAddress: string | undefined;
+  /**
+   * False with --no-port-mapping, and with --no-stun (which implies it): do not ask the default
+   * gateway to forward our port (NAT-PMP / UPnP IGD, docs/nat.md).
+   */
+  portMapping: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   syncInterval: number;
   fanOut: number;
@@ -76,7 +81,8 @@ export function buildCommand(): Command {
       'a STUN server for NAT detection (repeatable; bootstrap peers are asked too)',
       hostPort,
     )
-    .option('--no-stun', 'skip NAT detection: assume reachable at the bound address')
+    .option('--no-stun', 'skip NAT detection (and port mapping): assume reachable at the bound address')
+    .option('--no-port-mapping', 'do not ask the default gateway to forward our port (NAT-PMP / UPnP)')
     .option(
       '--stun-alt-address <ip>',
       "this host's second IPv4 address: serve RFC 5780 STUN (needs --host; uses port+1 too)",
@@ -126,6 +132,8 @@ export function parseOptions(argv: string[]): CliOptions {
   return {
     ...rest,
     stun: stun !== false,
+    // --no-stun means "do not touch the network to find out where we stand": no mapping either.
+    portMapping: opts.portMapping !== false && stun !== false,
     stunServers: Array.isArray(stun) ? stun : [],
     stunAltAddress: opts.stunAltAddress,
     web: opts.web === true ? DEFAULT_WEB_PORT : opts.web,
