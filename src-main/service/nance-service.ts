@@ -10,11 +10,12 @@ import {
   type CommandResults,
   commandArgs,
   type EventPayloads,
+  type MessageDto,
   type Mode,
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
-import { parseTimestamp } from '../../src-shared/protocol/index.js';
+import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { NancePeer } from '../core/peer.js';
@@ -29,7 +30,19 @@ type Handlers = {
   ) => Promise<CommandResults[K]> | CommandResults[K];
 };
 
+/** Remote chats whose messages are kept for incremental reads (the open one, and a few recent). */
+const REMOTE_CHATS_CACHED = 16;
+
+const messageDto = (m: ChatMessage): MessageDto => ({
+  uuid: m.uuid,
+  name: m.name,
+  content: m.content,
+  createdAt: parseTimestamp(m.timestamp),
+});
+
 export class NanceService {
+  private readonly remoteChatCache = new Map<string, { messages: MessageDto[]; lastSeq: number }>();
+
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
 
   constructor(
@@ -77,12 +90,9 @@ export class NanceService {
     createChat: async ({ name, message, author }) =>
       chatDto(await this.peer.createChat(name, message, author)),
     readChat: async ({ host, chatUuid }) =>
-      (await this.peer.readChat(host, chatUuid)).map((m) => ({
-        uuid: m.uuid,
-        name: m.name,
-        content: m.content,
-        createdAt: parseTimestamp(m.timestamp),
-      })),
+      host === null
+        ? (await this.peer.readChat(null, chatUuid)).map(messageDto)
+        : this.readRemoteChat(host, chatUuid),
     postMessage: async ({ host, chatUuid, name, content }) => {
       await this.peer.postMessage(host, chatUuid, name, content);
       return null;
@@ -111,6 +121,32 @@ export class NanceService {
       return this.status();
     },
   };
+
+  /**
+   * A remote chat, fetched incrementally: the window polls the open chat, so after the first read
+   * only messages past the last seen `seq` cross the network (a full chat is ~700 pages).
+   */
+  private async readRemoteChat(host: Endpoint, chatUuid: string): Promise<MessageDto[]> {
+    const key = `${formatEndpoint(host)}/${chatUuid}`;
+    const cached = this.remoteChatCache.get(key);
+    this.remoteChatCache.delete(key); // re-inserted below: Map order is the LRU order
+    try {
+      const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, cached?.lastSeq ?? 0);
+      const fresh = messages.map(messageDto);
+      const all = full || !cached ? fresh : [...cached.messages, ...fresh];
+      this.remoteChatCache.set(key, { messages: all, lastSeq });
+      const oldest = this.remoteChatCache.keys().next().value;
+      if (this.remoteChatCache.size > REMOTE_CHATS_CACHED && oldest !== undefined) {
+        this.remoteChatCache.delete(oldest);
+      }
+      return all;
+    } catch (err) {
+      if (cached && !(err instanceof NanceError && err.kind === 'not-found')) {
+        this.remoteChatCache.set(key, cached); // a failed poll keeps what we had
+      }
+      throw err;
+    }
+  }
 
   setMode(mode: Mode): void {
     this.store.setSetting('mode', mode);

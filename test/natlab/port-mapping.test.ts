@@ -237,4 +237,27 @@ suite(`NAT lab: port mapping through miniupnpd${reason ? ` [skipped: ${reason}]`
     expect(during).toMatch(/UDP 41000->10\.5\.0\.10:41000/);
     expect(await listed()).toEqual([]);
   }, 60_000);
+
+  it('renews at half the lease (NAT-PMP, a 6 s lease: still ~4 s left after 5 s)', async () => {
+    const script = `
+      const { PortMapping } = await import(process.argv[1]);
+      const { execFileSync } = await import('node:child_process');
+      const m = await PortMapping.start({ internalPort: 42000, methods: ['nat-pmp'], leaseSeconds: 6 });
+      await new Promise((r) => setTimeout(r, 5000));
+      const later = execFileSync('upnpc', ['-u', '${IGD_URL}', '-l'], { encoding: 'utf8' });
+      await m?.close();
+      console.log(JSON.stringify({ method: m?.result.method ?? null, later }));
+    `;
+    const { stdout } = await run(
+      'ip',
+      ['netns', 'exec', HOST_NS, process.execPath, '--input-type=module', '-e', script, PORT_MAPPING],
+      { timeout: 20_000 },
+    );
+    const { method, later } = JSON.parse(stdout.trim()) as { method: string | null; later: string };
+    expect(method).toBe('nat-pmp');
+    // "0 UDP 42000->10.5.0.10:42000 'NAT-PMP 42000 udp' '' <seconds left>"
+    const left = Number(/UDP 42000->10\.5\.0\.10:42000 .* (\d+)\s*$/m.exec(later)?.[1]);
+    expect(left, later).toBeGreaterThan(2);
+    expect(await listed()).toEqual([]);
+  }, 60_000);
 });
