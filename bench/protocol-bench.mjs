@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
 const CLI = path.join(ROOT, 'bin', 'nance.js');
-const CLI_GUARD_OFF = path.join(ROOT, 'bench', 'peer-guard-off.mjs');
 const CLI_ENTRY = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
 const HOST = '127.0.0.1';
 const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024; // the kernel caps it at net.core.rmem_max / wmem_max
@@ -180,7 +179,7 @@ function readUsage() {
     '  --tmp DIR            where the temporary data dir goes (default the OS temp dir)',
     '  --keep               keep the temporary data dir',
     "  --guard              keep the peer's abuse limits (rate limits, anti-amplification) on;",
-    '                       by default the peer runs as bench/peer-guard-off.mjs (the CLI, limits off)',
+    '                       by default the peer runs with --no-abuse-limits',
     '  --peer-arg ARG       one more command-line argument for the peer (repeatable)',
     '  --no-pin             do not put client and server on one CPU for the 1-in-flight cells',
     '  --quiet-wait S       before each cell, wait up to S s for the rest of the machine to go idle',
@@ -311,10 +310,10 @@ function startChild(args, label) {
 }
 
 function startPeer(dataDir, { stdio = false, nodeArgs = [], guard = false, peerArgs = [] } = {}) {
-  const entry = guard ? CLI : CLI_GUARD_OFF;
   const args = [
     ...nodeArgs,
-    entry,
+    CLI,
+    ...(guard ? [] : ['--no-abuse-limits']),
     '--host',
     HOST,
     '--port',
@@ -758,7 +757,7 @@ async function main() {
     pinOneInFlight: opts.pin,
     peer: opts.guard
       ? 'bin/nance.js (abuse limits on)'
-      : 'bench/peer-guard-off.mjs (bin/nance.js, abuse limits off)',
+      : 'bin/nance.js --no-abuse-limits',
     peerArgs: opts.peerArgs,
     dataDir: opts.keep ? dataDir : path.dirname(dataDir),
     rmemMax: readSysctl('/proc/sys/net/core/rmem_max'),

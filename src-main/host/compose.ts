@@ -2,6 +2,7 @@
 // role from the flags or the saved mode) and the service over it, start it. The CLI and the
 // desktop app both call this, so they run the same peer.
 import path from 'node:path';
+import { GUARD_OFF } from '../core/guard/index.js';
 import type { Logger } from '../core/logger.js';
 import { DEFAULT_CONFIG, NancePeer } from '../core/peer.js';
 import type { Endpoint } from '../core/ports.js';
@@ -49,6 +50,8 @@ export interface ComposeOptions {
    * touch the real router turn it on (the CLI unless --no-port-mapping or --no-stun).
    */
   portMapping?: boolean;
+  /** False turns the abuse limits off (rate limits, anti-amplification): for trusted benchmarks. */
+  abuseLimits?: boolean;
   /**
    * Aborted while composing (a signal during startup): what is open so far is closed and the
    * promise rejects with a `ComposeAbortedError`.
@@ -116,6 +119,7 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       bootstrapPeers: options.bootstrapPeers,
       ...natPeerConfig(undefined, local),
       retentionMs: options.retentionSeconds * 1000,
+      ...(options.abuseLimits === false ? { guard: GUARD_OFF } : {}),
       sync: {
         ...DEFAULT_CONFIG.sync,
         ...(options.syncIntervalMs === undefined ? {} : { intervalMs: options.syncIntervalMs }),

@@ -154,7 +154,7 @@ async function mapPmp(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Active> {
-  let client: Gateway = pmpNat(gateway, { autoRefresh: false });
+  const client: Gateway = pmpNat(gateway, { autoRefresh: false });
   // ttl in seconds: see the file comment.
   const map = (g: Gateway, externalPort: number, ms: number) =>
     g.map(internal.port, internal.host, {
@@ -188,8 +188,7 @@ async function mapPmp(
           signal: AbortSignal.timeout(1500),
         } as Parameters<Gateway['map']>[2]);
       } finally {
-        await client.stop().catch(() => {});
-        client = pmpNat(gateway, { autoRefresh: false });
+        await client.stop().catch(() => {}); // closes its socket
       }
     },
   };
@@ -225,7 +224,10 @@ async function mapUpnp(
       signal: timeout(timeoutMs, signal),
     });
   const first = await open();
-  const mapping = await map(first);
+  const mapping = await map(first).catch(async (err: unknown) => {
+    await first.stop().catch(() => {});
+    throw err;
+  });
   const external = { host: mapping.externalHost, port: mapping.externalPort };
   const device = async (): Promise<SoapDevice> =>
     // The library's own unmap is broken (file comment); its device speaks SOAP for us.

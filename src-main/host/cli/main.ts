@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     fanOut: opts.fanOut,
     stun: opts.stun,
     portMapping: opts.portMapping,
+    abuseLimits: opts.abuseLimits,
     // Without --stun, the stunServers setting (if any) is used.
     ...(stunServers.length > 0 ? { stunServers } : {}),
     ...(opts.stunAltAddress ? { stunAltAddress: opts.stunAltAddress } : {}),

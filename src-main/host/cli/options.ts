@@ -23,6 +23,8 @@ export interface CliOptions {
    * gateway to forward our port (NAT-PMP / UPnP IGD, docs/nat.md).
    */
   portMapping: boolean;
+  /** False with --no-abuse-limits: no rate limits, no anti-amplification (trusted benchmarks only). */
+  abuseLimits: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   syncInterval: number;
   fanOut: number;
@@ -82,6 +84,7 @@ export function buildCommand(): Command {
       hostPort,
     )
     .option('--no-stun', 'skip NAT detection (and port mapping): assume reachable at the bound address')
+    .option('--no-abuse-limits', 'turn off rate limits and the anti-amplification rule (benchmarks only)')
     .option('--no-port-mapping', 'do not ask the default gateway to forward our port (NAT-PMP / UPnP)')
     .option(
       '--stun-alt-address <ip>',
