@@ -755,9 +755,7 @@ async function main() {
     burst: opts.burst,
     repeat: opts.repeat,
     pinOneInFlight: opts.pin,
-    peer: opts.guard
-      ? 'bin/nance.js (abuse limits on)'
-      : 'bin/nance.js --no-abuse-limits',
+    peer: opts.guard ? 'bin/nance.js (abuse limits on)' : 'bin/nance.js --no-abuse-limits',
     peerArgs: opts.peerArgs,
     dataDir: opts.keep ? dataDir : path.dirname(dataDir),
     rmemMax: readSysctl('/proc/sys/net/core/rmem_max'),
