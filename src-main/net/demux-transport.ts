@@ -4,8 +4,6 @@
 // be the one peers talk to.
 import type { DatagramHandler, Endpoint, Transport } from '../core/ports.js';
 
-/** The RFC 5389 magic cookie, bytes 4-7 of every STUN message since RFC 5389. */
-export const STUN_MAGIC_COOKIE = 0x2112a442;
 const STUN_HEADER_BYTES = 20;
 
 /**

@@ -74,7 +74,3 @@ export function groupChats(list: ChatListDto, filter: string, now: number): Chat
   }
   return groups;
 }
-
-export function countChats(list: ChatListDto): number {
-  return list.mine.length + list.hosts.reduce((n, h) => n + h.chats.length, 0);
-}

@@ -5,10 +5,6 @@ import type { RetryPolicy } from '../request-engine.js';
 import { AmplificationGuard, type AmplificationSettings, DEFAULT_AMPLIFICATION } from './amplification.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limiter.js';
 
-export { AmplificationGuard, type AmplificationSettings, DEFAULT_AMPLIFICATION } from './amplification.js';
-export { Lru } from './lru.js';
-export { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limiter.js';
-
 export interface GuardSettings {
   rate: RateLimitSettings;
   amplification: AmplificationSettings;
