@@ -44,6 +44,22 @@ export const commandArgs = {
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
+
+/**
+ * Checks a call from an untrusted caller against the table: `command` must name a command and
+ * `rawArgs` match its schema. Every boundary (the service, the Electron IPC guard) uses this one check.
+ */
+export function parseCommand(
+  command: string,
+  rawArgs: unknown,
+): { ok: true; command: CommandName; args: unknown } | { ok: false; message: string } {
+  if (!Object.hasOwn(commandArgs, command)) return { ok: false, message: `unknown command ${command}` };
+  const name = command as CommandName;
+  const parsed = commandArgs[name].safeParse(rawArgs ?? {});
+  if (parsed.success) return { ok: true, command: name, args: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
+  return { ok: false, message };
+}
 export type CommandArgs<K extends CommandName> = z.input<(typeof commandArgs)[K]>;
 
 // ---- results

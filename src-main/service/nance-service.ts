@@ -8,10 +8,11 @@ import {
   type CommandName,
   type CommandReply,
   type CommandResults,
-  commandArgs,
+  type commandArgs,
   type EventPayloads,
   type MessageDto,
   type Mode,
+  parseCommand,
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
@@ -61,20 +62,11 @@ export class NanceService {
 
   /** Runs one command from an untrusted caller. Never throws. */
   async dispatch(command: string, rawArgs: unknown): Promise<CommandReply<CommandName>> {
-    if (!Object.hasOwn(commandArgs, command)) {
-      return { ok: false, error: { kind: 'invalid-argument', message: `unknown command ${command}` } };
-    }
-    const name = command as CommandName;
-    const parsed = commandArgs[name].safeParse(rawArgs ?? {});
-    if (!parsed.success) {
-      const message = parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'args'}: ${i.message}`)
-        .join('; ');
-      return { ok: false, error: { kind: 'invalid-argument', message } };
-    }
+    const call = parseCommand(command, rawArgs);
+    if (!call.ok) return { ok: false, error: { kind: 'invalid-argument', message: call.message } };
     try {
-      const handler = this.handlers[name] as (args: unknown) => unknown;
-      return { ok: true, result: (await handler(parsed.data)) as CommandResults[CommandName] };
+      const handler = this.handlers[call.command] as (args: unknown) => unknown;
+      return { ok: true, result: (await handler(call.args)) as CommandResults[CommandName] };
     } catch (err) {
       return { ok: false, error: toCommandError(err) };
     }

@@ -5,9 +5,9 @@
 import {
   type CommandError,
   type CommandName,
-  commandArgs,
   type EventName,
   eventNames,
+  parseCommand,
 } from '../../../src-shared/api.js';
 
 /** The one channel the window invokes: `{ cmd, args }` → CommandReply. */
@@ -69,14 +69,8 @@ export function validateIpcCall(command: unknown, args: unknown): IpcCallCheck {
   if (typeof command !== 'string' || command.length === 0 || command.length > MAX_COMMAND_LENGTH) {
     return reject(`cmd: expected a command name of at most ${MAX_COMMAND_LENGTH} characters`);
   }
-  if (!Object.hasOwn(commandArgs, command)) return reject(`unknown command ${command}`);
-  const name = command as CommandName;
-  const parsed = commandArgs[name].safeParse(args ?? {});
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
-    return reject(message);
-  }
-  return { ok: true, command: name, args: parsed.data };
+  const call = parseCommand(command, args);
+  return call.ok ? call : reject(call.message);
 }
 
 /** Checks the message of an `invoke(CALL_CHANNEL, message)`: a plain `{ cmd, args }`, then the call. */
