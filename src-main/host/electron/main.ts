@@ -19,18 +19,11 @@ import {
 } from 'electron';
 import type { CommandName, CommandReply } from '../../../src-shared/api.js';
 import type { Logger } from '../../core/logger.js';
-import { DEFAULT_CONFIG } from '../../core/peer.js';
 import { subscribeEvents } from '../../service/command-channel.js';
 import { createFileLogger, type FileLogger } from '../cli/logger.js';
-import { type ComposedPeer, composePeer } from '../compose.js';
-import {
-  DESKTOP_SETTINGS_FILE,
-  formatDesktopSettings,
-  isAddressInUse,
-  parseDesktopArgs,
-  parseDesktopSettings,
-  portAttempts,
-} from '../shell/desktop-config.js';
+import type { ComposedPeer } from '../compose.js';
+import { parseDesktopArgs } from '../shell/desktop-config.js';
+import { composeDesktopPeer } from '../shell/desktop-peer.js';
 import {
   CALL_CHANNEL,
   EVENT_CHANNEL,
@@ -130,7 +123,7 @@ async function start(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
   secureSession();
 
-  composing = composeWithSavedPort(dataDir);
+  composing = composeDesktopPeer(dataDir, log);
   composed = await composing;
   if (shutdown !== 'running') return; // quit while starting: stop() closes the peer
   const { service } = composed;
@@ -152,48 +145,6 @@ async function start(): Promise<void> {
 }
 
 /** Binds the port used last time (peers that know us find us there), or any free one if it is taken. */
-async function composeWithSavedPort(dataDir: string): Promise<ComposedPeer> {
-  const file = path.join(dataDir, DESKTOP_SETTINGS_FILE);
-  const saved = parseDesktopSettings(readText(file));
-  let lastError: unknown;
-  for (const port of portAttempts(saved.udpPort)) {
-    try {
-      const peer = await composePeer({
-        dataDir,
-        host: '0.0.0.0',
-        port,
-        bootstrap: false,
-        bootstrapPeers: [],
-        savedBootstrapPeers: true,
-        retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
-        logger: log,
-      });
-      const bound = peer.transport.localEndpoint().port;
-      if (bound !== saved.udpPort) {
-        try {
-          fs.writeFileSync(file, formatDesktopSettings({ udpPort: bound }));
-        } catch (err) {
-          log.warn({ file, err: String(err) }, 'desktop: cannot save the UDP port');
-        }
-      }
-      return peer;
-    } catch (err) {
-      lastError = err;
-      if (!isAddressInUse(err)) break;
-      log.warn({ port }, 'desktop: the saved UDP port is taken; binding another');
-    }
-  }
-  throw lastError;
-}
-
-function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 // ---------------------------------------------------------------- security
 
 /** The page gets no permissions, and our CSP on every response that passes the network stack. */

@@ -1,0 +1,57 @@
+// The desktop app's peer: composed like the CLI's, on the UDP port it bound last time (kept in a
+// small file in the data dir, so peers that know us find us again), or on any free port if that one
+// is taken. Plain Node: tested without Electron.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../core/logger.js';
+import { DEFAULT_CONFIG } from '../../core/peer.js';
+import { type ComposedPeer, composePeer } from '../compose.js';
+import {
+  DESKTOP_SETTINGS_FILE,
+  formatDesktopSettings,
+  isAddressInUse,
+  parseDesktopSettings,
+  portAttempts,
+} from './desktop-config.js';
+
+export async function composeDesktopPeer(dataDir: string, log: Logger): Promise<ComposedPeer> {
+  const file = path.join(dataDir, DESKTOP_SETTINGS_FILE);
+  const saved = parseDesktopSettings(readText(file));
+  let lastError: unknown;
+  for (const port of portAttempts(saved.udpPort)) {
+    try {
+      const peer = await composePeer({
+        dataDir,
+        host: '0.0.0.0',
+        port,
+        bootstrap: false,
+        bootstrapPeers: [],
+        savedBootstrapPeers: true,
+        retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
+        logger: log,
+      });
+      const bound = peer.transport.localEndpoint().port;
+      if (bound !== saved.udpPort) {
+        try {
+          fs.writeFileSync(file, formatDesktopSettings({ udpPort: bound }));
+        } catch (err) {
+          log.warn({ file, err: String(err) }, 'desktop: cannot save the UDP port');
+        }
+      }
+      return peer;
+    } catch (err) {
+      lastError = err;
+      if (!isAddressInUse(err)) break;
+      log.warn({ port }, 'desktop: the saved UDP port is taken; binding another');
+    }
+  }
+  throw lastError;
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
