@@ -18,6 +18,10 @@ export interface PingInfo {
   /** Extensions the peer advertised; empty for a base peer. */
   ext: string[];
   role: PeerRole | undefined;
+  /** The NAT type it detected for itself (our peers advertise it). */
+  nat?: string;
+  /** It reached us through a port its gateway forwards (NAT-PMP / UPnP). */
+  mapped?: boolean;
 }
 
 interface Schema<T> {
@@ -64,9 +68,11 @@ export class PeerClient {
     const ad = c.nance;
     const info: PingInfo = { ext: [], role: undefined };
     if (typeof ad === 'object' && ad !== null) {
-      const { ext, role } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped } = ad as Record<string, unknown>;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
+      if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
+      if (mapped === true) info.mapped = true;
     }
     this.capabilities.set(endpointKey(to), info);
     return info;

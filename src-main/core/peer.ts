@@ -18,12 +18,13 @@ import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
-import { endpointKey } from './ports.js';
+import { endpointKey, sameEndpoint } from './ports.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
 import { RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
+import { type PathInfo, PathTable } from './traversal/path-table.js';
 
 export interface PeerConfig {
   role: PeerRole;
@@ -85,6 +86,7 @@ export class NancePeer {
   private readonly chats: ChatHost;
   private readonly peers: PeerDirectory;
   private readonly remote = new RemoteChats();
+  private readonly paths = new PathTable();
   private readonly replies: ReplyCache;
   private readonly handler: RequestHandler;
   private readonly sync: SyncLoop;
@@ -418,6 +420,22 @@ export class NancePeer {
   /** Runs one sync round now (tests, and "refresh" in the window). */
   syncNow(): Promise<void> {
     return this.sync.runRound();
+  }
+
+  /** How a peer is reached now (null: not yet known, we have not needed to reach it). */
+  pathTo(e: Endpoint): PathInfo | null {
+    const route = this.paths.get(e);
+    if (!route) return null;
+    switch (route.kind) {
+      case 'direct':
+        return { kind: this.client.known(e)?.mapped ? 'mapped' : 'direct', since: route.since };
+      case 'punched':
+        return sameEndpoint(route.actual, e)
+          ? { kind: 'punched', since: route.since }
+          : { kind: 'punched', actual: { ...route.actual }, since: route.since };
+      case 'relayed':
+        return { kind: 'relayed', via: { ...route.relay }, since: route.since };
+    }
   }
 
   /** What we tell base peers in r/i: they accept only "Full Cone" and "Restricted Cone". */

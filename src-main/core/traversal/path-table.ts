@@ -1,0 +1,85 @@
+// How each other peer is reached: directly, through a hole we punched (possibly at an address we
+// only learned from the punch itself), or through a relay. Peers are named by their "logical"
+// endpoint (the address a peer list gave us, or the source of its first datagram); the table says
+// where datagrams for it really go, and which real source addresses stand for which peer.
+import type { Endpoint } from '../ports.js';
+import { endpointKey } from '../ports.js';
+
+/** How a peer is reached, as the user sees it. */
+export type PathKind = 'direct' | 'punched' | 'mapped' | 'relayed';
+
+export type Route =
+  /** Verified by an answer sent straight to the peer's own address. */
+  | { kind: 'direct'; since: number }
+  /** A hole punched through both NATs; `actual` may differ from the logical address (symmetric NAT). */
+  | { kind: 'punched'; actual: Endpoint; since: number }
+  /** Every datagram goes through `relay`, wrapped (docs/protocol.md, `n/r` and `n/f`). */
+  | { kind: 'relayed'; relay: Endpoint; since: number };
+
+export interface PathInfo {
+  kind: PathKind;
+  /** The relay, for relayed paths. */
+  via?: Endpoint;
+  /** The address datagrams really go to, when it is not the peer's own (punched through a symmetric NAT). */
+  actual?: Endpoint;
+  since: number;
+}
+
+/** Routes for at most this many peers; the least recently set go first. */
+const MAX_ROUTES = 10_000;
+
+export class PathTable {
+  private readonly routes = new Map<string, { peer: Endpoint; route: Route }>();
+  /** Real source address -> logical peer, for punched routes whose address differs. */
+  private readonly aliases = new Map<string, Endpoint>();
+  /** Relays in use -> how many routes go through each. */
+  private readonly relays = new Map<string, number>();
+
+  get(peer: Endpoint): Route | undefined {
+    return this.routes.get(endpointKey(peer))?.route;
+  }
+
+  set(peer: Endpoint, route: Route): void {
+    this.delete(peer);
+    const key = endpointKey(peer);
+    this.routes.set(key, { peer: { ...peer }, route });
+    if (route.kind === 'punched' && endpointKey(route.actual) !== key) {
+      this.aliases.set(endpointKey(route.actual), { ...peer });
+    }
+    if (route.kind === 'relayed') this.countRelay(route.relay, 1);
+    if (this.routes.size > MAX_ROUTES) {
+      const oldest = this.routes.values().next();
+      if (!oldest.done) this.delete(oldest.value.peer);
+    }
+  }
+
+  delete(peer: Endpoint): void {
+    const key = endpointKey(peer);
+    const old = this.routes.get(key)?.route;
+    if (!old) return;
+    this.routes.delete(key);
+    if (old.kind === 'punched') this.aliases.delete(endpointKey(old.actual));
+    if (old.kind === 'relayed') this.countRelay(old.relay, -1);
+  }
+
+  /** The logical peer a datagram from `source` stands for (itself unless it is a learned alias). */
+  logicalOf(source: Endpoint): Endpoint {
+    return this.aliases.get(endpointKey(source)) ?? source;
+  }
+
+  /** Whether some route goes through this relay (datagrams from it are answers we wait for). */
+  isRelayInUse(key: string): boolean {
+    return this.relays.has(key);
+  }
+
+  entries(): { peer: Endpoint; route: Route }[] {
+    return [...this.routes.values()];
+  }
+
+  private countRelay(relay: Endpoint, delta: 1 | -1): void {
+    const key = endpointKey(relay);
+    const n = (this.relays.get(key) ?? 0) + delta;
+    if (n > 0) this.relays.set(key, n);
+    else this.relays.delete(key);
+  }
+}
