@@ -8,7 +8,7 @@ import type {
   Response,
 } from '../../src-shared/protocol/index.js';
 import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
-import { chatEntry, messageEntry, peerEntry } from '../../src-shared/protocol/schemas.js';
+import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, PeerRole } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -83,9 +83,31 @@ export class PeerClient {
     return validList(c, 'chats', chatEntry).map((e) => ({ ...e, timestamp: timestampOf(e.timestamp) }));
   }
 
-  async getPeers(to: Endpoint, maxPeersLength: number): Promise<PeerAddress[]> {
-    const c = await this.call(to, { type: 'getPeers', maxPeersLength }, 'list peers');
+  /** `allTypes`: ask a peer of ours for every peer with its true NAT type (traversal extension). */
+  async getPeers(to: Endpoint, maxPeersLength: number, allTypes = false): Promise<PeerAddress[]> {
+    const request: Request = { type: 'getPeers', maxPeersLength, ...(allTypes ? { allTypes } : {}) };
+    const c = await this.call(to, request, 'list peers');
     return validList(c, 'peers', peerEntry);
+  }
+
+  // ---- NAT traversal extension (docs/protocol.md): only to peers that advertised `punch`
+
+  /** Asks a rendezvous to introduce us to `target`; resolves with the punch token it made. */
+  async introduce(rendezvous: Endpoint, target: Endpoint, policy?: Partial<RetryPolicy>): Promise<string> {
+    const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', policy);
+    const token = punchToken.safeParse(c.token);
+    if (!token.success) throw new NanceError('exception', `introduce at ${endpointKey(rendezvous)}: no token`);
+    return token.data;
+  }
+
+  /** Rendezvous side: tells `target` that `origin` wants to punch to it, with `token`. */
+  async askToPunch(target: Endpoint, origin: Endpoint, token: string, policy?: Partial<RetryPolicy>) {
+    await this.call(target, { type: 'punch', target: origin, token }, 'punch', policy);
+  }
+
+  /** One punch probe; resolves when answered. */
+  async knock(to: Endpoint, token: string, policy?: Partial<RetryPolicy>): Promise<void> {
+    await this.call(to, { type: 'knock', token }, 'knock', policy);
   }
 
   async register(to: Endpoint, natConeType: string): Promise<void> {

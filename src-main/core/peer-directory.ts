@@ -4,6 +4,14 @@ import { isPrivateAddress } from './addresses.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
 import { sameEndpoint } from './ports.js';
 
+/** Peers only a NAT-traversing peer can reach. */
+const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
+
+/** The closest type a base peer accepts: reachable unsolicited, or only after it sent to you. */
+export function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
+  return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
+}
+
 export class PeerDirectory {
   constructor(
     private readonly store: Store,
@@ -49,13 +57,19 @@ export class PeerDirectory {
     return false;
   }
 
-  /** The `g/i` answer for `asker`: never the asker itself; private addresses only to private askers. */
-  listFor(asker: Endpoint, max: number): PeerAddress[] {
+  /**
+   * The `g/i` answer for `asker`: never the asker itself; private addresses only to private askers.
+   * An asker that traverses NATs (`allTypes`) gets every peer with its true NAT type; any other gets
+   * the types a base peer knows ("Full Cone", "Restricted Cone") and no peer it could never reach
+   * (behind a symmetric NAT, or blocked: only punching or a relay gets to those).
+   */
+  listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
     return this.all()
       .filter((p) => !sameEndpoint(p, asker) && p.failures === 0)
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
+      .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
       .slice(0, max)
-      .map((p) => ({ natConeType: p.natType, ip: p.host, port: p.port }));
+      .map((p) => ({ natConeType: allTypes ? p.natType : baseNatType(p.natType), ip: p.host, port: p.port }));
   }
 }

@@ -57,14 +57,16 @@ describe('ping', () => {
     async (role) => {
       const { to, probe } = world(role);
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
+      // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
+      const ext = role === 'bootstrap' ? ['page', 'punch', 'relay'] : ['page', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,
-        c: { nance: { v: 1, ext: ['page'], role } },
+        c: { nance: { v: 1, ext, role, nat: 'Open Internet' } },
         z: 'p-1',
       });
       expect(answer.text).toBe(
-        `{"m":"R","r":0,"c":{"nance":{"v":1,"ext":["page"],"role":"${role}"}},"z":"p-1"}`,
+        `{"m":"R","r":0,"c":{"nance":{"v":1,"ext":${JSON.stringify(ext)},"role":"${role}","nat":"Open Internet"}},"z":"p-1"}`,
       );
     },
   );

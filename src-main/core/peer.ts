@@ -1,7 +1,7 @@
 // The peer: one transport, one store, both roles. It answers every request it receives and offers
 // the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
 // modules it wires together.
-import type { ChatMessage, Decoded, NatType, Response } from '../../src-shared/protocol/index.js';
+import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
 import {
   BASE_NAT_TYPES,
   decodeDatagram,
@@ -25,6 +25,8 @@ import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine
 import { RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
 import { type PathInfo, PathTable } from './traversal/path-table.js';
+import { PathTransport } from './traversal/path-transport.js';
+import { DEFAULT_TRAVERSAL, Traversal, type TraversalSettings } from './traversal/traversal.js';
 
 export interface PeerConfig {
   role: PeerRole;
@@ -41,6 +43,10 @@ export interface PeerConfig {
   chatCapBytes?: number;
   /** Rate limits and the anti-amplification rule (docs/protocol.md, "Abuse limits"). */
   guard: GuardSettings;
+  /** Our port is forwarded by the gateway (NAT-PMP / UPnP): said in our ping answer. */
+  mapped?: boolean;
+  /** Hole punching, relaying and keepalives (docs/nat.md). */
+  traversal: TraversalSettings;
 }
 
 export const DEFAULT_CONFIG: PeerConfig = {
@@ -52,6 +58,7 @@ export const DEFAULT_CONFIG: PeerConfig = {
   pingBack: { timeoutMs: 250, attempts: 3, backoff: 1.5 },
   retentionMs: 24 * 60 * 60 * 1000,
   guard: DEFAULT_GUARD,
+  traversal: DEFAULT_TRAVERSAL,
 };
 
 export interface PeerEvents extends Record<string, unknown> {
@@ -87,6 +94,9 @@ export class NancePeer {
   private readonly peers: PeerDirectory;
   private readonly remote = new RemoteChats();
   private readonly paths = new PathTable();
+  /** The socket as the peer sees it: by logical address, whatever the path (direct, punched, relayed). */
+  private readonly transport: PathTransport;
+  private readonly traversal: Traversal;
   private readonly replies: ReplyCache;
   private readonly handler: RequestHandler;
   private readonly sync: SyncLoop;
@@ -101,8 +111,10 @@ export class NancePeer {
     config: Partial<PeerConfig> = {},
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
-    const { transport, clock, store } = deps;
+    const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
+    const transport = new PathTransport(deps.transport, this.paths);
+    this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
     this.guard = new Guard(this.config.guard, clock.now());
     this.engine.onAnswered = (from) => this.guard.amplification.validate(endpointKey(from));
@@ -110,7 +122,23 @@ export class NancePeer {
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock);
     this.replies = new ReplyCache(clock);
+    this.traversal = new Traversal({
+      client: this.client,
+      paths: this.paths,
+      transport,
+      sendRaw: (data, to) => deps.transport.send(data, to),
+      peers: this.peers,
+      clock,
+      logger: this.log,
+      role: () => this.config.role,
+      settings: () => this.config.traversal,
+      bootstrapPeers: () => this.config.bootstrapPeers,
+      dispatchRelayed: (data, origin) => this.dispatch(data, origin, true),
+      isValidated: (e) => this.guard.amplification.isValidated(endpointKey(e)),
+    });
     this.handler = new RequestHandler({
+      traversal: this.traversal,
+      selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,
@@ -130,6 +158,8 @@ export class NancePeer {
       settings: () => this.config.sync,
       bootstrapPeers: () => this.config.bootstrapPeers,
       announcedNatType: () => this.announcedNatType(),
+      natType: () => this.config.natType,
+      traversal: this.traversal,
       isSelf: (e) => this.isSelf(e),
       onChange: (what) =>
         this.events.emit(
@@ -148,6 +178,7 @@ export class NancePeer {
   start(): void {
     this.expiry.start();
     this.sync.start();
+    this.traversal.start();
   }
 
   async close(): Promise<void> {
@@ -155,6 +186,7 @@ export class NancePeer {
     this.closed = true;
     this.sync.stop();
     this.expiry.stop();
+    this.traversal.stop();
     this.engine.close();
     await this.deps.transport.close();
     this.deps.store.close();
@@ -171,15 +203,19 @@ export class NancePeer {
     }
   }
 
-  private dispatch(data: Uint8Array, from: Endpoint): void {
+  /** `relayed`: the datagram came out of an `n/f` (it may not carry another). */
+  private dispatch(data: Uint8Array, from: Endpoint, relayed = false): void {
     const key = endpointKey(from);
     // Answers to our own requests are not rate limited (a chat read brings hundreds of pages from
     // one host); for an address we await, decode first to tell. Everything else is checked before
-    // decoding, so a flood costs as little as possible; excess is dropped silently.
-    const awaited = this.engine.isAwaiting(key);
+    // decoding, so a flood costs as little as possible; excess is dropped silently. A relay we
+    // route through brings such answers wrapped: they are checked once unwrapped, by origin.
+    const awaited = this.engine.isAwaiting(key) || this.paths.isRelayInUse(key);
     if (!awaited && !this.guard.rate.allow(key, this.deps.clock.now())) return;
     const decoded = decodeDatagram(data);
-    if (awaited && decoded.kind !== 'response' && !this.guard.rate.allow(key, this.deps.clock.now())) return;
+    const exempt =
+      decoded.kind === 'response' || (decoded.kind === 'request' && decoded.request.type === 'forwarded');
+    if (awaited && !exempt && !this.guard.rate.allow(key, this.deps.clock.now())) return;
     // Bytes of dropped datagrams earn no amplification budget (stricter, and cheaper under a flood).
     this.guard.amplification.received(key, data.length);
     switch (decoded.kind) {
@@ -191,17 +227,38 @@ export class NancePeer {
         if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, from, false);
         return;
       case 'request':
-        this.serve(decoded, from);
+        this.serveRequest(decoded, from, relayed);
     }
+  }
+
+  /** Relay messages are not answered like requests (docs/protocol.md, `n/r` and `n/f`). */
+  private serveRequest(decoded: Extract<Decoded, { kind: 'request' }>, from: Endpoint, relayed: boolean): void {
+    const { request, z } = decoded;
+    if (request.type === 'forwarded') {
+      if (!relayed) this.traversal.forwarded(from, request.origin, request.msg);
+      return;
+    }
+    if (request.type === 'relay') {
+      if (relayed) return;
+      const refusal = this.traversal.relayRequest(from, request.target, request.msg);
+      if (refusal) this.reply(refusal, z, from, false);
+      return;
+    }
+    this.serve({ ...decoded, request }, from);
   }
 
   /**
    * Runs a request; a state-changing one (post, registration) only once per (sender, z): a resend
    * gets the remembered answer. Reads are simply run again, which keeps large answers out of memory.
    */
-  private serve(decoded: Extract<Decoded, { kind: 'request' }>, from: Endpoint): void {
+  private serve(
+    decoded: { request: Exclude<Request, { type: 'relay' | 'forwarded' }>; z?: string },
+    from: Endpoint,
+  ): void {
     const { request, z } = decoded;
-    const changesState = request.type === 'postMessage' || request.type === 'register';
+    // An introduction makes the rendezvous message the target: once per (sender, z), like a post.
+    const changesState =
+      request.type === 'postMessage' || request.type === 'register' || request.type === 'introduce';
     const key = z === undefined || !changesState ? undefined : `${endpointKey(from)}/${z}`;
     if (key !== undefined) {
       const plan = this.replies.begin(key);
@@ -268,7 +325,7 @@ export class NancePeer {
     const amp = this.guard.amplification;
     if (amp.maySend(key, bytes.length)) {
       amp.sent(key, bytes.length);
-      this.deps.transport.send(bytes, to);
+      this.transport.send(bytes, to);
       return;
     }
     if (!holdIfTooLarge) return;
@@ -298,7 +355,7 @@ export class NancePeer {
     this.held.delete(key);
     this.guard.heldReplies -= waiting.length;
     if (this.closed || !this.guard.amplification.isValidated(key)) return;
-    for (const bytes of waiting) this.deps.transport.send(bytes, to);
+    for (const bytes of waiting) this.transport.send(bytes, to);
   }
 
   /** Counters of the rate limiter and the anti-amplification rule. */
@@ -343,6 +400,7 @@ export class NancePeer {
   /** Asks one host for its chat list now. */
   async refreshChats(host: Endpoint): Promise<HostChats> {
     this.requirePeerRole();
+    await this.traversal.ensurePath(host);
     try {
       const chats = await this.client.getChats(host, this.config.sync.maxChatsLength);
       return this.remote.set(host, chats, this.deps.clock.now());
@@ -361,6 +419,7 @@ export class NancePeer {
       if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
       return this.deps.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m, true));
     }
+    await this.traversal.ensurePath(host);
     return this.client.getMessages(host, chatUuid);
   }
 
@@ -384,12 +443,16 @@ export class NancePeer {
         .map((m) => toWireMessage(m, true));
       return { messages, lastSeq: Math.max(after, messages.at(-1)?.seq ?? 0), full: after === 0 };
     }
+    await this.traversal.ensurePath(host);
     return this.client.getMessagesSince(host, chatUuid, afterSeq ?? this.client.lastSeq(host, chatUuid));
   }
 
   async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {
     this.requirePeerRole();
-    if (host !== null) return this.client.postMessage(host, chatUuid, name, content);
+    if (host !== null) {
+      await this.traversal.ensurePath(host);
+      return this.client.postMessage(host, chatUuid, name, content);
+    }
     const result = await this.chats.post(chatUuid, name, content);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
     if (result.status === 'full') throw NanceError.fromCode(ResultCode.Full, 'post');

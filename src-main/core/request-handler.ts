@@ -3,10 +3,11 @@ import type { Request, Response } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { PeerDirectory } from './peer-directory.js';
+import type { Traversal } from './traversal/traversal.js';
 import type { Endpoint, PeerRole } from './ports.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
-/** Extensions this build speaks; advertised in the ping answer (see docs/protocol.md). */
+/** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
 export const EXTENSIONS = ['page'] as const;
 export const PROTOCOL_VERSION = 1;
 
@@ -19,23 +20,46 @@ export interface HandlerContext {
   peers: PeerDirectory;
   /** Pings `to` back; resolves true if it answered. */
   pingBack(to: Endpoint): Promise<boolean>;
+  traversal: Traversal;
+  /** What we say of ourselves in the ping answer besides version, extensions and role. */
+  selfDescription(): { nat: string; mapped?: true };
 }
 
 export class RequestHandler {
   constructor(private readonly ctx: HandlerContext) {}
 
-  async handle(request: Request, from: Endpoint, z: string | undefined): Promise<Response> {
+  /** The answer to a request; `relay` and `forwarded` are not answered here (see NancePeer). */
+  async handle(
+    request: Exclude<Request, { type: 'relay' | 'forwarded' }>,
+    from: Endpoint,
+    z: string | undefined,
+  ): Promise<Response> {
     // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list: the z counts as it is
     // written in JSON (escapes, UTF-8), not by its length in UTF-16 units.
     const envelope = 64 + (z === undefined ? 0 : jsonLength(z));
     const budget = jsonBudget() - envelope;
     switch (request.type) {
       case 'ping':
-        return ok({ nance: { v: PROTOCOL_VERSION, ext: EXTENSIONS, role: this.ctx.role() } });
-      case 'getPeers':
-        return ok({ peers: fitting(this.ctx.peers.listFor(from, request.maxPeersLength), budget) });
+        return ok({
+          nance: {
+            v: PROTOCOL_VERSION,
+            ext: [...EXTENSIONS, ...this.ctx.traversal.extensions()],
+            role: this.ctx.role(),
+            ...this.ctx.selfDescription(),
+          },
+        });
+      case 'getPeers': {
+        const listed = this.ctx.peers.listFor(from, request.maxPeersLength, request.allTypes === true);
+        return ok({ peers: fitting(listed, budget) });
+      }
       case 'register':
         return this.register(request.natConeType, from);
+      case 'introduce':
+        return this.ctx.traversal.introduce(from, request.target);
+      case 'punch':
+        return this.ctx.traversal.punch(from, request.target, request.token);
+      case 'knock':
+        return this.ctx.traversal.knock(from, request.token);
     }
     if (this.ctx.role() === 'bootstrap') return fail(ResultCode.UnknownFormat);
     switch (request.type) {

@@ -4,11 +4,12 @@
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { PeerClient } from './peer-client.js';
+import type { PeerClient, PingInfo } from './peer-client.js';
 import type { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RemoteChats } from './remote-chats.js';
+import type { Traversal } from './traversal/traversal.js';
 
 export interface SyncSettings {
   /** Time between rounds. */
@@ -26,7 +27,11 @@ export const DEFAULT_SYNC: SyncSettings = {
   maxChatsLength: 100,
 };
 
-export type BootstrapState = 'unknown' | 'registered' | 'unreachable' | 'refused';
+/**
+ * `client-only`: a base bootstrap we do not register with, because our NAT (symmetric, or blocked)
+ * lets no base peer reach us; we still learn peers from it.
+ */
+export type BootstrapState = 'unknown' | 'registered' | 'unreachable' | 'refused' | 'client-only';
 
 export interface SyncDeps {
   client: PeerClient;
@@ -37,13 +42,22 @@ export interface SyncDeps {
   role(): PeerRole;
   settings(): SyncSettings;
   bootstrapPeers(): Endpoint[];
-  /** The natConeType we announce in r/i. */
+  /** The natConeType we announce in r/i to base peers. */
   announcedNatType(): string;
+  /** Our NAT type as detected: what we tell peers of ours. */
+  natType(): string;
+  traversal: Traversal;
   isSelf(e: Endpoint): boolean;
   onChange(what: 'peers' | 'chats' | 'bootstrap'): void;
 }
 
 const errorKind = (err: unknown) => (err instanceof NanceError ? err.kind : 'exception');
+
+/** A peer of ours (it advertised traversal): it takes every NAT type and can reach any peer we list. */
+const traverses = (info: PingInfo | undefined) => info?.ext.includes('punch') ?? false;
+
+/** Types no base peer could reach us at: we do not register with base peers then (docs/nat.md). */
+const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 
 export class SyncLoop {
   private timer: TimerHandle | undefined;
@@ -97,10 +111,18 @@ export class SyncLoop {
     const key = endpointKey(bootstrap);
     const before = this.bootstrapStates.get(key);
     try {
-      await client.register(bootstrap, this.deps.announcedNatType());
-      this.bootstrapStates.set(key, 'registered');
+      // Ping first (once): what it speaks decides what we announce and what we ask.
+      const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
+      const natConeType = this.natConeTypeFor(info);
+      if (natConeType === undefined) {
+        this.bootstrapStates.set(key, 'client-only');
+      } else {
+        await client.register(bootstrap, natConeType);
+        this.bootstrapStates.set(key, 'registered');
+      }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
-      await this.learn(await client.getPeers(bootstrap, this.deps.settings().maxPeersLength));
+      const listed = await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info));
+      await this.learn(listed, bootstrap);
     } catch (err) {
       const kind = errorKind(err);
       this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
@@ -109,16 +131,29 @@ export class SyncLoop {
     if (before !== this.bootstrapStates.get(key)) this.deps.onChange('bootstrap');
   }
 
-  /** Verifies listed peers we do not know yet with a ping before keeping them. */
-  private async learn(listed: PeerAddress[]): Promise<void> {
-    const { client, peers } = this.deps;
+  /**
+   * What we announce in r/i to a peer: the truth to peers of ours, the closest base value to base
+   * peers, and nothing (no registration) to base peers when none of them could reach us anyway.
+   */
+  private natConeTypeFor(info: PingInfo): string | undefined {
+    if (traverses(info)) return this.deps.natType();
+    return BASE_UNREACHABLE.has(this.deps.natType()) ? undefined : this.deps.announcedNatType();
+  }
+
+  /**
+   * Verifies listed peers we do not know yet before keeping them: reached directly, through a hole
+   * punched with the help of the peer that listed them, or through a relay.
+   */
+  private async learn(listed: PeerAddress[], introducer: Endpoint): Promise<void> {
+    const { peers, traversal } = this.deps;
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !peers.get(p));
     const verified = await Promise.all(
       fresh.map(async (p) => {
         try {
-          const info = await client.ping(p);
+          traversal.noteIntroducer(p, introducer);
+          const info = await traversal.reach(p, p.natType);
           peers.markAlive(p, p.natType, info.role ?? 'peer');
           return true;
         } catch {
@@ -142,14 +177,16 @@ export class SyncLoop {
   private async syncWith(peer: StoredPeer): Promise<void> {
     const { client, peers, remoteChats, clock } = this.deps;
     this.lastSynced.set(endpointKey(peer), clock.now());
-    let role: PeerRole;
+    let info: PingInfo;
     try {
-      role = (await client.ping(peer)).role ?? peer.role;
-      peers.markAlive(peer, undefined, role);
+      // The known path if it still answers; else found again (direct, punched, relayed).
+      info = await this.deps.traversal.reach(peer, peer.natType);
+      peers.markAlive(peer, undefined, info.role ?? peer.role);
     } catch (err) {
       // Our own shutdown is no failure of theirs (and the store may already be closed).
       if (errorKind(err) === 'closed') return;
       if (peers.markFailed(peer)) {
+        this.deps.traversal.forget(peer);
         remoteChats.forget(peer);
         this.deps.onChange('peers');
       } else {
@@ -160,8 +197,10 @@ export class SyncLoop {
     }
     if (this.deps.role() === 'bootstrap') return; // a bootstrap only keeps its table alive
     const settings = this.deps.settings();
+    const role = info.role ?? peer.role;
+    const natConeType = this.natConeTypeFor(info);
     const tasks: Promise<unknown>[] = [
-      client.getPeers(peer, settings.maxPeersLength).then((l) => this.learn(l)),
+      client.getPeers(peer, settings.maxPeersLength, traverses(info)).then((l) => this.learn(l, peer)),
     ];
     if (role === 'peer') {
       tasks.push(
@@ -169,7 +208,7 @@ export class SyncLoop {
           (chats) => remoteChats.set(peer, chats, clock.now()),
           (err) => remoteChats.failed(peer, errorKind(err)),
         ),
-        client.register(peer, this.deps.announcedNatType()),
+        ...(natConeType === undefined ? [] : [client.register(peer, natConeType)]),
       );
     }
     await Promise.allSettled(tasks);

@@ -2,7 +2,17 @@
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { MAX_DATAGRAM_BYTES, MAX_REQUEST_ID_LENGTH } from './limits.js';
 import type { Decoded, Request, Response } from './messages.js';
-import { getChatsArgs, getMessagesArgs, getPeersArgs, postMessageArgs, registerArgs } from './schemas.js';
+import {
+  getChatsArgs,
+  getMessagesArgs,
+  getPeersArgs,
+  introduceArgs,
+  knockArgs,
+  postMessageArgs,
+  punchArgs,
+  registerArgs,
+  relayArgs,
+} from './schemas.js';
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -32,7 +42,12 @@ export function requestToWire(request: Request, z?: string): object {
     case 'getMessages':
       return withZ({ m: 'r', t: 'g', d: 'm', a: { chatUuid: request.chatUuid, ...request.page } });
     case 'getPeers':
-      return withZ({ m: 'r', t: 'g', d: 'i', a: { maxPeersLength: request.maxPeersLength } });
+      return withZ({
+        m: 'r',
+        t: 'g',
+        d: 'i',
+        a: { maxPeersLength: request.maxPeersLength, ...(request.allTypes ? { nat: true } : {}) },
+      });
     case 'register':
       return withZ({ m: 'r', t: 'r', d: 'i', a: { natConeType: request.natConeType } });
     case 'postMessage':
@@ -41,6 +56,31 @@ export function requestToWire(request: Request, z?: string): object {
         t: 's',
         d: 'm',
         a: { chatUuid: request.chatUuid, name: request.name, content: request.content },
+      });
+    case 'introduce':
+      return withZ({ m: 'r', t: 'n', d: 'i', a: { ip: request.target.host, port: request.target.port } });
+    case 'punch':
+      return withZ({
+        m: 'r',
+        t: 'n',
+        d: 'p',
+        a: { ip: request.target.host, port: request.target.port, token: request.token },
+      });
+    case 'knock':
+      return withZ({ m: 'r', t: 'n', d: 'k', a: { token: request.token } });
+    case 'relay':
+      return withZ({
+        m: 'r',
+        t: 'n',
+        d: 'r',
+        a: { ip: request.target.host, port: request.target.port, msg: request.msg },
+      });
+    case 'forwarded':
+      return withZ({
+        m: 'r',
+        t: 'n',
+        d: 'f',
+        a: { ip: request.origin.host, port: request.origin.port, msg: request.msg },
       });
   }
 }
@@ -76,19 +116,27 @@ function request(req: Request, z?: string): Decoded {
   return z === undefined ? { kind: 'request', request: req } : { kind: 'request', request: req, z };
 }
 
-export function decodeDatagram(bytes: Uint8Array): Decoded {
-  if (bytes.length === 0) return invalid(false, 'empty datagram');
-  if (bytes.length > MAX_DATAGRAM_BYTES) return invalid(false, 'datagram too large');
+/** The JSON object a datagram carries, or why it carries none. Never throws. */
+export function datagramToObject(
+  bytes: Uint8Array,
+): { ok: true; object: Record<string, unknown> } | { ok: false; reason: string } {
+  if (bytes.length === 0) return { ok: false, reason: 'empty datagram' };
+  if (bytes.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: 'datagram too large' };
   const raw = base64ToBytes(asciiDecoder.decode(bytes).trim());
-  if (!raw) return invalid(false, 'not base64');
+  if (!raw) return { ok: false, reason: 'not base64' };
   let json: unknown;
   try {
     json = JSON.parse(utf8Decoder.decode(raw));
   } catch {
-    return invalid(false, 'not UTF-8 JSON');
+    return { ok: false, reason: 'not UTF-8 JSON' };
   }
-  if (!isPlainObject(json)) return invalid(false, 'not a JSON object');
-  return decodeObject(json);
+  if (!isPlainObject(json)) return { ok: false, reason: 'not a JSON object' };
+  return { ok: true, object: json };
+}
+
+export function decodeDatagram(bytes: Uint8Array): Decoded {
+  const json = datagramToObject(bytes);
+  return json.ok ? decodeObject(json.object) : invalid(false, json.reason);
 }
 
 /** Validates one parsed wire object. Exported for tests; decodeDatagram is the real entry. */
@@ -149,7 +197,14 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
     case 'g/i': {
       const p = getPeersArgs.safeParse(a);
       return p.success
-        ? request({ type: 'getPeers', maxPeersLength: p.data.maxPeersLength }, z)
+        ? request(
+            {
+              type: 'getPeers',
+              maxPeersLength: p.data.maxPeersLength,
+              ...(p.data.nat ? { allTypes: true } : {}),
+            },
+            z,
+          )
         : invalid(true, 'g/i needs maxPeersLength > 0', z);
     }
     case 'r/i': {
@@ -163,6 +218,34 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
       return p.success
         ? request({ type: 'postMessage', ...p.data }, z)
         : invalid(true, 's/m needs non-empty chatUuid, name and content', z);
+    }
+    case 'n/i': {
+      const p = introduceArgs.safeParse(a);
+      return p.success
+        ? request({ type: 'introduce', target: { host: p.data.ip, port: p.data.port } }, z)
+        : invalid(true, 'n/i needs ip and port', z);
+    }
+    case 'n/p': {
+      const p = punchArgs.safeParse(a);
+      return p.success
+        ? request({ type: 'punch', target: { host: p.data.ip, port: p.data.port }, token: p.data.token }, z)
+        : invalid(true, 'n/p needs ip, port and token', z);
+    }
+    case 'n/k': {
+      const p = knockArgs.safeParse(a);
+      return p.success ? request({ type: 'knock', token: p.data.token }, z) : invalid(true, 'n/k needs token', z);
+    }
+    case 'n/r':
+    case 'n/f': {
+      const p = relayArgs.safeParse(a);
+      if (!p.success) return invalid(true, `${kind} needs ip, port and msg`, z);
+      const where = { host: p.data.ip, port: p.data.port };
+      return request(
+        kind === 'n/r'
+          ? { type: 'relay', target: where, msg: p.data.msg }
+          : { type: 'forwarded', origin: where, msg: p.data.msg },
+        z,
+      );
     }
     default:
       return invalid(true, `unknown request ${kind}`, z);

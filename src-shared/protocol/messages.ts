@@ -30,13 +30,31 @@ export interface MessagePage {
   maxBytes?: number;
 }
 
+/** An address carried inside a traversal message (`ip`, `port` on the wire). */
+export interface WireEndpoint {
+  host: string;
+  port: number;
+}
+
 export type Request =
   | { type: 'ping' }
   | { type: 'getChats'; maxChatsLength: number }
   | { type: 'getMessages'; chatUuid: string; page?: MessagePage }
-  | { type: 'getPeers'; maxPeersLength: number }
+  /** `allTypes`: the asker reaches peers by traversal too: list every NAT type as it is (`nat: true`). */
+  | { type: 'getPeers'; maxPeersLength: number; allTypes?: boolean }
   | { type: 'register'; natConeType: string }
-  | { type: 'postMessage'; chatUuid: string; name: string; content: string };
+  | { type: 'postMessage'; chatUuid: string; name: string; content: string }
+  // NAT traversal extension (docs/protocol.md, "punch" and "relay")
+  /** `n/i`: rendezvous, introduce me to `target` (a peer you know) so we can punch. */
+  | { type: 'introduce'; target: WireEndpoint }
+  /** `n/p`: rendezvous -> target: `target` wants to punch to you, start knocking it. */
+  | { type: 'punch'; target: WireEndpoint; token: string }
+  /** `n/k`: a punch probe, sent by both sides at once. */
+  | { type: 'knock'; token: string }
+  /** `n/r`: relay, forward `msg` to `target`. Never answered when forwarded. */
+  | { type: 'relay'; target: WireEndpoint; msg: Record<string, unknown> }
+  /** `n/f`: relay -> target: `msg` comes from `origin`. Never answered. */
+  | { type: 'forwarded'; origin: WireEndpoint; msg: Record<string, unknown> };
 
 export type RequestType = Request['type'];
 

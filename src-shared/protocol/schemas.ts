@@ -29,7 +29,7 @@ export const timestampSchema = z.union([
 const nonEmpty = z.string().min(1);
 
 export const getChatsArgs = z.object({ maxChatsLength: positiveInt });
-export const getPeersArgs = z.object({ maxPeersLength: positiveInt });
+export const getPeersArgs = z.object({ maxPeersLength: positiveInt, nat: z.literal(true).optional() });
 export const registerArgs = z.object({ natConeType: z.enum(NAT_TYPES) });
 export const getMessagesArgs = z.object({
   chatUuid: nonEmpty,
@@ -43,6 +43,19 @@ export const postMessageArgs = z.object({
   name: nonEmpty.max(MAX_NAME_LENGTH),
   content: nonEmpty,
 });
+
+// ---- NAT traversal extension (n/*)
+
+const wireIp = z.ipv4();
+const wirePort = z.number().int().min(1).max(65_535);
+/** Punch tokens are ours (UUIDs); the bound keeps knocks small. */
+export const punchToken = z.string().min(8).max(64);
+const wireMessage = z.record(z.string(), z.unknown());
+
+export const introduceArgs = z.object({ ip: wireIp, port: wirePort });
+export const punchArgs = z.object({ ip: wireIp, port: wirePort, token: punchToken });
+export const knockArgs = z.object({ token: punchToken });
+export const relayArgs = z.object({ ip: wireIp, port: wirePort, msg: wireMessage });
 
 // ---- response contents (client side): tolerant, entries that do not validate are dropped
 

@@ -58,8 +58,11 @@ export class RateLimiter {
     return this.sources.size;
   }
 
-  /** Takes one token for `source` (and one global); false means: drop this request. */
-  allow(source: string, now: number): boolean {
+  /**
+   * Takes `cost` tokens for `source` (and as many global ones); false means: drop this request.
+   * (The relay's byte budget is a limiter whose tokens are bytes.)
+   */
+  allow(source: string, now: number, cost = 1): boolean {
     const s = this.settings;
     let bucket: Bucket | undefined;
     if (s.perSourceRate > 0) {
@@ -69,20 +72,20 @@ export class RateLimiter {
         this.sources.set(source, bucket);
       }
       refill(bucket, s.perSourceRate, s.perSourceBurst, now);
-      if (bucket.tokens < 1) {
+      if (bucket.tokens < cost) {
         this.stats.droppedPerSource++;
         return false;
       }
     }
     if (s.globalRate > 0) {
       refill(this.global, s.globalRate, s.globalBurst, now);
-      if (this.global.tokens < 1) {
+      if (this.global.tokens < cost) {
         this.stats.droppedGlobal++;
         return false;
       }
-      this.global.tokens--;
+      this.global.tokens -= cost;
     }
-    if (bucket) bucket.tokens--;
+    if (bucket) bucket.tokens -= cost;
     this.stats.allowed++;
     return true;
   }

@@ -1,0 +1,121 @@
+// Hole punching, after a rendezvous introduced two peers: both knock (`n/k` with the token the
+// rendezvous made) at each other's public address at once, every `knockIntervalMs`, until one knock
+// is answered or time is up. The outgoing knocks open our NAT for the other side; its knocks then
+// get through. A knock that arrives from an unexpected address (the other side is behind a
+// symmetric NAT, which gave that flow a port of its own) teaches us where the peer really is
+// ("peer-reflexive" address), and we knock there too.
+import type { Clock, Endpoint, TimerHandle } from '../ports.js';
+import { sameEndpoint } from '../ports.js';
+import type { RetryPolicy } from '../request-engine.js';
+
+export interface PunchSettings {
+  /** Time between knocks. */
+  knockIntervalMs: number;
+  /** A punch that got no answer by then failed. */
+  timeoutMs: number;
+  /** Sessions at once (each is a few small datagrams per knock interval). */
+  maxSessions: number;
+}
+
+export const DEFAULT_PUNCH: PunchSettings = { knockIntervalMs: 150, timeoutMs: 3_000, maxSessions: 32 };
+
+export interface PunchDeps {
+  clock: Clock;
+  /** Sends one knock; resolves when it is answered (from the address it went to), rejects otherwise. */
+  knock(to: Endpoint, token: string, policy: Partial<RetryPolicy>): Promise<unknown>;
+  /** Knocks must go to the address given, not along an older route to the peer. */
+  bypassRoutes(peer: Endpoint, on: boolean): void;
+  settings(): PunchSettings;
+}
+
+interface Session {
+  token: string;
+  /** The peer as the rendezvous named it. */
+  peer: Endpoint;
+  /** Where we knock: the named address, then every address a knock of theirs came from. */
+  addresses: Endpoint[];
+  timer: TimerHandle | undefined;
+  done(result: Endpoint | undefined): void;
+}
+
+export class PunchSessions {
+  private readonly sessions = new Map<string, Session>();
+  /** Tokens of finished punches, still answered for a while: the other side may not be done yet. */
+  private readonly finished = new Map<string, { peer: Endpoint; until: number }>();
+
+  constructor(private readonly deps: PunchDeps) {}
+
+  get active(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Knocks at `peer` until a knock is answered. Resolves with the address that answered (the
+   * peer's own, or one its knocks came from), or undefined when time ran out or there are too many
+   * sessions. One session per token.
+   */
+  punch(peer: Endpoint, token: string): Promise<Endpoint | undefined> {
+    const { clock } = this.deps;
+    const settings = this.deps.settings();
+    for (const [old, { until }] of this.finished) if (until < clock.now()) this.finished.delete(old);
+    if (this.sessions.has(token) || this.sessions.size >= settings.maxSessions) {
+      return Promise.resolve(undefined);
+    }
+    return new Promise((resolve) => {
+      const deadline = clock.now() + settings.timeoutMs;
+      const session: Session = {
+        token,
+        peer: { ...peer },
+        addresses: [{ ...peer }],
+        timer: undefined,
+        done: (result) => {
+          if (!this.sessions.delete(token)) return;
+          session.timer?.cancel();
+          this.deps.bypassRoutes(peer, false);
+          this.finished.set(token, { peer: session.peer, until: clock.now() + settings.timeoutMs });
+          resolve(result);
+        },
+      };
+      this.sessions.set(token, session);
+      this.deps.bypassRoutes(peer, true);
+      const knockAll = () => {
+        const left = deadline - clock.now();
+        if (left <= 0) return session.done(undefined);
+        for (const address of session.addresses) this.knockOnce(session, address, left);
+        session.timer = clock.setTimeout(knockAll, settings.knockIntervalMs);
+      };
+      knockAll();
+    });
+  }
+
+  /**
+   * A knock arrived. Returns whether its token is one of ours (then it is answered). A knock from
+   * an address we do not knock yet is where the peer really is: we knock there too.
+   */
+  onKnock(token: string, from: Endpoint): boolean {
+    const session = this.sessions.get(token);
+    if (!session) {
+      const old = this.finished.get(token);
+      if (old && old.until < this.deps.clock.now()) this.finished.delete(token);
+      return old !== undefined && old.until >= this.deps.clock.now();
+    }
+    if (!session.addresses.some((a) => sameEndpoint(a, from)) && session.addresses.length < 4) {
+      session.addresses.push({ ...from });
+      this.knockOnce(session, from, this.deps.settings().timeoutMs);
+    }
+    return true;
+  }
+
+  /** Stops every session (the peer closes). */
+  stopAll(): void {
+    for (const session of [...this.sessions.values()]) session.done(undefined);
+    this.finished.clear();
+  }
+
+  private knockOnce(session: Session, to: Endpoint, waitMs: number): void {
+    this.deps.knock(to, session.token, { attempts: 1, timeoutMs: waitMs, jitter: 0 }).then(
+      () => session.done({ ...to }),
+      () => undefined,
+    );
+  }
+}

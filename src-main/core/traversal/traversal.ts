@@ -1,0 +1,355 @@
+// NAT traversal for one peer: how it reaches others (direct, then a hole punched through a
+// rendezvous, then a relay, in that order: docs/nat.md) and what it does for others (introduce two
+// peers, take part in a punch, relay within a budget). Keepalives hold the NAT bindings of
+// punched and relayed paths open. The wire forms are the `n/*` requests in docs/protocol.md.
+import { v4 as uuidv4 } from 'uuid';
+import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
+import { NanceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PeerClient, PingInfo } from '../peer-client.js';
+import type { PeerDirectory } from '../peer-directory.js';
+import type { Clock, Endpoint, PeerRole, TimerHandle } from '../ports.js';
+import { endpointKey, sameEndpoint } from '../ports.js';
+import type { RetryPolicy } from '../request-engine.js';
+import type { PathTable } from './path-table.js';
+import type { PathTransport } from './path-transport.js';
+import { DEFAULT_PUNCH, type PunchSettings, PunchSessions } from './punch.js';
+import { DEFAULT_RELAY, type RelaySettings, RelayService } from './relay-service.js';
+
+export interface TraversalSettings {
+  /** Time between keepalive pings on punched and relayed paths (NAT bindings expire when idle); 0: off. */
+  keepaliveMs: number;
+  /** How long a direct attempt (and a check of an existing path) waits before traversal is tried. */
+  directCheck: Partial<RetryPolicy>;
+  punch: PunchSettings;
+  relay: RelaySettings;
+}
+
+export const DEFAULT_TRAVERSAL: TraversalSettings = {
+  keepaliveMs: 20_000,
+  directCheck: { timeoutMs: 300, attempts: 3, backoff: 1.5 },
+  punch: DEFAULT_PUNCH,
+  relay: DEFAULT_RELAY,
+};
+
+/** The rendezvous's message to the target: short, the initiator waits on it. */
+const PUNCH_REQUEST_POLICY: Partial<RetryPolicy> = { timeoutMs: 250, attempts: 3, backoff: 1.5 };
+/** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
+const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+/** Rendezvous / relays tried per peer. */
+const MAX_CANDIDATES = 3;
+/** Keepalive failures in a row after which a punched or relayed path is dropped (found again on use). */
+const MAX_KEEPALIVE_FAILURES = 2;
+const MAX_REMEMBERED = 10_000;
+
+export interface TraversalDeps {
+  client: PeerClient;
+  paths: PathTable;
+  transport: PathTransport;
+  /** Sends on the socket itself, past every route (relays talk to both sides directly). */
+  sendRaw(data: Uint8Array, to: Endpoint): void;
+  peers: PeerDirectory;
+  clock: Clock;
+  logger: Logger;
+  role(): PeerRole;
+  settings(): TraversalSettings;
+  bootstrapPeers(): Endpoint[];
+  /** Handles a datagram a relay brought us as if it had come from `origin`. */
+  dispatchRelayed(data: Uint8Array, origin: Endpoint): void;
+  /** Whether an address proved it receives what we send (answered one of our requests). */
+  isValidated(e: Endpoint): boolean;
+}
+
+export class Traversal {
+  private readonly punches: PunchSessions;
+  private readonly relay: RelayService;
+  /** Who told us about a peer (its rendezvous of choice), by peer. */
+  private readonly introducers = new Map<string, { peer: Endpoint; introducer: Endpoint }>();
+  /** Reach attempts running, by peer, so concurrent callers share one. */
+  private readonly reaching = new Map<string, Promise<PingInfo>>();
+  private readonly keepaliveFailures = new Map<string, number>();
+  private keepaliveTimer: TimerHandle | undefined;
+
+  constructor(private readonly deps: TraversalDeps) {
+    this.punches = new PunchSessions({
+      clock: deps.clock,
+      knock: (to, token, policy) => deps.client.knock(to, token, policy),
+      bypassRoutes: (peer, on) => deps.transport.setBypass(peer, on),
+      settings: () => deps.settings().punch,
+    });
+    this.relay = new RelayService(
+      {
+        clock: deps.clock,
+        canReach: (target) => this.isVerified(target),
+        send: (data, to) => deps.sendRaw(data, to),
+      },
+      deps.settings().relay,
+    );
+  }
+
+  /** Extensions to advertise in our ping answer. */
+  extensions(): string[] {
+    return this.offersRelay() ? ['punch', 'relay'] : ['punch'];
+  }
+
+  offersRelay(): boolean {
+    const { offer } = this.deps.settings().relay;
+    return offer === 'always' || (offer === 'auto' && this.deps.role() === 'bootstrap');
+  }
+
+  relayStats() {
+    return { ...this.relay.stats };
+  }
+
+  start(): void {
+    this.scheduleKeepalive();
+  }
+
+  stop(): void {
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = undefined;
+    this.punches.stopAll();
+  }
+
+  // ---------------------------------------------------------------- reaching others
+
+  /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
+  noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
+    const key = endpointKey(peer);
+    this.introducers.delete(key);
+    this.introducers.set(key, { peer: { ...peer }, introducer: { ...introducer } });
+    if (this.introducers.size > MAX_REMEMBERED) {
+      const oldest = this.introducers.keys().next();
+      if (!oldest.done) this.introducers.delete(oldest.value);
+    }
+  }
+
+  /**
+   * Finds a path to `peer` and proves it with a ping: the known path if it still answers, else
+   * direct, else a hole punched through a rendezvous, else a relay. `listedNatType` (from a peer
+   * list) lets a peer behind a restricted NAT be punched at once instead of after a direct attempt.
+   * Rejects with a timeout (90) when nothing answers.
+   */
+  reach(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
+    const key = endpointKey(peer);
+    const running = this.reaching.get(key);
+    if (running) return running;
+    const attempt = this.findPath(peer, listedNatType).finally(() => this.reaching.delete(key));
+    this.reaching.set(key, attempt);
+    return attempt;
+  }
+
+  /**
+   * Before a user's request goes out: a known peer that can only be reached by traversal and has no
+   * path now (the last one expired) gets one first. Anyone else is asked directly, as always.
+   */
+  async ensurePath(peer: Endpoint): Promise<void> {
+    if (this.deps.paths.get(peer)) return;
+    const natType = this.deps.peers.get(peer)?.natType;
+    if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;
+    await this.reach(peer, natType).catch(() => undefined);
+  }
+
+  /** A peer we no longer track: its path goes too. */
+  forget(peer: Endpoint): void {
+    this.deps.paths.delete(peer);
+    this.introducers.delete(endpointKey(peer));
+    this.keepaliveFailures.delete(endpointKey(peer));
+  }
+
+  private async findPath(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
+    const { client, paths, clock } = this.deps;
+    const check = this.deps.settings().directCheck;
+    if (paths.get(peer)) {
+      try {
+        return await client.ping(peer, check);
+      } catch (err) {
+        if (isClosed(err)) throw err;
+        paths.delete(peer);
+      }
+    }
+    // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
+    let rendezvous = listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
+    if (rendezvous.length === 0) {
+      try {
+        const info = await client.ping(peer, check);
+        paths.set(peer, { kind: 'direct', since: clock.now() });
+        return info;
+      } catch (err) {
+        if (isClosed(err)) throw err;
+      }
+    }
+    if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
+    for (const r of rendezvous) {
+      const info = await this.punchVia(r, peer).catch((err: unknown) => {
+        if (isClosed(err)) throw err;
+        this.deps.logger.debug({ peer: endpointKey(peer), via: endpointKey(r), err: String(err) }, 'punch failed');
+        return undefined;
+      });
+      if (info) return info;
+    }
+    for (const r of await this.candidates(peer, 'relay')) {
+      paths.set(peer, { kind: 'relayed', relay: { ...r }, since: clock.now() });
+      try {
+        return await client.ping(peer, check);
+      } catch (err) {
+        paths.delete(peer);
+        if (isClosed(err)) throw err;
+      }
+    }
+    throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no direct, punched or relayed path`);
+  }
+
+  private async punchVia(rendezvous: Endpoint, peer: Endpoint): Promise<PingInfo | undefined> {
+    const { client, paths, clock } = this.deps;
+    const token = await client.introduce(rendezvous, peer);
+    const actual = await this.punches.punch(peer, token);
+    if (!actual) return undefined;
+    paths.set(peer, { kind: 'punched', actual, since: clock.now() });
+    return client.ping(peer, this.deps.settings().directCheck);
+  }
+
+  /**
+   * Peers that may introduce us to `peer` (or relay for it): who listed it, then our bootstraps,
+   * each only if it advertised the extension (pinged now if we never did).
+   */
+  private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
+    const { client } = this.deps;
+    const listed = this.introducers.get(endpointKey(peer))?.introducer;
+    const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
+    const unique = all.filter(
+      (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
+    );
+    const out: Endpoint[] = [];
+    for (const e of unique) {
+      if (out.length >= MAX_CANDIDATES) break;
+      const info = client.known(e) ?? (await client.ping(e, this.deps.settings().directCheck).catch(() => undefined));
+      if (info?.ext.includes(ext)) out.push(e);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- serving others
+
+  /** `n/i` at a rendezvous: tell the target to knock at the asker, then give the asker the token. */
+  async introduce(from: Endpoint, target: Endpoint): Promise<Response> {
+    if (!this.isVerified(target) || sameEndpoint(from, target)) return fail(ResultCode.NotFound);
+    const token = uuidv4();
+    try {
+      await this.deps.client.askToPunch(target, from, token, PUNCH_REQUEST_POLICY);
+    } catch {
+      return fail(ResultCode.Unreachable);
+    }
+    return { r: ResultCode.Ok, c: { ip: target.host, port: target.port, token } };
+  }
+
+  /** `n/p` from a rendezvous we know: start knocking at the peer it names. */
+  punch(from: Endpoint, origin: Endpoint, token: string): Response {
+    if (!this.isTrustedRendezvous(from)) return fail(ResultCode.UnknownFormat);
+    const { paths, clock } = this.deps;
+    if (this.punches.active >= this.deps.settings().punch.maxSessions) return fail(ResultCode.Full);
+    void this.punches.punch(origin, token).then((actual) => {
+      if (actual && !paths.get(origin)) paths.set(origin, { kind: 'punched', actual, since: clock.now() });
+    });
+    return { r: ResultCode.Ok, c: {} };
+  }
+
+  /** `n/k`: answered while the punch it belongs to runs (and a little after). */
+  knock(from: Endpoint, token: string): Response {
+    return this.punches.onKnock(token, from) ? { r: ResultCode.Ok, c: {} } : fail(ResultCode.NotFound);
+  }
+
+  /** `n/r`: forward, or say why not (nothing is answered when it was forwarded, or over budget). */
+  relayRequest(from: Endpoint, target: Endpoint, msg: Record<string, unknown>): Response | undefined {
+    if (!this.offersRelay() || isTraversalWrapper(msg)) return fail(ResultCode.UnknownFormat);
+    switch (this.relay.forward(from, target, msg)) {
+      case 'forwarded':
+      case 'over-budget': // dropped silently, like any request over a rate limit
+        return undefined;
+      case 'unknown-target':
+        return fail(ResultCode.NotFound);
+      case 'too-large':
+        return fail(ResultCode.UnknownFormat);
+    }
+  }
+
+  /**
+   * `n/f`: a datagram a relay brought from `origin`. Taken only from relays we know; answers go back
+   * the same way unless we already reach `origin` by a path of our own.
+   */
+  forwarded(from: Endpoint, origin: Endpoint, msg: Record<string, unknown>): boolean {
+    if (!this.isTrustedRelay(from) || isTraversalWrapper(msg) || sameEndpoint(from, origin)) return false;
+    const { paths, clock } = this.deps;
+    const route = paths.get(origin);
+    if (!route || (route.kind === 'relayed' && !sameEndpoint(route.relay, from))) {
+      paths.set(origin, { kind: 'relayed', relay: { ...from }, since: clock.now() });
+    }
+    let data: Uint8Array;
+    try {
+      data = encodeObject(msg);
+    } catch {
+      return false;
+    }
+    this.deps.dispatchRelayed(data, origin);
+    return true;
+  }
+
+  /** A peer we verified ourselves: registered with us, or answered our ping from its address. */
+  private isVerified(e: Endpoint): boolean {
+    const known = this.deps.peers.get(e);
+    return (known !== undefined && known.failures === 0) || this.deps.isValidated(e);
+  }
+
+  /** Rendezvous we accept `n/p` from: our bootstraps and peers we know. */
+  private isTrustedRendezvous(e: Endpoint): boolean {
+    return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e)) || this.deps.peers.get(e) !== undefined;
+  }
+
+  /** Relays we accept `n/f` from: ones we route through, and known peers that advertised relaying. */
+  private isTrustedRelay(e: Endpoint): boolean {
+    if (this.deps.paths.isRelayInUse(endpointKey(e))) return true;
+    const known = this.deps.peers.get(e) !== undefined || this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
+    return known && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
+  }
+
+  // ---------------------------------------------------------------- keepalive
+
+  private scheduleKeepalive(): void {
+    const interval = this.deps.settings().keepaliveMs;
+    if (interval <= 0) return;
+    this.keepaliveTimer = this.deps.clock.setTimeout(() => {
+      this.sendKeepalives();
+      this.scheduleKeepalive();
+    }, interval);
+  }
+
+  /** One ping per punched or relayed path: its answer refreshes both NATs' bindings on the way. */
+  private sendKeepalives(): void {
+    const { client, paths } = this.deps;
+    for (const { peer, route } of paths.entries()) {
+      if (route.kind === 'direct') continue;
+      const key = endpointKey(peer);
+      client.ping(peer, { attempts: 1, timeoutMs: 2_000 }).then(
+        () => this.keepaliveFailures.delete(key),
+        (err: unknown) => {
+          if (isClosed(err)) return;
+          const failures = (this.keepaliveFailures.get(key) ?? 0) + 1;
+          this.keepaliveFailures.set(key, failures);
+          if (failures >= MAX_KEEPALIVE_FAILURES && paths.get(peer) === route) {
+            paths.delete(peer);
+            this.keepaliveFailures.delete(key);
+          }
+        },
+      );
+    }
+  }
+}
+
+const fail = (r: number): Response => ({ r, c: {} });
+
+const isClosed = (err: unknown) => err instanceof NanceError && err.kind === 'closed';
+
+/** Relay messages are not relayed again (no loops, no nesting to hide the origin). */
+function isTraversalWrapper(msg: Record<string, unknown>): boolean {
+  return msg.t === 'n' && (msg.d === 'r' || msg.d === 'f');
+}
