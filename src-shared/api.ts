@@ -84,6 +84,17 @@ export type ErrorKind =
   | 'closed'
   | 'invalid-argument';
 
+/** How this peer reaches another (see src-main/core/traversal/path-table.ts). */
+export type PathKindDto = 'direct' | 'punched' | 'mapped' | 'relayed';
+
+export interface PathDto {
+  kind: PathKindDto;
+  /** "ip:port" of the relay, for relayed paths; null otherwise. */
+  via: string | null;
+  /** "ip:port" datagrams really go to when it is not the peer's own address (punched through a symmetric NAT); null otherwise. */
+  actual: string | null;
+}
+
 export interface HostChatsDto {
   host: EndpointDto;
   chats: ChatDto[];
@@ -91,6 +102,8 @@ export interface HostChatsDto {
   fetchedAt: number | null;
   /** Why the last fetch failed, null if it did not. */
   error: ErrorKind | null;
+  /** How this host is reached now; null when not known yet. */
+  path: PathDto | null;
 }
 
 export interface ChatListDto {
@@ -113,9 +126,11 @@ export interface PeerDto {
   role: Mode;
   firstSeen: number;
   lastSeen: number;
+  /** How this peer is reached now; null when not known yet. */
+  path: PathDto | null;
 }
 
-export type BootstrapStateDto = 'unknown' | 'registered' | 'unreachable' | 'refused';
+export type BootstrapStateDto = 'unknown' | 'registered' | 'unreachable' | 'refused' | 'client-only';
 
 export interface StatusDto {
   mode: Mode;

@@ -96,7 +96,8 @@ export class PeerClient {
   async introduce(rendezvous: Endpoint, target: Endpoint, policy?: Partial<RetryPolicy>): Promise<string> {
     const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', policy);
     const token = punchToken.safeParse(c.token);
-    if (!token.success) throw new NanceError('exception', `introduce at ${endpointKey(rendezvous)}: no token`);
+    if (!token.success)
+      throw new NanceError('exception', `introduce at ${endpointKey(rendezvous)}: no token`);
     return token.data;
   }
 

@@ -232,7 +232,11 @@ export class NancePeer {
   }
 
   /** Relay messages are not answered like requests (docs/protocol.md, `n/r` and `n/f`). */
-  private serveRequest(decoded: Extract<Decoded, { kind: 'request' }>, from: Endpoint, relayed: boolean): void {
+  private serveRequest(
+    decoded: Extract<Decoded, { kind: 'request' }>,
+    from: Endpoint,
+    relayed: boolean,
+  ): void {
     const { request, z } = decoded;
     if (request.type === 'forwarded') {
       if (!relayed) this.traversal.forwarded(from, request.origin, request.msg);

@@ -3,8 +3,8 @@ import type { Request, Response } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { PeerDirectory } from './peer-directory.js';
-import type { Traversal } from './traversal/traversal.js';
 import type { Endpoint, PeerRole } from './ports.js';
+import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */

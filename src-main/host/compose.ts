@@ -28,6 +28,10 @@ export interface ComposeOptions {
   retentionSeconds: number;
   syncIntervalMs?: number;
   fanOut?: number;
+  /** Keepalive interval on punched and relayed paths (default 20 s; 0: none). */
+  keepaliveMs?: number;
+  /** Whether we relay for others (default 'auto': as a bootstrap peer). */
+  relay?: 'auto' | 'always' | 'never';
   logger: Logger;
   /**
    * With no `bootstrapPeers`, join through the ones saved by `updateSettings` (the desktop app has
@@ -120,6 +124,11 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       ...natPeerConfig(undefined, local),
       retentionMs: options.retentionSeconds * 1000,
       ...(options.abuseLimits === false ? { guard: GUARD_OFF } : {}),
+      traversal: {
+        ...DEFAULT_CONFIG.traversal,
+        ...(options.keepaliveMs === undefined ? {} : { keepaliveMs: options.keepaliveMs }),
+        relay: { ...DEFAULT_CONFIG.traversal.relay, ...(options.relay ? { offer: options.relay } : {}) },
+      },
       sync: {
         ...DEFAULT_CONFIG.sync,
         ...(options.syncIntervalMs === undefined ? {} : { intervalMs: options.syncIntervalMs }),
@@ -155,6 +164,7 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   if (mapping) {
     // Anyone may send to a mapped port: reachable like behind a full cone, at the mapped endpoint.
     peer.config.publicEndpoint = { ...mapping.result.external };
+    peer.config.mapped = true;
     if (peer.config.natType !== 'Open Internet') peer.config.natType = 'Full Cone';
   }
   if (signal?.aborted) {

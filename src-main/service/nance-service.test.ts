@@ -1,7 +1,11 @@
-// The service over real peers in the simulator: remote chats are read incrementally.
-import { afterEach, describe, expect, it } from 'vitest';
+// The service over real peers in the simulator: remote chats are read incrementally, and every
+// host and peer carries how it is reached.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatListDto, PeerDto } from '../../src-shared/api.js';
 import { SimHarness } from '../../test/support/sim-harness.js';
-import { NanceService } from './nance-service.js';
+import type { Endpoint } from '../core/ports.js';
+import type { PathInfo } from '../core/traversal/path-table.js';
+import { NanceService, pathDto } from './nance-service.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -38,5 +42,95 @@ describe('NanceService.readChat of a remote chat', () => {
     expect(await read()).toEqual(['hello', 'm0', 'm1', 'm2', 'm3', 'm4', 'new']);
     // The second read asked only for what follows the sixth message.
     expect(pageCursors(reader.tap.sent.slice(sentBefore))).toEqual([6]);
+  });
+});
+
+const key = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
+
+async function ok<T>(h: SimHarness, service: NanceService, command: string): Promise<T> {
+  const reply = await h.settle(service.dispatch(command, {}));
+  if (!reply.ok) throw new Error(reply.error.message);
+  return reply.result as T;
+}
+
+/** A bootstrap, a host with one chat and a reader that joined through it. */
+async function joined() {
+  h = new SimHarness({ seed: 7 });
+  const boot = h.addPeer({ role: 'bootstrap', config: { sync: { intervalMs: 1000 } } });
+  const host = h.addPeer({ config: { bootstrapPeers: [boot.endpoint], sync: { intervalMs: 1000 } } });
+  const reader = h.addPeer({ config: { bootstrapPeers: [boot.endpoint], sync: { intervalMs: 1000 } } });
+  await h.settle(host.peer.createChat('room', 'hello', 'alice'));
+  await h.advance(10_000);
+  return { boot, host, reader, service: new NanceService(reader.peer, reader.store) };
+}
+
+describe('paths in the chat list and the peer list', () => {
+  it('maps every kind of path, with addresses as "ip:port"', () => {
+    const relay = { host: '198.51.100.10', port: 3490 };
+    const actual = { host: '203.0.113.9', port: 61_000 };
+    expect(pathDto(null)).toBeNull();
+    expect(pathDto({ kind: 'direct', since: 1 })).toEqual({ kind: 'direct', via: null, actual: null });
+    expect(pathDto({ kind: 'mapped', since: 1 })).toEqual({ kind: 'mapped', via: null, actual: null });
+    expect(pathDto({ kind: 'punched', since: 1 })).toEqual({ kind: 'punched', via: null, actual: null });
+    expect(pathDto({ kind: 'punched', actual, since: 1 })).toEqual({
+      kind: 'punched',
+      via: null,
+      actual: '203.0.113.9:61000',
+    });
+    expect(pathDto({ kind: 'relayed', via: relay, since: 1 })).toEqual({
+      kind: 'relayed',
+      via: '198.51.100.10:3490',
+      actual: null,
+    });
+  });
+
+  it("fills each host's and each peer's path from the peer's own answer, null when unknown", async () => {
+    const { boot, host, reader, service } = await joined();
+    const relay = { host: '198.51.100.10', port: 3490 };
+    const paths = new Map<string, PathInfo>([
+      [key(host.endpoint), { kind: 'relayed', via: relay, since: 5 }],
+      [key(boot.endpoint), { kind: 'direct', since: 5 }],
+    ]);
+    const pathTo = vi
+      .spyOn(reader.peer, 'pathTo')
+      .mockImplementation((e: Endpoint) => paths.get(key(e)) ?? null);
+
+    const relayed = { kind: 'relayed', via: '198.51.100.10:3490', actual: null };
+    for (const command of ['listChats', 'refreshChats']) {
+      const list = await ok<ChatListDto>(h, service, command);
+      const entry = list.hosts.find((e) => key(e.host) === key(host.endpoint));
+      expect(
+        entry?.chats.map((c) => c.name),
+        command,
+      ).toEqual(['room']);
+      expect(entry?.path, command).toEqual(relayed);
+    }
+    const peers = await ok<PeerDto[]>(h, service, 'listPeers');
+    expect(peers.find((p) => key(p) === key(host.endpoint))?.path).toEqual(relayed);
+    expect(peers.find((p) => key(p) === key(boot.endpoint))?.path).toEqual({
+      kind: 'direct',
+      via: null,
+      actual: null,
+    });
+    expect(pathTo).toHaveBeenCalledWith(host.endpoint);
+
+    paths.clear();
+    expect((await ok<ChatListDto>(h, service, 'listChats')).hosts.every((e) => e.path === null)).toBe(true);
+    expect((await ok<PeerDto[]>(h, service, 'listPeers')).every((p) => p.path === null)).toBe(true);
+  });
+
+  // Depends on the core recording routes: a host reached in a sync round is "direct".
+  it('shows a host reached in a sync round as direct (core path table)', async () => {
+    const { host, service } = await joined();
+    const list = await ok<ChatListDto>(h, service, 'refreshChats');
+    const entry = list.hosts.find((e) => key(e.host) === key(host.endpoint));
+    expect(entry?.chats.map((c) => c.name)).toEqual(['room']);
+    expect(entry?.path).toEqual({ kind: 'direct', via: null, actual: null });
+    const peers = await ok<PeerDto[]>(h, service, 'listPeers');
+    expect(peers.find((p) => key(p) === key(host.endpoint))?.path).toEqual({
+      kind: 'direct',
+      via: null,
+      actual: null,
+    });
   });
 });

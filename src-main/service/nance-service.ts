@@ -12,6 +12,7 @@ import {
   type EventPayloads,
   type MessageDto,
   type Mode,
+  type PathDto,
   parseCommand,
   type SettingsDto,
   type StatusDto,
@@ -21,7 +22,18 @@ import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
+import type { PathInfo } from '../core/traversal/path-table.js';
 import { formatEndpoint, resolveHostPort } from './host-port.js';
+
+/** How a peer is reached, as the window sees it (addresses as "ip:port"). */
+export function pathDto(info: PathInfo | null): PathDto | null {
+  if (!info) return null;
+  return {
+    kind: info.kind,
+    via: info.via ? formatEndpoint(info.via) : null,
+    actual: info.actual ? formatEndpoint(info.actual) : null,
+  };
+}
 
 const chatDto = (c: StoredChat): ChatDto => ({ uuid: c.uuid, name: c.name, createdAt: c.createdAt });
 
@@ -97,6 +109,7 @@ export class NanceService {
         role: p.role,
         firstSeen: p.firstSeen,
         lastSeen: p.lastSeen,
+        path: pathDto(this.peer.pathTo({ host: p.host, port: p.port })),
       })),
     getSettings: () => this.settings(),
     updateSettings: async (changes) => {
@@ -178,6 +191,7 @@ export class NanceService {
         chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
         fetchedAt: h.fetchedAt ?? null,
         error: h.error ?? null,
+        path: pathDto(this.peer.pathTo(h.host)),
       })),
     };
   }

@@ -5,6 +5,7 @@ import { type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups'
 import { formatEndpoint, fullTime, relativeTime } from '../lib/format';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatList.css';
+import { PathBadge } from './PathBadge';
 import { Note } from './States';
 
 function HealthBadge({ health }: { health: HostHealth }) {
@@ -51,6 +52,7 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
     >
       <header className="chat-group-header">
         <h3 id={headingId}>{title}</h3>
+        <PathBadge path={group.path} testId="host-path" />
         <HealthBadge health={group.health} />
       </header>
       {group.entries.length === 0 ? (

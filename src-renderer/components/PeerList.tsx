@@ -1,7 +1,8 @@
-// Known peers: address, NAT type, role, and when each was first and last seen.
+// Known peers: address, how each is reached, NAT type, role, and when each was first and last seen.
 import type { PeerDto } from '../../src-shared/api';
 import { fullTime, relativeTime } from '../lib/format';
 import { useNance, useT } from '../store/react';
+import { PathBadge } from './PathBadge';
 import './PeerList.css';
 import { Note } from './States';
 
@@ -19,6 +20,7 @@ export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: str
         <thead>
           <tr>
             <th scope="col">{t('peers.address')}</th>
+            <th scope="col">{t('peers.path')}</th>
             <th scope="col">{t('peers.nat')}</th>
             <th scope="col">{t('peers.role')}</th>
             <th scope="col">{t('peers.lastSeen')}</th>
@@ -30,6 +32,9 @@ export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: str
             <tr key={`${p.host}:${p.port}`} data-testid="peer-item">
               <td className="mono">
                 {p.host}:{p.port}
+              </td>
+              <td>
+                <PathBadge path={p.path ?? null} testId="peer-path" />
               </td>
               <td>{p.natType}</td>
               <td>

@@ -10,6 +10,7 @@ const stateKey: Record<BootstrapStateDto, MessageKey> = {
   registered: 'bootstrapState.registered',
   unreachable: 'bootstrapState.unreachable',
   refused: 'bootstrapState.refused',
+  'client-only': 'bootstrapState.clientOnly',
 };
 
 export function StatusBar() {

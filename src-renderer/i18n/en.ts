@@ -73,6 +73,23 @@ export const en = {
   'chats.loading': 'Loading chats…',
   'chats.created': 'Created {time}',
 
+  'path.direct': 'direct',
+  'path.punched': 'hole punched',
+  'path.mapped': 'port mapped',
+  'path.relayed': 'relayed via {via}',
+  'path.relayedUnknown': 'relayed',
+  'path.directHelp': 'direct: messages go straight between this computer and this peer.',
+  'path.punchedHelp':
+    'hole punched: both sides sit behind a NAT; Nance opened a way through both so messages still go straight to this peer.',
+  'path.punchedActualHelp':
+    'hole punched: both sides sit behind a NAT; Nance opened a way through both. Messages go straight to this peer at {actual}, the address its NAT gave this connection.',
+  'path.mappedHelp':
+    'port mapped: this peer asked its router to open a port (UPnP / NAT-PMP), so messages reach it directly through that port.',
+  'path.relayedHelp':
+    'relayed: this peer cannot be reached directly from here; messages go through another peer ({via}), which passes them on.',
+  'path.relayedUnknownHelp':
+    'relayed: this peer cannot be reached directly from here; messages go through another peer, which passes them on.',
+
   'newChat.title': 'New chat',
   'newChat.help': 'The chat is hosted on this computer and disappears at the daily wipe.',
   'newChat.nameLabel': 'Chat name',
@@ -106,6 +123,7 @@ export const en = {
   'peers.role': 'Role',
   'peers.lastSeen': 'Last seen',
   'peers.firstSeen': 'First seen',
+  'peers.path': 'Path',
   'role.peer': 'Peer',
   'role.bootstrap': 'Bootstrap',
 
@@ -123,6 +141,8 @@ export const en = {
   'bootstrapState.registered': 'registered',
   'bootstrapState.unreachable': 'unreachable',
   'bootstrapState.refused': 'refused',
+  // Our NAT is symmetric: a base bootstrap could list us, but no base peer could reach us.
+  'bootstrapState.clientOnly': 'joined (not listed: this network cannot reach us directly)',
   'mode.peer': 'Peer mode',
   'mode.bootstrap': 'Bootstrap mode',
 

@@ -78,6 +78,23 @@ export const ja: Messages = {
   'chats.loading': 'チャットを読み込んでいます…',
   'chats.created': '{time}に作成',
 
+  'path.direct': '直接',
+  'path.punched': 'ホールパンチング',
+  'path.mapped': 'ポートマッピング',
+  'path.relayed': '{via} 経由で中継',
+  'path.relayedUnknown': '中継',
+  'path.directHelp': '直接: このコンピューターとこのピアの間で、メッセージが直接届きます。',
+  'path.punchedHelp':
+    'ホールパンチング: 双方が NAT の内側にあるため、Nance が両方の NAT に通り道を開けました。メッセージはこのピアに直接届きます。',
+  'path.punchedActualHelp':
+    'ホールパンチング: 双方が NAT の内側にあるため、Nance が両方の NAT に通り道を開けました。メッセージは、相手の NAT がこの通信に割り当てたアドレス {actual} へ直接届きます。',
+  'path.mappedHelp':
+    'ポートマッピング: このピアがルーターにポートを開けさせた (UPnP / NAT-PMP) ため、そのポートを通じてメッセージが直接届きます。',
+  'path.relayedHelp':
+    '中継: ここからこのピアへは直接届きません。メッセージは別のピア ({via}) を経由して転送されます。',
+  'path.relayedUnknownHelp':
+    '中継: ここからこのピアへは直接届きません。メッセージは別のピアを経由して転送されます。',
+
   'newChat.title': '新しいチャット',
   'newChat.help': 'チャットはこのコンピュータでホストされ、毎日の消去で消えます。',
   'newChat.nameLabel': 'チャット名',
@@ -111,6 +128,7 @@ export const ja: Messages = {
   'peers.role': '役割',
   'peers.lastSeen': '最終確認',
   'peers.firstSeen': '初回確認',
+  'peers.path': '経路',
   'role.peer': 'ピア',
   'role.bootstrap': 'ブートストラップ',
 
@@ -128,6 +146,7 @@ export const ja: Messages = {
   'bootstrapState.registered': '登録済み',
   'bootstrapState.unreachable': '到達不能',
   'bootstrapState.refused': '拒否',
+  'bootstrapState.clientOnly': '参加中（このネットワークからは直接届かないため未登録）',
   'mode.peer': 'ピアモード',
   'mode.bootstrap': 'ブートストラップモード',
 

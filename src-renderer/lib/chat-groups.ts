@@ -1,6 +1,7 @@
 // The chat list as the window shows it: my chats first, then one group per known host, chats
-// newest first, narrowed by the filter box, each host marked fresh / stale / unreachable.
-import type { ChatDto, ChatListDto, EndpointDto } from '../../src-shared/api';
+// newest first, narrowed by the filter box, each host marked fresh / stale / unreachable and with
+// how it is reached.
+import type { ChatDto, ChatListDto, EndpointDto, PathDto } from '../../src-shared/api';
 import { chatKey, formatEndpoint } from './format';
 
 /** A host's list is "stale" when its last successful fetch is older than this. */
@@ -23,6 +24,8 @@ export interface ChatGroup {
   id: string;
   host: EndpointDto | null;
   health: HostHealth;
+  /** How the host is reached; null for my chats and while not known. */
+  path: PathDto | null;
   entries: ChatEntry[];
 }
 
@@ -51,7 +54,7 @@ export function groupChats(list: ChatListDto, filter: string, now: number): Chat
     .sort(newestFirst)
     .map((chat) => ({ key: chatKey(null, chat.uuid), host: null, chat }));
   if (needle === '' || mine.length > 0) {
-    groups.push({ id: 'mine', host: null, health: { kind: 'fresh' }, entries: mine });
+    groups.push({ id: 'mine', host: null, health: { kind: 'fresh' }, path: null, entries: mine });
   }
 
   const hosts = list.hosts.map((h) => {
@@ -64,6 +67,7 @@ export function groupChats(list: ChatListDto, filter: string, now: number): Chat
       id: address,
       host: h.host,
       health: hostHealth(h.fetchedAt, h.error, now),
+      path: h.path ?? null,
       entries,
       newest: h.chats.reduce((n, c) => Math.max(n, c.createdAt), 0),
     };

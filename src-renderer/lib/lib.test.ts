@@ -69,6 +69,7 @@ describe('chat groups', () => {
         chats: [{ uuid: 'a1', name: 'Alpha', createdAt: now - 9_000 }],
         fetchedAt: now - 10_000,
         error: null,
+        path: { kind: 'direct', via: null, actual: null },
       },
       {
         host: { host: '192.0.2.2', port: 5000 },
@@ -78,8 +79,9 @@ describe('chat groups', () => {
         ],
         fetchedAt: now - STALE_AFTER_MS - 1,
         error: null,
+        path: { kind: 'relayed', via: '198.51.100.10:3490', actual: null },
       },
-      { host: { host: '192.0.2.3', port: 5000 }, chats: [], fetchedAt: null, error: 'timeout' },
+      { host: { host: '192.0.2.3', port: 5000 }, chats: [], fetchedAt: null, error: 'timeout', path: null },
     ],
   };
 
@@ -98,6 +100,12 @@ describe('chat groups', () => {
     expect(groups[3]?.health).toEqual({ kind: 'unreachable', fetchedAt: null });
     expect(hostHealth(null, null, now)).toEqual({ kind: 'pending' });
     expect(hostHealth(now - 1_000, 'timeout', now)).toEqual({ kind: 'unreachable', fetchedAt: now - 1_000 });
+  });
+
+  it("carries each host's path; my chats have none", () => {
+    const groups = groupChats(list, '', now);
+    expect(groups.map((g) => g.path?.kind ?? null)).toEqual([null, 'relayed', 'direct', null]);
+    expect(groups[1]?.path?.via).toBe('198.51.100.10:3490');
   });
 
   it('filters by chat name (any case, any script) or host address', () => {

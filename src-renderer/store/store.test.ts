@@ -43,7 +43,15 @@ describe('loading', () => {
     const { api, state, actions } = setup({}, (api) => {
       api.mine = [{ uuid: 'c1', name: 'Mine', createdAt: 1 }];
       api.peers = [
-        { host: '192.0.2.5', port: 1, natType: 'Full Cone', role: 'peer', firstSeen: 1, lastSeen: 2 },
+        {
+          host: '192.0.2.5',
+          port: 1,
+          natType: 'Full Cone',
+          role: 'peer',
+          firstSeen: 1,
+          lastSeen: 2,
+          path: null,
+        },
       ];
     });
     expect(state().phase).toBe('loading');
@@ -138,13 +146,20 @@ describe('chats', () => {
     const { api, state, actions } = setup();
     await actions.init();
     api.hosts = [
-      { host: remote, chats: [{ uuid: 'r1', name: 'Remote', createdAt: 5 }], fetchedAt: 1, error: null },
+      {
+        host: remote,
+        chats: [{ uuid: 'r1', name: 'Remote', createdAt: 5 }],
+        fetchedAt: 1,
+        error: null,
+        path: { kind: 'punched', via: null, actual: null },
+      },
     ];
     const p = actions.refreshChats();
     expect(state().busy.refreshing).toBe(true);
     await p;
     expect(state().busy.refreshing).toBe(false);
     expect(state().chats?.hosts[0]?.chats[0]?.name).toBe('Remote');
+    expect(state().chats?.hosts[0]?.path?.kind).toBe('punched');
   });
 
   it('reloads the chat list once per burst of chatsChanged events', async () => {
@@ -397,7 +412,15 @@ describe('settings, onboarding and mode', () => {
     const { api, state, actions } = setup();
     await actions.init();
     api.peers = [
-      { host: '192.0.2.9', port: 9, natType: 'Symmetric', role: 'bootstrap', firstSeen: 1, lastSeen: 1 },
+      {
+        host: '192.0.2.9',
+        port: 9,
+        natType: 'Symmetric',
+        role: 'bootstrap',
+        firstSeen: 1,
+        lastSeen: 1,
+        path: null,
+      },
     ];
     api.emit('peersChanged', {});
     await until(() => state().peers?.length === 1);

@@ -233,7 +233,9 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
     }
     case 'n/k': {
       const p = knockArgs.safeParse(a);
-      return p.success ? request({ type: 'knock', token: p.data.token }, z) : invalid(true, 'n/k needs token', z);
+      return p.success
+        ? request({ type: 'knock', token: p.data.token }, z)
+        : invalid(true, 'n/k needs token', z);
     }
     case 'n/r':
     case 'n/f': {

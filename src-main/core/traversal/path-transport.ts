@@ -26,9 +26,9 @@ export class PathTransport implements Transport {
 
   send(data: Uint8Array, to: Endpoint): void {
     const route = this.bypass.has(endpointKey(to)) ? undefined : this.paths.get(to);
-    if (route?.kind === 'punched') return this.inner.send(data, route.actual);
-    if (route?.kind === 'relayed') return this.sendRelayed(data, to, route.relay);
-    this.inner.send(data, to);
+    if (route?.kind === 'punched') this.inner.send(data, route.actual);
+    else if (route?.kind === 'relayed') this.sendRelayed(data, to, route.relay);
+    else this.inner.send(data, to);
   }
 
   /** While punching, knocks must reach the very address they are sent to. */

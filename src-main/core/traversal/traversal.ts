@@ -13,8 +13,8 @@ import { endpointKey, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
 import type { PathTable } from './path-table.js';
 import type { PathTransport } from './path-transport.js';
-import { DEFAULT_PUNCH, type PunchSettings, PunchSessions } from './punch.js';
-import { DEFAULT_RELAY, type RelaySettings, RelayService } from './relay-service.js';
+import { DEFAULT_PUNCH, PunchSessions, type PunchSettings } from './punch.js';
+import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';
 
 export interface TraversalSettings {
   /** Time between keepalive pings on punched and relayed paths (NAT bindings expire when idle); 0: off. */
@@ -169,7 +169,8 @@ export class Traversal {
       }
     }
     // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
-    let rendezvous = listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
+    let rendezvous =
+      listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
     if (rendezvous.length === 0) {
       try {
         const info = await client.ping(peer, check);
@@ -183,7 +184,10 @@ export class Traversal {
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
-        this.deps.logger.debug({ peer: endpointKey(peer), via: endpointKey(r), err: String(err) }, 'punch failed');
+        this.deps.logger.debug(
+          { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
+          'punch failed',
+        );
         return undefined;
       });
       if (info) return info;
@@ -197,7 +201,10 @@ export class Traversal {
         if (isClosed(err)) throw err;
       }
     }
-    throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no direct, punched or relayed path`);
+    throw NanceError.fromCode(
+      ResultCode.Timeout,
+      `reach ${endpointKey(peer)}: no direct, punched or relayed path`,
+    );
   }
 
   private async punchVia(rendezvous: Endpoint, peer: Endpoint): Promise<PingInfo | undefined> {
@@ -223,7 +230,8 @@ export class Traversal {
     const out: Endpoint[] = [];
     for (const e of unique) {
       if (out.length >= MAX_CANDIDATES) break;
-      const info = client.known(e) ?? (await client.ping(e, this.deps.settings().directCheck).catch(() => undefined));
+      const info =
+        client.known(e) ?? (await client.ping(e, this.deps.settings().directCheck).catch(() => undefined));
       if (info?.ext.includes(ext)) out.push(e);
     }
     return out;
@@ -308,7 +316,8 @@ export class Traversal {
   /** Relays we accept `n/f` from: ones we route through, and known peers that advertised relaying. */
   private isTrustedRelay(e: Endpoint): boolean {
     if (this.deps.paths.isRelayInUse(endpointKey(e))) return true;
-    const known = this.deps.peers.get(e) !== undefined || this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
+    const known =
+      this.deps.peers.get(e) !== undefined || this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
     return known && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 

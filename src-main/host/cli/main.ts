@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     retentionSeconds: opts.retention,
     syncIntervalMs: opts.syncInterval,
     fanOut: opts.fanOut,
+    keepaliveMs: opts.keepalive * 1000,
+    relay: opts.relay,
     stun: opts.stun,
     portMapping: opts.portMapping,
     abuseLimits: opts.abuseLimits,

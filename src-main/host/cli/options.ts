@@ -28,6 +28,10 @@ export interface CliOptions {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   syncInterval: number;
   fanOut: number;
+  /** Seconds between keepalives on punched and relayed paths (0: none). */
+  keepalive: number;
+  /** --relay: relay for others even as an ordinary peer; --no-relay: never; default: as a bootstrap. */
+  relay: 'auto' | 'always' | 'never';
   stdio: boolean;
   /** Port of the web host, or undefined when --web is not given. */
   web: number | undefined;
@@ -104,6 +108,14 @@ export function buildCommand(): Command {
     )
     .option('--fan-out <n>', 'known peers synced per round', integer(1, 1000, 'fan-out'), 8)
     .option(
+      '--keepalive <seconds>',
+      'keepalive interval on punched and relayed paths, so NAT bindings stay open (0 = off)',
+      integer(0, 3600, 'keepalive'),
+      20,
+    )
+    .option('--relay', 'relay for peers that cannot reach each other, also as an ordinary peer')
+    .option('--no-relay', 'never relay for others (by default a bootstrap peer does, within a budget)')
+    .option(
       '--web [port]',
       `also serve the window to a browser on 127.0.0.1 (default port ${DEFAULT_WEB_PORT})`,
       (v: string) => integer(0, 65_535, 'web port')(v),
@@ -128,12 +140,17 @@ export function parseOptions(argv: string[]): CliOptions {
   }
   // A bare --web means the original's port.
   const opts = command.opts<
-    Omit<CliOptions, 'web' | 'stun' | 'stunServers'> & { web?: number | true; stun?: string[] | false }
+    Omit<CliOptions, 'web' | 'stun' | 'stunServers' | 'relay'> & {
+      web?: number | true;
+      stun?: string[] | false;
+      relay?: boolean;
+    }
   >();
   // --stun and --no-stun share one attribute: a list of servers, or false.
-  const { stun, ...rest } = opts;
+  const { stun, relay, ...rest } = opts;
   return {
     ...rest,
+    relay: relay === undefined ? 'auto' : relay ? 'always' : 'never',
     stun: stun !== false,
     // --no-stun means "do not touch the network to find out where we stand": no mapping either.
     portMapping: opts.portMapping !== false && stun !== false,

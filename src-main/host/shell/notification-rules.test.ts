@@ -134,7 +134,13 @@ describe('ChatActivity', () => {
     const list: ChatListDto = {
       mine: [{ uuid: 'a', name: 'Mine', createdAt: 1 }],
       hosts: [
-        { host: remote, chats: [{ uuid: 'b', name: 'Theirs', createdAt: 1 }], fetchedAt: 1, error: null },
+        {
+          host: remote,
+          chats: [{ uuid: 'b', name: 'Theirs', createdAt: 1 }],
+          fetchedAt: 1,
+          error: null,
+          path: null,
+        },
       ],
     };
     a.commandFinished('listChats', {}, ok(list));
