@@ -18,7 +18,13 @@ export class RemoteChats {
   private readonly hosts = new Map<string, HostChats>();
 
   set(host: Endpoint, chats: ChatSummary[], at: number): HostChats {
-    const entry: HostChats = { host, chats, fetchedAt: at, error: undefined };
+    // Only the address: callers may pass a richer object (a stored peer).
+    const entry: HostChats = {
+      host: { host: host.host, port: host.port },
+      chats,
+      fetchedAt: at,
+      error: undefined,
+    };
     this.hosts.set(endpointKey(host), entry);
     return entry;
   }
@@ -26,7 +32,12 @@ export class RemoteChats {
   /** Keeps the last known list but records that the host could not be asked. */
   failed(host: Endpoint, error: NanceErrorKind): HostChats {
     const old = this.hosts.get(endpointKey(host));
-    const entry: HostChats = { host, chats: old?.chats ?? [], fetchedAt: old?.fetchedAt, error };
+    const entry: HostChats = {
+      host: { host: host.host, port: host.port },
+      chats: old?.chats ?? [],
+      fetchedAt: old?.fetchedAt,
+      error,
+    };
     this.hosts.set(endpointKey(host), entry);
     return entry;
   }

@@ -18,14 +18,25 @@ export interface SimNetworkOptions {
 }
 
 export interface SimNetworkStats {
-  /** send() calls on open transports. */
+  /** send() calls on open transports and attached hosts. */
   sent: number;
-  /** Copies handed to a receiver. */
+  /** Copies handed to a receiver: a bound transport or an attached host. */
   delivered: number;
-  /** Lost, oversize, partitioned, or addressed to an endpoint with no transport on arrival. */
+  /** Lost, oversize, partitioned, or addressed to an endpoint with no receiver on arrival. */
   dropped: number;
   /** Extra copies created; sent + duplicated = delivered + dropped + in flight. */
   duplicated: number;
+}
+
+/** Receives datagrams for an attached host; `to` says which of its ports they were sent to. */
+export type HostReceiver = (data: Uint8Array, from: Endpoint, to: Endpoint) => void;
+
+/** What attachHost returns: a middlebox's (e.g. a SimNat's) own link to the network. */
+export interface AttachedHost {
+  /** Sends from `host:fromPort`, through the same latency, loss and partitions as a transport. */
+  send(data: Uint8Array, fromPort: number, to: Endpoint): void;
+  /** Stops receiving; idempotent. */
+  detach(): void;
 }
 
 /** Either end of a link in setLoss: an endpoint or any endpoint. */
@@ -39,6 +50,7 @@ export class SimNetwork {
   readonly #lossRate: number;
   readonly #duplicateRate: number;
   readonly #bound = new Map<string, SimTransport>();
+  readonly #hosts = new Map<string, HostReceiver>();
   readonly #linkLoss = new Map<string, number>();
   readonly #partitions = new Set<string>();
   readonly #stats: SimNetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
@@ -69,6 +81,26 @@ export class SimNetwork {
     });
     this.#bound.set(key, transport);
     return transport;
+  }
+
+  /** The clock the network runs on; middleboxes read it to age their state. */
+  get clock(): SimClock {
+    return this.#clock;
+  }
+
+  /**
+   * Hands `receiver` every datagram addressed to `host` at a port with no bound transport (a bound
+   * transport wins), and lets the caller send from any port of `host`. Throws if `host` is attached.
+   */
+  attachHost(host: string, receiver: HostReceiver): AttachedHost {
+    if (this.#hosts.has(host)) throw new Error(`Sim host ${host} is already attached`);
+    this.#hosts.set(host, receiver);
+    return {
+      send: (data, fromPort, to) => this.#send(data, { host, port: fromPort }, to),
+      detach: () => {
+        if (this.#hosts.get(host) === receiver) this.#hosts.delete(host);
+      },
+    };
   }
 
   /** Loss rate of datagrams from `from` to `to`; the most specific setting wins. */
@@ -110,12 +142,18 @@ export class SimNetwork {
     const key = endpointKey(to);
     this.#clock.setTimeout(() => {
       const receiver = this.#bound.get(key);
-      if (!receiver) {
-        this.#stats.dropped++;
+      if (receiver) {
+        this.#stats.delivered++;
+        receiver.deliver(data, from);
         return;
       }
-      this.#stats.delivered++;
-      receiver.deliver(data, from);
+      const host = this.#hosts.get(to.host);
+      if (host) {
+        this.#stats.delivered++;
+        host(data, from, { ...to });
+        return;
+      }
+      this.#stats.dropped++;
     }, delay);
   }
 
@@ -135,8 +173,8 @@ export class SimNetwork {
   }
 }
 
-/** How a SimTransport reaches its network. */
-interface SimLink {
+/** How a SimTransport reaches its network (or a SimNat standing in for it). */
+export interface SimLink {
   send(data: Uint8Array, from: Endpoint, to: Endpoint): void;
   unbind(): void;
 }
