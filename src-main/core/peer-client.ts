@@ -56,7 +56,11 @@ export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
   private readonly lastSeqs = new Map<string, number>();
 
-  constructor(private readonly engine: RequestEngine) {}
+  /** `sendDirect` sends on the socket past every route (punch probes). */
+  constructor(
+    private readonly engine: RequestEngine,
+    private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
+  ) {}
 
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {
@@ -106,9 +110,9 @@ export class PeerClient {
     await this.call(target, { type: 'punch', target: origin, token }, 'punch', policy);
   }
 
-  /** One punch probe; resolves when answered. */
+  /** One punch probe, sent to exactly `to` whatever the route to it; resolves when answered. */
   async knock(to: Endpoint, token: string, policy?: Partial<RetryPolicy>): Promise<void> {
-    await this.call(to, { type: 'knock', token }, 'knock', policy);
+    await this.call(to, { type: 'knock', token }, 'knock', policy, this.sendDirect);
   }
 
   async register(to: Endpoint, natConeType: string): Promise<void> {
@@ -230,8 +234,9 @@ export class PeerClient {
     request: Request,
     what: string,
     policy?: Partial<RetryPolicy>,
+    via?: (data: Uint8Array, to: Endpoint) => void,
   ): Promise<Record<string, unknown>> {
-    const response: Response = await this.engine.request(to, request, policy);
+    const response: Response = await this.engine.request(to, request, policy, via);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

@@ -18,7 +18,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
-import { endpointKey, sameEndpoint } from './ports.js';
+import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
 import { ReplyCache } from './reply-cache.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
@@ -118,14 +118,13 @@ export class NancePeer {
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
     this.guard = new Guard(this.config.guard, clock.now());
     this.engine.onAnswered = (from) => this.guard.amplification.validate(endpointKey(from));
-    this.client = new PeerClient(this.engine);
+    this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock);
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
       client: this.client,
       paths: this.paths,
-      transport,
       sendRaw: (data, to) => deps.transport.send(data, to),
       peers: this.peers,
       clock,
@@ -499,9 +498,9 @@ export class NancePeer {
       case 'punched':
         return sameEndpoint(route.actual, e)
           ? { kind: 'punched', since: route.since }
-          : { kind: 'punched', actual: { ...route.actual }, since: route.since };
+          : { kind: 'punched', actual: endpointOf(route.actual), since: route.since };
       case 'relayed':
-        return { kind: 'relayed', via: { ...route.relay }, since: route.since };
+        return { kind: 'relayed', via: endpointOf(route.relay), since: route.since };
     }
   }
 
@@ -516,6 +515,9 @@ export class NancePeer {
     const local = this.localEndpoint();
     const pub = this.config.publicEndpoint;
     if (pub && pub.host === e.host && pub.port === e.port) return true;
+    // Behind a symmetric NAT every peer sees us at another port: a listed address on our public IP
+    // is us (or a neighbour behind the same NAT, whom no public address reaches without hairpinning).
+    if (pub && pub.host === e.host && this.config.natType === 'Symmetric') return true;
     return e.port === local.port && [local.host, '127.0.0.1', '0.0.0.0'].includes(e.host);
   }
 }

@@ -11,6 +11,11 @@ export function endpointKey(e: Endpoint): string {
   return `${e.host}:${e.port}`;
 }
 
+/** A copy with only the address (callers often hold a richer object, such as a stored peer). */
+export function endpointOf(e: Endpoint): Endpoint {
+  return { host: e.host, port: e.port };
+}
+
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.host === b.host && a.port === b.port;
 }

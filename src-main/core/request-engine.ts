@@ -64,8 +64,17 @@ export class RequestEngine {
     else this.awaiting.delete(key);
   }
 
-  /** Resolves with the first response carrying our z, whatever its code; rejects with 90 on silence. */
-  request(to: Endpoint, request: Request, policy: Partial<RetryPolicy> = {}): Promise<Response> {
+  /**
+   * Resolves with the first response carrying our z, whatever its code; rejects with 90 on silence.
+   * `via` sends the datagrams some other way than the engine's transport (a punch probe must reach
+   * the very address it names, past any route).
+   */
+  request(
+    to: Endpoint,
+    request: Request,
+    policy: Partial<RetryPolicy> = {},
+    via?: (data: Uint8Array, to: Endpoint) => void,
+  ): Promise<Response> {
     if (this.closed) return Promise.reject(new NanceError('closed', 'peer is shutting down'));
     const p = { ...this.defaults, ...policy };
     const z = this.newId();
@@ -83,7 +92,8 @@ export class RequestEngine {
       let attempt = 0;
       const send = (wait: number) => {
         attempt++;
-        this.transport.send(datagram, to);
+        if (via) via(datagram, to);
+        else this.transport.send(datagram, to);
         const entry: Pending = {
           resolve,
           reject,

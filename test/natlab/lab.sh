@@ -26,6 +26,13 @@
 #     X=port  N=3  port-restricted cone     EIM + address-and-port-dependent filtering (masquerade)
 #     X=sym   N=4  symmetric                masquerade random,fully-random
 #
+# With NZLAB_TWINS=1 a second site of every kind, so that a pair of the same kind (port<->port,
+# sym<->sym) crosses two different routers, and a second public host:
+#   nz-r-X2    NAT router like nz-r-X, wan0 = 198.51.100.3N/24, lan0 = 10.(N+5).0.1/24
+#   nz-h-X2    its LAN host, eth0 = 10.(N+5).0.10/24        (full2 10.6, addr2 10.7, port2 10.8, sym2 10.9)
+#   nz-h-open2 public 203.0.113.31, no NAT, no firewall
+# `down` deletes them whether or not NZLAB_TWINS is set.
+#
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
 # accepts them lets Linux conntrack record the first incoming punch as a flow to the router, which
 # then collides with the LAN host's own flow: simultaneous hole punching between two port-restricted
@@ -37,6 +44,7 @@
 #                   "miniupnpd" adds the router nz-r-upnp (N=5, wan 198.51.100.25, port-restricted
 #                   like nz-r-port) running miniupnpd (UPnP IGD + NAT-PMP; needs stund and
 #                   miniupnpd-nftables) and its LAN host nz-h-upnp = 10.5.0.10
+#   NZLAB_TWINS     1: also build the twin sites above (test/natlab/matrix.mjs uses them)
 #   NZLAB_PREFIX    namespace prefix instead of nz- (two labs, e.g. two test files, side by side)
 #   NODE            node binary (default: node)
 set -eEuo pipefail
@@ -55,6 +63,8 @@ INET=${P}inet
 STUN=${P}stun; STUN_IP1=198.51.100.10; STUN_IP2=198.51.100.11
 PUB=${P}pub;   PUB_IP=203.0.113.20
 OPEN=${P}h-open; OPEN_IP=203.0.113.30
+OPEN2=${P}h-open2; OPEN2_IP=203.0.113.31
+TWINS=${NZLAB_TWINS:-0}
 GW_A=198.51.100.1; GW_B=203.0.113.1
 STUND_PORT=3478; STUND_ALT_PORT=3479
 NANCE_PORT=3490
@@ -67,12 +77,20 @@ ROUTERS=(
   port:port-restricted:198.51.100.23:3
   sym:symmetric:198.51.100.24:4
 )
+# The twins (NZLAB_TWINS=1): same kinds, other routers. Always known to `down`.
+TWIN_ROUTERS=(
+  full2:full-cone:198.51.100.31:6
+  addr2:addr-restricted:198.51.100.32:7
+  port2:port-restricted:198.51.100.33:8
+  sym2:symmetric:198.51.100.34:9
+)
 UPNP_HTTP_PORT=5000
 
 all_namespaces() {
   local r
-  echo "$INET $STUN $PUB $OPEN"
-  for r in "${ROUTERS[@]}"; do echo "${P}r-${r%%:*} ${P}h-${r%%:*}"; done
+  echo "$INET $STUN $PUB $OPEN $OPEN2"
+  for r in "${ROUTERS[@]}" "${TWIN_ROUTERS[@]}"; do echo "${P}r-${r%%:*} ${P}h-${r%%:*}"; done |
+    awk '!s[$0]++'
 }
 
 log() { printf '[nz-lab] %s\n' "$*" >&2; }
@@ -235,6 +253,7 @@ wait_udp() { # ns ip port [seconds]
 
 want() { [[ " $SERVICES " == *" $1 "* ]]; }
 if want miniupnpd; then ROUTERS+=(upnp:upnp:198.51.100.25:5); fi
+if [ "$TWINS" = 1 ]; then ROUTERS+=("${TWIN_ROUTERS[@]}"); fi
 
 start_services() {
   if want stund; then
@@ -346,6 +365,7 @@ EOF
   public_host "$STUN" p-stun "$GW_A" "$STUN_IP1" "$STUN_IP2"
   public_host "$PUB" p-pub "$GW_B" "$PUB_IP"
   public_host "$OPEN" p-open "$GW_B" "$OPEN_IP"
+  if [ "$TWINS" = 1 ]; then public_host "$OPEN2" p-open2 "$GW_B" "$OPEN2_IP"; fi
   for r in "${ROUTERS[@]}"; do nat_site "$r"; done
   start_services
   trap - ERR
@@ -415,5 +435,5 @@ up) [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }; do_up ;;
 down) [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }; do_down ;;
 status) do_status ;;
 exec) shift; ns=$1; shift; exec ip netns exec "$ns" "$@" ;;
-*) sed -n '2,40p' "$0"; exit 2 ;;
+*) sed -n '2,/^set -eEuo/p' "$0" | sed '$d'; exit 2 ;;
 esac

@@ -12,6 +12,7 @@ import type { Endpoint, PeerRole, Transport } from '../../src-main/core/ports.js
 import { endpointKey } from '../../src-main/core/ports.js';
 import { mulberry32 } from '../../src-main/net/prng.js';
 import { SimClock } from '../../src-main/net/sim-clock.js';
+import { type NatBehaviour, SimNat } from '../../src-main/net/sim-nat.js';
 import { SimNetwork, type SimTransport } from '../../src-main/net/sim-network.js';
 import { SqliteStore } from '../../src-main/store/sqlite-store.js';
 
@@ -110,6 +111,11 @@ export interface PeerSpec {
   port?: number;
   /** Start sync and expiry (default true). */
   start?: boolean;
+  /**
+   * Put the peer behind a NAT of this behaviour with this public address (`host` is then its
+   * private address, default 10.N.0.10). One NAT per public address, made on first use.
+   */
+  nat?: { behaviour: NatBehaviour; publicHost: string };
 }
 
 export interface LogEntry {
@@ -254,6 +260,7 @@ export class SimHarness {
   private readonly random: () => number;
   private tempDir: string | undefined;
   private nextProbe = 1;
+  private readonly nats = new Map<string, SimNat>();
   private closed = false;
 
   constructor(options: HarnessOptions = {}) {
@@ -284,7 +291,12 @@ export class SimHarness {
         ? path.join(this.dir(), `peer-${index}-${endpointKey(endpoint).replace(/[:.]/g, '_')}.db`)
         : (spec.store ?? ':memory:');
     const store = SqliteStore.open({ path: storePath, now: () => this.clock.now() });
-    const tap = new TapTransport(this.net.bind(endpoint), this.clock);
+    const tap = new TapTransport(
+      spec.nat
+        ? this.natFor(spec.nat.behaviour, spec.nat.publicHost).bind(endpoint)
+        : this.net.bind(endpoint),
+      this.clock,
+    );
     const c = spec.config ?? {};
     const config: Partial<PeerConfig> = {
       // Protocol tests probe with raw sockets that do not answer pings and send bursts: the abuse
@@ -305,6 +317,17 @@ export class SimHarness {
     const sim: SimPeer = { peer, logs, store, tap, endpoint, storePath };
     this.peers.push(sim);
     return sim;
+  }
+
+  /** The NAT at `publicHost` (made on first use; its behaviour must not change). */
+  natFor(behaviour: NatBehaviour, publicHost: string): SimNat {
+    let nat = this.nats.get(publicHost);
+    if (!nat) {
+      nat = new SimNat(this.net, { publicHost, behaviour, seed: this.nats.size + 7 });
+      this.nats.set(publicHost, nat);
+    }
+    if (nat.behaviour !== behaviour) throw new Error(`NAT at ${publicHost} is ${nat.behaviour}`);
+    return nat;
   }
 
   /** A raw endpoint; defaults to 10.0.1.N:9000 (private). */

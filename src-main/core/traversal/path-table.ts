@@ -3,7 +3,7 @@
 // endpoint (the address a peer list gave us, or the source of its first datagram); the table says
 // where datagrams for it really go, and which real source addresses stand for which peer.
 import type { Endpoint } from '../ports.js';
-import { endpointKey } from '../ports.js';
+import { endpointKey, endpointOf } from '../ports.js';
 
 /** How a peer is reached, as the user sees it. */
 export type PathKind = 'direct' | 'punched' | 'mapped' | 'relayed';
@@ -42,9 +42,9 @@ export class PathTable {
   set(peer: Endpoint, route: Route): void {
     this.delete(peer);
     const key = endpointKey(peer);
-    this.routes.set(key, { peer: { ...peer }, route });
+    this.routes.set(key, { peer: endpointOf(peer), route });
     if (route.kind === 'punched' && endpointKey(route.actual) !== key) {
-      this.aliases.set(endpointKey(route.actual), { ...peer });
+      this.aliases.set(endpointKey(route.actual), endpointOf(peer));
     }
     if (route.kind === 'relayed') this.countRelay(route.relay, 1);
     if (this.routes.size > MAX_ROUTES) {

@@ -16,8 +16,6 @@ export interface PathTransportStats {
 
 export class PathTransport implements Transport {
   readonly stats: PathTransportStats = { relayed: 0, unwrappable: 0 };
-  /** Peers being punched: their datagrams go straight to the address given, whatever the route. */
-  private readonly bypass = new Set<string>();
 
   constructor(
     private readonly inner: Transport,
@@ -25,16 +23,10 @@ export class PathTransport implements Transport {
   ) {}
 
   send(data: Uint8Array, to: Endpoint): void {
-    const route = this.bypass.has(endpointKey(to)) ? undefined : this.paths.get(to);
+    const route = this.paths.get(to);
     if (route?.kind === 'punched') this.inner.send(data, route.actual);
     else if (route?.kind === 'relayed') this.sendRelayed(data, to, route.relay);
     else this.inner.send(data, to);
-  }
-
-  /** While punching, knocks must reach the very address they are sent to. */
-  setBypass(peer: Endpoint, on: boolean): void {
-    if (on) this.bypass.add(endpointKey(peer));
-    else this.bypass.delete(endpointKey(peer));
   }
 
   onDatagram(handler: DatagramHandler): void {

@@ -5,7 +5,7 @@
 // symmetric NAT, which gave that flow a port of its own) teaches us where the peer really is
 // ("peer-reflexive" address), and we knock there too.
 import type { Clock, Endpoint, TimerHandle } from '../ports.js';
-import { sameEndpoint } from '../ports.js';
+import { endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
 
 export interface PunchSettings {
@@ -21,11 +21,17 @@ export const DEFAULT_PUNCH: PunchSettings = { knockIntervalMs: 150, timeoutMs: 3
 
 export interface PunchDeps {
   clock: Clock;
-  /** Sends one knock; resolves when it is answered (from the address it went to), rejects otherwise. */
+  /**
+   * Sends one knock to exactly `to` (past any route to the peer); resolves when it is answered,
+   * rejects otherwise.
+   */
   knock(to: Endpoint, token: string, policy: Partial<RetryPolicy>): Promise<unknown>;
-  /** Knocks must go to the address given, not along an older route to the peer. */
-  bypassRoutes(peer: Endpoint, on: boolean): void;
   settings(): PunchSettings;
+  /**
+   * Where a punched path to `peer` already goes, if one does. Knocks from there reach us under the
+   * peer's own address (the path table translates them), so they cannot teach it to us: ask.
+   */
+  punchedAddress(peer: Endpoint): Endpoint | undefined;
 }
 
 interface Session {
@@ -65,22 +71,22 @@ export class PunchSessions {
       const deadline = clock.now() + settings.timeoutMs;
       const session: Session = {
         token,
-        peer: { ...peer },
-        addresses: [{ ...peer }],
+        peer: endpointOf(peer),
+        addresses: [endpointOf(peer)],
         timer: undefined,
         done: (result) => {
           if (!this.sessions.delete(token)) return;
           session.timer?.cancel();
-          this.deps.bypassRoutes(peer, false);
           this.finished.set(token, { peer: session.peer, until: clock.now() + settings.timeoutMs });
           resolve(result);
         },
       };
       this.sessions.set(token, session);
-      this.deps.bypassRoutes(peer, true);
       const knockAll = () => {
         const left = deadline - clock.now();
         if (left <= 0) return session.done(undefined);
+        const known = this.deps.punchedAddress(session.peer);
+        if (known && !session.addresses.some((a) => sameEndpoint(a, known))) session.addresses.push(known);
         for (const address of session.addresses) this.knockOnce(session, address, left);
         session.timer = clock.setTimeout(knockAll, settings.knockIntervalMs);
       };
@@ -100,7 +106,7 @@ export class PunchSessions {
       return old !== undefined && old.until >= this.deps.clock.now();
     }
     if (!session.addresses.some((a) => sameEndpoint(a, from)) && session.addresses.length < 4) {
-      session.addresses.push({ ...from });
+      session.addresses.push(endpointOf(from));
       this.knockOnce(session, from, this.deps.settings().timeoutMs);
     }
     return true;
@@ -114,7 +120,7 @@ export class PunchSessions {
 
   private knockOnce(session: Session, to: Endpoint, waitMs: number): void {
     this.deps.knock(to, session.token, { attempts: 1, timeoutMs: waitMs, jitter: 0 }).then(
-      () => session.done({ ...to }),
+      () => session.done(endpointOf(to)),
       () => undefined,
     );
   }

@@ -9,10 +9,9 @@ import type { Logger } from '../logger.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint, PeerRole, TimerHandle } from '../ports.js';
-import { endpointKey, sameEndpoint } from '../ports.js';
+import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
 import type { PathTable } from './path-table.js';
-import type { PathTransport } from './path-transport.js';
 import { DEFAULT_PUNCH, PunchSessions, type PunchSettings } from './punch.js';
 import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';
 
@@ -45,7 +44,6 @@ const MAX_REMEMBERED = 10_000;
 export interface TraversalDeps {
   client: PeerClient;
   paths: PathTable;
-  transport: PathTransport;
   /** Sends on the socket itself, past every route (relays talk to both sides directly). */
   sendRaw(data: Uint8Array, to: Endpoint): void;
   peers: PeerDirectory;
@@ -74,8 +72,11 @@ export class Traversal {
     this.punches = new PunchSessions({
       clock: deps.clock,
       knock: (to, token, policy) => deps.client.knock(to, token, policy),
-      bypassRoutes: (peer, on) => deps.transport.setBypass(peer, on),
       settings: () => deps.settings().punch,
+      punchedAddress: (peer) => {
+        const route = deps.paths.get(peer);
+        return route?.kind === 'punched' ? endpointOf(route.actual) : undefined;
+      },
     });
     this.relay = new RelayService(
       {
@@ -117,7 +118,7 @@ export class Traversal {
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     const key = endpointKey(peer);
     this.introducers.delete(key);
-    this.introducers.set(key, { peer: { ...peer }, introducer: { ...introducer } });
+    this.introducers.set(key, { peer: endpointOf(peer), introducer: endpointOf(introducer) });
     if (this.introducers.size > MAX_REMEMBERED) {
       const oldest = this.introducers.keys().next();
       if (!oldest.done) this.introducers.delete(oldest.value);
@@ -193,7 +194,7 @@ export class Traversal {
       if (info) return info;
     }
     for (const r of await this.candidates(peer, 'relay')) {
-      paths.set(peer, { kind: 'relayed', relay: { ...r }, since: clock.now() });
+      paths.set(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
       try {
         return await client.ping(peer, check);
       } catch (err) {
@@ -290,7 +291,7 @@ export class Traversal {
     const { paths, clock } = this.deps;
     const route = paths.get(origin);
     if (!route || (route.kind === 'relayed' && !sameEndpoint(route.relay, from))) {
-      paths.set(origin, { kind: 'relayed', relay: { ...from }, since: clock.now() });
+      paths.set(origin, { kind: 'relayed', relay: endpointOf(from), since: clock.now() });
     }
     let data: Uint8Array;
     try {

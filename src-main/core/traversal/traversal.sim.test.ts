@@ -1,0 +1,94 @@
+// Every pair of NAT behaviours in the simulator (virtual time, SimNat): a host behind X hosts a
+// chat, a client behind Y lists it, reads it and posts to it, both joined through one public
+// bootstrap that is their rendezvous and relay. The lab (test/natlab/matrix.test.ts) proves the
+// same on real nftables NATs; this one is fast and deterministic, and checks the path chosen.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NatBehaviour } from '../../../src-main/net/sim-nat.js';
+import type { NatType } from '../../../src-shared/protocol/index.js';
+import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import type { Endpoint } from '../ports.js';
+
+type Kind = 'open' | 'full' | 'addr' | 'port' | 'sym';
+const KINDS: Kind[] = ['open', 'full', 'addr', 'port', 'sym'];
+const BEHAVIOUR: Record<Kind, NatBehaviour | undefined> = {
+  open: undefined,
+  full: 'full-cone',
+  addr: 'address-restricted',
+  port: 'port-restricted',
+  sym: 'symmetric',
+};
+/** What detection reports behind each (the lab test checks detection itself). */
+const NAT_TYPE: Record<Kind, NatType> = {
+  open: 'Open Internet',
+  full: 'Full Cone',
+  addr: 'Restricted Cone',
+  port: 'Port Restricted Cone',
+  sym: 'Symmetric',
+};
+const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
+
+let h: SimHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function peerBehind(harness: SimHarness, kind: Kind, n: number): SimPeer {
+  const behaviour = BEHAVIOUR[kind];
+  const config = {
+    bootstrapPeers: [BOOTSTRAP],
+    natType: NAT_TYPE[kind],
+    sync: { intervalMs: 2_000 },
+  };
+  if (!behaviour) return harness.addPeer({ host: `203.0.113.${n}`, port: 7000, config });
+  // As detection reports it: the NAT keeps the port (a symmetric NAT's port is one of many).
+  const publicEndpoint = { host: `198.51.100.${n}`, port: 7000 };
+  return harness.addPeer({
+    host: `10.${n}.0.10`,
+    port: 7000,
+    nat: { behaviour, publicHost: publicEndpoint.host },
+    config: { ...config, publicEndpoint },
+  });
+}
+
+/** Waits (in virtual time) until the client lists the host's chat; returns the host's address. */
+async function listed(harness: SimHarness, client: SimPeer, chatName: string): Promise<Endpoint> {
+  for (let waited = 0; waited < 60_000; waited += 500) {
+    const entry = client.peer.remoteChats().find((hc) => hc.chats.some((c) => c.name === chatName));
+    if (entry) return entry.host;
+    await harness.advance(500);
+  }
+  throw new Error(`${chatName} never listed`);
+}
+
+describe('every pair of NAT behaviours (simulator)', () => {
+  const pairs = KINDS.flatMap((host) => KINDS.map((client) => [host, client] as const));
+  it.each(pairs)('host behind %s, client behind %s: list, read, post', async (hostKind, clientKind) => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const host = peerBehind(h, hostKind, 21);
+    const client = peerBehind(h, clientKind, 31);
+    const chat = await h.settle(host.peer.createChat('pair', 'hello', 'host'));
+
+    const at = await listed(h, client, 'pair');
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    await h.settle(client.peer.postMessage(at, chat.uuid, 'client', 'hi'), 30_000);
+    const seen = await h.settle(host.peer.readChat(null, chat.uuid));
+    expect(seen.map((m) => m.content)).toEqual(['hello', 'hi']);
+
+    const path = client.peer.pathTo(at);
+    const symmetricSide = hostKind === 'sym' || clientKind === 'sym';
+    const cannotPunch =
+      symmetricSide && (hostKind === 'port' || clientKind === 'port' || hostKind === clientKind);
+    // Reachable unsolicited: direct. Behind a restricted NAT: punched. Symmetric against
+    // port-restricted or symmetric: nothing but a relay connects them.
+    const expected = cannotPunch
+      ? 'relayed'
+      : hostKind === 'open' || hostKind === 'full'
+        ? 'direct'
+        : 'punched';
+    expect(path?.kind).toBe(expected);
+    if (expected === 'relayed') expect(path?.via).toEqual(BOOTSTRAP);
+  });
+});

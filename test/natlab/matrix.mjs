@@ -1,0 +1,582 @@
+#!/usr/bin/env node
+// The pair matrix (root; uses test/natlab/lab.sh with NZLAB_TWINS=1): can every pair of NAT
+// behaviours chat? For X, Y in {open, full, addr, port, sym}: a host behind X hosts a chat and a
+// client behind Y (on a DIFFERENT router of kind Y: the twin sites) lists it, reads it and posts to
+// it, and the host then sees the post. 25 ordered pairs, all run at once over 10 CLI peers:
+//
+//   hosts    nzm-h-open  nzm-h-full  nzm-h-addr  nzm-h-port  nzm-h-sym     (one chat each)
+//   clients  nzm-h-open2 nzm-h-full2 nzm-h-addr2 nzm-h-port2 nzm-h-sym2    (list/read/post all 5)
+//
+// Per pair: ok or the step that failed (start, create, list, read, post, seen) with its error, the
+// path of the host as the client's listChats reports it (`hosts[].path.kind`: direct, punched,
+// mapped, relayed; "?" when the build has no `path` field, "none" when it is null), and the time from
+// the start of the round to the first listing. Prints a markdown table (rows: host behind X, columns:
+// client behind Y) and, as the last stdout line, one JSON object with everything.
+//
+//   node test/natlab/matrix.mjs [--pairs port:sym,sym:sym] [--keep] [--no-lab] [--json FILE]
+//        [--list-timeout 40] [--timeout 150]
+//
+//   --pairs        HOST:CLIENT kinds to run (default: all 25)
+//   --keep         leave the lab (and the peers' data dirs) up for debugging; `lab.sh down` later with
+//                  NZLAB_PREFIX=nzm- NZLAB_DIR=$TMPDIR/nance-natlab-matrix
+//   --no-lab       use a lab that is already up (same prefix/dir) and leave it up
+//   --json FILE    also write the JSON object to FILE
+//   --list-timeout seconds a client waits for a host's chat to be listed (default 40)
+//   --timeout      hard limit for the whole round, seconds (default 150)
+//
+// Environment: NZLAB_PREFIX (default nzm-), NZLAB_DIR (default $TMPDIR/nance-natlab-matrix), NODE.
+// Needs `npm run build`. Exit status: 0 all pairs ok, 1 some failed, 2 could not run.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LAB = path.join(ROOT, 'test', 'natlab', 'lab.sh');
+const BIN = path.join(ROOT, 'bin', 'nance.js');
+const BUILT = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
+/** When build/ was last written (the peers run whatever build/ holds when they start). */
+const buildTime = () => {
+  try {
+    return statSync(BUILT).mtime.toISOString();
+  } catch {
+    return null;
+  }
+};
+const NODE = process.env.NODE || process.execPath;
+const BOOTSTRAP = '198.51.100.10:3490';
+const SYNC_INTERVAL_MS = 2000;
+const POLL_MS = 1000;
+
+export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
+const LABELS = {
+  open: 'open (no NAT)',
+  full: 'full cone',
+  addr: 'addr-restricted',
+  port: 'port-restricted',
+  sym: 'symmetric',
+};
+
+const P = process.env.NZLAB_PREFIX || 'nzm-';
+const LAB_DIR = process.env.NZLAB_DIR || path.join(os.tmpdir(), 'nance-natlab-matrix');
+const LAB_ENV = {
+  ...process.env,
+  NZLAB_PREFIX: P,
+  NZLAB_DIR: LAB_DIR,
+  NZLAB_TWINS: '1',
+  NZLAB_SERVICES: 'stund nance',
+};
+
+const hostNs = (kind) => `${P}h-${kind}`;
+const clientNs = (kind) => (kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`);
+
+const log = (msg) => process.stderr.write(`[matrix ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function parseArgs(argv) {
+  const o = { keep: false, lab: true, json: undefined, pairs: undefined, listTimeoutS: 40, timeoutS: 150 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--keep') o.keep = true;
+    else if (a === '--no-lab') o.lab = false;
+    else if (a === '--json') o.json = value();
+    else if (a === '--list-timeout') o.listTimeoutS = Number(value());
+    else if (a === '--timeout') o.timeoutS = Number(value());
+    else if (a === '--pairs') {
+      o.pairs = value()
+        .split(',')
+        .filter(Boolean)
+        .map((p) => {
+          const [h, c] = p.split(':');
+          if (!KINDS.includes(h) || !KINDS.includes(c))
+            throw new Error(`bad pair "${p}": HOST:CLIENT, each one of ${KINDS.join(', ')}`);
+          return { host: h, client: c };
+        });
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(
+        'node test/natlab/matrix.mjs [--pairs port:sym,...] [--keep] [--no-lab] [--json FILE] [--list-timeout 40] [--timeout 150]\n',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  o.pairs ??= KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  return o;
+}
+
+// ------------------------------------------------------------------ one CLI peer in a namespace
+class Peer {
+  constructor(name, ns, dataDir) {
+    this.name = name;
+    this.ns = ns;
+    this.dataDir = dataDir;
+    this.stderr = '';
+    this.nextId = 1;
+    this.pending = new Map();
+    this.exit = undefined;
+    this.ready = undefined;
+  }
+
+  start(timeoutMs = 20_000) {
+    const args = [
+      'netns',
+      'exec',
+      this.ns,
+      NODE,
+      BIN,
+      '--stdio',
+      '--bootstrap-peer',
+      BOOTSTRAP,
+      '--data-dir',
+      this.dataDir,
+      '--no-port-mapping',
+      '--sync-interval',
+      String(SYNC_INTERVAL_MS),
+      '--log-level',
+      'warn',
+    ];
+    this.t0 = Date.now();
+    // `ip netns exec` execs node: the child's PID is the peer's.
+    this.child = spawn('ip', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT });
+    this.child.stdin.on('error', () => {});
+    this.child.stderr.setEncoding('utf8').on('data', (d) => {
+      this.stderr = (this.stderr + d).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exit = signal ? `signal ${signal}` : `code ${code}`;
+        if (!this.stopping) log(`${this.name} exited by itself (${this.exit})${this.tail()}`);
+        for (const [, call] of this.pending) {
+          clearTimeout(call.timer);
+          call.reject(new Error(`${this.name} exited (${this.exit})`));
+        }
+        this.pending.clear();
+        resolve();
+      });
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ready line within ${timeoutMs} ms${this.tail()}`)),
+        timeoutMs,
+      );
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`exited (${this.exit}) before ready${this.tail()}`));
+      });
+      createInterface({ input: this.child.stdout }).on('line', (line) => {
+        let msg;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          return;
+        }
+        if (!this.ready && msg.event === 'ready') {
+          this.ready = msg;
+          this.readyMs = Date.now() - this.t0;
+          clearTimeout(timer);
+          resolve(msg);
+          return;
+        }
+        if (typeof msg.ok === 'boolean' && typeof msg.id === 'number') {
+          const call = this.pending.get(msg.id);
+          if (!call) return;
+          this.pending.delete(msg.id);
+          clearTimeout(call.timer);
+          call.resolve(msg);
+        }
+      });
+    });
+  }
+
+  tail() {
+    const t = this.stderr.trim();
+    return t ? `; stderr: ${t.slice(-600)}` : '';
+  }
+
+  /** Resolves with the result; a failed reply, a timeout or an exit rejects. */
+  call(cmd, args = {}, timeoutMs = 15_000) {
+    if (this.exit) return Promise.reject(new Error(`${this.name} already exited (${this.exit})`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no reply to ${cmd} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        timer,
+        reject,
+        resolve: (msg) =>
+          msg.ok
+            ? resolve(msg.result)
+            : reject(new Error(`${cmd}: ${msg.error?.kind}: ${msg.error?.message ?? ''}`.trim())),
+      });
+      this.child.stdin.write(`${JSON.stringify({ id, cmd, args })}\n`);
+    });
+  }
+
+  async stop() {
+    if (!this.child || this.exit) return;
+    this.stopping = true;
+    this.child.kill('SIGTERM');
+    const late = sleep(3000).then(() => 'late');
+    if ((await Promise.race([this.exited, late])) === 'late') {
+      this.child.kill('SIGKILL');
+      await Promise.race([this.exited, sleep(2000)]);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ the round
+/** `path.kind` of a hosts[] entry: "?" when the build has no such field, "none" when null. */
+function pathOf(entry) {
+  if (!entry || !('path' in entry)) return '?';
+  if (entry.path === null) return 'none';
+  return String(entry.path.kind ?? '?');
+}
+
+function findHost(list, chatUuid) {
+  return list?.hosts?.find((h) => h.chats?.some((c) => c.uuid === chatUuid));
+}
+
+const short = (err) =>
+  String(err?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 300);
+
+/**
+ * Runs the selected pairs on a lab that is up; resolves with the per-pair results. Never rejects:
+ * every failure is recorded against the pairs it affects.
+ */
+async function runRound(opts, peers, abort) {
+  const pairs = opts.pairs.map((p) => ({
+    key: `${p.host}:${p.client}`,
+    host: p.host,
+    client: p.client,
+    ok: false,
+    step: 'start',
+    error: null,
+    path: '?',
+    pathAtListing: null,
+    listedMs: null,
+    totalMs: null,
+  }));
+  const hostKinds = [...new Set(pairs.map((p) => p.host))];
+  const clientKinds = [...new Set(pairs.map((p) => p.client))];
+
+  // 1) start every peer needed, all at once
+  const started = new Map();
+  const starting = [];
+  for (const k of hostKinds) starting.push(['host', k, hostNs(k)]);
+  for (const k of clientKinds) starting.push(['client', k, clientNs(k)]);
+  await Promise.all(
+    starting.map(async ([role, kind, ns]) => {
+      const name = `${role}-${kind}`;
+      const dataDir = mkdtempSync(path.join(LAB_DIR, 'matrix', `${name}-`));
+      const peer = new Peer(name, ns, dataDir);
+      peers.push(peer);
+      try {
+        await peer.start();
+        started.set(name, peer);
+        log(
+          `${name} ready in ${peer.readyMs} ms (${ns}, natType ${peer.ready.natType}, public ${JSON.stringify(peer.ready.publicAddress)})`,
+        );
+      } catch (err) {
+        log(`${name} failed to start: ${short(err)}`);
+        for (const p of pairs)
+          if ((role === 'host' && p.host === kind) || (role === 'client' && p.client === kind))
+            p.error ??= `${name}: ${short(err)}`;
+      }
+    }),
+  );
+
+  // 2) every host creates its chat
+  const chats = new Map();
+  await Promise.all(
+    hostKinds.map(async (k) => {
+      const host = started.get(`host-${k}`);
+      if (!host) return;
+      try {
+        const chat = await host.call('createChat', {
+          name: `matrix chat behind ${k}`,
+          message: `hello from the host behind ${k}`,
+          author: `host-${k}`,
+        });
+        chats.set(k, chat.uuid);
+      } catch (err) {
+        for (const p of pairs) if (p.host === k) Object.assign(p, { step: 'create', error: short(err) });
+      }
+    }),
+  );
+
+  // 3) per client: one poll loop (refreshChats every second) that hands each newly listed host chat
+  // to its pair; the pairs then read, post and check concurrently.
+  const t0 = Date.now();
+  const listDeadline = t0 + opts.listTimeoutS * 1000;
+  const runnable = pairs.filter(
+    (p) => started.has(`host-${p.host}`) && started.has(`client-${p.client}`) && chats.has(p.host),
+  );
+  for (const p of runnable) p.step = 'list';
+  const byClient = new Map();
+  for (const p of runnable) byClient.set(p.client, [...(byClient.get(p.client) ?? []), p]);
+
+  const finishPair = async (p, client, entry) => {
+    const host = started.get(`host-${p.host}`);
+    const chatUuid = chats.get(p.host);
+    const ref = { host: { host: entry.host.host, port: entry.host.port }, chatUuid };
+    p.hostEndpoint = `${entry.host.host}:${entry.host.port}`;
+    try {
+      p.step = 'read';
+      const messages = await client.call('readChat', ref, 20_000);
+      if (!messages.some((m) => m.content === `hello from the host behind ${p.host}`))
+        throw new Error(`read ${messages.length} messages, not the host's first one`);
+      p.step = 'post';
+      const content = `hi from the client behind ${p.client} to ${p.host} (${Date.now()})`;
+      await client.call('postMessage', { ...ref, name: `client-${p.client}`, content }, 20_000);
+      p.step = 'seen';
+      const seenDeadline = Date.now() + 15_000;
+      for (;;) {
+        const mine = await host.call('readChat', { host: null, chatUuid }, 10_000);
+        if (mine.some((m) => m.content === content)) break;
+        if (Date.now() > seenDeadline) throw new Error('the host does not have the post after 15 s');
+        await sleep(500);
+      }
+      p.ok = true;
+      p.step = 'done';
+    } catch (err) {
+      p.error = short(err);
+    }
+    p.totalMs = Date.now() - t0;
+    try {
+      const entry2 = findHost(await client.call('listChats', {}, 10_000), chatUuid);
+      if (entry2) p.path = pathOf(entry2);
+    } catch {}
+  };
+
+  await Promise.all(
+    [...byClient].map(async ([kind, waiting]) => {
+      const client = started.get(`client-${kind}`);
+      const left = new Set(waiting);
+      const work = [];
+      // refreshChats syncs now and can take seconds (it waits on hosts that do not answer): it runs
+      // back to back in the background, and the cheap listChats is what is polled every second.
+      let refreshing = true;
+      let refreshError = null;
+      const refresher = (async () => {
+        while (refreshing && !client.exit && !abort.aborted) {
+          try {
+            await client.call('refreshChats', {}, 30_000);
+            refreshError = null;
+          } catch (err) {
+            refreshError = `refreshChats: ${short(err)}`;
+          }
+          await sleep(200);
+        }
+      })();
+      while (left.size && !abort.aborted) {
+        let list;
+        try {
+          list = await client.call('listChats', {}, 10_000);
+        } catch (err) {
+          for (const p of left) p.error = `listChats: ${short(err)}`;
+          if (client.exit) break;
+        }
+        for (const p of [...left]) {
+          const entry = findHost(list, chats.get(p.host));
+          if (!entry) continue;
+          left.delete(p);
+          p.error = null;
+          p.listedMs = Date.now() - t0;
+          p.pathAtListing = pathOf(entry);
+          p.path = p.pathAtListing;
+          log(`${p.key}: listed after ${p.listedMs} ms (path ${p.path})`);
+          work.push(finishPair(p, client, entry));
+        }
+        if (!left.size || Date.now() > listDeadline) break;
+        await sleep(POLL_MS);
+      }
+      refreshing = false;
+      for (const p of left) {
+        p.error ??= `not listed within ${opts.listTimeoutS} s${refreshError ? ` (last ${refreshError})` : ''}`;
+        // What the client does know of that host, if anything (an entry with an error, no chat).
+        try {
+          const list = await client.call('listChats', {}, 5000);
+          const h = started.get(`host-${p.host}`)?.ready?.publicAddress;
+          const entry = h && list.hosts?.find((e) => e.host.host === h.host && e.host.port === h.port);
+          if (entry) {
+            p.path = pathOf(entry);
+            p.error += ` (client knows the host: error ${entry.error}, ${entry.chats.length} chats)`;
+          }
+        } catch {}
+      }
+      void refresher; // ends by itself once `refreshing` is false (or the peer is stopped)
+      await Promise.all(work);
+    }),
+  );
+  for (const p of pairs) {
+    if (!p.ok && !p.error) p.error = abort.aborted ? 'aborted (hard timeout)' : 'unknown';
+  }
+  // For the record (why a pair failed): every peer's status and the peers it knows, at the end.
+  await Promise.all(
+    [...started.values()].map(async (peer) => {
+      try {
+        const st = await peer.call('getStatus', {}, 5000);
+        const known = await peer.call('listPeers', {}, 5000);
+        peer.final = {
+          natType: st.natType,
+          publicAddress: st.publicAddress,
+          bootstraps: st.bootstraps,
+          peerCount: st.peerCount,
+          knownPeers: known.map((k) => `${k.host}:${k.port}/${k.role}/${k.natType}`),
+        };
+      } catch (err) {
+        peer.final = { error: short(err) };
+      }
+    }),
+  );
+  return pairs;
+}
+
+export function cell(p) {
+  if (!p) return '';
+  if (p.ok) return `${p.path} ✓`;
+  return `✗ ${p.step}${p.path && p.path !== '?' && p.path !== 'none' ? ` (${p.path})` : ''}`;
+}
+
+export function table(pairs) {
+  const get = (h, c) => pairs.find((p) => p.host === h && p.client === c);
+  const lines = [
+    `| host behind ↓ \\ client behind → | ${KINDS.map((k) => LABELS[k]).join(' | ')} |`,
+    `|---|${KINDS.map(() => '---').join('|')}|`,
+  ];
+  for (const h of KINDS) lines.push(`| ${LABELS[h]} | ${KINDS.map((c) => cell(get(h, c))).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ main
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`matrix.mjs: ${err.message}\n`);
+    process.exit(2);
+  }
+  const peers = [];
+  const abort = { aborted: false };
+  let labIsUp = false;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await Promise.all(peers.map((p) => p.stop().catch(() => {})));
+    if (opts.lab && !opts.keep && labIsUp) {
+      try {
+        execFileSync('bash', [LAB, 'down'], {
+          env: LAB_ENV,
+          stdio: ['ignore', 'ignore', 'inherit'],
+          timeout: 60_000,
+        });
+      } catch (err) {
+        log(`lab down failed: ${short(err)}`);
+      }
+    }
+    if (!opts.keep) rmSync(path.join(LAB_DIR, 'matrix'), { recursive: true, force: true });
+  };
+  const onSignal = (sig) => {
+    log(`${sig}: tearing down`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // Last resort (an exception past everything): kill the peers, take the lab down, synchronously.
+  process.once('exit', () => {
+    if (cleaned) return;
+    for (const p of peers) if (!p.exit) p.child?.kill('SIGKILL');
+    if (opts.lab && !opts.keep && labIsUp) {
+      try {
+        execFileSync('bash', [LAB, 'down'], { env: LAB_ENV, stdio: 'ignore', timeout: 60_000 });
+      } catch {}
+    }
+  });
+
+  const t0 = Date.now();
+  const buildAtStart = buildTime();
+  if (!buildAtStart) {
+    process.stderr.write('matrix.mjs: build/ missing (npm run build)\n');
+    process.exit(2);
+  }
+  let pairs = [];
+  let fatal = null;
+  try {
+    if (opts.lab) {
+      log(`lab up (prefix ${P}, dir ${LAB_DIR}, twins)`);
+      labIsUp = true; // a failed `up` tears down by itself; `down` is harmless anyway
+      execFileSync('bash', [LAB, 'up'], {
+        env: LAB_ENV,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        timeout: 90_000,
+      });
+    }
+    mkdirSync(path.join(LAB_DIR, 'matrix'), { recursive: true });
+    const hard = setTimeout(() => {
+      abort.aborted = true;
+      log(`hard timeout (${opts.timeoutS} s): killing the peers`);
+      for (const p of peers) {
+        p.stopping = true;
+        p.child?.kill('SIGKILL');
+      }
+    }, opts.timeoutS * 1000);
+    try {
+      pairs = await runRound(opts, peers, abort);
+    } finally {
+      clearTimeout(hard);
+    }
+  } catch (err) {
+    fatal = short(err);
+    log(`could not run: ${fatal}`);
+  }
+  const peerInfo = peers.map((p) => ({
+    name: p.name,
+    ns: p.ns,
+    natType: p.ready?.natType ?? null,
+    publicAddress: p.ready?.publicAddress ?? null,
+    readyMs: p.readyMs ?? null,
+    exit: p.exit ?? null,
+    final: p.final ?? null,
+    stderrTail: p.stderr.trim().slice(-800),
+  }));
+  await cleanup();
+  const out = {
+    matrix: 'nance-nat-pairs',
+    at: new Date(t0).toISOString(),
+    durationMs: Date.now() - t0,
+    prefix: P,
+    build: buildAtStart,
+    // build/ rewritten while the round ran: some peers may have run another build.
+    buildChanged: buildTime() !== buildAtStart,
+    fatal,
+    ok: !fatal && pairs.length > 0 && pairs.every((p) => p.ok),
+    okCount: pairs.filter((p) => p.ok).length,
+    pairs,
+    peers: peerInfo,
+  };
+  if (pairs.length) {
+    process.stdout.write(`\n${table(pairs)}\n\n`);
+    for (const p of pairs.filter((x) => !x.ok)) process.stdout.write(`- ${p.key} ✗ ${p.step}: ${p.error}\n`);
+    process.stdout.write(
+      `\n${out.okCount}/${pairs.length} pairs ok in ${(out.durationMs / 1000).toFixed(1)} s (build of ${out.build}${out.buildChanged ? ', REBUILT during the run' : ''})\n`,
+    );
+  }
+  const json = JSON.stringify(out);
+  if (opts.json) writeFileSync(opts.json, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+  process.exitCode = fatal ? 2 : out.ok ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
