@@ -59,12 +59,18 @@ const traverses = (info: PingInfo | undefined) => info?.ext.includes('punch') ??
 /** Types no base peer could reach us at: we do not register with base peers then (docs/nat.md). */
 const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 
+/** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
+const UNREACHABLE_RETRY_MS = 120_000;
+const MAX_UNREACHABLE = 10_000;
+
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
   private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   private readonly lastSynced = new Map<string, number>();
+  /** Listed peers nothing reached lately, and when to try again (not every round). */
+  private readonly unreachableUntil = new Map<string, number>();
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -146,22 +152,37 @@ export class SyncLoop {
    */
   private async learn(listed: PeerAddress[], introducer: Endpoint): Promise<void> {
     const { peers, traversal } = this.deps;
+    const now = this.deps.clock.now();
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
-      .filter((p) => !this.deps.isSelf(p) && !peers.get(p));
+      .filter((p) => !this.deps.isSelf(p) && !peers.get(p))
+      .filter((p) => (this.unreachableUntil.get(endpointKey(p)) ?? 0) <= now);
     const verified = await Promise.all(
       fresh.map(async (p) => {
         try {
           traversal.noteIntroducer(p, introducer);
           const info = await traversal.reach(p, p.natType);
           peers.markAlive(p, p.natType, info.role ?? 'peer');
+          this.unreachableUntil.delete(endpointKey(p));
           return true;
         } catch {
+          this.noteUnreachable(p);
           return false;
         }
       }),
     );
     if (verified.some(Boolean)) this.deps.onChange('peers');
+  }
+
+  /** Tries a listed peer that nothing reached again only after a while (bounded memory). */
+  private noteUnreachable(p: Endpoint): void {
+    const key = endpointKey(p);
+    this.unreachableUntil.delete(key);
+    this.unreachableUntil.set(key, this.deps.clock.now() + UNREACHABLE_RETRY_MS);
+    if (this.unreachableUntil.size > MAX_UNREACHABLE) {
+      const oldest = this.unreachableUntil.keys().next();
+      if (!oldest.done) this.unreachableUntil.delete(oldest.value);
+    }
   }
 
   /** The known peers synced least recently, bootstraps included (they are pinged for liveness). */
@@ -208,7 +229,11 @@ export class SyncLoop {
           (chats) => remoteChats.set(peer, chats, clock.now()),
           (err) => remoteChats.failed(peer, errorKind(err)),
         ),
-        ...(natConeType === undefined ? [] : [client.register(peer, natConeType)]),
+        // Behind a symmetric NAT, the address an ordinary peer would store is a mapping only it can
+        // use: listed to others it would send them chasing a dead end. Bootstraps list us instead.
+        ...(natConeType === undefined || this.deps.natType() === 'Symmetric'
+          ? []
+          : [client.register(peer, natConeType)]),
       );
     }
     await Promise.allSettled(tasks);
