@@ -111,11 +111,17 @@ function parseArgs(argv) {
 }
 
 // ------------------------------------------------------------------ one CLI peer in a namespace
-class Peer {
-  constructor(name, ns, dataDir) {
+/**
+ * One CLI peer (`--stdio`) in a namespace. Also used by bench/nat-traversal.mjs; `opts` (optional):
+ * `syncIntervalMs` (default 2000), `extraArgs` (appended to the CLI arguments).
+ */
+export class Peer {
+  constructor(name, ns, dataDir, opts = {}) {
     this.name = name;
     this.ns = ns;
     this.dataDir = dataDir;
+    this.syncIntervalMs = opts.syncIntervalMs ?? SYNC_INTERVAL_MS;
+    this.extraArgs = opts.extraArgs ?? [];
     this.stderr = '';
     this.nextId = 1;
     this.pending = new Map();
@@ -137,9 +143,10 @@ class Peer {
       this.dataDir,
       '--no-port-mapping',
       '--sync-interval',
-      String(SYNC_INTERVAL_MS),
+      String(this.syncIntervalMs),
       '--log-level',
       'warn',
+      ...this.extraArgs,
     ];
     this.t0 = Date.now();
     // `ip netns exec` execs node: the child's PID is the peer's.
@@ -234,13 +241,13 @@ class Peer {
 
 // ------------------------------------------------------------------ the round
 /** `path.kind` of a hosts[] entry: "?" when the build has no such field, "none" when null. */
-function pathOf(entry) {
+export function pathOf(entry) {
   if (!entry || !('path' in entry)) return '?';
   if (entry.path === null) return 'none';
   return String(entry.path.kind ?? '?');
 }
 
-function findHost(list, chatUuid) {
+export function findHost(list, chatUuid) {
   return list?.hosts?.find((h) => h.chats?.some((c) => c.uuid === chatUuid));
 }
 
