@@ -4,7 +4,6 @@
 // address are presented as coming from the peer it stands for.
 import { datagramToObject, encodeRequest } from '../../../src-shared/protocol/index.js';
 import type { DatagramHandler, Endpoint, Transport } from '../ports.js';
-import { endpointKey } from '../ports.js';
 import type { PathTable } from './path-table.js';
 
 export interface PathTransportStats {
