@@ -16,6 +16,13 @@ const displayName = z.string().trim().min(1).max(64);
 export const modeSchema = z.enum(['peer', 'bootstrap']);
 export type Mode = z.infer<typeof modeSchema>;
 
+/** Whether this peer relays for others: 'auto' only in bootstrap mode (docs/nat.md, "Relays"). */
+export const relayOfferSchema = z.enum(['auto', 'always', 'never']);
+export type RelayOffer = z.infer<typeof relayOfferSchema>;
+
+/** Seconds between keepalives on punched and relayed paths; 0 turns them off. */
+export const MAX_KEEPALIVE_SECONDS = 3600;
+
 /** "host:port" strings as a person types them. */
 export const hostPortSchema = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected HOST:PORT');
 
@@ -38,6 +45,8 @@ export const commandArgs = {
       displayName,
       bootstrapPeers: z.array(hostPortSchema).max(16),
       onboarded: z.boolean(),
+      keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
+      relayForOthers: relayOfferSchema,
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
@@ -147,6 +156,10 @@ export interface SettingsDto {
   displayName: string;
   bootstrapPeers: string[];
   onboarded: boolean;
+  /** Seconds between keepalives on punched and relayed paths (0: off; default 20). */
+  keepaliveSeconds: number;
+  /** Whether this peer relays for others (default 'auto': only in bootstrap mode). */
+  relayForOthers: RelayOffer;
 }
 
 export interface CommandResults {

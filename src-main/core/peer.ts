@@ -117,7 +117,12 @@ export class NancePeer {
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
     this.guard = new Guard(this.config.guard, clock.now());
-    this.engine.onAnswered = (from) => this.guard.amplification.validate(endpointKey(from));
+    // An answer from the very address asked proves it receives what we send: the guard lifts its
+    // amplification limit, and traversal may introduce or relay to it.
+    this.engine.onAnswered = (from) => {
+      this.guard.amplification.validate(endpointKey(from));
+      this.traversal.noteAnswered(from);
+    };
     this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock);
@@ -133,7 +138,6 @@ export class NancePeer {
       settings: () => this.config.traversal,
       bootstrapPeers: () => this.config.bootstrapPeers,
       dispatchRelayed: (data, origin) => this.dispatch(data, origin, true),
-      isValidated: (e) => this.guard.amplification.isValidated(endpointKey(e)),
     });
     this.handler = new RequestHandler({
       traversal: this.traversal,

@@ -12,7 +12,7 @@ import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
 import { systemClock } from '../net/system-clock.js';
 import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
-import { NanceService } from '../service/nance-service.js';
+import { NanceService, savedTraversal } from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 
 export interface ComposeOptions {
@@ -28,9 +28,15 @@ export interface ComposeOptions {
   retentionSeconds: number;
   syncIntervalMs?: number;
   fanOut?: number;
-  /** Keepalive interval on punched and relayed paths (default 20 s; 0: none). */
+  /**
+   * Keepalive interval on punched and relayed paths (0: none). Default: the `keepaliveSeconds`
+   * saved by `updateSettings` (the desktop app has no flags), else 20 s.
+   */
   keepaliveMs?: number;
-  /** Whether we relay for others (default 'auto': as a bootstrap peer). */
+  /**
+   * Whether we relay for others. Default: the `relayForOthers` saved by `updateSettings`, else
+   * 'auto' (as a bootstrap peer).
+   */
   relay?: 'auto' | 'always' | 'never';
   logger: Logger;
   /**
@@ -116,6 +122,10 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   }
   const local = transport.localEndpoint();
   const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
+  // Explicit options (the CLI's flags) win over the window's saved settings.
+  const saved = savedTraversal(store);
+  const keepaliveMs = options.keepaliveMs ?? saved.keepaliveMs;
+  const relay = options.relay ?? saved.relay;
   const peer = new NancePeer(
     { transport: nat.peerTransport, clock: systemClock, store, logger },
     {
@@ -126,8 +136,8 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       ...(options.abuseLimits === false ? { guard: GUARD_OFF } : {}),
       traversal: {
         ...DEFAULT_CONFIG.traversal,
-        ...(options.keepaliveMs === undefined ? {} : { keepaliveMs: options.keepaliveMs }),
-        relay: { ...DEFAULT_CONFIG.traversal.relay, ...(options.relay ? { offer: options.relay } : {}) },
+        ...(keepaliveMs === undefined ? {} : { keepaliveMs }),
+        relay: { ...DEFAULT_CONFIG.traversal.relay, ...(relay ? { offer: relay } : {}) },
       },
       sync: {
         ...DEFAULT_CONFIG.sync,

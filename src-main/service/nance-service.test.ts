@@ -5,7 +5,8 @@ import type { ChatListDto, PeerDto } from '../../src-shared/api.js';
 import { SimHarness } from '../../test/support/sim-harness.js';
 import type { Endpoint } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
-import { NanceService, pathDto } from './nance-service.js';
+import { DEFAULT_TRAVERSAL } from '../core/traversal/traversal.js';
+import { NanceService, pathDto, savedTraversal } from './nance-service.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -132,5 +133,93 @@ describe('paths in the chat list and the peer list', () => {
       via: null,
       actual: null,
     });
+  });
+});
+
+describe('traversal settings (keepalive, relay for others)', () => {
+  async function update(service: NanceService, args: unknown) {
+    return h.settle(service.dispatch('updateSettings', args));
+  }
+
+  it('shows what the peer runs with: 20 s and auto by default', () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    expect(service.settings()).toMatchObject({ keepaliveSeconds: 20, relayForOthers: 'auto' });
+  });
+
+  it('persists them and applies them to the running peer at once', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    const reply = await update(service, { keepaliveSeconds: 45, relayForOthers: 'always' });
+    expect(reply.ok && reply.result).toMatchObject({ keepaliveSeconds: 45, relayForOthers: 'always' });
+    expect(p.peer.config.traversal.keepaliveMs).toBe(45_000);
+    expect(p.peer.config.traversal.relay.offer).toBe('always');
+    // The relay budgets are kept, and the defaults shared by every peer are not touched.
+    expect(p.peer.config.traversal.relay.totalBytesPerSecond).toBe(
+      DEFAULT_TRAVERSAL.relay.totalBytesPerSecond,
+    );
+    expect(DEFAULT_TRAVERSAL.keepaliveMs).toBe(20_000);
+    expect(DEFAULT_TRAVERSAL.relay.offer).toBe('auto');
+    expect(p.store.getSetting('settings')).toMatchObject({ keepaliveSeconds: 45, relayForOthers: 'always' });
+
+    // One at a time: the other stays as it was.
+    await update(service, { keepaliveSeconds: 0 });
+    expect(p.peer.config.traversal.keepaliveMs).toBe(0);
+    expect(p.peer.config.traversal.relay.offer).toBe('always');
+    await update(service, { relayForOthers: 'never', displayName: 'Aiko' });
+    expect(p.peer.config.traversal.keepaliveMs).toBe(0);
+    expect(p.peer.config.traversal.relay.offer).toBe('never');
+    expect(service.settings()).toMatchObject({
+      displayName: 'Aiko',
+      keepaliveSeconds: 0,
+      relayForOthers: 'never',
+    });
+    expect(p.store.getSetting('settings')).toMatchObject({ keepaliveSeconds: 0, relayForOthers: 'never' });
+    expect(savedTraversal(p.store)).toEqual({ keepaliveMs: 0, relay: 'never' });
+  });
+
+  it('a peer offers to relay as soon as the setting says so (its ping answer advertises it)', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const probe = h.probe();
+    const service = new NanceService(p.peer, p.store);
+    const ext = async (z: string) => {
+      const [answer] = await probe.ask({ m: 'p', z }, p.endpoint);
+      return (answer?.obj as { c?: { nance?: { ext?: string[] } } } | undefined)?.c?.nance?.ext;
+    };
+    expect(await ext('a')).not.toContain('relay');
+    await update(service, { relayForOthers: 'always' });
+    expect(await ext('b')).toContain('relay');
+    await update(service, { relayForOthers: 'never' });
+    expect(await ext('c')).not.toContain('relay');
+  });
+
+  it('refuses a keepalive out of 0..3600 s or not whole, and an unknown relay choice', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    for (const args of [
+      { keepaliveSeconds: -1 },
+      { keepaliveSeconds: 3601 },
+      { keepaliveSeconds: 1.5 },
+      { keepaliveSeconds: '20' },
+      { relayForOthers: 'sometimes' },
+    ]) {
+      const reply = await update(service, args);
+      expect(reply.ok, JSON.stringify(args)).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.kind).toBe('invalid-argument');
+        expect(reply.error.message).toMatch(/^(keepaliveSeconds|relayForOthers): /);
+      }
+    }
+    expect(p.peer.config.traversal.keepaliveMs).toBe(20_000);
+    expect(p.peer.config.traversal.relay.offer).toBe('auto');
+    expect(p.store.getSetting('settings')).toBeUndefined();
+    expect(savedTraversal(p.store)).toEqual({});
+    // The bounds themselves are fine.
+    expect((await update(service, { keepaliveSeconds: 3600 })).ok).toBe(true);
+    expect((await update(service, { keepaliveSeconds: 0 })).ok).toBe(true);
   });
 });

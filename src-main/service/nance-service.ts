@@ -14,6 +14,7 @@ import {
   type Mode,
   type PathDto,
   parseCommand,
+  type RelayOffer,
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
@@ -23,6 +24,7 @@ import { Emitter } from '../core/events.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
+import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { formatEndpoint, resolveHostPort } from './host-port.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
@@ -34,6 +36,36 @@ export function pathDto(info: PathInfo | null): PathDto | null {
     actual: info.actual ? formatEndpoint(info.actual) : null,
   };
 }
+
+/** What `updateSettings` saved for traversal (the desktop app's configuration), if anything. */
+export function savedTraversal(store: Pick<Store, 'getSetting'>): {
+  keepaliveMs?: number;
+  relay?: RelayOffer;
+} {
+  const saved = store.getSetting<Partial<SettingsDto>>('settings') ?? {};
+  return {
+    ...(saved.keepaliveSeconds === undefined ? {} : { keepaliveMs: saved.keepaliveSeconds * 1000 }),
+    ...(saved.relayForOthers === undefined ? {} : { relay: saved.relayForOthers }),
+  };
+}
+
+/**
+ * The traversal settings with a new keepalive interval and relay offer. A new object, never a
+ * mutation: the old one may be `DEFAULT_TRAVERSAL`, shared by every peer in the process. The core
+ * reads `config.traversal` on each use: the relay offer applies at once (our next ping answer says
+ * so), a new keepalive interval from the next keepalive on; keepalives that were off (0) at start
+ * stay off until a restart (`Traversal` schedules its timer only while the interval is positive).
+ */
+function withTraversal(
+  current: TraversalSettings,
+  keepaliveMs: number,
+  offer: RelayOffer,
+): TraversalSettings {
+  return { ...current, keepaliveMs, relay: { ...current.relay, offer } };
+}
+
+/** The running interval in whole seconds (a positive one never reads as 0, which means off). */
+const keepaliveSecondsOf = (ms: number) => (ms <= 0 ? 0 : Math.max(1, Math.round(ms / 1000)));
 
 const chatDto = (c: StoredChat): ChatDto => ({ uuid: c.uuid, name: c.name, createdAt: c.createdAt });
 
@@ -117,6 +149,13 @@ export class NanceService {
         this.peer.config.bootstrapPeers = await Promise.all(changes.bootstrapPeers.map(resolveHostPort));
       }
       const next = { ...this.settings(), ...changes };
+      if (changes.keepaliveSeconds !== undefined || changes.relayForOthers !== undefined) {
+        this.peer.config.traversal = withTraversal(
+          this.peer.config.traversal,
+          next.keepaliveSeconds * 1000,
+          next.relayForOthers,
+        );
+      }
       this.store.setSetting('settings', next);
       this.events.emit('statusChanged', this.status());
       return next;
@@ -164,6 +203,10 @@ export class NanceService {
       displayName: saved.displayName ?? '',
       bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(formatEndpoint),
       onboarded: saved.onboarded ?? false,
+      // What the peer runs with: the saved values in the desktop app (compose applies them at
+      // start, `updateSettings` at once), the flags in the CLI.
+      keepaliveSeconds: keepaliveSecondsOf(this.peer.config.traversal.keepaliveMs),
+      relayForOthers: this.peer.config.traversal.relay.offer,
     };
   }
 

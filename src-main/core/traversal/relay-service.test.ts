@@ -46,7 +46,12 @@ describe('RelayService.forward', () => {
     expect(Buffer.from(Buffer.from(sent[0]?.data ?? []).toString('latin1'), 'base64').toString()).toBe(
       `{"m":"r","t":"n","d":"f","a":{"ip":"198.51.100.1","port":7001,"msg":${JSON.stringify(MSG)}}}`,
     );
-    expect(service.stats).toStrictEqual({ forwarded: 1, forwardedBytes: SIZE, unknownTarget: 0, overBudget: 0 });
+    expect(service.stats).toStrictEqual({
+      forwarded: 1,
+      forwardedBytes: SIZE,
+      unknownTarget: 0,
+      overBudget: 0,
+    });
   });
 
   it('refuses a target it has not verified: nothing sent', () => {
@@ -69,7 +74,12 @@ describe('RelayService.forward', () => {
     expect(service.forward(A, TARGET, huge)).toBe('too-large');
     expect(sent).toEqual([]);
     expect(service.forward(A, TARGET, MSG)).toBe('forwarded');
-    expect(service.stats).toStrictEqual({ forwarded: 1, forwardedBytes: SIZE, unknownTarget: 0, overBudget: 0 });
+    expect(service.stats).toStrictEqual({
+      forwarded: 1,
+      forwardedBytes: SIZE,
+      unknownTarget: 0,
+      overBudget: 0,
+    });
   });
 });
 
@@ -132,6 +142,11 @@ describe('RelayService budgets', () => {
     const { service } = relay({ perSourceBurstBytes: SIZE, perSourceBytesPerSecond: 1 }, [TARGET]);
     for (let i = 0; i < 5; i++) expect(service.forward(A, B, MSG)).toBe('unknown-target');
     expect(service.forward(A, TARGET, MSG)).toBe('forwarded');
-    expect(service.stats).toStrictEqual({ forwarded: 1, forwardedBytes: SIZE, unknownTarget: 5, overBudget: 0 });
+    expect(service.stats).toStrictEqual({
+      forwarded: 1,
+      forwardedBytes: SIZE,
+      unknownTarget: 5,
+      overBudget: 0,
+    });
   });
 });

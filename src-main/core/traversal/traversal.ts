@@ -5,6 +5,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
 import { NanceError } from '../errors.js';
+import { Lru } from '../guard/lru.js';
 import type { Logger } from '../logger.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
@@ -54,8 +55,6 @@ export interface TraversalDeps {
   bootstrapPeers(): Endpoint[];
   /** Handles a datagram a relay brought us as if it had come from `origin`. */
   dispatchRelayed(data: Uint8Array, origin: Endpoint): void;
-  /** Whether an address proved it receives what we send (answered one of our requests). */
-  isValidated(e: Endpoint): boolean;
 }
 
 export class Traversal {
@@ -67,6 +66,11 @@ export class Traversal {
   private readonly reaching = new Map<string, Promise<PingInfo>>();
   private readonly keepaliveFailures = new Map<string, number>();
   private keepaliveTimer: TimerHandle | undefined;
+  /**
+   * Addresses that answered one of our requests from that very address (so they receive what we
+   * send). Kept here, not taken from the abuse guard: with the guard off it would vouch for anyone.
+   */
+  private readonly answeredUs = new Lru<string, true>(MAX_REMEMBERED);
 
   constructor(private readonly deps: TraversalDeps) {
     this.punches = new PunchSessions({
@@ -303,10 +307,15 @@ export class Traversal {
     return true;
   }
 
-  /** A peer we verified ourselves: registered with us, or answered our ping from its address. */
+  /** An answer to one of our requests came from `from`, the address it was sent to. */
+  noteAnswered(from: Endpoint): void {
+    this.answeredUs.set(endpointKey(from), true);
+  }
+
+  /** A peer we verified ourselves: registered with us, or answered our request from its address. */
   private isVerified(e: Endpoint): boolean {
     const known = this.deps.peers.get(e);
-    return (known !== undefined && known.failures === 0) || this.deps.isValidated(e);
+    return (known !== undefined && known.failures === 0) || this.answeredUs.peek(endpointKey(e)) === true;
   }
 
   /** Rendezvous we accept `n/p` from: our bootstraps and peers we know. */

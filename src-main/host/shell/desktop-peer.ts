@@ -27,6 +27,7 @@ export async function composeDesktopPeer(dataDir: string, log: Logger): Promise<
         bootstrap: false,
         bootstrapPeers: [],
         savedBootstrapPeers: true,
+        // No keepaliveMs / relay: compose takes the keepalive and relay settings the window saved.
         retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
         logger: log,
       });

@@ -1,0 +1,74 @@
+// The desktop app's peer takes its traversal settings (keepalive, relay for others) from what the
+// window saved, since it has no flags; a host's explicit options (the CLI's flags) win.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/logger.js';
+import { type ComposedPeer, composePeer } from '../compose.js';
+import { composeDesktopPeer } from './desktop-peer.js';
+
+let dir: string;
+let open: ComposedPeer[];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-desktop-peer-'));
+  open = [];
+});
+
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function desktop(): Promise<ComposedPeer> {
+  const c = await composeDesktopPeer(dir, silentLogger);
+  open.push(c);
+  return c;
+}
+
+async function closeAll(): Promise<void> {
+  for (const c of open.splice(0)) await c.close();
+}
+
+describe('composeDesktopPeer: traversal settings', () => {
+  it('starts with the defaults, then with what the window saved', async () => {
+    const first = await desktop();
+    expect(first.peer.config.traversal.keepaliveMs).toBe(20_000);
+    expect(first.peer.config.traversal.relay.offer).toBe('auto');
+    const reply = await first.service.dispatch('updateSettings', {
+      keepaliveSeconds: 90,
+      relayForOthers: 'never',
+    });
+    expect(reply.ok).toBe(true);
+    await closeAll();
+
+    const again = await desktop();
+    expect(again.peer.config.traversal.keepaliveMs).toBe(90_000);
+    expect(again.peer.config.traversal.relay.offer).toBe('never');
+    expect(again.service.settings()).toMatchObject({ keepaliveSeconds: 90, relayForOthers: 'never' });
+  });
+
+  it("a host's explicit options win over the saved settings", async () => {
+    const first = await desktop();
+    await first.service.dispatch('updateSettings', { keepaliveSeconds: 0, relayForOthers: 'always' });
+    await closeAll();
+
+    const cli = await composePeer({
+      dataDir: dir,
+      host: '127.0.0.1',
+      port: 0,
+      bootstrap: false,
+      bootstrapPeers: [],
+      retentionSeconds: 86_400,
+      logger: silentLogger,
+      stun: false,
+      keepaliveMs: 15_000,
+      relay: 'auto',
+    });
+    open.push(cli);
+    expect(cli.peer.config.traversal.keepaliveMs).toBe(15_000);
+    expect(cli.peer.config.traversal.relay.offer).toBe('auto');
+    expect(cli.service.settings()).toMatchObject({ keepaliveSeconds: 15, relayForOthers: 'auto' });
+  });
+});
