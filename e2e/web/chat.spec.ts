@@ -205,9 +205,26 @@ if (!existsSync(CHROMIUM)) {
       await expect(page.getByTestId('settings-name')).toHaveValue('Bob');
       await expect(page.getByTestId('settings-bootstraps')).toHaveValue(cluster.bootstrap.hostPort);
       // Tall enough to show every section, down to the mode switch.
-      await page.setViewportSize({ width: 1280, height: 1000 });
+      await page.setViewportSize({ width: 1280, height: 1200 });
       await screenshotBoth(page, 'settings', testInfo, { ready: page.getByTestId('settings-mode-switch') });
       await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Keepalive and relaying: what the peer runs with; checked in the form, applied by main.
+      const keepalive = page.getByTestId('settings-keepalive');
+      const relay = page.getByTestId('settings-relay');
+      await expect(keepalive).toHaveValue('20');
+      await expect(relay).toHaveValue('auto');
+      await keepalive.fill('3601');
+      await page.getByTestId('settings-save').click();
+      await expect(page.getByTestId('settings-keepalive-error')).toBeVisible();
+      await keepalive.fill('30');
+      await relay.selectOption('never'); // B is an ordinary peer: it did not relay anyway
+      await page.getByTestId('settings-save').click();
+      await expect(page.getByTestId('settings-saved')).toBeVisible();
+      await page.getByTestId('nav-chats').click();
+      await page.getByTestId('nav-settings').click();
+      await expect(keepalive).toHaveValue('30');
+      await expect(relay).toHaveValue('never');
       await page.getByTestId('nav-chats').click();
       await expect(page.getByTestId('chat-list')).toBeVisible();
     });

@@ -407,9 +407,10 @@ export class NancePeer {
   /** Asks one host for its chat list now. */
   async refreshChats(host: Endpoint): Promise<HostChats> {
     this.requirePeerRole();
-    await this.traversal.ensurePath(host);
     try {
-      const chats = await this.client.getChats(host, this.config.sync.maxChatsLength);
+      const chats = await this.overPath(host, () =>
+        this.client.getChats(host, this.config.sync.maxChatsLength),
+      );
       return this.remote.set(host, chats, this.deps.clock.now());
     } catch (err) {
       if (err instanceof NanceError) return this.remote.failed(host, err.kind);
@@ -426,8 +427,7 @@ export class NancePeer {
       if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
       return this.deps.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m, true));
     }
-    await this.traversal.ensurePath(host);
-    return this.client.getMessages(host, chatUuid);
+    return this.overPath(host, () => this.client.getMessages(host, chatUuid));
   }
 
   /**
@@ -450,15 +450,17 @@ export class NancePeer {
         .map((m) => toWireMessage(m, true));
       return { messages, lastSeq: Math.max(after, messages.at(-1)?.seq ?? 0), full: after === 0 };
     }
-    await this.traversal.ensurePath(host);
-    return this.client.getMessagesSince(host, chatUuid, afterSeq ?? this.client.lastSeq(host, chatUuid));
+    return this.overPath(host, () =>
+      this.client.getMessagesSince(host, chatUuid, afterSeq ?? this.client.lastSeq(host, chatUuid)),
+    );
   }
 
   async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {
     this.requirePeerRole();
     if (host !== null) {
-      await this.traversal.ensurePath(host);
-      return this.client.postMessage(host, chatUuid, name, content);
+      // Not sent again on a new path: the first one may have arrived with only its answers lost,
+      // and a second z would store it twice. The path is found again for the user's next try.
+      return this.overPath(host, () => this.client.postMessage(host, chatUuid, name, content), false);
     }
     const result = await this.chats.post(chatUuid, name, content);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
@@ -490,6 +492,36 @@ export class NancePeer {
   /** Runs one sync round now (tests, and "refresh" in the window). */
   syncNow(): Promise<void> {
     return this.sync.runRound();
+  }
+
+  /** New traversal settings (keepalive interval, relay offer), in force at once. */
+  setTraversalSettings(settings: TraversalSettings): void {
+    this.config.traversal = settings;
+    this.traversal.settingsChanged();
+  }
+
+  /**
+   * Runs a user's request to `host` on a path that works: a peer known to need traversal gets one
+   * first if it has none, and when a request times out on a punched or relayed path (the NAT
+   * binding expired, the relay went away) the path is found again and, if `retry`, the request
+   * is sent once more.
+   */
+  private async overPath<T>(host: Endpoint, request: () => Promise<T>, retry = true): Promise<T> {
+    await this.traversal.ensurePath(host);
+    const before = this.paths.get(host);
+    try {
+      return await request();
+    } catch (err) {
+      const stale = before !== undefined && before.kind !== 'direct' && this.paths.get(host) === before;
+      if (!(err instanceof NanceError && err.kind === 'timeout') || !stale) throw err;
+      this.paths.delete(host);
+      const found = await this.traversal.reach(host, this.peers.get(host)?.natType).then(
+        () => true,
+        () => false,
+      );
+      if (!found || !retry) throw err;
+      return request();
+    }
   }
 
   /** How a peer is reached now (null: not yet known, we have not needed to reach it). */

@@ -164,6 +164,12 @@ export class SyncLoop {
           const info = await traversal.reach(p, p.natType);
           peers.markAlive(p, p.natType, info.role ?? 'peer');
           this.unreachableUntil.delete(endpointKey(p));
+          // Its chats now, not next round: one slow peer (a relay found after a failed punch)
+          // must not hold up the listing of the others learned with it.
+          if (this.deps.role() === 'peer' && (info.role ?? 'peer') === 'peer') {
+            await this.fetchChats(p);
+            this.deps.onChange('chats');
+          }
           return true;
         } catch {
           this.noteUnreachable(p);
@@ -172,6 +178,15 @@ export class SyncLoop {
       }),
     );
     if (verified.some(Boolean)) this.deps.onChange('peers');
+  }
+
+  /** Fetches a host's chat list into what we know of remote chats (a failure is recorded there). */
+  private fetchChats(host: Endpoint): Promise<unknown> {
+    const { client, remoteChats, clock } = this.deps;
+    return client.getChats(host, this.deps.settings().maxChatsLength).then(
+      (chats) => remoteChats.set(host, chats, clock.now()),
+      (err) => remoteChats.failed(host, errorKind(err)),
+    );
   }
 
   /** Tries a listed peer that nothing reached again only after a while (bounded memory). */
@@ -225,10 +240,7 @@ export class SyncLoop {
     ];
     if (role === 'peer') {
       tasks.push(
-        client.getChats(peer, settings.maxChatsLength).then(
-          (chats) => remoteChats.set(peer, chats, clock.now()),
-          (err) => remoteChats.failed(peer, errorKind(err)),
-        ),
+        this.fetchChats(peer),
         // Behind a symmetric NAT, the address an ordinary peer would store is a mapping only it can
         // use: listed to others it would send them chasing a dead end. Bootstraps list us instead.
         ...(natConeType === undefined || this.deps.natType() === 'Symmetric'

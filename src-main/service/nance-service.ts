@@ -52,9 +52,8 @@ export function savedTraversal(store: Pick<Store, 'getSetting'>): {
 /**
  * The traversal settings with a new keepalive interval and relay offer. A new object, never a
  * mutation: the old one may be `DEFAULT_TRAVERSAL`, shared by every peer in the process. The core
- * reads `config.traversal` on each use: the relay offer applies at once (our next ping answer says
- * so), a new keepalive interval from the next keepalive on; keepalives that were off (0) at start
- * stay off until a restart (`Traversal` schedules its timer only while the interval is positive).
+ * reads `config.traversal` on each use, and `setTraversalSettings` re-arms the keepalive timer, so
+ * both apply at once.
  */
 function withTraversal(
   current: TraversalSettings,
@@ -150,10 +149,8 @@ export class NanceService {
       }
       const next = { ...this.settings(), ...changes };
       if (changes.keepaliveSeconds !== undefined || changes.relayForOthers !== undefined) {
-        this.peer.config.traversal = withTraversal(
-          this.peer.config.traversal,
-          next.keepaliveSeconds * 1000,
-          next.relayForOthers,
+        this.peer.setTraversalSettings(
+          withTraversal(this.peer.config.traversal, next.keepaliveSeconds * 1000, next.relayForOthers),
         );
       }
       this.store.setSetting('settings', next);

@@ -1,8 +1,15 @@
-// Settings: display name and bootstrap peers (kept by main), language and theme (kept by this
-// window), and the peer / bootstrap mode switch.
+// Settings: display name, bootstrap peers, keepalive and relaying (kept by main), language and
+// theme (kept by this window), and the peer / bootstrap mode switch.
 import { type FormEvent, useId, useState } from 'react';
+import type { RelayOffer } from '../../src-shared/api';
 import type { MessageKey, Params } from '../i18n';
-import { checkBootstrapList, checkDisplayName, MAX_DISPLAY_NAME } from '../lib/validate';
+import {
+  checkBootstrapList,
+  checkDisplayName,
+  checkKeepalive,
+  MAX_DISPLAY_NAME,
+  MAX_KEEPALIVE_SECONDS,
+} from '../lib/validate';
 import { isTheme, themes } from '../store/prefs';
 import { useActions, useNance, useT } from '../store/react';
 import './Forms.css';
@@ -11,6 +18,14 @@ import './Page.css';
 
 type Problem = { key: MessageKey; params?: Params };
 
+const relayOffers: readonly RelayOffer[] = ['auto', 'always', 'never'];
+const relayKey: Record<RelayOffer, MessageKey> = {
+  auto: 'relay.auto',
+  always: 'relay.always',
+  never: 'relay.never',
+};
+const isRelayOffer = (v: string): v is RelayOffer => (relayOffers as readonly string[]).includes(v);
+
 function ProfileForm() {
   const t = useT();
   const settings = useNance((s) => s.settings);
@@ -18,7 +33,9 @@ function ProfileForm() {
   const { saveSettings } = useActions();
   const [name, setName] = useState(settings?.displayName ?? '');
   const [bootstraps, setBootstraps] = useState((settings?.bootstrapPeers ?? []).join('\n'));
-  const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem }>({});
+  const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
+  const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
+  const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem; keepalive?: Problem }>({});
   const [saved, setSaved] = useState(false);
   const ids = useId();
 
@@ -26,15 +43,24 @@ function ProfileForm() {
     e.preventDefault();
     const checkedName = checkDisplayName(name);
     const checkedList = checkBootstrapList(bootstraps);
+    const checkedKeepalive = checkKeepalive(keepalive);
     const found: typeof problems = {};
     if (checkedName.error) found.name = checkedName.error;
     if (checkedList.error) found.bootstraps = checkedList.error;
+    if (checkedKeepalive.error) found.keepalive = checkedKeepalive.error;
     setProblems(found);
     setSaved(false);
-    if (found.name || found.bootstraps) return;
-    const ok = await saveSettings({ displayName: checkedName.value, bootstrapPeers: checkedList.value });
+    if (found.name || found.bootstraps || found.keepalive) return;
+    // A refusal from main shows in the error banner, as for every other command.
+    const ok = await saveSettings({
+      displayName: checkedName.value,
+      bootstrapPeers: checkedList.value,
+      keepaliveSeconds: checkedKeepalive.value,
+      relayForOthers: relay,
+    });
     if (ok) {
       setBootstraps(checkedList.value.join('\n'));
+      setKeepalive(String(checkedKeepalive.value));
       setSaved(true);
     }
   };
@@ -90,6 +116,63 @@ function ProfileForm() {
         )}
         <span className="field-help" id={`${ids}-bootstraps-help`}>
           {t('settings.bootstrapsHelp')}
+        </span>
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-keepalive`}>
+          {t('settings.keepaliveLabel')}
+        </label>
+        <input
+          id={`${ids}-keepalive`}
+          data-testid="settings-keepalive"
+          className="input-short"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={MAX_KEEPALIVE_SECONDS}
+          step={1}
+          aria-label={t('settings.keepaliveLabel')}
+          aria-describedby={`${ids}-keepalive-help`}
+          aria-invalid={problems.keepalive ? true : undefined}
+          value={keepalive}
+          onChange={(e) => {
+            setKeepalive(e.target.value);
+            setSaved(false);
+          }}
+        />
+        {problems.keepalive && (
+          <span className="field-error" data-testid="settings-keepalive-error">
+            {t(problems.keepalive.key, problems.keepalive.params)}
+          </span>
+        )}
+        <span className="field-help" id={`${ids}-keepalive-help`}>
+          {t('settings.keepaliveHelp')}
+        </span>
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-relay`}>
+          {t('settings.relayLabel')}
+        </label>
+        <select
+          id={`${ids}-relay`}
+          data-testid="settings-relay"
+          className="select-auto"
+          aria-label={t('settings.relayLabel')}
+          aria-describedby={`${ids}-relay-help`}
+          value={relay}
+          onChange={(e) => {
+            if (isRelayOffer(e.target.value)) setRelay(e.target.value);
+            setSaved(false);
+          }}
+        >
+          {relayOffers.map((offer) => (
+            <option key={offer} value={offer}>
+              {t(relayKey[offer])}
+            </option>
+          ))}
+        </select>
+        <span className="field-help" id={`${ids}-relay-help`}>
+          {t('settings.relayHelp')}
         </span>
       </div>
       <div className="form-actions">

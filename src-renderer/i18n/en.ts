@@ -35,6 +35,7 @@ export const en = {
   'validation.nameTooLong': 'Use at most {max} characters.',
   'validation.hostPort': 'Use the form HOST:PORT, for example 203.0.113.5:5000.',
   'validation.tooManyBootstraps': 'At most {max} bootstrap peers.',
+  'validation.keepalive': 'Enter a whole number of seconds from 0 to {max}.',
   'validation.chatNameRequired': 'Enter a chat name.',
   'validation.messageRequired': 'Write a first message.',
 
@@ -162,6 +163,15 @@ export const en = {
   'settings.bootstrapsLabel': 'Bootstrap peers',
   'settings.bootstrapsHelp':
     'One HOST:PORT per line. A bootstrap peer introduces you to other peers; Nance registers with each one.',
+  'settings.keepaliveLabel': 'Keepalive (seconds)',
+  'settings.keepaliveHelp':
+    'Keeps NAT holes to peers reached by hole punching or relay open; 0 turns it off. Applies at once.',
+  'settings.relayLabel': 'Relay for others',
+  'settings.relayHelp':
+    'Lets peers that cannot reach each other talk through this computer, within a bandwidth budget.',
+  'relay.auto': 'Only in bootstrap mode',
+  'relay.always': 'Always',
+  'relay.never': 'Never',
   'settings.save': 'Save',
   'settings.saving': 'Saving…',
   'settings.saved': 'Saved.',

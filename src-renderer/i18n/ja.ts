@@ -40,6 +40,7 @@ export const ja: Messages = {
   'validation.nameTooLong': '{max} 文字以内で入力してください。',
   'validation.hostPort': 'HOST:PORT の形式で入力してください（例: 203.0.113.5:5000）。',
   'validation.tooManyBootstraps': 'ブートストラップピアは最大 {max} 個です。',
+  'validation.keepalive': '0 から {max} までの整数（秒）を入力してください。',
   'validation.chatNameRequired': 'チャット名を入力してください。',
   'validation.messageRequired': '最初のメッセージを入力してください。',
 
@@ -166,6 +167,15 @@ export const ja: Messages = {
   'settings.bootstrapsLabel': 'ブートストラップピア',
   'settings.bootstrapsHelp':
     '1行に1つ HOST:PORT を入力します。ブートストラップピアは他のピアを紹介してくれます。Nance はそれぞれに登録します。',
+  'settings.keepaliveLabel': 'キープアライブ（秒）',
+  'settings.keepaliveHelp':
+    'ホールパンチングや中継でつながったピアへの NAT の穴を開いたままにします。0 でオフ。すぐに反映されます。',
+  'settings.relayLabel': '他のピアの中継',
+  'settings.relayHelp':
+    '互いに直接つながれないピア同士が、帯域の上限の範囲内で、このコンピューターを経由して通信できるようにします。',
+  'relay.auto': 'ブートストラップモードのときだけ',
+  'relay.always': '常に',
+  'relay.never': 'しない',
   'settings.save': '保存',
   'settings.saving': '保存しています…',
   'settings.saved': '保存しました。',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatListDto } from '../../src-shared/api';
 import { groupChats, hostHealth, STALE_AFTER_MS } from './chat-groups';
 import { chatKey, countdown, relativeTime } from './format';
-import { checkBootstrapList, checkDisplayName, isHostPort } from './validate';
+import { checkBootstrapList, checkDisplayName, checkKeepalive, isHostPort } from './validate';
 
 describe('format', () => {
   it('counts down as H:MM:SS and never below zero', () => {
@@ -53,6 +53,15 @@ describe('validate', () => {
     expect(checkDisplayName('  Aiko  ')).toEqual({ value: 'Aiko', error: null });
     expect(checkDisplayName('   ').error?.key).toBe('validation.nameRequired');
     expect(checkDisplayName('x'.repeat(65)).error?.key).toBe('validation.nameTooLong');
+  });
+
+  it('wants a keepalive of 0..3600 whole seconds, like the contract', () => {
+    expect(checkKeepalive(' 20 ')).toEqual({ value: 20, error: null });
+    expect(checkKeepalive('0')).toEqual({ value: 0, error: null });
+    expect(checkKeepalive('3600')).toEqual({ value: 3600, error: null });
+    for (const bad of ['', '-1', '3601', '1.5', '1e3', 'abc', '99999999']) {
+      expect(checkKeepalive(bad).error, bad).toEqual({ key: 'validation.keepalive', params: { max: 3600 } });
+    }
   });
 });
 

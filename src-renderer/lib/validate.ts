@@ -6,6 +6,7 @@ export const MAX_DISPLAY_NAME = 64;
 export const MAX_CHAT_NAME = 256;
 export const MAX_MESSAGE = 40_000;
 export const MAX_BOOTSTRAPS = 16;
+export const MAX_KEEPALIVE_SECONDS = 3600;
 
 /** Same rule as `hostPortSchema` in src-shared/api.ts, plus a port range check. */
 export function isHostPort(text: string): boolean {
@@ -39,5 +40,15 @@ export function checkBootstrapList(raw: string): Checked<string[]> {
     return { value, error: { key: 'validation.tooManyBootstraps', params: { max: MAX_BOOTSTRAPS } } };
   }
   if (!value.every(isHostPort)) return { value, error: { key: 'validation.hostPort' } };
+  return { value, error: null };
+}
+
+/** Keepalive seconds as typed: a whole number from 0 (off) to MAX_KEEPALIVE_SECONDS. */
+export function checkKeepalive(raw: string): Checked<number> {
+  const text = raw.trim();
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 0 && value <= MAX_KEEPALIVE_SECONDS)) {
+    return { value, error: { key: 'validation.keepalive', params: { max: MAX_KEEPALIVE_SECONDS } } };
+  }
   return { value, error: null };
 }

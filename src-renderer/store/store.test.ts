@@ -14,7 +14,12 @@ afterEach(() => {
 
 function setup(options: StoreOptions = {}, prepare?: (api: FakeNanceApi) => void) {
   const api = new FakeNanceApi();
-  api.settings = { displayName: 'Aiko', bootstrapPeers: ['198.51.100.1:5000'], onboarded: true };
+  api.settings = {
+    ...api.settings,
+    displayName: 'Aiko',
+    bootstrapPeers: ['198.51.100.1:5000'],
+    onboarded: true,
+  };
   prepare?.(api);
   const store = createNanceStore(api, { tickMs: 0, listRefreshMs: 0, pollIntervalMs: 30, ...options });
   stores.push(store);
@@ -118,7 +123,7 @@ describe('chats', () => {
 
   it('posts as "Anonymous" / "名無し" when no display name is set', async () => {
     const { api, actions } = setup({ navigatorLanguage: 'ja-JP' }, (api) => {
-      api.settings = { displayName: '', bootstrapPeers: [], onboarded: true };
+      api.settings = { ...api.settings, displayName: '', bootstrapPeers: [], onboarded: true };
     });
     await actions.init();
     await actions.createChat('x', 'y');
@@ -341,7 +346,7 @@ describe('messages', () => {
 describe('settings, onboarding and mode', () => {
   it('finishes onboarding with a name and one bootstrap peer', async () => {
     const { api, state, actions } = setup({}, (api) => {
-      api.settings = { displayName: '', bootstrapPeers: [], onboarded: false };
+      api.settings = { ...api.settings, displayName: '', bootstrapPeers: [], onboarded: false };
     });
     await actions.init();
     expect(state().settings?.onboarded).toBe(false);
@@ -355,12 +360,14 @@ describe('settings, onboarding and mode', () => {
       displayName: 'Aiko',
       bootstrapPeers: ['203.0.113.5:5000'],
       onboarded: true,
+      keepaliveSeconds: 20,
+      relayForOthers: 'auto',
     });
   });
 
   it('skipping onboarding only marks it done', async () => {
     const { api, state, actions } = setup({}, (api) => {
-      api.settings = { displayName: '', bootstrapPeers: [], onboarded: false };
+      api.settings = { ...api.settings, displayName: '', bootstrapPeers: [], onboarded: false };
     });
     await actions.init();
     await actions.skipOnboarding();
@@ -378,6 +385,26 @@ describe('settings, onboarding and mode', () => {
     expect(await actions.saveSettings({ bootstrapPeers: ['x'] })).toBe(false);
     expect(state().error?.action).toBe('updateSettings');
     expect(state().settings?.bootstrapPeers).toEqual(['198.51.100.1:5000']);
+  });
+
+  it('saves the keepalive and the relay choice, and reports a refused one', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    expect(state().settings).toMatchObject({ keepaliveSeconds: 20, relayForOthers: 'auto' });
+    expect(await actions.saveSettings({ keepaliveSeconds: 0, relayForOthers: 'always' })).toBe(true);
+    expect(api.calls.find((c) => c.command === 'updateSettings')?.args).toEqual({
+      keepaliveSeconds: 0,
+      relayForOthers: 'always',
+    });
+    expect(state().settings).toMatchObject({ keepaliveSeconds: 0, relayForOthers: 'always' });
+
+    api.failNext('updateSettings', {
+      kind: 'invalid-argument',
+      message: 'keepaliveSeconds: Too big: expected number to be <=3600',
+    });
+    expect(await actions.saveSettings({ keepaliveSeconds: 3601 })).toBe(false);
+    expect(state().error?.action).toBe('updateSettings');
+    expect(state().settings).toMatchObject({ keepaliveSeconds: 0, relayForOthers: 'always' });
   });
 
   it('switching to bootstrap mode closes the chat and stops polling', async () => {

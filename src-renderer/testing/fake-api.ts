@@ -23,7 +23,13 @@ type Listener = (payload: unknown) => void;
 
 export class FakeNanceApi implements NanceApi {
   calls: { command: CommandName; args: unknown }[] = [];
-  settings: SettingsDto = { displayName: '', bootstrapPeers: [], onboarded: false };
+  settings: SettingsDto = {
+    displayName: '',
+    bootstrapPeers: [],
+    onboarded: false,
+    keepaliveSeconds: 20,
+    relayForOthers: 'auto',
+  };
   status: StatusDto = {
     mode: 'peer',
     udp: { host: '0.0.0.0', port: 5000 },

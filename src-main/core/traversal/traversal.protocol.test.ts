@@ -517,11 +517,39 @@ describe('keepalives on a punched path', () => {
   });
 
   it('no keepalive: after 5 idle minutes the NAT bindings are gone and the read fails', async () => {
+    // Sync is 10 min apart here, so even the host's binding toward its rendezvous is gone: nothing
+    // can introduce or relay to it any more (with the default 15 s sync, the rendezvous stays).
     const { client, at, chat } = await punchedPair(0);
     await h.advance(5 * 60_000);
     const failure = await h.settleError(client.peer.readChat(at, chat.uuid), 120_000);
     expect(failure).toBeInstanceOf(NanceError);
     expect((failure as NanceError).kind).toBe('timeout');
+  });
+
+  it('a read that times out on a punched path punches a new one and is sent again', async () => {
+    const { client, at, chat } = await punchedPair(10_000);
+    const since = client.peer.pathTo(at)?.since ?? 0;
+    // The path breaks for 15 s: the read's first try times out (a page gets 3 cycles of 4 sends,
+    // ≈ 13.5 s), the new punch starts inside the break and gets through once it heals.
+    const clientPublic = { host: '198.51.100.31', port: 7000 };
+    h.net.partition(clientPublic, at);
+    const reading = client.peer.readChat(at, chat.uuid);
+    await h.advance(15_000);
+    h.net.heal(clientPublic, at);
+    const read = await h.settle(reading, 60_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    expect(client.peer.pathTo(at)?.kind).toBe('punched');
+    expect(client.peer.pathTo(at)?.since ?? 0).toBeGreaterThan(since);
+  });
+
+  it('keepalives turned on at run time (setTraversalSettings) keep the path from then on', async () => {
+    const { client, at, chat } = await punchedPair(0);
+    client.peer.setTraversalSettings({ ...client.peer.config.traversal, keepaliveMs: 10_000 });
+    const since = client.peer.pathTo(at)?.since;
+    await h.advance(5 * 60_000);
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'punched', since });
   });
 });
 

@@ -66,6 +66,7 @@ export class Traversal {
   private readonly reaching = new Map<string, Promise<PingInfo>>();
   private readonly keepaliveFailures = new Map<string, number>();
   private keepaliveTimer: TimerHandle | undefined;
+  private stopped = false;
   /**
    * Addresses that answered one of our requests from that very address (so they receive what we
    * send). Kept here, not taken from the abuse guard: with the guard off it would vouch for anyone.
@@ -110,7 +111,16 @@ export class Traversal {
     this.scheduleKeepalive();
   }
 
+  /** The settings changed: a new keepalive interval (or keepalives turned on) applies from now. */
+  settingsChanged(): void {
+    if (this.stopped) return;
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = undefined;
+    this.scheduleKeepalive();
+  }
+
   stop(): void {
+    this.stopped = true;
     this.keepaliveTimer?.cancel();
     this.keepaliveTimer = undefined;
     this.punches.stopAll();
