@@ -31,6 +31,11 @@ export function encodeObject(obj: object): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
+/** An address inside a traversal message. */
+const at = (e: { host: string; port: number }) => ({ ip: e.host, port: e.port });
+/** A NAT traversal request (`t: "n"`, docs/protocol.md). */
+const traversal = (d: string, a: object) => ({ m: 'r', t: 'n', d, a });
+
 /** The wire object of a request (the real form of g/i, never the README's typo). */
 export function requestToWire(request: Request, z?: string): object {
   const withZ = <T extends object>(o: T) => (z === undefined ? o : { ...o, z });
@@ -58,30 +63,15 @@ export function requestToWire(request: Request, z?: string): object {
         a: { chatUuid: request.chatUuid, name: request.name, content: request.content },
       });
     case 'introduce':
-      return withZ({ m: 'r', t: 'n', d: 'i', a: { ip: request.target.host, port: request.target.port } });
+      return withZ(traversal('i', at(request.target)));
     case 'punch':
-      return withZ({
-        m: 'r',
-        t: 'n',
-        d: 'p',
-        a: { ip: request.target.host, port: request.target.port, token: request.token },
-      });
+      return withZ(traversal('p', { ...at(request.target), token: request.token }));
     case 'knock':
-      return withZ({ m: 'r', t: 'n', d: 'k', a: { token: request.token } });
+      return withZ(traversal('k', { token: request.token }));
     case 'relay':
-      return withZ({
-        m: 'r',
-        t: 'n',
-        d: 'r',
-        a: { ip: request.target.host, port: request.target.port, msg: request.msg },
-      });
+      return withZ(traversal('r', { ...at(request.target), msg: request.msg }));
     case 'forwarded':
-      return withZ({
-        m: 'r',
-        t: 'n',
-        d: 'f',
-        a: { ip: request.origin.host, port: request.origin.port, msg: request.msg },
-      });
+      return withZ(traversal('f', { ...at(request.origin), msg: request.msg }));
   }
 }
 

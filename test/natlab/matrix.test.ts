@@ -7,15 +7,13 @@
 //   - a pair without a symmetric side is not relayed.
 // Root only; skipped with one reason line otherwise. Hard limits: the script kills its peers after
 // 150 s and this test kills the script after 200 s, so a failure is a per-pair message, never a hang.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { labSkipReason, ROOT } from './lab-support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAB = path.join(ROOT, 'test', 'natlab', 'lab.sh');
 const MATRIX = path.join(ROOT, 'test', 'natlab', 'matrix.mjs');
 const LAB_DIR = path.join(os.tmpdir(), 'nance-natlab-matrix-test');
 // Not matrix.mjs's default (nzm-): a manual run of the script can go on beside the test.
@@ -44,18 +42,9 @@ interface MatrixResult {
   durationMs: number;
 }
 
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root (ip netns, nftables)';
-  const check = spawnSync('bash', [LAB, 'check'], { encoding: 'utf8', env: ENV });
-  if (check.status !== 0)
-    return (check.stdout || check.stderr || 'lab.sh check failed').trim().split('\n')[0];
-  if (!existsSync(path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js')))
-    return 'build/ missing (npm run build)';
-  return undefined;
-}
+const skipReason = labSkipReason(ENV);
 
-const reason = skipReason();
+const reason = skipReason;
 const suite = reason ? describe.skip : describe;
 
 let result: MatrixResult | undefined;

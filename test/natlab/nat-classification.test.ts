@@ -3,18 +3,17 @@
 // Nance bootstrap's STUN service, compared with Debian's reference client `stun` against stund.
 // Then the CLI in every LAN host: NAT known and registered with the bootstrap (bench/nat-startup.mjs).
 // Root only; the lab is always taken down, also when a test fails.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatType } from '../../src-shared/protocol/index.js';
+import { LAB, labSkipReason, ROOT } from './lab-support.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAB = path.join(ROOT, 'test', 'natlab', 'lab.sh');
+
 const DISCOVER = path.join(ROOT, 'test', 'natlab', 'discover.mjs');
 const BENCH = path.join(ROOT, 'bench', 'nat-startup.mjs');
 const LAB_DIR = path.join(os.tmpdir(), 'nance-natlab-test');
@@ -73,20 +72,11 @@ const REFERENCE_CLIENT = (process.env.PATH ?? '')
   .map((dir) => path.join(dir, 'stun'))
   .find((file) => existsSync(file));
 
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root (ip netns, nftables)';
-  const check = spawnSync('bash', [LAB, 'check'], { encoding: 'utf8', env: ENV });
-  if (check.status !== 0)
-    return (check.stdout || check.stderr || 'lab.sh check failed').trim().split('\n')[0];
-  if (!REFERENCE_CLIENT) return 'reference client missing (apt-get install stun-client)';
-  if (!existsSync(path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js'))) {
-    return 'build/ missing (npm run build)';
-  }
-  return undefined;
-}
+const skipReason = labSkipReason(ENV, () =>
+  REFERENCE_CLIENT ? undefined : 'reference client missing (apt-get install stun-client)',
+);
 
-const reason = skipReason();
+const reason = skipReason;
 const suite = reason ? describe.skip : describe;
 
 interface Discovery {

@@ -5,17 +5,16 @@
 // Root only; this file's lab uses its own namespace prefix (nzu-) so it can run beside the others,
 // and is always taken down.
 import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB, labSkipReason, ROOT } from './lab-support.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAB = path.join(ROOT, 'test', 'natlab', 'lab.sh');
+
 const BIN = path.join(ROOT, 'bin', 'nance.js');
 const CODEC = path.join(ROOT, 'build', 'src-shared', 'protocol', 'codec.js');
 const PORT_MAPPING = path.join(ROOT, 'build', 'src-main', 'nat', 'port-mapping.js');
@@ -30,20 +29,13 @@ const ROUTER_WAN = '198.51.100.25';
 const IGD_URL = 'http://10.5.0.1:5000/rootDesc.xml';
 const STUND = '198.51.100.10:3478';
 
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'needs root (ip netns, nftables)';
-  const check = spawnSync('bash', [LAB, 'check'], { encoding: 'utf8', env: ENV });
-  if (check.status !== 0)
-    return (check.stdout || check.stderr || 'lab.sh check failed').trim().split('\n')[0];
-  if (spawnSync('sh', ['-c', 'command -v upnpc'], { stdio: 'ignore' }).status !== 0)
-    return 'upnpc missing (apt-get install miniupnpc)';
-  if (!existsSync(path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js')))
-    return 'build/ missing (npm run build)';
-  return undefined;
-}
+const skipReason = labSkipReason(ENV, () =>
+  spawnSync('sh', ['-c', 'command -v upnpc'], { stdio: 'ignore' }).status === 0
+    ? undefined
+    : 'upnpc missing (apt-get install miniupnpc)',
+);
 
-const reason = skipReason();
+const reason = skipReason;
 const suite = reason ? describe.skip : describe;
 
 /** miniupnpd's own list of mappings (UPnP GetGenericPortMappingEntry, NAT-PMP ones included). */

@@ -92,3 +92,29 @@ describe('every pair of NAT behaviours (simulator)', () => {
     if (expected === 'relayed') expect(path?.via).toEqual(BOOTSTRAP);
   });
 });
+
+describe('a host whose gateway forwards its port', () => {
+  it('is reached directly and the path says "mapped"', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    // A forwarded port behaves like a full cone at the mapped endpoint; the host says so (mapped).
+    const host = h.addPeer({
+      host: '10.21.0.10',
+      port: 7000,
+      nat: { behaviour: 'full-cone', publicHost: '198.51.100.21' },
+      config: {
+        bootstrapPeers: [BOOTSTRAP],
+        natType: 'Full Cone',
+        mapped: true,
+        publicEndpoint: { host: '198.51.100.21', port: 7000 },
+        sync: { intervalMs: 2_000 },
+      },
+    });
+    const client = peerBehind(h, 'port', 31);
+    const chat = await h.settle(host.peer.createChat('mapped', 'hello', 'host'));
+    const at = await listed(h, client, 'mapped');
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    expect(client.peer.pathTo(at)?.kind).toBe('mapped');
+  });
+});
