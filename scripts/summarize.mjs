@@ -1,7 +1,7 @@
 // Adds vitest's counts (from its JSON report) and, when given, Playwright's (from its JSON
 // reporter) to the checks that ran before them and prints the closing line CI reads:
 // "N passed, N failed[, N skipped]". Exits non-zero when anything failed.
-// Usage: node scripts/summarize.mjs CHECKS_PASSED CHECKS_FAILED VITEST_JSON [PLAYWRIGHT_JSON]
+// Usage: node scripts/summarize.mjs CHECKS_PASSED CHECKS_FAILED VITEST_JSON[,VITEST_JSON...] [PLAYWRIGHT_JSON]
 import { existsSync, readFileSync } from 'node:fs';
 
 const [checksPassed = '0', checksFailed = '0', report, playwrightReport] = process.argv.slice(2);
@@ -17,14 +17,21 @@ function readJson(file) {
   }
 }
 
-const vitest = report && existsSync(report) ? readJson(report) : undefined;
-if (vitest) {
+// VITEST_JSON may name several reports, comma-separated (the parallel and the serial run).
+for (const file of (report ?? '').split(',').filter(Boolean)) {
+  const vitest = existsSync(file) ? readJson(file) : undefined;
+  if (!vitest) {
+    failed += 1;
+    console.log(`vitest produced no report (${file})`);
+    continue;
+  }
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
   skipped += vitest.numPendingTests + vitest.numTodoTests;
   // A file that failed to load has no tests but is a failure.
   failed += vitest.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
-} else {
+}
+if (!report) {
   failed += 1;
   console.log('vitest produced no report');
 }

@@ -28,12 +28,21 @@ check "build" npm run build --silent
 check "typecheck" npm run typecheck --silent
 check "lint" npx biome check .
 
+# Two runs: everything that is not timing-sensitive in parallel, then the suites that load the
+# machine or measure it (NAT lab: up to 10 peers in namespaces; hardening: floods, fuzzing, loss)
+# one file at a time, so a lab's start-up never starves a flood test's monitor on 2 cores.
+SERIAL=(test/natlab test/hardening)
 step "vitest"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" \
+  $(printf -- '--exclude=%s/** ' "${SERIAL[@]}")
+step "vitest (lab and hardening, one file at a time)"
+npx vitest run --no-file-parallelism --reporter=default --reporter=json \
+  --outputFile.json="$results/vitest-serial.json" "${SERIAL[@]}"
 
 # End-to-end: Chromium against the web host, and the Electron build where its binary exists
 # (playwright.config.ts). Uses the build from above; screenshots land in test-results/screenshots/.
 step "playwright"
 PW_JSON_OUTPUT="$results/playwright.json" npx playwright test
 
-node scripts/summarize.mjs "$checks_passed" "$checks_failed" "$results/vitest.json" "$results/playwright.json"
+node scripts/summarize.mjs "$checks_passed" "$checks_failed" "$results/vitest.json,$results/vitest-serial.json" \
+  "$results/playwright.json"

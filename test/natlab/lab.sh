@@ -308,7 +308,8 @@ clean_ruleset_interval=600
 allow 1024-65535 10.5.0.0/24 1024-65535
 deny 0-65535 0.0.0.0/0 0-65535
 EOF
-  start_bg miniupnpd "${P}r-upnp" miniupnpd -f "$RUN/miniupnpd.conf" -d
+  # Its own pid file (-P): two labs (two prefixes) must not share /var/run/miniupnpd.pid.
+  start_bg miniupnpd "${P}r-upnp" miniupnpd -f "$RUN/miniupnpd.conf" -d -P "$RUN/miniupnpd.daemon.pid"
   local i # ready when NAT-PMP (5351) and the IGD's HTTP port listen, on whatever address
   for i in $(seq 200); do
     [ -n "$(nsx "${P}r-upnp" ss -Hlun 'sport = :5351')" ] &&

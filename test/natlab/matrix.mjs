@@ -1,22 +1,30 @@
 #!/usr/bin/env node
-// The pair matrix (root; uses test/natlab/lab.sh with NZLAB_TWINS=1): can every pair of NAT
-// behaviours chat? For X, Y in {open, full, addr, port, sym}: a host behind X hosts a chat and a
-// client behind Y (on a DIFFERENT router of kind Y: the twin sites) lists it, reads it and posts to
-// it, and the host then sees the post. 25 ordered pairs, all run at once over 10 CLI peers:
+// The pair matrix (root; uses test/natlab/lab.sh with NZLAB_TWINS=1 and
+// NZLAB_SERVICES="stund nance miniupnpd"): can every pair of NAT behaviours chat? For X in {open,
+// full, addr, port, sym, upnp} and Y in {open, full, addr, port, sym}: a host behind X hosts a chat
+// and a client behind Y (on a DIFFERENT router of kind Y: the twin sites) lists it, reads it and
+// posts to it, and the host then sees the post. 30 ordered pairs, all run at once over 11 CLI peers:
 //
-//   hosts    nzm-h-open  nzm-h-full  nzm-h-addr  nzm-h-port  nzm-h-sym     (one chat each)
-//   clients  nzm-h-open2 nzm-h-full2 nzm-h-addr2 nzm-h-port2 nzm-h-sym2    (list/read/post all 5)
+//   hosts    nzm-h-open  nzm-h-full  nzm-h-addr  nzm-h-port  nzm-h-sym  nzm-h-upnp  (one chat each)
+//   clients  nzm-h-open2 nzm-h-full2 nzm-h-addr2 nzm-h-port2 nzm-h-sym2             (list/read/post all 6)
+//
+// Every peer runs with --no-port-mapping except the upnp host: it sits behind nzm-r-upnp (a
+// port-restricted masquerade running miniupnpd), maps its port by NAT-PMP/UPnP, and so is reached like
+// a full cone at the mapped address (path `mapped`). When the lab cannot run miniupnpd here (`lab.sh
+// check` with it says why, e.g. not installed), the upnp row is skipped with that one reason
+// (`skipped` in the pairs and at the top of the JSON) and the other 25 pairs run as before.
 //
 // Per pair: ok or the step that failed (start, create, list, read, post, seen) with its error, the
 // path of the host as the client's listChats reports it (`hosts[].path.kind`: direct, punched,
 // mapped, relayed; "?" when the build has no `path` field, "none" when it is null), and the time from
 // the start of the round to the first listing. Prints a markdown table (rows: host behind X, columns:
-// client behind Y) and, as the last stdout line, one JSON object with everything.
+// client behind Y; a skipped pair is `skipped`) and, as the last stdout line, one JSON object with
+// everything.
 //
 //   node test/natlab/matrix.mjs [--pairs port:sym,sym:sym] [--keep] [--no-lab] [--json FILE]
 //        [--list-timeout 40] [--timeout 150]
 //
-//   --pairs        HOST:CLIENT kinds to run (default: all 25)
+//   --pairs        HOST:CLIENT kinds to run (default: all 30); HOST also upnp, e.g. upnp:port
 //   --keep         leave the lab (and the peers' data dirs) up for debugging; `lab.sh down` later with
 //                  NZLAB_PREFIX=nzm- NZLAB_DIR=$TMPDIR/nance-natlab-matrix
 //   --no-lab       use a lab that is already up (same prefix/dir) and leave it up
@@ -25,9 +33,10 @@
 //   --timeout      hard limit for the whole round, seconds (default 150)
 //
 // Environment: NZLAB_PREFIX (default nzm-), NZLAB_DIR (default $TMPDIR/nance-natlab-matrix), NODE.
-// Needs `npm run build`. Exit status: 0 all pairs ok, 1 some failed, 2 could not run.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Needs `npm run build`. Exit status: 0 all pairs ok (skipped ones aside), 1 some failed, 2 could not
+// run.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,24 +59,63 @@ const BOOTSTRAP = '198.51.100.10:3490';
 const SYNC_INTERVAL_MS = 2000;
 const POLL_MS = 1000;
 
+/** The NAT kinds: every one has a host (row) and a client (column). */
 export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
+/** The host rows: the kinds plus `upnp`, a host that maps its port through miniupnpd. */
+export const HOST_KINDS = [...KINDS, 'upnp'];
 const LABELS = {
   open: 'open (no NAT)',
   full: 'full cone',
   addr: 'addr-restricted',
   port: 'port-restricted',
   sym: 'symmetric',
+  upnp: 'upnp (port mapped)',
 };
 
 const P = process.env.NZLAB_PREFIX || 'nzm-';
 const LAB_DIR = process.env.NZLAB_DIR || path.join(os.tmpdir(), 'nance-natlab-matrix');
-const LAB_ENV = {
+const BASE_SERVICES = 'stund nance';
+const UPNP_SERVICES = 'stund nance miniupnpd';
+/** The lab's environment; `upnp`: with miniupnpd (the router nzm-r-upnp and its host nzm-h-upnp). */
+const labEnv = (upnp) => ({
   ...process.env,
   NZLAB_PREFIX: P,
   NZLAB_DIR: LAB_DIR,
   NZLAB_TWINS: '1',
-  NZLAB_SERVICES: 'stund nance',
-};
+  NZLAB_SERVICES: upnp ? UPNP_SERVICES : BASE_SERVICES,
+});
+
+/**
+ * Why the upnp row cannot run here (`lab.sh check` with miniupnpd: its one reason line), or null.
+ * Also used by matrix.test.ts, so the test knows beforehand whether the row runs.
+ */
+export function upnpSkipReason(env = process.env) {
+  const r = spawnSync('bash', [LAB, 'check'], {
+    encoding: 'utf8',
+    env: { ...env, NZLAB_SERVICES: UPNP_SERVICES },
+    timeout: 30_000,
+  });
+  if (r.status === 0) return null;
+  return (r.stdout || r.stderr || 'lab.sh check failed').trim().split('\n')[0];
+}
+
+/** miniupnpd's last words in the lab's log (why `lab.sh up` with it failed), or "". */
+function miniupnpdFailure() {
+  try {
+    const lines = readFileSync(path.join(LAB_DIR, 'logs', 'miniupnpd.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const bad = lines.filter((l) => /already running|error|fail|exit/i.test(l));
+    return (bad.at(-1) ?? lines.at(-1) ?? '').replace(/^miniupnpd\[\d+\]: /, '').slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+/**
+ * How long to keep trying `lab.sh up` while another lab's miniupnpd holds /var/run/miniupnpd.pid
+ * before skipping the upnp row, seconds (a failed try takes ~12 s: lab.sh waits 10 s for miniupnpd).
+ */
+const UPNP_WAIT_S = 45;
 
 const hostNs = (kind) => `${P}h-${kind}`;
 const clientNs = (kind) => (kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`);
@@ -95,8 +143,10 @@ function parseArgs(argv) {
         .filter(Boolean)
         .map((p) => {
           const [h, c] = p.split(':');
-          if (!KINDS.includes(h) || !KINDS.includes(c))
-            throw new Error(`bad pair "${p}": HOST:CLIENT, each one of ${KINDS.join(', ')}`);
+          if (!HOST_KINDS.includes(h) || !KINDS.includes(c))
+            throw new Error(
+              `bad pair "${p}": HOST:CLIENT, HOST one of ${HOST_KINDS.join(', ')}, CLIENT one of ${KINDS.join(', ')}`,
+            );
           return { host: h, client: c };
         });
     } else if (a === '--help' || a === '-h') {
@@ -106,14 +156,16 @@ function parseArgs(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  o.pairs ??= KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  o.pairs ??= HOST_KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
   return o;
 }
 
 // ------------------------------------------------------------------ one CLI peer in a namespace
 /**
  * One CLI peer (`--stdio`) in a namespace. Also used by bench/nat-traversal.mjs; `opts` (optional):
- * `syncIntervalMs` (default 2000), `extraArgs` (appended to the CLI arguments).
+ * `syncIntervalMs` (default 2000), `extraArgs` (appended to the CLI arguments), `portMapping`
+ * (default false: the peer runs with `--no-port-mapping`; true: it maps its port through its gateway,
+ * NAT-PMP then UPnP, as the CLI does by default).
  */
 export class Peer {
   constructor(name, ns, dataDir, opts = {}) {
@@ -122,6 +174,7 @@ export class Peer {
     this.dataDir = dataDir;
     this.syncIntervalMs = opts.syncIntervalMs ?? SYNC_INTERVAL_MS;
     this.extraArgs = opts.extraArgs ?? [];
+    this.portMapping = opts.portMapping ?? false;
     this.stderr = '';
     this.nextId = 1;
     this.pending = new Map();
@@ -141,7 +194,7 @@ export class Peer {
       BOOTSTRAP,
       '--data-dir',
       this.dataDir,
-      '--no-port-mapping',
+      ...(this.portMapping ? [] : ['--no-port-mapping']),
       '--sync-interval',
       String(this.syncIntervalMs),
       '--log-level',
@@ -260,19 +313,24 @@ const short = (err) =>
  * Runs the selected pairs on a lab that is up; resolves with the per-pair results. Never rejects:
  * every failure is recorded against the pairs it affects.
  */
-async function runRound(opts, peers, abort) {
-  const pairs = opts.pairs.map((p) => ({
+export function newPairs(selected, skipped = {}) {
+  return selected.map((p) => ({
     key: `${p.host}:${p.client}`,
     host: p.host,
     client: p.client,
     ok: false,
-    step: 'start',
+    skipped: skipped[p.host] ?? null,
+    step: skipped[p.host] ? 'skipped' : 'start',
     error: null,
     path: '?',
     pathAtListing: null,
     listedMs: null,
     totalMs: null,
   }));
+}
+
+async function runRound(allPairs, opts, peers, abort) {
+  const pairs = allPairs.filter((p) => !p.skipped);
   const hostKinds = [...new Set(pairs.map((p) => p.host))];
   const clientKinds = [...new Set(pairs.map((p) => p.client))];
 
@@ -285,13 +343,14 @@ async function runRound(opts, peers, abort) {
     starting.map(async ([role, kind, ns]) => {
       const name = `${role}-${kind}`;
       const dataDir = mkdtempSync(path.join(LAB_DIR, 'matrix', `${name}-`));
-      const peer = new Peer(name, ns, dataDir);
+      // Only the upnp host maps its port (that is the point of its row); everyone else does not.
+      const peer = new Peer(name, ns, dataDir, { portMapping: role === 'host' && kind === 'upnp' });
       peers.push(peer);
       try {
         await peer.start();
         started.set(name, peer);
         log(
-          `${name} ready in ${peer.readyMs} ms (${ns}, natType ${peer.ready.natType}, public ${JSON.stringify(peer.ready.publicAddress)})`,
+          `${name} ready in ${peer.readyMs} ms (${ns}, natType ${peer.ready.natType}, public ${JSON.stringify(peer.ready.publicAddress)}${peer.ready.portMapping ? `, mapped ${JSON.stringify(peer.ready.portMapping)}` : ''})`,
         );
       } catch (err) {
         log(`${name} failed to start: ${short(err)}`);
@@ -446,11 +505,12 @@ async function runRound(opts, peers, abort) {
       }
     }),
   );
-  return pairs;
+  return allPairs;
 }
 
 export function cell(p) {
   if (!p) return '';
+  if (p.skipped) return 'skipped';
   if (p.ok) return `${p.path} ✓`;
   return `✗ ${p.step}${p.path && p.path !== '?' && p.path !== 'none' ? ` (${p.path})` : ''}`;
 }
@@ -461,7 +521,8 @@ export function table(pairs) {
     `| host behind ↓ \\ client behind → | ${KINDS.map((k) => LABELS[k]).join(' | ')} |`,
     `|---|${KINDS.map(() => '---').join('|')}|`,
   ];
-  for (const h of KINDS) lines.push(`| ${LABELS[h]} | ${KINDS.map((c) => cell(get(h, c))).join(' | ')} |`);
+  for (const h of HOST_KINDS)
+    lines.push(`| ${LABELS[h]} | ${KINDS.map((c) => cell(get(h, c))).join(' | ')} |`);
   return lines.join('\n');
 }
 
@@ -474,6 +535,17 @@ async function main() {
     process.stderr.write(`matrix.mjs: ${err.message}\n`);
     process.exit(2);
   }
+  // The upnp row needs miniupnpd in the lab; without it (here) the row is skipped with one reason.
+  const skipped = {};
+  const wantUpnp = opts.pairs.some((p) => p.host === 'upnp');
+  if (wantUpnp && opts.lab) {
+    const why = upnpSkipReason();
+    if (why) {
+      skipped.upnp = why;
+      log(`upnp row skipped: ${why}`);
+    }
+  }
+  let LAB_ENV = labEnv(wantUpnp && !skipped.upnp);
   const peers = [];
   const abort = { aborted: false };
   let labIsUp = false;
@@ -520,16 +592,41 @@ async function main() {
   }
   let pairs = [];
   let fatal = null;
+  const labUp = () =>
+    execFileSync('bash', [LAB, 'up'], {
+      env: LAB_ENV,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 90_000,
+    });
   try {
     if (opts.lab) {
-      log(`lab up (prefix ${P}, dir ${LAB_DIR}, twins)`);
+      log(`lab up (prefix ${P}, dir ${LAB_DIR}, twins, services "${LAB_ENV.NZLAB_SERVICES}")`);
       labIsUp = true; // a failed `up` tears down by itself; `down` is harmless anyway
-      execFileSync('bash', [LAB, 'up'], {
-        env: LAB_ENV,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        timeout: 90_000,
-      });
+      const upnpDeadline = Date.now() + UPNP_WAIT_S * 1000;
+      for (;;) {
+        try {
+          labUp();
+          break;
+        } catch (err) {
+          if (LAB_ENV.NZLAB_SERVICES !== UPNP_SERVICES) throw err;
+          // miniupnpd is installed but the lab could not start it. Its usual reason: another lab's
+          // miniupnpd is running (they share /var/run/miniupnpd.pid): wait for it a while.
+          const why = miniupnpdFailure();
+          if (/already running/i.test(why) && Date.now() < upnpDeadline) {
+            log(`miniupnpd: "${why}" (another lab's?): lab up again in 5 s`);
+            await sleep(5000);
+            continue;
+          }
+          // Run the rest without it.
+          skipped.upnp = `lab up with miniupnpd failed: ${why || short(err)}`;
+          log(`upnp row skipped: ${skipped.upnp}; lab up again without miniupnpd`);
+          LAB_ENV = labEnv(false);
+          labUp();
+          break;
+        }
+      }
     }
+    pairs = newPairs(opts.pairs, skipped);
     mkdirSync(path.join(LAB_DIR, 'matrix'), { recursive: true });
     const hard = setTimeout(() => {
       abort.aborted = true;
@@ -540,7 +637,7 @@ async function main() {
       }
     }, opts.timeoutS * 1000);
     try {
-      pairs = await runRound(opts, peers, abort);
+      pairs = await runRound(pairs, opts, peers, abort);
     } finally {
       clearTimeout(hard);
     }
@@ -548,6 +645,7 @@ async function main() {
     fatal = short(err);
     log(`could not run: ${fatal}`);
   }
+  const ran = pairs.filter((p) => !p.skipped);
   const peerInfo = peers.map((p) => ({
     name: p.name,
     ns: p.ns,
@@ -568,16 +666,21 @@ async function main() {
     // build/ rewritten while the round ran: some peers may have run another build.
     buildChanged: buildTime() !== buildAtStart,
     fatal,
-    ok: !fatal && pairs.length > 0 && pairs.every((p) => p.ok),
-    okCount: pairs.filter((p) => p.ok).length,
+    // Skipped pairs (the upnp row without miniupnpd) count neither way; nothing run is not ok.
+    ok: !fatal && ran.length > 0 && ran.every((p) => p.ok),
+    okCount: ran.filter((p) => p.ok).length,
+    ranCount: ran.length,
+    // Rows that did not run, with the one reason: { upnp: "miniupnpd is not installed (…)" }.
+    skipped,
     pairs,
     peers: peerInfo,
   };
   if (pairs.length) {
     process.stdout.write(`\n${table(pairs)}\n\n`);
-    for (const p of pairs.filter((x) => !x.ok)) process.stdout.write(`- ${p.key} ✗ ${p.step}: ${p.error}\n`);
+    for (const [row, why] of Object.entries(skipped)) process.stdout.write(`- ${row} row skipped: ${why}\n`);
+    for (const p of ran.filter((x) => !x.ok)) process.stdout.write(`- ${p.key} ✗ ${p.step}: ${p.error}\n`);
     process.stdout.write(
-      `\n${out.okCount}/${pairs.length} pairs ok in ${(out.durationMs / 1000).toFixed(1)} s (build of ${out.build}${out.buildChanged ? ', REBUILT during the run' : ''})\n`,
+      `\n${out.okCount}/${ran.length} pairs ok${pairs.length > ran.length ? ` (${pairs.length - ran.length} skipped)` : ''} in ${(out.durationMs / 1000).toFixed(1)} s (build of ${out.build}${out.buildChanged ? ', REBUILT during the run' : ''})\n`,
     );
   }
   const json = JSON.stringify(out);

@@ -1,12 +1,17 @@
-// The pair matrix: every ordered pair of NAT behaviours (open, full, addr, port, sym) chats — the
-// host behind X hosts a chat, a client behind Y (a second router of kind Y) lists it, reads it, posts
-// to it, and the host sees the post. test/natlab/matrix.mjs does the work (its own lab, prefix nzx-,
-// with NZLAB_TWINS=1, always taken down); this file runs it once and checks its JSON:
-//   - all 25 pairs ok,
+// The pair matrix: every ordered pair of NAT behaviours chats — the host behind X (open, full, addr,
+// port, sym, or upnp: behind a port-restricted router running miniupnpd, mapping its port) hosts a
+// chat, a client behind Y (open, full, addr, port, sym; a second router of kind Y) lists it, reads
+// it, posts to it, and the host sees the post. test/natlab/matrix.mjs does the work (its own lab,
+// prefix nzx-, with NZLAB_TWINS=1 and NZLAB_SERVICES="stund nance miniupnpd", always taken down);
+// this file runs it once and checks its JSON:
+//   - all 30 pairs ok,
 //   - every pair reports a path (direct, punched, mapped, relayed),
-//   - a pair without a symmetric side is not relayed.
-// Root only; skipped with one reason line otherwise. Hard limits: the script kills its peers after
-// 150 s and this test kills the script after 200 s, so a failure is a per-pair message, never a hang.
+//   - a pair without a symmetric side is not relayed,
+//   - the upnp row's path is exactly `mapped`.
+// Root only; skipped with one reason line otherwise. Without miniupnpd (`lab.sh check` with it says
+// why) only the upnp row is skipped, with that reason, and the other 25 pairs are checked. Hard
+// limits: the script kills its peers after 150 s (and waits at most ~60 s for another lab's
+// miniupnpd), this test kills the script after 260 s: a failure is a per-pair message, never a hang.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,13 +28,16 @@ const JSON_OUT = path.join(os.tmpdir(), `nance-matrix-${process.pid}.json`);
 
 const KINDS = ['open', 'full', 'addr', 'port', 'sym'] as const;
 type Kind = (typeof KINDS)[number];
+const HOST_KINDS = [...KINDS, 'upnp'] as const;
+type HostKind = (typeof HOST_KINDS)[number];
 const PATHS = ['direct', 'punched', 'mapped', 'relayed'];
 
 interface PairResult {
   key: string;
-  host: Kind;
+  host: HostKind;
   client: Kind;
   ok: boolean;
+  skipped: string | null;
   step: string;
   error: string | null;
   path: string;
@@ -39,10 +47,15 @@ interface PairResult {
 interface MatrixResult {
   fatal: string | null;
   pairs: PairResult[];
+  skipped: Record<string, string>;
   durationMs: number;
 }
 
 const skipReason = labSkipReason(ENV);
+// The upnp row needs miniupnpd in the lab: the same check matrix.mjs makes before it runs the row.
+const upnpReason = skipReason
+  ? undefined
+  : labSkipReason({ ...ENV, NZLAB_SERVICES: 'stund nance miniupnpd' });
 
 const reason = skipReason;
 const suite = reason ? describe.skip : describe;
@@ -58,7 +71,7 @@ suite(`NAT lab: every pair of NAT behaviours chats${reason ? ` [skipped: ${reaso
       execFile(
         process.execPath,
         [MATRIX, '--json', JSON_OUT, '--list-timeout', '40', '--timeout', '150'],
-        { env: ENV, timeout: 200_000, killSignal: 'SIGTERM', maxBuffer: 16 * 1024 * 1024 },
+        { env: ENV, timeout: 260_000, killSignal: 'SIGTERM', maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => resolve({ stdout, stderr, err }),
       );
     });
@@ -74,28 +87,54 @@ suite(`NAT lab: every pair of NAT behaviours chats${reason ? ` [skipped: ${reaso
     } else {
       runError = `matrix.mjs wrote no result (${out.err?.message ?? 'no error'})\n${out.stderr.slice(-3000)}`;
     }
-  }, 240_000);
+  }, 300_000);
 
   it('the matrix ran', () => {
     expect(runError, runError).toBe('');
     expect(result?.fatal ?? null, 'matrix.mjs could not run').toBeNull();
     expect(result?.pairs.map((p) => p.key).sort()).toEqual(
-      KINDS.flatMap((h) => KINDS.map((c) => `${h}:${c}`)).sort(),
+      HOST_KINDS.flatMap((h) => KINDS.map((c) => `${h}:${c}`)).sort(),
     );
   });
 
-  const pair = (h: Kind, c: Kind) => result?.pairs.find((p) => p.host === h && p.client === c);
+  it(`the upnp row ran${upnpReason ? ' (or was skipped: miniupnpd cannot run here)' : ''}`, () => {
+    const upnp = result?.pairs.filter((p) => p.host === 'upnp') ?? [];
+    if (upnpReason) {
+      // Skipped for the reason found here, and nothing else skipped.
+      expect(result?.skipped, 'the upnp row should be skipped').toEqual({ upnp: upnpReason });
+      for (const p of upnp) expect(p.skipped, `${p.key} is not skipped`).toBe(upnpReason);
+    } else {
+      // miniupnpd can run here: the row must have run (e.g. not skipped because `lab.sh up` failed).
+      expect(result?.skipped, `rows skipped: ${JSON.stringify(result?.skipped)}`).toEqual({});
+    }
+    for (const p of result?.pairs ?? [])
+      if (p.host !== 'upnp') expect(p.skipped, `${p.key} skipped`).toBeNull();
+  });
+
+  const pair = (h: HostKind, c: Kind) => result?.pairs.find((p) => p.host === h && p.client === c);
+
+  const checkPair = (h: HostKind, c: Kind) => {
+    const p = pair(h, c);
+    expect(p, `no result for ${h}:${c} (${runError || 'see the matrix output'})`).toBeDefined();
+    if (!p) return;
+    expect(p.skipped, `${h}:${c} skipped: ${p.skipped}`).toBeNull();
+    expect(p.ok, `${h}:${c} failed at "${p.step}": ${p.error}`).toBe(true);
+    expect(PATHS, `${h}:${c} reports path "${p.path}"`).toContain(p.path);
+    if (h !== 'sym' && c !== 'sym') {
+      expect(p.path, `${h}:${c} has no symmetric side but is relayed`).not.toBe('relayed');
+    }
+    // A host that mapped its port is reached at the mapping, from behind any NAT.
+    if (h === 'upnp') expect(p.path, `${h}:${c}: the host mapped its port`).toBe('mapped');
+  };
 
   describe.each(KINDS)('host behind %s', (h) => {
-    it.each(KINDS)(`client behind %s: lists, reads, posts; the host sees it`, (c) => {
-      const p = pair(h, c);
-      expect(p, `no result for ${h}:${c} (${runError || 'see the matrix output'})`).toBeDefined();
-      if (!p) return;
-      expect(p.ok, `${h}:${c} failed at "${p.step}": ${p.error}`).toBe(true);
-      expect(PATHS, `${h}:${c} reports path "${p.path}"`).toContain(p.path);
-      if (h !== 'sym' && c !== 'sym') {
-        expect(p.path, `${h}:${c} has no symmetric side but is relayed`).not.toBe('relayed');
-      }
-    });
+    it.each(KINDS)(`client behind %s: lists, reads, posts; the host sees it`, (c) => checkPair(h, c));
+  });
+
+  const upnpSuite = upnpReason ? describe.skip : describe;
+  upnpSuite(`host behind upnp (port mapped)${upnpReason ? ` [skipped: ${upnpReason}]` : ''}`, () => {
+    it.each(KINDS)(`client behind %s: reaches the host at its mapped port (path mapped)`, (c) =>
+      checkPair('upnp', c),
+    );
   });
 });
