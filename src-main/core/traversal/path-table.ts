@@ -36,6 +36,8 @@ export class PathTable {
   private readonly relays = new Map<string, number>();
 
   get(peer: Endpoint): Route | undefined {
+    // Every datagram we send asks: skip building the key while no route exists at all.
+    if (this.routes.size === 0) return undefined;
     return this.routes.get(endpointKey(peer))?.route;
   }
 
@@ -64,6 +66,8 @@ export class PathTable {
 
   /** The logical peer a datagram from `source` stands for (itself unless it is a learned alias). */
   logicalOf(source: Endpoint): Endpoint {
+    // Every datagram we receive asks: aliases are rare (punched through a symmetric NAT).
+    if (this.aliases.size === 0) return source;
     return this.aliases.get(endpointKey(source)) ?? source;
   }
 
