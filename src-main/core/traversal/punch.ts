@@ -5,7 +5,7 @@
 // symmetric NAT, which gave that flow a port of its own) teaches us where the peer really is
 // ("peer-reflexive" address), and we knock there too.
 import type { Clock, Endpoint, TimerHandle } from '../ports.js';
-import { endpointOf, sameEndpoint } from '../ports.js';
+import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
 
 export interface PunchSettings {
@@ -35,63 +35,89 @@ export interface PunchDeps {
 }
 
 interface Session {
-  token: string;
+  /**
+   * Tokens this punch answers to. Knocks carry the first: the other side knows it (it made the
+   * introduction, or got the rendezvous's `n/p` for it before we got its token). Later tokens are
+   * introductions for the same peer that arrived while this punch ran (both sides introduce at
+   * once): they join it rather than knock twice.
+   */
+  tokens: string[];
   /** The peer as the rendezvous named it. */
   peer: Endpoint;
   /** Where we knock: the named address, then every address a knock of theirs came from. */
   addresses: Endpoint[];
+  deadline: number;
   timer: TimerHandle | undefined;
+  result: Promise<Endpoint | undefined>;
   done(result: Endpoint | undefined): void;
 }
 
 export class PunchSessions {
-  private readonly sessions = new Map<string, Session>();
+  /** Running punches, one per peer (so a rendezvous cannot multiply knocks at one address). */
+  private readonly byPeer = new Map<string, Session>();
+  private readonly byToken = new Map<string, Session>();
   /** Tokens of finished punches, still answered for a while: the other side may not be done yet. */
   private readonly finished = new Map<string, { peer: Endpoint; until: number }>();
 
   constructor(private readonly deps: PunchDeps) {}
 
   get active(): number {
-    return this.sessions.size;
+    return this.byPeer.size;
   }
 
   /**
    * Knocks at `peer` until a knock is answered. Resolves with the address that answered (the
    * peer's own, or one its knocks came from), or undefined when time ran out or there are too many
-   * sessions. One session per token.
+   * sessions. A punch to a peer already being punched joins that one.
    */
   punch(peer: Endpoint, token: string): Promise<Endpoint | undefined> {
     const { clock } = this.deps;
     const settings = this.deps.settings();
     for (const [old, { until }] of this.finished) if (until < clock.now()) this.finished.delete(old);
-    if (this.sessions.has(token) || this.sessions.size >= settings.maxSessions) {
-      return Promise.resolve(undefined);
+    const running = this.byPeer.get(endpointKey(peer));
+    if (running) {
+      if (!this.byToken.has(token)) {
+        running.tokens.push(token);
+        this.byToken.set(token, running);
+        running.deadline = Math.max(running.deadline, clock.now() + settings.timeoutMs);
+      }
+      return running.result;
     }
-    return new Promise((resolve) => {
-      const deadline = clock.now() + settings.timeoutMs;
-      const session: Session = {
-        token,
-        peer: endpointOf(peer),
-        addresses: [endpointOf(peer)],
-        timer: undefined,
-        done: (result) => {
-          if (!this.sessions.delete(token)) return;
-          session.timer?.cancel();
-          this.finished.set(token, { peer: session.peer, until: clock.now() + settings.timeoutMs });
-          resolve(result);
-        },
-      };
-      this.sessions.set(token, session);
-      const knockAll = () => {
-        const left = deadline - clock.now();
-        if (left <= 0) return session.done(undefined);
-        const known = this.deps.punchedAddress(session.peer);
-        if (known && !session.addresses.some((a) => sameEndpoint(a, known))) session.addresses.push(known);
-        for (const address of session.addresses) this.knockOnce(session, address, left);
-        session.timer = clock.setTimeout(knockAll, settings.knockIntervalMs);
-      };
-      knockAll();
-    });
+    if (this.byToken.has(token) || this.byPeer.size >= settings.maxSessions)
+      return Promise.resolve(undefined);
+    let resolve: (result: Endpoint | undefined) => void = () => {};
+    const session: Session = {
+      tokens: [token],
+      peer: endpointOf(peer),
+      addresses: [endpointOf(peer)],
+      deadline: clock.now() + settings.timeoutMs,
+      timer: undefined,
+      result: new Promise((r) => {
+        resolve = r;
+      }),
+      done: (result) => {
+        if (this.byPeer.get(endpointKey(session.peer)) !== session) return;
+        this.byPeer.delete(endpointKey(session.peer));
+        session.timer?.cancel();
+        for (const t of session.tokens) {
+          this.byToken.delete(t);
+          this.finished.set(t, { peer: session.peer, until: clock.now() + settings.timeoutMs });
+        }
+        resolve(result);
+      },
+    };
+    this.byPeer.set(endpointKey(peer), session);
+    this.byToken.set(token, session);
+    const knockAll = () => {
+      const left = session.deadline - clock.now();
+      if (left <= 0) return session.done(undefined);
+      const known = this.deps.punchedAddress(session.peer);
+      if (known && !session.addresses.some((a) => sameEndpoint(a, known))) session.addresses.push(known);
+      for (const address of session.addresses) this.knockOnce(session, address, left);
+      session.timer = clock.setTimeout(knockAll, settings.knockIntervalMs);
+    };
+    knockAll();
+    return session.result;
   }
 
   /**
@@ -99,7 +125,7 @@ export class PunchSessions {
    * an address we do not knock yet is where the peer really is: we knock there too.
    */
   onKnock(token: string, from: Endpoint): boolean {
-    const session = this.sessions.get(token);
+    const session = this.byToken.get(token);
     if (!session) {
       const old = this.finished.get(token);
       if (old && old.until < this.deps.clock.now()) this.finished.delete(token);
@@ -107,19 +133,19 @@ export class PunchSessions {
     }
     if (!session.addresses.some((a) => sameEndpoint(a, from)) && session.addresses.length < 4) {
       session.addresses.push(endpointOf(from));
-      this.knockOnce(session, from, this.deps.settings().timeoutMs);
+      this.knockOnce(session, from, Math.max(1, session.deadline - this.deps.clock.now()));
     }
     return true;
   }
 
   /** Stops every session (the peer closes). */
   stopAll(): void {
-    for (const session of [...this.sessions.values()]) session.done(undefined);
+    for (const session of [...this.byPeer.values()]) session.done(undefined);
     this.finished.clear();
   }
 
   private knockOnce(session: Session, to: Endpoint, waitMs: number): void {
-    this.deps.knock(to, session.token, { attempts: 1, timeoutMs: waitMs, jitter: 0 }).then(
+    this.deps.knock(to, session.tokens[0] as string, { attempts: 1, timeoutMs: waitMs, jitter: 0 }).then(
       () => session.done(endpointOf(to)),
       () => undefined,
     );

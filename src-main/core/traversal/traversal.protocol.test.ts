@@ -148,6 +148,22 @@ describe('n/i (introduce) at a rendezvous', () => {
     );
   });
 
+  it('pings an asker it never heard from before introducing it; one that stays silent gets 3', async () => {
+    rendezvous();
+    const target = await registered(RV, 'Port Restricted Cone', pub(52));
+    const asker = h.probe(pub(51)); // does not answer pings: perhaps a spoofed address
+    const start = target.received.length;
+    asker.send(
+      { m: 'r', t: 'n', d: 'i', a: { ip: target.endpoint.host, port: target.endpoint.port }, z: 'i4' },
+      RV,
+    );
+    await h.advance(3_000);
+    expect(asker.received.filter((r) => r.obj?.m === 'p')).toHaveLength(3);
+    expect(asker.responses('i4').map((r) => r.text)).toEqual([err(3, 'i4')]);
+    // The target was never told to knock at that address.
+    expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toEqual([]);
+  });
+
   it('answers 3 when the target does not answer the n/p (asked 3 times)', async () => {
     rendezvous();
     const target = await registered(RV, 'Restricted Cone', pub(52));
@@ -235,6 +251,64 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     expect(knocksAt(origin).length).toBeGreaterThan(0);
   });
 
+  it('a second introduction for the same peer joins the running punch: one knock stream, both tokens answered', async () => {
+    const { peer, origin, rv } = world();
+    const punchWith = (token: string, z: string) =>
+      rv.askOnce(
+        { m: 'r', t: 'n', d: 'p', a: { ip: origin.endpoint.host, port: origin.endpoint.port, token }, z },
+        peer.endpoint,
+      );
+    const second = '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+    expect((await punchWith(TOKEN, 'j1')).text).toBe(err(0, 'j1'));
+    expect((await punchWith(second, 'j2')).text).toBe(err(0, 'j2'));
+    await h.advance(5_000);
+    // One stream (20 knocks over the 3 s a punch lasts, extended a little by the second one), with
+    // the first token; not two streams aimed at the same address.
+    const knocks = knocksAt(origin);
+    expect(knocks.length).toBeGreaterThanOrEqual(20);
+    expect(knocks.length).toBeLessThanOrEqual(21);
+    expect(new Set(knocks.map((k) => (k.obj?.a as { token: string }).token))).toEqual(new Set([TOKEN]));
+    // Both tokens are the punch's: a knock with either is answered.
+    const knocker = h.probe(pub(63));
+    for (const [token, z] of [
+      [TOKEN, 'kk1'],
+      [second, 'kk2'],
+    ] as const) {
+      expect((await knocker.askOnce({ m: 'r', t: 'n', d: 'k', a: { token }, z }, peer.endpoint)).text).toBe(
+        err(0, z),
+      );
+    }
+  });
+
+  it('an ordinary peer may ask for 10 introductions at once, then 2 per second (20 beyond)', async () => {
+    const { peer } = world();
+    const known = await registered(peer.endpoint, 'Full Cone', pub(61));
+    // All at once (askOnce would let virtual time pass, and the budget refill, between them).
+    for (let i = 0; i < 12; i++) {
+      const target = pub(100 + i);
+      const token = `tok-${String(i).padStart(8, '0')}`;
+      known.send(
+        { m: 'r', t: 'n', d: 'p', a: { ip: target.host, port: target.port, token }, z: `b${i}` },
+        peer.endpoint,
+      );
+    }
+    await h.advance(100);
+    const codes = Array.from({ length: 12 }, (_, i) => (known.responses(`b${i}`)[0]?.obj as { r: number }).r);
+    expect(codes.join(',')).toBe('0,0,0,0,0,0,0,0,0,0,20,20');
+    await h.advance(1_000); // two more tokens earned
+    const again = await known.askOnce(
+      {
+        m: 'r',
+        t: 'n',
+        d: 'p',
+        a: { ip: pub(120).host, port: pub(120).port, token: 'tok-later-1' },
+        z: 'b12',
+      },
+      peer.endpoint,
+    );
+    expect(again.text).toBe(err(0, 'b12'));
+  });
+
   it('stops knocking once a knock is answered, and the path is punched', async () => {
     const { peer, origin, punch } = world();
     await punch('p3'); // the first knock reaches the origin within these 100 ms
@@ -305,7 +379,7 @@ describe('n/r (relay) at a relay', () => {
   it('answers 10 (with the z) for a target it has not verified', async () => {
     relayWorld('bootstrap');
     const stranger = h.probe(pub(52));
-    const sender = h.probe(pub(51));
+    const sender = await registered(RV, 'Full Cone', pub(51));
     expect((await sender.askOnce(relayTo(stranger.endpoint, MSG, 'r1'), RV)).text).toBe(err(10, 'r1'));
     await h.advance(200);
     expect(stranger.received).toEqual([]);
@@ -314,11 +388,12 @@ describe('n/r (relay) at a relay', () => {
   it('forwards to a registered target as n/f with the origin, and answers the sender nothing', async () => {
     relayWorld('bootstrap');
     const target = await registered(RV, 'Full Cone', pub(52));
-    const sender = h.probe(pub(51));
+    const sender = await registered(RV, 'Full Cone', pub(51));
     const before = target.received.length;
+    const senderBefore = sender.received.length;
     sender.send(relayTo(target.endpoint, MSG, 'r2'), RV);
     await h.advance(500);
-    expect(sender.received).toEqual([]);
+    expect(since(sender, senderBefore)).toEqual([]);
     const got = since(target, before);
     expect(got.map((r) => r.text)).toEqual([
       `{"m":"r","t":"n","d":"f","a":{"ip":"${sender.endpoint.host}","port":${sender.endpoint.port},"msg":${JSON.stringify(MSG)}}}`,
@@ -329,8 +404,26 @@ describe('n/r (relay) at a relay', () => {
   it('a peer with relay "always" forwards too', async () => {
     relayWorld('peer', 'always');
     const target = await registered(RV, 'Full Cone', pub(52));
-    const sender = h.probe(pub(51));
+    const sender = await registered(RV, 'Full Cone', pub(51));
     const before = target.received.length;
+    sender.send(relayTo(target.endpoint, MSG), RV);
+    await h.advance(200);
+    expect(since(target, before).filter((r) => r.obj && isN('f')(r.obj))).toHaveLength(1);
+  });
+
+  it('relays only for senders that receive at their address: a new one is pinged first', async () => {
+    relayWorld('bootstrap');
+    const target = await registered(RV, 'Full Cone', pub(52));
+    const sender = h.probe(pub(51)); // never talked to the relay: its address is not proven
+    const before = target.received.length;
+    sender.send(relayTo(target.endpoint, MSG), RV);
+    await h.advance(200);
+    // Nothing forwarded; the relay pinged the sender instead (a spoofed sender's victim gets a ping).
+    expect(since(target, before)).toEqual([]);
+    expect(sender.received.filter((r) => r.obj?.m === 'p').length).toBeGreaterThan(0);
+    // A sender that answers is proven; its resend is forwarded.
+    sender.answerPings();
+    await h.advance(2_000);
     sender.send(relayTo(target.endpoint, MSG), RV);
     await h.advance(200);
     expect(since(target, before).filter((r) => r.obj && isN('f')(r.obj))).toHaveLength(1);
@@ -566,7 +659,7 @@ describe('verification does not rest on the abuse limits', () => {
       config: { guard: GUARD_OFF },
     });
     const victim = h.probe(pub(52));
-    const sender = h.probe(pub(51));
+    const sender = await registered(RV, 'Full Cone', pub(51));
     const msg = { m: 'p', z: 'x' };
     const answers = await sender.ask(
       { m: 'r', t: 'n', d: 'r', a: { ip: victim.endpoint.host, port: victim.endpoint.port, msg }, z: 'open' },

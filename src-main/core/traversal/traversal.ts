@@ -6,6 +6,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
 import { NanceError } from '../errors.js';
 import { Lru } from '../guard/lru.js';
+import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
@@ -41,6 +42,7 @@ const MAX_CANDIDATES = 3;
 /** Keepalive failures in a row after which a punched or relayed path is dropped (found again on use). */
 const MAX_KEEPALIVE_FAILURES = 2;
 const MAX_REMEMBERED = 10_000;
+const MAX_VALIDATIONS = 256;
 
 export interface TraversalDeps {
   client: PeerClient;
@@ -72,8 +74,23 @@ export class Traversal {
    * send). Kept here, not taken from the abuse guard: with the guard off it would vouch for anyone.
    */
   private readonly answeredUs = new Lru<string, true>(MAX_REMEMBERED);
+  /** Senders being pinged before we relay for them. */
+  private readonly validating = new Set<string>();
+  /** Introductions (`n/p`) an ordinary peer may ask of us: 2 per second, 10 at once. */
+  private readonly punchBudget: RateLimiter;
 
   constructor(private readonly deps: TraversalDeps) {
+    this.punchBudget = new RateLimiter(
+      {
+        perSourceRate: 2,
+        perSourceBurst: 10,
+        bytesPerExtraToken: 0,
+        globalRate: 0,
+        globalBurst: 0,
+        maxSources: 10_000,
+      },
+      deps.clock.now(),
+    );
     this.punches = new PunchSessions({
       clock: deps.clock,
       knock: (to, token, policy) => deps.client.knock(to, token, policy),
@@ -254,9 +271,20 @@ export class Traversal {
 
   // ---------------------------------------------------------------- serving others
 
-  /** `n/i` at a rendezvous: tell the target to knock at the asker, then give the asker the token. */
+  /**
+   * `n/i` at a rendezvous: tell the target to knock at the asker, then give the asker the token.
+   * The asker must receive at its address (a spoofed one would aim the target's knocks at a
+   * victim): one that never answered us is pinged first (registered peers already did).
+   */
   async introduce(from: Endpoint, target: Endpoint): Promise<Response> {
     if (!this.isVerified(target) || sameEndpoint(from, target)) return fail(ResultCode.NotFound);
+    if (!this.isVerified(from)) {
+      const answered = await this.deps.client.ping(from, PUNCH_REQUEST_POLICY).then(
+        () => true,
+        () => false,
+      );
+      if (!answered) return fail(ResultCode.Unreachable);
+    }
     const token = uuidv4();
     try {
       await this.deps.client.askToPunch(target, from, token, PUNCH_REQUEST_POLICY);
@@ -266,11 +294,17 @@ export class Traversal {
     return { r: ResultCode.Ok, c: { ip: target.host, port: target.port, token } };
   }
 
-  /** `n/p` from a rendezvous we know: start knocking at the peer it names. */
+  /**
+   * `n/p` from a rendezvous we know: start knocking at the peer it names. Knocks go where the
+   * rendezvous says, so an ordinary peer (anyone can register with us) gets a small budget of
+   * introductions; our bootstraps are trusted with more (they introduce everyone who joins).
+   */
   punch(from: Endpoint, origin: Endpoint, token: string): Response {
     if (!this.isTrustedRendezvous(from)) return fail(ResultCode.UnknownFormat);
     const { paths, clock } = this.deps;
     if (this.punches.active >= this.deps.settings().punch.maxSessions) return fail(ResultCode.Full);
+    const isBootstrap = this.deps.bootstrapPeers().some((b) => sameEndpoint(b, from));
+    if (!isBootstrap && !this.punchBudget.allow(endpointKey(from), clock.now())) return fail(ResultCode.Full);
     void this.punches.punch(origin, token).then((actual) => {
       if (actual && !paths.get(origin)) paths.set(origin, { kind: 'punched', actual, since: clock.now() });
     });
@@ -282,9 +316,18 @@ export class Traversal {
     return this.punches.onKnock(token, from) ? { r: ResultCode.Ok, c: {} } : fail(ResultCode.NotFound);
   }
 
-  /** `n/r`: forward, or say why not (nothing is answered when it was forwarded, or over budget). */
+  /**
+   * `n/r`: forward, or say why not (nothing is answered when it was forwarded, or over budget).
+   * Only for senders that receive at their address (else a spoofed origin could have answers
+   * relayed to a victim): one that never answered us is pinged and this datagram dropped; the
+   * sender's resend (every request is resent) goes through once it answered.
+   */
   relayRequest(from: Endpoint, target: Endpoint, msg: Record<string, unknown>): Response | undefined {
     if (!this.offersRelay() || isTraversalWrapper(msg)) return fail(ResultCode.UnknownFormat);
+    if (!this.isVerified(from)) {
+      this.validate(from);
+      return undefined;
+    }
     switch (this.relay.forward(from, target, msg)) {
       case 'forwarded':
       case 'over-budget': // dropped silently, like any request over a rate limit
@@ -315,6 +358,17 @@ export class Traversal {
     }
     this.deps.dispatchRelayed(data, origin);
     return true;
+  }
+
+  /** Pings an unverified sender once (at most a few hundred at a time); its answer verifies it. */
+  private validate(e: Endpoint): void {
+    const key = endpointKey(e);
+    if (this.validating.has(key) || this.validating.size >= MAX_VALIDATIONS) return;
+    this.validating.add(key);
+    void this.deps.client
+      .ping(e, PUNCH_REQUEST_POLICY)
+      .catch(() => undefined)
+      .finally(() => this.validating.delete(key));
   }
 
   /** An answer to one of our requests came from `from`, the address it was sent to. */
