@@ -267,7 +267,9 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     const knocks = knocksAt(origin);
     expect(knocks.length).toBeGreaterThanOrEqual(20);
     expect(knocks.length).toBeLessThanOrEqual(21);
-    expect(new Set(knocks.map((k) => (k.obj?.a as { token: string }).token))).toEqual(new Set([TOKEN]));
+    expect(new Set(knocks.map((k) => (k.obj?.a as { token?: string } | undefined)?.token))).toEqual(
+      new Set([TOKEN]),
+    );
     // Both tokens are the punch's: a knock with either is answered.
     const knocker = h.probe(pub(63));
     for (const [token, z] of [
@@ -293,7 +295,10 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
       );
     }
     await h.advance(100);
-    const codes = Array.from({ length: 12 }, (_, i) => (known.responses(`b${i}`)[0]?.obj as { r: number }).r);
+    const codes = Array.from(
+      { length: 12 },
+      (_, i) => (known.responses(`b${i}`)[0]?.obj as { r?: number } | undefined)?.r,
+    );
     expect(codes.join(',')).toBe('0,0,0,0,0,0,0,0,0,0,20,20');
     await h.advance(1_000); // two more tokens earned
     const again = await known.askOnce(
