@@ -1,5 +1,5 @@
 // Builds the window (src-renderer) into build/renderer. `base: './'` keeps every URL relative, so
-// the same files load from file:// in Electron and from the web host on 127.0.0.1.
+// the same files load from app://nance in Electron and from the web host on 127.0.0.1.
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';

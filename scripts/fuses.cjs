@@ -20,10 +20,11 @@ const FUSES = Object.freeze({
   EnableEmbeddedAsarIntegrityValidation: true,
   // The app is only loaded from app.asar, never from a loose resources/app folder.
   OnlyLoadAppFromAsar: true,
-  // Left at Electron's defaults on purpose:
+  // The window loads from app://nance (src-main/host/shell/app-protocol.ts), not file://: file://
+  // pages get none of the extra privileges Electron grants them by default.
+  GrantFileProtocolExtraPrivileges: false,
+  // Left at Electron's default on purpose:
   // - LoadBrowserProcessSpecificV8Snapshot (off): no custom V8 snapshot is shipped.
-  // - GrantFileProtocolExtraPrivileges (on): the window loads build/renderer/index.html from
-  //   file://, and vite's <script type="module"> needs the file:// privileges to load.
 });
 
 /**

@@ -68,6 +68,30 @@ if (!electronBinaryPresent()) {
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     });
 
+    test('the window is app://nance/index.html, under the CSP header (no network)', async () => {
+      expect(page.url()).toBe('app://nance/index.html');
+      expect(await page.evaluate(() => typeof (window as unknown as { nance?: unknown }).nance)).toBe(
+        'object',
+      );
+      // The page's own <meta> (written for the web host) allows ws://127.0.0.1:*; the header of the
+      // app:// handler says connect-src 'none', and both apply: the socket must be refused.
+      const violated = await page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective), {
+              once: true,
+            });
+            try {
+              new WebSocket('ws://127.0.0.1:9/');
+            } catch {
+              resolve('connect-src');
+            }
+            setTimeout(() => resolve('not blocked'), 3_000);
+          }),
+      );
+      expect(violated).toBe('connect-src');
+    });
+
     test('onboarding: a display name and the bootstrap', async () => {
       const testInfo = test.info();
       await screenshotBoth(page, 'electron-onboarding', testInfo, { ready: page.getByTestId('onboarding') });

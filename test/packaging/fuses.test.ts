@@ -30,6 +30,7 @@ const REQUIRED = {
   EnableEmbeddedAsarIntegrityValidation: true,
   OnlyLoadAppFromAsar: true,
   EnableCookieEncryption: true,
+  GrantFileProtocolExtraPrivileges: false,
 };
 const ON = 49; // '1'
 const OFF = 48; // '0'
@@ -53,7 +54,7 @@ describe('fuse config (scripts/fuses.cjs)', () => {
       expect(linux[FuseV1Options[name as keyof typeof FuseV1Options]], name).toBe(value);
     }
     // Fuses left at Electron's defaults are not in the config at all.
-    expect(linux).not.toHaveProperty(String(FuseV1Options.GrantFileProtocolExtraPrivileges));
+    expect(linux).not.toHaveProperty(String(FuseV1Options.LoadBrowserProcessSpecificV8Snapshot));
     expect(fuses.fuseConfigFor(electronFuses, 'win32', 'x64').resetAdHocDarwinSignature).toBe(false);
     expect(fuses.fuseConfigFor(electronFuses, 'darwin', 'x64').resetAdHocDarwinSignature).toBe(false);
     expect(fuses.fuseConfigFor(electronFuses, 'darwin', 'arm64').resetAdHocDarwinSignature).toBe(true);
@@ -103,9 +104,10 @@ describe('afterPack hook (scripts/after-pack.cjs) on stand-in binaries', () => {
     expect(state('EnableEmbeddedAsarIntegrityValidation')).toBe(ON);
     expect(state('OnlyLoadAppFromAsar')).toBe(ON);
     expect(state('EnableCookieEncryption')).toBe(ON);
-    // Untouched: Electron's defaults stay.
+    // The window is served from app://, so file:// loses its extra privileges.
+    expect(state('GrantFileProtocolExtraPrivileges')).toBe(OFF);
+    // Untouched: Electron's default stays.
     expect(state('LoadBrowserProcessSpecificV8Snapshot')).toBe(OFF);
-    expect(state('GrantFileProtocolExtraPrivileges')).toBe(ON);
   });
 
   it('is what electron-builder will call, and fails loudly without a binary', async () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDto, StatusDto } from '../../../src-shared/api.js';
 import { silentLogger } from '../../core/logger.js';
@@ -111,7 +111,7 @@ function start(env: Record<string, string> = {}, args = ['--data-dir', dir]): Ap
 }
 
 async function ready(app: App): Promise<StatusDto> {
-  await app.waitFor((l) => l.fake === 'loadFile', 'the window loading');
+  await app.waitFor((l) => l.fake === 'loadURL', 'the window loading');
   await app.waitFor((l) => l.fake === 'trayMenu', 'the tray menu');
   const reply = await app.call('getStatus');
   expect(reply.ok).toBe(true);
@@ -136,12 +136,23 @@ afterEach(async () => {
 });
 
 describe.skipIf(!isBuilt)(suite, () => {
-  it('starts a sandboxed window on build/renderer/index.html with the preload', async () => {
+  it('starts a sandboxed window on app://nance/index.html with the preload', async () => {
     const app = start();
     await ready(app);
     expect(app.lines.some((l) => l.fake === 'enableSandbox')).toBe(true);
-    const load = await app.waitFor((l) => l.fake === 'loadFile', 'loadFile');
-    expect(load.file).toBe(path.join(root, 'build', 'renderer', 'index.html'));
+    // The scheme is privileged before ready, handled after, and only then is the window loaded.
+    const schemes = await app.waitFor((l) => l.fake === 'registerSchemesAsPrivileged', 'the app: scheme');
+    expect(schemes).toMatchObject({
+      beforeReady: true,
+      schemes: [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }],
+    });
+    const handle = await app.waitFor((l) => l.fake === 'protocolHandle', 'protocol.handle');
+    expect(handle.scheme).toBe('app');
+    const load = await app.waitFor((l) => l.fake === 'loadURL', 'loadURL');
+    expect(load).toMatchObject({ url: 'app://nance/index.html', handled: true });
+    expect(app.lines.indexOf(schemes)).toBeLessThan(app.lines.indexOf(handle));
+    expect(app.lines.indexOf(handle)).toBeLessThan(app.lines.indexOf(load));
+    expect(app.lines.some((l) => l.fake === 'loadFile')).toBe(false);
     const win = (await app.waitFor((l) => l.fake === 'window', 'window')).options as {
       webPreferences: Record<string, unknown>;
     };
@@ -171,6 +182,10 @@ describe.skipIf(!isBuilt)(suite, () => {
     expect(bad.error?.kind).toBe('invalid-argument');
     const foreign = await app.call('getStatus', {}, { url: 'https://evil.example/' });
     expect(foreign.error?.kind).toBe('bad-request');
+    // The page as it was loaded before app://, from file://, is a stranger now.
+    const oldPage = pathToFileURL(path.join(root, 'build', 'renderer', 'index.html')).href;
+    expect((await app.call('getStatus', {}, { url: oldPage })).error?.kind).toBe('bad-request');
+    expect((await app.call('getStatus', {}, { url: 'app://nance/index.html#/chats' })).ok).toBe(true);
     const otherContents = await app.call('getStatus', {}, { sender: 'other' });
     expect(otherContents.error?.kind).toBe('bad-request');
 
@@ -286,6 +301,36 @@ describe.skipIf(!isBuilt)(suite, () => {
     expect(second.mode).toBe('bootstrap');
     expect(second.udp.port).toBe(first.udp.port);
     await quit(again);
+  });
+
+  it('app://nance serves build/renderer with the CSP, and nothing outside it', async () => {
+    const app = start();
+    await ready(app);
+    const index = await app.act('fetch', { url: 'app://nance/index.html' });
+    expect(index.status).toBe(200);
+    expect(index.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+    });
+    expect(index.body).toBe(fs.readFileSync(path.join(root, 'build', 'renderer', 'index.html'), 'utf8'));
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(index.body as string)?.[1];
+    expect(script).toBeDefined();
+    const asset = await app.act('fetch', { url: `app://nance/${script}`, method: 'HEAD' });
+    expect(asset).toMatchObject({ status: 200, body: '' });
+    expect((asset.headers as Record<string, string>)['content-type']).toBe('text/javascript; charset=utf-8');
+    for (const url of [
+      'app://nance/../package.json',
+      'app://nance/%2e%2e/%2e%2e/package.json',
+      'app://nance/..%2f..%2fpackage.json',
+      'app://other/index.html',
+    ]) {
+      const res = await app.act('fetch', { url });
+      expect([403, 404], url).toContain(res.status);
+      expect(res.body as string, url).not.toContain('"name": "nance"');
+    }
+    expect((await app.act('fetch', { url: 'app://nance/index.html', method: 'POST' })).status).toBe(405);
+    await quit(app);
   });
 
   it('refuses permissions, new windows, navigation and webviews; sets the CSP on responses', async () => {

@@ -3,7 +3,7 @@
 // notifications, data dir and port) is a plain function in ../shell/, tested without Electron.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   app,
   BrowserWindow,
@@ -13,6 +13,7 @@ import {
   type MenuItem,
   Notification,
   nativeImage,
+  protocol,
   session,
   Tray,
   type WebContents,
@@ -22,6 +23,7 @@ import type { Logger } from '../../core/logger.js';
 import { subscribeEvents } from '../../service/command-channel.js';
 import { createFileLogger, type FileLogger } from '../cli/logger.js';
 import type { ComposedPeer } from '../compose.js';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from '../shell/app-protocol.js';
 import { parseDesktopArgs } from '../shell/desktop-config.js';
 import { composeDesktopPeer } from '../shell/desktop-peer.js';
 import {
@@ -66,8 +68,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The package folder (or the asar): this file is build/src-main/host/electron/main.js in it. */
 const appRoot = path.resolve(here, '..', '..', '..', '..');
 const preloadPath = path.join(here, 'preload.cjs');
-const indexPath = path.join(appRoot, 'build', 'renderer', 'index.html');
-const indexUrl = pathToFileURL(indexPath).href;
+/** The built window, served as app://nance/… (../shell/app-protocol.ts), not loaded as a file: URL. */
+const rendererDir = path.join(appRoot, 'build', 'renderer');
+const indexUrl = APP_INDEX_URL;
 
 let log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 let fileLogger: FileLogger | undefined;
@@ -88,6 +91,8 @@ const notifications = new Set<Notification>();
 const args = parseDesktopArgs(process.argv);
 if (args.dataDir !== undefined) app.setPath('userData', path.resolve(args.dataDir));
 app.enableSandbox();
+// The window's origin, app://nance; privileges can only be given before the app is ready.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 
 if (!app.requestSingleInstanceLock()) {
   // Another Nance runs on this data dir; it raises its window (second-instance) and we leave.
@@ -122,6 +127,7 @@ async function start(): Promise<void> {
   lang = pickLang([...app.getPreferredSystemLanguages(), app.getLocale()]);
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
   secureSession();
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
 
   composing = composeDesktopPeer(dataDir, log);
   composed = await composing;
@@ -141,13 +147,16 @@ async function start(): Promise<void> {
   createTray();
   createWindow();
   const status = service.status();
-  log.info({ udp: status.udp, mode: status.mode, dataDir, indexPath }, 'desktop: ready');
+  log.info({ udp: status.udp, mode: status.mode, dataDir, rendererDir }, 'desktop: ready');
 }
 
 /** Binds the port used last time (peers that know us find us there), or any free one if it is taken. */
 // ---------------------------------------------------------------- security
 
-/** The page gets no permissions, and our CSP on every response that passes the network stack. */
+/**
+ * The page gets no permissions. Our CSP is set by the app:// handler on every file of the window;
+ * this puts it also on any response that passes the network stack (there should be none).
+ */
 function secureSession(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, permission, callback) => {
@@ -161,7 +170,11 @@ function secureSession(): void {
   });
 }
 
-/** Every web contents: no navigation, no new windows, no webviews. */
+/**
+ * Every web contents: no navigation (the window loads app://nance/index.html by loadURL, which is
+ * not a navigation the page starts; in-page fragment changes are not navigations either), no new
+ * windows, no webviews.
+ */
 function harden(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
     log.warn({ url }, 'desktop: window.open denied');
@@ -188,7 +201,7 @@ async function onCall(event: Electron.IpcMainInvokeEvent, message: unknown): Pro
     event.sender === win.webContents &&
     frame !== null &&
     frame.parent === null &&
-    isTrustedSender(frame.url, indexUrl);
+    isTrustedSender(frame.url);
   if (!trusted) {
     log.warn({ url: frame?.url ?? null }, 'desktop: call from an untrusted sender refused');
     return { ok: false, error: untrustedSenderError };
@@ -249,8 +262,11 @@ function createWindow(): BrowserWindow {
   created.webContents.on('render-process-gone', (_event, details) => {
     log.error({ reason: details.reason }, 'desktop: the window crashed');
   });
-  created.loadFile(indexPath).catch((err: unknown) => {
-    log.error({ indexPath, err: String(err) }, 'desktop: cannot load the window (run npm run build)');
+  created.loadURL(indexUrl).catch((err: unknown) => {
+    log.error(
+      { indexUrl, rendererDir, err: String(err) },
+      'desktop: cannot load the window (run npm run build)',
+    );
   });
   return created;
 }

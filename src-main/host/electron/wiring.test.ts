@@ -14,16 +14,35 @@ describe('electron main wiring', () => {
     expect(count(/ipcMain\.handle\(/g)).toBe(1);
     expect(main).toContain('ipcMain.handle(CALL_CHANNEL,');
     expect(count(/ipcMain\.(on|once|handleOnce)\(/g)).toBe(0);
-    expect(main).toContain('isTrustedSender(frame.url, indexUrl)');
+    expect(main).toContain('isTrustedSender(frame.url)');
     expect(main).toContain('validateIpcMessage(message)');
     expect(main).toContain('service.dispatch(check.command, check.args)');
   });
 
-  it('the window: the plain preferences, loaded from a file', () => {
+  it('the window: the plain preferences, loaded from app://nance, never from file://', () => {
     expect(main).toContain('webPreferences: windowWebPreferences(preloadPath)');
     expect(main).toContain("path.join(here, 'preload.cjs')");
-    expect(main).toContain('.loadFile(indexPath)');
-    expect(main).not.toMatch(/loadURL\(/);
+    expect(main).toContain('const indexUrl = APP_INDEX_URL;');
+    expect(count(/\.loadURL\(/g)).toBe(1);
+    expect(main).toContain('.loadURL(indexUrl)');
+    expect(main).not.toMatch(/loadFile\(|pathToFileURL|file:\/\//);
+  });
+
+  it('the app: scheme: privileged before ready, served from build/renderer by the plain handler', () => {
+    expect(main).toContain(
+      'protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);',
+    );
+    // At the top level, before whenReady.
+    expect(main.indexOf('protocol.registerSchemesAsPrivileged(')).toBeLessThan(main.indexOf('.whenReady()'));
+    expect(count(/protocol\.handle\(/g)).toBe(1);
+    expect(main).toContain(
+      'protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));',
+    );
+    expect(main).not.toMatch(
+      /protocol\.(registerFileProtocol|registerStringProtocol|interceptFileProtocol)\(/,
+    );
+    // Handled before the window exists.
+    expect(main.indexOf('protocol.handle(')).toBeLessThan(main.indexOf('createWindow();'));
   });
 
   it('no new windows, no navigation, no webviews, no permissions, our CSP', () => {

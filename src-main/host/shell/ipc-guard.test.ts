@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { commandArgs } from '../../../src-shared/api.js';
+import { APP_INDEX_URL } from './app-protocol.js';
 import {
   CALL_CHANNEL,
   EVENT_CHANNEL,
@@ -10,51 +11,69 @@ import {
   validateIpcMessage,
 } from './ipc-guard.js';
 
-const index = pathToFileURL('/opt/Nance/resources/app.asar/build/renderer/index.html').href;
+const index = 'app://nance/index.html';
 
 describe('isTrustedSender', () => {
-  it('our index.html, also after an in-page (fragment) navigation', () => {
-    expect(isTrustedSender(index, index)).toBe(true);
-    expect(isTrustedSender(`${index}#/chats`, index)).toBe(true);
+  it('our index.html on app://nance, also after an in-page (fragment) navigation', () => {
+    expect(APP_INDEX_URL).toBe(index);
+    expect(isTrustedSender(index)).toBe(true);
+    expect(isTrustedSender(`${index}#/chats`)).toBe(true);
+    expect(isTrustedSender(`${index}#`)).toBe(true);
+    expect(isTrustedSender('app://nance/sub/../index.html')).toBe(true); // URL-normalised, as Chromium does
   });
 
-  it('percent-encoding differences in the path do not matter', () => {
-    const spaced = pathToFileURL('/home/a b/Nance ü/build/renderer/index.html').href;
-    expect(isTrustedSender('file:///home/a%20b/Nance%20%C3%BC/build/renderer/index.html', spaced)).toBe(true);
-    expect(isTrustedSender('file:///home/a b/Nance ü/build/renderer/index.html', spaced)).toBe(true);
+  it('the old file:// page is refused, wherever it is', () => {
+    for (const file of [
+      '/opt/Nance/resources/app.asar/build/renderer/index.html',
+      '/home/a b/Nance ü/build/renderer/index.html',
+      '/tmp/index.html',
+    ]) {
+      expect(isTrustedSender(pathToFileURL(file).href), file).toBe(false);
+    }
+    expect(isTrustedSender('file:///index.html')).toBe(false);
+    expect(isTrustedSender('file://nance/index.html')).toBe(false);
   });
 
-  it('any other file, or our file with a query, is refused', () => {
-    expect(
-      isTrustedSender(pathToFileURL('/opt/Nance/resources/app.asar/build/renderer/other.html').href, index),
-    ).toBe(false);
-    expect(isTrustedSender(pathToFileURL('/tmp/index.html').href, index)).toBe(false);
-    expect(isTrustedSender(`${index}?x=1`, index)).toBe(false);
-    expect(isTrustedSender(index.replace('index.html', 'sub/../index.html'), index)).toBe(true); // URL-normalised
-    expect(isTrustedSender(index.replace('index.html', 'index.html/'), index)).toBe(false);
-  });
-
-  it('other schemes and hosts (a navigated or injected frame) are refused', () => {
+  it('any other page of our origin, or ours with a query, is refused', () => {
     for (const url of [
+      'app://nance/',
+      'app://nance',
+      'app://nance/index.htm',
+      'app://nance/index.html/',
+      'app://nance/other.html',
+      'app://nance/assets/index.js',
+      'app://nance/build/renderer/index.html',
+      `${index}?x=1`,
+      `${index}?`,
+      'app://nance/%69ndex.html',
+    ]) {
+      expect(isTrustedSender(url), url).toBe(false);
+    }
+  });
+
+  it('other schemes, hosts, ports and user info (a navigated or injected frame) are refused', () => {
+    for (const url of [
+      'app://evil/index.html',
+      'app://nance.evil/index.html',
+      'app://NANCE/index.html',
+      'app://nance:1/index.html',
+      'app://user@nance/index.html',
+      'app://user:pw@nance/index.html',
+      'apps://nance/index.html',
+      'http://nance/index.html',
+      'https://nance/index.html',
       'http://127.0.0.1:8080/index.html',
       'https://example.com/build/renderer/index.html',
       'about:blank',
       'data:text/html,<script>1</script>',
-      'blob:file:///1234',
+      'blob:app://nance/1234',
       'devtools://devtools/bundled/index.html',
       'chrome-extension://abc/index.html',
-      'file://evil.example/opt/Nance/resources/app.asar/build/renderer/index.html',
-      'file://user@/opt/Nance/resources/app.asar/build/renderer/index.html',
       '',
       'not a url',
     ]) {
-      expect(isTrustedSender(url, index), url).toBe(false);
+      expect(isTrustedSender(url), url).toBe(false);
     }
-  });
-
-  it('an expected URL that is not file: trusts nothing', () => {
-    expect(isTrustedSender('http://x/index.html', 'http://x/index.html')).toBe(false);
-    expect(isTrustedSender(index, 'garbage')).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 // The checks on every IPC call from the window, before anything runs: who sent it (only our own
-// index.html, loaded from file://) and what it is (a known command with arguments that match the
+// index.html, app://nance/index.html) and what it is (a known command with arguments that match the
 // contract). NanceService.dispatch validates the arguments again; this gate answers early and
 // keeps anything else from reaching the service.
 import {
@@ -9,6 +9,7 @@ import {
   eventNames,
   parseCommand,
 } from '../../../src-shared/api.js';
+import { APP_INDEX_URL } from './app-protocol.js';
 
 /** The one channel the window invokes: `{ cmd, args }` → CommandReply. */
 export const CALL_CHANNEL = 'nance:call';
@@ -25,31 +26,20 @@ function parseUrl(text: string): URL | null {
   }
 }
 
-function decodedPath(url: URL): string | null {
-  try {
-    return decodeURIComponent(url.pathname);
-  } catch {
-    return null;
-  }
-}
-
 /**
- * True only for our own page: a file: URL naming exactly `expectedIndexUrl` (the `file://` URL of
- * build/renderer/index.html). Another file, any other scheme (http, https, data, blob, about,
- * devtools, a custom one), a query string, or a frame that navigated elsewhere is refused. The
- * fragment may differ (in-page navigation keeps the same document). Percent-encoding is compared
- * decoded, because Chromium and Node encode some characters of a path differently.
+ * True only for our own page: exactly `app://nance/index.html` (APP_INDEX_URL, the one page the
+ * window loads, from app-protocol.ts). Any other path (`/`, `/assets/x.js`, `/index.html/`), a
+ * query string (even an empty `?`), user info, a port, another host or any other scheme (file,
+ * http, https, data, blob, about, devtools, …) is refused, so a frame that navigated or was
+ * injected elsewhere gets nothing. Only the fragment may differ (in-page navigation keeps the same
+ * document). The URL is the one Chromium reports, already canonical (dot segments removed); no
+ * decoding or case folding is done here.
  */
-export function isTrustedSender(frameUrl: string, expectedIndexUrl: string): boolean {
-  const actual = parseUrl(frameUrl);
-  const expected = parseUrl(expectedIndexUrl);
-  if (!actual || !expected) return false;
-  if (expected.protocol !== 'file:' || actual.protocol !== 'file:') return false;
-  if (actual.host !== expected.host) return false;
-  if (actual.search !== '' || actual.username !== '' || actual.password !== '') return false;
-  const a = decodedPath(actual);
-  const e = decodedPath(expected);
-  return a !== null && e !== null && a === e;
+export function isTrustedSender(frameUrl: string): boolean {
+  const url = parseUrl(frameUrl);
+  if (!url) return false;
+  url.hash = '';
+  return url.href === APP_INDEX_URL;
 }
 
 export type IpcCallCheck =

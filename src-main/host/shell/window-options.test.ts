@@ -47,13 +47,25 @@ describe('windowWebPreferences', () => {
 describe('CONTENT_SECURITY_POLICY', () => {
   it('is exactly the policy of the window', () => {
     expect(CONTENT_SECURITY_POLICY).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; " +
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+        "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
   });
 
   it('allows no inline code, eval or network', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|\*|http|ws:/);
+  });
+
+  it('denies by default, and the window talks to nothing (no WebSocket: IPC only)', () => {
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split('; ').map((d) => {
+        const [name, ...values] = d.split(' ');
+        return [name, values.join(' ')] as const;
+      }),
+    );
+    expect(directives.get('default-src')).toBe("'none'");
+    expect(directives.get('connect-src')).toBe("'none'");
+    expect(directives.get('frame-ancestors')).toBe("'none'");
   });
 });
 

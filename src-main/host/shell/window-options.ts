@@ -51,17 +51,25 @@ export const WINDOW_OPTIONS = {
   autoHideMenuBar: true,
 } as const;
 
-/** Our files only, no inline code, no network: the window reaches main only through IPC. */
+/**
+ * The window's policy, sent as a header on every app://nance response (app-protocol.ts) and on
+ * anything else that passes the network stack (withCsp). Nothing unless listed; our own files
+ * ('self' is app://nance) for scripts, styles, images and fonts; no inline code or eval; no
+ * network at all (the window reaches main only through IPC: src-renderer/bridge uses the preload's
+ * window.nance when it exists, and the WebSocket only in a browser on the web host); no plugins,
+ * no <base>, no form posts, never framed.
+ */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
+  "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  "font-src 'self'",
   "connect-src 'none'",
   "object-src 'none'",
   "base-uri 'none'",
-  "frame-ancestors 'none'",
   "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /**

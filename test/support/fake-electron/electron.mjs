@@ -22,8 +22,10 @@ const paths = new Map();
 const windows = new Set();
 const handlers = new Map();
 const sessionHandlers = {};
+const protocolHandlers = new Map();
 let tray = null;
 let quitting = false;
+let ready = false;
 
 class App extends EventEmitter {
   setPath(name, value) {
@@ -41,7 +43,12 @@ class App extends EventEmitter {
     return process.env.FAKE_LOCK !== 'taken';
   }
   whenReady() {
-    return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        ready = true;
+        resolve();
+      }),
+    );
   }
   getPreferredSystemLanguages() {
     return (process.env.FAKE_LANGS ?? 'en-US').split(',');
@@ -106,6 +113,13 @@ export class BrowserWindow extends EventEmitter {
   loadFile(file) {
     report({ fake: 'loadFile', file, exists: fs.existsSync(file) });
     this.webContents.mainFrame.url = pathToFileURL(file).href;
+    setImmediate(() => this.emit('ready-to-show'));
+    return Promise.resolve();
+  }
+  loadURL(url) {
+    const scheme = new URL(url).protocol.slice(0, -1);
+    report({ fake: 'loadURL', url, handled: protocolHandlers.has(scheme) });
+    this.webContents.mainFrame.url = url;
     setImmediate(() => this.emit('ready-to-show'));
     return Promise.resolve();
   }
@@ -215,6 +229,20 @@ export const session = {
   },
 };
 
+// As Electron: privileges only before ready, handlers only after.
+export const protocol = {
+  registerSchemesAsPrivileged(schemes) {
+    report({ fake: 'registerSchemesAsPrivileged', schemes, beforeReady: !ready });
+    if (ready) throw new Error('fake: registerSchemesAsPrivileged after the app is ready');
+  },
+  handle(scheme, handler) {
+    if (!ready) throw new Error('fake: protocol.handle before the app is ready');
+    if (protocolHandlers.has(scheme)) throw new Error(`fake: a second handler for ${scheme}:`);
+    protocolHandlers.set(scheme, handler);
+    report({ fake: 'protocolHandle', scheme });
+  },
+};
+
 export class Notification extends EventEmitter {
   static isSupported() {
     return true;
@@ -234,7 +262,18 @@ export const dialog = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, Menu, Tray, nativeImage, session, Notification, dialog };
+export default {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  Tray,
+  nativeImage,
+  protocol,
+  session,
+  Notification,
+  dialog,
+};
 
 // ---- the user and the window, driven from stdin
 
@@ -279,6 +318,14 @@ const actions = {
   },
   permissionCheck() {
     return { granted: sessionHandlers.permissionCheck() };
+  },
+  /** A request of the window to a custom scheme, answered by main's protocol.handle handler. */
+  async fetch({ url, method = 'GET' }) {
+    const handler = protocolHandlers.get(new URL(url).protocol.slice(0, -1));
+    if (!handler) return { error: `no handler for ${url}` };
+    const res = await handler(new Request(url, { method }));
+    const headers = Object.fromEntries(res.headers);
+    return { status: res.status, headers, body: await res.text() };
   },
   headers({ responseHeaders }) {
     return new Promise((resolve) => sessionHandlers.headers({ responseHeaders }, resolve));
