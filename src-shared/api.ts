@@ -47,6 +47,7 @@ export const commandArgs = {
       onboarded: z.boolean(),
       keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
       relayForOthers: relayOfferSchema,
+      portMapping: z.boolean(),
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
@@ -141,6 +142,13 @@ export interface PeerDto {
 
 export type BootstrapStateDto = 'unknown' | 'registered' | 'unreachable' | 'refused' | 'client-only';
 
+/** The gateway's mapping of our port (docs/nat.md, "Port mapping"): path "mapped". */
+export interface PortMappingDto {
+  method: 'nat-pmp' | 'upnp';
+  /** Where the internet reaches us. */
+  external: EndpointDto;
+}
+
 export interface StatusDto {
   mode: Mode;
   udp: EndpointDto;
@@ -150,6 +158,8 @@ export interface StatusDto {
   /** Epoch ms of the next daily wipe. */
   nextWipeAt: number;
   peerCount: number;
+  /** The router's forwarding of our port made at start; null when none was made. */
+  portMapping: PortMappingDto | null;
 }
 
 export interface SettingsDto {
@@ -160,6 +170,11 @@ export interface SettingsDto {
   keepaliveSeconds: number;
   /** Whether this peer relays for others (default 'auto': only in bootstrap mode). */
   relayForOthers: RelayOffer;
+  /**
+   * Whether the desktop app asks the router to forward its port (NAT-PMP, UPnP IGD) at its next
+   * start (default true). The CLI's flags decide for the CLI.
+   */
+  portMapping: boolean;
 }
 
 export interface CommandResults {

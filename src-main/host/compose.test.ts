@@ -3,9 +3,10 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../../src-shared/api.js';
 import { silentLogger } from '../core/logger.js';
+import { PortMapping } from '../nat/port-mapping.js';
 import { ComposeAbortedError, type ComposedPeer, type ComposeOptions, composePeer } from './compose.js';
 import { switchBootstrapMode } from './shell/mode-switch.js';
 
@@ -18,6 +19,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const c of open) await c.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -180,5 +182,42 @@ describe('composePeer', () => {
     expect(switchBootstrapMode(again.service)).toEqual({ ok: true, mode: 'peer' });
     await closeAll();
     expect((await compose()).service.status().mode).toBe('peer');
+  });
+});
+
+// Port mapping talks to this machine's default gateway: outside the namespace lab it must never run.
+// `PortMapping.start` is replaced (resolving "no gateway maps it") so that even a regression here
+// sends nothing, and the tests assert it was not even asked. 'saved' with mapping on is tested in the
+// lab only.
+describe('composePeer: port mapping', () => {
+  function spyOnMapping() {
+    return vi.spyOn(PortMapping, 'start').mockResolvedValue(undefined);
+  }
+
+  it('is not attempted by default or when false', async () => {
+    const start = spyOnMapping();
+    const omitted = await compose();
+    const off = await compose({ portMapping: false });
+    expect(start).not.toHaveBeenCalled();
+    for (const c of [omitted, off]) {
+      expect(c.portMapping).toBeUndefined();
+      expect(c.peer.config.mapped).toBeFalsy();
+      expect(c.service.status().portMapping).toBeNull();
+    }
+  });
+
+  it("'saved' with the setting saved off: not attempted", async () => {
+    const start = spyOnMapping();
+    const first = await compose();
+    const reply = await first.service.dispatch('updateSettings', { portMapping: false });
+    expect(reply.ok).toBe(true);
+    await closeAll();
+
+    const again = await compose({ portMapping: 'saved' });
+    expect(start).not.toHaveBeenCalled();
+    expect(again.portMapping).toBeUndefined();
+    expect(again.peer.config.mapped).toBeFalsy();
+    expect(again.service.status().portMapping).toBeNull();
+    expect(again.service.settings().portMapping).toBe(false);
   });
 });

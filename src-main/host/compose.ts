@@ -12,7 +12,7 @@ import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
 import { systemClock } from '../net/system-clock.js';
 import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
-import { NanceService, savedTraversal } from '../service/nance-service.js';
+import { NanceService, savedPortMapping, savedTraversal } from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 
 export interface ComposeOptions {
@@ -57,9 +57,10 @@ export interface ComposeOptions {
   /**
    * Ask the default gateway to forward our UDP port (NAT-PMP, then UPnP IGD; docs/nat.md, "Port
    * mapping"), renew it while running, delete it on close. Default false: only hosts that mean to
-   * touch the real router turn it on (the CLI unless --no-port-mapping or --no-stun).
+   * touch the real router turn it on (the CLI unless --no-port-mapping or --no-stun). 'saved': the
+   * `portMapping` saved by `updateSettings`, true when never saved (the desktop app has no flags).
    */
-  portMapping?: boolean;
+  portMapping?: boolean | 'saved';
   /** False turns the abuse limits off (rate limits, anti-amplification): for trusted benchmarks. */
   abuseLimits?: boolean;
   /**
@@ -149,10 +150,13 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   const service = new NanceService(peer, store);
   // Map before detection: the gateway then also rewrites our outgoing source port to the mapped one,
   // so STUN sees the mapped endpoint.
+  const portMapping =
+    options.portMapping === 'saved' ? savedPortMapping(store) : options.portMapping === true;
   const mapping =
-    options.portMapping && !signal?.aborted
+    portMapping && !signal?.aborted
       ? await PortMapping.start({ internalPort: local.port, logger, ...(signal ? { signal } : {}) })
       : undefined;
+  service.reportPortMapping(mapping?.result);
   const close = async () => {
     await mapping?.close();
     await peer.close(); // closes the transport and the store too

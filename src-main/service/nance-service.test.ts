@@ -6,7 +6,7 @@ import { SimHarness } from '../../test/support/sim-harness.js';
 import type { Endpoint } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import { DEFAULT_TRAVERSAL } from '../core/traversal/traversal.js';
-import { NanceService, pathDto, savedTraversal } from './nance-service.js';
+import { NanceService, pathDto, savedPortMapping, savedTraversal } from './nance-service.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -221,5 +221,61 @@ describe('traversal settings (keepalive, relay for others)', () => {
     // The bounds themselves are fine.
     expect((await update(service, { keepaliveSeconds: 3600 })).ok).toBe(true);
     expect((await update(service, { keepaliveSeconds: 0 })).ok).toBe(true);
+  });
+});
+
+describe('port mapping setting and status', () => {
+  async function update(service: NanceService, args: unknown) {
+    return h.settle(service.dispatch('updateSettings', args));
+  }
+
+  it('is on by default, saved by updateSettings and returned in the settings', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    expect(service.settings().portMapping).toBe(true);
+    expect(savedPortMapping(p.store)).toBe(true);
+
+    const reply = await update(service, { portMapping: false });
+    expect(reply.ok && reply.result).toMatchObject({ portMapping: false });
+    expect(service.settings().portMapping).toBe(false);
+    expect(p.store.getSetting('settings')).toMatchObject({ portMapping: false });
+    expect(savedPortMapping(p.store)).toBe(false);
+
+    // Other changes keep it.
+    await update(service, { displayName: 'Aiko' });
+    expect(savedPortMapping(p.store)).toBe(false);
+    await update(service, { portMapping: true });
+    expect(savedPortMapping(p.store)).toBe(true);
+  });
+
+  it('refuses anything but a boolean', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    for (const portMapping of ['true', 1, 0, null, {}]) {
+      const reply = await update(service, { portMapping });
+      expect(reply.ok, JSON.stringify(portMapping)).toBe(false);
+      if (!reply.ok) {
+        expect(reply.error.kind).toBe('invalid-argument');
+        expect(reply.error.message).toMatch(/^portMapping: /);
+      }
+    }
+    expect(p.store.getSetting('settings')).toBeUndefined();
+    expect(service.settings().portMapping).toBe(true);
+  });
+
+  it('status reports the mapping the host made at start, null when none', () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    expect(service.status().portMapping).toBeNull();
+    const external = { host: '198.51.100.25', port: 40000 };
+    service.reportPortMapping({ method: 'nat-pmp', external });
+    expect(service.status().portMapping).toEqual({ method: 'nat-pmp', external });
+    external.port = 1; // a copy, not the caller's object
+    expect(service.status().portMapping?.external.port).toBe(40000);
+    service.reportPortMapping(undefined);
+    expect(service.status().portMapping).toBeNull();
   });
 });

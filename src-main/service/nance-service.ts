@@ -13,6 +13,7 @@ import {
   type MessageDto,
   type Mode,
   type PathDto,
+  type PortMappingDto,
   parseCommand,
   type RelayOffer,
   type SettingsDto,
@@ -47,6 +48,14 @@ export function savedTraversal(store: Pick<Store, 'getSetting'>): {
     ...(saved.keepaliveSeconds === undefined ? {} : { keepaliveMs: saved.keepaliveSeconds * 1000 }),
     ...(saved.relayForOthers === undefined ? {} : { relay: saved.relayForOthers }),
   };
+}
+
+/**
+ * Whether to ask the router to forward our port at start, as `updateSettings` saved it (the desktop
+ * app's configuration); true when never saved.
+ */
+export function savedPortMapping(store: Pick<Store, 'getSetting'>): boolean {
+  return store.getSetting<Partial<SettingsDto>>('settings')?.portMapping ?? true;
 }
 
 /**
@@ -85,6 +94,7 @@ const messageDto = (m: ChatMessage): MessageDto => ({
 });
 
 export class NanceService {
+  private portMapping: PortMappingDto | null = null;
   private readonly remoteChatCache = new Map<string, { messages: MessageDto[]; lastSeq: number }>();
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
@@ -189,6 +199,11 @@ export class NanceService {
     }
   }
 
+  /** The host made (or did not make) a mapping of our port at start: `status()` reports it. */
+  reportPortMapping(mapping: PortMappingDto | undefined): void {
+    this.portMapping = mapping ? { method: mapping.method, external: { ...mapping.external } } : null;
+  }
+
   setMode(mode: Mode): void {
     this.store.setSetting('mode', mode);
     this.peer.setRole(mode);
@@ -204,6 +219,8 @@ export class NanceService {
       // start, `updateSettings` at once), the flags in the CLI.
       keepaliveSeconds: keepaliveSecondsOf(this.peer.config.traversal.keepaliveMs),
       relayForOthers: this.peer.config.traversal.relay.offer,
+      // Applies at the next start (the running mapping, if any, is in `status()`).
+      portMapping: saved.portMapping ?? true,
     };
   }
 
@@ -220,6 +237,7 @@ export class NanceService {
       })),
       nextWipeAt: this.peer.nextWipeAt(),
       peerCount: this.peer.knownPeers().length,
+      portMapping: this.portMapping && { ...this.portMapping, external: { ...this.portMapping.external } },
     };
   }
 

@@ -22,6 +22,7 @@ const settings: SettingsDto = {
   onboarded: true,
   keepaliveSeconds: 45,
   relayForOthers: 'never',
+  portMapping: true,
 };
 
 function render(lang: Lang, over: Partial<SettingsDto> = {}): string {
@@ -46,7 +47,8 @@ function tag(html: string, testId: string): string {
   return m[0];
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#x27;');
 
 describe('SettingsView: keepalive and relay for others', () => {
   it.each(['en', 'ja'] as const)('shows the saved values with labels and help (%s)', (lang) => {
@@ -84,5 +86,32 @@ describe('SettingsView: keepalive and relay for others', () => {
     ]);
     expect(html).toMatch(/<option value="auto" selected="">/);
     expect(tag(html, 'settings-keepalive')).toContain('value="0"');
+  });
+});
+
+describe('SettingsView: port mapping', () => {
+  it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
+    const html = render(lang);
+    const box = tag(html, 'settings-port-mapping');
+    expect(box).toContain('type="checkbox"');
+    expect(box).toMatch(/ checked=""/);
+    const id = /id="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`for="${id}"`);
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.portMappingLabel')));
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.portMappingHelp')));
+    // The restart note shows only after a change is saved.
+    expect(html).not.toContain('data-testid="settings-restart-note"');
+  });
+
+  it('unchecked when the saved setting is off', () => {
+    expect(tag(render('en', { portMapping: false }), 'settings-port-mapping')).not.toMatch(/ checked=""/);
+  });
+
+  it('the English wording', () => {
+    const html = render('en');
+    expect(html).toContain('Ask my router to forward Nance&#x27;s port (UPnP / NAT-PMP)');
+    expect(html).toContain(
+      'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
+    );
   });
 });

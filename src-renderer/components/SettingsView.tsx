@@ -1,5 +1,5 @@
-// Settings: display name, bootstrap peers, keepalive and relaying (kept by main), language and
-// theme (kept by this window), and the peer / bootstrap mode switch.
+// Settings: display name, bootstrap peers, keepalive, relaying and port mapping (kept by main),
+// language and theme (kept by this window), and the peer / bootstrap mode switch.
 import { type FormEvent, useId, useState } from 'react';
 import type { RelayOffer } from '../../src-shared/api';
 import type { MessageKey, Params } from '../i18n';
@@ -35,6 +35,9 @@ function ProfileForm() {
   const [bootstraps, setBootstraps] = useState((settings?.bootstrapPeers ?? []).join('\n'));
   const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
   const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
+  const [portMapping, setPortMapping] = useState(settings?.portMapping ?? true);
+  // Port mapping is decided at start: after saving a change, say that it waits for a restart.
+  const [restartNeeded, setRestartNeeded] = useState(false);
   const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem; keepalive?: Problem }>({});
   const [saved, setSaved] = useState(false);
   const ids = useId();
@@ -57,8 +60,10 @@ function ProfileForm() {
       bootstrapPeers: checkedList.value,
       keepaliveSeconds: checkedKeepalive.value,
       relayForOthers: relay,
+      portMapping,
     });
     if (ok) {
+      if (portMapping !== (settings?.portMapping ?? true)) setRestartNeeded(true);
       setBootstraps(checkedList.value.join('\n'));
       setKeepalive(String(checkedKeepalive.value));
       setSaved(true);
@@ -174,6 +179,32 @@ function ProfileForm() {
         <span className="field-help" id={`${ids}-relay-help`}>
           {t('settings.relayHelp')}
         </span>
+      </div>
+      <div className="field">
+        <div className="field-inline">
+          <input
+            id={`${ids}-port-mapping`}
+            data-testid="settings-port-mapping"
+            type="checkbox"
+            aria-describedby={`${ids}-port-mapping-help`}
+            checked={portMapping}
+            onChange={(e) => {
+              setPortMapping(e.target.checked);
+              setSaved(false);
+            }}
+          />
+          <label className="field-label" htmlFor={`${ids}-port-mapping`}>
+            {t('settings.portMappingLabel')}
+          </label>
+        </div>
+        <span className="field-help" id={`${ids}-port-mapping-help`}>
+          {t('settings.portMappingHelp')}
+        </span>
+        {restartNeeded && (
+          <span className="field-help" role="status" data-testid="settings-restart-note">
+            {t('settings.restartNote')}
+          </span>
+        )}
       </div>
       <div className="form-actions">
         <button type="submit" className="button-primary" data-testid="settings-save" disabled={saving}>

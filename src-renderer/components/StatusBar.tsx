@@ -1,5 +1,6 @@
-// The bottom line: my NAT type and addresses, each bootstrap's state, peers, the wipe countdown.
-import type { BootstrapStateDto } from '../../src-shared/api';
+// The bottom line: my NAT type and addresses, the router's port mapping, each bootstrap's state,
+// peers, the wipe countdown.
+import type { BootstrapStateDto, PortMappingDto } from '../../src-shared/api';
 import type { MessageKey } from '../i18n';
 import { countdown, formatEndpoint, fullTime } from '../lib/format';
 import { useNance, useT } from '../store/react';
@@ -12,6 +13,8 @@ const stateKey: Record<BootstrapStateDto, MessageKey> = {
   refused: 'bootstrapState.refused',
   'client-only': 'bootstrapState.clientOnly',
 };
+
+const methodName: Record<PortMappingDto['method'], string> = { 'nat-pmp': 'NAT-PMP', upnp: 'UPnP' };
 
 export function StatusBar() {
   const t = useT();
@@ -32,6 +35,14 @@ export function StatusBar() {
           ? t('status.public', { address: formatEndpoint(status.publicAddress) })
           : t('status.publicUnknown')}
       </span>
+      {status.portMapping && (
+        <span className="status-item" data-testid="status-port-mapping">
+          {t('status.portMapped', {
+            address: formatEndpoint(status.portMapping.external),
+            method: methodName[status.portMapping.method] ?? status.portMapping.method,
+          })}
+        </span>
+      )}
       <span className="status-item status-optional">{t('status.local', { port: status.udp.port })}</span>
       <span className="status-item" data-testid="status-bootstraps">
         {status.bootstraps.length === 0 ? (

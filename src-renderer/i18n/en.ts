@@ -136,6 +136,7 @@ export const en = {
   'status.bootstraps': 'Bootstrap:',
   'status.noBootstrap': 'No bootstrap peer',
   'status.peers': 'Peers: {count}',
+  'status.portMapped': 'Port mapped: {address} ({method})',
   'status.wipeIn': 'Daily wipe in {time}',
   'status.wipeNow': 'Daily wipe now…',
   'bootstrapState.unknown': 'connecting',
@@ -169,6 +170,10 @@ export const en = {
   'settings.relayLabel': 'Relay for others',
   'settings.relayHelp':
     'Lets peers that cannot reach each other talk through this computer, within a bandwidth budget.',
+  'settings.portMappingLabel': "Ask my router to forward Nance's port (UPnP / NAT-PMP)",
+  'settings.portMappingHelp':
+    'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
+  'settings.restartNote': 'Restart Nance for the port forwarding change to take effect.',
   'relay.auto': 'Only in bootstrap mode',
   'relay.always': 'Always',
   'relay.never': 'Never',

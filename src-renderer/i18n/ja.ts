@@ -141,6 +141,7 @@ export const ja: Messages = {
   'status.bootstraps': 'ブートストラップ:',
   'status.noBootstrap': 'ブートストラップピアなし',
   'status.peers': 'ピア: {count}',
+  'status.portMapped': 'ポート転送中: {address}（{method}）',
   'status.wipeIn': '毎日の消去まで {time}',
   'status.wipeNow': '毎日の消去中…',
   'bootstrapState.unknown': '接続中',
@@ -173,6 +174,10 @@ export const ja: Messages = {
   'settings.relayLabel': '他のピアの中継',
   'settings.relayHelp':
     '互いに直接つながれないピア同士が、帯域の上限の範囲内で、このコンピューターを経由して通信できるようにします。',
+  'settings.portMappingLabel': 'ルーターに Nance のポートの転送を依頼する（UPnP / NAT-PMP）',
+  'settings.portMappingHelp':
+    'ポートを開けたときのように、このコンピューターに誰からでも届くようになります。次回の起動時から有効です。',
+  'settings.restartNote': 'ポート転送の変更は Nance を再起動すると有効になります。',
   'relay.auto': 'ブートストラップモードのときだけ',
   'relay.always': '常に',
   'relay.never': 'しない',

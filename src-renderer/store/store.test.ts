@@ -362,6 +362,7 @@ describe('settings, onboarding and mode', () => {
       onboarded: true,
       keepaliveSeconds: 20,
       relayForOthers: 'auto',
+      portMapping: true,
     });
   });
 
@@ -405,6 +406,15 @@ describe('settings, onboarding and mode', () => {
     expect(await actions.saveSettings({ keepaliveSeconds: 3601 })).toBe(false);
     expect(state().error?.action).toBe('updateSettings');
     expect(state().settings).toMatchObject({ keepaliveSeconds: 0, relayForOthers: 'always' });
+  });
+
+  it('saves the port mapping choice', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    expect(state().settings?.portMapping).toBe(true);
+    expect(await actions.saveSettings({ portMapping: false })).toBe(true);
+    expect(api.calls.find((c) => c.command === 'updateSettings')?.args).toEqual({ portMapping: false });
+    expect(state().settings?.portMapping).toBe(false);
   });
 
   it('switching to bootstrap mode closes the chat and stops polling', async () => {

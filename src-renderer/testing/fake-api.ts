@@ -29,6 +29,7 @@ export class FakeNanceApi implements NanceApi {
     onboarded: false,
     keepaliveSeconds: 20,
     relayForOthers: 'auto',
+    portMapping: true,
   };
   status: StatusDto = {
     mode: 'peer',
@@ -38,6 +39,7 @@ export class FakeNanceApi implements NanceApi {
     bootstraps: [{ address: '198.51.100.1:5000', state: 'registered' }],
     nextWipeAt: Date.now() + 3_600_000,
     peerCount: 0,
+    portMapping: null,
   };
   mine: ChatDto[] = [];
   hosts: HostChatsDto[] = [];

@@ -129,7 +129,7 @@ async function start(): Promise<void> {
   secureSession();
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
 
-  composing = composeDesktopPeer(dataDir, log);
+  composing = composeDesktopPeer(dataDir, log, { portMapping: app.isPackaged && 'saved' }); // tests: off
   composed = await composing;
   if (shutdown !== 'running') return; // quit while starting: stop() closes the peer
   const { service } = composed;

@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
+import { PortMapping } from '../../nat/port-mapping.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
 import { composeDesktopPeer } from './desktop-peer.js';
 
@@ -17,6 +18,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const c of open.splice(0)) await c.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -70,5 +72,19 @@ describe('composeDesktopPeer: traversal settings', () => {
     expect(cli.peer.config.traversal.keepaliveMs).toBe(15_000);
     expect(cli.peer.config.traversal.relay.offer).toBe('auto');
     expect(cli.service.settings()).toMatchObject({ keepaliveSeconds: 15, relayForOthers: 'auto' });
+  });
+});
+
+describe('composeDesktopPeer: port mapping', () => {
+  it('is off unless the caller asks (the app passes "saved"): tests never touch the router', async () => {
+    // Replaced so that even a regression sends nothing to the gateway; it must not be asked at all.
+    const start = vi.spyOn(PortMapping, 'start').mockResolvedValue(undefined);
+    const first = await desktop();
+    // Even with the window's setting on (its default), omitting the option maps nothing.
+    expect(first.service.settings().portMapping).toBe(true);
+    expect(start).not.toHaveBeenCalled();
+    expect(first.portMapping).toBeUndefined();
+    expect(first.peer.config.mapped).toBeFalsy();
+    expect(first.service.status().portMapping).toBeNull();
   });
 });

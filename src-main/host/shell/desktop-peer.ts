@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../core/logger.js';
 import { DEFAULT_CONFIG } from '../../core/peer.js';
-import { type ComposedPeer, composePeer } from '../compose.js';
+import { type ComposedPeer, type ComposeOptions, composePeer } from '../compose.js';
 import {
   DESKTOP_SETTINGS_FILE,
   formatDesktopSettings,
@@ -14,7 +14,19 @@ import {
   portAttempts,
 } from './desktop-config.js';
 
-export async function composeDesktopPeer(dataDir: string, log: Logger): Promise<ComposedPeer> {
+export interface DesktopPeerOptions {
+  /**
+   * Ask the router to forward our port (compose's option): the app passes 'saved' (the window's
+   * setting). Default false, so a caller that does not say so (the tests) never touches the router.
+   */
+  portMapping?: ComposeOptions['portMapping'];
+}
+
+export async function composeDesktopPeer(
+  dataDir: string,
+  log: Logger,
+  options: DesktopPeerOptions = {},
+): Promise<ComposedPeer> {
   const file = path.join(dataDir, DESKTOP_SETTINGS_FILE);
   const saved = parseDesktopSettings(readText(file));
   let lastError: unknown;
@@ -30,6 +42,7 @@ export async function composeDesktopPeer(dataDir: string, log: Logger): Promise<
         // No keepaliveMs / relay: compose takes the keepalive and relay settings the window saved.
         retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
         logger: log,
+        portMapping: options.portMapping ?? false,
       });
       const bound = peer.transport.localEndpoint().port;
       if (bound !== saved.udpPort) {
