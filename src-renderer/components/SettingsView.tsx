@@ -181,7 +181,7 @@ function ProfileForm() {
         </span>
       </div>
       <div className="field">
-        <div className="field-inline">
+        <div className="field field-inline">
           <input
             id={`${ids}-port-mapping`}
             data-testid="settings-port-mapping"

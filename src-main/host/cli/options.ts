@@ -20,9 +20,10 @@ export interface CliOptions {
   stunAltAddress: string | undefined;
   /**
    * False with --no-port-mapping, and with --no-stun (which implies it): do not ask the default
-   * gateway to forward our port (NAT-PMP / UPnP IGD, docs/nat.md).
+   * gateway to forward our port (NAT-PMP / UPnP IGD, docs/nat.md). Otherwise 'saved': the
+   * window's setting decides (on unless it was turned off).
    */
-  portMapping: boolean;
+  portMapping: false | 'saved';
   /** False with --no-abuse-limits: no rate limits, no anti-amplification (trusted benchmarks only). */
   abuseLimits: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -153,7 +154,8 @@ export function parseOptions(argv: string[]): CliOptions {
     relay: relay === undefined ? 'auto' : relay ? 'always' : 'never',
     stun: stun !== false,
     // --no-stun means "do not touch the network to find out where we stand": no mapping either.
-    portMapping: opts.portMapping !== false && stun !== false,
+    // Otherwise the window's setting decides (default on), so the web host's checkbox means something.
+    portMapping: opts.portMapping !== false && stun !== false ? 'saved' : false,
     stunServers: Array.isArray(stun) ? stun : [],
     stunAltAddress: opts.stunAltAddress,
     web: opts.web === true ? DEFAULT_WEB_PORT : opts.web,
