@@ -15,18 +15,18 @@
 //     gateway only, by unicast M-SEARCH to GATEWAY:1900, and accept a description URL on that same
 //     address; every renewal fetches the gateway anew from that URL.
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { type Gateway, pmpNat, upnpNat } from '@achingbrain/nat-port-mapper';
 import type { Logger } from '../core/logger.js';
 import type { Endpoint } from '../core/ports.js';
+import { findDefaultGateway } from './default-gateway.js';
 
 export type PortMappingMethod = 'nat-pmp' | 'upnp';
 
 export interface PortMappingOptions {
   /** The local UDP port to forward to. */
   internalPort: number;
-  /** The gateway to ask; default: the IPv4 default gateway (Linux: /proc/net/route). */
+  /** The gateway to ask; default: the IPv4 default gateway (`findDefaultGateway`: Linux, macOS/BSD, Windows). */
   gateway?: string;
   /** Lease asked for, seconds (default 3600); renewed at half. UPnP gateways get at least 3600. */
   leaseSeconds?: number;
@@ -51,25 +51,6 @@ export interface PortMappingResult {
 const IGD2 = 'urn:schemas-upnp-org:device:InternetGatewayDevice:2';
 const WAN_IP_CONNECTION_2 = 'urn:schemas-upnp-org:service:WANIPConnection:2';
 const DESCRIPTION = 'nance';
-
-/** The IPv4 default gateway from the kernel's routing table (Linux); undefined elsewhere or none. */
-export function defaultGatewayIPv4(routeFile = '/proc/net/route'): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(routeFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n').slice(1)) {
-    const [, dest, gw, flags] = line.trim().split(/\s+/);
-    if (dest !== '00000000' || !gw || !flags) continue;
-    if ((Number.parseInt(flags, 16) & 0x2) === 0) continue; // RTF_GATEWAY
-    const n = Number.parseInt(gw, 16); // little-endian hex
-    const ip = [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join('.');
-    if (ip !== '0.0.0.0') return ip;
-  }
-  return undefined;
-}
 
 /** Our address on the route to `host` (connecting a UDP socket sends nothing). */
 export async function localAddressToward(host: string): Promise<string> {
@@ -272,7 +253,7 @@ export class PortMapping {
   /** Maps the port, or resolves undefined (logged) when no gateway maps it. Never throws. */
   static async start(options: PortMappingOptions): Promise<PortMapping | undefined> {
     const log = options.logger;
-    const gateway = options.gateway ?? defaultGatewayIPv4();
+    const gateway = options.gateway ?? (await findDefaultGateway());
     if (!gateway || !isIPv4(gateway)) {
       log?.info({}, 'port mapping: no IPv4 default gateway; skipped');
       return undefined;
