@@ -1,3 +1,5 @@
+// Port mapping without a gateway: nothing is attempted without one. The default route is parsed in
+// default-gateway.ts; the real protocols are tested against miniupnpd in test/natlab/port-mapping.test.ts.
 import { describe, expect, it } from 'vitest';
 import { PortMapping } from './port-mapping.js';
 
