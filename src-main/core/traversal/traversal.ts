@@ -1,18 +1,18 @@
-// NAT traversal for one peer: how it reaches others (direct, then a hole punched through a
-// rendezvous, then a relay, in that order: docs/nat.md) and what it does for others (introduce two
-// peers, take part in a punch, relay within a budget). Keepalives hold the NAT bindings of
-// punched and relayed paths open. The wire forms are the `n/*` requests in docs/protocol.md.
+// NAT traversal for one peer: what it does for others (introduce two peers, take part in a punch,
+// relay within a budget; the `n/*` requests of docs/protocol.md), and the composition of the parts
+// that reach others (connector.ts) and keep paths open (keepalive.ts).
 import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
-import { NanceError } from '../errors.js';
 import { Lru } from '../guard/lru.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
-import type { Clock, Endpoint, PeerRole, TimerHandle } from '../ports.js';
+import type { Clock, Endpoint, PeerRole } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
+import { Connector } from './connector.js';
+import { Keepalive } from './keepalive.js';
 import type { PathTable } from './path-table.js';
 import { DEFAULT_PUNCH, PunchSessions, type PunchSettings } from './punch.js';
 import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';
@@ -35,12 +35,6 @@ export const DEFAULT_TRAVERSAL: TraversalSettings = {
 
 /** The rendezvous's message to the target: short, the initiator waits on it. */
 const PUNCH_REQUEST_POLICY: Partial<RetryPolicy> = { timeoutMs: 250, attempts: 3, backoff: 1.5 };
-/** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
-const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
-/** Rendezvous / relays tried per peer. */
-const MAX_CANDIDATES = 3;
-/** Keepalive failures in a row after which a punched or relayed path is dropped (found again on use). */
-const MAX_KEEPALIVE_FAILURES = 2;
 const MAX_REMEMBERED = 10_000;
 const MAX_VALIDATIONS = 256;
 
@@ -62,13 +56,8 @@ export interface TraversalDeps {
 export class Traversal {
   private readonly punches: PunchSessions;
   private readonly relay: RelayService;
-  /** Who told us about a peer (its rendezvous of choice), by peer. */
-  private readonly introducers = new Map<string, { peer: Endpoint; introducer: Endpoint }>();
-  /** Reach attempts running, by peer, so concurrent callers share one. */
-  private readonly reaching = new Map<string, Promise<PingInfo>>();
-  private readonly keepaliveFailures = new Map<string, number>();
-  private keepaliveTimer: TimerHandle | undefined;
-  private stopped = false;
+  private readonly connector: Connector;
+  private readonly keepalive: Keepalive;
   /**
    * Addresses that answered one of our requests from that very address (so they receive what we
    * send). Kept here, not taken from the abuse guard: with the guard off it would vouch for anyone.
@@ -100,6 +89,22 @@ export class Traversal {
         return route?.kind === 'punched' ? endpointOf(route.actual) : undefined;
       },
     });
+    this.connector = new Connector({
+      client: deps.client,
+      paths: deps.paths,
+      punches: this.punches,
+      peers: deps.peers,
+      clock: deps.clock,
+      logger: deps.logger,
+      directCheck: () => deps.settings().directCheck,
+      bootstrapPeers: () => deps.bootstrapPeers(),
+    });
+    this.keepalive = new Keepalive({
+      client: deps.client,
+      paths: deps.paths,
+      clock: deps.clock,
+      intervalMs: () => deps.settings().keepaliveMs,
+    });
     this.relay = new RelayService(
       {
         clock: deps.clock,
@@ -125,21 +130,16 @@ export class Traversal {
   }
 
   start(): void {
-    this.scheduleKeepalive();
+    this.keepalive.start();
   }
 
   /** The settings changed: a new keepalive interval (or keepalives turned on) applies from now. */
   settingsChanged(): void {
-    if (this.stopped) return;
-    this.keepaliveTimer?.cancel();
-    this.keepaliveTimer = undefined;
-    this.scheduleKeepalive();
+    this.keepalive.restart();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.keepaliveTimer?.cancel();
-    this.keepaliveTimer = undefined;
+    this.keepalive.stop();
     this.punches.stopAll();
   }
 
@@ -147,126 +147,22 @@ export class Traversal {
 
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
-    const key = endpointKey(peer);
-    this.introducers.delete(key);
-    this.introducers.set(key, { peer: endpointOf(peer), introducer: endpointOf(introducer) });
-    if (this.introducers.size > MAX_REMEMBERED) {
-      const oldest = this.introducers.keys().next();
-      if (!oldest.done) this.introducers.delete(oldest.value);
-    }
+    this.connector.noteIntroducer(peer, introducer);
   }
 
-  /**
-   * Finds a path to `peer` and proves it with a ping: the known path if it still answers, else
-   * direct, else a hole punched through a rendezvous, else a relay. `listedNatType` (from a peer
-   * list) lets a peer behind a restricted NAT be punched at once instead of after a direct attempt.
-   * Rejects with a timeout (90) when nothing answers.
-   */
+  /** Finds and proves a path to `peer` (see Connector.reach). */
   reach(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
-    const key = endpointKey(peer);
-    const running = this.reaching.get(key);
-    if (running) return running;
-    const attempt = this.findPath(peer, listedNatType).finally(() => this.reaching.delete(key));
-    this.reaching.set(key, attempt);
-    return attempt;
+    return this.connector.reach(peer, listedNatType);
   }
 
-  /**
-   * Before a user's request goes out: a known peer that can only be reached by traversal and has no
-   * path now (the last one expired) gets one first. Anyone else is asked directly, as always.
-   */
-  async ensurePath(peer: Endpoint): Promise<void> {
-    if (this.deps.paths.get(peer)) return;
-    const natType = this.deps.peers.get(peer)?.natType;
-    if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;
-    await this.reach(peer, natType).catch(() => undefined);
+  /** Before a user's request: a peer that needs traversal and has no path gets one first. */
+  ensurePath(peer: Endpoint): Promise<void> {
+    return this.connector.ensurePath(peer);
   }
 
   /** A peer we no longer track: its path goes too. */
   forget(peer: Endpoint): void {
-    this.deps.paths.delete(peer);
-    this.introducers.delete(endpointKey(peer));
-    this.keepaliveFailures.delete(endpointKey(peer));
-  }
-
-  private async findPath(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
-    const { client, paths, clock } = this.deps;
-    const check = this.deps.settings().directCheck;
-    if (paths.get(peer)) {
-      try {
-        return await client.ping(peer, check);
-      } catch (err) {
-        if (isClosed(err)) throw err;
-        paths.delete(peer);
-      }
-    }
-    // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
-    let rendezvous =
-      listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
-    if (rendezvous.length === 0) {
-      try {
-        const info = await client.ping(peer, check);
-        paths.set(peer, { kind: 'direct', since: clock.now() });
-        return info;
-      } catch (err) {
-        if (isClosed(err)) throw err;
-      }
-    }
-    if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
-    for (const r of rendezvous) {
-      const info = await this.punchVia(r, peer).catch((err: unknown) => {
-        if (isClosed(err)) throw err;
-        this.deps.logger.debug(
-          { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
-          'punch failed',
-        );
-        return undefined;
-      });
-      if (info) return info;
-    }
-    for (const r of await this.candidates(peer, 'relay')) {
-      paths.set(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
-      try {
-        return await client.ping(peer, check);
-      } catch (err) {
-        paths.delete(peer);
-        if (isClosed(err)) throw err;
-      }
-    }
-    throw NanceError.fromCode(
-      ResultCode.Timeout,
-      `reach ${endpointKey(peer)}: no direct, punched or relayed path`,
-    );
-  }
-
-  private async punchVia(rendezvous: Endpoint, peer: Endpoint): Promise<PingInfo | undefined> {
-    const { client, paths, clock } = this.deps;
-    const token = await client.introduce(rendezvous, peer);
-    const actual = await this.punches.punch(peer, token);
-    if (!actual) return undefined;
-    paths.set(peer, { kind: 'punched', actual, since: clock.now() });
-    return client.ping(peer, this.deps.settings().directCheck);
-  }
-
-  /**
-   * Peers that may introduce us to `peer` (or relay for it): who listed it, then our bootstraps,
-   * each only if it advertised the extension (pinged now if we never did).
-   */
-  private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
-    const { client } = this.deps;
-    const listed = this.introducers.get(endpointKey(peer))?.introducer;
-    const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
-    const unique = all.filter(
-      (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
-    );
-    const out: Endpoint[] = [];
-    for (const e of unique) {
-      if (out.length >= MAX_CANDIDATES) break;
-      const info =
-        client.known(e) ?? (await client.ping(e, this.deps.settings().directCheck).catch(() => undefined));
-      if (info?.ext.includes(ext)) out.push(e);
-    }
-    return out;
+    this.connector.forget(peer);
   }
 
   // ---------------------------------------------------------------- serving others
@@ -394,43 +290,9 @@ export class Traversal {
       this.deps.peers.get(e) !== undefined || this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
     return known && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
-
-  // ---------------------------------------------------------------- keepalive
-
-  private scheduleKeepalive(): void {
-    const interval = this.deps.settings().keepaliveMs;
-    if (interval <= 0) return;
-    this.keepaliveTimer = this.deps.clock.setTimeout(() => {
-      this.sendKeepalives();
-      this.scheduleKeepalive();
-    }, interval);
-  }
-
-  /** One ping per punched or relayed path: its answer refreshes both NATs' bindings on the way. */
-  private sendKeepalives(): void {
-    const { client, paths } = this.deps;
-    for (const { peer, route } of paths.entries()) {
-      if (route.kind === 'direct') continue;
-      const key = endpointKey(peer);
-      client.ping(peer, { attempts: 1, timeoutMs: 2_000 }).then(
-        () => this.keepaliveFailures.delete(key),
-        (err: unknown) => {
-          if (isClosed(err)) return;
-          const failures = (this.keepaliveFailures.get(key) ?? 0) + 1;
-          this.keepaliveFailures.set(key, failures);
-          if (failures >= MAX_KEEPALIVE_FAILURES && paths.get(peer) === route) {
-            paths.delete(peer);
-            this.keepaliveFailures.delete(key);
-          }
-        },
-      );
-    }
-  }
 }
 
 const fail = (r: number): Response => ({ r, c: {} });
-
-const isClosed = (err: unknown) => err instanceof NanceError && err.kind === 'closed';
 
 /** Relay messages are not relayed again (no loops, no nesting to hide the origin). */
 function isTraversalWrapper(msg: Record<string, unknown>): boolean {

@@ -1,0 +1,163 @@
+// Reaching another peer (docs/nat.md, "The order of attempts"): the known path if it still answers,
+// else direct, else a hole punched through a rendezvous, else a relay; each proven by a ping.
+import { ResultCode } from '../../../src-shared/protocol/index.js';
+import { NanceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PeerClient, PingInfo } from '../peer-client.js';
+import type { PeerDirectory } from '../peer-directory.js';
+import type { Clock, Endpoint } from '../ports.js';
+import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
+import type { RetryPolicy } from '../request-engine.js';
+import type { PathTable } from './path-table.js';
+import type { PunchSessions } from './punch.js';
+
+/** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
+export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+/** Rendezvous / relays tried per peer. */
+const MAX_CANDIDATES = 3;
+const MAX_REMEMBERED = 10_000;
+
+export interface ConnectorDeps {
+  client: PeerClient;
+  paths: PathTable;
+  punches: PunchSessions;
+  peers: PeerDirectory;
+  clock: Clock;
+  logger: Logger;
+  /** How long a direct attempt (and a check of an existing path) waits. */
+  directCheck(): Partial<RetryPolicy>;
+  bootstrapPeers(): Endpoint[];
+}
+
+export class Connector {
+  /** Who told us about a peer (its rendezvous of choice), by peer. */
+  private readonly introducers = new Map<string, { peer: Endpoint; introducer: Endpoint }>();
+  /** Reach attempts running, by peer, so concurrent callers share one. */
+  private readonly reaching = new Map<string, Promise<PingInfo>>();
+
+  constructor(private readonly deps: ConnectorDeps) {}
+
+  /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
+  noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
+    const key = endpointKey(peer);
+    this.introducers.delete(key);
+    this.introducers.set(key, { peer: endpointOf(peer), introducer: endpointOf(introducer) });
+    if (this.introducers.size > MAX_REMEMBERED) {
+      const oldest = this.introducers.keys().next();
+      if (!oldest.done) this.introducers.delete(oldest.value);
+    }
+  }
+
+  /**
+   * Finds a path to `peer` and proves it with a ping: the known path if it still answers, else
+   * direct, else a hole punched through a rendezvous, else a relay. `listedNatType` (from a peer
+   * list) lets a peer behind a restricted NAT be punched at once instead of after a direct attempt.
+   * Rejects with a timeout (90) when nothing answers.
+   */
+  reach(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
+    const key = endpointKey(peer);
+    const running = this.reaching.get(key);
+    if (running) return running;
+    const attempt = this.findPath(peer, listedNatType).finally(() => this.reaching.delete(key));
+    this.reaching.set(key, attempt);
+    return attempt;
+  }
+
+  /**
+   * Before a user's request goes out: a known peer that can only be reached by traversal and has no
+   * path now (the last one expired) gets one first. Anyone else is asked directly, as always.
+   */
+  async ensurePath(peer: Endpoint): Promise<void> {
+    if (this.deps.paths.get(peer)) return;
+    const natType = this.deps.peers.get(peer)?.natType;
+    if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;
+    await this.reach(peer, natType).catch(() => undefined);
+  }
+
+  /** A peer we no longer track: its path and who introduced it go. */
+  forget(peer: Endpoint): void {
+    this.deps.paths.delete(peer);
+    this.introducers.delete(endpointKey(peer));
+  }
+
+  private async findPath(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
+    const { client, paths, clock } = this.deps;
+    const check = this.deps.directCheck();
+    if (paths.get(peer)) {
+      try {
+        return await client.ping(peer, check);
+      } catch (err) {
+        if (isClosed(err)) throw err;
+        paths.delete(peer);
+      }
+    }
+    // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
+    let rendezvous =
+      listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
+    if (rendezvous.length === 0) {
+      try {
+        const info = await client.ping(peer, check);
+        paths.set(peer, { kind: 'direct', since: clock.now() });
+        return info;
+      } catch (err) {
+        if (isClosed(err)) throw err;
+      }
+    }
+    if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
+    for (const r of rendezvous) {
+      const info = await this.punchVia(r, peer).catch((err: unknown) => {
+        if (isClosed(err)) throw err;
+        this.deps.logger.debug(
+          { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
+          'punch failed',
+        );
+        return undefined;
+      });
+      if (info) return info;
+    }
+    for (const r of await this.candidates(peer, 'relay')) {
+      paths.set(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
+      try {
+        return await client.ping(peer, check);
+      } catch (err) {
+        paths.delete(peer);
+        if (isClosed(err)) throw err;
+      }
+    }
+    throw NanceError.fromCode(
+      ResultCode.Timeout,
+      `reach ${endpointKey(peer)}: no direct, punched or relayed path`,
+    );
+  }
+
+  private async punchVia(rendezvous: Endpoint, peer: Endpoint): Promise<PingInfo | undefined> {
+    const { client, paths, clock } = this.deps;
+    const token = await client.introduce(rendezvous, peer);
+    const actual = await this.deps.punches.punch(peer, token);
+    if (!actual) return undefined;
+    paths.set(peer, { kind: 'punched', actual, since: clock.now() });
+    return client.ping(peer, this.deps.directCheck());
+  }
+
+  /**
+   * Peers that may introduce us to `peer` (or relay for it): who listed it, then our bootstraps,
+   * each only if it advertised the extension (pinged now if we never did).
+   */
+  private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
+    const { client } = this.deps;
+    const listed = this.introducers.get(endpointKey(peer))?.introducer;
+    const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
+    const unique = all.filter(
+      (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
+    );
+    const out: Endpoint[] = [];
+    for (const e of unique) {
+      if (out.length >= MAX_CANDIDATES) break;
+      const info = client.known(e) ?? (await client.ping(e, this.deps.directCheck()).catch(() => undefined));
+      if (info?.ext.includes(ext)) out.push(e);
+    }
+    return out;
+  }
+}
+
+export const isClosed = (err: unknown) => err instanceof NanceError && err.kind === 'closed';
