@@ -8,7 +8,7 @@ import { sameEndpoint } from './ports.js';
 const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
 
 /** The closest type a base peer accepts: reachable unsolicited, or only after it sent to you. */
-export function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
+function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
   return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
 }
 

@@ -125,10 +125,6 @@ export class Traversal {
     return offer === 'always' || (offer === 'auto' && this.deps.role() === 'bootstrap');
   }
 
-  relayStats() {
-    return { ...this.relay.stats };
-  }
-
   start(): void {
     this.keepalive.start();
   }
