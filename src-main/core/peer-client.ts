@@ -10,6 +10,7 @@ import type {
 import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
 import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
+import { Lru } from './guard/lru.js';
 import type { Endpoint, PeerRole } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RequestEngine, RetryPolicy } from './request-engine.js';
@@ -54,7 +55,7 @@ const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) =
 
 export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
-  private readonly lastSeqs = new Map<string, number>();
+  private readonly lastSeqs = new Lru<string, number>(MAX_REMEMBERED_CHATS);
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
@@ -143,27 +144,18 @@ export class PeerClient {
     if (!info.ext.includes('page')) {
       const c = await this.call(to, { type: 'getMessages', chatUuid }, 'read chat');
       const messages = this.messages(c);
-      this.remember(key, messages.length);
+      this.lastSeqs.set(key, messages.length);
       return { messages, lastSeq: messages.length, full: true };
     }
     const messages = await this.pagedRead(to, chatUuid, Math.max(0, Math.floor(afterSeq)));
     const lastSeq = Math.max(afterSeq, messages.at(-1)?.seq ?? 0);
-    this.remember(key, lastSeq);
+    this.lastSeqs.set(key, lastSeq);
     return { messages, lastSeq, full: afterSeq === 0 };
   }
 
   /** The last `seq` read from a chat at a host (0 if never read). */
   lastSeq(to: Endpoint, chatUuid: string): number {
-    return this.lastSeqs.get(`${endpointKey(to)}/${chatUuid}`) ?? 0;
-  }
-
-  private remember(key: string, seq: number): void {
-    this.lastSeqs.delete(key);
-    this.lastSeqs.set(key, seq);
-    if (this.lastSeqs.size > MAX_REMEMBERED_CHATS) {
-      const oldest = this.lastSeqs.keys().next();
-      if (!oldest.done) this.lastSeqs.delete(oldest.value);
-    }
+    return this.lastSeqs.peek(`${endpointKey(to)}/${chatUuid}`) ?? 0;
   }
 
   /**

@@ -3,6 +3,7 @@
 // each round (liveness, their peers, their chat lists, our registration with them).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
+import { Lru } from './guard/lru.js';
 import type { Logger } from './logger.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
 import type { PeerDirectory } from './peer-directory.js';
@@ -70,7 +71,7 @@ export class SyncLoop {
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   private readonly lastSynced = new Map<string, number>();
   /** Listed peers nothing reached lately, and when to try again (not every round). */
-  private readonly unreachableUntil = new Map<string, number>();
+  private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -156,7 +157,7 @@ export class SyncLoop {
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !peers.get(p))
-      .filter((p) => (this.unreachableUntil.get(endpointKey(p)) ?? 0) <= now);
+      .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now);
     const verified = await Promise.all(
       fresh.map(async (p) => {
         try {
@@ -172,7 +173,8 @@ export class SyncLoop {
           }
           return true;
         } catch {
-          this.noteUnreachable(p);
+          // Tried again only after a while, not every round (a punch and a relay cost datagrams).
+          this.unreachableUntil.set(endpointKey(p), this.deps.clock.now() + UNREACHABLE_RETRY_MS);
           return false;
         }
       }),
@@ -187,17 +189,6 @@ export class SyncLoop {
       (chats) => remoteChats.set(host, chats, clock.now()),
       (err) => remoteChats.failed(host, errorKind(err)),
     );
-  }
-
-  /** Tries a listed peer that nothing reached again only after a while (bounded memory). */
-  private noteUnreachable(p: Endpoint): void {
-    const key = endpointKey(p);
-    this.unreachableUntil.delete(key);
-    this.unreachableUntil.set(key, this.deps.clock.now() + UNREACHABLE_RETRY_MS);
-    if (this.unreachableUntil.size > MAX_UNREACHABLE) {
-      const oldest = this.unreachableUntil.keys().next();
-      if (!oldest.done) this.unreachableUntil.delete(oldest.value);
-    }
   }
 
   /** The known peers synced least recently, bootstraps included (they are pinged for liveness). */

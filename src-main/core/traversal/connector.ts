@@ -2,6 +2,7 @@
 // else direct, else a hole punched through a rendezvous, else a relay; each proven by a ping.
 import { ResultCode } from '../../../src-shared/protocol/index.js';
 import { NanceError } from '../errors.js';
+import { Lru } from '../guard/lru.js';
 import type { Logger } from '../logger.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
@@ -31,7 +32,7 @@ export interface ConnectorDeps {
 
 export class Connector {
   /** Who told us about a peer (its rendezvous of choice), by peer. */
-  private readonly introducers = new Map<string, { peer: Endpoint; introducer: Endpoint }>();
+  private readonly introducers = new Lru<string, Endpoint>(MAX_REMEMBERED);
   /** Reach attempts running, by peer, so concurrent callers share one. */
   private readonly reaching = new Map<string, Promise<PingInfo>>();
 
@@ -40,12 +41,7 @@ export class Connector {
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     const key = endpointKey(peer);
-    this.introducers.delete(key);
-    this.introducers.set(key, { peer: endpointOf(peer), introducer: endpointOf(introducer) });
-    if (this.introducers.size > MAX_REMEMBERED) {
-      const oldest = this.introducers.keys().next();
-      if (!oldest.done) this.introducers.delete(oldest.value);
-    }
+    this.introducers.set(key, endpointOf(introducer));
   }
 
   /**
@@ -145,7 +141,7 @@ export class Connector {
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
-    const listed = this.introducers.get(endpointKey(peer))?.introducer;
+    const listed = this.introducers.peek(endpointKey(peer));
     const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,

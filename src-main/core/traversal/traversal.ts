@@ -195,8 +195,8 @@ export class Traversal {
     if (!this.isTrustedRendezvous(from)) return fail(ResultCode.UnknownFormat);
     const { paths, clock } = this.deps;
     if (this.punches.active >= this.deps.settings().punch.maxSessions) return fail(ResultCode.Full);
-    const isBootstrap = this.deps.bootstrapPeers().some((b) => sameEndpoint(b, from));
-    if (!isBootstrap && !this.punchBudget.allow(endpointKey(from), clock.now())) return fail(ResultCode.Full);
+    if (!this.isBootstrap(from) && !this.punchBudget.allow(endpointKey(from), clock.now()))
+      return fail(ResultCode.Full);
     void this.punches.punch(origin, token).then((actual) => {
       if (actual && !paths.get(origin)) paths.set(origin, { kind: 'punched', actual, since: clock.now() });
     });
@@ -274,17 +274,19 @@ export class Traversal {
     return (known !== undefined && known.failures === 0) || this.answeredUs.peek(endpointKey(e)) === true;
   }
 
+  private isBootstrap(e: Endpoint): boolean {
+    return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
+  }
+
   /** Rendezvous we accept `n/p` from: our bootstraps and peers we know. */
   private isTrustedRendezvous(e: Endpoint): boolean {
-    return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e)) || this.deps.peers.get(e) !== undefined;
+    return this.isBootstrap(e) || this.deps.peers.get(e) !== undefined;
   }
 
   /** Relays we accept `n/f` from: ones we route through, and known peers that advertised relaying. */
   private isTrustedRelay(e: Endpoint): boolean {
     if (this.deps.paths.isRelayInUse(endpointKey(e))) return true;
-    const known =
-      this.deps.peers.get(e) !== undefined || this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
-    return known && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
+    return this.isTrustedRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 }
 
