@@ -7,7 +7,7 @@ import type {
   Request,
   Response,
 } from '../../src-shared/protocol/index.js';
-import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
+import { formatTimestamp, isAddressToken, ResultCode } from '../../src-shared/protocol/index.js';
 import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
 import { Lru } from './guard/lru.js';
@@ -72,14 +72,17 @@ export class PeerClient {
     const c = await this.call(to, { type: 'ping' }, 'ping', policy);
     const ad = c.nance;
     const info: PingInfo = { ext: [], role: undefined };
+    let token: string | null = null;
     if (typeof ad === 'object' && ad !== null) {
-      const { ext, role, nat, mapped } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped, k } = ad as Record<string, unknown>;
+      if (isAddressToken(k)) token = k;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
       if (mapped === true) info.mapped = true;
     }
     this.capabilities.set(endpointKey(to), info);
+    this.engine.setToken(to, token);
     return info;
   }
 

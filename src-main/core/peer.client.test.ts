@@ -168,7 +168,7 @@ describe('typed errors', () => {
     expect(boot.store.listChats(10)).toEqual([]);
     expect(other.tap.receivedWhere((o) => o.m === 'r' && o.d !== 'i')).toEqual([]);
 
-    boot.peer.setRole('peer');
+    boot.peer.reconfigure({ role: 'peer' });
     const mine = await h.settle(boot.peer.createChat('mine', 'x', 'first'));
     expect(mine.name).toBe('mine');
     expect(await h.settle(boot.peer.readChat(other.endpoint, remote.uuid))).toHaveLength(1);

@@ -2,17 +2,13 @@
 // the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
 // modules it wires together.
 import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
-import {
-  BASE_NAT_TYPES,
-  decodeDatagram,
-  encodedResponseSize,
-  encodeResponse,
-  ResultCode,
-} from '../../src-shared/protocol/index.js';
+import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
 import { ChatHost, toWireMessage } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
+import { deepFreeze } from './frozen.js';
+import type { AddressTokens } from './guard/address-tokens.js';
 import { DEFAULT_GUARD, Guard, type GuardSettings, type GuardStats } from './guard/index.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
@@ -20,7 +16,8 @@ import { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
-import { ReplyCache } from './reply-cache.js';
+import { changesState, ReplyCache } from './reply-cache.js';
+import type { RequestContext } from './request-context.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
 import { RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
@@ -49,7 +46,8 @@ export interface PeerConfig {
   traversal: TraversalSettings;
 }
 
-export const DEFAULT_CONFIG: PeerConfig = {
+/** Frozen all the way down: every peer starts from these and none can change them for the others. */
+export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   role: 'peer',
   bootstrapPeers: [],
   natType: 'Open Internet',
@@ -59,7 +57,15 @@ export const DEFAULT_CONFIG: PeerConfig = {
   retentionMs: 24 * 60 * 60 * 1000,
   guard: DEFAULT_GUARD,
   traversal: DEFAULT_TRAVERSAL,
-};
+});
+
+/**
+ * What may change after construction: what NAT detection and port mapping find before the start,
+ * and while running, the window's settings and the tray's mode switch.
+ */
+export type ConfigPatch = Partial<
+  Pick<PeerConfig, 'role' | 'bootstrapPeers' | 'traversal' | 'natType' | 'publicEndpoint' | 'mapped'>
+>;
 
 export interface PeerEvents extends Record<string, unknown> {
   /** A message was stored in a chat we host. */
@@ -76,17 +82,19 @@ export interface Deps {
   store: Store;
   logger?: Logger;
   random?: () => number;
+  /** The address-token issuer (tests give a fixed secret; by default a random one per process). */
+  addressTokens?: AddressTokens;
 }
 
-/** Upper bound of our ping's size on the wire: base64 of {"m":"p","z":"<uuid v4>"}. */
-const VALIDATION_PING_BYTES = 72;
+/** Requests answered by `serve` (the relay wrappers are not answered like requests). */
+type ServedRequest = Exclude<Request, { type: 'relay' | 'forwarded' }>;
 
 /** Where a chat lives: `null` is this peer. */
 export type ChatHostRef = Endpoint | null;
 
 export class NancePeer {
   readonly events = new Emitter<PeerEvents>();
-  readonly config: PeerConfig;
+  private current: Readonly<PeerConfig>;
   private readonly log: Logger;
   private readonly engine: RequestEngine;
   private readonly client: PeerClient;
@@ -102,27 +110,22 @@ export class NancePeer {
   private readonly sync: SyncLoop;
   private readonly expiry: ExpiryScheduler;
   private readonly guard: Guard;
-  /** Answers waiting for their address to be validated (anti-amplification), by address. */
-  private readonly held = new Map<string, Uint8Array[]>();
   private closed = false;
 
   constructor(
     private readonly deps: Deps,
     config: Partial<PeerConfig> = {},
   ) {
-    this.config = { ...DEFAULT_CONFIG, ...config };
+    this.current = deepFreeze({ ...DEFAULT_CONFIG, ...config });
     const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
     const transport = new PathTransport(deps.transport, this.paths);
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
-    this.guard = new Guard(this.config.guard, clock.now());
-    // An answer from the very address asked proves it receives what we send: the guard lifts its
-    // amplification limit, and traversal may introduce or relay to it.
-    this.engine.onAnswered = (from) => {
-      this.guard.amplification.validate(endpointKey(from));
-      this.traversal.noteAnswered(from);
-    };
+    this.guard = new Guard(this.config.guard, clock.now(), deps.addressTokens);
+    // An answer from the very address asked proves it is alive and receives what we send (not that
+    // it asked for anything: the guard trusts tokens only): traversal may introduce or relay to it.
+    this.engine.onAnswered = (from) => this.traversal.noteAnswered(from);
     this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock);
@@ -142,6 +145,7 @@ export class NancePeer {
     this.handler = new RequestHandler({
       traversal: this.traversal,
       selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
+      addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,
@@ -209,69 +213,54 @@ export class NancePeer {
   /** `relayed`: the datagram came out of an `n/f` (it may not carry another). */
   private dispatch(data: Uint8Array, from: Endpoint, relayed = false): void {
     const key = endpointKey(from);
-    // Answers to our own requests are not rate limited (a chat read brings hundreds of pages from
-    // one host); for an address we await, decode first to tell. Everything else is checked before
-    // decoding, so a flood costs as little as possible; excess is dropped silently. A relay we
-    // route through brings such answers wrapped: they are checked once unwrapped, by origin.
+    const now = this.deps.clock.now();
     const awaited = this.engine.isAwaiting(key) || this.paths.isRelayInUse(key);
-    if (!awaited && !this.guard.rate.allow(key, this.deps.clock.now())) return;
-    const decoded = decodeDatagram(data);
-    const exempt =
-      decoded.kind === 'response' || (decoded.kind === 'request' && decoded.request.type === 'forwarded');
-    if (awaited && !exempt && !this.guard.rate.allow(key, this.deps.clock.now())) return;
-    // Bytes of dropped datagrams earn no amplification budget (stricter, and cheaper under a flood).
-    this.guard.amplification.received(key, data.length);
+    const decoded = this.guard.admit(data, key, awaited, now);
+    if (!decoded) return;
     switch (decoded.kind) {
       case 'response':
         this.engine.handleResponse(decoded.response, decoded.z, from);
         return;
       case 'invalid':
-        // An error answer over the amplification budget is dropped: not worth a validation.
-        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, from, false);
+        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, { from, proven: false, relayed });
         return;
-      case 'request':
-        this.serveRequest(decoded, from, relayed);
+      case 'request': {
+        const proven = this.guard.isProven(decoded.proof, key, now);
+        this.serveRequest(decoded, { from, proven, relayed });
+      }
     }
   }
 
   /** Relay messages are not answered like requests (docs/protocol.md, `n/r` and `n/f`). */
-  private serveRequest(
-    decoded: Extract<Decoded, { kind: 'request' }>,
-    from: Endpoint,
-    relayed: boolean,
-  ): void {
+  private serveRequest(decoded: Extract<Decoded, { kind: 'request' }>, ctx: RequestContext): void {
     const { request, z } = decoded;
     if (request.type === 'forwarded') {
-      if (!relayed) this.traversal.forwarded(from, request.origin, request.msg);
+      if (!ctx.relayed) this.traversal.forwarded(ctx.from, request.origin, request.msg);
       return;
     }
     if (request.type === 'relay') {
-      if (relayed) return;
-      const refusal = this.traversal.relayRequest(from, request.target, request.msg);
-      if (refusal) this.reply(refusal, z, from, false);
+      if (ctx.relayed) return;
+      const refusal = this.traversal.relayRequest(ctx.from, request.target, request.msg);
+      if (refusal) this.reply(refusal, z, ctx, decoded.proof !== undefined);
       return;
     }
-    this.serve({ ...decoded, request }, from);
+    this.serve(request, z, decoded.proof !== undefined, ctx);
   }
 
   /**
    * Runs a request; a state-changing one (post, registration) only once per (sender, z): a resend
    * gets the remembered answer. Reads are simply run again, which keeps large answers out of memory.
+   * `asksProof`: the request carried a `k`, so an answer over the amplification budget may become
+   * a request to prove the address.
    */
-  private serve(
-    decoded: { request: Exclude<Request, { type: 'relay' | 'forwarded' }>; z?: string },
-    from: Endpoint,
-  ): void {
-    const { request, z } = decoded;
-    // An introduction makes the rendezvous message the target: once per (sender, z), like a post.
-    const changesState =
-      request.type === 'postMessage' || request.type === 'register' || request.type === 'introduce';
-    const key = z === undefined || !changesState ? undefined : `${endpointKey(from)}/${z}`;
+  private serve(request: ServedRequest, z: string | undefined, asksProof: boolean, ctx: RequestContext): void {
+    const { from } = ctx;
+    const key = z === undefined || !changesState(request) ? undefined : `${endpointKey(from)}/${z}`;
     if (key !== undefined) {
       const plan = this.replies.begin(key);
       if (plan.action === 'drop') return;
       if (plan.action === 'resend') {
-        this.sendGuarded(plan.reply, from, true);
+        this.sendAnswer(plan.reply, z, ctx, asksProof);
         return;
       }
     }
@@ -282,11 +271,11 @@ export class NancePeer {
         return { r: ResultCode.Exception, c: {} };
       })
       .then((answer) => {
-        const response = request.type === 'ping' ? this.pingAnswerWithinBudget(answer, z, from) : answer;
-        const bytes = this.reply(response, z, from);
+        const bytes =
+          request.type === 'ping' ? this.answerPing(answer, z, ctx) : this.reply(answer, z, ctx, asksProof);
         this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
-        if (request.type === 'postMessage' && response.r === ResultCode.Ok) {
+        if (request.type === 'postMessage' && answer.r === ResultCode.Ok) {
           this.events.emit('message', { chatUuid: request.chatUuid });
         }
       });
@@ -294,76 +283,56 @@ export class NancePeer {
 
   /**
    * A ping is always answered: when the answer with our advertisement would break the
-   * anti-amplification rule for a new address (a tiny ping with a short z), the bare base answer
-   * goes out instead; it is never larger than the ping that asked for it plus a few bytes.
+   * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), the bare base
+   * answer goes out instead, never much larger than the ping that asked for it.
    */
-  private pingAnswerWithinBudget(response: Response, z: string | undefined, from: Endpoint): Response {
-    const amp = this.guard.amplification;
-    const key = endpointKey(from);
-    // Measuring the answer costs a JSON.stringify: only where the rule applies at all.
-    if (amp.isValidated(key)) return response;
-    return amp.maySend(key, encodedResponseSize(response, z), false) ? response : { r: ResultCode.Ok, c: {} };
+  private answerPing(answer: Response, z: string | undefined, ctx: RequestContext): Uint8Array {
+    const full = this.encode(answer, z);
+    const now = this.deps.clock.now();
+    const key = endpointKey(ctx.from);
+    if (this.guard.answer(key, full.length, ctx.proven, false, now) === 'send') {
+      this.send(full, ctx.from);
+      return full;
+    }
+    const bare = this.encode({ r: ResultCode.Ok, c: {} }, z);
+    if (this.guard.answer(key, bare.length, false, false, now) === 'send') this.send(bare, ctx.from);
+    return bare;
   }
 
-  private reply(
-    response: { r: number; c: Record<string, unknown> },
-    z: string | undefined,
-    to: Endpoint,
-    holdIfTooLarge = true,
-  ): Uint8Array {
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeResponse(response, z);
-    } catch (err) {
-      this.log.error({ err: String(err) }, 'response did not fit a datagram');
-      bytes = encodeResponse({ r: ResultCode.Exception, c: {} }, z);
-    }
-    this.sendGuarded(bytes, to, holdIfTooLarge);
+  private reply(response: Response, z: string | undefined, ctx: RequestContext, asksProof = false): Uint8Array {
+    const bytes = this.encode(response, z);
+    this.sendAnswer(bytes, z, ctx, asksProof);
     return bytes;
   }
 
-  /**
-   * Sends an answer unless that would break the anti-amplification rule for an address not yet
-   * validated. Then the answer is held and the address pinged: once it answers (proving it
-   * receives what we send) the held answers go out; if it stays silent they are dropped.
-   */
-  private sendGuarded(bytes: Uint8Array, to: Endpoint, holdIfTooLarge: boolean): void {
-    if (this.closed) return;
-    const key = endpointKey(to);
-    const amp = this.guard.amplification;
-    if (amp.maySend(key, bytes.length)) {
-      amp.sent(key, bytes.length);
-      this.transport.send(bytes, to);
-      return;
+  private encode(response: Response, z: string | undefined): Uint8Array {
+    try {
+      return encodeResponse(response, z);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'response did not fit a datagram');
+      return encodeResponse({ r: ResultCode.Exception, c: {} }, z);
     }
-    if (!holdIfTooLarge) return;
-    const settings = this.config.guard;
-    const waiting = this.held.get(key);
-    if (waiting) {
-      waiting.push(bytes);
-      if (waiting.length > settings.maxHeldPerAddress) waiting.shift();
-      else this.guard.heldReplies++;
-      return;
-    }
-    // The ping (with its resends) is bytes sent to an unvalidated address: it must fit the budget too.
-    const pingBytes =
-      VALIDATION_PING_BYTES * (settings.validationPing.attempts ?? this.config.retry.attempts);
-    if (this.held.size >= settings.maxPendingValidations || !amp.maySend(key, pingBytes, false)) return;
-    amp.sent(key, pingBytes);
-    this.held.set(key, [bytes]);
-    this.guard.heldReplies++;
-    this.client.ping(to, settings.validationPing).then(
-      () => this.releaseHeld(key, to),
-      () => this.releaseHeld(key, to),
-    );
   }
 
-  private releaseHeld(key: string, to: Endpoint): void {
-    const waiting = this.held.get(key) ?? [];
-    this.held.delete(key);
-    this.guard.heldReplies -= waiting.length;
-    if (this.closed || !this.guard.amplification.isValidated(key)) return;
-    for (const bytes of waiting) this.transport.send(bytes, to);
+  /**
+   * Sends an answer as the guard allows: whole to a proven requester or within the
+   * anti-amplification rule; otherwise a requester that speaks the proof extension gets a small
+   * `r: 4` with a token to resend with, and anyone else silence (docs/protocol.md, "Address proof").
+   */
+  private sendAnswer(bytes: Uint8Array, z: string | undefined, ctx: RequestContext, asksProof: boolean): void {
+    const key = endpointKey(ctx.from);
+    const now = this.deps.clock.now();
+    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now);
+    if (verdict === 'send') {
+      this.send(bytes, ctx.from);
+    } else if (verdict === 'prove') {
+      const ask = encodeResponse({ r: ResultCode.ProveAddress, c: { k: this.guard.tokens.issue(key, now) } }, z);
+      if (this.guard.answer(key, ask.length, false, false, now) === 'send') this.send(ask, ctx.from);
+    }
+  }
+
+  private send(bytes: Uint8Array, to: Endpoint): void {
+    if (!this.closed) this.transport.send(bytes, to);
   }
 
   /** Counters of the rate limiter and the anti-amplification rule. */
@@ -377,11 +346,24 @@ export class NancePeer {
     return this.config.role;
   }
 
-  setRole(role: PeerRole): void {
-    if (role === this.config.role) return;
-    this.config.role = role;
-    this.events.emit('modeChanged', { role });
-    void this.sync.runRound();
+  /** The configuration in force (frozen: change it with `reconfigure`). */
+  get config(): Readonly<PeerConfig> {
+    return this.current;
+  }
+
+  /**
+   * The one way to change the running peer: a new role (the window follows by `modeChanged`, and a
+   * sync round re-registers in it), new bootstrap peers (used from the next round), new traversal
+   * settings (the keepalive timer re-armed at once).
+   */
+  reconfigure(patch: ConfigPatch): void {
+    const before = this.current;
+    this.current = deepFreeze({ ...before, ...patch });
+    if (patch.traversal !== undefined && patch.traversal !== before.traversal) this.traversal.settingsChanged();
+    if (patch.role !== undefined && patch.role !== before.role) {
+      this.events.emit('modeChanged', { role: patch.role });
+      void this.sync.runRound();
+    }
   }
 
   private requirePeerRole(): void {
@@ -493,12 +475,6 @@ export class NancePeer {
   /** Runs one sync round now (tests, and "refresh" in the window). */
   syncNow(): Promise<void> {
     return this.sync.runRound();
-  }
-
-  /** New traversal settings (keepalive interval, relay offer), in force at once. */
-  setTraversalSettings(settings: TraversalSettings): void {
-    this.config.traversal = settings;
-    this.traversal.settingsChanged();
   }
 
   /**

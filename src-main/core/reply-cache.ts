@@ -1,6 +1,15 @@
 // Remembers the answer to each recent (sender, z) so that a resent request is answered again
 // from memory instead of being executed twice. Bounded in size and age.
+import type { Request } from '../../src-shared/protocol/index.js';
 import type { Clock } from './ports.js';
+
+/**
+ * Requests that change state run once per (sender, z): a post, a registration, and an
+ * introduction (it makes the rendezvous message the target). Everything else is simply run again.
+ */
+export function changesState(request: Request): boolean {
+  return request.type === 'postMessage' || request.type === 'register' || request.type === 'introduce';
+}
 
 type Entry = { state: 'running'; at: number } | { state: 'done'; at: number; reply: Uint8Array };
 

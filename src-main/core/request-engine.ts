@@ -5,10 +5,13 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   DatagramTooLargeError,
   encodeRequest,
+  isAddressToken,
   type Request,
   type Response,
+  ResultCode,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
+import { Lru } from './guard/lru.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
 import { endpointKey } from './ports.js';
 
@@ -30,12 +33,26 @@ interface Pending {
   reject(error: NanceError): void;
   timer: TimerHandle;
   to: Endpoint;
+  /** Sends the request again with a fresh address token (once: a second `r: 4` is an answer). */
+  proveAndResend?: () => void;
 }
+
+/**
+ * `k` on a request to an address whose token we lack: says "I speak the proof extension" (so an
+ * answer over the amplification budget comes back as `r: 4` with a token, not as silence), and
+ * pads a first ping like QUIC's padded Initial, so the answer with our advertisement fits 3×.
+ * It never verifies (docs/protocol.md, "Address proof").
+ */
+export const NO_TOKEN_YET = '0'.repeat(48);
+/** Addresses whose tokens we keep. */
+const MAX_TOKENS = 10_000;
 
 export class RequestEngine {
   private readonly pending = new Map<string, Pending>();
   /** Requests in flight per address ("host:port"), so answers from it can be told apart cheaply. */
   private readonly awaiting = new Map<string, number>();
+  /** The address token each peer gave us (`null`: it does not speak the proof extension). */
+  private readonly tokens = new Lru<string, string | null>(MAX_TOKENS);
   private closed = false;
   /** Called when a request is answered from the address it was sent to (that address receives us). */
   onAnswered: ((from: Endpoint) => void) | undefined;
@@ -55,6 +72,17 @@ export class RequestEngine {
   /** Whether a request of ours to this address ("host:port") is waiting for its answer. */
   isAwaiting(addressKey: string): boolean {
     return this.awaiting.has(addressKey);
+  }
+
+  /** Remembers what `to` said of address proof: its token, or `null` for a peer without the extension. */
+  setToken(to: Endpoint, token: string | null): void {
+    this.tokens.set(endpointKey(to), token);
+  }
+
+  /** The `k` to send to `to`: its token, the placeholder while we have none, nothing to a base peer. */
+  private proofFor(to: Endpoint): string | undefined {
+    const token = this.tokens.get(endpointKey(to));
+    return token === null ? undefined : (token ?? NO_TOKEN_YET);
   }
 
   private track(to: Endpoint, delta: 1 | -1): void {
@@ -80,7 +108,7 @@ export class RequestEngine {
     const z = this.newId();
     let datagram: Uint8Array;
     try {
-      datagram = encodeRequest(request, z);
+      datagram = encodeRequest(request, z, this.proofFor(to));
     } catch (err) {
       if (err instanceof DatagramTooLargeError) {
         return Promise.reject(new NanceError('too-large', `request is ${err.size} bytes, over one datagram`));
@@ -90,6 +118,7 @@ export class RequestEngine {
     this.track(to, 1);
     return new Promise<Response>((resolve, reject) => {
       let attempt = 0;
+      let proved = false;
       const send = (wait: number) => {
         attempt++;
         if (via) via(datagram, to);
@@ -98,6 +127,16 @@ export class RequestEngine {
           resolve,
           reject,
           to,
+          // The host did not run it for us yet (it asked for proof first): the same z again.
+          proveAndResend: proved
+            ? undefined
+            : () => {
+                proved = true;
+                entry.timer.cancel();
+                datagram = encodeRequest(request, z, this.proofFor(to));
+                attempt = 0;
+                send(p.timeoutMs);
+              },
           timer: this.clock.setTimeout(
             () => {
               if (attempt < p.attempts) {
@@ -125,6 +164,12 @@ export class RequestEngine {
     if (z === undefined) return false;
     const entry = this.pending.get(z);
     if (!entry) return false;
+    const token = response.r === ResultCode.ProveAddress ? response.c.k : undefined;
+    if (isAddressToken(token) && entry.proveAndResend) {
+      this.setToken(entry.to, token);
+      entry.proveAndResend();
+      return true;
+    }
     this.pending.delete(z);
     this.track(entry.to, -1);
     entry.timer.cancel();

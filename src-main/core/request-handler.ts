@@ -8,7 +8,7 @@ import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
-export const EXTENSIONS = ['page'] as const;
+export const EXTENSIONS = ['page', 'proof'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -23,6 +23,8 @@ export interface HandlerContext {
   traversal: Traversal;
   /** What we say of ourselves in the ping answer besides version, extensions and role. */
   selfDescription(): { nat: string; mapped?: true };
+  /** The address token for `to` (docs/protocol.md, "Address proof"), given in every ping answer. */
+  addressToken(to: Endpoint): string;
 }
 
 export class RequestHandler {
@@ -46,6 +48,7 @@ export class RequestHandler {
             ext: [...EXTENSIONS, ...this.ctx.traversal.extensions()],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
+            k: this.ctx.addressToken(from),
           },
         });
       case 'getPeers': {

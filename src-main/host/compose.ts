@@ -163,7 +163,7 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   };
 
   if (options.savedBootstrapPeers && options.bootstrapPeers.length === 0) {
-    peer.config.bootstrapPeers = await resolveSaved(service.settings().bootstrapPeers, logger);
+    peer.reconfigure({ bootstrapPeers: await resolveSaved(service.settings().bootstrapPeers, logger) });
   }
   // Before the peer starts: its first packets must not reach the STUN server's other address before
   // the filtering tests ran, and registration announces the detected type.
@@ -173,13 +173,15 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   const servers = [...stunServers, ...peer.config.bootstrapPeers];
   if (options.stun !== false && servers.length > 0 && !signal?.aborted) {
     natResult = await nat.detect(servers);
-    Object.assign(peer.config, natPeerConfig(natResult, local));
+    peer.reconfigure(natPeerConfig(natResult, local));
   }
   if (mapping) {
     // Anyone may send to a mapped port: reachable like behind a full cone, at the mapped endpoint.
-    peer.config.publicEndpoint = { ...mapping.result.external };
-    peer.config.mapped = true;
-    if (peer.config.natType !== 'Open Internet') peer.config.natType = 'Full Cone';
+    peer.reconfigure({
+      publicEndpoint: { ...mapping.result.external },
+      mapped: true,
+      ...(peer.config.natType !== 'Open Internet' ? { natType: 'Full Cone' as const } : {}),
+    });
   }
   if (signal?.aborted) {
     await close();

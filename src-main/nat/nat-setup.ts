@@ -4,7 +4,7 @@
 //   const nat = await NatSetup.start(udp, { altAddress });   // after binding, before the peer
 //   const peer = new NancePeer({ transport: nat.peerTransport, ... }, ...);
 //   const result = await nat.detect(servers);                   // before peer.start()
-//   Object.assign(peer.config, natPeerConfig(result, udp.localEndpoint()));
+//   peer.reconfigure(natPeerConfig(result, udp.localEndpoint()));
 //
 // Closing peerTransport (the peer does on close) closes the STUN service and the socket.
 import type { NatType } from '../../src-shared/protocol/index.js';

@@ -59,10 +59,8 @@ export function savedPortMapping(store: Pick<Store, 'getSetting'>): boolean {
 }
 
 /**
- * The traversal settings with a new keepalive interval and relay offer. A new object, never a
- * mutation: the old one may be `DEFAULT_TRAVERSAL`, shared by every peer in the process. The core
- * reads `config.traversal` on each use, and `setTraversalSettings` re-arms the keepalive timer, so
- * both apply at once.
+ * The traversal settings with a new keepalive interval and relay offer (a new object: settings are
+ * frozen). `reconfigure` re-arms the keepalive timer, so both apply at once.
  */
 function withTraversal(
   current: TraversalSettings,
@@ -155,13 +153,13 @@ export class NanceService {
     getSettings: () => this.settings(),
     updateSettings: async (changes) => {
       if (changes.bootstrapPeers !== undefined) {
-        this.peer.config.bootstrapPeers = await Promise.all(changes.bootstrapPeers.map(resolveHostPort));
+        this.peer.reconfigure({ bootstrapPeers: await Promise.all(changes.bootstrapPeers.map(resolveHostPort)) });
       }
       const next = { ...this.settings(), ...changes };
       if (changes.keepaliveSeconds !== undefined || changes.relayForOthers !== undefined) {
-        this.peer.setTraversalSettings(
-          withTraversal(this.peer.config.traversal, next.keepaliveSeconds * 1000, next.relayForOthers),
-        );
+        this.peer.reconfigure({
+          traversal: withTraversal(this.peer.config.traversal, next.keepaliveSeconds * 1000, next.relayForOthers),
+        });
       }
       this.store.setSetting('settings', next);
       this.events.emit('statusChanged', this.status());
@@ -206,7 +204,7 @@ export class NanceService {
 
   setMode(mode: Mode): void {
     this.store.setSetting('mode', mode);
-    this.peer.setRole(mode);
+    this.peer.reconfigure({ role: mode });
   }
 
   settings(): SettingsDto {

@@ -75,8 +75,17 @@ export function requestToWire(request: Request, z?: string): object {
   }
 }
 
-export function encodeRequest(request: Request, z?: string): Uint8Array {
-  return encodeObject(requestToWire(request, z));
+/** `proof`: the address token the receiver gave us, sent as `k` (docs/protocol.md, "Address proof"). */
+export function encodeRequest(request: Request, z?: string, proof?: string): Uint8Array {
+  const wire = requestToWire(request, z);
+  return encodeObject(proof === undefined ? wire : { ...wire, k: proof });
+}
+
+/** An address token's wire form; anything else in `k` is ignored (the request stays unproven). */
+const PROOF_FORM = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isAddressToken(v: unknown): v is string {
+  return typeof v === 'string' && PROOF_FORM.test(v);
 }
 
 export function responseToWire(response: Response, z?: string): object {
@@ -126,7 +135,11 @@ export function datagramToObject(
 
 export function decodeDatagram(bytes: Uint8Array): Decoded {
   const json = datagramToObject(bytes);
-  return json.ok ? decodeObject(json.object) : invalid(false, json.reason);
+  if (!json.ok) return invalid(false, json.reason);
+  const decoded = decodeObject(json.object);
+  const k = json.object.k;
+  if (decoded.kind === 'request' && isAddressToken(k)) decoded.proof = k;
+  return decoded;
 }
 
 /** Validates one parsed wire object. Exported for tests; decodeDatagram is the real entry. */

@@ -7,6 +7,8 @@ export const ResultCode = {
   UnknownFormat: 2,
   /** Registration: the ping-back to the sender failed. */
   Unreachable: 3,
+  /** Extension `proof`: resend the request with the address token in `c.k` (never to base peers). */
+  ProveAddress: 4,
   /** The item (chat) does not exist. */
   NotFound: 10,
   /** The chat is full. */
@@ -18,4 +20,4 @@ export const ResultCode = {
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 
 /** Codes that may appear on the wire (everything but the local-only 90). */
-export const WIRE_CODES: ReadonlySet<number> = new Set([0, 1, 2, 3, 10, 20]);
+export const WIRE_CODES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 10, 20]);

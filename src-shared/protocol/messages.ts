@@ -68,7 +68,8 @@ export interface Response {
 
 /** What one datagram turned out to be. */
 export type Decoded =
-  | { kind: 'request'; request: Request; z?: string }
+  /** `proof`: the request's address token (`k`, docs/protocol.md "Address proof"), when well-formed. */
+  | { kind: 'request'; request: Request; z?: string; proof?: string }
   | { kind: 'response'; response: Response; z?: string }
   /** `reply` says whether the sender deserves an error 2 (it carried a usable z or looked like a request). */
   | { kind: 'invalid'; reply: boolean; z?: string; reason: string };

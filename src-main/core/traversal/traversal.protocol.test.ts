@@ -640,9 +640,9 @@ describe('keepalives on a punched path', () => {
     expect(client.peer.pathTo(at)?.since ?? 0).toBeGreaterThan(since);
   });
 
-  it('keepalives turned on at run time (setTraversalSettings) keep the path from then on', async () => {
+  it('keepalives turned on at run time (reconfigure) keep the path from then on', async () => {
     const { client, at, chat } = await punchedPair(0);
-    client.peer.setTraversalSettings({ ...client.peer.config.traversal, keepaliveMs: 10_000 });
+    client.peer.reconfigure({ traversal: { ...client.peer.config.traversal, keepaliveMs: 10_000 } });
     const since = client.peer.pathTo(at)?.since;
     await h.advance(5 * 60_000);
     const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
