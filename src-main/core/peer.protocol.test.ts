@@ -58,14 +58,14 @@ describe('ping', () => {
       const { to, probe } = world(role);
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
       // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
-      const ext = role === 'bootstrap' ? ['page', 'punch', 'relay'] : ['page', 'punch'];
+      const ext = role === 'bootstrap' ? ['page', 'proof', 'punch', 'relay'] : ['page', 'proof', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,
-        c: { nance: { v: 1, ext, role, nat: 'Open Internet' } },
+        c: { nance: { v: 1, ext, role, nat: 'Open Internet', k: expect.stringMatching(/^[0-9a-z]+_[A-Za-z0-9_-]{22}$/) } },
         z: 'p-1',
       });
-      expect(answer.text).toBe(
+      expect(answer.text.replace(/,"k":"[^"]+"/, '')).toBe(
         `{"m":"R","r":0,"c":{"nance":{"v":1,"ext":${JSON.stringify(ext)},"role":"${role}","nat":"Open Internet"}},"z":"p-1"}`,
       );
     },

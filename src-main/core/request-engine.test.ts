@@ -6,7 +6,7 @@ import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
 import { SimClock } from '../net/sim-clock.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, Transport } from './ports.js';
-import { RequestEngine, type RetryPolicy } from './request-engine.js';
+import { NO_TOKEN_YET, RequestEngine, type RetryPolicy } from './request-engine.js';
 
 const HOST: Endpoint = { host: '10.0.0.9', port: 7000 };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -72,6 +72,7 @@ describe('RequestEngine', () => {
       d: 'c',
       a: { maxChatsLength: 3 },
       z: zs[5],
+      k: NO_TOKEN_YET, // we hold no address token of HOST yet
     });
     engine.close();
   });
@@ -241,5 +242,53 @@ describe('RequestEngine against a peer on the simulator', () => {
     expect(error).toMatchObject({ kind: 'timeout', code: 90 });
     expect(h.clock.now() - start).toBe(300 + 600 + 1200 + 2400);
     expect(client.tap.sentWhere((o) => o.t === 's').map((r) => r.at - start)).toEqual([0, 300, 900, 2100]);
+  });
+});
+
+describe('RequestEngine and address proof', () => {
+  const TOKEN = 'abc_0123456789abcdefghijkl';
+
+  it('answers "prove your address" by resending the same z with the token, and resolves with the real answer', async () => {
+    const { transport, engine, clock } = setup();
+    const read = track(clock, engine.request(HOST, { type: 'getChats', maxChatsLength: 3 }));
+    const z = transport.sent[0]?.obj.z as string;
+    expect(transport.sent[0]?.obj.k).toBe(NO_TOKEN_YET);
+    expect(engine.handleResponse({ r: 4, c: { k: TOKEN } }, z, HOST)).toBe(true);
+    expect(transport.sent).toHaveLength(2);
+    expect(transport.sent[1]?.obj).toMatchObject({ z, k: TOKEN });
+    engine.handleResponse({ r: 0, c: { chats: [] } }, z, HOST);
+    await clock.advance(1);
+    expect(read.value).toEqual({ r: 0, c: { chats: [] } });
+    // Later requests carry the token from the start.
+    void engine.request(HOST, { type: 'ping' }).catch(() => {});
+    expect(transport.sent[2]?.obj.k).toBe(TOKEN);
+  });
+
+  it('a second "prove your address" for the same request is its answer: no loop', async () => {
+    const { transport, engine, clock } = setup();
+    const read = track(clock, engine.request(HOST, { type: 'getChats', maxChatsLength: 3 }));
+    const z = transport.sent[0]?.obj.z as string;
+    engine.handleResponse({ r: 4, c: { k: TOKEN } }, z, HOST);
+    engine.handleResponse({ r: 4, c: { k: 'other_0123456789abcdefghijkl' } }, z, HOST);
+    await clock.advance(1);
+    expect(transport.sent).toHaveLength(2);
+    expect(read.value).toMatchObject({ r: 4 });
+  });
+
+  it('a malformed token in "prove your address" is not sent back', async () => {
+    const { transport, engine, clock } = setup();
+    const read = track(clock, engine.request(HOST, { type: 'ping' }));
+    const z = transport.sent[0]?.obj.z as string;
+    engine.handleResponse({ r: 4, c: { k: '"}, "m": "x' } }, z, HOST);
+    await clock.advance(1);
+    expect(transport.sent).toHaveLength(1);
+    expect(read.value).toMatchObject({ r: 4 });
+  });
+
+  it('sends no k at all to a peer known not to speak the extension (a base peer)', () => {
+    const { transport, engine } = setup();
+    engine.setToken(HOST, null);
+    void engine.request(HOST, { type: 'ping' }).catch(() => {});
+    expect(transport.sent[0]?.obj).not.toHaveProperty('k');
   });
 });

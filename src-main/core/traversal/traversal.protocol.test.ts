@@ -55,27 +55,27 @@ describe('the ping ad', () => {
     [
       'a peer: punch, not relay',
       { role: 'peer' },
-      '{"v":1,"ext":["page","punch"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","punch"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap (auto): punch and relay',
       { role: 'bootstrap', natType: 'Full Cone' },
-      '{"v":1,"ext":["page","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
+      '{"v":1,"ext":["page","proof","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
     ],
     [
       'a peer with relay "always": relay too',
       { role: 'peer', traversal: traversal({ offer: 'always' }) },
-      '{"v":1,"ext":["page","punch","relay"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","punch","relay"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap with relay "never": no relay',
       { role: 'bootstrap', traversal: traversal({ offer: 'never' }) },
-      '{"v":1,"ext":["page","punch"],"role":"bootstrap","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","punch"],"role":"bootstrap","nat":"Open Internet"}',
     ],
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
@@ -83,7 +83,10 @@ describe('the ping ad', () => {
     const peer = h.addPeer({ role, host: RV.host, port: RV.port, start: false, config: rest });
     const probe = h.probe(pub(50));
     const answer = await probe.askOnce({ m: 'p', z: 'ad' }, peer.endpoint);
-    expect(answer.text).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
+    // The address token for the pinger ends the ad (docs/protocol.md, "Address proof").
+    const token = /,"k":"[0-9a-z]+_[A-Za-z0-9_-]{22}"}/;
+    expect(answer.text).toMatch(token);
+    expect(answer.text.replace(token, '}')).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
   });
 });
 
@@ -226,7 +229,7 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     const knocks = knocksAt(origin);
     expect(knocks).toHaveLength(20); // at 0, 150, ..., 2850 ms; given up at 3000
     for (const k of knocks) {
-      expect(k.obj).toStrictEqual({ m: 'r', t: 'n', d: 'k', a: { token: TOKEN }, z: expect.any(String) });
+      expect(k.obj).toStrictEqual({ m: 'r', t: 'n', d: 'k', a: { token: TOKEN }, z: expect.any(String), k: expect.any(String) });
     }
     const gaps = knocks.slice(1).map((k, i) => k.at - (knocks[i]?.at ?? 0));
     expect(new Set(gaps)).toEqual(new Set([150]));
