@@ -272,7 +272,7 @@ export class NancePeer {
       })
       .then((answer) => {
         const bytes =
-          request.type === 'ping' ? this.answerPing(answer, z, ctx) : this.reply(answer, z, ctx, asksProof);
+          request.type === 'ping' ? this.answerPing(answer, z, ctx, asksProof) : this.reply(answer, z, ctx, asksProof);
         this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
         if (request.type === 'postMessage' && answer.r === ResultCode.Ok) {
@@ -286,11 +286,12 @@ export class NancePeer {
    * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), the bare base
    * answer goes out instead, never much larger than the ping that asked for it.
    */
-  private answerPing(answer: Response, z: string | undefined, ctx: RequestContext): Uint8Array {
+  private answerPing(answer: Response, z: string | undefined, ctx: RequestContext, asksProof: boolean): Uint8Array {
     const full = this.encode(answer, z);
     const now = this.deps.clock.now();
     const key = endpointKey(ctx.from);
-    if (this.guard.answer(key, full.length, ctx.proven, false, now) === 'send') {
+    const known = this.engine.speaksProof(ctx.from);
+    if (this.guard.answer(key, full.length, ctx.proven, asksProof, now, known) === 'send') {
       this.send(full, ctx.from);
       return full;
     }
@@ -322,7 +323,7 @@ export class NancePeer {
   private sendAnswer(bytes: Uint8Array, z: string | undefined, ctx: RequestContext, asksProof: boolean): void {
     const key = endpointKey(ctx.from);
     const now = this.deps.clock.now();
-    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now);
+    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now, this.engine.speaksProof(ctx.from));
     if (verdict === 'send') {
       this.send(bytes, ctx.from);
     } else if (verdict === 'prove') {

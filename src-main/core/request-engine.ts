@@ -79,6 +79,11 @@ export class RequestEngine {
     this.tokens.set(endpointKey(to), token);
   }
 
+  /** Whether `to` advertised the proof extension to us (so it sends `k` with every request). */
+  speaksProof(to: Endpoint): boolean {
+    return typeof this.tokens.peek(endpointKey(to)) === 'string';
+  }
+
   /** The `k` to send to `to`: its token, the placeholder while we have none, nothing to a base peer. */
   private proofFor(to: Endpoint): string | undefined {
     const token = this.tokens.get(endpointKey(to));

@@ -2,7 +2,8 @@
 // `g/m` requests whose source is a live peer W (it answers any ping, as every peer does). Before
 // the fix V pinged W, W answered, and V sent W every full answer: 388× the attacker's bytes. Now
 // only a request that echoes W's address token is proven; W never asked, so it gets at most 3×
-// plus the documented allowance for base readers, however many requests are forged.
+// (a peer of ours, which V knows sends `k` with every request) or 3× plus the documented allowance
+// for base readers (an original peer, which cannot prove), however many requests are forged.
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AMPLIFICATION } from '../../src-main/core/guard/amplification.js';
@@ -54,9 +55,15 @@ describe.skipIf(why !== undefined)(suiteName('hostile: amplification through a l
   it.each([
     ['a Nance victim', true],
     ['a base victim', false],
-  ])('%s gets at most 3× the forged bytes plus the allowance', async (_, nance) => {
+  ])('%s gets at most 3× the forged bytes (plus the allowance for a base victim)', async (_, nance) => {
     const victim = await liveVictim(nance);
     try {
+      // W is a peer V knows: it registered, V pinged it back and read its advertisement.
+      victim.socket.send(encodeWire({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }), v.address.port, v.address.host);
+      await sleep(500);
+      expect(victim.got.pings).toBeGreaterThan(0);
+      victim.got.bytes = 0;
+      victim.got.answers = 0;
       let forged = 0;
       for (let i = 0; i < 40; i++) {
         const datagram = encodeWire({ m: 'r', t: 'g', d: 'm', a: { chatUuid }, z: crypto.randomUUID() });
@@ -67,10 +74,10 @@ describe.skipIf(why !== undefined)(suiteName('hostile: amplification through a l
       await spoofer.flushed();
       await sleep(2500); // every resend and held answer would have gone out by now
       const seconds = 4;
-      const budget = 3 * forged + DEFAULT_AMPLIFICATION.allowanceBurst + DEFAULT_AMPLIFICATION.allowancePerSecond * seconds;
-      expect(victim.got.bytes).toBeLessThanOrEqual(budget);
-      // Before the fix: 40 full answers (~2.6 MB). Now the allowance lets at most one or two through.
-      expect(victim.got.answers).toBeLessThanOrEqual(2);
+      const allowance = DEFAULT_AMPLIFICATION.allowanceBurst + DEFAULT_AMPLIFICATION.allowancePerSecond * seconds;
+      expect(victim.got.bytes).toBeLessThanOrEqual(3 * forged + (nance ? 0 : allowance));
+      // Before the fix: 40 full answers (~2.6 MB). Now none to a peer of ours, one or two to a base one.
+      expect(victim.got.answers).toBeLessThanOrEqual(nance ? 0 : 2);
     } finally {
       victim.socket.close();
     }

@@ -89,16 +89,21 @@ export class AmplificationGuard {
 
   /**
    * Sends `bytes` to an unproven address if the rule allows it: from the `factor` credit first,
-   * then from the allowance (the address's and the global one). Records it and says yes, or
+   * then from the allowance (the address's and the global one; none when `allowance` is false: the
+   * address is a peer of ours, which never asks without a token). Records it and says yes, or
    * records nothing and says no (counted in `stats.blocked` when `count`).
    */
-  trySend(key: string, bytes: number, now: number, count = true): boolean {
+  trySend(key: string, bytes: number, now: number, allowance = true, count = true): boolean {
     if (!this.enabled) return true;
     const a = this.account(key, now);
     const credit = this.settings.factor * a.received - a.sent;
     if (bytes <= credit) {
       a.sent += bytes;
       return true;
+    }
+    if (!allowance) {
+      if (count) this.stats.blocked++;
+      return false;
     }
     const own = refill(a.allowance, now, this.settings.allowanceBurst, this.settings.allowancePerSecond);
     const all = refill(this.global, now, this.settings.globalAllowanceBurst, this.settings.globalAllowancePerSecond);

@@ -80,9 +80,18 @@ export class Guard {
    * May an answer of `bytes` go to `key`? A proven requester gets any answer; anyone else within
    * the amplification rule. Over it, a requester that speaks the proof extension (`asksProof`: it
    * sent a `k`, even a stale one) is told to prove its address; base requesters get silence.
+   * `knownToProve`: the address belongs to a peer that advertised `proof` to us. Such a peer sends
+   * `k` with every request, so one without is forged in its name: no allowance for it.
    */
-  answer(key: string, bytes: number, proven: boolean, asksProof: boolean, now: number): AnswerVerdict {
-    if (proven || this.amplification.trySend(key, bytes, now)) return 'send';
+  answer(
+    key: string,
+    bytes: number,
+    proven: boolean,
+    asksProof: boolean,
+    now: number,
+    knownToProve = false,
+  ): AnswerVerdict {
+    if (proven || this.amplification.trySend(key, bytes, now, !(knownToProve && !asksProof))) return 'send';
     if (!asksProof) return 'drop';
     this.proofsAsked++;
     return 'prove';

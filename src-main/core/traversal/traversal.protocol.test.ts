@@ -86,7 +86,7 @@ describe('the ping ad', () => {
     // The address token for the pinger ends the ad (docs/protocol.md, "Address proof").
     const token = /,"k":"[0-9a-z]+_[A-Za-z0-9_-]{22}"}/;
     expect(answer.text).toMatch(token);
-    expect(answer.text.replace(token, '}')).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
+    expect(String(answer.text).replace(token, '}')).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
   });
 });
 
