@@ -64,13 +64,18 @@ async function amplification() {
     for (const [label, nance] of [['Nance-style', true], ['base-style', false]]) {
       for (const count of quick ? [40] : [40, 400]) {
         const victim = await liveSocket('127.0.0.2', { nance });
+        // The victim is a peer V knows: it registered (V pinged it back and read its advertisement).
+        victim.socket.send(enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }), v.udp.port, v.udp.host);
+        await sleep(600);
+        victim.got.bytes = 0;
+        victim.got.answers = 0;
         let forged = 0;
         for (let i = 0; i < count; i++) {
           // From the victim's own socket: on the wire exactly a spoofed datagram (source = victim).
           const d = enc({ m: 'r', t: 'g', d: 'm', a: { chatUuid }, z: crypto.randomUUID() });
           forged += d.length;
           victim.socket.send(d, v.udp.port, v.udp.host);
-          await sleep(count > 100 ? 25 : 25);
+          await sleep(25);
         }
         await sleep(2500);
         console.log(
