@@ -7,15 +7,19 @@
 // the next (so 10–20 min with the default); the secret is per process, so a restart invalidates
 // every token and requesters simply fetch a new one (docs/protocol.md, "Address proof").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Lru } from './lru.js';
 
 export const DEFAULT_TOKEN_WINDOW_MS = 10 * 60 * 1000;
 /** 22 base64url characters: 132 bits of the MAC, far beyond guessing over a network. */
 const MAC_CHARS = 22;
 /** The wire form's characters (docs/protocol.md): window in base36, "_", the MAC in base64url. */
 const TOKEN_FORM = /^([0-9a-z]{1,12})_([A-Za-z0-9_-]{22})$/;
+/** MACs remembered: a peer answers the same addresses' pings and requests over and over. */
+const CACHED_MACS = 4_096;
 
 export class AddressTokens {
   private readonly secret: Buffer;
+  private readonly macs = new Lru<string, string>(CACHED_MACS);
 
   constructor(
     private readonly windowMs = DEFAULT_TOKEN_WINDOW_MS,
@@ -43,9 +47,12 @@ export class AddressTokens {
   }
 
   private mac(window: number, addressKey: string): string {
-    return createHmac('sha256', this.secret)
-      .update(`${window}|${addressKey}`)
-      .digest('base64url')
-      .slice(0, MAC_CHARS);
+    const input = `${window}|${addressKey}`;
+    let mac = this.macs.get(input);
+    if (mac === undefined) {
+      mac = createHmac('sha256', this.secret).update(input).digest('base64url').slice(0, MAC_CHARS);
+      this.macs.set(input, mac);
+    }
+    return mac;
   }
 }
