@@ -560,7 +560,9 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
     );
     const postMs = Date.now() - postStart;
     link.setLoss(0);
-    const stored = (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map((m) => m.content);
+    const stored = (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map(
+      (m) => m.content,
+    );
     const counts = new Map();
     for (const c of stored) counts.set(c, (counts.get(c) ?? 0) + 1);
     const duplicates = [...counts.values()].filter((n) => n > 1).length;

@@ -37,7 +37,10 @@ export const commandArgs = {
     author: displayName,
   }),
   /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
-  readChat: z.object({ ...chatRef, afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() }),
+  readChat: z.object({
+    ...chatRef,
+    afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
   postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
   listPeers: z.object({}),
   getSettings: z.object({}),

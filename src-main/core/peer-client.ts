@@ -171,7 +171,12 @@ export class PeerClient {
    * parallel; each range is read from its start until its end, the chat's end, or an empty page.
    * `budget` checks every page and ends the read at the first bad one.
    */
-  private async pagedRead(to: Endpoint, chatUuid: string, after: number, budget: ReadBudget): Promise<ChatMessage[]> {
+  private async pagedRead(
+    to: Endpoint,
+    chatUuid: string,
+    after: number,
+    budget: ReadBudget,
+  ): Promise<ChatMessage[]> {
     const bySeq = new Map<number, ChatMessage>();
     const fetchPage = async (cursor: number, limit: number) => {
       const request: Request = {

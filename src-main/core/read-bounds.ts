@@ -105,11 +105,13 @@ export class ReadBudget {
   accept(raw: unknown[], valid: ChatMessage[], after: number, limit: number): ChatMessage[] {
     this.check();
     this.pages += 1;
-    if (this.pages > MAX_READ_PAGES) this.fail(new BadHostError(this.where, `more than ${MAX_READ_PAGES} pages`));
+    if (this.pages > MAX_READ_PAGES)
+      this.fail(new BadHostError(this.where, `more than ${MAX_READ_PAGES} pages`));
     const listBytes = jsonLength(raw);
     if (base64Length(listBytes) > this.maxPageBytes) {
       const single = raw.length === 1 && listBytes - 2 - SEQ_FIELD_BYTES <= MAX_MESSAGE_JSON_BYTES;
-      if (!single) this.fail(new BadHostError(this.where, `a page of ${listBytes} bytes, ${this.maxPageBytes} asked`));
+      if (!single)
+        this.fail(new BadHostError(this.where, `a page of ${listBytes} bytes, ${this.maxPageBytes} asked`));
     }
     this.bytes += listBytes;
     if (this.bytes > MAX_READ_JSON_BYTES) {
@@ -118,7 +120,9 @@ export class ReadBudget {
     let previous = after;
     for (const m of valid) {
       if (m.seq === undefined || m.seq <= previous || m.seq > after + limit) {
-        this.fail(new BadHostError(this.where, `seq ${m.seq} after ${previous}, asked ${after + 1}–${after + limit}`));
+        this.fail(
+          new BadHostError(this.where, `seq ${m.seq} after ${previous}, asked ${after + 1}–${after + limit}`),
+        );
       }
       previous = m.seq;
     }

@@ -263,7 +263,9 @@ describe.skipIf(!isBuilt)(suiteName('nance CLI'), () => {
     expect(host.hasExited).toBe(true);
     expect(after.address).toEqual(target);
 
-    const stored = (await after.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map((m) => m.content);
+    const stored = (await after.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map(
+      (m) => m.content,
+    );
     expect(acked.length).toBeGreaterThanOrEqual(50);
     for (const content of acked) expect(stored).toContain(content);
     // Nothing twice, nothing out of order, nothing that was never sent.

@@ -615,7 +615,9 @@ describe('web host', () => {
       const read = await win.call('readChat', { host: null, chatUuid: chat.uuid });
       expect(read.ok).toBe(true);
       expect(read.result).toEqual({
-        messages: [expect.objectContaining({ name: 'Ada', content: 'Noodles?', createdAt: expect.any(Number) })],
+        messages: [
+          expect.objectContaining({ name: 'Ada', content: 'Noodles?', createdAt: expect.any(Number) }),
+        ],
         lastSeq: 1,
         full: true,
       });

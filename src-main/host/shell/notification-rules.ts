@@ -11,9 +11,9 @@
 import type {
   ChatDto,
   ChatListDto,
+  ChatReadDto,
   CommandName,
   CommandReply,
-  ChatReadDto,
   EndpointDto,
 } from '../../../src-shared/api.js';
 import type { Lang } from './tray-menu.js';
