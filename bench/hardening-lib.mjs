@@ -560,7 +560,9 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
     );
     const postMs = Date.now() - postStart;
     link.setLoss(0);
-    const stored = (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).map((m) => m.content);
+    const stored = (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map(
+      (m) => m.content,
+    );
     const counts = new Map();
     for (const c of stored) counts.set(c, (counts.get(c) ?? 0) + 1);
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
@@ -597,13 +599,13 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
       const read = await client.call('readChat', { host: hostRef, chatUuid: chat.uuid }, 300_000);
       result.chatMessages = count;
       result.loadMs = Date.now() - loadStart;
-      result.loadedMessages = read.ok ? read.result.length : 0;
+      result.loadedMessages = read.ok ? read.result.messages.length : 0;
       result.loadError = read.ok ? undefined : read.error;
       link.setLoss(0);
       const bytes = Buffer.from(
         Buffer.from(
           JSON.stringify(
-            (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).map((m) => ({
+            (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map((m) => ({
               uuid: m.uuid,
               name: m.name,
               content: m.content,

@@ -253,7 +253,7 @@ async function oneRun(opts, state, runIndex, pairs) {
           await h.call('postMessage', { host: null, chatUuid: uuid, name: h.name, content }, 20_000);
           bytes += content.length;
         }
-        const all = await h.call('readChat', { host: null, chatUuid: uuid }, 20_000);
+        const { messages: all } = await h.call('readChat', { host: null, chatUuid: uuid }, 20_000);
         chats.get(h.name).messages = all.length;
         chats.get(h.name).bytes = all.reduce((s, m) => s + Buffer.byteLength(m.content), 0);
       }),
@@ -266,7 +266,7 @@ async function oneRun(opts, state, runIndex, pairs) {
       const ref = { host: r.endpoint, chatUuid: chat.uuid };
       try {
         const t = performance.now();
-        const messages = await client.call('readChat', ref, 120_000);
+        const { messages } = await client.call('readChat', ref, 120_000);
         r.readMs = performance.now() - t;
         const bytes = messages.reduce((s, m) => s + Buffer.byteLength(m.content), 0);
         if (messages.length !== chat.messages || bytes !== chat.bytes)

@@ -675,7 +675,7 @@ async function setupReadChats(dataDir, peerOpts) {
     for (let n = 1; n < 50; n++) {
       await peer.call('postMessage', { host: null, chatUuid: gmChat, name: 'bench', content: content100(n) });
     }
-    const read = await peer.call('readChat', { host: null, chatUuid: gmChat });
+    const { messages: read } = await peer.call('readChat', { host: null, chatUuid: gmChat });
     if (read.length !== 50) throw new Error(`g/m chat has ${read.length} messages, expected 50`);
     return { gmChat, chatCount: chats.length };
   } finally {

@@ -36,7 +36,11 @@ export const commandArgs = {
     message: z.string().min(1),
     author: displayName,
   }),
-  readChat: z.object(chatRef),
+  /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
+  readChat: z.object({
+    ...chatRef,
+    afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
   postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
   listPeers: z.object({}),
   getSettings: z.object({}),
@@ -92,7 +96,8 @@ export type ErrorKind =
   | 'too-large'
   | 'wrong-mode'
   | 'closed'
-  | 'invalid-argument';
+  | 'invalid-argument'
+  | 'bad-host';
 
 /** How this peer reaches another (see src-main/core/traversal/path-table.ts). */
 export type PathKindDto = 'direct' | 'punched' | 'mapped' | 'relayed';
@@ -127,6 +132,16 @@ export interface MessageDto {
   content: string;
   /** Epoch ms. */
   createdAt: number;
+}
+
+/** One read of a chat: the window keeps `lastSeq` and asks with `afterSeq` = it next time. */
+export interface ChatReadDto {
+  /** In the chat's order: the messages after the `afterSeq` asked, or the whole chat when `full`. */
+  messages: MessageDto[];
+  /** The last message's position in the chat (its message count) after this read. */
+  lastSeq: number;
+  /** `messages` is the whole chat: replace what you have (a read from 0, or a base host that cannot page). */
+  full: boolean;
 }
 
 export interface PeerDto {
@@ -182,7 +197,7 @@ export interface CommandResults {
   listChats: ChatListDto;
   refreshChats: ChatListDto;
   createChat: ChatDto;
-  readChat: MessageDto[];
+  readChat: ChatReadDto;
   postMessage: null;
   listPeers: PeerDto[];
   getSettings: SettingsDto;

@@ -142,7 +142,7 @@ if (!electronBinaryPresent()) {
       await page.getByTestId('message-input').fill('Hello from the window');
       await page.getByTestId('message-input').press('Enter');
       await expect(messageWithText(page, 'Hello from the window')).toBeVisible();
-      const messages = await B.ok('readChat', { host: null, chatUuid: chat.uuid });
+      const { messages } = await B.ok('readChat', { host: null, chatUuid: chat.uuid });
       expect(messages.map((m) => m.content)).toContain('Hello from the window');
     });
 

@@ -11,6 +11,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
+import type { ChatRead } from './read-bounds.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
@@ -77,6 +78,20 @@ export class ChatHost {
 
   chats(max: number): ChatSummary[] {
     return this.store.listChats(max).map(toChatSummary);
+  }
+
+  /**
+   * A chat hosted here, read by this peer's own window: every message after `afterSeq` (no datagram
+   * to fit). Undefined when the chat does not exist (or no longer: the daily wipe).
+   */
+  read(chatUuid: string, afterSeq: number): ChatRead | undefined {
+    const chat = this.store.getChat(chatUuid);
+    if (!chat) return undefined;
+    const after = Math.min(Math.max(0, Math.floor(afterSeq)), chat.messageCount);
+    const messages = this.store
+      .listMessages(chatUuid, after, chat.messageCount - after)
+      .map((m) => toWireMessage(m, true));
+    return { messages, lastSeq: messages.at(-1)?.seq ?? after, full: after === 0 };
   }
 
   /** A base `g/m` answer: the whole chat, or its newest messages that fit `budget` bytes of JSON. */

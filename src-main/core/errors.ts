@@ -14,7 +14,8 @@ export type NanceErrorKind =
   | 'not-supported' // a base peer answered 2 to an extension
   | 'too-large' // the message does not fit one datagram
   | 'wrong-mode' // the action is not available in this mode (bootstrap has no chats)
-  | 'closed'; // the peer is shutting down
+  | 'closed' // the peer is shutting down
+  | 'bad-host'; // the host's answer broke the protocol (a page too large, seq out of order, no end)
 
 const KIND_BY_CODE: Record<number, NanceErrorKind> = {
   [ResultCode.Exception]: 'exception',

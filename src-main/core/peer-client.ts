@@ -10,9 +10,9 @@ import type {
 import { formatTimestamp, isAddressToken, ResultCode } from '../../src-shared/protocol/index.js';
 import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
-import { Lru } from './guard/lru.js';
-import type { Endpoint, PeerRole } from './ports.js';
+import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
+import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
 import type { RequestEngine, RetryPolicy } from './request-engine.js';
 
 export interface PingInfo {
@@ -29,12 +29,16 @@ interface Schema<T> {
   safeParse(v: unknown): { success: true; data: T } | { success: false };
 }
 
-/** Keeps the entries of a response list that validate, dropping the rest. */
-function validList<T>(c: Record<string, unknown>, key: string, schema: Schema<T>): T[] {
+function rawList(c: Record<string, unknown>, key: string): unknown[] {
   const list = c[key];
   if (!Array.isArray(list)) throw new NanceError('exception', `answer has no ${key} list`);
+  return list;
+}
+
+/** Keeps the entries of a response list that validate, dropping the rest. */
+function validList<T>(c: Record<string, unknown>, key: string, schema: Schema<T>): T[] {
   const out: T[] = [];
-  for (const item of list) {
+  for (const item of rawList(c, key)) {
     const parsed = schema.safeParse(item);
     if (parsed.success) out.push(parsed.data);
   }
@@ -49,13 +53,11 @@ export const PAGE_BYTES = 1_200;
 export const PAGES_IN_FLIGHT = 8;
 /** Request cycles (each with its own resends) per page before a chat read gives up. */
 const PAGE_ROUNDS = 3;
-const MAX_REMEMBERED_CHATS = 1_000;
 
 const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
 
 export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
-  private readonly lastSeqs = new Lru<string, number>(MAX_REMEMBERED_CHATS);
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
@@ -127,38 +129,41 @@ export class PeerClient {
     await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post');
   }
 
-  /** A whole chat: in small pages from a peer that advertised paging, in one answer from a base peer. */
-  async getMessages(to: Endpoint, chatUuid: string): Promise<ChatMessage[]> {
-    return (await this.getMessagesSince(to, chatUuid, 0)).messages;
-  }
-
   /**
-   * The messages after `afterSeq` (a `seq` from an earlier read), for a poll that only wants what is
-   * new. A base peer cannot page: it sends the whole chat and `full` is true (replace, do not append).
-   * `lastSeq` is the last `seq` known afterwards; it is also remembered per chat (`lastSeq()`).
+   * The messages after `afterSeq` (a `lastSeq` of an earlier read; 0 reads everything), within the
+   * bounds of `read-bounds.ts` and before `deadline`. A base peer cannot page: it sends the whole
+   * chat and `full` is true (replace, do not append).
    */
   async getMessagesSince(
     to: Endpoint,
     chatUuid: string,
     afterSeq: number,
-  ): Promise<{ messages: ChatMessage[]; lastSeq: number; full: boolean }> {
+    deadline: ReadDeadline,
+  ): Promise<ChatRead> {
     const info = this.known(to) ?? (await this.ping(to));
-    const key = `${endpointKey(to)}/${chatUuid}`;
     if (!info.ext.includes('page')) {
       const c = await this.call(to, { type: 'getMessages', chatUuid }, 'read chat');
       const messages = this.messages(c);
-      this.lastSeqs.set(key, messages.length);
       return { messages, lastSeq: messages.length, full: true };
     }
-    const messages = await this.pagedRead(to, chatUuid, Math.max(0, Math.floor(afterSeq)));
-    const lastSeq = Math.max(afterSeq, messages.at(-1)?.seq ?? 0);
-    this.lastSeqs.set(key, lastSeq);
-    return { messages, lastSeq, full: afterSeq === 0 };
-  }
-
-  /** The last `seq` read from a chat at a host (0 if never read). */
-  lastSeq(to: Endpoint, chatUuid: string): number {
-    return this.lastSeqs.peek(`${endpointKey(to)}/${chatUuid}`) ?? 0;
+    const after = Math.max(0, Math.floor(afterSeq));
+    const budget = new ReadBudget(`read chat at ${endpointKey(to)}`, PAGE_BYTES, deadline);
+    const reading = this.pagedRead(to, chatUuid, after, budget);
+    // The deadline ends the read even while pages are still unanswered; later answers are ignored.
+    let timer: TimerHandle | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = deadline.clock.setTimeout(
+        () => reject(budget.stop(budget.timeout())),
+        Math.max(0, deadline.at - deadline.clock.now()),
+      );
+    });
+    reading.catch(() => {}); // its failure is reported by the race below, or after the deadline not at all
+    try {
+      const messages = await Promise.race([reading, late]);
+      return { messages, lastSeq: Math.max(after, messages.at(-1)?.seq ?? 0), full: after === 0 };
+    } finally {
+      timer?.cancel();
+    }
   }
 
   /**
@@ -167,8 +172,14 @@ export class PeerClient {
    * pages in flight. `seq` numbers messages from 1 without gaps, so after the first page (which
    * tells how many messages fit a page) the rest is cut into ranges of that many and fetched in
    * parallel; each range is read from its start until its end, the chat's end, or an empty page.
+   * `budget` checks every page and ends the read at the first bad one.
    */
-  private async pagedRead(to: Endpoint, chatUuid: string, after: number): Promise<ChatMessage[]> {
+  private async pagedRead(
+    to: Endpoint,
+    chatUuid: string,
+    after: number,
+    budget: ReadBudget,
+  ): Promise<ChatMessage[]> {
     const bySeq = new Map<number, ChatMessage>();
     const fetchPage = async (cursor: number, limit: number) => {
       const request: Request = {
@@ -180,13 +191,15 @@ export class PeerClient {
       // give each page a few more chances (each a full resend cycle) before failing the read.
       let c: Record<string, unknown> | undefined;
       for (let round = 1; c === undefined; round++) {
+        budget.check();
         try {
           c = await this.call(to, request, 'read chat');
         } catch (err) {
-          if (!(err instanceof NanceError) || err.code !== 90 || round >= PAGE_ROUNDS) throw err;
+          if (!(err instanceof NanceError) || err.code !== 90 || round >= PAGE_ROUNDS) budget.fail(err);
         }
       }
-      const page = this.messages(c).filter((m) => m.seq !== undefined && m.seq > cursor);
+      const raw = rawList(c, 'messages');
+      const page = budget.accept(raw, this.messages(c), cursor, limit);
       for (const m of page) bySeq.set(m.seq as number, m);
       return { last: page.at(-1)?.seq, more: c.more === true };
     };

@@ -3,7 +3,7 @@
 // modules it wires together.
 import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
-import { ChatHost, toWireMessage } from './chat-host.js';
+import { ChatHost } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
@@ -15,6 +15,7 @@ import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
+import { type ChatRead, DEFAULT_READ_DEADLINE_MS, readDeadline } from './read-bounds.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
 import { changesState, ReplyCache } from './reply-cache.js';
 import type { RequestContext } from './request-context.js';
@@ -44,6 +45,8 @@ export interface PeerConfig {
   mapped?: boolean;
   /** Hole punching, relaying and keepalives (docs/nat.md). */
   traversal: TraversalSettings;
+  /** Time one read of a remote chat may take, whatever the host answers. */
+  readDeadlineMs: number;
 }
 
 /** Frozen all the way down: every peer starts from these and none can change them for the others. */
@@ -57,6 +60,7 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   retentionMs: 24 * 60 * 60 * 1000,
   guard: DEFAULT_GUARD,
   traversal: DEFAULT_TRAVERSAL,
+  readDeadlineMs: DEFAULT_READ_DEADLINE_MS,
 });
 
 /**
@@ -404,39 +408,26 @@ export class NancePeer {
     }
   }
 
+  /** A whole chat: the messages of `readChatSince(host, chatUuid, 0)`. */
   async readChat(host: ChatHostRef, chatUuid: string): Promise<ChatMessage[]> {
-    this.requirePeerRole();
-    if (host === null) {
-      const chat = this.deps.store.getChat(chatUuid);
-      if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
-      return this.deps.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m, true));
-    }
-    return this.overPath(host, () => this.client.getMessages(host, chatUuid));
+    return (await this.readChatSince(host, chatUuid, 0)).messages;
   }
 
   /**
-   * What is new in a chat since `afterSeq` (a `lastSeq` of an earlier call; 0 reads everything), for
-   * a window's poll. `full` means `messages` is the whole chat (a base host cannot page): replace.
-   * Without `afterSeq`, continues from the last read of this chat.
+   * What is new in a chat since `afterSeq` (a `lastSeq` of an earlier read; 0 reads everything).
+   * The caller keeps the cursor (the window, per open chat); `full` means `messages` is the whole
+   * chat (a base host cannot page): replace, do not append. A remote read ends by
+   * `config.readDeadlineMs`, including a retry over a new path.
    */
-  async readChatSince(
-    host: ChatHostRef,
-    chatUuid: string,
-    afterSeq?: number,
-  ): Promise<{ messages: ChatMessage[]; lastSeq: number; full: boolean }> {
+  async readChatSince(host: ChatHostRef, chatUuid: string, afterSeq = 0): Promise<ChatRead> {
     this.requirePeerRole();
     if (host === null) {
-      const chat = this.deps.store.getChat(chatUuid);
-      if (!chat) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
-      const after = Math.max(0, afterSeq ?? 0);
-      const messages = this.deps.store
-        .listMessages(chatUuid, after, Math.max(0, chat.messageCount - after))
-        .map((m) => toWireMessage(m, true));
-      return { messages, lastSeq: Math.max(after, messages.at(-1)?.seq ?? 0), full: after === 0 };
+      const read = this.chats.read(chatUuid, afterSeq);
+      if (!read) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
+      return read;
     }
-    return this.overPath(host, () =>
-      this.client.getMessagesSince(host, chatUuid, afterSeq ?? this.client.lastSeq(host, chatUuid)),
-    );
+    const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
+    return this.overPath(host, () => this.client.getMessagesSince(host, chatUuid, afterSeq, deadline));
   }
 
   async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {

@@ -1,7 +1,7 @@
-// The service over real peers in the simulator: remote chats are read incrementally, and every
+// The service over real peers in the simulator: remote chats are read from the caller's cursor, and every
 // host and peer carries how it is reached.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatListDto, PeerDto } from '../../src-shared/api.js';
+import type { ChatListDto, ChatReadDto, PeerDto } from '../../src-shared/api.js';
 import { SimHarness } from '../../test/support/sim-harness.js';
 import type { Endpoint } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
@@ -22,27 +22,45 @@ function pageCursors(sent: { obj?: unknown }[]): number[] {
 }
 
 describe('NanceService.readChat of a remote chat', () => {
-  it('fetches only new messages on later reads and returns the whole chat each time', async () => {
+  it('keeps no read state: a read with the cursor asks the host only for what follows it', async () => {
     h = new SimHarness();
     const host = h.addPeer();
     const reader = h.addPeer();
     const service = new NanceService(reader.peer, reader.store);
     const chat = await h.settle(host.peer.createChat('room', 'hello', 'alice'));
     for (let i = 0; i < 5; i++) await h.settle(host.peer.postMessage(null, chat.uuid, 'alice', `m${i}`));
-    const read = async () => {
+    const read = async (afterSeq?: number) => {
       const reply = await h.settle(
-        service.dispatch('readChat', { host: host.endpoint, chatUuid: chat.uuid }),
+        service.dispatch('readChat', { host: host.endpoint, chatUuid: chat.uuid, afterSeq }),
       );
       if (!reply.ok) throw new Error(reply.error.message);
-      return (reply.result as { content: string }[]).map((m) => m.content);
+      const result = reply.result as ChatReadDto;
+      return { ...result, contents: result.messages.map((m) => m.content) };
     };
 
-    expect(await read()).toEqual(['hello', 'm0', 'm1', 'm2', 'm3', 'm4']);
-    const sentBefore = reader.tap.sent.length;
+    const first = await read();
+    expect(first).toMatchObject({ lastSeq: 6, full: true });
+    expect(first.contents).toEqual(['hello', 'm0', 'm1', 'm2', 'm3', 'm4']);
     await h.settle(host.peer.postMessage(null, chat.uuid, 'bob', 'new'));
-    expect(await read()).toEqual(['hello', 'm0', 'm1', 'm2', 'm3', 'm4', 'new']);
-    // The second read asked only for what follows the sixth message.
+    const sentBefore = reader.tap.sent.length;
+    const next = await read(first.lastSeq);
+    expect(next).toMatchObject({ contents: ['new'], lastSeq: 7, full: false });
+    // One page request on the wire, for what follows the sixth message.
     expect(pageCursors(reader.tap.sent.slice(sentBefore))).toEqual([6]);
+    // Nothing new: still one small page, and an empty answer.
+    expect(await read(next.lastSeq)).toMatchObject({ contents: [], lastSeq: 7, full: false });
+    // Without a cursor the service reads the whole chat again: it remembers nothing per caller.
+    expect((await read()).contents).toHaveLength(7);
+  });
+
+  it('refuses a cursor that is not a whole number ≥ 0', async () => {
+    h = new SimHarness();
+    const reader = h.addPeer();
+    const service = new NanceService(reader.peer, reader.store);
+    for (const afterSeq of [-1, 1.5, '3', Number.POSITIVE_INFINITY]) {
+      const reply = await service.dispatch('readChat', { host: null, chatUuid: 'c', afterSeq });
+      expect(reply).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } });
+    }
   });
 });
 

@@ -81,9 +81,6 @@ type Handlers = {
   ) => Promise<CommandResults[K]> | CommandResults[K];
 };
 
-/** Remote chats whose messages are kept for incremental reads (the open one, and a few recent). */
-const REMOTE_CHATS_CACHED = 16;
-
 const messageDto = (m: ChatMessage): MessageDto => ({
   uuid: m.uuid,
   name: m.name,
@@ -93,7 +90,6 @@ const messageDto = (m: ChatMessage): MessageDto => ({
 
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
-  private readonly remoteChatCache = new Map<string, { messages: MessageDto[]; lastSeq: number }>();
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
 
@@ -132,10 +128,11 @@ export class NanceService {
     },
     createChat: async ({ name, message, author }) =>
       chatDto(await this.peer.createChat(name, message, author)),
-    readChat: async ({ host, chatUuid }) =>
-      host === null
-        ? (await this.peer.readChat(null, chatUuid)).map(messageDto)
-        : this.readRemoteChat(host, chatUuid),
+    // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
+    readChat: async ({ host, chatUuid, afterSeq }) => {
+      const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, afterSeq ?? 0);
+      return { messages: messages.map(messageDto), lastSeq, full };
+    },
     postMessage: async ({ host, chatUuid, name, content }) => {
       await this.peer.postMessage(host, chatUuid, name, content);
       return null;
@@ -170,32 +167,6 @@ export class NanceService {
       return this.status();
     },
   };
-
-  /**
-   * A remote chat, fetched incrementally: the window polls the open chat, so after the first read
-   * only messages past the last seen `seq` cross the network (a full chat is ~700 pages).
-   */
-  private async readRemoteChat(host: Endpoint, chatUuid: string): Promise<MessageDto[]> {
-    const key = `${formatEndpoint(host)}/${chatUuid}`;
-    const cached = this.remoteChatCache.get(key);
-    this.remoteChatCache.delete(key); // re-inserted below: Map order is the LRU order
-    try {
-      const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, cached?.lastSeq ?? 0);
-      const fresh = messages.map(messageDto);
-      const all = full || !cached ? fresh : [...cached.messages, ...fresh];
-      this.remoteChatCache.set(key, { messages: all, lastSeq });
-      const oldest = this.remoteChatCache.keys().next().value;
-      if (this.remoteChatCache.size > REMOTE_CHATS_CACHED && oldest !== undefined) {
-        this.remoteChatCache.delete(oldest);
-      }
-      return all;
-    } catch (err) {
-      if (cached && !(err instanceof NanceError && err.kind === 'not-found')) {
-        this.remoteChatCache.set(key, cached); // a failed poll keeps what we had
-      }
-      throw err;
-    }
-  }
 
   /** The host made (or did not make) a mapping of our port at start: `status()` reports it. */
   reportPortMapping(mapping: PortMappingDto | undefined): void {

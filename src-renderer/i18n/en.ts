@@ -29,6 +29,7 @@ export const en = {
     'Not available in bootstrap mode: a bootstrap peer only introduces peers and has no chats. Switch to peer mode in Settings.',
   'error.invalid-argument': 'Some input was not accepted. Check the fields and try again.',
   'error.closed': 'Lost the connection to the Nance service. Reconnecting; try again in a moment.',
+  'error.bad-host': 'This host sent an invalid answer, so reading stopped. It may be broken or hostile.',
   'error.unknown': 'Something went wrong.',
 
   'validation.nameRequired': 'Enter a display name.',

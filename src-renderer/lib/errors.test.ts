@@ -18,6 +18,7 @@ const expected: Record<ErrorKind, Record<Lang, RegExp>> = {
   unreachable: { en: /could not reach you back/, ja: /届きませんでした/ },
   'not-supported': { en: /does not support/, ja: /対応していません/ },
   'too-large': { en: /too large/, ja: /大きすぎ/ },
+  'bad-host': { en: /^This host sent an invalid answer/, ja: /不正な応答/ },
 };
 
 describe('error messages', () => {

@@ -15,6 +15,7 @@ export const errorKinds: readonly ErrorKind[] = [
   'wrong-mode',
   'closed',
   'invalid-argument',
+  'bad-host',
 ];
 
 const keyByKind: Record<ErrorKind, MessageKey> = {
@@ -29,6 +30,7 @@ const keyByKind: Record<ErrorKind, MessageKey> = {
   'wrong-mode': 'error.wrong-mode',
   closed: 'error.closed',
   'invalid-argument': 'error.invalid-argument',
+  'bad-host': 'error.bad-host',
 };
 
 /** Protocol result codes (the original's 1/2/3/10/20/90) for errors whose kind we do not know. */

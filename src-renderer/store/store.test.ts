@@ -121,6 +121,15 @@ describe('chats', () => {
     expect(state().messages?.items?.[0]).toMatchObject({ name: 'Aiko', content: 'お昼どうする？' });
   });
 
+  it('refuses what the service refuses: a blank chat name comes back as invalid-argument', async () => {
+    const { state, actions } = setup();
+    await actions.init();
+    actions.showNewChat();
+    expect(await actions.createChat('   ', 'y')).toBe(false);
+    expect(state().error?.error.kind).toBe('invalid-argument');
+    expect(state().chats?.mine).toEqual([]);
+  });
+
   it('posts as "Anonymous" / "名無し" when no display name is set', async () => {
     const { api, actions } = setup({ navigatorLanguage: 'ja-JP' }, (api) => {
       api.settings = { ...api.settings, displayName: '', bootstrapPeers: [], onboarded: true };
@@ -270,10 +279,49 @@ describe('messages', () => {
     const reads = api.count('readChat');
     await vi.advanceTimersByTimeAsync(2_100);
     expect(api.count('readChat') - reads).toBe(3);
+    // Every poll asks only for what follows the one message shown.
     expect(api.calls.filter((c) => c.command === 'readChat').at(-1)?.args).toEqual({
       host: remote,
       chatUuid: 'r1',
+      afterSeq: 1,
     });
+  });
+
+  it('keeps the read cursor: the first read asks for the whole chat, later ones for what is new, appended', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    const chat = [
+      { uuid: 'a', name: 'K', content: 'one', createdAt: 1 },
+      { uuid: 'b', name: 'K', content: 'two', createdAt: 2 },
+    ];
+    api.messages.set('192.0.2.10:5000/r1', chat);
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
+    await until(() => state().messages?.items?.length === 2);
+    expect(state().messages?.lastSeq).toBe(2);
+    chat.push({ uuid: 'c', name: 'L', content: 'three', createdAt: 3 });
+    await until(() => state().messages?.items?.length === 3);
+    expect(state().messages?.items?.map((m) => m.content)).toEqual(['one', 'two', 'three']);
+    const cursors = api.calls
+      .filter((c) => c.command === 'readChat')
+      .map((c) => (c.args as { afterSeq?: number }).afterSeq);
+    expect(cursors[0]).toBeUndefined();
+    expect(cursors.slice(1).every((n) => n === 2 || n === 3)).toBe(true);
+    expect(cursors).toContain(2);
+  });
+
+  it('replaces the messages when a read answers the whole chat (a host that cannot page)', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    const chat = [{ uuid: 'a', name: 'K', content: 'one', createdAt: 1 }];
+    api.messages.set('192.0.2.10:5000/base', chat);
+    api.wholeChatOnly.add('192.0.2.10:5000/base');
+    actions.openChat({ host: remote, chatUuid: 'base', name: 'B' });
+    await until(() => state().messages?.items?.length === 1);
+    chat.push({ uuid: 'b', name: 'L', content: 'two', createdAt: 2 });
+    await until(() => state().messages?.lastSeq === 2);
+    const reads = api.count('readChat');
+    await until(() => api.count('readChat') >= reads + 2);
+    expect(state().messages?.items?.map((m) => m.content)).toEqual(['one', 'two']);
   });
 
   it('stops polling when the chat is closed or another one opens', async () => {

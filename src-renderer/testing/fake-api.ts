@@ -1,22 +1,26 @@
 // An in-memory NanceApi for the store's tests: a test double of the contract in src-shared/api.ts
-// (not of any host). Records every call, can be told to fail a command, and emits events on demand.
-import type {
-  ChatDto,
-  ChatListDto,
-  CommandArgs,
-  CommandError,
-  CommandName,
-  CommandReply,
-  CommandResults,
-  EndpointDto,
-  EventName,
-  EventPayloads,
-  HostChatsDto,
-  MessageDto,
-  NanceApi,
-  PeerDto,
-  SettingsDto,
-  StatusDto,
+// (not of any host). Records every call, checks its arguments with the contract's own
+// `parseCommand` (so a test cannot pass with arguments the service would refuse), can be told to
+// fail a command, and emits events on demand.
+import {
+  type ChatDto,
+  type ChatListDto,
+  type ChatReadDto,
+  type CommandArgs,
+  type CommandError,
+  type CommandName,
+  type CommandReply,
+  type CommandResults,
+  type EndpointDto,
+  type EventName,
+  type EventPayloads,
+  type HostChatsDto,
+  type MessageDto,
+  type NanceApi,
+  type PeerDto,
+  parseCommand,
+  type SettingsDto,
+  type StatusDto,
 } from '../../src-shared/api';
 
 type Listener = (payload: unknown) => void;
@@ -46,6 +50,8 @@ export class FakeNanceApi implements NanceApi {
   peers: PeerDto[] = [];
   /** Messages by chat key ("me/<uuid>" or "<host>:<port>/<uuid>"). */
   messages = new Map<string, MessageDto[]>();
+  /** Chat keys whose host cannot page (a base peer): every read answers the whole chat, `full`. */
+  wholeChatOnly = new Set<string>();
   private failures = new Map<CommandName, CommandError[]>();
   private listeners = new Map<string, Set<Listener>>();
   private seq = 0;
@@ -91,6 +97,8 @@ export class FakeNanceApi implements NanceApi {
     this.calls.push({ command, args });
     if (this.gate) await this.gate;
     await Promise.resolve();
+    const checked = parseCommand(command, args);
+    if (!checked.ok) return { ok: false, error: { kind: 'invalid-argument', message: checked.message } };
     const failure = this.failures.get(command)?.shift();
     if (failure) return { ok: false, error: failure };
     return { ok: true, result: this.answer(command, args) as CommandResults[K] };
@@ -121,11 +129,12 @@ export class FakeNanceApi implements NanceApi {
         ]);
         return chat;
       }
-      case 'readChat':
-        return [
-          ...(this.messages.get(FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid))) ??
-            []),
-        ];
+      case 'readChat': {
+        const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
+        const all = this.messages.get(key) ?? [];
+        const after = this.wholeChatOnly.has(key) ? 0 : Math.min(Number(args.afterSeq ?? 0), all.length);
+        return { messages: all.slice(after), lastSeq: all.length, full: after === 0 } satisfies ChatReadDto;
+      }
       case 'postMessage': {
         const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
         const list = this.messages.get(key) ?? [];

@@ -158,7 +158,7 @@ describe.skipIf(!isBuilt)(suiteName('nance CLI'), () => {
     const second = await NanceProcess.start({ dataDir: first.dataDir });
     const list = await second.ok('listChats', {});
     expect(list.mine).toEqual([chat]);
-    const messages = await second.ok('readChat', { host: null, chatUuid: chat.uuid });
+    const { messages } = await second.ok('readChat', { host: null, chatUuid: chat.uuid });
     expect(messages.map((m) => m.content)).toEqual(['still here?', 'second']);
     // The wipe clock counts from the first start, not from this one.
     expect(second.ready.nextWipeAt).toBe(first.ready.nextWipeAt);
@@ -263,7 +263,9 @@ describe.skipIf(!isBuilt)(suiteName('nance CLI'), () => {
     expect(host.hasExited).toBe(true);
     expect(after.address).toEqual(target);
 
-    const stored = (await after.ok('readChat', { host: null, chatUuid: chat.uuid })).map((m) => m.content);
+    const stored = (await after.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map(
+      (m) => m.content,
+    );
     expect(acked.length).toBeGreaterThanOrEqual(50);
     for (const content of acked) expect(stored).toContain(content);
     // Nothing twice, nothing out of order, nothing that was never sent.

@@ -45,7 +45,7 @@ describe.skipIf(!isBuilt)(suiteName('nance processes on a network'), () => {
     expect(
       await b.call('postMessage', { host: a.address, chatUuid: chat.uuid, name: 'bob', content: 'hi A' }),
     ).toEqual({ ok: true, result: null });
-    const messages = await a.ok('readChat', { host: null, chatUuid: chat.uuid });
+    const { messages } = await a.ok('readChat', { host: null, chatUuid: chat.uuid });
     expect(messages.map((m) => [m.name, m.content])).toEqual([
       ['alice', 'hi B'],
       ['bob', 'hi A'],
@@ -71,7 +71,7 @@ describe.skipIf(!isBuilt)(suiteName('nance processes on a network'), () => {
     const chatOfC = await c.ok('createChat', { name: 'c-room', message: 'hello from C', author: 'carol' });
     await Promise.all([findChat(b, a, chat.uuid), findChat(c, a, chat.uuid), findChat(b, c, chatOfC.uuid)]);
 
-    const firstRead = await b.ok('readChat', { host: a.address, chatUuid: chat.uuid });
+    const { messages: firstRead } = await b.ok('readChat', { host: a.address, chatUuid: chat.uuid });
     expect(firstRead.map((m) => [m.name, m.content])).toEqual([['alice', 'hello from A']]);
 
     // Sequential posts from two processes, interleaved: A must keep each once, in this order.
@@ -87,7 +87,7 @@ describe.skipIf(!isBuilt)(suiteName('nance processes on a network'), () => {
       expect(reply, `${name} posting ${content}`).toEqual({ ok: true, result: null });
     }
 
-    const onA = await a.ok('readChat', { host: null, chatUuid: chat.uuid });
+    const { messages: onA } = await a.ok('readChat', { host: null, chatUuid: chat.uuid });
     expect(onA.map((m) => [m.name, m.content])).toEqual([
       ['alice', 'hello from A'],
       ...posts.map(([, name, content]) => [name, content]),
@@ -97,7 +97,7 @@ describe.skipIf(!isBuilt)(suiteName('nance processes on a network'), () => {
     expect(createdAt).toEqual([...createdAt].sort((x, y) => x - y));
 
     // Readers elsewhere see the same list as the host.
-    const onC = await c.ok('readChat', { host: a.address, chatUuid: chat.uuid });
+    const { messages: onC } = await c.ok('readChat', { host: a.address, chatUuid: chat.uuid });
     expect(onC.map((m) => m.uuid)).toEqual(onA.map((m) => m.uuid));
 
     const forChat = () => a.eventsOf('message').filter((e) => e.payload.chatUuid === chat.uuid);

@@ -53,8 +53,8 @@ describe.skipIf(!isBuilt)(
         await restarting;
         expect(kills).toBe(3);
         const stored = (
-          await host.ok<{ content: string }[]>('readChat', { host: null, chatUuid: chat.uuid })
-        ).map((m) => m.content);
+          await host.ok<{ messages: { content: string }[] }>('readChat', { host: null, chatUuid: chat.uuid })
+        ).messages.map((m) => m.content);
         const counts = new Map<string, number>();
         for (const c of stored) counts.set(c, (counts.get(c) ?? 0) + 1);
         expect([...counts].filter(([, n]) => n > 1)).toEqual([]);

@@ -243,7 +243,7 @@ describe('large chats through the page extension', () => {
     for (const p of pages) expect(p.bytes.length).toBeLessThanOrEqual(PAGE_BYTES);
 
     // Incremental: nothing new, then one new message.
-    const since = await h.settle(reader.peer.readChatSince(host.endpoint, uuid), 60_000, 5);
+    const since = await h.settle(reader.peer.readChatSince(host.endpoint, uuid, count), 60_000, 5);
     expect(since.messages).toEqual([]);
     expect(since.lastSeq).toBe(count);
     expect(since.full).toBe(false);
@@ -270,7 +270,7 @@ describe('large chats through the page extension', () => {
     const first = await h.settle(reader.peer.readChatSince(host.endpoint, chat.uuid, 0));
     expect(first).toMatchObject({ lastSeq: 1, full: true });
     await host.peer.postMessage(null, chat.uuid, 'b', 'second');
-    const next = await h.settle(reader.peer.readChatSince(host.endpoint, chat.uuid));
+    const next = await h.settle(reader.peer.readChatSince(host.endpoint, chat.uuid, first.lastSeq));
     expect(next.messages.map((m) => m.content)).toEqual(['second']);
     expect(next).toMatchObject({ lastSeq: 2, full: false });
   });

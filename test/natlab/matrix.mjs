@@ -398,7 +398,7 @@ async function runRound(allPairs, opts, peers, abort) {
     p.hostEndpoint = `${entry.host.host}:${entry.host.port}`;
     try {
       p.step = 'read';
-      const messages = await client.call('readChat', ref, 20_000);
+      const { messages } = await client.call('readChat', ref, 20_000);
       if (!messages.some((m) => m.content === `hello from the host behind ${p.host}`))
         throw new Error(`read ${messages.length} messages, not the host's first one`);
       p.step = 'post';
@@ -407,7 +407,7 @@ async function runRound(allPairs, opts, peers, abort) {
       p.step = 'seen';
       const seenDeadline = Date.now() + 15_000;
       for (;;) {
-        const mine = await host.call('readChat', { host: null, chatUuid }, 10_000);
+        const { messages: mine } = await host.call('readChat', { host: null, chatUuid }, 10_000);
         if (mine.some((m) => m.content === content)) break;
         if (Date.now() > seenDeadline) throw new Error('the host does not have the post after 15 s');
         await sleep(500);

@@ -614,9 +614,13 @@ describe('web host', () => {
 
       const read = await win.call('readChat', { host: null, chatUuid: chat.uuid });
       expect(read.ok).toBe(true);
-      expect(read.result).toEqual([
-        expect.objectContaining({ name: 'Ada', content: 'Noodles?', createdAt: expect.any(Number) }),
-      ]);
+      expect(read.result).toEqual({
+        messages: [
+          expect.objectContaining({ name: 'Ada', content: 'Noodles?', createdAt: expect.any(Number) }),
+        ],
+        lastSeq: 1,
+        full: true,
+      });
     });
 
     it('echoes string ids and answers commands out of order without mixing them up', async () => {
@@ -661,7 +665,8 @@ describe('web host', () => {
         expect(event).toEqual({ event: 'message', payload: { host: null, chatUuid } });
       }
       const read = await a.call('readChat', { host: null, chatUuid });
-      expect((read.result as { content: string }[]).map((m) => m.content)).toEqual(['first', 'hello']);
+      const { messages } = read.result as { messages: { content: string }[] };
+      expect(messages.map((m) => m.content)).toEqual(['first', 'hello']);
     });
 
     it('stops sending events to a closed socket and keeps serving the others', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatListDto, CommandName, CommandReply, MessageDto } from '../../../src-shared/api.js';
+import type { ChatListDto, ChatReadDto, CommandName, CommandReply } from '../../../src-shared/api.js';
 import {
   ChatActivity,
   type ChatRef,
@@ -16,8 +16,12 @@ const other: ChatRef = { host: null, chatUuid: 'c' };
 
 const ok = <T>(result: T) => ({ ok: true, result }) as CommandReply<CommandName>;
 const failed = { ok: false, error: { kind: 'timeout', message: 'x' } } as CommandReply<CommandName>;
-const messages = (n: number): MessageDto[] =>
-  Array.from({ length: n }, (_, i) => ({ uuid: `m${i}`, name: 'n', content: 'c', createdAt: i }));
+/** A poll's reply when the chat has `n` messages: with a cursor, only the newest come back. */
+const messages = (n: number): ChatReadDto => ({
+  messages: n > 0 ? [{ uuid: `m${n}`, name: 'n', content: 'c', createdAt: n }] : [],
+  lastSeq: n,
+  full: false,
+});
 
 describe('chatKey', () => {
   it('tells hosted and remote chats apart, and remote hosts apart', () => {

@@ -11,10 +11,10 @@
 import type {
   ChatDto,
   ChatListDto,
+  ChatReadDto,
   CommandName,
   CommandReply,
   EndpointDto,
-  MessageDto,
 } from '../../../src-shared/api.js';
 import type { Lang } from './tray-menu.js';
 
@@ -167,7 +167,8 @@ export class ChatActivity {
       case 'readChat': {
         const ref = asChatRef(args);
         if (!ref || !reply.ok) return [];
-        return this.afterRead(ref, (reply.result as MessageDto[]).length);
+        // `lastSeq` numbers the chat's messages from 1 without gaps: it is the chat's message count.
+        return this.afterRead(ref, (reply.result as ChatReadDto).lastSeq);
       }
       default:
         return [];

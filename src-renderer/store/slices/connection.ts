@@ -1,0 +1,198 @@
+// Connection: the link to main and what is loaded over it (status, chats, peers), the events main
+// pushes, the clock, and the peer's mode. A first load that fails shows the retry screen; after a
+// drop everything is read again.
+import type { EventName, EventPayloads, StatusDto } from '../../../src-shared/api';
+import type { Actions, NanceState } from '../state';
+import { coalesce, type SliceContext } from './context';
+import type { Reads } from './reads';
+
+type ConnectionActions = Pick<
+  Actions,
+  | 'init'
+  | 'resync'
+  | 'dispose'
+  | 'setConnection'
+  | 'tick'
+  | 'loadChats'
+  | 'loadPeers'
+  | 'refreshChats'
+  | 'setMode'
+>;
+
+const sameEndpoint = (a: { host: string; port: number } | null, b: { host: string; port: number } | null) =>
+  a === null || b === null ? a === b : a.host === b.host && a.port === b.port;
+
+export function connectionSlice(
+  { api, get, set, clock, fail, setBusy }: SliceContext,
+  reads: Reads,
+  timing: { listRefreshMs: number; tickMs: number },
+): {
+  initial: Pick<NanceState, 'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers'>;
+  actions: ConnectionActions;
+  loadStatus: () => Promise<unknown>;
+} {
+  let unsubscribers: (() => void)[] = [];
+  let timers: ReturnType<typeof setInterval>[] = [];
+  let wipeHandledFor: number | null = null;
+
+  // ---- loaders (coalesced: events can arrive in bursts)
+
+  const loadChats = coalesce(async () => {
+    const reply = await api.call('listChats', {});
+    if (reply.ok) set({ chats: reply.result });
+    else if (get().chats === null) fail('listChats', reply.error);
+  });
+
+  const loadPeers = coalesce(async () => {
+    const reply = await api.call('listPeers', {});
+    if (reply.ok) set({ peers: reply.result });
+    else if (get().peers === null) fail('listPeers', reply.error);
+  });
+
+  const loadStatus = async () => {
+    const reply = await api.call('getStatus', {});
+    if (reply.ok) applyStatus(reply.result);
+    return reply;
+  };
+
+  const applyStatus = (status: StatusDto) => {
+    const previous = get().status;
+    set({ status });
+    if (status.mode === 'bootstrap') {
+      if (get().openChat) reads.close();
+      if (get().composing) set({ composing: false });
+    }
+    if (previous && previous.mode !== status.mode) {
+      void loadChats();
+      void loadPeers();
+    }
+  };
+
+  const onEvent: { [E in EventName]: (payload: EventPayloads[E]) => void } = {
+    message: ({ host, chatUuid }) => {
+      const open = get().openChat;
+      if (open && open.chatUuid === chatUuid && sameEndpoint(open.host, host)) void reads.reload(open.key);
+      else if (host === null) void loadChats();
+    },
+    chatsChanged: () => void loadChats(),
+    peersChanged: () => void loadPeers(),
+    statusChanged: (status) => applyStatus(status),
+    modeChanged: ({ mode }) => {
+      const status = get().status;
+      if (status && status.mode !== mode) applyStatus({ ...status, mode });
+      void loadStatus();
+    },
+  };
+
+  const subscribe = () => {
+    if (unsubscribers.length > 0) return;
+    unsubscribers = (Object.keys(onEvent) as EventName[]).map((name) =>
+      api.on(name, onEvent[name] as (payload: unknown) => void),
+    );
+  };
+
+  const startTimers = () => {
+    if (timers.length > 0) return;
+    if (timing.tickMs > 0) timers.push(setInterval(() => get().actions.tick(), timing.tickMs));
+    if (timing.listRefreshMs > 0) {
+      timers.push(
+        setInterval(() => {
+          if (get().phase === 'ready' && get().connection === 'open') void loadChats();
+        }, timing.listRefreshMs),
+      );
+    }
+  };
+
+  /** Reads status and settings, then chats and peers. A failed first load shows the retry screen. */
+  const load = async (first: boolean) => {
+    const [status, settings] = await Promise.all([loadStatus(), api.call('getSettings', {})]);
+    if (!status.ok || !settings.ok) {
+      const error = !status.ok ? status.error : !settings.ok ? settings.error : null;
+      if (first || get().phase !== 'ready') set({ phase: 'failed', loadError: error });
+      else if (error) fail('load', error);
+      return;
+    }
+    set({ phase: 'ready', loadError: null, settings: settings.result });
+    await Promise.all([loadChats(), loadPeers()]);
+  };
+
+  const actions: ConnectionActions = {
+    async init() {
+      subscribe();
+      startTimers();
+      if (get().phase !== 'ready') set({ phase: 'loading', loadError: null });
+      await load(get().phase !== 'ready');
+    },
+
+    async resync() {
+      await load(false);
+      const open = get().openChat;
+      if (open) await reads.reload(open.key);
+    },
+
+    dispose() {
+      for (const off of unsubscribers) off();
+      unsubscribers = [];
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      reads.stopPolling();
+    },
+
+    setConnection(state) {
+      const previous = get().connection;
+      if (previous === state) return;
+      set({ connection: state });
+      if (state !== 'open') return;
+      // A first load that failed because the link was down is retried; after a drop, catch up.
+      if (get().phase === 'failed') void actions.init();
+      else if (get().phase === 'ready' && previous === 'reconnecting') void actions.resync();
+    },
+
+    tick(now = clock()) {
+      set({ now });
+      const status = get().status;
+      // The daily wipe passed: read everything again (once per wipe) if main has not said so.
+      if (status && now > status.nextWipeAt + 2_000 && wipeHandledFor !== status.nextWipeAt) {
+        wipeHandledFor = status.nextWipeAt;
+        void actions.resync();
+      }
+    },
+
+    loadChats,
+    loadPeers,
+
+    async refreshChats() {
+      setBusy({ refreshing: true });
+      const reply = await api.call('refreshChats', {});
+      setBusy({ refreshing: false });
+      if (reply.ok) set({ chats: reply.result });
+      else fail('refreshChats', reply.error);
+    },
+
+    async setMode(mode) {
+      setBusy({ switchingMode: true });
+      const reply = await api.call('setMode', { mode });
+      setBusy({ switchingMode: false });
+      if (!reply.ok) {
+        fail('setMode', reply.error);
+        return false;
+      }
+      applyStatus(reply.result);
+      return true;
+    },
+  };
+
+  return {
+    initial: {
+      phase: 'loading',
+      loadError: null,
+      connection: 'connecting',
+      now: clock(),
+      status: null,
+      chats: null,
+      peers: null,
+    },
+    actions,
+    loadStatus,
+  };
+}

@@ -1,0 +1,85 @@
+// Navigation: which view shows, the new-chat form, the chat list's filter, and opening and closing
+// a chat (its messages are the reads slice's).
+import { chatKey } from '../../lib/format';
+import type { Actions, NanceState } from '../state';
+import type { SliceContext } from './context';
+import { authorName } from './preferences';
+import type { Reads } from './reads';
+
+type NavigationActions = Pick<
+  Actions,
+  | 'setView'
+  | 'setFilter'
+  | 'showNewChat'
+  | 'cancelNewChat'
+  | 'openChat'
+  | 'closeChat'
+  | 'createChat'
+  | 'dismissError'
+>;
+
+export function navigationSlice(
+  ctx: SliceContext,
+  reads: Reads,
+  loadChats: () => Promise<void>,
+  loadPeers: () => Promise<void>,
+): { initial: Pick<NanceState, 'view' | 'composing' | 'filter'>; actions: NavigationActions } {
+  const { api, get, set, fail, clearErrorOf, setBusy } = ctx;
+  const actions: NavigationActions = {
+    setView(view) {
+      set({ view });
+      if (view === 'peers') void loadPeers();
+    },
+
+    setFilter(filter) {
+      set({ filter });
+    },
+
+    showNewChat() {
+      if (get().status?.mode === 'bootstrap') return;
+      reads.close();
+      set({ composing: true, view: 'chats' });
+    },
+
+    cancelNewChat() {
+      clearErrorOf('createChat');
+      set({ composing: false });
+    },
+
+    openChat(ref) {
+      const key = chatKey(ref.host, ref.chatUuid);
+      if (get().openChat?.key === key) {
+        set({ composing: false, view: 'chats' });
+        return;
+      }
+      reads.close();
+      clearErrorOf('postMessage', 'createChat');
+      set({ composing: false, view: 'chats' });
+      reads.start({ ...ref, key });
+    },
+
+    closeChat() {
+      clearErrorOf('postMessage');
+      reads.close();
+    },
+
+    async createChat(name, message) {
+      setBusy({ creating: true });
+      const reply = await api.call('createChat', { name: name.trim(), message, author: authorName(get()) });
+      setBusy({ creating: false });
+      if (!reply.ok) {
+        fail('createChat', reply.error);
+        return false;
+      }
+      set({ error: null });
+      await loadChats();
+      actions.openChat({ host: null, chatUuid: reply.result.uuid, name: reply.result.name });
+      return true;
+    },
+
+    dismissError() {
+      set({ error: null });
+    },
+  };
+  return { initial: { view: 'chats', composing: false, filter: '' }, actions };
+}

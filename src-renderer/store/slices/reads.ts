@@ -1,0 +1,125 @@
+// Polling and reads: the open chat and its messages. The window owns the read cursor (`lastSeq`
+// of each open chat): every read asks main only for what follows it, and appends; a reply marked
+// `full` (the first read, or a base host that cannot page) replaces. My own chats are re-read on
+// their 'message' event; a remote chat is polled every pollIntervalMs while it is open.
+import type { MessageDto } from '../../../src-shared/api';
+import type { Actions, NanceState, OpenChat } from '../state';
+import { coalesce, type SliceContext } from './context';
+import { authorName } from './preferences';
+
+export interface Reads {
+  /** Reads what is new in chat `key` if it is still open (coalesced per chat). */
+  reload(key: string): Promise<void>;
+  /** Opens a chat: one read now, then a poll when it lives elsewhere. */
+  start(open: OpenChat): void;
+  /** Forgets the open chat and its messages, and stops polling. */
+  close(): void;
+  /** Stops the poll (teardown). */
+  stopPolling(): void;
+}
+
+/** Keeps the old array when nothing changed, so views do not re-render (or re-scroll) for nothing. */
+function sameMessages(a: MessageDto[] | null, b: MessageDto[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  return a.every((m, i) => m.uuid === b[i]?.uuid && m.content === b[i]?.content);
+}
+
+export function readsSlice(
+  { api, get, set, clock, fail, clearErrorOf, setBusy }: SliceContext,
+  pollIntervalMs: number,
+): {
+  initial: Pick<NanceState, 'openChat' | 'messages'>;
+  reads: Reads;
+  actions: Pick<Actions, 'postMessage'>;
+} {
+  let pollTimer: ReturnType<typeof setTimeout> | null = null;
+  let pollGeneration = 0;
+  const loaders = new Map<string, () => Promise<void>>();
+
+  const read = async (key: string) => {
+    const open = get().openChat;
+    const before = get().messages;
+    if (!open || open.key !== key || !before || before.key !== key) return;
+    const cursor = before.items === null ? {} : { afterSeq: before.lastSeq };
+    const reply = await api.call('readChat', { host: open.host, chatUuid: open.chatUuid, ...cursor });
+    const current = get().messages;
+    if (get().openChat?.key !== key || !current || current.key !== key) return;
+    if (!reply.ok) {
+      set({ messages: { ...current, loading: false, error: reply.error } });
+      return;
+    }
+    const { messages, lastSeq, full } = reply.result;
+    let items: MessageDto[];
+    if (full || current.items === null)
+      items = sameMessages(current.items, messages) ? (current.items ?? messages) : messages;
+    else items = messages.length === 0 ? current.items : [...current.items, ...messages];
+    set({ messages: { key, items, lastSeq, loading: false, error: null } });
+  };
+
+  const reload = (key: string): Promise<void> => {
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = coalesce(() => read(key));
+      loaders.set(key, loader);
+    }
+    return loader();
+  };
+
+  const stopPolling = () => {
+    pollGeneration += 1;
+    if (pollTimer) clearTimeout(pollTimer);
+    pollTimer = null;
+  };
+
+  const startPolling = (key: string) => {
+    stopPolling();
+    const generation = pollGeneration;
+    const round = async () => {
+      const started = clock();
+      await reload(key);
+      if (generation !== pollGeneration) return;
+      if (get().messages?.error?.kind === 'not-found') return; // the chat is gone for good
+      const wait = Math.max(50, pollIntervalMs - (clock() - started));
+      pollTimer = setTimeout(() => void round(), wait);
+    };
+    void round();
+  };
+
+  const reads: Reads = {
+    reload,
+    start(open) {
+      const { key } = open;
+      set({ openChat: open, messages: { key, items: null, lastSeq: 0, loading: true, error: null } });
+      if (open.host === null) void reload(key);
+      else startPolling(key);
+    },
+    close() {
+      stopPolling();
+      loaders.clear();
+      set({ openChat: null, messages: null });
+    },
+    stopPolling,
+  };
+  const actions: Pick<Actions, 'postMessage'> = {
+    async postMessage(content) {
+      const open = get().openChat;
+      if (!open) return false;
+      setBusy({ posting: true });
+      const reply = await api.call('postMessage', {
+        host: open.host,
+        chatUuid: open.chatUuid,
+        name: authorName(get()),
+        content,
+      });
+      setBusy({ posting: false });
+      if (!reply.ok) {
+        fail('postMessage', reply.error);
+        return false;
+      }
+      clearErrorOf('postMessage');
+      if (get().openChat?.key === open.key) void reload(open.key);
+      return true;
+    },
+  };
+  return { initial: { openChat: null, messages: null }, reads, actions };
+}

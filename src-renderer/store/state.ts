@@ -1,0 +1,125 @@
+// The window's state: its shape, the actions that change it, and the options of the store. The
+// slices in ./slices own its parts; ./store.ts puts them together.
+import type {
+  ChatListDto,
+  CommandError,
+  EndpointDto,
+  MessageDto,
+  Mode,
+  PeerDto,
+  SettingsDto,
+  StatusDto,
+} from '../../src-shared/api';
+import type { ConnectionState } from '../bridge/connection';
+import type { Lang } from '../i18n';
+import type { PrefsStorage, Theme } from './prefs';
+
+export type View = 'chats' | 'peers' | 'settings';
+
+export interface ChatRef {
+  host: EndpointDto | null;
+  chatUuid: string;
+  name: string;
+}
+
+export interface OpenChat extends ChatRef {
+  key: string;
+}
+
+export interface MessagesState {
+  key: string;
+  /** null until the first read answers. */
+  items: MessageDto[] | null;
+  /** The cursor: `lastSeq` of the last read (0 before the first); the next read asks for what follows. */
+  lastSeq: number;
+  loading: boolean;
+  /** Why the last read failed (cleared by the next successful one). */
+  error: CommandError | null;
+}
+
+export type ActionName =
+  | 'load'
+  | 'listChats'
+  | 'refreshChats'
+  | 'listPeers'
+  | 'createChat'
+  | 'postMessage'
+  | 'updateSettings'
+  | 'setMode';
+
+export interface ActionError {
+  action: ActionName;
+  error: CommandError;
+}
+
+export interface Busy {
+  creating: boolean;
+  posting: boolean;
+  savingSettings: boolean;
+  switchingMode: boolean;
+  refreshing: boolean;
+}
+
+export interface Actions {
+  /** Subscribes to events, loads everything, starts the clock. Safe to call again after a failure. */
+  init(): Promise<void>;
+  /** Re-reads everything (after a reconnect, a mode switch or the daily wipe). */
+  resync(): Promise<void>;
+  dispose(): void;
+  setConnection(state: ConnectionState): void;
+  tick(now?: number): void;
+  setView(view: View): void;
+  setFilter(filter: string): void;
+  showNewChat(): void;
+  cancelNewChat(): void;
+  openChat(ref: ChatRef): void;
+  closeChat(): void;
+  loadChats(): Promise<void>;
+  refreshChats(): Promise<void>;
+  loadPeers(): Promise<void>;
+  createChat(name: string, message: string): Promise<boolean>;
+  postMessage(content: string): Promise<boolean>;
+  saveSettings(changes: Partial<SettingsDto>): Promise<boolean>;
+  finishOnboarding(displayName: string, bootstrap: string | null): Promise<boolean>;
+  skipOnboarding(): Promise<boolean>;
+  setMode(mode: Mode): Promise<boolean>;
+  dismissError(): void;
+  setLang(lang: Lang): void;
+  setTheme(theme: Theme): void;
+}
+
+export interface NanceState {
+  phase: 'loading' | 'ready' | 'failed';
+  loadError: CommandError | null;
+  connection: ConnectionState;
+  /** The clock the views count with (ticks every second). */
+  now: number;
+  status: StatusDto | null;
+  settings: SettingsDto | null;
+  chats: ChatListDto | null;
+  peers: PeerDto[] | null;
+  view: View;
+  /** The new-chat form is showing. */
+  composing: boolean;
+  openChat: OpenChat | null;
+  messages: MessagesState | null;
+  filter: string;
+  busy: Busy;
+  error: ActionError | null;
+  lang: Lang;
+  theme: Theme;
+  actions: Actions;
+}
+
+export interface StoreOptions {
+  /** Where language and theme are remembered (localStorage in the window). */
+  prefs?: PrefsStorage | null;
+  navigatorLanguage?: string;
+  /** How often the open remote chat is re-read. */
+  pollIntervalMs?: number;
+  /** How often the chat list is re-read as a safety net for missed events; 0 = never. */
+  listRefreshMs?: number;
+  /** How often `now` advances; 0 = only by tick(). */
+  tickMs?: number;
+  now?: () => number;
+}
