@@ -293,11 +293,12 @@ describe('responses', () => {
       Exception: 1,
       UnknownFormat: 2,
       Unreachable: 3,
+      ProveAddress: 4,
       NotFound: 10,
       Full: 20,
       Timeout: 90,
     });
-    expect([...WIRE_CODES].sort((x, y) => x - y)).toStrictEqual([0, 1, 2, 3, 10, 20]);
+    expect([...WIRE_CODES].sort((x, y) => x - y)).toStrictEqual([0, 1, 2, 3, 4, 10, 20]);
   });
 });
 

@@ -68,7 +68,8 @@ export interface Response {
 
 /** What one datagram turned out to be. */
 export type Decoded =
-  | { kind: 'request'; request: Request; z?: string }
+  /** `proof`: the address token the request carried in `k` (absent when none, or malformed). */
+  | { kind: 'request'; request: Request; z?: string; proof?: string }
   | { kind: 'response'; response: Response; z?: string }
   /** `reply` says whether the sender deserves an error 2 (it carried a usable z or looked like a request). */
   | { kind: 'invalid'; reply: boolean; z?: string; reason: string };
