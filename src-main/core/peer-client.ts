@@ -180,7 +180,8 @@ export class PeerClient {
         try {
           c = await this.call(to, request, 'read chat');
         } catch (err) {
-          if (!(err instanceof NanceError) || err.code !== 90 || round >= PAGE_ROUNDS) throw err;
+          if (!(err instanceof NanceError) || err.code !== ResultCode.Timeout || round >= PAGE_ROUNDS)
+            throw err;
         }
       }
       const page = this.messages(c).filter((m) => m.seq !== undefined && m.seq > cursor);

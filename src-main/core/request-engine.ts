@@ -7,6 +7,7 @@ import {
   encodeRequest,
   type Request,
   type Response,
+  ResultCode,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
@@ -105,7 +106,7 @@ export class RequestEngine {
               } else {
                 this.pending.delete(z);
                 this.track(to, -1);
-                reject(NanceError.fromCode(90, `${request.type} to ${to.host}:${to.port}`));
+                reject(NanceError.fromCode(ResultCode.Timeout, `${request.type} to ${to.host}:${to.port}`));
               }
             },
             this.jittered(wait, p.jitter),
