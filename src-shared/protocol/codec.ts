@@ -1,4 +1,6 @@
-// Datagram <-> typed message. Decoding never throws: arbitrary bytes in, a Decoded out.
+// Datagram <-> typed message. Decoding is total (never throws: arbitrary bytes in, a Decoded out);
+// encoding throws DatagramTooLargeError, and only that, when a message exceeds one datagram.
+// How each request is spelled is wire-requests.ts's; this file adds the envelope (m, z, k).
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { ResultCode } from './codes.js';
 import { MAX_DATAGRAM_BYTES, MAX_REQUEST_ID_LENGTH } from './limits.js';
