@@ -7,8 +7,8 @@ import type {
   Request,
   Response,
 } from '../../src-shared/protocol/index.js';
-import { formatTimestamp, isAddressToken, ResultCode } from '../../src-shared/protocol/index.js';
-import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
+import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
+import { addressToken, chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -77,7 +77,8 @@ export class PeerClient {
     let token: string | null = null;
     if (typeof ad === 'object' && ad !== null) {
       const { ext, role, nat, mapped, k } = ad as Record<string, unknown>;
-      if (isAddressToken(k)) token = k;
+      const parsed = addressToken.safeParse(k);
+      if (parsed.success) token = parsed.data;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
@@ -195,7 +196,8 @@ export class PeerClient {
         try {
           c = await this.call(to, request, 'read chat');
         } catch (err) {
-          if (!(err instanceof NanceError) || err.code !== 90 || round >= PAGE_ROUNDS) budget.fail(err);
+          if (!(err instanceof NanceError) || err.code !== ResultCode.Timeout || round >= PAGE_ROUNDS)
+            budget.fail(err);
         }
       }
       const raw = rawList(c, 'messages');

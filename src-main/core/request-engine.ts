@@ -5,7 +5,7 @@ import { v4 as uuidv4 } from 'uuid';
 import {
   DatagramTooLargeError,
   encodeRequest,
-  isAddressToken,
+  addressProofAsked,
   type Request,
   type Response,
   ResultCode,
@@ -149,7 +149,7 @@ export class RequestEngine {
               } else {
                 this.pending.delete(z);
                 this.track(to, -1);
-                reject(NanceError.fromCode(90, `${request.type} to ${to.host}:${to.port}`));
+                reject(NanceError.fromCode(ResultCode.Timeout, `${request.type} to ${to.host}:${to.port}`));
               }
             },
             this.jittered(wait, p.jitter),
@@ -169,8 +169,8 @@ export class RequestEngine {
     if (z === undefined) return false;
     const entry = this.pending.get(z);
     if (!entry) return false;
-    const token = response.r === ResultCode.ProveAddress ? response.c.k : undefined;
-    if (isAddressToken(token) && entry.proveAndResend) {
+    const token = addressProofAsked(response);
+    if (token !== undefined && entry.proveAndResend) {
       this.setToken(entry.to, token);
       entry.proveAndResend();
       return true;

@@ -34,7 +34,7 @@ function checkShape(d: Decoded): Decoded {
 /** A decoded request must re-encode (real wire form) to exactly the same decode result. */
 function checkRequestRoundTrip(d: Decoded): void {
   if (d.kind !== 'request') return;
-  expect(decodeDatagram(encodeRequest(d.request, d.z))).toStrictEqual(d);
+  expect(decodeDatagram(encodeRequest(d.request, d.z, d.proof))).toStrictEqual(d);
 }
 
 function expected(request: Request, z: string | undefined): Decoded {

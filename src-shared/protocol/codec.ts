@@ -1,18 +1,12 @@
-// Datagram <-> typed message. Decoding never throws: arbitrary bytes in, a Decoded out.
+// Datagram <-> typed message. Decoding is total (never throws: arbitrary bytes in, a Decoded out);
+// encoding throws DatagramTooLargeError, and only that, when a message exceeds one datagram.
+// How each request is spelled is wire-requests.ts's; this file adds the envelope (m, z, k).
 import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { ResultCode } from './codes.js';
 import { MAX_DATAGRAM_BYTES, MAX_REQUEST_ID_LENGTH } from './limits.js';
 import type { Decoded, Request, Response } from './messages.js';
-import {
-  getChatsArgs,
-  getMessagesArgs,
-  getPeersArgs,
-  introduceArgs,
-  knockArgs,
-  postMessageArgs,
-  punchArgs,
-  registerArgs,
-  relayArgs,
-} from './schemas.js';
+import { addressToken } from './schemas.js';
+import { argsRequestToWire, requestTypeOf, wireRequests } from './wire-requests.js';
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -31,61 +25,17 @@ export function encodeObject(obj: object): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
-/** An address inside a traversal message. */
-const at = (e: { host: string; port: number }) => ({ ip: e.host, port: e.port });
-/** A NAT traversal request (`t: "n"`, docs/protocol.md). */
-const traversal = (d: string, a: object) => ({ m: 'r', t: 'n', d, a });
-
-/** The wire object of a request (the real form of g/i, never the README's typo). */
-export function requestToWire(request: Request, z?: string): object {
-  const withZ = <T extends object>(o: T) => (z === undefined ? o : { ...o, z });
-  switch (request.type) {
-    case 'ping':
-      return withZ({ m: 'p' });
-    case 'getChats':
-      return withZ({ m: 'r', t: 'g', d: 'c', a: { maxChatsLength: request.maxChatsLength } });
-    case 'getMessages':
-      return withZ({ m: 'r', t: 'g', d: 'm', a: { chatUuid: request.chatUuid, ...request.page } });
-    case 'getPeers':
-      return withZ({
-        m: 'r',
-        t: 'g',
-        d: 'i',
-        a: { maxPeersLength: request.maxPeersLength, ...(request.allTypes ? { nat: true } : {}) },
-      });
-    case 'register':
-      return withZ({ m: 'r', t: 'r', d: 'i', a: { natConeType: request.natConeType } });
-    case 'postMessage':
-      return withZ({
-        m: 'r',
-        t: 's',
-        d: 'm',
-        a: { chatUuid: request.chatUuid, name: request.name, content: request.content },
-      });
-    case 'introduce':
-      return withZ(traversal('i', at(request.target)));
-    case 'punch':
-      return withZ(traversal('p', { ...at(request.target), token: request.token }));
-    case 'knock':
-      return withZ(traversal('k', { token: request.token }));
-    case 'relay':
-      return withZ(traversal('r', { ...at(request.target), msg: request.msg }));
-    case 'forwarded':
-      return withZ(traversal('f', { ...at(request.origin), msg: request.msg }));
-  }
+/**
+ * The wire object of a request: its spelling from the table (wire-requests.ts), then the envelope
+ * fields `z` (request id) and `k` (address proof, docs/protocol.md "Address proof") when given.
+ */
+export function requestToWire(request: Request, z?: string, proof?: string): object {
+  const wire = request.type === 'ping' ? { m: 'p' } : argsRequestToWire(request);
+  return { ...wire, ...(z === undefined ? {} : { z }), ...(proof === undefined ? {} : { k: proof }) };
 }
 
-/** `proof`: the address token the receiver gave us, sent as `k` (docs/protocol.md, "Address proof"). */
 export function encodeRequest(request: Request, z?: string, proof?: string): Uint8Array {
-  const wire = requestToWire(request, z);
-  return encodeObject(proof === undefined ? wire : { ...wire, k: proof });
-}
-
-/** An address token's wire form; anything else in `k` is ignored (the request stays unproven). */
-const PROOF_FORM = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function isAddressToken(v: unknown): v is string {
-  return typeof v === 'string' && PROOF_FORM.test(v);
+  return encodeObject(requestToWire(request, z, proof));
 }
 
 export function responseToWire(response: Response, z?: string): object {
@@ -111,8 +61,29 @@ function invalid(reply: boolean, reason: string, z?: string): Decoded {
   return z === undefined ? { kind: 'invalid', reply, reason } : { kind: 'invalid', reply, reason, z };
 }
 
-function request(req: Request, z?: string): Decoded {
-  return z === undefined ? { kind: 'request', request: req } : { kind: 'request', request: req, z };
+function request(req: Request, z: string | undefined, proof: string | undefined): Decoded {
+  return {
+    kind: 'request',
+    request: req,
+    ...(z === undefined ? {} : { z }),
+    ...(proof === undefined ? {} : { proof }),
+  };
+}
+
+/**
+ * The token a "prove your address" answer (code 4) asks us to resend with, as `k`; undefined for
+ * any other answer, or when its `c.k` is not a well-formed token.
+ */
+export function addressProofAsked(response: Response): string | undefined {
+  if (response.r !== ResultCode.ProveAddress) return undefined;
+  const parsed = addressToken.safeParse(response.c.k);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The address token a request carries in `k`; a malformed one is ignored, not an error. */
+function proofOf(obj: Record<string, unknown>): string | undefined {
+  const parsed = addressToken.safeParse(obj.k);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The JSON object a datagram carries, or why it carries none. Never throws. */
@@ -135,11 +106,7 @@ export function datagramToObject(
 
 export function decodeDatagram(bytes: Uint8Array): Decoded {
   const json = datagramToObject(bytes);
-  if (!json.ok) return invalid(false, json.reason);
-  const decoded = decodeObject(json.object);
-  const k = json.object.k;
-  if (decoded.kind === 'request' && isAddressToken(k)) decoded.proof = k;
-  return decoded;
+  return json.ok ? decodeObject(json.object) : invalid(false, json.reason);
 }
 
 /** Validates one parsed wire object. Exported for tests; decodeDatagram is the real entry. */
@@ -169,90 +136,21 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
   if (rawZ !== undefined && !zUsable) {
     return invalid(true, 'z must be a non-empty string of at most 256 chars');
   }
-  if (m === 'p') return request({ type: 'ping' }, z);
+  if (m === 'p') return request({ type: 'ping' }, z, proofOf(obj));
 
   const t = isTypoGetPeers ? 'g' : obj.t;
   const d = obj.d;
   const a = obj.a;
   if (!isPlainObject(a)) return invalid(true, 'missing arguments object a', z);
-  // t and d are strings; anything else (["g"] stringifies to "g") is an unknown request.
-  const kind = typeof t === 'string' && typeof d === 'string' ? `${t}/${d}` : 'non-string t/d';
-  switch (kind) {
-    case 'g/c': {
-      const p = getChatsArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'getChats', maxChatsLength: p.data.maxChatsLength }, z)
-        : invalid(true, 'g/c needs maxChatsLength > 0', z);
-    }
-    case 'g/m': {
-      const p = getMessagesArgs.safeParse(a);
-      if (!p.success) return invalid(true, 'g/m needs chatUuid (and valid paging fields)', z);
-      const { chatUuid, after, limit, maxBytes } = p.data;
-      if (after === undefined && limit === undefined && maxBytes === undefined) {
-        return request({ type: 'getMessages', chatUuid }, z);
-      }
-      const page = { after: after ?? 0, ...(limit === undefined ? {} : { limit }) };
-      return request(
-        { type: 'getMessages', chatUuid, page: maxBytes === undefined ? page : { ...page, maxBytes } },
-        z,
-      );
-    }
-    case 'g/i': {
-      const p = getPeersArgs.safeParse(a);
-      return p.success
-        ? request(
-            {
-              type: 'getPeers',
-              maxPeersLength: p.data.maxPeersLength,
-              ...(p.data.nat ? { allTypes: true } : {}),
-            },
-            z,
-          )
-        : invalid(true, 'g/i needs maxPeersLength > 0', z);
-    }
-    case 'r/i': {
-      const p = registerArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'register', natConeType: p.data.natConeType }, z)
-        : invalid(true, 'r/i needs a known natConeType', z);
-    }
-    case 's/m': {
-      const p = postMessageArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'postMessage', ...p.data }, z)
-        : invalid(true, 's/m needs non-empty chatUuid, name and content', z);
-    }
-    case 'n/i': {
-      const p = introduceArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'introduce', target: { host: p.data.ip, port: p.data.port } }, z)
-        : invalid(true, 'n/i needs ip and port', z);
-    }
-    case 'n/p': {
-      const p = punchArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'punch', target: { host: p.data.ip, port: p.data.port }, token: p.data.token }, z)
-        : invalid(true, 'n/p needs ip, port and token', z);
-    }
-    case 'n/k': {
-      const p = knockArgs.safeParse(a);
-      return p.success
-        ? request({ type: 'knock', token: p.data.token }, z)
-        : invalid(true, 'n/k needs token', z);
-    }
-    case 'n/r':
-    case 'n/f': {
-      const p = relayArgs.safeParse(a);
-      if (!p.success) return invalid(true, `${kind} needs ip, port and msg`, z);
-      const where = { host: p.data.ip, port: p.data.port };
-      return request(
-        kind === 'n/r'
-          ? { type: 'relay', target: where, msg: p.data.msg }
-          : { type: 'forwarded', origin: where, msg: p.data.msg },
-        z,
-      );
-    }
-    default:
-      return invalid(true, `unknown request ${kind}`, z);
+  const type = requestTypeOf(t, d);
+  if (type === undefined) {
+    // t and d are strings; anything else (["g"] stringifies to "g") is an unknown request.
+    const spelled = typeof t === 'string' && typeof d === 'string' ? `${t}/${d}` : 'non-string t/d';
+    return invalid(true, `unknown request ${spelled}`, z);
   }
+  const spelling = wireRequests[type];
+  const decoded = spelling.read(a);
+  return decoded === undefined
+    ? invalid(true, `${spelling.t}/${spelling.d} needs ${spelling.needs}`, z)
+    : request(decoded, z, proofOf(obj));
 }

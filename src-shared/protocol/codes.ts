@@ -7,7 +7,7 @@ export const ResultCode = {
   UnknownFormat: 2,
   /** Registration: the ping-back to the sender failed. */
   Unreachable: 3,
-  /** Extension `proof`: resend the request with the address token in `c.k` (never to base peers). */
+  /** Prove your address: resend the request with `k` = `c.k` (sent only to requesters that carry `k`). */
   ProveAddress: 4,
   /** The item (chat) does not exist. */
   NotFound: 10,
@@ -20,4 +20,6 @@ export const ResultCode = {
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 
 /** Codes that may appear on the wire (everything but the local-only 90). */
-export const WIRE_CODES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 10, 20]);
+export const WIRE_CODES: ReadonlySet<number> = new Set(
+  Object.values(ResultCode).filter((code) => code !== ResultCode.Timeout),
+);

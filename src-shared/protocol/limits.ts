@@ -7,6 +7,9 @@ export const CHAT_MAX_BYTES = 819_200;
 /** Longest `z` we echo back; longer ones are treated as malformed. */
 export const MAX_REQUEST_ID_LENGTH = 256;
 
+/** Longest address token (`k`, docs/protocol.md "Address proof"). */
+export const MAX_ADDRESS_TOKEN_LENGTH = 64;
+
 /** Longest chat name / author name we accept on the wire (keeps one chat-list entry small). */
 export const MAX_NAME_LENGTH = 256;
 

@@ -68,7 +68,7 @@ export interface Response {
 
 /** What one datagram turned out to be. */
 export type Decoded =
-  /** `proof`: the request's address token (`k`, docs/protocol.md "Address proof"), when well-formed. */
+  /** `proof`: the address token the request carried in `k` (absent when none, or malformed). */
   | { kind: 'request'; request: Request; z?: string; proof?: string }
   | { kind: 'response'; response: Response; z?: string }
   /** `reply` says whether the sender deserves an error 2 (it carried a usable z or looked like a request). */

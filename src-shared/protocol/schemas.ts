@@ -1,6 +1,6 @@
 // Field-level validation of requests and response contents, as protocol.md describes.
 import { z } from 'zod';
-import { MAX_DATAGRAM_BYTES, MAX_NAME_LENGTH, NAT_TYPES } from './limits.js';
+import { MAX_ADDRESS_TOKEN_LENGTH, MAX_DATAGRAM_BYTES, MAX_NAME_LENGTH, NAT_TYPES } from './limits.js';
 
 /** An integer sent as a number or as a numeric string (the original is loose about this). */
 const looseInt = z
@@ -27,6 +27,12 @@ export const timestampSchema = z.union([
 ]);
 
 const nonEmpty = z.string().min(1);
+
+/** An address token (`k` on a request, `c.k` of a code-4 answer): 1-64 of [A-Za-z0-9_-]. */
+export const addressToken = z
+  .string()
+  .max(MAX_ADDRESS_TOKEN_LENGTH)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 export const getChatsArgs = z.object({ maxChatsLength: positiveInt });
 export const getPeersArgs = z.object({ maxPeersLength: positiveInt, nat: z.literal(true).optional() });

@@ -3,6 +3,7 @@
 // that reach others (connector.ts) and keep paths open (keepalive.ts).
 import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
+import { requestTypeOf } from '../../../src-shared/protocol/wire-requests.js';
 import { Lru } from '../guard/lru.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
@@ -294,5 +295,6 @@ const fail = (r: number): Response => ({ r, c: {} });
 
 /** Relay messages are not relayed again (no loops, no nesting to hide the origin). */
 function isTraversalWrapper(msg: Record<string, unknown>): boolean {
-  return msg.t === 'n' && (msg.d === 'r' || msg.d === 'f');
+  const type = requestTypeOf(msg.t, msg.d);
+  return type === 'relay' || type === 'forwarded';
 }

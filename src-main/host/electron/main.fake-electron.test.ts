@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDto, StatusDto } from '../../../src-shared/api.js';
 import { silentLogger } from '../../core/logger.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
-import { CONTENT_SECURITY_POLICY } from '../shell/window-options.js';
+import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../shell/window-options.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const builtMain = path.join(root, 'build', 'src-main', 'host', 'electron', 'main.js');
@@ -156,12 +156,9 @@ describe.skipIf(!isBuilt)(suite, () => {
     const win = (await app.waitFor((l) => l.fake === 'window', 'window')).options as {
       webPreferences: Record<string, unknown>;
     };
-    expect(win.webPreferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    });
     const preload = win.webPreferences.preload as string;
+    // Exactly the plain preferences (isolated, sandboxed, no Node, no webview tag …), nothing added.
+    expect(win.webPreferences).toStrictEqual(windowWebPreferences(preload));
     expect(preload).toBe(path.join(root, 'build', 'src-main', 'host', 'electron', 'preload.cjs'));
     expect(fs.existsSync(preload)).toBe(true);
     // The data dir: the store, the log, and the UDP port for the next start.
@@ -361,6 +358,8 @@ describe.skipIf(!isBuilt)(suite, () => {
   it('a second instance on the same data dir leaves at once without opening anything', async () => {
     const app = start({ FAKE_LOCK: 'taken' });
     expect(await app.exited).toBe(0);
+    // The lock is asked for with userData already moved to the data dir: one app per data dir.
+    expect(app.lines.find((l) => l.fake === 'lock')).toMatchObject({ userData: dir });
     expect(app.lines.some((l) => l.fake === 'window' || l.fake === 'tray')).toBe(false);
     expect(fs.existsSync(path.join(dir, 'nance.db'))).toBe(false);
   });
@@ -381,5 +380,33 @@ describe.skipIf(!isBuilt)(suite, () => {
     expect(saved.udpPort).toBe(second.udp.port);
     await quit(other);
     await quit(app);
+  });
+
+  it('one IPC entry point: only the call channel is handled, a subframe of our page is a stranger, events go on the event channel only', async () => {
+    const app = start();
+    await ready(app);
+    expect(await app.act('ipcChannels')).toMatchObject({ channels: ['nance:call'] });
+    expect((await app.call('getStatus', {}, { subframe: true })).error?.kind).toBe('bad-request');
+    const changed = app.next(
+      (l) => l.fake === 'send' && (l.message as { event: string }).event === 'chatsChanged',
+      'chatsChanged to the window',
+    );
+    await app.call('createChat', { name: 'Lunch', message: 'Noodles?', author: 'ann' });
+    await changed;
+    const sends = app.lines.filter((l) => l.fake === 'send');
+    expect(sends.map((l) => l.channel)).toEqual(sends.map(() => 'nance:event'));
+    await quit(app);
+  });
+
+  it('quitting closes the peer: the store is closed cleanly (its write-ahead log folded in)', async () => {
+    const app = start();
+    await ready(app);
+    expect((await app.call('createChat', { name: 'Lunch', message: 'Noodles?', author: 'ann' })).ok).toBe(
+      true,
+    );
+    expect(fs.existsSync(path.join(dir, 'nance.db-wal'))).toBe(true);
+    await quit(app);
+    // SQLite removes the WAL file only when the last connection closes; a killed store leaves it.
+    expect(fs.existsSync(path.join(dir, 'nance.db-wal'))).toBe(false);
   });
 });

@@ -2,14 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { commandArgs } from '../../../src-shared/api.js';
 import { APP_INDEX_URL } from './app-protocol.js';
-import {
-  CALL_CHANNEL,
-  EVENT_CHANNEL,
-  isEventMessage,
-  isTrustedSender,
-  validateIpcCall,
-  validateIpcMessage,
-} from './ipc-guard.js';
+import { isTrustedSender, validateIpcCall, validateIpcMessage } from './ipc-guard.js';
 
 const index = 'app://nance/index.html';
 
@@ -138,24 +131,33 @@ describe('validateIpcMessage', () => {
     expect(validateIpcMessage({ cmd: 'getStatus' }).ok).toBe(true);
   });
 
+  it('checks the call inside: a bad command or bad arguments are refused with the reason', () => {
+    expect(validateIpcMessage({ args: {} })).toEqual({
+      ok: false,
+      error: { kind: 'invalid-argument', message: 'cmd: expected a command name of at most 64 characters' },
+    });
+    expect(validateIpcMessage({ cmd: 'dropTables', args: {} })).toEqual({
+      ok: false,
+      error: { kind: 'invalid-argument', message: 'unknown command dropTables' },
+    });
+    const bad = validateIpcMessage({ cmd: 'setMode', args: { mode: 'root' } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(/^mode: /);
+  });
+
+  it('passes on only the parsed arguments: trimmed, and without fields the contract does not name', () => {
+    expect(
+      validateIpcMessage({
+        cmd: 'createChat',
+        args: { name: ' Lunch ', message: 'hi', author: 'me', admin: true },
+        extra: 'ignored',
+      }),
+    ).toEqual({ ok: true, command: 'createChat', args: { name: 'Lunch', message: 'hi', author: 'me' } });
+  });
+
   it('refuses anything that is not a plain object', () => {
     for (const message of [null, undefined, 'getStatus', 3, ['getStatus', {}]]) {
       expect(validateIpcMessage(message).ok).toBe(false);
     }
-  });
-});
-
-describe('channels and events', () => {
-  it('the two channels the preload uses', () => {
-    expect(CALL_CHANNEL).toBe('nance:call');
-    expect(EVENT_CHANNEL).toBe('nance:event');
-  });
-
-  it('isEventMessage: known event names only', () => {
-    expect(isEventMessage({ event: 'message', payload: { host: null, chatUuid: 'a' } })).toBe(true);
-    expect(isEventMessage({ event: 'modeChanged', payload: { mode: 'peer' } })).toBe(true);
-    expect(isEventMessage({ event: 'other', payload: {} })).toBe(false);
-    expect(isEventMessage(null)).toBe(false);
-    expect(isEventMessage('message')).toBe(false);
   });
 });

@@ -2,13 +2,7 @@
 // index.html, app://nance/index.html) and what it is (a known command with arguments that match the
 // contract). NanceService.dispatch validates the arguments again; this gate answers early and
 // keeps anything else from reaching the service.
-import {
-  type CommandError,
-  type CommandName,
-  type EventName,
-  eventNames,
-  parseCommand,
-} from '../../../src-shared/api.js';
+import { type CommandError, type CommandName, parseCommand } from '../../../src-shared/api.js';
 import { APP_INDEX_URL } from './app-protocol.js';
 
 /** The one channel the window invokes: `{ cmd, args }` → CommandReply. */
@@ -77,10 +71,3 @@ export const untrustedSenderError: CommandError = {
   kind: 'bad-request',
   message: 'calls are accepted only from the Nance window',
 };
-
-/** True for an `{ event, payload }` message of a known event (what the preload passes on). */
-export function isEventMessage(message: unknown): message is { event: EventName; payload: unknown } {
-  if (typeof message !== 'object' || message === null) return false;
-  const { event } = message as { event?: unknown };
-  return typeof event === 'string' && (eventNames as readonly string[]).includes(event);
-}

@@ -40,6 +40,8 @@ class App extends EventEmitter {
     report({ fake: 'enableSandbox' });
   }
   requestSingleInstanceLock() {
+    // Electron keys the lock on userData: report it, the lock is only per data dir if it is set first.
+    report({ fake: 'lock', userData: paths.get('userData') ?? null });
     return process.env.FAKE_LOCK !== 'taken';
   }
   whenReady() {
@@ -280,13 +282,17 @@ export default {
 const theWindow = () => [...windows][0];
 
 const actions = {
-  async call({ message, url, sender }) {
+  async call({ message, url, sender, subframe }) {
     const handler = handlers.get('nance:call');
     if (!handler) return { error: 'no handler' };
     const win = theWindow();
-    const frame = { url: url ?? win.webContents.mainFrame.url, parent: null };
+    const top = win.webContents.mainFrame;
+    const frame = { url: url ?? top.url, parent: subframe ? top : null };
     const event = { sender: sender === 'other' ? new WebContents() : win.webContents, senderFrame: frame };
     return { reply: await handler(event, message) };
+  },
+  ipcChannels() {
+    return { channels: [...handlers.keys()] };
   },
   trayClick({ item: itemId }) {
     const item = tray.menu.items.find((i) => i.id === itemId);
