@@ -9,6 +9,7 @@ import {
   encodeResponse,
   ResultCode,
 } from '../../src-shared/protocol/index.js';
+import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost, toWireMessage } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
@@ -21,6 +22,7 @@ import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
 import { ReplyCache } from './reply-cache.js';
+import type { RequestContext } from './request-context.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
 import { RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
@@ -94,6 +96,8 @@ export class NancePeer {
   private readonly peers: PeerDirectory;
   private readonly remote = new RemoteChats();
   private readonly paths = new PathTable();
+  /** Addresses that answered our requests straight (the one owner of that fact). */
+  private readonly answered: AnsweredAddresses;
   /** The socket as the peer sees it: by logical address, whatever the path (direct, punched, relayed). */
   private readonly transport: PathTransport;
   private readonly traversal: Traversal;
@@ -117,21 +121,24 @@ export class NancePeer {
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
     this.guard = new Guard(this.config.guard, clock.now());
-    // An answer from the very address asked proves it receives what we send: the guard lifts its
-    // amplification limit, and traversal may introduce or relay to it.
+    this.answered = new AnsweredAddresses(clock);
+    // An answer from the very address asked (never one out of a relay) proves it is alive and
+    // receives what we send: the guard lifts its amplification limit, and traversal may introduce
+    // or relay to it, the directory list it.
     this.engine.onAnswered = (from) => {
       this.guard.amplification.validate(endpointKey(from));
-      this.traversal.noteAnswered(from);
+      this.answered.note(from);
     };
     this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
-    this.peers = new PeerDirectory(store, clock);
+    this.peers = new PeerDirectory(store, clock, this.answered);
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
       client: this.client,
       paths: this.paths,
       sendRaw: (data, to) => deps.transport.send(data, to),
       peers: this.peers,
+      answered: this.answered,
       clock,
       logger: this.log,
       role: () => this.config.role,
@@ -223,7 +230,8 @@ export class NancePeer {
     this.guard.amplification.received(key, data.length);
     switch (decoded.kind) {
       case 'response':
-        this.engine.handleResponse(decoded.response, decoded.z, from);
+        // Out of a relay it answers our request, but proves nothing about the origin's address.
+        this.engine.handleResponse(decoded.response, decoded.z, relayed ? undefined : from);
         return;
       case 'invalid':
         // An error answer over the amplification budget is dropped: not worth a validation.
@@ -245,13 +253,15 @@ export class NancePeer {
       if (!relayed) this.traversal.forwarded(from, request.origin, request.msg);
       return;
     }
+    // Until the address proof is wired, no request counts as proven.
+    const ctx: RequestContext = { from, proven: false, relayed };
     if (request.type === 'relay') {
       if (relayed) return;
-      const refusal = this.traversal.relayRequest(from, request.target, request.msg);
+      const refusal = this.traversal.relayRequest(ctx, request.target, request.msg);
       if (refusal) this.reply(refusal, z, from, false);
       return;
     }
-    this.serve({ ...decoded, request }, from);
+    this.serve({ ...decoded, request }, ctx);
   }
 
   /**
@@ -260,9 +270,10 @@ export class NancePeer {
    */
   private serve(
     decoded: { request: Exclude<Request, { type: 'relay' | 'forwarded' }>; z?: string },
-    from: Endpoint,
+    ctx: RequestContext,
   ): void {
     const { request, z } = decoded;
+    const { from } = ctx;
     // An introduction makes the rendezvous message the target: once per (sender, z), like a post.
     const changesState =
       request.type === 'postMessage' || request.type === 'register' || request.type === 'introduce';
@@ -276,7 +287,7 @@ export class NancePeer {
       }
     }
     this.handler
-      .handle(request, from, z)
+      .handle(request, ctx, z)
       .catch((err: unknown) => {
         this.log.error({ err: String(err), request: request.type }, 'request failed');
         return { r: ResultCode.Exception, c: {} };
