@@ -253,8 +253,7 @@ export class NancePeer {
       if (!relayed) this.traversal.forwarded(from, request.origin, request.msg);
       return;
     }
-    // Until the address proof is wired, no request counts as proven.
-    const ctx: RequestContext = { from, proven: false, relayed };
+    const ctx = this.requestContext(from, relayed);
     if (request.type === 'relay') {
       if (relayed) return;
       const refusal = this.traversal.relayRequest(ctx, request.target, request.msg);
@@ -262,6 +261,12 @@ export class NancePeer {
       return;
     }
     this.serve({ ...decoded, request }, ctx);
+  }
+
+  /** What a handler may know of a request besides its bytes (request-context.ts). */
+  private requestContext(from: Endpoint, relayed: boolean): RequestContext {
+    // Until the address proof is wired, no request counts as proven.
+    return { from, proven: false, relayed };
   }
 
   /**

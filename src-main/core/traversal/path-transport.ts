@@ -15,9 +15,9 @@ export class PathTransport implements Transport {
 
   send(data: Uint8Array, to: Endpoint): void {
     const replyRelay = this.paths.owesReplyVia(to) ? this.replyRelayOf(data, to) : undefined;
-    if (replyRelay) return this.sendRelayed(data, to, replyRelay);
     const route = this.paths.get(to);
-    if (route?.kind === 'punched') this.inner.send(data, route.actual);
+    if (replyRelay) this.sendRelayed(data, to, replyRelay);
+    else if (route?.kind === 'punched') this.inner.send(data, route.actual);
     else if (route?.kind === 'relayed') this.sendRelayed(data, to, route.relay);
     else this.inner.send(data, to);
   }
