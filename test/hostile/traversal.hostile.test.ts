@@ -127,6 +127,32 @@ describe('n/p reflection: a peer knocks only for a rendezvous of its own, in a p
   });
 });
 
+describe('a relay forwards only for proven senders', () => {
+  it.skipIf(!canSpoof)(
+    'an n/r with a registered peer spoofed as its sender: nothing forwarded, no answer reflected to it',
+    async () => {
+      const { at } = await startPeer({ role: 'bootstrap' }); // relays by default
+      const target = await socket();
+      const victim = await socket();
+      // Both registered: each answered the relay's ping-back, as any live peer does.
+      await register(target, at, AD_PEER);
+      await register(victim, at, AD_PEER);
+      const before = target.received.length;
+      const relayed = {
+        m: 'r',
+        t: 'n',
+        d: 'r',
+        a: { ip: '127.0.0.1', port: target.endpoint.port, msg: { m: 'p', z: 'x' } },
+        z: 'sr',
+      };
+      await sendSpoofed(relayed, victim.endpoint, at);
+      await target.waitFor(() => false, 1_000);
+      expect(target.received.slice(before).filter((r) => r.obj?.t === 'n' && r.obj.d === 'f')).toEqual([]);
+      expect(victim.responses('sr')).toEqual([]);
+    },
+  );
+});
+
 describe('forged relay frames: an n/f makes no route and feeds no read', () => {
   it('a stranger that registered advertising relay names a host in an n/f: reads of that host stay its own', async () => {
     const { peer: host, at: hostAt } = await startPeer();
