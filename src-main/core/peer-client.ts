@@ -85,7 +85,7 @@ export class PeerClient {
       if (mapped === true) info.mapped = true;
     }
     this.capabilities.set(endpointKey(to), info);
-    this.engine.setToken(to, token);
+    this.engine.tokens.set(to, token);
     return info;
   }
 

@@ -1,6 +1,8 @@
-// Known peers: only verified ones (they answered a ping) are kept; failing ones are dropped.
+// Known peers: only verified ones (they answered a ping) are kept; failing ones are dropped. Only
+// those that answered us straight (not through a relay) are listed to others.
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { isPrivateAddress } from './addresses.js';
+import type { AnsweredAddresses } from './answered-addresses.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
 import { sameEndpoint } from './ports.js';
 
@@ -16,6 +18,8 @@ export class PeerDirectory {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Who answered us straight: a peer known only through a relay is never listed to others. */
+    private readonly answered: Pick<AnsweredAddresses, 'has'>,
     /** Consecutive failed checks after which a peer is forgotten. */
     private readonly maxFailures = 3,
   ) {}
@@ -61,12 +65,13 @@ export class PeerDirectory {
    * The `g/i` answer for `asker`: never the asker itself; private addresses only to private askers.
    * An asker that traverses NATs (`allTypes`) gets every peer with its true NAT type; any other gets
    * the types a base peer knows ("Full Cone", "Restricted Cone") and no peer it could never reach
-   * (behind a symmetric NAT, or blocked: only punching or a relay gets to those).
+   * (behind a symmetric NAT, or blocked: only punching or a relay gets to those). Never a peer
+   * whose address has not answered us straight lately (a relay's word for it proves nothing).
    */
   listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
     return this.all()
-      .filter((p) => !sameEndpoint(p, asker) && p.failures === 0)
+      .filter((p) => !sameEndpoint(p, asker) && p.failures === 0 && this.answered.has(p))
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
       .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
       .slice(0, max)

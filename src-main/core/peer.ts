@@ -3,9 +3,11 @@
 // modules it wires together.
 import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
+import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
+import { GivenTokens } from './given-tokens.js';
 import { ExpiryScheduler } from './expiry.js';
 import { deepFreeze } from './frozen.js';
 import type { AddressTokens } from './guard/address-tokens.js';
@@ -106,6 +108,10 @@ export class NancePeer {
   private readonly peers: PeerDirectory;
   private readonly remote = new RemoteChats();
   private readonly paths = new PathTable();
+  /** The address tokens other peers gave us (sent as `k`), shared by the engine and relayed paths. */
+  private readonly tokens = new GivenTokens();
+  /** Addresses that answered our requests straight (the one owner of that fact). */
+  private readonly answered: AnsweredAddresses;
   /** The socket as the peer sees it: by logical address, whatever the path (direct, punched, relayed). */
   private readonly transport: PathTransport;
   private readonly traversal: Traversal;
@@ -123,22 +129,25 @@ export class NancePeer {
     this.current = deepFreeze({ ...DEFAULT_CONFIG, ...config });
     const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
-    const transport = new PathTransport(deps.transport, this.paths);
+    const transport = new PathTransport(deps.transport, this.paths, this.tokens);
     this.transport = transport;
-    this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random);
+    this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random, undefined, this.tokens);
     this.guard = new Guard(this.config.guard, clock.now(), deps.addressTokens);
-    // An answer from the very address asked proves it is alive and receives what we send (not that
-    // it asked for anything: the guard trusts tokens only): traversal may introduce or relay to it.
-    this.engine.onAnswered = (from) => this.traversal.noteAnswered(from);
+    this.answered = new AnsweredAddresses(clock);
+    // An answer from the very address asked (never one out of a relay) proves it is alive and
+    // receives what we send — not that it asked for anything: the guard trusts tokens only.
+    // Traversal may introduce or relay to it, the directory list it.
+    this.engine.onAnswered = (from) => this.answered.note(from);
     this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
-    this.peers = new PeerDirectory(store, clock);
+    this.peers = new PeerDirectory(store, clock, this.answered);
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
       client: this.client,
       paths: this.paths,
       sendRaw: (data, to) => deps.transport.send(data, to),
       peers: this.peers,
+      answered: this.answered,
       clock,
       logger: this.log,
       role: () => this.config.role,
@@ -223,7 +232,8 @@ export class NancePeer {
     if (!decoded) return;
     switch (decoded.kind) {
       case 'response':
-        this.engine.handleResponse(decoded.response, decoded.z, from);
+        // Out of a relay it answers our request, but proves nothing about the origin's address.
+        this.engine.handleResponse(decoded.response, decoded.z, relayed ? undefined : from);
         return;
       case 'invalid':
         if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, { from, proven: false, relayed });
@@ -244,7 +254,7 @@ export class NancePeer {
     }
     if (request.type === 'relay') {
       if (ctx.relayed) return;
-      const refusal = this.traversal.relayRequest(ctx.from, request.target, request.msg);
+      const refusal = this.traversal.relayRequest(ctx, request.target, request.msg);
       if (refusal) this.reply(refusal, z, ctx, decoded.proof !== undefined);
       return;
     }
@@ -269,7 +279,7 @@ export class NancePeer {
       }
     }
     this.handler
-      .handle(request, from, z)
+      .handle(request, ctx, z)
       .catch((err: unknown) => {
         this.log.error({ err: String(err), request: request.type }, 'request failed');
         return { r: ResultCode.Exception, c: {} };
@@ -294,7 +304,7 @@ export class NancePeer {
     const full = this.encode(answer, z);
     const now = this.deps.clock.now();
     const key = endpointKey(ctx.from);
-    const known = this.engine.speaksProof(ctx.from);
+    const known = this.tokens.speaksProof(ctx.from);
     if (this.guard.answer(key, full.length, ctx.proven, asksProof, now, known) === 'send') {
       this.send(full, ctx.from);
       return full;
@@ -327,7 +337,7 @@ export class NancePeer {
   private sendAnswer(bytes: Uint8Array, z: string | undefined, ctx: RequestContext, asksProof: boolean): void {
     const key = endpointKey(ctx.from);
     const now = this.deps.clock.now();
-    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now, this.engine.speaksProof(ctx.from));
+    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now, this.tokens.speaksProof(ctx.from));
     if (verdict === 'send') {
       this.send(bytes, ctx.from);
     } else if (verdict === 'prove') {

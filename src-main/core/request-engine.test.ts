@@ -6,7 +6,8 @@ import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
 import { SimClock } from '../net/sim-clock.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, Transport } from './ports.js';
-import { NO_TOKEN_YET, RequestEngine, type RetryPolicy } from './request-engine.js';
+import { NO_TOKEN_YET } from './given-tokens.js';
+import { RequestEngine, type RetryPolicy } from './request-engine.js';
 
 const HOST: Endpoint = { host: '10.0.0.9', port: 7000 };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -287,7 +288,7 @@ describe('RequestEngine and address proof', () => {
 
   it('sends no k at all to a peer known not to speak the extension (a base peer)', () => {
     const { transport, engine } = setup();
-    engine.setToken(HOST, null);
+    engine.tokens.set(HOST, null);
     void engine.request(HOST, { type: 'ping' }).catch(() => {});
     expect(transport.sent[0]?.obj).not.toHaveProperty('k');
   });

@@ -11,7 +11,7 @@ import {
   ResultCode,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
-import { Lru } from './guard/lru.js';
+import { GivenTokens } from './given-tokens.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
 import { endpointKey } from './ports.js';
 
@@ -37,22 +37,11 @@ interface Pending {
   proveAndResend?: () => void;
 }
 
-/**
- * `k` on a request to an address whose token we lack: says "I speak the proof extension" (so an
- * answer over the amplification budget comes back as `r: 4` with a token, not as silence), and
- * pads a first ping like QUIC's padded Initial, so the answer with our advertisement fits 3×.
- * It never verifies (docs/protocol.md, "Address proof").
- */
-export const NO_TOKEN_YET = '0'.repeat(48);
-/** Addresses whose tokens we keep. */
-const MAX_TOKENS = 10_000;
 
 export class RequestEngine {
   private readonly pending = new Map<string, Pending>();
   /** Requests in flight per address ("host:port"), so answers from it can be told apart cheaply. */
   private readonly awaiting = new Map<string, number>();
-  /** The address token each peer gave us (`null`: it does not speak the proof extension). */
-  private readonly tokens = new Lru<string, string | null>(MAX_TOKENS);
   private closed = false;
   /** Called when a request is answered from the address it was sent to (that address receives us). */
   onAnswered: ((from: Endpoint) => void) | undefined;
@@ -63,6 +52,8 @@ export class RequestEngine {
     private readonly defaults: RetryPolicy = DEFAULT_RETRY,
     private readonly random: () => number = Math.random,
     private readonly newId: () => string = uuidv4,
+    /** The address tokens peers gave us, sent as `k` (shared with the relayed paths' wrappers). */
+    readonly tokens = new GivenTokens(),
   ) {}
 
   get inFlight(): number {
@@ -72,22 +63,6 @@ export class RequestEngine {
   /** Whether a request of ours to this address ("host:port") is waiting for its answer. */
   isAwaiting(addressKey: string): boolean {
     return this.awaiting.has(addressKey);
-  }
-
-  /** Remembers what `to` said of address proof: its token, or `null` for a peer without the extension. */
-  setToken(to: Endpoint, token: string | null): void {
-    this.tokens.set(endpointKey(to), token);
-  }
-
-  /** Whether `to` advertised the proof extension to us (so it sends `k` with every request). */
-  speaksProof(to: Endpoint): boolean {
-    return typeof this.tokens.peek(endpointKey(to)) === 'string';
-  }
-
-  /** The `k` to send to `to`: its token, the placeholder while we have none, nothing to a base peer. */
-  private proofFor(to: Endpoint): string | undefined {
-    const token = this.tokens.get(endpointKey(to));
-    return token === null ? undefined : (token ?? NO_TOKEN_YET);
   }
 
   private track(to: Endpoint, delta: 1 | -1): void {
@@ -113,7 +88,7 @@ export class RequestEngine {
     const z = this.newId();
     let datagram: Uint8Array;
     try {
-      datagram = encodeRequest(request, z, this.proofFor(to));
+      datagram = encodeRequest(request, z, this.tokens.proofFor(to));
     } catch (err) {
       if (err instanceof DatagramTooLargeError) {
         return Promise.reject(new NanceError('too-large', `request is ${err.size} bytes, over one datagram`));
@@ -138,7 +113,7 @@ export class RequestEngine {
             : () => {
                 proved = true;
                 entry.timer.cancel();
-                datagram = encodeRequest(request, z, this.proofFor(to));
+                datagram = encodeRequest(request, z, this.tokens.proofFor(to));
                 attempt = 0;
                 send(p.timeoutMs);
               },
@@ -171,7 +146,7 @@ export class RequestEngine {
     if (!entry) return false;
     const token = addressProofAsked(response);
     if (token !== undefined && entry.proveAndResend) {
-      this.setToken(entry.to, token);
+      this.tokens.set(entry.to, token);
       entry.proveAndResend();
       return true;
     }

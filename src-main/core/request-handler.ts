@@ -4,6 +4,7 @@ import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { PeerDirectory } from './peer-directory.js';
 import type { Endpoint, PeerRole } from './ports.js';
+import type { RequestContext } from './request-context.js';
 import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
@@ -33,9 +34,10 @@ export class RequestHandler {
   /** The answer to a request; `relay` and `forwarded` are not answered here (see NancePeer). */
   async handle(
     request: Exclude<Request, { type: 'relay' | 'forwarded' }>,
-    from: Endpoint,
+    req: RequestContext,
     z: string | undefined,
   ): Promise<Response> {
+    const { from } = req;
     // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list: the z counts as it is
     // written in JSON (escapes, UTF-8), not by its length in UTF-16 units.
     const envelope = 64 + (z === undefined ? 0 : jsonLength(z));
@@ -56,13 +58,16 @@ export class RequestHandler {
         return ok({ peers: fitting(listed, budget) });
       }
       case 'register':
+        // Out of a relay the ping-back could only go back through it: the address is unproven,
+        // and a listed address must be one that answered us straight (3, as when it stays silent).
+        if (req.relayed) return fail(ResultCode.Unreachable);
         return this.register(request.natConeType, from);
       case 'introduce':
-        return this.ctx.traversal.introduce(from, request.target);
+        return this.ctx.traversal.introduce(req, request.target);
       case 'punch':
-        return this.ctx.traversal.punch(from, request.target, request.token);
+        return this.ctx.traversal.punch(req, request.target, request.token);
       case 'knock':
-        return this.ctx.traversal.knock(from, request.token);
+        return this.ctx.traversal.knock(req, request.token);
     }
     if (this.ctx.role() === 'bootstrap') return fail(ResultCode.UnknownFormat);
     switch (request.type) {

@@ -125,6 +125,7 @@ export class SyncLoop {
         this.bootstrapStates.set(key, 'client-only');
       } else {
         await client.register(bootstrap, natConeType);
+        this.deps.traversal.noteRegisteredWith(bootstrap);
         this.bootstrapStates.set(key, 'registered');
       }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
@@ -236,7 +237,7 @@ export class SyncLoop {
         // use: listed to others it would send them chasing a dead end. Bootstraps list us instead.
         ...(natConeType === undefined || this.deps.natType() === 'Symmetric'
           ? []
-          : [client.register(peer, natConeType)]),
+          : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
       );
     }
     await Promise.allSettled(tasks);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARD, type GuardSettings } from '../../src-main/core/guard/index.js';
 import { PAGE_BYTES } from '../../src-main/core/peer-client.js';
-import { NO_TOKEN_YET } from '../../src-main/core/request-engine.js';
+import { NO_TOKEN_YET } from '../../src-main/core/given-tokens.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import { SimHarness, type SimPeer } from '../support/sim-harness.js';
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import type { Logger } from '../../src-main/core/logger.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
@@ -156,9 +157,19 @@ export interface HarnessOptions {
 }
 
 /** A raw endpoint on the simulated network: sends exact bytes, records everything it receives. */
+/**
+ * Whether new probes send valid address tokens with their requests, as an honest Nance peer does
+ * once it pinged a peer (tests of the traversal rules set it; tests of what a spoofer gets do not).
+ */
+export const probeDefaults = { prove: false };
+
 export class Probe {
   readonly received: WireRecord[] = [];
   private answering: ((from: Endpoint) => boolean) | undefined;
+  /** Address tokens peers gave this probe (`prove`), attached as `k` to what it sends them. */
+  private readonly tokens = new Map<string, string>();
+  /** Sends every harness peer the token the harness's peers issue for this probe's address. */
+  private proving = probeDefaults.prove;
 
   constructor(
     readonly transport: SimTransport,
@@ -195,13 +206,45 @@ export class Probe {
 
   /** Sends a wire object (JSON + base64) or raw bytes / text as they are. */
   send(message: object | Uint8Array | string, to: Endpoint): void {
+    const token =
+      this.tokens.get(`${to.host}:${to.port}`) ??
+      (this.proving
+        ? this.harness.addressTokens.issue(endpointKey(this.endpoint), this.harness.clock.now())
+        : undefined);
     const bytes =
       message instanceof Uint8Array
         ? message
         : typeof message === 'string'
           ? Buffer.from(message, 'latin1')
-          : encodeWire(message);
+          : encodeWire(
+              token !== undefined &&
+                !('k' in message) &&
+                'm' in message &&
+                (message as { m: unknown }).m !== 'R'
+                ? { ...message, k: token }
+                : message,
+            );
     this.transport.send(bytes, to);
+  }
+
+  /**
+   * Fetches `to`'s address token for this probe (a ping, as our peers do) and from then on sends
+   * it as `k` with every request to `to`: the probe's requests are proven, as an honest Nance
+   * peer's are (docs/protocol.md, "Address proof").
+   */
+  async prove(to: Endpoint): Promise<this> {
+    const [answer] = await this.ask({ m: 'p', z: `prove-${to.host}-${to.port}`, k: '0'.repeat(48) }, to, 50);
+    const k = (answer?.obj?.c as { nance?: { k?: unknown } } | undefined)?.nance?.k;
+    if (typeof k !== 'string') throw new Error(`${to.host}:${to.port} gave no address token`);
+    this.tokens.set(`${to.host}:${to.port}`, k);
+    return this;
+  }
+
+  /** Stops sending tokens: the probe's requests are unproven again (a spoofer's are). */
+  unproven(): this {
+    this.tokens.clear();
+    this.proving = false;
+    return this;
   }
 
   /** Everything received that carries this z. */
@@ -253,6 +296,8 @@ function sameHost(a: Endpoint, b: Endpoint): boolean {
 }
 
 export class SimHarness {
+  /** One issuer for every peer of the harness (a fixed secret), so probes can prove (`probeDefaults`). */
+  readonly addressTokens = new AddressTokens(undefined, new Uint8Array(32).fill(42));
   readonly clock: SimClock;
   readonly net: SimNetwork;
   readonly peers: SimPeer[] = [];
@@ -310,7 +355,14 @@ export class SimHarness {
     const logs: LogEntry[] = [];
     const logger = recordingLogger(logs);
     const peer = new NancePeer(
-      { transport: tap, clock: this.clock, store, random: this.random, logger },
+      {
+        transport: tap,
+        clock: this.clock,
+        store,
+        random: this.random,
+        logger,
+        addressTokens: this.addressTokens,
+      },
       config,
     );
     if (spec.start ?? true) peer.start();

@@ -2,6 +2,7 @@
 // only learned from the punch itself), or through a relay. Peers are named by their "logical"
 // endpoint (the address a peer list gave us, or the source of its first datagram); the table says
 // where datagrams for it really go, and which real source addresses stand for which peer.
+import { Lru } from '../guard/lru.js';
 import type { Endpoint } from '../ports.js';
 import { endpointKey, endpointOf } from '../ports.js';
 
@@ -27,6 +28,9 @@ export interface PathInfo {
 
 /** Routes for at most this many peers; the least recently set go first. */
 const MAX_ROUTES = 10_000;
+/** Answers owed through a relay that brought a request unasked: peers, and requests per peer. */
+const MAX_REPLY_PEERS = 1_000;
+const MAX_REPLIES_PER_PEER = 32;
 
 export class PathTable {
   private readonly routes = new Map<string, { peer: Endpoint; route: Route }>();
@@ -34,6 +38,11 @@ export class PathTable {
   private readonly aliases = new Map<string, Endpoint>();
   /** Relays in use -> how many routes go through each. */
   private readonly relays = new Map<string, number>();
+  /**
+   * peer -> (z -> the relay that brought that request unasked): its answer, and only its answer,
+   * goes back the same way. Never a route: a relay cannot steer anything else we send to the peer.
+   */
+  private readonly replyRoutes = new Lru<string, Map<string, Endpoint>>(MAX_REPLY_PEERS);
 
   get(peer: Endpoint): Route | undefined {
     // Every datagram we send asks: skip building the key while no route exists at all.
@@ -74,6 +83,30 @@ export class PathTable {
   /** Whether some route goes through this relay (datagrams from it are answers we wait for). */
   isRelayInUse(key: string): boolean {
     return this.relays.has(key);
+  }
+
+  /** The answer to request `z` from `peer` goes back through `relay`, which brought the request. */
+  replyVia(peer: Endpoint, z: string, relay: Endpoint): void {
+    const key = endpointKey(peer);
+    const owed = this.replyRoutes.get(key) ?? new Map<string, Endpoint>();
+    owed.delete(z);
+    owed.set(z, endpointOf(relay));
+    for (const oldest of owed.keys()) {
+      if (owed.size <= MAX_REPLIES_PER_PEER) break;
+      owed.delete(oldest);
+    }
+    this.replyRoutes.set(key, owed);
+  }
+
+  /** Whether an answer to `peer` may be owed through a relay (only then is its z worth reading). */
+  owesReplyVia(peer: Endpoint): boolean {
+    // Every datagram we send asks: skip building the key while no request came through a relay.
+    return this.replyRoutes.size > 0 && this.replyRoutes.peek(endpointKey(peer)) !== undefined;
+  }
+
+  /** The relay the answer to request `z` from `peer` goes through, if one brought it unasked. */
+  replyRelay(peer: Endpoint, z: string): Endpoint | undefined {
+    return this.replyRoutes.peek(endpointKey(peer))?.get(z);
   }
 
   entries(): { peer: Endpoint; route: Route }[] {

@@ -1,23 +1,33 @@
 // Hole punching, after a rendezvous introduced two peers: both knock (`n/k` with the token the
-// rendezvous made) at each other's public address at once, every `knockIntervalMs`, until one knock
-// is answered or time is up. The outgoing knocks open our NAT for the other side; its knocks then
-// get through. A knock that arrives from an unexpected address (the other side is behind a
-// symmetric NAT, which gave that flow a port of its own) teaches us where the peer really is
-// ("peer-reflexive" address), and we knock there too.
+// rendezvous made) at each other's public address at once, first `knockIntervalMs` apart and then
+// further apart (`knockBackoff`), until a knock gets through either way or time is up. Our first
+// knock opens our NAT for the other side; after that one knock of theirs gets through, and either
+// event proves the path: a knock of ours answered, or a knock of theirs received (we answer it
+// from the same socket, so the way back is open too). The later knocks are only for loss, so they
+// thin out: a punch at an address that never answers costs few datagrams. A knock that arrives from
+// an unexpected address (the other side is behind a symmetric NAT, which gave that flow a port of
+// its own) is where the peer really is ("peer-reflexive" address): the path goes there.
 import type { Clock, Endpoint, TimerHandle } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
 
 export interface PunchSettings {
-  /** Time between knocks. */
+  /** Time between the first two knocks. */
   knockIntervalMs: number;
+  /** Each later gap is this many times the one before (1: evenly spaced). */
+  knockBackoff: number;
   /** A punch that got no answer by then failed. */
   timeoutMs: number;
   /** Sessions at once (each is a few small datagrams per knock interval). */
   maxSessions: number;
 }
 
-export const DEFAULT_PUNCH: PunchSettings = { knockIntervalMs: 150, timeoutMs: 3_000, maxSessions: 32 };
+export const DEFAULT_PUNCH: PunchSettings = {
+  knockIntervalMs: 150,
+  knockBackoff: 1.5,
+  timeoutMs: 3_000,
+  maxSessions: 32,
+};
 
 export interface PunchDeps {
   clock: Clock;
@@ -44,7 +54,7 @@ interface Session {
   tokens: string[];
   /** The peer as the rendezvous named it. */
   peer: Endpoint;
-  /** Where we knock: the named address, then every address a knock of theirs came from. */
+  /** Where we knock: the named address, and where a punched path to the peer already goes. */
   addresses: Endpoint[];
   deadline: number;
   timer: TimerHandle | undefined;
@@ -108,21 +118,24 @@ export class PunchSessions {
     };
     this.byPeer.set(endpointKey(peer), session);
     this.byToken.set(token, session);
+    let gap = settings.knockIntervalMs;
     const knockAll = () => {
       const left = session.deadline - clock.now();
       if (left <= 0) return session.done(undefined);
       const known = this.deps.punchedAddress(session.peer);
       if (known && !session.addresses.some((a) => sameEndpoint(a, known))) session.addresses.push(known);
       for (const address of session.addresses) this.knockOnce(session, address, left);
-      session.timer = clock.setTimeout(knockAll, settings.knockIntervalMs);
+      session.timer = clock.setTimeout(knockAll, gap);
+      gap = Math.round(gap * Math.max(1, settings.knockBackoff));
     };
     knockAll();
     return session.result;
   }
 
   /**
-   * A knock arrived. Returns whether its token is one of ours (then it is answered). A knock from
-   * an address we do not knock yet is where the peer really is: we knock there too.
+   * A knock arrived. Returns whether its token is one of ours (then it is answered). Its arrival
+   * ends the punch: our answer goes back from the same socket to where it came from, which is
+   * where the peer really is (its own address, or the port a symmetric NAT gave this flow).
    */
   onKnock(token: string, from: Endpoint): boolean {
     const session = this.byToken.get(token);
@@ -131,10 +144,7 @@ export class PunchSessions {
       if (old && old.until < this.deps.clock.now()) this.finished.delete(token);
       return old !== undefined && old.until >= this.deps.clock.now();
     }
-    if (!session.addresses.some((a) => sameEndpoint(a, from)) && session.addresses.length < 4) {
-      session.addresses.push(endpointOf(from));
-      this.knockOnce(session, from, Math.max(1, session.deadline - this.deps.clock.now()));
-    }
+    session.done(endpointOf(from));
     return true;
   }
 

@@ -1,7 +1,7 @@
 // The NAT traversal extension (n/*, g/i's nat flag, the ping ad) on the wire, over the simulator with
 // raw probes: the exact answers a peer gives, what it sends on behalf of others, and what it refuses.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Probe, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import { NanceError } from '../errors.js';
 import { DEFAULT_GUARD, GUARD_OFF } from '../guard/index.js';
 import type { PeerConfig } from '../peer.js';
@@ -10,8 +10,15 @@ import { DEFAULT_TRAVERSAL, type TraversalSettings } from './traversal.js';
 
 let h: SimHarness;
 
+// Probes send valid address tokens, as an honest Nance peer does after its first ping; tests of
+// what an unproven (perhaps spoofed) request gets turn that off.
+beforeEach(() => {
+  probeDefaults.prove = true;
+});
 afterEach(async () => {
+  probeDefaults.prove = false;
   await h.close();
+  vi.restoreAllMocks();
 });
 
 /**
@@ -45,6 +52,35 @@ async function registered(at: Endpoint, natConeType: string, e: Endpoint): Promi
   const answer = await probe.askOnce({ m: 'r', t: 'r', d: 'i', a: { natConeType }, z }, at);
   expect(answer.text).toBe(err(0, z));
   return probe;
+}
+
+/**
+ * Makes `peer` register with `rendezvous` the way its sync does (so it takes `n/p` from it): the
+ * rendezvous is a known peer, answers the ping, and answers the peer's r/i with 0.
+ */
+async function peerRegistersWith(peer: SimPeer, rendezvous: Probe): Promise<void> {
+  const now = h.clock.now();
+  const { host, port } = rendezvous.endpoint;
+  peer.store.upsertPeer({
+    host,
+    port,
+    natType: 'Full Cone',
+    role: 'peer',
+    firstSeen: now,
+    lastSeen: now,
+    failures: 0,
+  });
+  rendezvous.answerPings();
+  const round = peer.peer.syncNow();
+  for (let waited = 0; waited < 5_000; waited += 20) {
+    const registration = rendezvous.received.find((r) => r.obj?.t === 'r' && r.obj.d === 'i');
+    if (registration) {
+      rendezvous.send({ m: 'R', r: 0, c: {}, z: registration.obj?.z }, peer.endpoint);
+      break;
+    }
+    await h.advance(20);
+  }
+  await h.settle(round, 30_000);
 }
 
 /** Everything a probe received since index `from`. */
@@ -151,18 +187,18 @@ describe('n/i (introduce) at a rendezvous', () => {
     );
   });
 
-  it('pings an asker it never heard from before introducing it; one that stays silent gets 3', async () => {
+  it('answers 3 to an asker whose request is not proven, pings nobody and messages nobody', async () => {
     rendezvous();
     const target = await registered(RV, 'Port Restricted Cone', pub(52));
-    const asker = h.probe(pub(51)); // does not answer pings: perhaps a spoofed address
+    const asker = h.probe(pub(51)).answerPings().unproven(); // answering a ping proves nothing: anyone does
     const start = target.received.length;
-    asker.send(
+    const answer = await asker.askOnce(
       { m: 'r', t: 'n', d: 'i', a: { ip: target.endpoint.host, port: target.endpoint.port }, z: 'i4' },
       RV,
+      3_000,
     );
-    await h.advance(3_000);
-    expect(asker.received.filter((r) => r.obj?.m === 'p')).toHaveLength(3);
-    expect(asker.responses('i4').map((r) => r.text)).toEqual([err(3, 'i4')]);
+    expect(answer.text).toBe(err(3, 'i4'));
+    expect(asker.received.filter((r) => r.obj?.m === 'p')).toEqual([]);
     // The target was never told to knock at that address.
     expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toEqual([]);
   });
@@ -222,24 +258,42 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     expect(peer.tap.sentWhere(isN('k'))).toEqual([]);
   });
 
-  it('from its bootstrap: 0, then a knock with the token every 150 ms for 3 s', async () => {
+  it('from its bootstrap: 0, then knocks with the token, 150 ms apart and thinning out, for 3 s', async () => {
     const { origin, punch } = world();
     expect((await punch('p1')).text).toBe(err(0, 'p1'));
     await h.advance(5_000);
     const knocks = knocksAt(origin);
-    expect(knocks).toHaveLength(20); // at 0, 150, ..., 2850 ms; given up at 3000
+    // At 0, 150, 375, 713, 1220, 1981 ms (each gap 1.5× the last); given up at 3000: 6 knocks
+    // where an even 150 ms would send 20 to an address that never answers.
+    expect(knocks).toHaveLength(6);
     for (const k of knocks) {
-      expect(k.obj).toStrictEqual({ m: 'r', t: 'n', d: 'k', a: { token: TOKEN }, z: expect.any(String), k: expect.any(String) });
+      expect(k.obj).toStrictEqual({
+        m: 'r',
+        t: 'n',
+        d: 'k',
+        a: { token: TOKEN },
+        z: expect.any(String),
+        k: expect.any(String),
+      });
     }
     const gaps = knocks.slice(1).map((k, i) => k.at - (knocks[i]?.at ?? 0));
-    expect(new Set(gaps)).toEqual(new Set([150]));
-    expect(new Set(knocks.map((k) => k.obj?.z)).size).toBe(20); // each knock a request of its own
+    expect(gaps).toEqual([150, 225, 338, 507, 761]);
+    expect(new Set(knocks.map((k) => k.obj?.z)).size).toBe(6); // each knock a request of its own
   });
 
-  it('from a peer registered with it: 0', async () => {
+  it('from its bootstrap, but not proven (perhaps spoofed): 2, and no knock', async () => {
+    probeDefaults.prove = false;
+    const { peer, origin, punch } = world();
+    expect((await punch('pu')).text).toBe(err(2, 'pu'));
+    await h.advance(4_000);
+    expect(knocksAt(origin)).toEqual([]);
+    expect(peer.tap.sentWhere(isN('k'))).toEqual([]);
+  });
+
+  it('from a peer that registered with it (anyone may): 2, and no knock', async () => {
     const { peer, origin } = world();
-    const known = await registered(peer.endpoint, 'Full Cone', pub(61));
-    const answer = await known.askOnce(
+    const stranger = await registered(peer.endpoint, 'Full Cone', pub(61));
+    const answer = await stranger.askOnce(
       {
         m: 'r',
         t: 'n',
@@ -249,7 +303,26 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
       },
       peer.endpoint,
     );
-    expect(answer.text).toBe(err(0, 'p2'));
+    expect(answer.text).toBe(err(2, 'p2'));
+    await h.advance(4_000);
+    expect(knocksAt(origin)).toEqual([]);
+  });
+
+  it('from a peer it registered with: 0, and it knocks', async () => {
+    const { peer, origin } = world();
+    const rendezvous = h.probe(pub(61));
+    await peerRegistersWith(peer, rendezvous);
+    const answer = await rendezvous.askOnce(
+      {
+        m: 'r',
+        t: 'n',
+        d: 'p',
+        a: { ip: origin.endpoint.host, port: origin.endpoint.port, token: TOKEN },
+        z: 'p3',
+      },
+      peer.endpoint,
+    );
+    expect(answer.text).toBe(err(0, 'p3'));
     await h.advance(200);
     expect(knocksAt(origin).length).toBeGreaterThan(0);
   });
@@ -265,11 +338,11 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     expect((await punchWith(TOKEN, 'j1')).text).toBe(err(0, 'j1'));
     expect((await punchWith(second, 'j2')).text).toBe(err(0, 'j2'));
     await h.advance(5_000);
-    // One stream (20 knocks over the 3 s a punch lasts, extended a little by the second one), with
+    // One stream (6 knocks over the 3 s a punch lasts, extended a little by the second one), with
     // the first token; not two streams aimed at the same address.
     const knocks = knocksAt(origin);
-    expect(knocks.length).toBeGreaterThanOrEqual(20);
-    expect(knocks.length).toBeLessThanOrEqual(21);
+    expect(knocks.length).toBeGreaterThanOrEqual(6);
+    expect(knocks.length).toBeLessThanOrEqual(7);
     expect(new Set(knocks.map((k) => (k.obj?.a as { token?: string } | undefined)?.token))).toEqual(
       new Set([TOKEN]),
     );
@@ -285,9 +358,10 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     }
   });
 
-  it('an ordinary peer may ask for 10 introductions at once, then 2 per second (20 beyond)', async () => {
+  it('an ordinary peer it registered with may ask for 10 introductions at once, then 2 per second (20 beyond)', async () => {
     const { peer } = world();
-    const known = await registered(peer.endpoint, 'Full Cone', pub(61));
+    const known = h.probe(pub(61));
+    await peerRegistersWith(peer, known);
     // All at once (askOnce would let virtual time pass, and the budget refill, between them).
     for (let i = 0; i < 12; i++) {
       const target = pub(100 + i);
@@ -329,8 +403,8 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     expect(peer.peer.pathTo(origin.endpoint)).not.toHaveProperty('actual');
   });
 
-  it('n/k: 10 for an unknown token; 0 while its punch runs (and knocks back at a new address); 10 long after', async () => {
-    const { peer, punch } = world();
+  it('n/k: 10 for an unknown token; 0 while its punch runs, which that knock ends (the path goes where it came from); 10 long after', async () => {
+    const { peer, origin, punch } = world();
     const knocker = h.probe(pub(62));
     const knock = (z: string, token = TOKEN) =>
       knocker.askOnce({ m: 'r', t: 'n', d: 'k', a: { token }, z }, peer.endpoint);
@@ -338,14 +412,15 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
     await punch('p4');
     expect((await knock('k1', 'ffffffff-0000-4000-8000-000000000000')).text).toBe(err(10, 'k1'));
     expect((await knock('k2')).text).toBe(err(0, 'k2'));
-    await h.advance(200);
-    // The knock came from an address it did not know: that is where the peer may really be.
-    expect(knocksAt(knocker).length).toBeGreaterThan(0);
-    expect(knocksAt(knocker)[0]?.obj?.a).toStrictEqual({ token: TOKEN });
-    // The punch gives up at 3 s; its token is still answered a while (the other side may be late).
-    await h.advance(3_500); // ~3.9 s after the n/p
+    const knocksBefore = knocksAt(origin).length;
+    await h.advance(2_000);
+    // The knock came from an address it did not know: that is where the peer really is (its
+    // answer went back there), and no more knocks are needed.
+    expect(peer.peer.pathTo(origin.endpoint)).toMatchObject({ kind: 'punched', actual: knocker.endpoint });
+    expect(knocksAt(origin)).toHaveLength(knocksBefore);
+    // Its token is still answered a while (3 s: the other side may be late).
     expect((await knock('k3')).text).toBe(err(0, 'k3'));
-    await h.advance(3_000); // past 6 s
+    await h.advance(1_500); // past 3 s after the punch ended
     expect((await knock('k4')).text).toBe(err(10, 'k4'));
   });
 });
@@ -419,22 +494,16 @@ describe('n/r (relay) at a relay', () => {
     expect(since(target, before).filter((r) => r.obj && isN('f')(r.obj))).toHaveLength(1);
   });
 
-  it('relays only for senders that receive at their address: a new one is pinged first', async () => {
+  it('relays only for proven senders: an unproven n/r is dropped unanswered, and nobody is pinged', async () => {
     relayWorld('bootstrap');
     const target = await registered(RV, 'Full Cone', pub(52));
-    const sender = h.probe(pub(51)); // never talked to the relay: its address is not proven
+    const sender = (await registered(RV, 'Full Cone', pub(51))).unproven(); // answered a ping: proves nothing
     const before = target.received.length;
-    sender.send(relayTo(target.endpoint, MSG), RV);
-    await h.advance(200);
-    // Nothing forwarded; the relay pinged the sender instead (a spoofed sender's victim gets a ping).
-    expect(since(target, before)).toEqual([]);
-    expect(sender.received.filter((r) => r.obj?.m === 'p').length).toBeGreaterThan(0);
-    // A sender that answers is proven; its resend is forwarded.
-    sender.answerPings();
+    const senderBefore = sender.received.length;
+    sender.send(relayTo(target.endpoint, MSG, 'r3'), RV);
     await h.advance(2_000);
-    sender.send(relayTo(target.endpoint, MSG), RV);
-    await h.advance(200);
-    expect(since(target, before).filter((r) => r.obj && isN('f')(r.obj))).toHaveLength(1);
+    expect(since(target, before)).toEqual([]);
+    expect(since(sender, senderBefore)).toEqual([]);
   });
 
   it.each([
@@ -514,7 +583,9 @@ describe('n/f (forwarded) at the target', () => {
     // The target sent the origin nothing directly: only the wrapped answer, to the relay.
     const out = target.tap.sent.slice(sentBefore);
     expect(out.filter((r) => r.peer.host === origin.endpoint.host)).toEqual([]);
-    expect(out.map((r) => [r.peer, r.text])).toEqual([
+    // The wrapper carries the relay's address token for the target: relays forward for proven senders.
+    expect(out.map((r) => r.obj?.k)).toEqual([expect.stringMatching(/^[0-9a-z]+_[A-Za-z0-9_-]{22}$/)]);
+    expect(out.map((r) => [r.peer, String(r.text).replace(/,"k":"[^"]+"/, '')])).toEqual([
       [
         RV,
         `{"m":"r","t":"n","d":"r","a":{"ip":"${origin.endpoint.host}","port":${origin.endpoint.port},"msg":{"m":"R","r":0,"c":{},"z":"f1"}}}`,
@@ -524,7 +595,8 @@ describe('n/f (forwarded) at the target', () => {
     expect(since(origin, originBefore).map((r) => r.text)).toEqual([
       `{"m":"r","t":"n","d":"f","a":{"ip":"198.51.100.30","port":7000,"msg":{"m":"R","r":0,"c":{},"z":"f1"}}}`,
     ]);
-    expect(target.peer.pathTo(origin.endpoint)).toMatchObject({ kind: 'relayed', via: RV });
+    // The relay brought the request unasked: it answers back that way, but makes no route.
+    expect(target.peer.pathTo(origin.endpoint)).toBeNull();
     expect(relay.tap.sentWhere(isN('f'))).toHaveLength(2);
   });
 });
@@ -696,5 +768,208 @@ describe('verification does not rest on the abuse limits', () => {
     );
     expect(victim.received.map((r) => r.text)).toEqual([]);
     expect(answers.map((r) => r.text)).toEqual([err(10, 'open')]);
+  });
+});
+
+describe('forged relay frames (n/f)', () => {
+  const AD_RELAY = { nance: { v: 1, ext: ['page', 'punch', 'relay'], role: 'bootstrap' } };
+  const AD_PEER = { nance: { v: 1, ext: ['page', 'punch'], role: 'peer' } };
+  type Wire = Record<string, unknown>;
+  const forwarded = (origin: Endpoint, msg: Wire) => ({
+    m: 'r',
+    t: 'n',
+    d: 'f',
+    a: { ip: origin.host, port: origin.port, msg },
+  });
+
+  /**
+   * Answers, from `probe`, every request `peer` sent it that `answer` has a content for, until
+   * `until` settles; returns its outcome. A request wrapped in an `n/r` is answered as the relay
+   * would bring the answer back: in an `n/f` from the wrapped request's target.
+   */
+  async function serveWhile<T>(
+    probe: Probe,
+    peer: SimPeer,
+    answer: (request: Wire, wrappedFor?: Endpoint) => Wire | undefined,
+    until: Promise<T>,
+    maxMs = 30_000,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    until.then(
+      (value) => {
+        outcome = { ok: true, value };
+      },
+      (error: unknown) => {
+        outcome = { ok: false, error };
+      },
+    );
+    let seen = 0;
+    for (let waited = 0; outcome === undefined && waited < maxMs; waited += 10) {
+      for (const rec of probe.received.slice(seen)) {
+        const obj = rec.obj;
+        if (!obj || !sameEndpointOf(rec.peer, peer.endpoint)) continue;
+        if (isN('r')(obj)) {
+          const a = obj.a as { ip: string; port: number; msg: Wire };
+          const c = answer(a.msg, { host: a.ip, port: a.port });
+          if (c)
+            probe.send(
+              forwarded({ host: a.ip, port: a.port }, { m: 'R', r: 0, c, z: a.msg.z }),
+              peer.endpoint,
+            );
+        } else if (obj.m === 'p' || obj.m === 'r') {
+          const c = answer(obj);
+          if (c) probe.send({ m: 'R', r: 0, c, z: obj.z }, peer.endpoint);
+        }
+      }
+      seen = probe.received.length;
+      await h.advance(10);
+    }
+    if (!outcome) throw new Error('never settled');
+    return outcome;
+  }
+  /** The datagram an `n/r` carries. */
+  const innerOf = (r: { obj?: Wire }) => (r.obj?.a as { msg?: Wire } | undefined)?.msg;
+  const sameEndpointOf = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port;
+
+  /** A peer (not started: no sync of its own) joined through `boot`, a probe that relays. */
+  async function joinedThroughRelayingBootstrap() {
+    h = new SimHarness();
+    const boot = h.probe(RV);
+    const peer = addPeer({
+      host: '198.51.100.30',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [RV] },
+    });
+    const joining = serveWhile(
+      boot,
+      peer,
+      (o) =>
+        o.m === 'p' ? AD_RELAY : o.d === 'i' && o.t === 'r' ? {} : o.d === 'i' ? { peers: [] } : undefined,
+      peer.peer.syncNow(),
+    );
+    expect((await joining).ok).toBe(true);
+    expect(peer.peer.bootstrapStates()[0]?.state).toBe('registered');
+    return { boot, peer };
+  }
+
+  it('from a stranger that registered with the peer advertising relay: dropped, no route, nothing run', async () => {
+    h = new SimHarness();
+    const peer = addPeer({ host: '198.51.100.30', port: 7000, start: false });
+    const chat = await h.settle(peer.peer.createChat('c', 'first', 'host'));
+    const stranger = h.probe(pub(60));
+    // It registers, answering the ping-back with an advertisement that says it relays.
+    const registering = serveWhile(
+      stranger,
+      peer,
+      (o) => (o.m === 'p' ? AD_RELAY : undefined),
+      stranger.ask(
+        { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' },
+        peer.endpoint,
+        2_000,
+      ),
+    );
+    expect((await registering).ok).toBe(true);
+    expect(stranger.responses('reg').map((r) => r.text)).toEqual([err(0, 'reg')]);
+
+    const origin = h.probe(pub(51));
+    const sentBefore = peer.tap.sent.length;
+    const post = {
+      m: 'r',
+      t: 's',
+      d: 'm',
+      a: { chatUuid: chat.uuid, name: 'x', content: 'forged' },
+      z: 'f0',
+    };
+    stranger.send(forwarded(origin.endpoint, post), peer.endpoint);
+    await h.advance(1_000);
+    expect(peer.peer.pathTo(origin.endpoint)).toBeNull();
+    expect(peer.tap.sent.slice(sentBefore)).toEqual([]);
+    const messages = await h.settle(peer.peer.readChat(null, chat.uuid));
+    expect(messages.map((m) => m.content)).toEqual(['first']);
+  });
+
+  it('from its own relaying bootstrap: a request is answered back through it, but no route is made', async () => {
+    const { boot, peer } = await joinedThroughRelayingBootstrap();
+    const origin = h.probe(pub(51));
+    const before = boot.received.length;
+    boot.send(forwarded(origin.endpoint, { m: 'p', z: 'fp' }), peer.endpoint);
+    await h.advance(200);
+    const back = since(boot, before).filter((r) => r.obj && isN('r')(r.obj));
+    expect(back.map((r) => innerOf(r)?.z)).toEqual(['fp']);
+    expect(origin.received).toEqual([]);
+    expect(peer.peer.pathTo(origin.endpoint)).toBeNull();
+  });
+
+  it('an answer inside an n/f is taken only for a request sent through that relay: a read from a host reached directly cannot be fed', async () => {
+    const { boot, peer } = await joinedThroughRelayingBootstrap();
+    const host = h.probe(pub(52)); // silent: only a forged answer could make the read succeed
+    const forged = {
+      messages: [{ uuid: 'u1', name: 'x', content: 'forged', timestamp: 1, seq: 1 }],
+      more: false,
+    };
+    const reading = peer.peer.readChat(host.endpoint, '6f1c0b4e-8d2a-4c7e-9b3f-0a1b2c3d4e5f');
+    // The relay sees each request the peer sends the host (here: it is told them) and forges the
+    // answer, as an n/f from the host.
+    let forgedSent = 0;
+    let seen = 0;
+    let outcome: 'read' | 'failed' | undefined;
+    reading.then(
+      () => {
+        outcome = 'read';
+      },
+      () => {
+        outcome = 'failed';
+      },
+    );
+    for (let waited = 0; outcome === undefined && waited < 60_000; waited += 10) {
+      for (const rec of host.received.slice(seen)) {
+        const o = rec.obj;
+        if (!o) continue;
+        const c = o.m === 'p' ? AD_PEER : o.d === 'm' ? forged : undefined;
+        if (c) {
+          boot.send(forwarded(host.endpoint, { m: 'R', r: 0, c, z: o.z }), peer.endpoint);
+          forgedSent++;
+        }
+      }
+      seen = host.received.length;
+      await h.advance(10);
+    }
+    expect(forgedSent).toBeGreaterThan(0);
+    expect(outcome).toBe('failed');
+    expect(peer.peer.pathTo(host.endpoint)).toBeNull();
+  });
+
+  it('an r/i out of a relay is answered 3: nothing registered, nothing listed', async () => {
+    const { boot, peer } = await joinedThroughRelayingBootstrap();
+    const victim = h.probe(pub(53));
+    const before = boot.received.length;
+    const register = { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'fr' };
+    // The relay would answer a ping-back sent through it, pretending to be the victim.
+    const outcome = await serveWhile(
+      boot,
+      peer,
+      (o) => (o.m === 'p' ? AD_PEER : undefined),
+      (async () => {
+        boot.send(forwarded(victim.endpoint, register), peer.endpoint);
+        await h.advance(3_000);
+      })(),
+    );
+    expect(outcome.ok).toBe(true);
+    const answers = since(boot, before)
+      .filter((r) => r.obj && isN('r')(r.obj))
+      .map((r) => innerOf(r));
+    expect(answers).toEqual([{ m: 'R', r: 3, c: {}, z: 'fr' }]);
+    expect(peer.peer.knownPeers().map((p) => `${p.host}:${p.port}`)).not.toContain(
+      `${victim.endpoint.host}:${victim.endpoint.port}`,
+    );
+    const asker = h.probe(pub(54)).answerPings();
+    const listed = await asker.askOnce(
+      { m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 50 }, z: 'gi' },
+      peer.endpoint,
+      2_000,
+    );
+    expect(JSON.stringify(listed.obj)).not.toContain(victim.endpoint.host);
+    expect(victim.received).toEqual([]);
   });
 });

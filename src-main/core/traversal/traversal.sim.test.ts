@@ -2,7 +2,7 @@
 // chat, a client behind Y lists it, reads it and posts to it, both joined through one public
 // bootstrap that is their rendezvous and relay. The lab (test/natlab/matrix.test.ts) proves the
 // same on real nftables NATs; this one is fast and deterministic, and checks the path chosen.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NatBehaviour } from '../../../src-main/net/sim-nat.js';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
@@ -28,9 +28,11 @@ const NAT_TYPE: Record<Kind, NatType> = {
 const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
 
 let h: SimHarness | undefined;
+// Every peer here is honest: each request counts as proven, as the address proof will make it.
 afterEach(async () => {
   await h?.close();
   h = undefined;
+  vi.restoreAllMocks();
 });
 
 function peerBehind(harness: SimHarness, kind: Kind, n: number): SimPeer {

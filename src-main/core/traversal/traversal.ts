@@ -4,6 +4,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
 import { requestTypeOf } from '../../../src-shared/protocol/wire-requests.js';
+import type { AnsweredAddresses } from '../answered-addresses.js';
 import { Lru } from '../guard/lru.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
@@ -11,6 +12,7 @@ import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint, PeerRole } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
+import type { RequestContext } from '../request-context.js';
 import type { RetryPolicy } from '../request-engine.js';
 import { Connector } from './connector.js';
 import { Keepalive } from './keepalive.js';
@@ -37,7 +39,6 @@ export const DEFAULT_TRAVERSAL: TraversalSettings = {
 /** The rendezvous's message to the target: short, the initiator waits on it. */
 const PUNCH_REQUEST_POLICY: Partial<RetryPolicy> = { timeoutMs: 250, attempts: 3, backoff: 1.5 };
 const MAX_REMEMBERED = 10_000;
-const MAX_VALIDATIONS = 256;
 
 export interface TraversalDeps {
   client: PeerClient;
@@ -45,6 +46,11 @@ export interface TraversalDeps {
   /** Sends on the socket itself, past every route (relays talk to both sides directly). */
   sendRaw(data: Uint8Array, to: Endpoint): void;
   peers: PeerDirectory;
+  /**
+   * Addresses that answered us straight: the only peers we introduce or relay to. Not the abuse
+   * guard's notion, which vouches for everyone when the guard is off.
+   */
+  answered: AnsweredAddresses;
   clock: Clock;
   logger: Logger;
   role(): PeerRole;
@@ -59,13 +65,8 @@ export class Traversal {
   private readonly relay: RelayService;
   private readonly connector: Connector;
   private readonly keepalive: Keepalive;
-  /**
-   * Addresses that answered one of our requests from that very address (so they receive what we
-   * send). Kept here, not taken from the abuse guard: with the guard off it would vouch for anyone.
-   */
-  private readonly answeredUs = new Lru<string, true>(MAX_REMEMBERED);
-  /** Senders being pinged before we relay for them. */
-  private readonly validating = new Set<string>();
+  /** Peers we registered with (besides our bootstraps): the rendezvous we take `n/p` from. */
+  private readonly registeredWith = new Lru<string, true>(MAX_REMEMBERED);
   /** Introductions (`n/p`) an ordinary peer may ask of us: 2 per second, 10 at once. */
   private readonly punchBudget: RateLimiter;
 
@@ -109,7 +110,7 @@ export class Traversal {
     this.relay = new RelayService(
       {
         clock: deps.clock,
-        canReach: (target) => this.isVerified(target),
+        canReach: (target) => deps.answered.has(target),
         send: (data, to) => deps.sendRaw(data, to),
       },
       deps.settings().relay,
@@ -160,27 +161,28 @@ export class Traversal {
   /** A peer we no longer track: its path goes too. */
   forget(peer: Endpoint): void {
     this.connector.forget(peer);
+    this.registeredWith.delete(endpointKey(peer));
   }
 
   // ---------------------------------------------------------------- serving others
+  //
+  // Every rule here that sends on behalf of a request asks two things of it (docs/nat.md, "whom we
+  // serve"): that it came straight from its sender, not out of a relay's `n/f`, and that its
+  // sender proved its address (`ctx.proven`: it really receives what we send there). A spoofed
+  // request gets nothing sent anywhere but a small refusal to its claimed source.
 
   /**
    * `n/i` at a rendezvous: tell the target to knock at the asker, then give the asker the token.
-   * The asker must receive at its address (a spoofed one would aim the target's knocks at a
-   * victim): one that never answered us is pinged first (registered peers already did).
+   * Only for a proven asker (the target will knock at that address: it must be one we verified) and
+   * a target that answered us straight.
    */
-  async introduce(from: Endpoint, target: Endpoint): Promise<Response> {
-    if (!this.isVerified(target) || sameEndpoint(from, target)) return fail(ResultCode.NotFound);
-    if (!this.isVerified(from)) {
-      const answered = await this.deps.client.ping(from, PUNCH_REQUEST_POLICY).then(
-        () => true,
-        () => false,
-      );
-      if (!answered) return fail(ResultCode.Unreachable);
-    }
+  async introduce(ctx: RequestContext, target: Endpoint): Promise<Response> {
+    if (ctx.relayed) return fail(ResultCode.UnknownFormat);
+    if (!ctx.proven) return fail(ResultCode.Unreachable);
+    if (!this.deps.answered.has(target) || sameEndpoint(ctx.from, target)) return fail(ResultCode.NotFound);
     const token = uuidv4();
     try {
-      await this.deps.client.askToPunch(target, from, token, PUNCH_REQUEST_POLICY);
+      await this.deps.client.askToPunch(target, ctx.from, token, PUNCH_REQUEST_POLICY);
     } catch {
       return fail(ResultCode.Unreachable);
     }
@@ -188,12 +190,14 @@ export class Traversal {
   }
 
   /**
-   * `n/p` from a rendezvous we know: start knocking at the peer it names. Knocks go where the
-   * rendezvous says, so an ordinary peer (anyone can register with us) gets a small budget of
-   * introductions; our bootstraps are trusted with more (they introduce everyone who joins).
+   * `n/p` from a rendezvous: start knocking at the peer it names. Knocks go where the rendezvous
+   * says, so only a rendezvous we registered with ourselves (it introduces us to others), in a
+   * proven request (a spoofed source would otherwise aim our knocks anywhere); an ordinary peer
+   * gets a small budget of introductions, our bootstraps (they introduce everyone who joins) more.
    */
-  punch(from: Endpoint, origin: Endpoint, token: string): Response {
-    if (!this.isTrustedRendezvous(from)) return fail(ResultCode.UnknownFormat);
+  punch(ctx: RequestContext, origin: Endpoint, token: string): Response {
+    const { from } = ctx;
+    if (ctx.relayed || !ctx.proven || !this.isOurRendezvous(from)) return fail(ResultCode.UnknownFormat);
     const { paths, clock } = this.deps;
     if (this.punches.active >= this.deps.settings().punch.maxSessions) return fail(ResultCode.Full);
     if (!this.isBootstrap(from) && !this.punchBudget.allow(endpointKey(from), clock.now()))
@@ -204,24 +208,24 @@ export class Traversal {
     return { r: ResultCode.Ok, c: {} };
   }
 
-  /** `n/k`: answered while the punch it belongs to runs (and a little after). */
-  knock(from: Endpoint, token: string): Response {
-    return this.punches.onKnock(token, from) ? { r: ResultCode.Ok, c: {} } : fail(ResultCode.NotFound);
+  /**
+   * `n/k`: answered while the punch it belongs to runs (and a little after). A knock is direct by
+   * nature: one out of a relay would teach the punch an address nobody knocked from.
+   */
+  knock(ctx: RequestContext, token: string): Response {
+    if (ctx.relayed) return fail(ResultCode.UnknownFormat);
+    return this.punches.onKnock(token, ctx.from) ? { r: ResultCode.Ok, c: {} } : fail(ResultCode.NotFound);
   }
 
   /**
    * `n/r`: forward, or say why not (nothing is answered when it was forwarded, or over budget).
-   * Only for senders that receive at their address (else a spoofed origin could have answers
-   * relayed to a victim): one that never answered us is pinged and this datagram dropped; the
-   * sender's resend (every request is resent) goes through once it answered.
+   * Only for a proven sender: the recipient's answers come back relayed to the sender's address,
+   * so a spoofed one would have them aimed at a victim; an unproven `n/r` is dropped unanswered.
    */
-  relayRequest(from: Endpoint, target: Endpoint, msg: Record<string, unknown>): Response | undefined {
+  relayRequest(ctx: RequestContext, target: Endpoint, msg: Record<string, unknown>): Response | undefined {
     if (!this.offersRelay() || isTraversalWrapper(msg)) return fail(ResultCode.UnknownFormat);
-    if (!this.isVerified(from)) {
-      this.validate(from);
-      return undefined;
-    }
-    switch (this.relay.forward(from, target, msg)) {
+    if (!ctx.proven) return undefined;
+    switch (this.relay.forward(ctx.from, target, msg)) {
       case 'forwarded':
       case 'over-budget': // dropped silently, like any request over a rate limit
         return undefined;
@@ -233,15 +237,23 @@ export class Traversal {
   }
 
   /**
-   * `n/f`: a datagram a relay brought from `origin`. Taken only from relays we know; answers go back
-   * the same way unless we already reach `origin` by a path of our own.
+   * `n/f`: a datagram a relay brought from `origin`, taken only from a relay we route through or
+   * one we registered with that advertised relaying. It never makes or changes a route (only our
+   * connector chooses a relay for a peer). An answer inside is taken only when our route to
+   * `origin` goes through this very relay (our request went that way); a request inside is served
+   * and its answer goes back through the same relay, for that request alone.
    */
-  forwarded(from: Endpoint, origin: Endpoint, msg: Record<string, unknown>): boolean {
-    if (!this.isTrustedRelay(from) || isTraversalWrapper(msg) || sameEndpoint(from, origin)) return false;
-    const { paths, clock } = this.deps;
+  forwarded(relay: Endpoint, origin: Endpoint, msg: Record<string, unknown>): boolean {
+    if (!this.isTrustedRelay(relay) || isTraversalWrapper(msg) || sameEndpoint(relay, origin)) return false;
+    const { paths } = this.deps;
     const route = paths.get(origin);
-    if (!route || (route.kind === 'relayed' && !sameEndpoint(route.relay, from))) {
-      paths.set(origin, { kind: 'relayed', relay: endpointOf(from), since: clock.now() });
+    const ourRelay = route?.kind === 'relayed' && sameEndpoint(route.relay, relay);
+    if (msg.m === 'R') {
+      if (!ourRelay) return false;
+    } else if (!ourRelay) {
+      // Without a z its answer could not be told from others to `origin`: nothing to send back.
+      if (typeof msg.z !== 'string') return false;
+      paths.replyVia(origin, msg.z, relay);
     }
     let data: Uint8Array;
     try {
@@ -253,41 +265,24 @@ export class Traversal {
     return true;
   }
 
-  /** Pings an unverified sender once (at most a few hundred at a time); its answer verifies it. */
-  private validate(e: Endpoint): void {
-    const key = endpointKey(e);
-    if (this.validating.has(key) || this.validating.size >= MAX_VALIDATIONS) return;
-    this.validating.add(key);
-    void this.deps.client
-      .ping(e, PUNCH_REQUEST_POLICY)
-      .catch(() => undefined)
-      .finally(() => this.validating.delete(key));
-  }
-
-  /** An answer to one of our requests came from `from`, the address it was sent to. */
-  noteAnswered(from: Endpoint): void {
-    this.answeredUs.set(endpointKey(from), true);
-  }
-
-  /** A peer we verified ourselves: registered with us, or answered our request from its address. */
-  private isVerified(e: Endpoint): boolean {
-    const known = this.deps.peers.get(e);
-    return (known !== undefined && known.failures === 0) || this.answeredUs.peek(endpointKey(e)) === true;
+  /** We registered with `peer` (r/i answered 0): it may introduce others to us (`n/p`). */
+  noteRegisteredWith(peer: Endpoint): void {
+    this.registeredWith.set(endpointKey(peer), true);
   }
 
   private isBootstrap(e: Endpoint): boolean {
     return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
   }
 
-  /** Rendezvous we accept `n/p` from: our bootstraps and peers we know. */
-  private isTrustedRendezvous(e: Endpoint): boolean {
-    return this.isBootstrap(e) || this.deps.peers.get(e) !== undefined;
+  /** A rendezvous of ours: one of our bootstraps, or a peer we registered with. */
+  private isOurRendezvous(e: Endpoint): boolean {
+    return this.isBootstrap(e) || this.registeredWith.peek(endpointKey(e)) === true;
   }
 
-  /** Relays we accept `n/f` from: ones we route through, and known peers that advertised relaying. */
+  /** Relays we take `n/f` from: ones we route through, and rendezvous of ours that advertised relaying. */
   private isTrustedRelay(e: Endpoint): boolean {
     if (this.deps.paths.isRelayInUse(endpointKey(e))) return true;
-    return this.isTrustedRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
+    return this.isOurRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 }
 
