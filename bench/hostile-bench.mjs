@@ -31,7 +31,9 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : Number.NaN;
 };
-const NANCE_AD = (k = 'x_0000000000000000000000') => ({ nance: { v: 1, ext: ['page', 'proof', 'punch'], role: 'peer', nat: 'Open Internet', k } });
+const NANCE_AD = (k = 'x_0000000000000000000000') => ({
+  nance: { v: 1, ext: ['page', 'proof', 'punch'], role: 'peer', nat: 'Open Internet', k },
+});
 
 /** A socket that answers pings (Nance-style or bare) and counts what arrives. */
 async function liveSocket(host, { nance }) {
@@ -41,7 +43,8 @@ async function liveSocket(host, { nance }) {
     got.bytes += msg.length;
     got.datagrams++;
     const obj = dec(msg);
-    if (obj?.m === 'p') socket.send(enc({ m: 'R', r: 0, c: nance ? NANCE_AD() : {}, z: obj.z }), rinfo.port, rinfo.address);
+    if (obj?.m === 'p')
+      socket.send(enc({ m: 'R', r: 0, c: nance ? NANCE_AD() : {}, z: obj.z }), rinfo.port, rinfo.address);
     else if (obj?.m === 'R') got.answers++;
     else if (obj?.t === 'n' && obj?.d === 'k') got.knocks++;
   });
@@ -50,7 +53,8 @@ async function liveSocket(host, { nance }) {
 
 async function fillChat(peer, posts) {
   const chat = await peer.ok('createChat', { name: 'big', message: 'x'.repeat(2000), author: 'v' });
-  for (let i = 0; i < posts; i++) await peer.ok('postMessage', { host: null, chatUuid: chat.uuid, name: 'v', content: 'y'.repeat(2000) });
+  for (let i = 0; i < posts; i++)
+    await peer.ok('postMessage', { host: null, chatUuid: chat.uuid, name: 'v', content: 'y'.repeat(2000) });
   return chat.uuid;
 }
 
@@ -61,11 +65,18 @@ async function amplification() {
   const v = await startNance();
   try {
     const chatUuid = await fillChat(v, 22);
-    for (const [label, nance] of [['Nance-style', true], ['base-style', false]]) {
+    for (const [label, nance] of [
+      ['Nance-style', true],
+      ['base-style', false],
+    ]) {
       for (const count of quick ? [40] : [40, 400]) {
         const victim = await liveSocket('127.0.0.2', { nance });
         // The victim is a peer V knows: it registered (V pinged it back and read its advertisement).
-        victim.socket.send(enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }), v.udp.port, v.udp.host);
+        victim.socket.send(
+          enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }),
+          v.udp.port,
+          v.udp.host,
+        );
         await sleep(600);
         victim.got.bytes = 0;
         victim.got.answers = 0;
@@ -92,11 +103,16 @@ async function amplification() {
 // ---------------------------------------------------------------- 2. n/p reflection
 function spoofer() {
   if (process.getuid?.() !== 0) return undefined;
-  const child = spawn('python3', ['-u', fileURLToPath(new URL('../test/support/spoof-sender.py', import.meta.url))]);
+  const child = spawn('python3', [
+    '-u',
+    fileURLToPath(new URL('../test/support/spoof-sender.py', import.meta.url)),
+  ]);
   child.on('error', () => {});
   return {
     send: (payload, as, to) =>
-      child.stdin.write(`${JSON.stringify({ src: as.host, sport: as.port, dst: to.host, dport: to.port, hex: payload.toString('hex') })}\n`),
+      child.stdin.write(
+        `${JSON.stringify({ src: as.host, sport: as.port, dst: to.host, dport: to.port, hex: payload.toString('hex') })}\n`,
+      ),
     close: () => child.kill(),
   };
 }
@@ -105,14 +121,27 @@ async function punchReflection() {
   console.log('\n2. n/p reflection: knocks at an address the n/p names (3 s after each n/p)');
   console.log('sender | n/p sent | knocks at target | knocks per n/p');
   const boot = await startNance({ args: ['--bootstrap'] });
-  const v = await startNance({ args: ['--bootstrap-peer', `${boot.udp.host}:${boot.udp.port}`, '--sync-interval', '500'] });
+  const v = await startNance({
+    args: ['--bootstrap-peer', `${boot.udp.host}:${boot.udp.port}`, '--sync-interval', '500'],
+  });
   try {
     await sleep(1500);
     const target = await liveSocket('127.0.0.3', { nance: false });
-    const np = (i) => enc({ m: 'r', t: 'n', d: 'p', a: { ip: target.at.host, port: target.at.port, token: `tok-${i}-0123456789` }, z: crypto.randomUUID() });
+    const np = (i) =>
+      enc({
+        m: 'r',
+        t: 'n',
+        d: 'p',
+        a: { ip: target.at.host, port: target.at.port, token: `tok-${i}-0123456789` },
+        z: crypto.randomUUID(),
+      });
     // A stranger that registered with V (and answers its ping-back like one of ours).
     const stranger = await liveSocket('127.0.0.4', { nance: true });
-    stranger.socket.send(enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: crypto.randomUUID() }), v.udp.port, v.udp.host);
+    stranger.socket.send(
+      enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: crypto.randomUUID() }),
+      v.udp.port,
+      v.udp.host,
+    );
     await sleep(1500);
     const n = 5;
     for (let i = 0; i < n; i++) stranger.socket.send(np(i), v.udp.port, v.udp.host);
@@ -124,7 +153,9 @@ async function punchReflection() {
       const before = target.got.knocks;
       for (let i = 0; i < n; i++) spoof.send(np(100 + i), boot.udp, v.udp);
       await sleep(3500);
-      console.log(`bootstrap forged (raw socket) | ${n} | ${target.got.knocks - before} | ${((target.got.knocks - before) / n).toFixed(1)}`);
+      console.log(
+        `bootstrap forged (raw socket) | ${n} | ${target.got.knocks - before} | ${((target.got.knocks - before) / n).toFixed(1)}`,
+      );
       spoof.close();
     }
     target.socket.close();
@@ -148,10 +179,20 @@ async function hostileHost() {
     if (obj?.m === 'p') host.send(enc({ m: 'R', r: 0, c: NANCE_AD(), z: obj.z }), rinfo.port, rinfo.address);
     else if (obj?.t === 'g' && obj?.d === 'm') {
       served++;
-      const messages = Array.from({ length: 45 }, () => ({ uuid: crypto.randomUUID(), name: 'h', content: big, timestamp: '1.0', seq: ++seq }));
+      const messages = Array.from({ length: 45 }, () => ({
+        uuid: crypto.randomUUID(),
+        name: 'h',
+        content: big,
+        timestamp: '1.0',
+        seq: ++seq,
+      }));
       host.send(enc({ m: 'R', r: 0, c: { messages, more: true }, z: obj.z }), rinfo.port, rinfo.address);
     } else if (obj?.t === 'g' && obj?.d === 'c') {
-      host.send(enc({ m: 'R', r: 0, c: { chats: [{ uuid: 'c1', name: 'trap', timestamp: '1.0' }] }, z: obj.z }), rinfo.port, rinfo.address);
+      host.send(
+        enc({ m: 'R', r: 0, c: { chats: [{ uuid: 'c1', name: 'trap', timestamp: '1.0' }] }, z: obj.z }),
+        rinfo.port,
+        rinfo.address,
+      );
     }
   });
   const reader = await startNance();
@@ -162,11 +203,17 @@ async function hostileHost() {
       peak = Math.max(peak, rssKb(reader.pid) ?? 0);
     }, 100);
     const t0 = Date.now();
-    const reply = await reader.call('readChat', { host: { host: '127.0.0.5', port: host.address().port }, chatUuid: 'c1' }, 60_000).catch((e) => ({ ok: false, error: { message: String(e) } }));
+    const reply = await reader
+      .call('readChat', { host: { host: '127.0.0.5', port: host.address().port }, chatUuid: 'c1' }, 60_000)
+      .catch((e) => ({ ok: false, error: { message: String(e) } }));
     const took = Date.now() - t0;
     clearInterval(sampler);
-    const result = reply.ok ? 'returned messages' : `error: ${reply.error?.kind ?? ''} ${reply.error?.message ?? ''}`.slice(0, 80);
-    console.log(`${result} | ${(took / 1000).toFixed(1)} s | ${(before / 1024).toFixed(0)} → ${(peak / 1024).toFixed(0)} MB (+${((peak - before) / 1024).toFixed(0)} MB) | ${served}`);
+    const result = reply.ok
+      ? 'returned messages'
+      : `error: ${reply.error?.kind ?? ''} ${reply.error?.message ?? ''}`.slice(0, 80);
+    console.log(
+      `${result} | ${(took / 1000).toFixed(1)} s | ${(before / 1024).toFixed(0)} → ${(peak / 1024).toFixed(0)} MB (+${((peak - before) / 1024).toFixed(0)} MB) | ${served}`,
+    );
   } finally {
     host.close();
     await reader.stop();
@@ -196,7 +243,18 @@ async function cpuFlood() {
       const flood = rate
         ? setInterval(() => {
             for (let i = 0; i < rate / 50; i++)
-              flooder.send(enc({ m: 'r', t: 'g', d: 'm', a: { chatUuid, after: 0, limit: 10000, maxBytes: 512 }, z: crypto.randomUUID(), k }), v.udp.port, v.udp.host);
+              flooder.send(
+                enc({
+                  m: 'r',
+                  t: 'g',
+                  d: 'm',
+                  a: { chatUuid, after: 0, limit: 10000, maxBytes: 512 },
+                  z: crypto.randomUUID(),
+                  k,
+                }),
+                v.udp.port,
+                v.udp.host,
+              );
           }, 20)
         : undefined;
       const rtts = [];
@@ -226,7 +284,9 @@ async function cpuFlood() {
       }
       if (flood) clearInterval(flood);
       await sleep(300);
-      console.log(`${rate}/s | ${pct(rtts, 50).toFixed(2)} ms | ${pct(rtts, 99).toFixed(2)} ms | ${lost} of ${sent} | ${answers}`);
+      console.log(
+        `${rate}/s | ${pct(rtts, 50).toFixed(2)} ms | ${pct(rtts, 99).toFixed(2)} ms | ${lost} of ${sent} | ${answers}`,
+      );
     }
     ping.close();
     flooder.close();

@@ -1,9 +1,10 @@
 // The address tokens other peers gave us (docs/protocol.md, "Address proof"): each peer's token
 // for our address as it sees us, from its ping answer or a `r: 4` answer, sent back as `k` with
 // every request to it — by the request engine, and on the `n/r` wrappers a relayed path sends.
-import { endpointKey } from './ports.js';
-import type { Endpoint } from './ports.js';
+
 import { Lru } from './guard/lru.js';
+import type { Endpoint } from './ports.js';
+import { endpointKey } from './ports.js';
 
 /**
  * `k` on a request to an address whose token we lack: says "I speak the proof extension" (so an

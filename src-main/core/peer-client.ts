@@ -8,7 +8,13 @@ import type {
   Response,
 } from '../../src-shared/protocol/index.js';
 import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
-import { addressToken, chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
+import {
+  addressToken,
+  chatEntry,
+  messageEntry,
+  peerEntry,
+  punchToken,
+} from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';

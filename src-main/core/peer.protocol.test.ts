@@ -62,7 +62,15 @@ describe('ping', () => {
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,
-        c: { nance: { v: 1, ext, role, nat: 'Open Internet', k: expect.stringMatching(/^[0-9a-z]+_[A-Za-z0-9_-]{22}$/) } },
+        c: {
+          nance: {
+            v: 1,
+            ext,
+            role,
+            nat: 'Open Internet',
+            k: expect.stringMatching(/^[0-9a-z]+_[A-Za-z0-9_-]{22}$/),
+          },
+        },
         z: 'p-1',
       });
       expect(String(answer?.text).replace(/,"k":"[^"]+"/, '')).toBe(

@@ -7,9 +7,9 @@ import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
-import { GivenTokens } from './given-tokens.js';
 import { ExpiryScheduler } from './expiry.js';
 import { deepFreeze } from './frozen.js';
+import { GivenTokens } from './given-tokens.js';
 import type { AddressTokens } from './guard/address-tokens.js';
 import { DEFAULT_GUARD, Guard, type GuardSettings, type GuardStats } from './guard/index.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -236,7 +236,8 @@ export class NancePeer {
         this.engine.handleResponse(decoded.response, decoded.z, relayed ? undefined : from);
         return;
       case 'invalid':
-        if (decoded.reply) this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, { from, proven: false, relayed });
+        if (decoded.reply)
+          this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, { from, proven: false, relayed });
         return;
       case 'request': {
         const proven = this.guard.isProven(decoded.proof, key, now);
@@ -267,7 +268,12 @@ export class NancePeer {
    * `asksProof`: the request carried a `k`, so an answer over the amplification budget may become
    * a request to prove the address.
    */
-  private serve(request: ServedRequest, z: string | undefined, asksProof: boolean, ctx: RequestContext): void {
+  private serve(
+    request: ServedRequest,
+    z: string | undefined,
+    asksProof: boolean,
+    ctx: RequestContext,
+  ): void {
     const { from } = ctx;
     const key = z === undefined || !changesState(request) ? undefined : `${endpointKey(from)}/${z}`;
     if (key !== undefined) {
@@ -286,7 +292,9 @@ export class NancePeer {
       })
       .then((answer) => {
         const bytes =
-          request.type === 'ping' ? this.answerPing(answer, z, ctx, asksProof) : this.reply(answer, z, ctx, asksProof);
+          request.type === 'ping'
+            ? this.answerPing(answer, z, ctx, asksProof)
+            : this.reply(answer, z, ctx, asksProof);
         this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
         if (request.type === 'postMessage' && answer.r === ResultCode.Ok) {
@@ -300,7 +308,12 @@ export class NancePeer {
    * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), the bare base
    * answer goes out instead, never much larger than the ping that asked for it.
    */
-  private answerPing(answer: Response, z: string | undefined, ctx: RequestContext, asksProof: boolean): Uint8Array {
+  private answerPing(
+    answer: Response,
+    z: string | undefined,
+    ctx: RequestContext,
+    asksProof: boolean,
+  ): Uint8Array {
     const full = this.encode(answer, z);
     const now = this.deps.clock.now();
     const key = endpointKey(ctx.from);
@@ -314,7 +327,12 @@ export class NancePeer {
     return bare;
   }
 
-  private reply(response: Response, z: string | undefined, ctx: RequestContext, asksProof = false): Uint8Array {
+  private reply(
+    response: Response,
+    z: string | undefined,
+    ctx: RequestContext,
+    asksProof = false,
+  ): Uint8Array {
     const bytes = this.encode(response, z);
     this.sendAnswer(bytes, z, ctx, asksProof);
     return bytes;
@@ -334,14 +352,29 @@ export class NancePeer {
    * anti-amplification rule; otherwise a requester that speaks the proof extension gets a small
    * `r: 4` with a token to resend with, and anyone else silence (docs/protocol.md, "Address proof").
    */
-  private sendAnswer(bytes: Uint8Array, z: string | undefined, ctx: RequestContext, asksProof: boolean): void {
+  private sendAnswer(
+    bytes: Uint8Array,
+    z: string | undefined,
+    ctx: RequestContext,
+    asksProof: boolean,
+  ): void {
     const key = endpointKey(ctx.from);
     const now = this.deps.clock.now();
-    const verdict = this.guard.answer(key, bytes.length, ctx.proven, asksProof, now, this.tokens.speaksProof(ctx.from));
+    const verdict = this.guard.answer(
+      key,
+      bytes.length,
+      ctx.proven,
+      asksProof,
+      now,
+      this.tokens.speaksProof(ctx.from),
+    );
     if (verdict === 'send') {
       this.send(bytes, ctx.from);
     } else if (verdict === 'prove') {
-      const ask = encodeResponse({ r: ResultCode.ProveAddress, c: { k: this.guard.tokens.issue(key, now) } }, z);
+      const ask = encodeResponse(
+        { r: ResultCode.ProveAddress, c: { k: this.guard.tokens.issue(key, now) } },
+        z,
+      );
       if (this.guard.answer(key, ask.length, false, false, now) === 'send') this.send(ask, ctx.from);
     }
   }
@@ -374,7 +407,8 @@ export class NancePeer {
   reconfigure(patch: ConfigPatch): void {
     const before = this.current;
     this.current = deepFreeze({ ...before, ...patch });
-    if (patch.traversal !== undefined && patch.traversal !== before.traversal) this.traversal.settingsChanged();
+    if (patch.traversal !== undefined && patch.traversal !== before.traversal)
+      this.traversal.settingsChanged();
     if (patch.role !== undefined && patch.role !== before.role) {
       this.events.emit('modeChanged', { role: patch.role });
       void this.sync.runRound();

@@ -5,8 +5,8 @@ import type { Request } from '../../src-shared/protocol/index.js';
 import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
 import { SimClock } from '../net/sim-clock.js';
 import { NanceError } from './errors.js';
-import type { Endpoint, Transport } from './ports.js';
 import { NO_TOKEN_YET } from './given-tokens.js';
+import type { Endpoint, Transport } from './ports.js';
 import { RequestEngine, type RetryPolicy } from './request-engine.js';
 
 const HOST: Endpoint = { host: '10.0.0.9', port: 7000 };

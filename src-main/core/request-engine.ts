@@ -3,9 +3,9 @@
 // jittered timeout, and silence ends in error 90.
 import { v4 as uuidv4 } from 'uuid';
 import {
+  addressProofAsked,
   DatagramTooLargeError,
   encodeRequest,
-  addressProofAsked,
   type Request,
   type Response,
   ResultCode,
@@ -36,7 +36,6 @@ interface Pending {
   /** Sends the request again with a fresh address token (once: a second `r: 4` is an answer). */
   proveAndResend?: () => void;
 }
-
 
 export class RequestEngine {
   private readonly pending = new Map<string, Pending>();

@@ -150,12 +150,18 @@ export class NanceService {
     getSettings: () => this.settings(),
     updateSettings: async (changes) => {
       if (changes.bootstrapPeers !== undefined) {
-        this.peer.reconfigure({ bootstrapPeers: await Promise.all(changes.bootstrapPeers.map(resolveHostPort)) });
+        this.peer.reconfigure({
+          bootstrapPeers: await Promise.all(changes.bootstrapPeers.map(resolveHostPort)),
+        });
       }
       const next = { ...this.settings(), ...changes };
       if (changes.keepaliveSeconds !== undefined || changes.relayForOthers !== undefined) {
         this.peer.reconfigure({
-          traversal: withTraversal(this.peer.config.traversal, next.keepaliveSeconds * 1000, next.relayForOthers),
+          traversal: withTraversal(
+            this.peer.config.traversal,
+            next.keepaliveSeconds * 1000,
+            next.relayForOthers,
+          ),
         });
       }
       this.store.setSetting('settings', next);

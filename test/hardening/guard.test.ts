@@ -2,9 +2,9 @@
 // proven it receives), rate limits (a flooding source cannot starve a well-behaved one), bounded
 // state, and small, pipelined, incremental chat reads. Each test breaks if its rule is switched off.
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_TOKEN_YET } from '../../src-main/core/given-tokens.js';
 import { DEFAULT_GUARD, type GuardSettings } from '../../src-main/core/guard/index.js';
 import { PAGE_BYTES } from '../../src-main/core/peer-client.js';
-import { NO_TOKEN_YET } from '../../src-main/core/given-tokens.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import { SimHarness, type SimPeer } from '../support/sim-harness.js';
 
@@ -121,7 +121,11 @@ describe('anti-amplification', () => {
     const host = h.addPeer({ config: guarded() });
     const { uuid } = await fullChat(host, 2000);
     const base = h.probe().answerPings();
-    const answers = await base.ask({ m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: 'big' }, host.endpoint, 500);
+    const answers = await base.ask(
+      { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: 'big' },
+      host.endpoint,
+      500,
+    );
     expect(answers).toHaveLength(1);
     expect(answers[0]?.bytes.length).toBeGreaterThan(30_000);
   });

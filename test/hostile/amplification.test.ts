@@ -25,7 +25,17 @@ async function liveVictim(nance: boolean) {
     const { obj } = decodeWire(msg);
     if (obj?.m === 'p') {
       got.pings++;
-      const c = nance ? { nance: { v: 1, ext: ['page', 'proof'], role: 'peer', nat: 'Open Internet', k: 'x_0000000000000000000000' } } : {};
+      const c = nance
+        ? {
+            nance: {
+              v: 1,
+              ext: ['page', 'proof'],
+              role: 'peer',
+              nat: 'Open Internet',
+              k: 'x_0000000000000000000000',
+            },
+          }
+        : {};
       socket.send(encodeWire({ m: 'R', r: 0, c, z: obj.z }), rinfo.port, rinfo.address);
     } else if (obj?.m === 'R') got.answers++;
   });
@@ -43,7 +53,8 @@ describe.skipIf(why !== undefined)(suiteName('hostile: amplification through a l
     // A chat whose base g/m answer is ~48 KB: what the attacker wants reflected.
     const chat = await v.ok('createChat', { name: 'big', message: 'x'.repeat(2000), author: 'v' });
     chatUuid = chat.uuid;
-    for (let i = 0; i < 22; i++) await v.ok('postMessage', { host: null, chatUuid, name: 'v', content: 'y'.repeat(2000) });
+    for (let i = 0; i < 22; i++)
+      await v.ok('postMessage', { host: null, chatUuid, name: 'v', content: 'y'.repeat(2000) });
     spoofer = new Spoofer();
   }, 60_000);
 
@@ -55,31 +66,40 @@ describe.skipIf(why !== undefined)(suiteName('hostile: amplification through a l
   it.each([
     ['a Nance victim', true],
     ['a base victim', false],
-  ])('%s gets at most 3× the forged bytes (plus the allowance for a base victim)', async (_, nance) => {
-    const victim = await liveVictim(nance);
-    try {
-      // W is a peer V knows: it registered, V pinged it back and read its advertisement.
-      victim.socket.send(encodeWire({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }), v.address.port, v.address.host);
-      await sleep(500);
-      expect(victim.got.pings).toBeGreaterThan(0);
-      victim.got.bytes = 0;
-      victim.got.answers = 0;
-      let forged = 0;
-      for (let i = 0; i < 40; i++) {
-        const datagram = encodeWire({ m: 'r', t: 'g', d: 'm', a: { chatUuid }, z: crypto.randomUUID() });
-        forged += datagram.length;
-        spoofer.send(datagram, victim.at, v.address);
-        await sleep(25);
+  ])(
+    '%s gets at most 3× the forged bytes (plus the allowance for a base victim)',
+    async (_, nance) => {
+      const victim = await liveVictim(nance);
+      try {
+        // W is a peer V knows: it registered, V pinged it back and read its advertisement.
+        victim.socket.send(
+          encodeWire({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' }),
+          v.address.port,
+          v.address.host,
+        );
+        await sleep(500);
+        expect(victim.got.pings).toBeGreaterThan(0);
+        victim.got.bytes = 0;
+        victim.got.answers = 0;
+        let forged = 0;
+        for (let i = 0; i < 40; i++) {
+          const datagram = encodeWire({ m: 'r', t: 'g', d: 'm', a: { chatUuid }, z: crypto.randomUUID() });
+          forged += datagram.length;
+          spoofer.send(datagram, victim.at, v.address);
+          await sleep(25);
+        }
+        await spoofer.flushed();
+        await sleep(2500); // every resend and held answer would have gone out by now
+        const seconds = 4;
+        const allowance =
+          DEFAULT_AMPLIFICATION.allowanceBurst + DEFAULT_AMPLIFICATION.allowancePerSecond * seconds;
+        expect(victim.got.bytes).toBeLessThanOrEqual(3 * forged + (nance ? 0 : allowance));
+        // Before the fix: 40 full answers (~2.6 MB). Now none to a peer of ours, one or two to a base one.
+        expect(victim.got.answers).toBeLessThanOrEqual(nance ? 0 : 2);
+      } finally {
+        victim.socket.close();
       }
-      await spoofer.flushed();
-      await sleep(2500); // every resend and held answer would have gone out by now
-      const seconds = 4;
-      const allowance = DEFAULT_AMPLIFICATION.allowanceBurst + DEFAULT_AMPLIFICATION.allowancePerSecond * seconds;
-      expect(victim.got.bytes).toBeLessThanOrEqual(3 * forged + (nance ? 0 : allowance));
-      // Before the fix: 40 full answers (~2.6 MB). Now none to a peer of ours, one or two to a base one.
-      expect(victim.got.answers).toBeLessThanOrEqual(nance ? 0 : 2);
-    } finally {
-      victim.socket.close();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });

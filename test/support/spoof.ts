@@ -12,7 +12,10 @@ export const SPOOF_SENDER = fileURLToPath(new URL('./spoof-sender.py', import.me
 /** Why spoofing cannot run here, or undefined when it can (root, python3, raw sockets allowed). */
 export function spoofUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'raw-socket spoofing needs root';
-  const probe = spawnSync('python3', ['-c', 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)']);
+  const probe = spawnSync('python3', [
+    '-c',
+    'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)',
+  ]);
   if (probe.error) return 'python3 is not installed';
   if (probe.status !== 0) return 'raw sockets are not permitted here';
   return undefined;
@@ -27,7 +30,10 @@ export class Spoofer {
   constructor() {
     this.child = spawn('python3', ['-u', SPOOF_SENDER]);
     this.child.stdout.on('data', (chunk: Buffer) => {
-      this.acked += chunk.toString().split('\n').filter((l) => l === '.').length;
+      this.acked += chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l === '.').length;
       if (this.acked >= this.sent) for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -35,7 +41,13 @@ export class Spoofer {
   /** Sends `payload` to `to` as if it came from `as` (both on loopback). */
   send(payload: Uint8Array, as: Endpoint, to: Endpoint): void {
     this.sent++;
-    const line = { src: as.host, sport: as.port, dst: to.host, dport: to.port, hex: Buffer.from(payload).toString('hex') };
+    const line = {
+      src: as.host,
+      sport: as.port,
+      dst: to.host,
+      dport: to.port,
+      hex: Buffer.from(payload).toString('hex'),
+    };
     this.child.stdin.write(`${JSON.stringify(line)}\n`);
   }
 

@@ -27,7 +27,13 @@ describe('AddressTokens', () => {
     const mac = t.slice(t.indexOf('_') + 1);
     for (let i = 0; i < mac.length; i++) {
       const c = mac[i] === 'A' ? 'B' : 'A';
-      expect(tokens.verify(A, `${t.slice(0, t.indexOf('_') + 1)}${mac.slice(0, i)}${c}${mac.slice(i + 1)}`, 3 * WINDOW)).toBe(false);
+      expect(
+        tokens.verify(
+          A,
+          `${t.slice(0, t.indexOf('_') + 1)}${mac.slice(0, i)}${c}${mac.slice(i + 1)}`,
+          3 * WINDOW,
+        ),
+      ).toBe(false);
     }
     expect(tokens.verify(A, `${(4).toString(36)}_${mac}`, 4 * WINDOW)).toBe(false);
   });
@@ -39,7 +45,14 @@ describe('AddressTokens', () => {
   });
 
   it('garbage is refused without throwing', () => {
-    for (const g of ['', '_', 'x', '0'.repeat(48), 'zzzzzzzzzzzzz_aaaaaaaaaaaaaaaaaaaaaa', `1_${'a'.repeat(23)}`]) {
+    for (const g of [
+      '',
+      '_',
+      'x',
+      '0'.repeat(48),
+      'zzzzzzzzzzzzz_aaaaaaaaaaaaaaaaaaaaaa',
+      `1_${'a'.repeat(23)}`,
+    ]) {
       expect(tokens.verify(A, g, 0)).toBe(false);
     }
   });

@@ -106,7 +106,12 @@ export class AmplificationGuard {
       return false;
     }
     const own = refill(a.allowance, now, this.settings.allowanceBurst, this.settings.allowancePerSecond);
-    const all = refill(this.global, now, this.settings.globalAllowanceBurst, this.settings.globalAllowancePerSecond);
+    const all = refill(
+      this.global,
+      now,
+      this.settings.globalAllowanceBurst,
+      this.settings.globalAllowancePerSecond,
+    );
     if (bytes <= own && bytes <= all) {
       a.allowance.bytes -= bytes;
       this.global.bytes -= bytes;

@@ -51,7 +51,11 @@ export class PathTransport implements Transport {
     if (!inner.ok) return;
     let wrapped: Uint8Array;
     try {
-      wrapped = encodeRequest({ type: 'relay', target: to, msg: inner.object }, undefined, this.tokens.proofFor(relay));
+      wrapped = encodeRequest(
+        { type: 'relay', target: to, msg: inner.object },
+        undefined,
+        this.tokens.proofFor(relay),
+      );
     } catch {
       return; // too large once wrapped: lost, like any datagram the network drops
     }
