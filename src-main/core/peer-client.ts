@@ -9,6 +9,14 @@ import type {
 } from '../../src-shared/protocol/index.js';
 import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
 import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
+import {
+  type BasePacingSettings,
+  BasePeerPacer,
+  baseRetryPolicy,
+  DEFAULT_BASE_PACING,
+  slowFirstRetry,
+  touchesStore,
+} from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
 import { Lru } from './guard/lru.js';
 import type { Endpoint, PeerRole } from './ports.js';
@@ -53,15 +61,23 @@ const MAX_REMEMBERED_CHATS = 1_000;
 
 const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
 
+/** A ping answer with a `nance` advertisement (ours always carry a role): a peer of ours. */
+const speaksNance = (info: PingInfo | undefined) => info !== undefined && info.role !== undefined;
+
 export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
   private readonly lastSeqs = new Lru<string, number>(MAX_REMEMBERED_CHATS);
+  /** Store requests to base peers (and to peers not pinged yet) go one at a time, gently. */
+  private readonly pacer: BasePeerPacer;
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
     private readonly engine: RequestEngine,
     private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
-  ) {}
+    private readonly basePacing: BasePacingSettings = DEFAULT_BASE_PACING,
+  ) {
+    this.pacer = new BasePeerPacer(engine.clock, () => this.basePacing);
+  }
 
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {
@@ -220,6 +236,27 @@ export class PeerClient {
     return validList(c, 'messages', messageEntry).map((e) => ({ ...e, timestamp: timestampOf(e.timestamp) }));
   }
 
+  /**
+   * Sends one request as its destination needs: peers of ours at full speed; toward a base peer (or
+   * one not pinged yet) store requests paced and pings retried no sooner than 1.5 s once we know it
+   * is base (a first ping to learn what a peer is keeps its own schedule).
+   */
+  private send(
+    to: Endpoint,
+    request: Request,
+    policy: Partial<RetryPolicy> | undefined,
+    via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
+  ): Promise<Response> {
+    const info = this.known(to);
+    if (speaksNance(info)) return this.engine.request(to, request, policy, via);
+    if (touchesStore(request)) {
+      const paced = baseRetryPolicy(request, this.basePacing);
+      return this.pacer.run(to, () => this.engine.request(to, request, paced, via));
+    }
+    const gentle = info !== undefined && request.type === 'ping';
+    return this.engine.request(to, request, gentle ? slowFirstRetry(policy, this.basePacing) : policy, via);
+  }
+
   /** Sends one request; resolves with `c` on code 0, throws a NanceError otherwise. */
   private async call(
     to: Endpoint,
@@ -228,7 +265,7 @@ export class PeerClient {
     policy?: Partial<RetryPolicy>,
     via?: (data: Uint8Array, to: Endpoint) => void,
   ): Promise<Record<string, unknown>> {
-    const response: Response = await this.engine.request(to, request, policy, via);
+    const response = await this.send(to, request, policy, via);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

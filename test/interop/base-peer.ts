@@ -65,6 +65,8 @@ export interface Sent {
   seq: number;
   to: BaseEndpoint;
   obj: Record<string, unknown>;
+  /** The quirk's stray second answer ({"m":"R","r":2,"c":{}} after a success), not a real one. */
+  stray?: true;
 }
 
 /** An answer as the client side saw it. r = 90 (local only) when nothing came back in time. */
@@ -388,14 +390,14 @@ export class BasePeer {
 
   // ------------------------------------------------------------------ wire
 
-  private send(obj: Record<string, unknown>, to: BaseEndpoint): void {
+  private send(obj: Record<string, unknown>, to: BaseEndpoint, stray = false): void {
     const text = Buffer.from(JSON.stringify(obj), 'utf8').toString('base64');
     if (this.closed || this.crashed || text.length > MAX_DATAGRAM) return;
     if (!this.socket.send(Buffer.from(text, 'ascii'), to)) {
       this.refusedSends++;
       return;
     }
-    this.sent.push({ seq: ++this.seq, to, obj });
+    this.sent.push({ seq: ++this.seq, to, obj, ...(stray ? { stray: true as const } : {}) });
   }
 
   private decode(msg: Buffer): Record<string, unknown> | undefined {
@@ -510,7 +512,7 @@ export class BasePeer {
   private answer(to: BaseEndpoint, z: string | undefined, r: number, c?: Record<string, unknown>): void {
     const withZ = (o: Record<string, unknown>) => (z === undefined ? o : { ...o, z });
     this.send(withZ(r === 0 ? { m: 'R', r, c: c ?? {} } : { m: 'R', r }), to);
-    if (this.quirks && r === 0) this.send(withZ({ m: 'R', r: 2, c: {} }), to);
+    if (this.quirks && r === 0) this.send(withZ({ m: 'R', r: 2, c: {} }), to, true);
   }
 
   private async handle(
