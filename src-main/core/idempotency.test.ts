@@ -16,6 +16,7 @@ describe('idempotent posts over a lossy host -> client path', () => {
     const host = h.addPeer();
     const client = h.addPeer({ config: { retry: { jitter: 0 } } });
     const chat = await h.settle(host.peer.createChat('room', 'hello', 'first'));
+    await h.settle(client.peer.readChat(host.endpoint, chat.uuid)); // pinged: one of ours, fast retries
     h.net.setLoss(host.endpoint, client.endpoint, 1);
     const posting = client.peer.postMessage(host.endpoint, chat.uuid, 'alice', 'only once');
     await h.advance(1000); // attempts at 0, 300 and 900 reached the host; their answers were lost
@@ -36,6 +37,7 @@ describe('idempotent posts over a lossy host -> client path', () => {
     const host = h.addPeer();
     const client = h.addPeer();
     const chat = await h.settle(host.peer.createChat('room', 'hello', 'first'));
+    await h.settle(client.peer.readChat(host.endpoint, chat.uuid)); // pinged: one of ours, fast retries
     h.net.setLoss(host.endpoint, client.endpoint, 0.6);
     const outcomes = await h.settle(
       Promise.allSettled(

@@ -15,6 +15,14 @@ import {
   peerEntry,
   punchToken,
 } from '../../src-shared/protocol/schemas.js';
+import {
+  type BasePacingSettings,
+  BasePeerPacer,
+  baseRetryPolicy,
+  DEFAULT_BASE_PACING,
+  slowFirstRetry,
+  touchesStore,
+} from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -62,14 +70,22 @@ const PAGE_ROUNDS = 3;
 
 const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
 
+/** A ping answer with a `nance` advertisement (ours always carry a role): a peer of ours. */
+const speaksNance = (info: PingInfo | undefined) => info !== undefined && info.role !== undefined;
+
 export class PeerClient {
   private readonly capabilities = new Map<string, PingInfo>();
+  /** Store requests to base peers (and to peers not pinged yet) go one at a time, gently. */
+  private readonly pacer: BasePeerPacer;
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
     private readonly engine: RequestEngine,
     private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
-  ) {}
+    private readonly basePacing: BasePacingSettings = DEFAULT_BASE_PACING,
+  ) {
+    this.pacer = new BasePeerPacer(engine.clock, () => this.basePacing);
+  }
 
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {
@@ -244,6 +260,27 @@ export class PeerClient {
     return validList(c, 'messages', messageEntry).map((e) => ({ ...e, timestamp: timestampOf(e.timestamp) }));
   }
 
+  /**
+   * Sends one request as its destination needs: peers of ours at full speed; toward a base peer (or
+   * one not pinged yet) store requests paced and pings retried no sooner than 1.5 s once we know it
+   * is base (a first ping to learn what a peer is keeps its own schedule).
+   */
+  private send(
+    to: Endpoint,
+    request: Request,
+    policy: Partial<RetryPolicy> | undefined,
+    via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
+  ): Promise<Response> {
+    const info = this.known(to);
+    if (speaksNance(info)) return this.engine.request(to, request, policy, via);
+    if (touchesStore(request)) {
+      const paced = baseRetryPolicy(request, this.basePacing);
+      return this.pacer.run(to, () => this.engine.request(to, request, paced, via));
+    }
+    const gentle = info !== undefined && request.type === 'ping';
+    return this.engine.request(to, request, gentle ? slowFirstRetry(policy, this.basePacing) : policy, via);
+  }
+
   /** Sends one request; resolves with `c` on code 0, throws a NanceError otherwise. */
   private async call(
     to: Endpoint,
@@ -252,7 +289,7 @@ export class PeerClient {
     policy?: Partial<RetryPolicy>,
     via?: (data: Uint8Array, to: Endpoint) => void,
   ): Promise<Record<string, unknown>> {
-    const response: Response = await this.engine.request(to, request, policy, via);
+    const response = await this.send(to, request, policy, via);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

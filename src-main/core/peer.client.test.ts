@@ -103,12 +103,13 @@ describe('typed errors', () => {
     const start = h.clock.now();
     expect(await failure(me.peer.readChat(NOWHERE, 'c'))).toMatchObject({ kind: 'timeout', code: 90 });
     expect(h.clock.now() - start).toBe(4500);
-    expect(await failure(me.peer.postMessage(NOWHERE, 'c', 'n', 'x'))).toMatchObject({
+    // Never answered a ping, so treated as a base peer: the gentle schedule (≤ 17.5 s).
+    expect(await failure(me.peer.postMessage(NOWHERE, 'c', 'n', 'x'), 20_000)).toMatchObject({
       kind: 'timeout',
       code: 90,
     });
     // refreshChats records the failure instead of throwing.
-    const entry = await h.settle(me.peer.refreshChats(NOWHERE));
+    const entry = await h.settle(me.peer.refreshChats(NOWHERE), 60_000, 100);
     expect(entry).toMatchObject({ chats: [], fetchedAt: undefined, error: 'timeout' });
   });
 

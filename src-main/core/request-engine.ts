@@ -47,7 +47,8 @@ export class RequestEngine {
 
   constructor(
     private readonly transport: Transport,
-    private readonly clock: Clock,
+    /** Its timers; also what paces requests made through it (base-peer-pacing.ts). */
+    readonly clock: Clock,
     private readonly defaults: RetryPolicy = DEFAULT_RETRY,
     private readonly random: () => number = Math.random,
     private readonly newId: () => string = uuidv4,

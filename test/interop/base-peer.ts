@@ -6,13 +6,25 @@
 // Client side: list/read/post/register/list peers on another peer, a fresh UUID as `z` on every
 // request, the first answer per `z` wins (later ones are recorded, so tests can count them).
 //
-// `quirks: true` reproduces the original's known faults (protocol.md, "Known faults"), except the
-// crash under concurrent database access:
+// `quirks: true` reproduces the original's known faults (protocol.md, "Known faults"):
 // - a stray {"m":"R","r":2,"c":{}} with the same z after each successful answer;
 // - a g/m whose answer does not fit one datagram is answered 1;
 // - a post to an unknown chat is stored as an orphan and answered 0, a resent post stored again;
 // - a request missing m, t, d or a is answered 1.
+// `original: true` adds the original's pace and its crash (issue 11, finding 9):
+// - requests are taken only on a poll every 0.5 s (`pollMs`), all that arrived, handled one at a
+//   time (a registration waits for its ping-back before the next request is handled). Answers to
+//   its own requests are read as they arrive: the original's waiting thread takes them.
+// - "two requests in flight that touch its database" kill it: a second store request (g/c, g/m,
+//   g/i, s/m, r/i) from one sender in the same poll, or arriving while that sender's previous one
+//   is still being handled. It then never answers again, and `crashed` says why. The rule counts
+//   per sender: that is what a client controls (a client may keep only one store request in
+//   flight); two independent clients colliding within one poll is the original's own fault, which
+//   no client can avoid.
 // Error answers never carry `c` (the original sometimes omits it; clients must accept that).
+//
+// It runs on any datagram socket and timer source: real UDP on 127.0.0.1 (`BasePeer.start`), or the
+// simulator in virtual time (./base-peer-sim.ts, through `BasePeer.over`).
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 
@@ -53,6 +65,8 @@ export interface Sent {
   seq: number;
   to: BaseEndpoint;
   obj: Record<string, unknown>;
+  /** The quirk's stray second answer ({"m":"R","r":2,"c":{}} after a success), not a real one. */
+  stray?: true;
 }
 
 /** An answer as the client side saw it. r = 90 (local only) when nothing came back in time. */
@@ -66,8 +80,33 @@ export interface BaseAnswer {
   seq: number;
 }
 
+/** A bound datagram socket, whatever carries it. `send` returns false when it refused the address. */
+export interface BaseSocket {
+  send(bytes: Uint8Array, to: BaseEndpoint): boolean;
+  onMessage(handler: (bytes: Uint8Array, from: BaseEndpoint) => void): void;
+  address(): BaseEndpoint;
+  close(): Promise<void>;
+}
+
+/** Time and timers, real or virtual. */
+export interface BaseTimers {
+  now(): number;
+  after(ms: number, fn: () => void): { cancel(): void };
+}
+
+/** Why and when the double stopped for good (the original's segfault, exit 139). */
+export interface BaseCrash {
+  at: number;
+  from: BaseEndpoint;
+  reason: string;
+}
+
 export interface BasePeerOptions {
   quirks?: boolean;
+  /** The original's pace and crash (implies quirks): see the header. */
+  original?: boolean;
+  /** Poll interval when `original` (default 500 ms, the original's). */
+  pollMs?: number;
   /** A bootstrap peer has no chat functions: it answers 2 to chat requests. */
   role?: 'peer' | 'bootstrap';
   /** How long a client request waits for its answer (ms). */
@@ -79,6 +118,9 @@ export interface BasePeerOptions {
 }
 
 const LOOPBACK = '127.0.0.1';
+const ORIGINAL_POLL_MS = 500;
+/** Requests that touch the original's database (its one shared cursor). */
+const STORE_REQUESTS = new Set(['g/c', 'g/m', 'g/i', 's/m', 'r/i']);
 const MAX_DATAGRAM = 65_507;
 const ACCEPTED_NAT_TYPES = ['Full Cone', 'Restricted Cone'];
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -121,7 +163,58 @@ function isPrivate(ip: string): boolean {
 
 interface Waiter {
   resolve(answer: BaseAnswer): void;
-  timer: NodeJS.Timeout;
+  timer: { cancel(): void };
+}
+
+/** A request taken from the socket, waiting for its poll (original mode). */
+interface Inbound {
+  obj: Record<string, unknown>;
+  from: BaseEndpoint;
+  kind: string;
+}
+
+const endpointKey = (e: BaseEndpoint) => `${e.host}:${e.port}`;
+
+/** The store request a wire object is, or undefined (a ping, a malformed or unknown request). */
+function storeKind(obj: Record<string, unknown>): string | undefined {
+  const kind = obj.m === 'g' && obj.t === 'r' && obj.d === 'i' ? 'g/i' : `${String(obj.t)}/${String(obj.d)}`;
+  return obj.m !== 'p' && STORE_REQUESTS.has(kind) ? kind : undefined;
+}
+
+const realTimers: BaseTimers = {
+  now: Date.now,
+  after(ms, fn) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A udp4 socket bound on 127.0.0.1; it sends only to 127.0.0.1. */
+async function loopbackSocket(): Promise<BaseSocket> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, LOOPBACK, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  socket.on('error', () => {});
+  return {
+    send(bytes, to) {
+      if (to.host !== LOOPBACK) return false;
+      socket.send(bytes, to.port, to.host);
+      return true;
+    },
+    onMessage(handler) {
+      socket.on('message', (msg, rinfo) => handler(msg, { host: rinfo.address, port: rinfo.port }));
+    },
+    address() {
+      const { address, port } = socket.address();
+      return { host: address, port };
+    },
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }
 
 export class BasePeer {
@@ -137,8 +230,17 @@ export class BasePeer {
   refusedSends = 0;
   /** When false, every incoming request and ping is ignored (a peer nobody can reach). */
   answering = true;
+  /** Set once the original's crash happened (original mode): it answers nothing afterwards. */
+  crashed: BaseCrash | undefined;
 
-  private readonly socket: dgram.Socket;
+  private readonly socket: BaseSocket;
+  private readonly timers: BaseTimers;
+  /** Original mode: requests waiting for the next poll. */
+  private readonly inbox: Inbound[] = [];
+  private readonly pollMs: number | undefined;
+  /** The request being handled now (original mode), so a second one from its sender is seen. */
+  private handling: Inbound | undefined;
+  private pollTimer: { cancel(): void } | undefined;
   private readonly chats = new Map<string, BaseChat>();
   private readonly peerTable: BasePeerEntry[] = [];
   private readonly waiters = new Map<string, Waiter>();
@@ -150,44 +252,43 @@ export class BasePeer {
   private seq = 0;
   private closed = false;
 
-  private constructor(socket: dgram.Socket, options: BasePeerOptions) {
+  private constructor(socket: BaseSocket, timers: BaseTimers, options: BasePeerOptions) {
     this.socket = socket;
-    this.quirks = options.quirks ?? false;
+    this.timers = timers;
+    this.quirks = (options.quirks ?? false) || (options.original ?? false);
+    this.pollMs = options.original ? (options.pollMs ?? ORIGINAL_POLL_MS) : undefined;
     this.role = options.role ?? 'peer';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 1500;
     this.pingBackTimeoutMs = options.pingBackTimeoutMs ?? 500;
     this.messagesMaxSize = Math.min(options.messagesMaxSize ?? 819_200, 819_200);
-    socket.on('error', () => {});
-    socket.on('message', (msg, rinfo) => this.onDatagram(msg, { host: rinfo.address, port: rinfo.port }));
+    socket.onMessage((bytes, from) => this.onDatagram(Buffer.from(bytes), from));
+    if (this.pollMs !== undefined) this.schedulePoll();
   }
 
-  /** Binds a udp4 socket on 127.0.0.1 (only) at an OS-chosen port. */
+  /** Binds a udp4 socket on 127.0.0.1 (only) at an OS-chosen port, on real time. */
   static async start(options: BasePeerOptions = {}): Promise<BasePeer> {
-    const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, LOOPBACK, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new BasePeer(socket, options);
+    return new BasePeer(await loopbackSocket(), realTimers, options);
+  }
+
+  /** On a socket and timers of the caller's (the simulator: ./base-peer-sim.ts). */
+  static over(socket: BaseSocket, timers: BaseTimers, options: BasePeerOptions = {}): BasePeer {
+    return new BasePeer(socket, timers, options);
   }
 
   endpoint(): BaseEndpoint {
-    const { address, port } = this.socket.address();
-    return { host: address, port };
+    return this.socket.address();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.pollTimer?.cancel();
     for (const [z, w] of this.waiters) {
-      clearTimeout(w.timer);
+      w.timer.cancel();
       w.resolve({ z, r: 90, c: undefined, raw: undefined, seq: this.seq });
     }
     this.waiters.clear();
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await this.socket.close();
   }
 
   // ------------------------------------------------------------------ local state (the "UI")
@@ -254,10 +355,10 @@ export class BasePeer {
         resolve({ z, r: 90, c: undefined, raw: undefined, seq: this.seq });
         return;
       }
-      const timer = setTimeout(() => {
+      const timer = this.timers.after(timeoutMs, () => {
         this.waiters.delete(z);
         resolve({ z, r: 90, c: undefined, raw: undefined, seq: this.seq });
-      }, timeoutMs);
+      });
       this.waiters.set(z, { resolve, timer });
       this.send({ ...body, z }, to);
     });
@@ -289,15 +390,14 @@ export class BasePeer {
 
   // ------------------------------------------------------------------ wire
 
-  private send(obj: Record<string, unknown>, to: BaseEndpoint): void {
-    if (to.host !== LOOPBACK) {
+  private send(obj: Record<string, unknown>, to: BaseEndpoint, stray = false): void {
+    const text = Buffer.from(JSON.stringify(obj), 'utf8').toString('base64');
+    if (this.closed || this.crashed || text.length > MAX_DATAGRAM) return;
+    if (!this.socket.send(Buffer.from(text, 'ascii'), to)) {
       this.refusedSends++;
       return;
     }
-    const text = Buffer.from(JSON.stringify(obj), 'utf8').toString('base64');
-    if (this.closed || text.length > MAX_DATAGRAM) return;
-    this.sent.push({ seq: ++this.seq, to, obj });
-    this.socket.send(Buffer.from(text, 'ascii'), to.port, to.host);
+    this.sent.push({ seq: ++this.seq, to, obj, ...(stray ? { stray: true as const } : {}) });
   }
 
   private decode(msg: Buffer): Record<string, unknown> | undefined {
@@ -314,13 +414,65 @@ export class BasePeer {
   private onDatagram(msg: Buffer, from: BaseEndpoint): void {
     const obj = this.decode(msg);
     this.received.push({ seq: ++this.seq, from, obj });
-    if (obj === undefined) return; // not even a JSON object: no z to answer to
+    if (obj === undefined || this.crashed) return; // not even a JSON object: no z to answer to
     const z = typeof obj.z === 'string' && obj.z.length > 0 ? obj.z : undefined;
     if (obj.m === 'R') {
       this.onResponse(obj, z);
       return;
     }
+    if (this.pollMs === undefined) {
+      void this.serve(obj, from);
+      return;
+    }
+    const kind = storeKind(obj);
+    const busy = this.handling;
+    if (kind && busy && storeKind(busy.obj) && endpointKey(busy.from) === endpointKey(from)) {
+      this.crash(from, `${kind} arrived while its sender's ${busy.kind} was being handled`);
+      return;
+    }
+    this.inbox.push({ obj, from, kind: kind ?? 'other' });
+  }
+
+  // ------------------------------------------------------------------ the original's poll
+
+  private schedulePoll(): void {
+    if (this.closed || this.crashed || this.pollMs === undefined) return;
+    this.pollTimer = this.timers.after(this.pollMs, () => void this.poll());
+  }
+
+  /** Takes everything that arrived and handles it one request at a time, then polls again. */
+  private async poll(): Promise<void> {
+    const batch = this.inbox.splice(0);
+    const storeRequestsBySender = new Map<string, number>();
+    for (const item of batch) {
+      if (storeKind(item.obj) === undefined) continue;
+      const key = endpointKey(item.from);
+      const n = (storeRequestsBySender.get(key) ?? 0) + 1;
+      storeRequestsBySender.set(key, n);
+      if (n > 1) {
+        this.crash(item.from, `${n} store requests from one sender in one poll`);
+        return;
+      }
+    }
+    for (const item of batch) {
+      if (this.closed || this.crashed) return;
+      this.handling = item;
+      await this.serve(item.obj, item.from);
+      this.handling = undefined;
+    }
+    this.schedulePoll();
+  }
+
+  private crash(from: BaseEndpoint, reason: string): void {
+    this.crashed = { at: this.timers.now(), from, reason };
+    this.inbox.length = 0;
+    this.pollTimer?.cancel();
+  }
+
+  /** Answers one request (resolves once the answer is sent). */
+  private async serve(obj: Record<string, unknown>, from: BaseEndpoint): Promise<void> {
     if (!this.answering) return;
+    const z = typeof obj.z === 'string' && obj.z.length > 0 ? obj.z : undefined;
     const answer = (r: number, c?: Record<string, unknown>) => this.answer(from, z, r, c);
     if (obj.m === 'p') {
       answer(0, {});
@@ -337,7 +489,7 @@ export class BasePeer {
       answer(this.quirks ? 1 : 2);
       return;
     }
-    void this.handle(typoGetPeers ? 'g/i' : `${String(obj.t)}/${String(obj.d)}`, obj.a, from, z).then(
+    await this.handle(typoGetPeers ? 'g/i' : `${String(obj.t)}/${String(obj.d)}`, obj.a, from, z).then(
       ([r, c]) => answer(r, c),
       () => answer(1),
     );
@@ -351,7 +503,7 @@ export class BasePeer {
     const waiter = this.waiters.get(z);
     if (!waiter) return; // a late or repeated answer: the first one won
     this.waiters.delete(z);
-    clearTimeout(waiter.timer);
+    waiter.timer.cancel();
     const r = typeof obj.r === 'number' ? obj.r : Number(obj.r);
     waiter.resolve({ z, r, c: isObject(obj.c) ? obj.c : undefined, raw: obj, seq: this.seq });
   }
@@ -360,7 +512,7 @@ export class BasePeer {
   private answer(to: BaseEndpoint, z: string | undefined, r: number, c?: Record<string, unknown>): void {
     const withZ = (o: Record<string, unknown>) => (z === undefined ? o : { ...o, z });
     this.send(withZ(r === 0 ? { m: 'R', r, c: c ?? {} } : { m: 'R', r }), to);
-    if (this.quirks && r === 0) this.send(withZ({ m: 'R', r: 2, c: {} }), to);
+    if (this.quirks && r === 0) this.send(withZ({ m: 'R', r: 2, c: {} }), to, true);
   }
 
   private async handle(

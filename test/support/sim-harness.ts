@@ -170,6 +170,8 @@ export class Probe {
   private readonly tokens = new Map<string, string>();
   /** Sends every harness peer the token the harness's peers issue for this probe's address. */
   private proving = probeDefaults.prove;
+  /** With `answerPings(…, ad)`: the `nance` advertisement its ping answers carry (a peer of ours). */
+  private advertisement: object | undefined;
 
   constructor(
     readonly transport: SimTransport,
@@ -178,13 +180,12 @@ export class Probe {
     transport.onDatagram((data, from) => {
       const rec = record(harness.clock.now(), from, data);
       this.received.push(rec);
-      // Behave like a base peer for pings when asked to (ping-backs, liveness checks).
+      // Behave like a base peer for pings when asked to (ping-backs, liveness checks), or like one
+      // of ours when given an advertisement.
       if (rec.obj?.m === 'p' && this.answering?.(from)) {
         const z = rec.obj.z;
-        this.transport.send(
-          encodeWire(z === undefined ? { m: 'R', r: 0, c: {} } : { m: 'R', r: 0, c: {}, z }),
-          from,
-        );
+        const c = this.advertisement ? { nance: this.advertisement } : {};
+        this.transport.send(encodeWire(z === undefined ? { m: 'R', r: 0, c } : { m: 'R', r: 0, c, z }), from);
       }
     });
   }
@@ -194,8 +195,9 @@ export class Probe {
   }
 
   /** Answer pings (from everyone, or from those `who` accepts) with `{"m":"R","r":0,"c":{}}`. */
-  answerPings(who: (from: Endpoint) => boolean = () => true): this {
+  answerPings(who: (from: Endpoint) => boolean = () => true, advertisement?: object): this {
     this.answering = who;
+    this.advertisement = advertisement;
     return this;
   }
 

@@ -70,7 +70,8 @@ async function peerRegistersWith(peer: SimPeer, rendezvous: Probe): Promise<void
     lastSeen: now,
     failures: 0,
   });
-  rendezvous.answerPings();
+  // A peer of ours (it sends n/p): its ping answers advertise punch, so it is not paced as a base peer.
+  rendezvous.answerPings(undefined, { v: 1, ext: ['page', 'punch'], role: 'peer', nat: 'Full Cone' });
   const round = peer.peer.syncNow();
   for (let waited = 0; waited < 5_000; waited += 20) {
     const registration = rendezvous.received.find((r) => r.obj?.t === 'r' && r.obj.d === 'i');
