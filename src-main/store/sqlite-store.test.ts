@@ -104,8 +104,23 @@ describe('SqliteStore chats and messages', () => {
     // Five 10-byte messages and four commas.
     expect(store.getChat(CHAT)).toMatchObject({ messageCount: 5, jsonBytes: 54, updatedAt: 10_005 });
     expect(store.listMessages(CHAT, 2, 2).map((m) => m.seq)).toEqual([3, 4]);
-    expect(store.listLatestMessages(CHAT, 3).map((m) => m.seq)).toEqual([3, 4, 5]);
-    expect(store.listLatestMessages(CHAT, 99).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect([...store.messagesNewestFirst(CHAT)].map((m) => m.seq)).toEqual([5, 4, 3, 2, 1]);
+    expect([...store.messagesAfter(CHAT, 3)].map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it('reads lazily: a caller that stops early leaves the connection free for the next statement', async () => {
+    const store = open();
+    await withChat(store);
+    for (let n = 2; n <= 5; n++) await store.appendMessage(msg(n), BIG);
+    const seen: number[] = [];
+    for (const m of store.messagesAfter(CHAT, 0)) {
+      seen.push(m.seq);
+      if (m.seq === 2) break;
+    }
+    expect(seen).toEqual([1, 2]);
+    // An unfinished iterator would leave the statement busy and this write would throw.
+    expect((await store.appendMessage(msg(6), BIG)).status).toBe('stored');
+    expect([...store.chatsByActivity()].map((c) => c.uuid)).toEqual([CHAT]);
   });
 
   it('stores a resent post once and answers the resend with the original', async () => {

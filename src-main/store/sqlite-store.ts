@@ -70,9 +70,14 @@ function prepareStatements(db: Database.Database) {
     listMessages: db.prepare<[string, number, number], StoredMessage>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    listLatestMessages: db.prepare<[string, number], StoredMessage>(
-      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? ORDER BY seq DESC LIMIT ?)
-       ORDER BY seq`,
+    messagesNewestFirst: db.prepare<[string], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? ORDER BY seq DESC`,
+    ),
+    messagesAfter: db.prepare<[string, number], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq`,
+    ),
+    chatsByActivity: db.prepare<[], StoredChat>(
+      `SELECT ${CHAT_COLUMNS} FROM chats ORDER BY updated_at DESC, uuid`,
     ),
     deleteMessages: db.prepare('DELETE FROM messages'),
 
@@ -192,8 +197,19 @@ export class SqliteStore implements Store {
     return this.sql.listMessages.all(chatUuid, afterSeq, limit);
   }
 
-  listLatestMessages(chatUuid: string, limit: number): StoredMessage[] {
-    return this.sql.listLatestMessages.all(chatUuid, limit);
+  // Lazy reads (better-sqlite3's iterate): a row is read only when the caller asks for it, so an
+  // answer that stops at its byte budget reads no further than that.
+
+  messagesAfter(chatUuid: string, afterSeq: number): IterableIterator<StoredMessage> {
+    return this.sql.messagesAfter.iterate(chatUuid, afterSeq);
+  }
+
+  messagesNewestFirst(chatUuid: string): IterableIterator<StoredMessage> {
+    return this.sql.messagesNewestFirst.iterate(chatUuid);
+  }
+
+  chatsByActivity(): IterableIterator<StoredChat> {
+    return this.sql.chatsByActivity.iterate();
   }
 
   /** Queued and committed with every other append of this tick, so a burst costs one fsync. */
