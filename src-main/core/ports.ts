@@ -109,15 +109,14 @@ export interface Store {
   /** Messages with seq > afterSeq in order, at most `limit`. */
   listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[];
   /**
-   * The same read row by row, for answers cut to a byte budget: rows are read only as the caller
-   * iterates, so stopping early stops the reading. Iterate synchronously, and to the end or `break`
-   * (the store's connection is busy until the iterator finishes).
+   * The same, read lazily for answers cut to a byte budget: rows are read (in small chunks) only as
+   * the caller iterates, so stopping early stops the reading.
    */
-  messagesAfter(chatUuid: string, afterSeq: number): IterableIterator<StoredMessage>;
-  /** Row by row, newest first (see messagesAfter). */
-  messagesNewestFirst(chatUuid: string): IterableIterator<StoredMessage>;
-  /** Row by row, as listChats orders them (see messagesAfter). */
-  chatsByActivity(): IterableIterator<StoredChat>;
+  messagesAfter(chatUuid: string, afterSeq: number): Iterable<StoredMessage>;
+  /** Read lazily, newest first (see messagesAfter). */
+  messagesNewestFirst(chatUuid: string): Iterable<StoredMessage>;
+  /** Read lazily, in listChats' order (see messagesAfter). */
+  chatsByActivity(): Iterable<StoredChat>;
   /** Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey. */
   appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult>;
   /** Deletes every chat and message. */

@@ -108,19 +108,37 @@ describe('SqliteStore chats and messages', () => {
     expect([...store.messagesAfter(CHAT, 3)].map((m) => m.seq)).toEqual([4, 5]);
   });
 
-  it('reads lazily: a caller that stops early leaves the connection free for the next statement', async () => {
+  it('reads lazily in growing chunks: a caller that stops early reads few rows more than it took', async () => {
     const store = open();
     await withChat(store);
-    for (let n = 2; n <= 5; n++) await store.appendMessage(msg(n), BIG);
+    await Promise.all(Array.from({ length: 999 }, (_, i) => store.appendMessage(msg(i + 2), BIG)));
+    const before = store.rowsRead;
     const seen: number[] = [];
-    for (const m of store.messagesAfter(CHAT, 0)) {
+    for (const m of store.messagesAfter(CHAT, 500)) {
       seen.push(m.seq);
-      if (m.seq === 2) break;
+      if (seen.length === 3) break;
     }
-    expect(seen).toEqual([1, 2]);
-    // An unfinished iterator would leave the statement busy and this write would throw.
-    expect((await store.appendMessage(msg(6), BIG)).status).toBe('stored');
-    expect([...store.chatsByActivity()].map((c) => c.uuid)).toEqual([CHAT]);
+    expect(seen).toEqual([501, 502, 503]);
+    expect(store.rowsRead - before).toBe(8);
+    // Read to the end, every chunk continues where the last stopped.
+    expect([...store.messagesAfter(CHAT, 0)].map((m) => m.seq)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
+    expect([...store.messagesNewestFirst(CHAT)].map((m) => m.seq)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => 1000 - i),
+    );
+  });
+
+  it('reads chats lazily in listChats order, ties on activity included', async () => {
+    const store = open();
+    for (let i = 0; i < 40; i++) {
+      const uuid = `c${String(i).padStart(2, '0')}`;
+      await store.createChat(
+        { uuid, name: uuid, createdAt: 1 },
+        msg(i, { chatUuid: uuid, createdAt: 100 + (i % 3) }),
+      );
+    }
+    expect([...store.chatsByActivity()]).toEqual(store.listChats(100));
   });
 
   it('stores a resent post once and answers the resend with the original', async () => {

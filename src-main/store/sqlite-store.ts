@@ -28,6 +28,9 @@ interface PendingAppend {
 const EPOCH_KEY = 'epoch';
 const LAST_WIPE_KEY = 'last_wipe_period';
 const BUSY_TIMEOUT_MS = 5000;
+/** Chunks of the lazy reads: a tiny page reads 8 rows, one datagram of short messages ~500. */
+const FIRST_CHUNK_ROWS = 8;
+const MAX_CHUNK_ROWS = 256;
 
 // Columns are aliased to the port's property names so rows need no mapping.
 const CHAT_COLUMNS = `uuid, name, created_at AS createdAt, json_bytes AS jsonBytes,
@@ -70,14 +73,12 @@ function prepareStatements(db: Database.Database) {
     listMessages: db.prepare<[string, number, number], StoredMessage>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    messagesNewestFirst: db.prepare<[string], StoredMessage>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? ORDER BY seq DESC`,
+    messagesBefore: db.prepare<[string, number, number], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
-    messagesAfter: db.prepare<[string, number], StoredMessage>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq`,
-    ),
-    chatsByActivity: db.prepare<[], StoredChat>(
-      `SELECT ${CHAT_COLUMNS} FROM chats ORDER BY updated_at DESC, uuid`,
+    chatsAfter: db.prepare<[number, number, string, number], StoredChat>(
+      `SELECT ${CHAT_COLUMNS} FROM chats WHERE updated_at < ? OR (updated_at = ? AND uuid > ?)
+       ORDER BY updated_at DESC, uuid LIMIT ?`,
     ),
     deleteMessages: db.prepare('DELETE FROM messages'),
 
@@ -127,6 +128,7 @@ export class SqliteStore implements Store {
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
   private commits = 0;
+  private rowsReadCount = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -190,26 +192,43 @@ export class SqliteStore implements Store {
   }
 
   listChats(limit: number): StoredChat[] {
-    return this.sql.listChats.all(limit);
+    return this.counted(this.sql.listChats.all(limit));
   }
 
   listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[] {
-    return this.sql.listMessages.all(chatUuid, afterSeq, limit);
+    return this.counted(this.sql.listMessages.all(chatUuid, afterSeq, limit));
   }
 
-  // Lazy reads (better-sqlite3's iterate): a row is read only when the caller asks for it, so an
-  // answer that stops at its byte budget reads no further than that.
+  // Lazy reads, in chunks that double from FIRST_CHUNK_ROWS: an answer cut at its byte budget reads
+  // few rows more than it sends, and no statement stays open between chunks.
 
-  messagesAfter(chatUuid: string, afterSeq: number): IterableIterator<StoredMessage> {
-    return this.sql.messagesAfter.iterate(chatUuid, afterSeq);
+  messagesAfter(chatUuid: string, afterSeq: number): Generator<StoredMessage, void, undefined> {
+    return this.chunked(
+      afterSeq,
+      (seq, n) => this.sql.listMessages.all(chatUuid, seq, n),
+      (m) => m.seq,
+    );
   }
 
-  messagesNewestFirst(chatUuid: string): IterableIterator<StoredMessage> {
-    return this.sql.messagesNewestFirst.iterate(chatUuid);
+  messagesNewestFirst(chatUuid: string): Generator<StoredMessage, void, undefined> {
+    return this.chunked(
+      Number.MAX_SAFE_INTEGER,
+      (seq, n) => this.sql.messagesBefore.all(chatUuid, seq, n),
+      (m) => m.seq,
+    );
   }
 
-  chatsByActivity(): IterableIterator<StoredChat> {
-    return this.sql.chatsByActivity.iterate();
+  chatsByActivity(): Generator<StoredChat, void, undefined> {
+    return this.chunked<StoredChat, [number, string]>(
+      [Number.MAX_SAFE_INTEGER, ''],
+      ([at, uuid], n) => this.sql.chatsAfter.all(at, at, uuid, n),
+      (c) => [c.updatedAt, c.uuid],
+    );
+  }
+
+  /** Rows of chats, messages and peers read so far: what requests cost the store (tests, benches). */
+  get rowsRead(): number {
+    return this.rowsReadCount;
   }
 
   /** Queued and committed with every other append of this tick, so a burst costs one fsync. */
@@ -240,7 +259,7 @@ export class SqliteStore implements Store {
   }
 
   listPeers(): StoredPeer[] {
-    return this.sql.listPeers.all();
+    return this.counted(this.sql.listPeers.all());
   }
 
   // ---- settings and retention
@@ -285,6 +304,26 @@ export class SqliteStore implements Store {
     const result = tx();
     this.commits++;
     return result;
+  }
+
+  private counted<T>(rows: T[]): T[] {
+    this.rowsReadCount += rows.length;
+    return rows;
+  }
+
+  private *chunked<T, K>(
+    start: K,
+    read: (after: K, rows: number) => T[],
+    keyOf: (row: T) => K,
+  ): Generator<T, void, undefined> {
+    let after = start;
+    for (let size = FIRST_CHUNK_ROWS; ; size = Math.min(2 * size, MAX_CHUNK_ROWS)) {
+      const rows = this.counted(read(after, size));
+      yield* rows;
+      const last = rows.at(-1);
+      if (rows.length < size || last === undefined) return;
+      after = keyOf(last);
+    }
   }
 
   private flush(): void {
