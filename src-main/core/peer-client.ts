@@ -50,18 +50,23 @@ export const PAGES_IN_FLIGHT = 8;
 /** Request cycles (each with its own resends) per page before a chat read gives up. */
 const PAGE_ROUNDS = 3;
 const MAX_REMEMBERED_CHATS = 1_000;
+/** Peers whose ping answer we remember (any address can answer a ping: the map must stay bounded). */
+export const MAX_REMEMBERED_PEERS = 10_000;
 
 const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
 
 export class PeerClient {
-  private readonly capabilities = new Map<string, PingInfo>();
+  private readonly capabilities: Lru<string, PingInfo>;
   private readonly lastSeqs = new Lru<string, number>(MAX_REMEMBERED_CHATS);
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
     private readonly engine: RequestEngine,
     private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
-  ) {}
+    maxRememberedPeers = MAX_REMEMBERED_PEERS,
+  ) {
+    this.capabilities = new Lru(maxRememberedPeers);
+  }
 
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {

@@ -1,4 +1,6 @@
 // Known peers: only verified ones (they answered a ping) are kept; failing ones are dropped.
+// Recording them never throws: sync, traversal and registrations call it from timers and
+// handlers, and a store that cannot write (a full disk) reports that itself (Store.health).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { isPrivateAddress } from './addresses.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
@@ -41,7 +43,7 @@ export class PeerDirectory {
       lastSeen: now,
       failures: 0,
     };
-    this.store.upsertPeer(peer);
+    this.write(() => this.store.upsertPeer(peer));
     return peer;
   }
 
@@ -50,11 +52,19 @@ export class PeerDirectory {
     const old = this.get(e);
     if (!old) return false;
     if (old.failures + 1 >= this.maxFailures) {
-      this.store.removePeer(e.host, e.port);
+      this.write(() => this.store.removePeer(e.host, e.port));
       return true;
     }
-    this.store.upsertPeer({ ...old, failures: old.failures + 1 });
+    this.write(() => this.store.upsertPeer({ ...old, failures: old.failures + 1 }));
     return false;
+  }
+
+  private write(run: () => void): void {
+    try {
+      run();
+    } catch {
+      // Not remembered this time; the next check or registration tries again.
+    }
   }
 
   /**
