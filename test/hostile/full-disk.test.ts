@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StatusDto } from '../../src-shared/api.js';
 import { cleanupAll, eventually, isBuilt, NanceProcess, tempDataDir } from '../cli/cli-harness.js';
 import { RawUdp } from '../support/raw-udp.js';
 
@@ -72,7 +73,9 @@ describe.skipIf(skip !== '')(`a full disk${skip ? ` [skipped: ${skip}]` : ''}`, 
       return s.storage.ok ? undefined : s;
     }, 'the storage problem in the status');
     expect(status.storage).toEqual({ ok: false, problem: 'disk-full' });
-    expect(peer.events.some((e) => e.event === 'statusChanged' && !e.payload.storage.ok)).toBe(true);
+    expect(peer.events.some((e) => e.event === 'statusChanged' && !(e.payload as StatusDto).storage.ok)).toBe(
+      true,
+    );
     expect(peer.hasExited).toBe(false);
     expect(await pingAnswered(peer, 'alive-1')).toBe(true);
     // Reads are served; a post is refused with code 1 (Exception), not a crash.
