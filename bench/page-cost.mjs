@@ -47,7 +47,9 @@ try {
   };
   const Database = (await import('better-sqlite3')).default;
   const probe = new Database(path.join(dir, 'bench.db'), { readonly: true });
-  const select = probe.prepare('SELECT uuid, name, content, created_at FROM messages WHERE chat_uuid = ? AND seq = 1');
+  const select = probe.prepare(
+    'SELECT uuid, name, content, created_at FROM messages WHERE chat_uuid = ? AND seq = 1',
+  );
 
   const cases = [
     ['baseline: SELECT of one row', () => select.get(chat.uuid)],
