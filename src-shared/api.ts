@@ -182,6 +182,16 @@ export interface PortMappingDto {
   external: EndpointDto;
 }
 
+/**
+ * Whether the peer can write to its store. A problem leaves chats readable and the peer answering;
+ * writes (posts, new chats, the daily wipe, which retries) fail until it clears.
+ */
+export interface StorageDto {
+  ok: boolean;
+  /** Why writes fail: the disk is full, the files are read-only, or the disk reports errors. */
+  problem: 'disk-full' | 'read-only' | 'io-error' | null;
+}
+
 export interface StatusDto {
   mode: Mode;
   udp: EndpointDto;
@@ -193,6 +203,7 @@ export interface StatusDto {
   peerCount: number;
   /** The router's forwarding of our port made at start; null when none was made. */
   portMapping: PortMappingDto | null;
+  storage: StorageDto;
 }
 
 export interface SettingsDto {

@@ -12,7 +12,7 @@ import {
 import { NanceError } from './errors.js';
 import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
 import type { ChatRead } from './read-bounds.js';
-import { fitting, jsonBudget, jsonLength } from './wire-size.js';
+import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
 
 export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
   const wire: ChatMessage = {
@@ -76,8 +76,9 @@ export class ChatHost {
     return this.store.appendMessage(message, this.maxJsonBytes);
   }
 
-  chats(max: number): ChatSummary[] {
-    return this.store.listChats(max).map(toChatSummary);
+  /** A `g/c` answer: the most recently active chats that fit `budget` bytes of JSON, at most `max`. */
+  chats(max: number, budget: number): ChatSummary[] {
+    return fitting(mapLazily(this.store.chatsByActivity(), toChatSummary), budget, max);
   }
 
   /**
@@ -94,19 +95,30 @@ export class ChatHost {
     return { messages, lastSeq: messages.at(-1)?.seq ?? after, full: after === 0 };
   }
 
-  /** A base `g/m` answer: the whole chat, or its newest messages that fit `budget` bytes of JSON. */
+  /**
+   * A base `g/m` answer: the whole chat, or its newest messages that fit `budget` bytes of JSON.
+   * Only the rows the answer carries are read (plus the first that does not fit).
+   */
   latestMessages(
     chatUuid: string,
     budget: number,
   ): { messages: ChatMessage[]; truncated: boolean } | undefined {
     const chat = this.store.getChat(chatUuid);
     if (!chat) return undefined;
-    const all = this.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m));
-    const messages = chat.jsonBytes + 2 <= budget ? all : fitting(all, budget, true);
-    return { messages, truncated: messages.length < all.length };
+    // jsonBytes is the size of the whole list as this answer writes it (StoredChat.jsonBytes).
+    if (chat.jsonBytes + 2 <= budget) {
+      const all = this.store.listMessages(chatUuid, 0, chat.messageCount).map((m) => toWireMessage(m));
+      return { messages: all, truncated: false };
+    }
+    const newestFirst = mapLazily(this.store.messagesNewestFirst(chatUuid), (m) => toWireMessage(m));
+    const messages = fitting(newestFirst, budget).reverse();
+    return { messages, truncated: messages.length < chat.messageCount };
   }
 
-  /** A paged `g/m` answer (extension): messages after the cursor that fit the budget, at least one. */
+  /**
+   * A paged `g/m` answer (extension): messages after the cursor that fit the budget, at least one.
+   * Reads only the rows it sends (plus the first that does not fit), whatever `limit` asks for.
+   */
   pageOfMessages(
     chatUuid: string,
     page: MessagePage,
@@ -115,11 +127,13 @@ export class ChatHost {
     const chat = this.store.getChat(chatUuid);
     if (!chat) return undefined;
     const limit = page.limit ?? 1000;
-    const rows = this.store.listMessages(chatUuid, page.after, limit + 1).map((m) => toWireMessage(m, true));
-    const wanted = rows.slice(0, limit);
-    let messages = fitting(wanted, budget);
-    if (messages.length === 0 && wanted.length > 0) messages = wanted.slice(0, 1);
-    return { messages, more: messages.length < rows.length };
+    const rows = () =>
+      mapLazily(this.store.messagesAfter(chatUuid, page.after), (m) => toWireMessage(m, true));
+    let messages = fitting(rows(), budget, limit);
+    if (messages.length === 0) messages = fitting(rows(), Number.POSITIVE_INFINITY, Math.min(1, limit));
+    // Seqs run 1..messageCount without gaps (appends only; the wipe deletes whole chats).
+    const last = messages.at(-1)?.seq ?? page.after;
+    return { messages, more: last < chat.messageCount };
   }
 
   private newMessage(chatUuid: string, name: string, content: string, createdAt: number): NewMessage {

@@ -24,6 +24,7 @@ import {
   touchesStore,
 } from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
+import { Lru } from './guard/lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
@@ -67,6 +68,8 @@ export const PAGE_BYTES = 1_200;
 export const PAGES_IN_FLIGHT = 8;
 /** Request cycles (each with its own resends) per page before a chat read gives up. */
 const PAGE_ROUNDS = 3;
+/** Peers whose ping answer we remember (any address can answer a ping: the map must stay bounded). */
+export const MAX_REMEMBERED_PEERS = 10_000;
 
 const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) => a - b).map(([, m]) => m);
 
@@ -74,7 +77,7 @@ const sorted = (bySeq: Map<number, ChatMessage>) => [...bySeq].sort(([a], [b]) =
 const speaksNance = (info: PingInfo | undefined) => info !== undefined && info.role !== undefined;
 
 export class PeerClient {
-  private readonly capabilities = new Map<string, PingInfo>();
+  private readonly capabilities: Lru<string, PingInfo>;
   /** Store requests to base peers (and to peers not pinged yet) go one at a time, gently. */
   private readonly pacer: BasePeerPacer;
 
@@ -83,8 +86,10 @@ export class PeerClient {
     private readonly engine: RequestEngine,
     private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
     private readonly basePacing: BasePacingSettings = DEFAULT_BASE_PACING,
+    maxRememberedPeers = MAX_REMEMBERED_PEERS,
   ) {
     this.pacer = new BasePeerPacer(engine.clock, () => this.basePacing);
+    this.capabilities = new Lru(maxRememberedPeers);
   }
 
   /** What a peer advertised in its last ping answer, if we have pinged it. */

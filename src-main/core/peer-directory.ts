@@ -1,5 +1,7 @@
 // Known peers: only verified ones (they answered a ping) are kept; failing ones are dropped. Only
 // those that answered us straight (not through a relay) are listed to others.
+// Recording them never throws: sync, traversal and registrations call it from timers and
+// handlers, and a store that cannot write (a full disk) reports that itself (Store.health).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { isPrivateAddress } from './addresses.js';
 import type { AnsweredAddresses } from './answered-addresses.js';
@@ -45,7 +47,7 @@ export class PeerDirectory {
       lastSeen: now,
       failures: 0,
     };
-    this.store.upsertPeer(peer);
+    this.write(() => this.store.upsertPeer(peer));
     return peer;
   }
 
@@ -54,11 +56,19 @@ export class PeerDirectory {
     const old = this.get(e);
     if (!old) return false;
     if (old.failures + 1 >= this.maxFailures) {
-      this.store.removePeer(e.host, e.port);
+      this.write(() => this.store.removePeer(e.host, e.port));
       return true;
     }
-    this.store.upsertPeer({ ...old, failures: old.failures + 1 });
+    this.write(() => this.store.upsertPeer({ ...old, failures: old.failures + 1 }));
     return false;
+  }
+
+  private write(run: () => void): void {
+    try {
+      run();
+    } catch {
+      // Not remembered this time; the next check or registration tries again.
+    }
   }
 
   /**

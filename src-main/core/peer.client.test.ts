@@ -1,8 +1,12 @@
 // The typed client API a window or CLI uses: readChat / postMessage / refreshChats / createChat,
 // and the NanceError kinds they fail with.
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeDatagram } from '../../src-shared/protocol/index.js';
 import { encodeWire, type Probe, SimHarness } from '../../test/support/sim-harness.js';
 import { NanceError } from './errors.js';
+import { PeerClient } from './peer-client.js';
+import type { Endpoint } from './ports.js';
+import { DEFAULT_RETRY, RequestEngine } from './request-engine.js';
 
 let h: SimHarness;
 afterEach(() => h.close());
@@ -173,5 +177,25 @@ describe('typed errors', () => {
     const mine = await h.settle(boot.peer.createChat('mine', 'x', 'first'));
     expect(mine.name).toBe('mine');
     expect(await h.settle(boot.peer.readChat(other.endpoint, remote.uuid))).toHaveLength(1);
+  });
+});
+
+describe('what the client remembers of other peers', () => {
+  it('keeps the ping answers of at most its cap of peers, forgetting the least recently used', async () => {
+    h = new SimHarness();
+    const transport = h.net.bind({ host: '10.0.0.2', port: 7000 });
+    const engine = new RequestEngine(transport, h.clock, { ...DEFAULT_RETRY, jitter: 0 });
+    transport.onDatagram((data, from) => {
+      const decoded = decodeDatagram(data);
+      if (decoded.kind === 'response') engine.handleResponse(decoded.response, decoded.z, from);
+    });
+    const client = new PeerClient(engine, undefined, undefined, 3);
+    const answering = Array.from({ length: 5 }, (_, i) => h.probe({ host: `10.0.2.${i + 1}` }).answerPings());
+    for (const probe of answering.slice(0, 3)) await h.settle(client.ping(probe.endpoint));
+    expect(client.known(answering[0]?.endpoint as Endpoint)).toBeDefined(); // now the most recent
+    for (const probe of answering.slice(3)) await h.settle(client.ping(probe.endpoint));
+    const remembered = answering.map((p) => client.known(p.endpoint) !== undefined);
+    expect(remembered).toEqual([true, false, false, true, true]);
+    engine.close();
   });
 });

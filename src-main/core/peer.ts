@@ -187,11 +187,17 @@ export class NancePeer {
           undefined,
         ),
     });
-    this.expiry = new ExpiryScheduler(store, clock, this.config.retentionMs, () => {
-      this.remote.clear();
-      this.log.info({}, 'daily wipe: all chats and messages deleted');
-      this.events.emit('chatsChanged', undefined);
-    });
+    this.expiry = new ExpiryScheduler(
+      store,
+      clock,
+      this.config.retentionMs,
+      () => {
+        this.remote.clear();
+        this.log.info({}, 'daily wipe: all chats and messages deleted');
+        this.events.emit('chatsChanged', undefined);
+      },
+      (err) => this.log.error({ err: String(err) }, 'daily wipe failed; retrying'),
+    );
     transport.onDatagram((data, from) => this.onDatagram(data, from));
   }
 

@@ -1,5 +1,6 @@
 // The small interfaces the core depends on. Adapters live in src-main/{net,store,nat};
 // tests and the simulator inject their own. Nothing here imports Node, SQLite or Electron.
+import type { StorageDto } from '../../src-shared/api.js';
 
 /** A UDP address. `host` is an IPv4 literal (normalised by the transport). */
 export interface Endpoint {
@@ -42,6 +43,9 @@ export interface Clock {
 }
 
 // ---- store
+
+/** Whether the store can write (the status DTO carries it as is). */
+export type StorageHealth = StorageDto;
 
 export interface StoredChat {
   uuid: string;
@@ -108,12 +112,19 @@ export interface Store {
   listChats(limit: number): StoredChat[];
   /** Messages with seq > afterSeq in order, at most `limit`. */
   listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[];
-  /** The newest `limit` messages, oldest first. */
-  listLatestMessages(chatUuid: string, limit: number): StoredMessage[];
+  /**
+   * The same, read lazily for answers cut to a byte budget: rows are read (in small chunks) only as
+   * the caller iterates, so stopping early stops the reading.
+   */
+  messagesAfter(chatUuid: string, afterSeq: number): Iterable<StoredMessage>;
+  /** Read lazily, newest first (see messagesAfter). */
+  messagesNewestFirst(chatUuid: string): Iterable<StoredMessage>;
+  /** Read lazily, in listChats' order (see messagesAfter). */
+  chatsByActivity(): Iterable<StoredChat>;
   /** Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey. */
   appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult>;
-  /** Deletes every chat and message. */
-  wipeChats(): void;
+  /** Deletes every chat and message and records `period` as wiped, in one transaction. */
+  wipeChats(period: number): void;
 
   // peers
   upsertPeer(peer: StoredPeer): void;
@@ -129,6 +140,11 @@ export interface Store {
   /** Index of the last retention period whose wipe ran (-1 before the first). */
   lastWipePeriod(): number;
   setLastWipePeriod(period: number): void;
+
+  /** Whether writes succeed (the last write's outcome); every write failure is also thrown. */
+  health(): StorageHealth;
+  /** Called whenever health() changes. */
+  onHealthChange(listener: (health: StorageHealth) => void): void;
 
   close(): void;
 }

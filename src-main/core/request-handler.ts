@@ -72,7 +72,7 @@ export class RequestHandler {
     if (this.ctx.role() === 'bootstrap') return fail(ResultCode.UnknownFormat);
     switch (request.type) {
       case 'getChats':
-        return ok({ chats: fitting(this.ctx.chats.chats(request.maxChatsLength), budget) });
+        return ok({ chats: this.ctx.chats.chats(request.maxChatsLength, budget) });
       case 'getMessages': {
         const { chatUuid, page } = request;
         const answer = page

@@ -17,18 +17,24 @@ export function jsonBudget(maxEncodedBytes: number = MAX_DATAGRAM_BYTES): number
 }
 
 /**
- * Takes items from the start while the JSON array of them stays within `budget` bytes
- * (the caller subtracts the envelope). `fromEnd` takes the newest instead, keeping their order.
+ * Takes items in order while the JSON array of them stays within `budget` bytes (the caller
+ * subtracts the envelope), at most `max` of them. It stops at the first item that does not fit, so a
+ * lazy source (a store iterator) is read no further than the answer needs.
  */
-export function fitting<T>(items: readonly T[], budget: number, fromEnd = false): T[] {
+export function fitting<T>(items: Iterable<T>, budget: number, max = Number.POSITIVE_INFINITY): T[] {
   const out: T[] = [];
   let used = 2; // the brackets
-  for (let i = 0; i < items.length; i++) {
-    const item = items[fromEnd ? items.length - 1 - i : i] as T;
+  for (const item of items) {
+    if (out.length >= max) break;
     const size = jsonLength(item) + (out.length > 0 ? 1 : 0);
     if (used + size > budget) break;
     used += size;
     out.push(item);
   }
-  return fromEnd ? out.reverse() : out;
+  return out;
+}
+
+/** `items` mapped lazily (Iterator.prototype.map needs Node 22). */
+export function* mapLazily<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U, void, undefined> {
+  for (const item of items) yield fn(item);
 }

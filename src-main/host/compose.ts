@@ -5,7 +5,7 @@ import path from 'node:path';
 import { GUARD_OFF } from '../core/guard/index.js';
 import type { Logger } from '../core/logger.js';
 import { DEFAULT_CONFIG, NancePeer } from '../core/peer.js';
-import type { Endpoint } from '../core/ports.js';
+import type { Endpoint, StorageHealth } from '../core/ports.js';
 import type { NatDiscoveryResult } from '../nat/nat-discovery.js';
 import { NatSetup, natPeerConfig } from '../nat/nat-setup.js';
 import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
@@ -109,6 +109,8 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
     throw new Error(`cannot open the store in ${dataDir}: ${(err as Error).message}`, { cause: err });
   }
 
+  logStorageHealth(store, logger);
+
   // STUN and Nance share the socket: the peer gets the Nance channel (closing it closes all).
   let nat: NatSetup;
   try {
@@ -189,6 +191,16 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   }
   peer.start();
   return { peer, service, store, transport, nat: natResult, portMapping: mapping?.result, close };
+}
+
+/** Says in the log when the store stops (or starts again) taking writes; the window shows it too. */
+function logStorageHealth(store: SqliteStore, logger: Logger): void {
+  const report = (health: StorageHealth) => {
+    if (health.ok) logger.info({}, 'storage: writes succeed again');
+    else logger.error({ problem: health.problem }, 'storage: cannot write; chats stay readable');
+  };
+  if (!store.health().ok) report(store.health());
+  store.onHealthChange(report);
 }
 
 async function resolveSaved(saved: string[], logger: Logger): Promise<Endpoint[]> {

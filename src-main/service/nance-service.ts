@@ -101,6 +101,7 @@ export class NanceService {
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
     peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
+    store.onHealthChange(() => this.events.emit('statusChanged', this.status()));
     peer.events.on('modeChanged', ({ role }) => {
       this.events.emit('modeChanged', { mode: role });
       this.events.emit('statusChanged', this.status());
@@ -213,6 +214,7 @@ export class NanceService {
       nextWipeAt: this.peer.nextWipeAt(),
       peerCount: this.peer.knownPeers().length,
       portMapping: this.portMapping && { ...this.portMapping, external: { ...this.portMapping.external } },
+      storage: this.store.health(),
     };
   }
 

@@ -46,6 +46,8 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Evicting the least recently seen peer (the table's cap) without scanning it.
+  `CREATE INDEX peers_by_last_seen ON peers (last_seen);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

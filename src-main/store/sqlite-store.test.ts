@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewMessage, StoredPeer } from '../core/ports.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,8 +105,41 @@ describe('SqliteStore chats and messages', () => {
     // Five 10-byte messages and four commas.
     expect(store.getChat(CHAT)).toMatchObject({ messageCount: 5, jsonBytes: 54, updatedAt: 10_005 });
     expect(store.listMessages(CHAT, 2, 2).map((m) => m.seq)).toEqual([3, 4]);
-    expect(store.listLatestMessages(CHAT, 3).map((m) => m.seq)).toEqual([3, 4, 5]);
-    expect(store.listLatestMessages(CHAT, 99).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect([...store.messagesNewestFirst(CHAT)].map((m) => m.seq)).toEqual([5, 4, 3, 2, 1]);
+    expect([...store.messagesAfter(CHAT, 3)].map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it('reads lazily in growing chunks: a caller that stops early reads few rows more than it took', async () => {
+    const store = open();
+    await withChat(store);
+    await Promise.all(Array.from({ length: 999 }, (_, i) => store.appendMessage(msg(i + 2), BIG)));
+    const before = store.rowsRead;
+    const seen: number[] = [];
+    for (const m of store.messagesAfter(CHAT, 500)) {
+      seen.push(m.seq);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([501, 502, 503]);
+    expect(store.rowsRead - before).toBe(8);
+    // Read to the end, every chunk continues where the last stopped.
+    expect([...store.messagesAfter(CHAT, 0)].map((m) => m.seq)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
+    expect([...store.messagesNewestFirst(CHAT)].map((m) => m.seq)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => 1000 - i),
+    );
+  });
+
+  it('reads chats lazily in listChats order, ties on activity included', async () => {
+    const store = open();
+    for (let i = 0; i < 40; i++) {
+      const uuid = `c${String(i).padStart(2, '0')}`;
+      await store.createChat(
+        { uuid, name: uuid, createdAt: 1 },
+        msg(i, { chatUuid: uuid, createdAt: 100 + (i % 3) }),
+      );
+    }
+    expect([...store.chatsByActivity()]).toEqual(store.listChats(100));
   });
 
   it('stores a resent post once and answers the resend with the original', async () => {
@@ -186,7 +220,8 @@ describe('SqliteStore chats and messages', () => {
     await store.appendMessage(msg(2), BIG);
     store.upsertPeer(peer());
     store.setSetting('nick', 'alice');
-    store.wipeChats();
+    store.wipeChats(4);
+    expect(store.lastWipePeriod()).toBe(4);
     expect(store.listChats(10)).toEqual([]);
     expect(store.listMessages(CHAT, 0, 10)).toEqual([]);
     expect(store.listPeers()).toHaveLength(1);
@@ -218,6 +253,23 @@ describe('SqliteStore peers and settings', () => {
     expect(store.listPeers().map((p) => p.port)).toEqual([2, 1]);
   });
 
+  it('keeps at most maxPeers, forgetting the least recently seen, however many register', () => {
+    const store = open({ maxPeers: 5 });
+    for (let port = 1; port <= 50; port++) store.upsertPeer(peer({ port, lastSeen: 1_000 + port }));
+    expect(store.listPeers().map((p) => p.port)).toEqual([50, 49, 48, 47, 46]);
+    // A known peer seen again is refreshed, not added: nothing is evicted for it.
+    store.upsertPeer(peer({ port: 46, lastSeen: 9_999 }));
+    expect(store.listPeers().map((p) => p.port)).toEqual([46, 50, 49, 48, 47]);
+    // Removing makes room again; the cap holds across a reopen.
+    store.removePeer('10.0.0.1', 50);
+    store.upsertPeer(peer({ port: 60, lastSeen: 10_000 }));
+    expect(store.listPeers()).toHaveLength(5);
+    store.close();
+    const again = open({ maxPeers: 5 });
+    again.upsertPeer(peer({ port: 61, lastSeen: 10_001 }));
+    expect(again.listPeers().map((p) => p.port)).toEqual([61, 60, 46, 49, 48]);
+  });
+
   it('round-trips JSON settings', () => {
     const store = open();
     expect(store.getSetting('missing')).toBeUndefined();
@@ -232,12 +284,12 @@ describe('SqliteStore peers and settings', () => {
 });
 
 describe('SqliteStore lifecycle', () => {
-  it('runs in WAL mode at schema version 1', () => {
+  it('runs in WAL mode at the newest schema version', () => {
     open();
     const probe = new Database(dbPath, { readonly: true });
     try {
       expect(probe.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(probe.pragma('user_version', { simple: true })).toBe(1);
+      expect(probe.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     } finally {
       probe.close();
     }

@@ -2,12 +2,14 @@ import Database from 'better-sqlite3';
 import type {
   AppendResult,
   NewMessage,
+  StorageHealth,
   Store,
   StoredChat,
   StoredMessage,
   StoredPeer,
 } from '../core/ports.js';
 import { migrate } from './schema.js';
+import { storageProblem } from './storage-problem.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -16,7 +18,11 @@ export interface SqliteStoreOptions {
   now: () => number;
   /** 'full' (default) fsyncs every commit; 'normal' may lose the last commits on power loss. */
   durability?: 'full' | 'normal';
+  /** Known peers kept at most; the least recently seen beyond it are forgotten. Default 10,000. */
+  maxPeers?: number;
 }
+
+export const DEFAULT_MAX_PEERS = 10_000;
 
 interface PendingAppend {
   message: NewMessage;
@@ -28,6 +34,9 @@ interface PendingAppend {
 const EPOCH_KEY = 'epoch';
 const LAST_WIPE_KEY = 'last_wipe_period';
 const BUSY_TIMEOUT_MS = 5000;
+/** Chunks of the lazy reads: a tiny page reads 8 rows, one datagram of short messages ~500. */
+const FIRST_CHUNK_ROWS = 8;
+const MAX_CHUNK_ROWS = 256;
 
 // Columns are aliased to the port's property names so rows need no mapping.
 const CHAT_COLUMNS = `uuid, name, created_at AS createdAt, json_bytes AS jsonBytes,
@@ -70,9 +79,12 @@ function prepareStatements(db: Database.Database) {
     listMessages: db.prepare<[string, number, number], StoredMessage>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    listLatestMessages: db.prepare<[string, number], StoredMessage>(
-      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? ORDER BY seq DESC LIMIT ?)
-       ORDER BY seq`,
+    messagesBefore: db.prepare<[string, number, number], StoredMessage>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    chatsAfter: db.prepare<[number, number, string, number], StoredChat>(
+      `SELECT ${CHAT_COLUMNS} FROM chats WHERE updated_at < ? OR (updated_at = ? AND uuid > ?)
+       ORDER BY updated_at DESC, uuid LIMIT ?`,
     ),
     deleteMessages: db.prepare('DELETE FROM messages'),
 
@@ -83,6 +95,11 @@ function prepareStatements(db: Database.Database) {
          last_seen = excluded.last_seen, failures = excluded.failures`,
     ),
     removePeer: db.prepare<[string, number]>('DELETE FROM peers WHERE host = ? AND port = ?'),
+    countPeers: db.prepare<[], number>('SELECT count(*) FROM peers').pluck(),
+    evictPeers: db.prepare<[number]>(
+      `DELETE FROM peers WHERE (host, port) IN
+         (SELECT host, port FROM peers ORDER BY last_seen, host, port LIMIT ?)`,
+    ),
     getPeer: db.prepare<[string, number], StoredPeer>(
       `SELECT ${PEER_COLUMNS} FROM peers WHERE host = ? AND port = ?`,
     ),
@@ -116,16 +133,22 @@ export class SqliteStore implements Store {
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly createChatTx: (chat: StoredChat, first: MessageRow) => void;
   private readonly appendBatchTx: (batch: PendingAppend[]) => AppendResult[];
-  private readonly wipeTx: () => void;
+  private readonly wipeTx: (period: number) => void;
+  private readonly upsertPeerTx: (peer: StoredPeer) => void;
+  private readonly maxPeers: number;
+  private peerCount: number;
+  private healthNow: StorageHealth = { ok: true, problem: null };
+  private readonly healthListeners: ((health: StorageHealth) => void)[] = [];
   private readonly epochMs: number;
   private pending: PendingAppend[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
   private commits = 0;
+  private rowsReadCount = 0;
 
   private constructor(
     private readonly db: Database.Database,
-    now: () => number,
+    options: SqliteStoreOptions,
   ) {
     this.sql = prepareStatements(db);
     this.createChatTx = db.transaction((chat: StoredChat, first: MessageRow) => {
@@ -135,24 +158,54 @@ export class SqliteStore implements Store {
     this.appendBatchTx = db.transaction((batch: PendingAppend[]) =>
       batch.map((item) => this.appendOne(item.message, item.maxJsonBytes)),
     );
-    this.wipeTx = db.transaction(() => {
+    this.wipeTx = db.transaction((period: number) => {
       this.sql.deleteMessages.run();
       this.sql.deleteChats.run();
+      this.sql.setMeta.run(LAST_WIPE_KEY, String(period));
     });
+    this.upsertPeerTx = db.transaction((peer: StoredPeer) => {
+      const known = this.sql.getPeer.get(peer.host, peer.port) !== undefined;
+      this.sql.upsertPeer.run(peer);
+      if (known || ++this.peerCount <= this.maxPeers) return;
+      this.sql.evictPeers.run(this.peerCount - this.maxPeers);
+      this.peerCount = this.maxPeers;
+    });
+    this.maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
+    this.peerCount = this.sql.countPeers.get() ?? 0;
     // OR IGNORE keeps the first open's time: restarting must not push the wipe clock back.
-    this.sql.initMeta.run(EPOCH_KEY, String(now()));
+    this.sql.initMeta.run(EPOCH_KEY, String(options.now()));
     this.epochMs = Number(this.sql.getMeta.get(EPOCH_KEY));
   }
 
+  /**
+   * Opens (or creates) the file. On a full disk, where SQLite cannot make the WAL's shared-memory
+   * file, it opens in exclusive locking mode (the WAL index then lives in memory, and no other
+   * process may open the file meanwhile): reads work, writes fail until there is room, and
+   * health() reports the problem from the start.
+   */
   static open(options: SqliteStoreOptions): SqliteStore {
+    try {
+      return SqliteStore.openWith(options, false);
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (problem === undefined || options.path === ':memory:') throw error;
+      const store = SqliteStore.openWith(options, true);
+      store.setHealth({ ok: false, problem });
+      return store;
+    }
+  }
+
+  private static openWith(options: SqliteStoreOptions, exclusive: boolean): SqliteStore {
     const db = new Database(options.path);
     try {
+      // Before the first access, or SQLite maps the shared-memory file anyway.
+      if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       migrate(db);
-      return new SqliteStore(db, options.now);
+      return new SqliteStore(db, options);
     } catch (error) {
       db.close();
       throw error;
@@ -185,15 +238,43 @@ export class SqliteStore implements Store {
   }
 
   listChats(limit: number): StoredChat[] {
-    return this.sql.listChats.all(limit);
+    return this.counted(this.sql.listChats.all(limit));
   }
 
   listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[] {
-    return this.sql.listMessages.all(chatUuid, afterSeq, limit);
+    return this.counted(this.sql.listMessages.all(chatUuid, afterSeq, limit));
   }
 
-  listLatestMessages(chatUuid: string, limit: number): StoredMessage[] {
-    return this.sql.listLatestMessages.all(chatUuid, limit);
+  // Lazy reads, in chunks that double from FIRST_CHUNK_ROWS: an answer cut at its byte budget reads
+  // few rows more than it sends, and no statement stays open between chunks.
+
+  messagesAfter(chatUuid: string, afterSeq: number): Generator<StoredMessage, void, undefined> {
+    return this.chunked(
+      afterSeq,
+      (seq, n) => this.sql.listMessages.all(chatUuid, seq, n),
+      (m) => m.seq,
+    );
+  }
+
+  messagesNewestFirst(chatUuid: string): Generator<StoredMessage, void, undefined> {
+    return this.chunked(
+      Number.MAX_SAFE_INTEGER,
+      (seq, n) => this.sql.messagesBefore.all(chatUuid, seq, n),
+      (m) => m.seq,
+    );
+  }
+
+  chatsByActivity(): Generator<StoredChat, void, undefined> {
+    return this.chunked<StoredChat, [number, string]>(
+      [Number.MAX_SAFE_INTEGER, ''],
+      ([at, uuid], n) => this.sql.chatsAfter.all(at, at, uuid, n),
+      (c) => [c.updatedAt, c.uuid],
+    );
+  }
+
+  /** Rows of chats, messages and peers read so far: what requests cost the store (tests, benches). */
+  get rowsRead(): number {
+    return this.rowsReadCount;
   }
 
   /** Queued and committed with every other append of this tick, so a burst costs one fsync. */
@@ -205,18 +286,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  wipeChats(): void {
-    this.commit(() => this.wipeTx());
+  wipeChats(period: number): void {
+    this.commit(() => this.wipeTx(period));
   }
 
   // ---- peers
 
+  /** Forgets the least recently seen peers beyond maxPeers, so a flood of registrations cannot grow the table. */
   upsertPeer(peer: StoredPeer): void {
-    this.sql.upsertPeer.run(peer);
+    this.write(() => this.upsertPeerTx(peer));
   }
 
   removePeer(host: string, port: number): void {
-    this.sql.removePeer.run(host, port);
+    this.peerCount -= this.write(() => this.sql.removePeer.run(host, port)).changes;
   }
 
   getPeer(host: string, port: number): StoredPeer | undefined {
@@ -224,7 +306,7 @@ export class SqliteStore implements Store {
   }
 
   listPeers(): StoredPeer[] {
-    return this.sql.listPeers.all();
+    return this.counted(this.sql.listPeers.all());
   }
 
   // ---- settings and retention
@@ -237,8 +319,9 @@ export class SqliteStore implements Store {
   /** `undefined` has no JSON form, so setting it removes the key. */
   setSetting(key: string, value: unknown): void {
     const json = JSON.stringify(value);
-    if (json === undefined) this.sql.deleteSetting.run(key);
-    else this.sql.setSetting.run(key, json);
+    this.write(() =>
+      json === undefined ? this.sql.deleteSetting.run(key) : this.sql.setSetting.run(key, json),
+    );
   }
 
   epoch(): number {
@@ -251,7 +334,17 @@ export class SqliteStore implements Store {
   }
 
   setLastWipePeriod(period: number): void {
-    this.sql.setMeta.run(LAST_WIPE_KEY, String(period));
+    this.write(() => this.sql.setMeta.run(LAST_WIPE_KEY, String(period)));
+  }
+
+  // ---- health
+
+  health(): StorageHealth {
+    return { ...this.healthNow };
+  }
+
+  onHealthChange(listener: (health: StorageHealth) => void): void {
+    this.healthListeners.push(listener);
   }
 
   /** Commits queued appends before closing, so no accepted append is left unanswered. */
@@ -265,10 +358,51 @@ export class SqliteStore implements Store {
 
   // ---- internals
 
+  /** A write transaction, counted. */
   private commit<T>(tx: () => T): T {
-    const result = tx();
+    const result = this.write(tx);
     this.commits++;
     return result;
+  }
+
+  /** Every write goes through here: its outcome is the store's health. */
+  private write<T>(run: () => T): T {
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (problem !== undefined) this.setHealth({ ok: false, problem });
+      throw error;
+    }
+    this.setHealth({ ok: true, problem: null });
+    return result;
+  }
+
+  private setHealth(health: StorageHealth): void {
+    if (health.ok === this.healthNow.ok && health.problem === this.healthNow.problem) return;
+    this.healthNow = health;
+    for (const listener of this.healthListeners) listener(this.health());
+  }
+
+  private counted<T>(rows: T[]): T[] {
+    this.rowsReadCount += rows.length;
+    return rows;
+  }
+
+  private *chunked<T, K>(
+    start: K,
+    read: (after: K, rows: number) => T[],
+    keyOf: (row: T) => K,
+  ): Generator<T, void, undefined> {
+    let after = start;
+    for (let size = FIRST_CHUNK_ROWS; ; size = Math.min(2 * size, MAX_CHUNK_ROWS)) {
+      const rows = this.counted(read(after, size));
+      yield* rows;
+      const last = rows.at(-1);
+      if (rows.length < size || last === undefined) return;
+      after = keyOf(last);
+    }
   }
 
   private flush(): void {

@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import { useNance, useT } from '../store/react';
 import './App.css';
-import { ConnectionBanner, ErrorBanner } from './Banners';
+import { ConnectionBanner, ErrorBanner, StorageBanner } from './Banners';
 import { BootstrapPanel } from './BootstrapPanel';
 import { ChatsScreen } from './ChatsScreen';
 import { Onboarding } from './Onboarding';
@@ -59,6 +59,7 @@ export function App() {
     <div className="app">
       <TopBar />
       <ConnectionBanner />
+      <StorageBanner />
       <ErrorBanner />
       <main id="main" className="app-main">
         <MainView />

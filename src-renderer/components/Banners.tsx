@@ -1,4 +1,5 @@
-// The two banners under the top bar: the link to the main side is down, and the last action failed.
+// The banners under the top bar: the link to the main side is down, the peer cannot write to its
+// storage, and the last action failed.
 import { useEffect, useRef } from 'react';
 import { describeError } from '../lib/errors';
 import { useActions, useNance, useT } from '../store/react';
@@ -12,6 +13,18 @@ export function ConnectionBanner() {
     <div className="banner banner-warning" role="status" data-testid="connection-banner">
       <span className="spinner" aria-hidden="true" />
       {t('connection.lost')}
+    </div>
+  );
+}
+
+/** Shown while the store refuses writes (a full disk): the peer keeps serving what it has. */
+export function StorageBanner() {
+  const t = useT();
+  const problem = useNance((s) => (s.status && !s.status.storage.ok ? s.status.storage.problem : null));
+  if (!problem) return null;
+  return (
+    <div className="banner banner-warning" role="alert" data-testid="storage-banner" data-problem={problem}>
+      {t(`storage.${problem}`)}
     </div>
   );
 }

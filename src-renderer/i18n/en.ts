@@ -12,6 +12,12 @@ export const en = {
   'loading.failed': 'Could not load Nance.',
   'action.retry': 'Retry',
   'connection.lost': 'Connection lost, reconnecting…',
+  'storage.disk-full':
+    'Nance cannot write to its storage: the disk is full. Chats keep working read-only; free some space.',
+  'storage.read-only':
+    'Nance cannot write to its storage: its files are read-only. Chats keep working read-only; check the data folder’s permissions.',
+  'storage.io-error':
+    'Nance cannot write to its storage: the disk reports errors. Chats keep working read-only; check the disk.',
   anonymous: 'Anonymous',
 
   'error.dismiss': 'Dismiss',

@@ -13,6 +13,12 @@ export const ja: Messages = {
   'loading.failed': 'Nance を読み込めませんでした。',
   'action.retry': '再試行',
   'connection.lost': '接続が切れました。再接続しています…',
+  'storage.disk-full':
+    'ディスクがいっぱいのため、Nance はデータを保存できません。チャットは読み取り専用で使えます。空き容量を確保してください。',
+  'storage.read-only':
+    'ファイルが読み取り専用のため、Nance はデータを保存できません。チャットは読み取り専用で使えます。データフォルダーの権限を確認してください。',
+  'storage.io-error':
+    'ディスクのエラーのため、Nance はデータを保存できません。チャットは読み取り専用で使えます。ディスクを確認してください。',
   anonymous: '名無し',
 
   'error.dismiss': '閉じる',

@@ -26,6 +26,14 @@ function setup(options: StoreOptions = {}, prepare?: (api: FakeNanceApi) => void
   return { api, store, state: () => store.getState(), actions: store.getState().actions };
 }
 
+/** With fake timers: moves virtual time in small steps until `check` holds (at most `ms`). */
+async function advanceUntil(check: () => boolean, ms = 2_000): Promise<void> {
+  for (let waited = 0; !check(); waited += 5) {
+    if (waited > ms) throw new Error('condition not reached');
+    await vi.advanceTimersByTimeAsync(5);
+  }
+}
+
 async function until(check: () => boolean, ms = 2_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -176,15 +184,16 @@ describe('chats', () => {
     expect(state().chats?.hosts[0]?.path?.kind).toBe('punched');
   });
 
-  it('reloads the chat list once per burst of chatsChanged events', async () => {
+  it('reloads the chat list twice for a burst of chatsChanged events: the read under way, and one after it', async () => {
+    vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
     const before = api.count('listChats');
     api.mine = [{ uuid: 'n', name: 'New', createdAt: 9 }];
     for (let i = 0; i < 5; i++) api.emit('chatsChanged', {});
-    await until(() => state().chats?.mine.length === 1);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(api.count('listChats') - before).toBeLessThanOrEqual(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(state().chats?.mine.length).toBe(1);
+    expect(api.count('listChats') - before).toBe(2);
   });
 
   it('filters and switches views', async () => {
@@ -257,11 +266,12 @@ describe('messages', () => {
   });
 
   it('does not poll my own chats', async () => {
+    vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
     actions.openChat({ host: null, chatUuid: 'c', name: 'c' });
-    await until(() => state().messages?.loading === false);
-    await new Promise((r) => setTimeout(r, 120));
+    await advanceUntil(() => state().messages?.loading === false);
+    await vi.advanceTimersByTimeAsync(10 * 30); // ten poll intervals
     expect(api.count('readChat')).toBe(1);
   });
 
@@ -325,36 +335,37 @@ describe('messages', () => {
   });
 
   it('stops polling when the chat is closed or another one opens', async () => {
+    vi.useFakeTimers();
     const { api, actions } = setup();
     await actions.init();
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
-    await until(() => api.count('readChat') >= 3);
+    await advanceUntil(() => api.count('readChat') >= 3);
     actions.closeChat();
     const afterClose = api.count('readChat');
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(10 * 30); // ten poll intervals
     expect(api.count('readChat')).toBe(afterClose);
 
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     actions.openChat({ host: null, chatUuid: 'mine', name: 'M' });
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(10 * 30);
     const reads = api.calls.filter((c) => c.command === 'readChat').slice(afterClose);
-    expect(
-      reads.filter((c) => (c.args as { chatUuid: string }).chatUuid === 'r1').length,
-    ).toBeLessThanOrEqual(1);
+    // The read opening r1 started; no poll of r1 followed once another chat opened.
+    expect(reads.filter((c) => (c.args as { chatUuid: string }).chatUuid === 'r1')).toHaveLength(1);
   });
 
   it('keeps polling through a timeout, and stops once the chat is gone', async () => {
+    vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
     api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1 }]);
     api.failNext('readChat', { kind: 'timeout', message: 'no answer', code: 90 });
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
-    await until(() => state().messages?.error?.kind === 'timeout');
-    await until(() => state().messages?.items?.length === 1 && state().messages?.error === null);
+    await advanceUntil(() => state().messages?.error?.kind === 'timeout');
+    await advanceUntil(() => state().messages?.items?.length === 1 && state().messages?.error === null);
     api.failNext('readChat', { kind: 'not-found', message: 'gone', code: 10 });
-    await until(() => state().messages?.error?.kind === 'not-found');
+    await advanceUntil(() => state().messages?.error?.kind === 'not-found');
     const reads = api.count('readChat');
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(10 * 30); // ten poll intervals
     expect(api.count('readChat')).toBe(reads);
     expect(state().messages?.items).toHaveLength(1);
   });
@@ -466,15 +477,18 @@ describe('settings, onboarding and mode', () => {
   });
 
   it('switching to bootstrap mode closes the chat and stops polling', async () => {
+    vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
-    await until(() => api.count('readChat') >= 2);
-    expect(await actions.setMode('bootstrap')).toBe(true);
+    await advanceUntil(() => api.count('readChat') >= 2);
+    const switched = actions.setMode('bootstrap');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await switched).toBe(true);
     expect(state().status?.mode).toBe('bootstrap');
     expect(state().openChat).toBeNull();
     const reads = api.count('readChat');
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(10 * 30); // ten poll intervals
     expect(api.count('readChat')).toBe(reads);
     actions.showNewChat();
     expect(state().composing).toBe(false);

@@ -44,6 +44,7 @@ export class FakeNanceApi implements NanceApi {
     nextWipeAt: Date.now() + 3_600_000,
     peerCount: 0,
     portMapping: null,
+    storage: { ok: true, problem: null },
   };
   mine: ChatDto[] = [];
   hosts: HostChatsDto[] = [];

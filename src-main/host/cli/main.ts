@@ -1,9 +1,9 @@
 // `npx nance`: a headless peer (or bootstrap peer) with its store in --data-dir.
-import fs from 'node:fs';
 import path from 'node:path';
 import { natEvent } from '../../nat/nat-setup.js';
 import { resolveHostPort } from '../../service/host-port.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
+import { preparePrivateDir } from '../private-dir.js';
 import { startWebHost, type WebHost } from '../web/web-host.js';
 import { createFileLogger, type FileLogger } from './logger.js';
 import { parseOptions } from './options.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   try {
-    fs.mkdirSync(opts.dataDir, { recursive: true });
+    preparePrivateDir(opts.dataDir);
   } catch (err) {
     fail(`cannot use data dir ${opts.dataDir}: ${(err as Error).message}`);
   }

@@ -23,6 +23,7 @@ import type { Logger } from '../../core/logger.js';
 import { subscribeEvents } from '../../service/command-channel.js';
 import { createFileLogger, type FileLogger } from '../cli/logger.js';
 import type { ComposedPeer } from '../compose.js';
+import { preparePrivateDir } from '../private-dir.js';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from '../shell/app-protocol.js';
 import { parseDesktopArgs } from '../shell/desktop-config.js';
 import { composeDesktopPeer } from '../shell/desktop-peer.js';
@@ -121,7 +122,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  fs.mkdirSync(dataDir, { recursive: true });
+  preparePrivateDir(dataDir);
   fileLogger = await createFileLogger(dataDir, 'info');
   log = fileLogger.logger;
   lang = pickLang([...app.getPreferredSystemLanguages(), app.getLocale()]);
