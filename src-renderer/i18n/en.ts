@@ -13,6 +13,7 @@ export const en = {
   'action.retry': 'Retry',
   'connection.lost': 'Connection lost, reconnecting…',
   anonymous: 'Anonymous',
+  'text.hiddenChar': 'Hidden control character {code} ({name}), shown because it can reorder or hide text',
 
   'error.dismiss': 'Dismiss',
   'error.details': 'Details: {detail}',

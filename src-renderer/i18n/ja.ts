@@ -14,6 +14,8 @@ export const ja: Messages = {
   'action.retry': '再試行',
   'connection.lost': '接続が切れました。再接続しています…',
   anonymous: '名無し',
+  'text.hiddenChar':
+    '隠れた制御文字 {code}（{name}）: 文字の並びを入れ替えたり隠したりできるため表示しています',
 
   'error.dismiss': '閉じる',
   'error.details': '詳細: {detail}',
