@@ -59,6 +59,12 @@ const CANCEL_TAG = 0xe007f;
 const WAVING_BLACK_FLAG = 0x1f3f4;
 const ZWJ = 0x200d;
 
+/** Any character the table names, or a tag: text without one is drawn as is (the usual case). */
+const ANY_LISTED = new RegExp(
+  `[${[...NAMES.keys()].map((cp) => `\\u{${cp.toString(16)}}`).join('')}\\u{e0000}-\\u{e007f}]`,
+  'u',
+);
+
 /** What a body keeps as text (see the head comment for why). */
 const BODY_KEEPS = new Set([
   0x061c, 0x200e, 0x200f, 0x200b, 0x200c, 0x200d, 0x2060, 0x00ad, 0x034f, 0x180e, 0x2061, 0x2062, 0x2063,
@@ -107,6 +113,7 @@ function flagTagRun(chars: string[], i: number): number {
 
 /** `text` as plain runs and the hidden characters between them, for a `role`. */
 export function segments(text: string, role: TextRole = 'label'): Segment[] {
+  if (!ANY_LISTED.test(text)) return text === '' ? [] : [{ kind: 'text', text }];
   const chars = Array.from(text);
   const out: Segment[] = [];
   let run = '';
