@@ -7,6 +7,7 @@ import { useActions, useNance, useT } from '../store/react';
 import './ChatList.css';
 import { PathBadge } from './PathBadge';
 import { Note } from './States';
+import { Isolated, Sentence, VisibleText } from './VisibleText';
 
 function HealthBadge({ health }: { health: HostHealth }) {
   const t = useT();
@@ -41,7 +42,11 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
   const openKey = useNance((s) => s.openChat?.key ?? null);
   const { openChat } = useActions();
   const headingId = `group-${group.id.replace(/[^A-Za-z0-9]/g, '-')}`;
-  const title = group.host ? t('chats.hostGroup', { host: formatEndpoint(group.host) }) : t('chats.mine');
+  const title = group.host ? (
+    <Sentence k="chats.hostGroup" params={{ host: <Isolated text={formatEndpoint(group.host)} /> }} />
+  ) : (
+    t('chats.mine')
+  );
 
   return (
     <section
@@ -73,7 +78,9 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
                   openChat({ host: entry.host, chatUuid: entry.chat.uuid, name: entry.chat.name })
                 }
               >
-                <span className="chat-item-name">{entry.chat.name}</span>
+                <span className="chat-item-name" dir="auto">
+                  <VisibleText text={entry.chat.name} />
+                </span>
                 <span className="chat-item-meta" title={fullTime(entry.chat.createdAt, lang)}>
                   {t('chats.created', { time: relativeTime(entry.chat.createdAt, now, lang) })}
                 </span>

@@ -16,6 +16,7 @@ import { useActions, useNance, useT } from '../store/react';
 import './ChatView.css';
 import { isPlainEnter } from './NewChatForm';
 import { Note } from './States';
+import { Isolated, Sentence, VisibleText } from './VisibleText';
 
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
@@ -30,15 +31,15 @@ function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) 
       data-uuid={message.uuid}
     >
       <div className="message-meta">
-        <span className="message-author" data-testid="message-author">
-          {message.name}
+        <span className="message-author" data-testid="message-author" dir="auto">
+          <VisibleText text={message.name} />
         </span>
         <time dateTime={new Date(message.createdAt).toISOString()} title={fullTime(message.createdAt, lang)}>
           {messageTime(message.createdAt, now, lang)}
         </time>
       </div>
-      <p className="message-content" data-testid="message-content">
-        {message.content}
+      <p className="message-content" data-testid="message-content" dir="auto">
+        <VisibleText text={message.content} mode="body" />
       </p>
     </li>
   );
@@ -182,9 +183,18 @@ export function ChatView() {
     <article className="chat-view" data-testid="chat-view" data-key={open.key} onKeyDown={onKeyDown}>
       <header className="chat-view-header">
         <div className="chat-view-title">
-          <h2 data-testid="chat-title">{open.name}</h2>
+          <h2 data-testid="chat-title" dir="auto">
+            <VisibleText text={open.name} />
+          </h2>
           <span className="muted small">
-            {open.host ? t('chat.hostRemote', { host: formatEndpoint(open.host) }) : t('chat.hostMine')}
+            {open.host ? (
+              <Sentence
+                k="chat.hostRemote"
+                params={{ host: <Isolated text={formatEndpoint(open.host)} /> }}
+              />
+            ) : (
+              t('chat.hostMine')
+            )}
             {' · '}
             <span className={`live-dot${error ? ' live-dot-error' : ''}`} aria-hidden="true" />
             {open.host ? t('chat.liveRemote') : t('chat.live')}

@@ -5,6 +5,7 @@ import { useNance, useT } from '../store/react';
 import { PathBadge } from './PathBadge';
 import './PeerList.css';
 import { Note } from './States';
+import { Isolated, VisibleText } from './VisibleText';
 
 export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: string }) {
   const t = useT();
@@ -30,13 +31,15 @@ export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: str
         <tbody>
           {sorted.map((p) => (
             <tr key={`${p.host}:${p.port}`} data-testid="peer-item">
-              <td className="mono">
-                {p.host}:{p.port}
+              <td className="mono" dir="ltr">
+                <Isolated text={p.host} />:{p.port}
               </td>
               <td>
                 <PathBadge path={p.path ?? null} testId="peer-path" />
               </td>
-              <td>{p.natType}</td>
+              <td dir="auto">
+                <VisibleText text={p.natType} />
+              </td>
               <td>
                 <span className={`badge ${p.role === 'bootstrap' ? 'badge-accent' : 'badge-muted'}`}>
                   {t(p.role === 'bootstrap' ? 'role.bootstrap' : 'role.peer')}

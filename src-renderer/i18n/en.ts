@@ -19,6 +19,7 @@ export const en = {
   'storage.io-error':
     'Nance cannot write to its storage: the disk reports errors. Chats keep working read-only; check the disk.',
   anonymous: 'Anonymous',
+  'text.hiddenChar': 'Hidden control character {code} ({name}), shown because it can reorder or hide text',
 
   'error.dismiss': 'Dismiss',
   'error.details': 'Details: {detail}',

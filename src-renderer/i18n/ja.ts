@@ -20,6 +20,8 @@ export const ja: Messages = {
   'storage.io-error':
     'ディスクのエラーのため、Nance はデータを保存できません。チャットは読み取り専用で使えます。ディスクを確認してください。',
   anonymous: '名無し',
+  'text.hiddenChar':
+    '隠れた制御文字 {code}（{name}）: 文字の並びを入れ替えたり隠したりできるため表示しています',
 
   'error.dismiss': '閉じる',
   'error.details': '詳細: {detail}',
