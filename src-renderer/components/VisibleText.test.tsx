@@ -65,7 +65,7 @@ function chatWith(items: MessageDto[], name = 'Lobby'): Partial<NanceState> {
   return {
     now,
     openChat: { host, chatUuid: 'c', name, key },
-    messages: { key, items, loading: false, error: null },
+    messages: { key, items, lastSeq: items.length, loading: false, error: null },
   };
 }
 
