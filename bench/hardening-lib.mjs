@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../test/support/prng.mjs';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'nance.js');
@@ -19,17 +20,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Loads the compiled codec (needs `npm run build` / `tsc -p tsconfig.build.json`). */
 export async function codec() {
   return import(new URL('../build/src-shared/protocol/index.js', import.meta.url).href);
-}
-
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ------------------------------------------------------------------ processes

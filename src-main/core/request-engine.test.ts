@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src-shared/protocol/index.js';
 import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
-import { SimClock } from '../net/sim-clock.js';
+import { SimClock } from '../../test/support/sim-clock.js';
 import { NanceError } from './errors.js';
 import type { Endpoint, Transport } from './ports.js';
 import { RequestEngine, type RetryPolicy } from './request-engine.js';

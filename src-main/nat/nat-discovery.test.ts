@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DatagramHandler, Endpoint, Transport } from '../core/ports.js';
 import { DemuxTransport, isStunDatagram } from '../net/demux-transport.js';
-import { SimClock } from '../net/sim-clock.js';
-import { SimNetwork, type SimTransport } from '../net/sim-network.js';
+import { SimClock } from '../../test/support/sim-clock.js';
+import { SimNetwork, type SimTransport } from '../../test/support/sim-network.js';
 import { discoverNat, type NatDiscoveryResult } from './nat-discovery.js';
 import { StunService } from './stun-service.js';
 

@@ -10,11 +10,11 @@ import type { Logger } from '../../src-main/core/logger.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, PeerRole, Transport } from '../../src-main/core/ports.js';
 import { endpointKey } from '../../src-main/core/ports.js';
-import { mulberry32 } from '../../src-main/net/prng.js';
-import { SimClock } from '../../src-main/net/sim-clock.js';
-import { type NatBehaviour, SimNat } from '../../src-main/net/sim-nat.js';
-import { SimNetwork, type SimTransport } from '../../src-main/net/sim-network.js';
 import { SqliteStore } from '../../src-main/store/sqlite-store.js';
+import { mulberry32 } from './prng.mjs';
+import { SimClock } from './sim-clock.js';
+import { type NatBehaviour, SimNat } from './sim-nat.js';
+import { SimNetwork, type SimTransport } from './sim-network.js';
 
 /** A datagram seen by a tap or a probe, decoded as far as it decodes. */
 export interface WireRecord {
