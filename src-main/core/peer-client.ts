@@ -10,7 +10,7 @@ import type {
 import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js';
 import { chatEntry, messageEntry, peerEntry, punchToken } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from './errors.js';
-import { Lru } from './guard/lru.js';
+import { Lru } from './lru.js';
 import type { Endpoint, PeerRole } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RequestEngine, RetryPolicy } from './request-engine.js';

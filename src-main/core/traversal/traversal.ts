@@ -3,9 +3,9 @@
 // that reach others (connector.ts) and keep paths open (keepalive.ts).
 import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
-import { Lru } from '../guard/lru.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
+import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint, PeerRole } from '../ports.js';
