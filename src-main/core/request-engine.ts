@@ -10,7 +10,7 @@ import {
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
-import { endpointKey } from './ports.js';
+import { endpointKey, sameEndpoint } from './ports.js';
 
 export interface RetryPolicy {
   /** Wait for the first answer, in ms. */
@@ -105,7 +105,7 @@ export class RequestEngine {
               } else {
                 this.pending.delete(z);
                 this.track(to, -1);
-                reject(NanceError.fromCode(90, `${request.type} to ${to.host}:${to.port}`));
+                reject(NanceError.fromCode(90, `${request.type} to ${endpointKey(to)}`));
               }
             },
             this.jittered(wait, p.jitter),
@@ -128,7 +128,7 @@ export class RequestEngine {
     this.pending.delete(z);
     this.track(entry.to, -1);
     entry.timer.cancel();
-    if (from && from.host === entry.to.host && from.port === entry.to.port) this.onAnswered?.(from);
+    if (from && sameEndpoint(from, entry.to)) this.onAnswered?.(from);
     entry.resolve(response);
     return true;
   }

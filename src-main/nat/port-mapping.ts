@@ -17,6 +17,7 @@
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { type Gateway, pmpNat, upnpNat } from '@achingbrain/nat-port-mapper';
+import { endpointKey } from '../../src-shared/endpoint.js';
 import type { Logger } from '../core/logger.js';
 import type { Endpoint } from '../core/ports.js';
 import { findDefaultGateway } from './default-gateway.js';
@@ -281,7 +282,7 @@ export class PortMapping {
           {
             method,
             gateway,
-            external: `${r.external.host}:${r.external.port}`,
+            external: endpointKey(r.external),
             internal: `${host}:${internal.port}`,
             leaseSeconds: r.leaseSeconds,
             ms: Date.now() - t0,

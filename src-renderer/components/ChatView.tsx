@@ -9,8 +9,9 @@ import {
   useState,
 } from 'react';
 import type { MessageDto } from '../../src-shared/api';
+import { endpointKey } from '../../src-shared/endpoint';
 import { describeError } from '../lib/errors';
-import { formatEndpoint, fullTime, messageTime } from '../lib/format';
+import { fullTime, messageTime } from '../lib/format';
 import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatView.css';
@@ -184,7 +185,7 @@ export function ChatView() {
         <div className="chat-view-title">
           <h2 data-testid="chat-title">{open.name}</h2>
           <span className="muted small">
-            {open.host ? t('chat.hostRemote', { host: formatEndpoint(open.host) }) : t('chat.hostMine')}
+            {open.host ? t('chat.hostRemote', { host: endpointKey(open.host) }) : t('chat.hostMine')}
             {' · '}
             <span className={`live-dot${error ? ' live-dot-error' : ''}`} aria-hidden="true" />
             {open.host ? t('chat.liveRemote') : t('chat.live')}

@@ -14,9 +14,9 @@ import type {
   SettingsDto,
   StatusDto,
 } from '../../src-shared/api';
+import { chatKey } from '../../src-shared/chat-key';
 import type { ConnectionState } from '../bridge/connection';
 import { type Lang, translate } from '../i18n';
-import { chatKey } from '../lib/format';
 import { LANG_KEY, loadPrefs, type PrefsStorage, THEME_KEY, type Theme, write } from './prefs';
 
 export type View = 'chats' | 'peers' | 'settings';
@@ -160,9 +160,6 @@ function coalesce(fn: () => Promise<void>): () => Promise<void> {
   };
 }
 
-const sameEndpoint = (a: EndpointDto | null, b: EndpointDto | null) =>
-  a === null || b === null ? a === b : a.host === b.host && a.port === b.port;
-
 /** Keeps the old array when nothing changed, so views do not re-render (or re-scroll) for nothing. */
 function sameMessages(a: MessageDto[] | null, b: MessageDto[]): boolean {
   if (!a || a.length !== b.length) return false;
@@ -286,8 +283,7 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
     const onEvent: { [E in EventName]: (payload: EventPayloads[E]) => void } = {
       message: ({ host, chatUuid }) => {
         const open = get().openChat;
-        if (open && open.chatUuid === chatUuid && sameEndpoint(open.host, host))
-          void reloadMessages(open.key);
+        if (open && open.key === chatKey({ host, chatUuid })) void reloadMessages(open.key);
         else if (host === null) void loadChats();
       },
       chatsChanged: () => void loadChats(),
@@ -395,7 +391,7 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       },
 
       openChat(ref) {
-        const key = chatKey(ref.host, ref.chatUuid);
+        const key = chatKey(ref);
         if (get().openChat?.key === key) {
           set({ composing: false, view: 'chats' });
           return;

@@ -1,5 +1,6 @@
 // An in-memory NanceApi for the store's tests: a test double of the contract in src-shared/api.ts
 // (not of any host). Records every call, can be told to fail a command, and emits events on demand.
+
 import type {
   ChatDto,
   ChatListDto,
@@ -18,6 +19,7 @@ import type {
   SettingsDto,
   StatusDto,
 } from '../../src-shared/api';
+import { chatKey } from '../../src-shared/chat-key';
 
 type Listener = (payload: unknown) => void;
 
@@ -53,7 +55,7 @@ export class FakeNanceApi implements NanceApi {
   gate: Promise<void> | null = null;
 
   static key(host: EndpointDto | null, chatUuid: string): string {
-    return `${host ? `${host.host}:${host.port}` : 'me'}/${chatUuid}`;
+    return chatKey({ host, chatUuid });
   }
 
   /** The next call of `command` fails with `error` (queue several by calling again). */

@@ -8,26 +8,9 @@
 //   user's own posts as a new-message event, in the same shape as the 'message' event.
 // Both kinds go through the same rule, `shouldNotify`, which does not care where a chat lives.
 // A remote chat that is not open is not polled, so it cannot notify.
-import type {
-  ChatDto,
-  ChatListDto,
-  CommandName,
-  CommandReply,
-  EndpointDto,
-  MessageDto,
-} from '../../../src-shared/api.js';
+import type { ChatDto, ChatListDto, CommandName, CommandReply, MessageDto } from '../../../src-shared/api.js';
+import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import type { Lang } from './tray-menu.js';
-
-/** A chat: `host: null` is one this peer hosts. */
-export interface ChatRef {
-  host: EndpointDto | null;
-  chatUuid: string;
-}
-
-/** One string per chat, for sets and maps. */
-export function chatKey(ref: ChatRef): string {
-  return `${ref.host ? `${ref.host.host}:${ref.host.port}` : 'self'}/${ref.chatUuid}`;
-}
 
 export interface NotifyInput {
   /** The chat with a new message. */
