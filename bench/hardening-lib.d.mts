@@ -1,5 +1,4 @@
 // Types of bench/hardening-lib.mjs for the TypeScript tests that use it.
-export const ROOT: string;
 export const isBuilt: boolean;
 export interface NanceChild {
   pid: number;
