@@ -47,11 +47,7 @@ export async function startNance({
   ];
   const cli = await spawnCli({ args: full, netns, readyTimeoutMs });
   const call = (cmd, cmdArgs = {}, timeoutMs = 120_000) => cli.call(cmd, cmdArgs, timeoutMs);
-  const ok = async (cmd, cmdArgs, timeoutMs) => {
-    const reply = await call(cmd, cmdArgs, timeoutMs);
-    if (!reply.ok) throw new Error(`${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
-  };
+  const ok = (cmd, cmdArgs, timeoutMs = 120_000) => cli.ok(cmd, cmdArgs, timeoutMs);
   const stop = async (signal = 'SIGTERM', keepData = givenDir !== undefined) => {
     await cli.stop(signal, 5000);
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });

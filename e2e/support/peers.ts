@@ -15,7 +15,7 @@ import type {
   EndpointDto,
 } from '../../src-shared/api.js';
 import { endpointKey } from '../../src-shared/endpoint.js';
-import { CLI_ENTRY, type CliChild, ROOT, spawnCli } from '../../test/support/spawn-cli.mjs';
+import { CLI_ENTRY, type CliChild, type ReadyLine, ROOT, spawnCli } from '../../test/support/spawn-cli.mjs';
 
 export { ROOT };
 export const RENDERER_INDEX = path.join(ROOT, 'build', 'renderer', 'index.html');
@@ -26,18 +26,6 @@ export function assertBuilt(): void {
     if (!existsSync(file))
       throw new Error(`${path.relative(ROOT, file)} is missing: run npm run build first`);
   }
-}
-
-export interface ReadyLine {
-  event: 'ready';
-  udp: EndpointDto;
-  mode: 'peer' | 'bootstrap';
-  natType: string;
-  publicAddress: EndpointDto | null;
-  dataDir: string;
-  nextWipeAt: number;
-  web?: string;
-  pid: number;
 }
 
 export interface PeerOptions {
@@ -80,7 +68,7 @@ export class PeerProcess {
   }
 
   get ready(): ReadyLine {
-    return this.cli.ready as unknown as ReadyLine;
+    return this.cli.ready;
   }
 
   get udp(): EndpointDto {
@@ -105,14 +93,12 @@ export class PeerProcess {
 
   /** Sends a command over --stdio and resolves with its reply, ok or not. */
   call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs = 15_000): Promise<CommandReply<K>> {
-    return this.cli.call(cmd, args, timeoutMs) as Promise<CommandReply<K>>;
+    return this.cli.call(cmd, args, timeoutMs);
   }
 
   /** Like call, but returns the result and throws on a failed reply. */
-  async ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
-    const reply = await this.call(cmd, args);
-    if (!reply.ok) throw new Error(`${this.label}: ${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
+  ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
+    return this.cli.ok(cmd, args);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */

@@ -23,26 +23,16 @@ import {
   describeExit,
   type Exit,
   isBuilt,
+  type ReadyLine,
   ROOT,
   spawnCli,
 } from '../support/spawn-cli.mjs';
 
-export { BIN, type Exit, isBuilt, ROOT };
+export { BIN, type Exit, isBuilt, type ReadyLine, ROOT };
 
 /** The CLI tests run the compiled build; without it they are skipped, saying why. */
 export const suiteName = (name: string) =>
   isBuilt ? name : `${name} [skipped: ${path.relative(ROOT, CLI_ENTRY)} missing; run npm run build]`;
-
-export interface ReadyLine {
-  event: 'ready';
-  udp: EndpointDto;
-  mode: 'peer' | 'bootstrap';
-  natType: string;
-  publicAddress: EndpointDto | null;
-  dataDir: string;
-  nextWipeAt: number;
-  pid: number;
-}
 
 export interface ReceivedEvent<E extends EventName = EventName> {
   event: E;
@@ -160,7 +150,7 @@ export class NanceProcess {
   }
 
   get ready(): ReadyLine {
-    return this.running.ready as unknown as ReadyLine;
+    return this.running.ready;
   }
 
   get address(): EndpointDto {
@@ -199,14 +189,12 @@ export class NanceProcess {
 
   /** Sends a command and resolves with its reply, ok or not. */
   call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs = 15_000): Promise<CommandReply<K>> {
-    return this.running.call(cmd, args, timeoutMs) as Promise<CommandReply<K>>;
+    return this.running.call(cmd, args, timeoutMs);
   }
 
   /** Sends a command and returns its result; a failed reply throws with its error. */
-  async ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
-    const reply = await this.call(cmd, args);
-    if (!reply.ok) throw new Error(`${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
+  ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
+    return this.running.ok(cmd, args);
   }
 
   eventsOf<E extends EventName>(event: E): ReceivedEvent<E>[] {

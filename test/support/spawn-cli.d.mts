@@ -1,5 +1,12 @@
 // Types of test/support/spawn-cli.mjs.
 import type { ChildProcess } from 'node:child_process';
+import type {
+  CommandArgs,
+  CommandName,
+  CommandReply,
+  CommandResults,
+  EndpointDto,
+} from '../../src-shared/api.js';
 
 export const ROOT: string;
 export const BIN: string;
@@ -13,13 +20,23 @@ export interface Exit {
 
 export function describeExit(exit: Exit): string;
 
-/** A reply line with its id taken off. */
-export type CliReply = { ok: boolean; result?: unknown; error?: unknown };
+/** The line the CLI prints once it answers datagrams (README, "The headless peer"). */
+export interface ReadyLine {
+  event: 'ready';
+  udp: EndpointDto;
+  mode: 'peer' | 'bootstrap';
+  natType: string;
+  publicAddress: EndpointDto | null;
+  dataDir: string;
+  nextWipeAt: number;
+  /** The window's URL with its token, with --web. */
+  web?: string;
+  pid: number;
+}
 
 export class CliChild {
   readonly args: string[];
-  /** The ready line, parsed. */
-  readonly ready: Record<string, unknown> & { event: 'ready'; pid?: number };
+  readonly ready: ReadyLine;
   readonly exited: Promise<Exit>;
   readonly child: ChildProcess;
   /** The newest 64 KiB of stderr. */
@@ -28,7 +45,10 @@ export class CliChild {
   readonly hasExited: boolean;
   tail(): string;
   sendLine(line: string): void;
-  call(cmd: string, args?: object, timeoutMs?: number): Promise<CliReply>;
+  /** Sends a command and resolves with its reply (id taken off), ok or not. */
+  call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs?: number): Promise<CommandReply<K>>;
+  /** Like call, but returns the result and throws on a failed reply. */
+  ok<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs?: number): Promise<CommandResults[K]>;
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<Exit & { forced: boolean }>;
   kill(signal?: NodeJS.Signals): Promise<Exit>;
 }

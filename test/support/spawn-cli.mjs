@@ -138,6 +138,13 @@ export class CliChild {
     });
   }
 
+  /** Like call, but returns the result and throws on a failed reply. */
+  async ok(cmd, args = {}, timeoutMs = 15_000) {
+    const reply = await this.call(cmd, args, timeoutMs);
+    if (!reply.ok) throw new Error(`${this.#label}: ${cmd} failed: ${JSON.stringify(reply.error)}`);
+    return reply.result;
+  }
+
   /** Sends `signal`, then SIGKILL after graceMs; resolves with the exit (`forced`: it took SIGKILL). */
   async stop(signal = 'SIGTERM', graceMs = 5_000) {
     if (this.#exit) return { ...this.#exit, forced: false };
