@@ -283,7 +283,7 @@ export class PortMapping {
             method,
             gateway,
             external: endpointKey(r.external),
-            internal: `${host}:${internal.port}`,
+            internal: endpointKey({ host, port: internal.port }),
             leaseSeconds: r.leaseSeconds,
             ms: Date.now() - t0,
           },
