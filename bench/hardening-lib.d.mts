@@ -1,7 +1,5 @@
 // Types of bench/hardening-lib.mjs for the TypeScript tests that use it.
-export const ROOT: string;
 export const isBuilt: boolean;
-export function mulberry32(seed: number): () => number;
 export interface NanceChild {
   pid: number;
   ready: { udp: { host: string; port: number }; pid: number; mode: string };

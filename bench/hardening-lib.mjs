@@ -2,34 +2,21 @@
 // `node bin/nance.js` processes (optionally inside a network namespace), read their RSS, throw
 // fuzzed datagrams at them, and build lossy links between namespaces with nftables.
 // Safety: sends only to 127.0.0.0/8 or to addresses inside namespaces made here.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../test/support/prng.mjs';
+import { isBuilt, spawnCli } from '../test/support/spawn-cli.mjs';
 
-export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'nance.js');
-export const isBuilt = existsSync(path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js'));
+export { isBuilt };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Loads the compiled codec (needs `npm run build` / `tsc -p tsconfig.build.json`). */
 export async function codec() {
   return import(new URL('../build/src-shared/protocol/index.js', import.meta.url).href);
-}
-
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ------------------------------------------------------------------ processes
@@ -48,7 +35,6 @@ export async function startNance({
 } = {}) {
   const dataDir = givenDir ?? mkdtempSync(path.join(os.tmpdir(), 'nance-hardening-'));
   const full = [
-    BIN,
     '--host',
     host,
     '--port',
@@ -59,102 +45,27 @@ export async function startNance({
     dataDir,
     ...args,
   ];
-  const child = netns
-    ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...full], {
-        cwd: ROOT,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      })
-    : spawn(process.execPath, full, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  child.stdin.on('error', () => {});
-  const pending = new Map();
-  let nextId = 1;
-  let exit;
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      for (const p of pending.values()) p.reject(new Error(`nance exited (${code ?? signal})`));
-      pending.clear();
-      resolve(exit);
-    }),
-  );
-  const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line; stderr: ${stderr}`)), readyTimeoutMs);
-    exited.then(() => reject(new Error(`exited before ready; stderr: ${stderr}`)));
-    let isReady = false;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let msg;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (!isReady && msg.event === 'ready') {
-        isReady = true;
-        clearTimeout(timer);
-        resolve(msg);
-        return;
-      }
-      if (typeof msg.id === 'number' && pending.has(msg.id)) {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        p.resolve(msg);
-      }
-    });
-  });
-  // With `ip netns exec`, child.pid is the ip process until it execs node: it execs, so same pid.
-  const pid = ready.pid ?? child.pid;
-  const call = (cmd, cmdArgs = {}, timeoutMs = 120_000) =>
-    new Promise((resolve, reject) => {
-      if (exit) return reject(new Error('nance already exited'));
-      const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`no reply to ${cmd} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      pending.set(id, {
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      child.stdin.write(`${JSON.stringify({ id, cmd, args: cmdArgs })}\n`);
-    });
-  const ok = async (cmd, cmdArgs, timeoutMs) => {
-    const reply = await call(cmd, cmdArgs, timeoutMs);
-    if (!reply.ok) throw new Error(`${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
-  };
+  const cli = await spawnCli({ args: full, netns, readyTimeoutMs });
+  const call = (cmd, cmdArgs = {}, timeoutMs = 120_000) => cli.call(cmd, cmdArgs, timeoutMs);
+  const ok = (cmd, cmdArgs, timeoutMs = 120_000) => cli.ok(cmd, cmdArgs, timeoutMs);
   const stop = async (signal = 'SIGTERM', keepData = givenDir !== undefined) => {
-    if (!exit) {
-      child.kill(signal);
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    }
+    await cli.stop(signal, 5000);
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   return {
-    pid,
-    ready,
-    udp: ready.udp,
+    // With `ip netns exec`, the child is the ip process until it execs node: it execs, so same pid.
+    pid: cli.ready.pid ?? cli.child.pid,
+    ready: cli.ready,
+    udp: cli.ready.udp,
     dataDir,
     call,
     ok,
     stop,
-    exited,
+    exited: cli.exited,
     get hasExited() {
-      return exit !== undefined;
+      return cli.hasExited;
     },
-    stderr: () => stderr,
+    stderr: () => cli.stderr,
   };
 }
 

@@ -2,6 +2,7 @@
 // (main -> window). Every transport (Electron IPC, the web host's WebSocket, the CLI's stdio
 // control channel) is generated from these tables, and main validates every argument with them.
 import { z } from 'zod';
+import { isHostPort } from './endpoint.js';
 import { ResultCode } from './protocol/codes.js';
 
 export const endpointSchema = z.object({
@@ -25,7 +26,7 @@ export type RelayOffer = z.infer<typeof relayOfferSchema>;
 export const MAX_KEEPALIVE_SECONDS = 3600;
 
 /** "host:port" strings as a person types them. */
-export const hostPortSchema = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected HOST:PORT');
+export const hostPortSchema = z.string().refine(isHostPort, 'expected HOST:PORT');
 
 /** Argument schemas of every command. */
 export const commandArgs = {

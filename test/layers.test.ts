@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
     const full = path.join(abs, name);
     const rel = path.join(dir, name);
     if (statSync(full).isDirectory()) return sources(rel);
-    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [rel] : [];
+    return /\.(ts|tsx|cts)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [rel] : [];
   });
 }
 
@@ -27,6 +27,18 @@ function importsOf(file: string): string[] {
     const spec = (m[1] ?? m[2]) as string;
     return spec.startsWith('.') ? path.join(path.dirname(file), spec) : spec;
   });
+}
+
+/** What the app runs: the CLI, and the Electron main process with its preload. */
+const ENTRY_POINTS = [
+  'src-main/host/cli/main.ts',
+  'src-main/host/electron/main.ts',
+  'src-main/host/electron/preload.cts',
+];
+
+/** The source file an import of `x.js` / `x.cjs` names. */
+function sourceOf(spec: string): string {
+  return spec.replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts');
 }
 
 interface Rule {
@@ -70,6 +82,29 @@ describe('layer rules', () => {
       expect(violations).toEqual([]);
     });
   }
+
+  it('nothing under src-main imports test support (it would ship with the app)', () => {
+    const offenders = sources('src-main').flatMap((f) =>
+      importsOf(f)
+        .filter((spec) => /^(test|e2e|bench)\//.test(spec))
+        .map((spec) => `${f} -> ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('every module under src-main is reached from an entry point (no test-only code ships)', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file) || !existsSync(path.join(root, file))) return;
+      reached.add(file);
+      for (const spec of importsOf(file)) if (spec.startsWith('src-')) visit(sourceOf(spec));
+    };
+    for (const entry of ENTRY_POINTS) visit(entry);
+    const unreached = sources('src-main').filter(
+      (f) => !reached.has(f) && !f.includes(`${path.sep}types${path.sep}`) && !f.endsWith('.d.ts'),
+    );
+    expect(unreached).toEqual([]);
+  });
 
   it('only src-main/host/electron imports electron', () => {
     const all = ['src-main', 'src-shared'].flatMap(sources);

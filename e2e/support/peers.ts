@@ -2,13 +2,10 @@
 // `node bin/nance.js` process on 127.0.0.1 with an OS-picked UDP port, a temp data dir and (for
 // peers) the web host on a free port. A spec opens `peer.webUrl` in a browser; it may also drive a
 // peer over --stdio (JSON lines, the same commands as the web host's socket) to set things up.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type {
   ChatDto,
   CommandArgs,
@@ -17,10 +14,10 @@ import type {
   CommandResults,
   EndpointDto,
 } from '../../src-shared/api.js';
+import { endpointKey } from '../../src-shared/endpoint.js';
+import { CLI_ENTRY, type CliChild, type ReadyLine, ROOT, spawnCli } from '../../test/support/spawn-cli.mjs';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.join(ROOT, 'bin', 'nance.js');
-export const CLI_ENTRY = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
+export { ROOT };
 export const RENDERER_INDEX = path.join(ROOT, 'build', 'renderer', 'index.html');
 
 /** The specs drive the compiled build (`npm run build`); say so plainly when it is missing. */
@@ -29,18 +26,6 @@ export function assertBuilt(): void {
     if (!existsSync(file))
       throw new Error(`${path.relative(ROOT, file)} is missing: run npm run build first`);
   }
-}
-
-export interface ReadyLine {
-  event: 'ready';
-  udp: EndpointDto;
-  mode: 'peer' | 'bootstrap';
-  natType: string;
-  publicAddress: EndpointDto | null;
-  dataDir: string;
-  nextWipeAt: number;
-  web?: string;
-  pid: number;
 }
 
 export interface PeerOptions {
@@ -62,42 +47,12 @@ export interface PeerOptions {
   readyTimeoutMs?: number;
 }
 
-interface Pending {
-  resolve(reply: CommandReply<CommandName>): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 export class PeerProcess {
-  stderr = '';
-  readonly exited: Promise<void>;
-  private exitNote: string | undefined;
-  private readyLine: ReadyLine | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-
   private constructor(
     readonly label: string,
-    readonly child: ChildProcess,
+    private readonly cli: CliChild,
     readonly dataDir: string,
-    readonly args: string[],
-  ) {
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitNote = signal ? `signal ${signal}` : `code ${code}`;
-        for (const call of this.pending.values()) {
-          clearTimeout(call.timer);
-          call.reject(new Error(`${label} exited (${this.exitNote}) before replying`));
-        }
-        this.pending.clear();
-        resolve();
-      });
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-20_000);
-    });
-    child.stdin?.on('error', () => {});
-  }
+  ) {}
 
   static async start(opts: PeerOptions, dataDir: string): Promise<PeerProcess> {
     const args = ['--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data-dir', dataDir, '--stdio'];
@@ -107,15 +62,13 @@ export class PeerProcess {
     for (const b of opts.bootstrapPeers ?? []) args.push('--bootstrap-peer', b);
     if (opts.web ?? !opts.bootstrap) args.push('--web', '0');
     if (opts.retentionS !== undefined) args.push('--retention', String(opts.retentionS));
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    const peer = new PeerProcess(opts.label, child, dataDir, args);
-    await peer.waitReady(opts.readyTimeoutMs ?? 15_000);
-    return peer;
+    // Events ({event, payload}) are not needed by the specs: the windows show them.
+    const cli = await spawnCli({ args, label: opts.label, readyTimeoutMs: opts.readyTimeoutMs ?? 15_000 });
+    return new PeerProcess(opts.label, cli, dataDir);
   }
 
   get ready(): ReadyLine {
-    if (!this.readyLine) throw new Error(`${this.label} is not ready`);
-    return this.readyLine;
+    return this.cli.ready;
   }
 
   get udp(): EndpointDto {
@@ -124,7 +77,7 @@ export class PeerProcess {
 
   /** "127.0.0.1:port", as --bootstrap-peer and the onboarding form take it. */
   get hostPort(): string {
-    return `${this.udp.host}:${this.udp.port}`;
+    return endpointKey(this.udp);
   }
 
   /** http://127.0.0.1:PORT/#token=… */
@@ -135,84 +88,26 @@ export class PeerProcess {
   }
 
   get running(): boolean {
-    return this.exitNote === undefined;
-  }
-
-  private waitReady(timeoutMs: number): Promise<void> {
-    const stdout = this.child.stdout;
-    if (!stdout) throw new Error('no stdout');
-    const lines = createInterface({ input: stdout });
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        reject(new Error(`${this.label}: no ready line within ${timeoutMs} ms${this.tail()}`));
-      }, timeoutMs);
-      void this.exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`${this.label} exited (${this.exitNote}) before ready${this.tail()}`));
-      });
-      lines.on('line', (line) => {
-        const msg = parseJson(line);
-        if (!msg) return;
-        if (!this.readyLine) {
-          if (msg.event === 'ready') {
-            this.readyLine = msg as unknown as ReadyLine;
-            clearTimeout(timer);
-            resolve();
-          }
-          return;
-        }
-        if (typeof msg.ok === 'boolean' && typeof msg.id === 'number') {
-          const call = this.pending.get(msg.id);
-          if (!call) return;
-          this.pending.delete(msg.id);
-          clearTimeout(call.timer);
-          const { id: _id, ...reply } = msg;
-          call.resolve(reply as unknown as CommandReply<CommandName>);
-        }
-        // Events ({event, payload}) are not needed by the specs: the windows show them.
-      });
-    });
-  }
-
-  private tail(): string {
-    const err = this.stderr.trim();
-    return err ? `\n--- ${this.label} stderr ---\n${err.slice(-2000)}` : '';
+    return !this.cli.hasExited;
   }
 
   /** Sends a command over --stdio and resolves with its reply, ok or not. */
   call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs = 15_000): Promise<CommandReply<K>> {
-    if (!this.running) return Promise.reject(new Error(`${this.label} already exited (${this.exitNote})`));
-    const id = this.nextId++;
-    return new Promise<CommandReply<K>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${this.label}: no reply to ${cmd} within ${timeoutMs} ms${this.tail()}`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, timer });
-      this.child.stdin?.write(`${JSON.stringify({ id, cmd, args })}\n`);
-    });
+    return this.cli.call(cmd, args, timeoutMs);
   }
 
   /** Like call, but returns the result and throws on a failed reply. */
-  async ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
-    const reply = await this.call(cmd, args);
-    if (!reply.ok) throw new Error(`${this.label}: ${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
+  ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
+    return this.cli.ok(cmd, args);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   async stop(graceMs = 5_000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+    await this.cli.stop('SIGTERM', graceMs);
   }
 
   async kill(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
-    await this.exited;
+    await this.cli.kill();
   }
 }
 
@@ -265,15 +160,6 @@ export class Cluster {
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'nance-e2e-'));
-}
-
-function parseJson(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

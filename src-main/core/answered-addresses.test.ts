@@ -1,7 +1,7 @@
 // The one record of "this address answered us": exact per address and port, forgotten after its
 // age limit (the address may have changed hands), and bounded whatever the number of addresses.
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../net/sim-clock.js';
+import { SimClock } from '../../test/support/sim-clock.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 
 const at = (port: number) => ({ host: '198.51.100.7', port });

@@ -3,7 +3,7 @@
 // receives what we send there. It proves liveness only, never that the address asked for anything
 // (a request's own address proof does that: request-context.ts). Traversal consults it before
 // introducing or relaying to a peer, the peer directory before listing one.
-import { Lru } from './guard/lru.js';
+import { Lru } from './lru.js';
 import type { Clock, Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
 

@@ -2,7 +2,7 @@
 // for our address as it sees us, from its ping answer or a `r: 4` answer, sent back as `k` with
 // every request to it — by the request engine, and on the `n/r` wrappers a relayed path sends.
 
-import { Lru } from './guard/lru.js';
+import { Lru } from './lru.js';
 import type { Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
 

@@ -24,7 +24,7 @@ import {
   touchesStore,
 } from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
-import { Lru } from './guard/lru.js';
+import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';

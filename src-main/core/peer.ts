@@ -569,7 +569,7 @@ export class NancePeer {
   private isSelf(e: Endpoint): boolean {
     const local = this.localEndpoint();
     const pub = this.config.publicEndpoint;
-    if (pub && pub.host === e.host && pub.port === e.port) return true;
+    if (pub && sameEndpoint(pub, e)) return true;
     // Behind a symmetric NAT every peer sees us at another port: a listed address on our public IP
     // is us (or a neighbour behind the same NAT, whom no public address reaches without hairpinning).
     if (pub && pub.host === e.host && this.config.natType === 'Symmetric') return true;

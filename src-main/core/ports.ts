@@ -2,23 +2,15 @@
 // tests and the simulator inject their own. Nothing here imports Node, SQLite or Electron.
 import type { StorageDto } from '../../src-shared/api.js';
 
-/** A UDP address. `host` is an IPv4 literal (normalised by the transport). */
-export interface Endpoint {
-  host: string;
-  port: number;
-}
+import type { Endpoint } from '../../src-shared/endpoint.js';
 
-export function endpointKey(e: Endpoint): string {
-  return `${e.host}:${e.port}`;
-}
+export { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
+// Endpoint identity is owned by src-shared/endpoint.ts (the contract and the window use it too).
+export type { Endpoint };
 
 /** A copy with only the address (callers often hold a richer object, such as a stored peer). */
 export function endpointOf(e: Endpoint): Endpoint {
   return { host: e.host, port: e.port };
-}
-
-export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.host === b.host && a.port === b.port;
 }
 
 export type DatagramHandler = (data: Uint8Array, from: Endpoint) => void;

@@ -2,8 +2,8 @@
 // z on a backed-off, jittered schedule (checked in virtual time), 90 after the last attempt.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Request } from '../../src-shared/protocol/index.js';
+import { SimClock } from '../../test/support/sim-clock.js';
 import { decodeWire, SimHarness } from '../../test/support/sim-harness.js';
-import { SimClock } from '../net/sim-clock.js';
 import { NanceError } from './errors.js';
 import { NO_TOKEN_YET } from './given-tokens.js';
 import type { Endpoint, Transport } from './ports.js';

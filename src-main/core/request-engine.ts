@@ -13,7 +13,7 @@ import {
 import { NanceError } from './errors.js';
 import { GivenTokens } from './given-tokens.js';
 import type { Clock, Endpoint, TimerHandle, Transport } from './ports.js';
-import { endpointKey } from './ports.js';
+import { endpointKey, sameEndpoint } from './ports.js';
 
 export interface RetryPolicy {
   /** Wait for the first answer, in ms. */
@@ -124,7 +124,7 @@ export class RequestEngine {
               } else {
                 this.pending.delete(z);
                 this.track(to, -1);
-                reject(NanceError.fromCode(ResultCode.Timeout, `${request.type} to ${to.host}:${to.port}`));
+                reject(NanceError.fromCode(ResultCode.Timeout, `${request.type} to ${endpointKey(to)}`));
               }
             },
             this.jittered(wait, p.jitter),
@@ -153,7 +153,7 @@ export class RequestEngine {
     this.pending.delete(z);
     this.track(entry.to, -1);
     entry.timer.cancel();
-    if (from && from.host === entry.to.host && from.port === entry.to.port) this.onAnswered?.(from);
+    if (from && sameEndpoint(from, entry.to)) this.onAnswered?.(from);
     entry.resolve(response);
     return true;
   }

@@ -3,7 +3,7 @@ import type { Request, Response } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { PeerDirectory } from './peer-directory.js';
-import type { Endpoint, PeerRole } from './ports.js';
+import { type Endpoint, endpointKey, type PeerRole } from './ports.js';
 import type { RequestContext } from './request-context.js';
 import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
@@ -85,7 +85,7 @@ export class RequestHandler {
         return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
       }
       case 'postMessage': {
-        const dedupeKey = z === undefined ? undefined : `${from.host}:${from.port}/${z}`;
+        const dedupeKey = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
         const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
         if (result.status === 'not-found') return fail(ResultCode.NotFound);
         if (result.status === 'full') return fail(ResultCode.Full);

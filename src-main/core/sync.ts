@@ -3,8 +3,8 @@
 // each round (liveness, their peers, their chat lists, our registration with them).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
-import { Lru } from './guard/lru.js';
 import type { Logger } from './logger.js';
+import { Lru } from './lru.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
 import type { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
@@ -63,13 +63,15 @@ const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
 const MAX_UNREACHABLE = 10_000;
+/** Sync times kept; a forgotten peer counts as never synced, so it is simply picked sooner. */
+const MAX_SYNC_TIMES = 10_000;
 
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
   private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
-  private readonly lastSynced = new Map<string, number>();
+  private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
   /** Listed peers nothing reached lately, and when to try again (not every round). */
   private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
 
@@ -194,7 +196,7 @@ export class SyncLoop {
 
   /** The known peers synced least recently, bootstraps included (they are pinged for liveness). */
   private pickTargets(): StoredPeer[] {
-    const last = (p: StoredPeer) => this.lastSynced.get(endpointKey(p)) ?? 0;
+    const last = (p: StoredPeer) => this.lastSynced.peek(endpointKey(p)) ?? 0;
     return this.deps.peers
       .all()
       .filter((p) => !this.deps.isSelf(p))

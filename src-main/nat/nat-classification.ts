@@ -1,5 +1,7 @@
 // The NAT type, decided from what the STUN tests observed. Pure: no sockets, no clock, so every
 // rule is checked with tables in nat-classification.test.ts. docs/nat.md has the same table.
+
+import { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
 import type { NatType } from '../../src-shared/protocol/index.js';
 import type { Endpoint } from '../core/ports.js';
 
@@ -77,9 +79,6 @@ export interface NatClassification {
   /** Why, in words, whenever anything was inferred or assumed. */
   notes: string[];
 }
-
-const sameEndpoint = (a: Endpoint, b: Endpoint): boolean => a.host === b.host && a.port === b.port;
-const show = (e: Endpoint): string => `${e.host}:${e.port}`;
 
 /** The six-way decision. */
 export function classifyNat(obs: NatObservations): NatClassification {
@@ -185,7 +184,7 @@ function mappingOf(obs: NatObservations, notes: string[]): MappingBehaviour {
         ? 'address-dependent'
         : 'address-and-port-dependent';
     }
-    notes.push(`mapping differs at ${show(t.other)}'s IP; test III got no answer`);
+    notes.push(`mapping differs at ${endpointKey(t.other)}'s IP; test III got no answer`);
     return 'dependent';
   }
   if (t && t.mappedAtOtherIp === null)
@@ -198,7 +197,7 @@ function mappingOf(obs: NatObservations, notes: string[]): MappingBehaviour {
     const allSame = answers.every((a) => sameEndpoint(a.mapped, primary));
     if (!allSame) {
       notes.push(
-        `servers saw different mappings (${answers.map((a) => `${show(a.server)} saw ${show(a.mapped)}`).join(', ')})`,
+        `servers saw different mappings (${answers.map((a) => `${endpointKey(a.server)} saw ${endpointKey(a.mapped)}`).join(', ')})`,
       );
       return 'dependent';
     }
@@ -229,7 +228,7 @@ function filteringOf(obs: NatObservations, notes: string[]): FilteringBehaviour 
         notes.push('change-port test inconclusive: assuming port-dependent filtering');
       return 'address-and-port-dependent';
     case 'inconclusive':
-      notes.push(`${show(t.server)} did not honour CHANGE-REQUEST`);
+      notes.push(`${endpointKey(t.server)} did not honour CHANGE-REQUEST`);
       return 'unknown';
     default:
       return 'unknown';

@@ -2,10 +2,10 @@
 // and plain servers on a simulated internet, and the client behind a simulated NAT of every
 // mapping × filtering kind (RFC 4787). The real-kernel version of this is test/natlab.
 import { describe, expect, it } from 'vitest';
+import { SimClock } from '../../test/support/sim-clock.js';
+import { SimNetwork, type SimTransport } from '../../test/support/sim-network.js';
 import type { DatagramHandler, Endpoint, Transport } from '../core/ports.js';
 import { DemuxTransport, isStunDatagram } from '../net/demux-transport.js';
-import { SimClock } from '../net/sim-clock.js';
-import { SimNetwork, type SimTransport } from '../net/sim-network.js';
 import { discoverNat, type NatDiscoveryResult } from './nat-discovery.js';
 import { StunService } from './stun-service.js';
 

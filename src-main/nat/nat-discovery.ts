@@ -12,6 +12,7 @@
 // Every wait is bounded (retransmission every rtoMs, `tries` requests): with defaults, silent servers
 // cost 0.6 s per phase and a whole discovery stays under 2 s.
 import os from 'node:os';
+import { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
 import type { NatType } from '../../src-shared/protocol/index.js';
 import type { Clock, Endpoint, Transport } from '../core/ports.js';
 import { systemClock } from '../net/system-clock.js';
@@ -78,8 +79,6 @@ export interface NatDiscoveryResult {
   durationMs: number;
 }
 
-const show = (e: Endpoint): string => `${e.host}:${e.port}`;
-
 /** Runs the tests over `transport` (a STUN channel of the peer's socket). */
 export async function discoverNat(
   transport: Transport,
@@ -111,18 +110,18 @@ async function runDiscovery(
   // Phase 1: plain Binding to every server.
   const first = await Promise.all(servers.map((s) => client.binding(s, { rtoMs: rto, tries })));
   const answered = first.filter((r): r is BindingSuccess => r.ok);
-  const reports = new Map<string, ServerReport>(servers.map((s, i) => [show(s), report(s, first[i])]));
+  const reports = new Map<string, ServerReport>(servers.map((s, i) => [endpointKey(s), report(s, first[i])]));
   const obs: NatObservations = {
     localAddresses,
     localPort: local.port,
     answers: answered.map((r) => ({ server: r.server, mapped: r.mapped })),
   };
 
-  const capable = answered.find((r) => r.otherAddress && !sameHostPort(r.otherAddress, r.server));
+  const capable = answered.find((r) => r.otherAddress && !sameEndpoint(r.otherAddress, r.server));
   if (capable?.otherAddress) {
     const server = capable.server;
     const other = capable.otherAddress;
-    const reportOf = reports.get(show(server));
+    const reportOf = reports.get(endpointKey(server));
     if (reportOf) reportOf.usedForRfc5780 = true;
     // Waits scale with the path: a slow server gets more time before "silent" is concluded.
     const wait: BindingOptions = { rtoMs: rto, tries, lastWaitMs: Math.max(rto, 2 * capable.rttMs) };
@@ -142,7 +141,7 @@ async function runDiscovery(
     // Phase 3: mapping.
     const atOtherIp = await client.binding({ host: other.host, port: server.port }, wait);
     t.mappedAtOtherIp = atOtherIp.ok ? atOtherIp.mapped : null;
-    if (atOtherIp.ok && !sameHostPort(atOtherIp.mapped, capable.mapped)) {
+    if (atOtherIp.ok && !sameEndpoint(atOtherIp.mapped, capable.mapped)) {
       const atOtherBoth = await client.binding(other, wait);
       t.mappedAtOtherIpAndPort = atOtherBoth.ok ? atOtherBoth.mapped : null;
     }
@@ -184,32 +183,28 @@ function changeOutcome(
 }
 
 function report(server: Endpoint, r: BindingResult | undefined): ServerReport {
-  const out: ServerReport = { address: show(server), answered: Boolean(r?.ok) };
+  const out: ServerReport = { address: endpointKey(server), answered: Boolean(r?.ok) };
   if (!r) return out;
   if (!r.ok) {
     out.error =
       r.reason === 'error-response' ? `error ${r.errorCode ?? '?'} ${r.errorReason ?? ''}`.trim() : r.reason;
     return out;
   }
-  out.mapped = show(r.mapped);
+  out.mapped = endpointKey(r.mapped);
   if (r.otherAddress) {
-    out.otherAddress = show(r.otherAddress);
+    out.otherAddress = endpointKey(r.otherAddress);
     if (r.otherAddressAttribute) out.otherAddressAttribute = r.otherAddressAttribute;
   }
-  if (r.responseOrigin) out.responseOrigin = show(r.responseOrigin);
+  if (r.responseOrigin) out.responseOrigin = endpointKey(r.responseOrigin);
   if (r.software) out.software = r.software;
   out.rttMs = r.rttMs;
   return out;
 }
 
-function sameHostPort(a: Endpoint, b: Endpoint): boolean {
-  return a.host === b.host && a.port === b.port;
-}
-
 function dedupe(servers: readonly Endpoint[]): Endpoint[] {
   const seen = new Set<string>();
   return servers.filter((s) => {
-    const k = show(s);
+    const k = endpointKey(s);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -7,6 +7,8 @@
 //   peer.reconfigure(natPeerConfig(result, udp.localEndpoint()));
 //
 // Closing peerTransport (the peer does on close) closes the STUN service and the socket.
+
+import { endpointKey } from '../../src-shared/endpoint.js';
 import type { NatType } from '../../src-shared/protocol/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Endpoint, Transport } from '../core/ports.js';
@@ -54,7 +56,7 @@ export class NatSetup {
     const stunTransport = demux.channel(isStunDatagram);
     const service = await StunService.start(stunTransport, options.altAddress);
     options.logger?.info(
-      { stun: service.addresses().map((e) => `${e.host}:${e.port}`), rfc5780: service.rfc5780 },
+      { stun: service.addresses().map(endpointKey), rfc5780: service.rfc5780 },
       'serving STUN',
     );
     return new NatSetup(demux, stunTransport, service, options.logger);

@@ -17,6 +17,7 @@
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { type Gateway, pmpNat, upnpNat } from '@achingbrain/nat-port-mapper';
+import { endpointKey } from '../../src-shared/endpoint.js';
 import type { Logger } from '../core/logger.js';
 import type { Endpoint } from '../core/ports.js';
 import { findDefaultGateway } from './default-gateway.js';
@@ -281,8 +282,8 @@ export class PortMapping {
           {
             method,
             gateway,
-            external: `${r.external.host}:${r.external.port}`,
-            internal: `${host}:${internal.port}`,
+            external: endpointKey(r.external),
+            internal: endpointKey({ host, port: internal.port }),
             leaseSeconds: r.leaseSeconds,
             ms: Date.now() - t0,
           },

@@ -1,24 +1,18 @@
 // "HOST:PORT" as a person types it, resolved to the IPv4 endpoint the transport needs.
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import type { Endpoint } from '../core/ports.js';
+import { type Endpoint, parseHostPort } from '../../src-shared/endpoint.js';
 
-export function parseHostPort(text: string): { host: string; port: number } {
-  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
-  const port = Number(match?.[2]);
-  if (!match?.[1] || !(port >= 1 && port <= 65_535)) {
-    throw new Error(`"${text}" is not HOST:PORT (for example 203.0.113.5:7000)`);
-  }
-  return { host: match[1], port };
+/** The endpoint `text` names (surrounding spaces allowed), or an error that says what is wrong. */
+export function hostPortOrThrow(text: string): Endpoint {
+  const endpoint = parseHostPort(text.trim());
+  if (!endpoint) throw new Error(`"${text}" is not HOST:PORT (for example 203.0.113.5:7000)`);
+  return endpoint;
 }
 
 export async function resolveHostPort(text: string): Promise<Endpoint> {
-  const { host, port } = parseHostPort(text);
+  const { host, port } = hostPortOrThrow(text);
   if (isIPv4(host)) return { host, port };
   const { address } = await lookup(host, { family: 4 });
   return { host: address, port };
-}
-
-export function formatEndpoint(e: Endpoint): string {
-  return `${e.host}:${e.port}`;
 }

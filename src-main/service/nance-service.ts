@@ -19,6 +19,7 @@ import {
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
+import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
@@ -26,15 +27,15 @@ import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
-import { formatEndpoint, resolveHostPort } from './host-port.js';
+import { resolveHostPort } from './host-port.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
 export function pathDto(info: PathInfo | null): PathDto | null {
   if (!info) return null;
   return {
     kind: info.kind,
-    via: info.via ? formatEndpoint(info.via) : null,
-    actual: info.actual ? formatEndpoint(info.actual) : null,
+    via: info.via ? endpointKey(info.via) : null,
+    actual: info.actual ? endpointKey(info.actual) : null,
   };
 }
 
@@ -189,7 +190,7 @@ export class NanceService {
     const saved = this.store.getSetting<Partial<SettingsDto>>('settings') ?? {};
     return {
       displayName: saved.displayName ?? '',
-      bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(formatEndpoint),
+      bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(endpointKey),
       onboarded: saved.onboarded ?? false,
       // What the peer runs with: the saved values in the desktop app (compose applies them at
       // start, `updateSettings` at once), the flags in the CLI.
@@ -208,7 +209,7 @@ export class NanceService {
       publicAddress: pub ? { ...pub } : null,
       natType: this.peer.config.natType,
       bootstraps: this.peer.bootstrapStates().map(({ endpoint, state }) => ({
-        address: formatEndpoint(endpoint),
+        address: endpointKey(endpoint),
         state,
       })),
       nextWipeAt: this.peer.nextWipeAt(),

@@ -1,8 +1,9 @@
 // Every chat this window knows: mine, then each host's, newest first, with a filter box. Arrow
 // keys move between chats (one Tab stop for the whole list), Enter opens one.
 import { type KeyboardEvent, useRef } from 'react';
+import { endpointKey } from '../../src-shared/endpoint';
 import { type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups';
-import { formatEndpoint, fullTime, relativeTime } from '../lib/format';
+import { fullTime, relativeTime } from '../lib/format';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatList.css';
 import { PathBadge } from './PathBadge';
@@ -43,7 +44,7 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
   const { openChat } = useActions();
   const headingId = `group-${group.id.replace(/[^A-Za-z0-9]/g, '-')}`;
   const title = group.host ? (
-    <Sentence k="chats.hostGroup" params={{ host: <Isolated text={formatEndpoint(group.host)} /> }} />
+    <Sentence k="chats.hostGroup" params={{ host: <Isolated text={endpointKey(group.host)} /> }} />
   ) : (
     t('chats.mine')
   );

@@ -9,8 +9,9 @@ import {
   useState,
 } from 'react';
 import type { MessageDto } from '../../src-shared/api';
+import { endpointKey } from '../../src-shared/endpoint';
 import { describeError } from '../lib/errors';
-import { formatEndpoint, fullTime, messageTime } from '../lib/format';
+import { fullTime, messageTime } from '../lib/format';
 import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatView.css';
@@ -188,10 +189,7 @@ export function ChatView() {
           </h2>
           <span className="muted small">
             {open.host ? (
-              <Sentence
-                k="chat.hostRemote"
-                params={{ host: <Isolated text={formatEndpoint(open.host)} /> }}
-              />
+              <Sentence k="chat.hostRemote" params={{ host: <Isolated text={endpointKey(open.host)} /> }} />
             ) : (
               t('chat.hostMine')
             )}

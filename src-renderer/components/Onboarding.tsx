@@ -1,7 +1,8 @@
 // First run: a display name and the bootstrap peer to join through (or skip both for now).
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { isHostPort } from '../../src-shared/endpoint';
 import type { MessageKey, Params } from '../i18n';
-import { checkDisplayName, isHostPort, MAX_DISPLAY_NAME } from '../lib/validate';
+import { checkDisplayName, MAX_DISPLAY_NAME } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
 import './Forms.css';
 import { LanguageSelect } from './LanguageSelect';

@@ -1,5 +1,6 @@
 // Known peers: address, how each is reached, NAT type, role, and when each was first and last seen.
 import type { PeerDto } from '../../src-shared/api';
+import { endpointKey } from '../../src-shared/endpoint';
 import { fullTime, relativeTime } from '../lib/format';
 import { useNance, useT } from '../store/react';
 import { PathBadge } from './PathBadge';
@@ -30,7 +31,7 @@ export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: str
         </thead>
         <tbody>
           {sorted.map((p) => (
-            <tr key={`${p.host}:${p.port}`} data-testid="peer-item">
+            <tr key={endpointKey(p)} data-testid="peer-item">
               <td className="mono" dir="ltr">
                 <Isolated text={p.host} />:{p.port}
               </td>

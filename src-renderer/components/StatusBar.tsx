@@ -1,8 +1,9 @@
 // The bottom line: my NAT type and addresses, the router's port mapping, each bootstrap's state,
 // peers, the wipe countdown.
 import type { BootstrapStateDto, PortMappingDto } from '../../src-shared/api';
+import { endpointKey } from '../../src-shared/endpoint';
 import type { MessageKey } from '../i18n';
-import { countdown, formatEndpoint, fullTime } from '../lib/format';
+import { countdown, fullTime } from '../lib/format';
 import { useNance, useT } from '../store/react';
 import './StatusBar.css';
 
@@ -32,13 +33,13 @@ export function StatusBar() {
       </span>
       <span className="status-item" data-testid="status-public">
         {status.publicAddress
-          ? t('status.public', { address: formatEndpoint(status.publicAddress) })
+          ? t('status.public', { address: endpointKey(status.publicAddress) })
           : t('status.publicUnknown')}
       </span>
       {status.portMapping && (
         <span className="status-item" data-testid="status-port-mapping">
           {t('status.portMapped', {
-            address: formatEndpoint(status.portMapping.external),
+            address: endpointKey(status.portMapping.external),
             method: methodName[status.portMapping.method] ?? status.portMapping.method,
           })}
         </span>

@@ -2,7 +2,8 @@
 // newest first, narrowed by the filter box, each host marked fresh / stale / unreachable and with
 // how it is reached.
 import type { ChatDto, ChatListDto, EndpointDto, PathDto } from '../../src-shared/api';
-import { chatKey, formatEndpoint } from './format';
+import { chatKey } from '../../src-shared/chat-key';
+import { endpointKey } from '../../src-shared/endpoint';
 
 /** A host's list is "stale" when its last successful fetch is older than this. */
 export const STALE_AFTER_MS = 60_000;
@@ -52,17 +53,17 @@ export function groupChats(list: ChatListDto, filter: string, now: number): Chat
   const mine = [...list.mine]
     .filter((c) => matches(c, ''))
     .sort(newestFirst)
-    .map((chat) => ({ key: chatKey(null, chat.uuid), host: null, chat }));
+    .map((chat) => ({ key: chatKey({ host: null, chatUuid: chat.uuid }), host: null, chat }));
   if (needle === '' || mine.length > 0) {
     groups.push({ id: 'mine', host: null, health: { kind: 'fresh' }, path: null, entries: mine });
   }
 
   const hosts = list.hosts.map((h) => {
-    const address = formatEndpoint(h.host);
+    const address = endpointKey(h.host);
     const entries = [...h.chats]
       .filter((c) => matches(c, address.toLowerCase()))
       .sort(newestFirst)
-      .map((chat) => ({ key: chatKey(h.host, chat.uuid), host: h.host, chat }));
+      .map((chat) => ({ key: chatKey({ host: h.host, chatUuid: chat.uuid }), host: h.host, chat }));
     return {
       id: address,
       host: h.host,

@@ -1,16 +1,7 @@
-// Small formatting helpers shared by the views: addresses, relative ages, the wipe countdown,
-// message times. Pure functions of their arguments (the caller passes "now").
-import type { EndpointDto } from '../../src-shared/api';
+// Small formatting helpers shared by the views: relative ages, the wipe countdown, message times
+// (addresses: endpointKey in src-shared/endpoint.ts). Pure functions of their arguments (the
+// caller passes "now").
 import type { Lang } from '../i18n';
-
-export function formatEndpoint(endpoint: EndpointDto): string {
-  return `${endpoint.host}:${endpoint.port}`;
-}
-
-/** A stable key for a chat: "me/<uuid>" for my chats, "<host>:<port>/<uuid>" for others'. */
-export function chatKey(host: EndpointDto | null, chatUuid: string): string {
-  return `${host ? formatEndpoint(host) : 'me'}/${chatUuid}`;
-}
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

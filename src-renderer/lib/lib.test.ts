@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatListDto } from '../../src-shared/api';
 import { groupChats, hostHealth, STALE_AFTER_MS } from './chat-groups';
-import { chatKey, countdown, relativeTime } from './format';
-import { checkBootstrapList, checkDisplayName, checkKeepalive, isHostPort } from './validate';
+import { countdown, relativeTime } from './format';
+import { checkBootstrapList, checkDisplayName, checkKeepalive } from './validate';
 
 describe('format', () => {
   it('counts down as H:MM:SS and never below zero', () => {
@@ -20,23 +20,9 @@ describe('format', () => {
     expect(relativeTime(now - 2 * 3_600_000, now, 'en')).toBe('2 hours ago');
     expect(relativeTime(now + 30_000, now, 'en')).toBe('in 30 seconds');
   });
-
-  it('keys chats by host', () => {
-    expect(chatKey(null, 'u')).toBe('me/u');
-    expect(chatKey({ host: '192.0.2.1', port: 7 }, 'u')).toBe('192.0.2.1:7/u');
-  });
 });
 
 describe('validate', () => {
-  it('accepts HOST:PORT like the contract', () => {
-    expect(isHostPort('203.0.113.5:5000')).toBe(true);
-    expect(isHostPort('boot.example.org:65535')).toBe(true);
-    expect(isHostPort('203.0.113.5')).toBe(false);
-    expect(isHostPort('203.0.113.5:0')).toBe(false);
-    expect(isHostPort('203.0.113.5:70000')).toBe(false);
-    expect(isHostPort('http://x:1')).toBe(false);
-  });
-
   it('reads a bootstrap list, one per line', () => {
     expect(checkBootstrapList(' a.b:1\n\nc.d:2 , e.f:3 ')).toEqual({
       value: ['a.b:1', 'c.d:2', 'e.f:3'],

@@ -1,5 +1,6 @@
 // Input checks done before a command is sent, mirroring the contract's limits (main checks them
 // again; these only let the form say what is wrong next to the field).
+import { isHostPort } from '../../src-shared/endpoint';
 import type { MessageKey } from '../i18n';
 
 export const MAX_DISPLAY_NAME = 64;
@@ -7,14 +8,6 @@ export const MAX_CHAT_NAME = 256;
 export const MAX_MESSAGE = 40_000;
 export const MAX_BOOTSTRAPS = 16;
 export const MAX_KEEPALIVE_SECONDS = 3600;
-
-/** Same rule as `hostPortSchema` in src-shared/api.ts, plus a port range check. */
-export function isHostPort(text: string): boolean {
-  const m = /^[A-Za-z0-9.-]+:(\d{1,5})$/.exec(text);
-  if (!m) return false;
-  const port = Number(m[1]);
-  return port >= 1 && port <= 65_535;
-}
 
 export interface Checked<T> {
   value: T;

@@ -22,6 +22,7 @@ import {
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api';
+import { chatKey } from '../../src-shared/chat-key';
 
 type Listener = (payload: unknown) => void;
 
@@ -60,7 +61,7 @@ export class FakeNanceApi implements NanceApi {
   gate: Promise<void> | null = null;
 
   static key(host: EndpointDto | null, chatUuid: string): string {
-    return `${host ? `${host.host}:${host.port}` : 'me'}/${chatUuid}`;
+    return chatKey({ host, chatUuid });
   }
 
   /** The next call of `command` fails with `error` (queue several by calling again). */

@@ -2,12 +2,9 @@
 // for its ready line, talk to it over the --stdio JSON-line channel, collect its events, stop it.
 // Every process binds 127.0.0.1 with an OS-picked port (unless a test pins one, e.g. a restart).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type {
   CommandArgs,
   CommandError,
@@ -18,31 +15,24 @@ import type {
   EventName,
   EventPayloads,
 } from '../../src-shared/api.js';
+import { endpointKey } from '../../src-shared/endpoint.js';
+import {
+  BIN,
+  CLI_ENTRY,
+  type CliChild,
+  describeExit,
+  type Exit,
+  isBuilt,
+  type ReadyLine,
+  ROOT,
+  spawnCli,
+} from '../support/spawn-cli.mjs';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.join(ROOT, 'bin', 'nance.js');
-const BUILT_ENTRY = path.join(ROOT, 'build', 'src-main', 'host', 'cli', 'main.js');
+export { BIN, type Exit, isBuilt, type ReadyLine, ROOT };
 
 /** The CLI tests run the compiled build; without it they are skipped, saying why. */
-export const isBuilt = existsSync(BUILT_ENTRY);
 export const suiteName = (name: string) =>
-  isBuilt ? name : `${name} [skipped: ${path.relative(ROOT, BUILT_ENTRY)} missing; run npm run build]`;
-
-export interface ReadyLine {
-  event: 'ready';
-  udp: EndpointDto;
-  mode: 'peer' | 'bootstrap';
-  natType: string;
-  publicAddress: EndpointDto | null;
-  dataDir: string;
-  nextWipeAt: number;
-  pid: number;
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+  isBuilt ? name : `${name} [skipped: ${path.relative(ROOT, CLI_ENTRY)} missing; run npm run build]`;
 
 export interface ReceivedEvent<E extends EventName = EventName> {
   event: E;
@@ -110,65 +100,57 @@ export function argsFor(opts: StartOptions, dataDir: string): string[] {
   return args;
 }
 
-interface PendingCall {
-  resolve(reply: CommandReply<CommandName>): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 export class NanceProcess {
   readonly events: ReceivedEvent[] = [];
   readonly unmatchedReplies: UnmatchedReply[] = [];
-  /** Stdout lines after the ready line that were neither replies nor events (should stay empty). */
+  /** Stdout lines that were neither the ready line, replies nor events (should stay empty). */
   readonly strayLines: string[] = [];
-  stderr = '';
-  readonly exited: Promise<Exit>;
-  private exit: Exit | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, PendingCall>();
   private readonly eventWaiters = new Set<() => void>();
-  private readyLine: ReadyLine | undefined;
+  private cli: CliChild | undefined;
 
-  private constructor(
-    readonly child: ChildProcess,
-    readonly dataDir: string,
-    readonly args: string[],
-  ) {
-    liveProcesses.add(this);
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        liveProcesses.delete(this);
-        for (const [id, call] of this.pending) {
-          clearTimeout(call.timer);
-          call.reject(new Error(`nance exited (${describeExit(this.exit)}) before replying to #${id}`));
-        }
-        this.pending.clear();
-        for (const wake of this.eventWaiters) wake();
-        resolve(this.exit);
-      });
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.stderr += chunk;
-    });
-    // Writes to a process that just died fail with EPIPE; the exit is what the test observes.
-    child.stdin?.on('error', () => {});
-  }
+  private constructor(readonly dataDir: string) {}
 
   /** Spawns `node bin/nance.js` and resolves once it prints its ready line. */
   static async start(opts: StartOptions = {}): Promise<NanceProcess> {
     const dataDir = opts.dataDir ?? (await tempDataDir());
-    const args = argsFor(opts, dataDir);
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    const proc = new NanceProcess(child, dataDir, args);
-    await proc.waitReady(opts.readyTimeoutMs ?? 10_000);
+    const proc = new NanceProcess(dataDir);
+    // A start that fails has already killed its child (or seen it exit).
+    proc.cli = await spawnCli({
+      args: argsFor(opts, dataDir),
+      readyTimeoutMs: opts.readyTimeoutMs ?? 10_000,
+      onLine: (line, msg) => proc.onLine(line, msg),
+    });
+    liveProcesses.add(proc);
+    void proc.cli.exited.then(() => {
+      liveProcesses.delete(proc);
+      for (const wake of proc.eventWaiters) wake();
+    });
     return proc;
   }
 
+  private get running(): CliChild {
+    if (!this.cli) throw new Error('not started');
+    return this.cli;
+  }
+
+  get child(): ChildProcess {
+    return this.running.child;
+  }
+
+  get args(): string[] {
+    return this.running.args;
+  }
+
+  get stderr(): string {
+    return this.running.stderr;
+  }
+
+  get exited(): Promise<Exit> {
+    return this.running.exited;
+  }
+
   get ready(): ReadyLine {
-    if (!this.readyLine) throw new Error('not ready');
-    return this.readyLine;
+    return this.running.ready;
   }
 
   get address(): EndpointDto {
@@ -177,7 +159,7 @@ export class NanceProcess {
 
   /** "127.0.0.1:port", as --bootstrap-peer takes it. */
   get hostPort(): string {
-    return `${this.address.host}:${this.address.port}`;
+    return endpointKey(this.address);
   }
 
   get pid(): number {
@@ -185,97 +167,34 @@ export class NanceProcess {
   }
 
   get hasExited(): boolean {
-    return this.exit !== undefined;
+    return this.running.hasExited;
   }
 
-  private waitReady(timeoutMs: number): Promise<void> {
-    const stdout = this.child.stdout;
-    if (!stdout) throw new Error('no stdout');
-    const lines = createInterface({ input: stdout });
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        reject(new Error(`nance ${this.args.join(' ')}: no ready line within ${timeoutMs} ms${this.tail()}`));
-      }, timeoutMs);
-      void this.exited.then((exit) => {
-        clearTimeout(timer);
-        reject(
-          new Error(`nance ${this.args.join(' ')} exited (${describeExit(exit)}) before ready${this.tail()}`),
-        );
-      });
-      lines.on('line', (line) => {
-        if (!this.readyLine) {
-          const parsed = parseJson(line) as Partial<ReadyLine> | undefined;
-          if (parsed?.event !== 'ready') {
-            this.strayLines.push(line);
-            return;
-          }
-          this.readyLine = parsed as ReadyLine;
-          clearTimeout(timer);
-          resolve();
-          return;
-        }
-        this.onLine(line);
-      });
-    });
-  }
-
-  private onLine(line: string): void {
-    const msg = parseJson(line) as Record<string, unknown> | undefined;
+  private onLine(line: string, msg: Record<string, unknown> | undefined): void {
     if (msg && typeof msg.event === 'string') {
       this.events.push({ event: msg.event as EventName, payload: msg.payload as never, at: Date.now() });
       for (const wake of this.eventWaiters) wake();
-      return;
+    } else if (msg && typeof msg.ok === 'boolean' && 'id' in msg) {
+      this.unmatchedReplies.push(msg as unknown as UnmatchedReply);
+      for (const wake of this.eventWaiters) wake();
+    } else {
+      this.strayLines.push(line);
     }
-    if (msg && typeof msg.ok === 'boolean' && 'id' in msg) {
-      const call = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
-      if (call) {
-        this.pending.delete(msg.id as number);
-        clearTimeout(call.timer);
-        const { id: _id, ...reply } = msg;
-        call.resolve(reply as unknown as CommandReply<CommandName>);
-      } else {
-        this.unmatchedReplies.push(msg as unknown as UnmatchedReply);
-        for (const wake of this.eventWaiters) wake();
-      }
-      return;
-    }
-    this.strayLines.push(line);
-  }
-
-  private tail(): string {
-    const err = this.stderr.trim();
-    return err ? `\n--- stderr ---\n${err.slice(-2000)}` : ' (stderr empty)';
   }
 
   /** Writes one raw line to stdin (for malformed input tests). */
   sendLine(line: string): void {
-    this.child.stdin?.write(`${line}\n`);
+    this.running.sendLine(line);
   }
 
   /** Sends a command and resolves with its reply, ok or not. */
   call<K extends CommandName>(cmd: K, args: CommandArgs<K>, timeoutMs = 15_000): Promise<CommandReply<K>> {
-    if (this.exit) return Promise.reject(new Error(`nance already exited (${describeExit(this.exit)})`));
-    const id = this.nextId++;
-    return new Promise<CommandReply<K>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`no reply to #${id} ${cmd} within ${timeoutMs} ms${this.tail()}`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        resolve: resolve as (reply: CommandReply<CommandName>) => void,
-        reject,
-        timer,
-      });
-      this.sendLine(JSON.stringify({ id, cmd, args }));
-    });
+    return this.running.call(cmd, args, timeoutMs);
   }
 
   /** Sends a command and returns its result; a failed reply throws with its error. */
-  async ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
-    const reply = await this.call(cmd, args);
-    if (!reply.ok) throw new Error(`${cmd} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result;
+  ok<K extends CommandName>(cmd: K, args: CommandArgs<K>): Promise<CommandResults[K]> {
+    return this.running.ok(cmd, args);
   }
 
   eventsOf<E extends EventName>(event: E): ReceivedEvent<E>[] {
@@ -287,13 +206,14 @@ export class NanceProcess {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const wake = () => {
+        const exit = this.running.exit;
         if (check()) {
           done();
           resolve();
-        } else if (this.exit) {
+        } else if (exit) {
           done();
           reject(
-            new Error(`nance exited (${describeExit(this.exit)}) while waiting for ${what}${this.tail()}`),
+            new Error(`nance exited (${describeExit(exit)}) while waiting for ${what}${this.running.tail()}`),
           );
         }
       };
@@ -311,26 +231,15 @@ export class NanceProcess {
 
   /** Sends a signal and resolves with the exit; SIGKILLs and rejects if it does not exit in time. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<Exit> {
-    if (this.exit) return this.exit;
-    this.child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        reject(new Error(`nance did not exit within ${timeoutMs} ms of ${signal}${this.tail()}`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const { forced, ...exit } = await this.running.stop(signal, timeoutMs);
+    if (forced)
+      throw new Error(`nance did not exit within ${timeoutMs} ms of ${signal}${this.running.tail()}`);
+    return exit;
   }
 
   /** Sends a signal without any grace (kill -9 by default) and awaits the exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
-    if (!this.exit) this.child.kill(signal);
-    return this.exited;
+    return this.running.kill(signal);
   }
 }
 
@@ -378,16 +287,4 @@ export async function eventually<T>(
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
-
-function describeExit(exit: Exit): string {
-  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
 }

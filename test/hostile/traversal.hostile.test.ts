@@ -14,7 +14,7 @@ import { systemClock } from '../../src-main/net/system-clock.js';
 import { UdpTransport } from '../../src-main/net/udp-transport.js';
 import { SqliteStore } from '../../src-main/store/sqlite-store.js';
 import { RawUdp } from '../support/raw-udp.js';
-import { canSpoof, sendSpoofed } from '../support/spoofed-udp.js';
+import { canSpoof, sendSpoofed } from '../support/spoof.js';
 
 type Wire = Record<string, unknown>;
 const AD_RELAY = { nance: { v: 1, ext: ['page', 'punch', 'relay'], role: 'bootstrap' } };

@@ -1,8 +1,8 @@
 // The base-peer double on the simulator: its socket is a SimTransport, its time a SimClock, so a
 // long session with it runs in virtual time. (The double itself imports nothing of ours; this file
 // is the only glue.)
-import type { SimClock } from '../../src-main/net/sim-clock.js';
-import type { SimNetwork } from '../../src-main/net/sim-network.js';
+import type { SimClock } from '../support/sim-clock.js';
+import type { SimNetwork } from '../support/sim-network.js';
 import { type BaseEndpoint, BasePeer, type BasePeerOptions } from './base-peer.js';
 
 export function startSimBasePeer(

@@ -1,7 +1,7 @@
 // The `files` and `asarUnpack` rules of electron-builder.yml, evaluated with minimatch against
 // file lists: a made-up one with every kind of file, and the repository's real tree.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import {
@@ -128,6 +128,17 @@ describe.skipIf(skipReason !== null)(
 
     it('are read the same way by electron-builder’s own matcher', () => {
       expect(selectAppFilesWithElectronBuilder(config, repo)).toEqual(chosen);
+    });
+
+    it('ship no simulator or other test support (test/support/*) compiled into the build', () => {
+      const moduleName = (p: string) => posix.basename(p).replace(/(\.d)?\.[cm]?[jt]sx?$/, '');
+      const support = new Set(
+        listFiles('test/support')
+          .filter((p) => posix.dirname(p) === 'test/support')
+          .map(moduleName),
+      );
+      expect(support).toContain('sim-network');
+      expect(chosen.filter((p) => support.has(moduleName(p)))).toEqual([]);
     });
   },
 );

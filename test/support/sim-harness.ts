@@ -10,12 +10,12 @@ import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import type { Logger } from '../../src-main/core/logger.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, PeerRole, Transport } from '../../src-main/core/ports.js';
-import { endpointKey } from '../../src-main/core/ports.js';
-import { mulberry32 } from '../../src-main/net/prng.js';
-import { SimClock } from '../../src-main/net/sim-clock.js';
-import { type NatBehaviour, SimNat } from '../../src-main/net/sim-nat.js';
-import { SimNetwork, type SimTransport } from '../../src-main/net/sim-network.js';
 import { SqliteStore } from '../../src-main/store/sqlite-store.js';
+import { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
+import { mulberry32 } from './prng.mjs';
+import { SimClock } from './sim-clock.js';
+import { type NatBehaviour, SimNat } from './sim-nat.js';
+import { SimNetwork, type SimTransport } from './sim-network.js';
 
 /** A datagram seen by a tap or a probe, decoded as far as it decodes. */
 export interface WireRecord {
@@ -270,7 +270,7 @@ export class Probe {
         : undefined;
     return this.received
       .slice(start)
-      .filter((r) => r.obj?.m === 'R' && (z === undefined || r.obj.z === z) && sameHost(r.peer, to));
+      .filter((r) => r.obj?.m === 'R' && (z === undefined || r.obj.z === z) && sameEndpoint(r.peer, to));
   }
 
   /** Like ask, but insists on exactly one answer and returns it. */
@@ -291,10 +291,6 @@ export class Probe {
   close(): Promise<void> {
     return this.transport.close();
   }
-}
-
-function sameHost(a: Endpoint, b: Endpoint): boolean {
-  return a.host === b.host && a.port === b.port;
 }
 
 export class SimHarness {

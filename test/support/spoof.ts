@@ -5,6 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint } from '../../src-main/core/ports.js';
+import { encodeWire } from './sim-harness.js';
 
 /** The raw sender: one JSON line per datagram in, one '.' line per datagram sent out. */
 export const SPOOF_SENDER = fileURLToPath(new URL('./spoof-sender.py', import.meta.url));
@@ -59,6 +60,19 @@ export class Spoofer {
 
   close(): void {
     this.child.stdin.end();
-    this.child.kill();
+  }
+}
+
+/** Whether this process may forge source addresses (else such tests skip, saying why). */
+export const canSpoof = spoofUnavailable() === undefined;
+
+/** Sends one wire object to `to` as if it came from `from` (a one-off Spoofer). */
+export async function sendSpoofed(message: object, from: Endpoint, to: Endpoint): Promise<void> {
+  const spoofer = new Spoofer();
+  try {
+    spoofer.send(encodeWire(message), from, to);
+    await spoofer.flushed();
+  } finally {
+    spoofer.close();
   }
 }

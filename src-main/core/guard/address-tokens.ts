@@ -7,7 +7,7 @@
 // the next (so 10–20 min with the default); the secret is per process, so a restart invalidates
 // every token and requesters simply fetch a new one (docs/protocol.md, "Address proof").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Lru } from './lru.js';
+import { Lru } from '../lru.js';
 
 export const DEFAULT_TOKEN_WINDOW_MS = 10 * 60 * 1000;
 /** 22 base64url characters: 132 bits of the MAC, far beyond guessing over a network. */

@@ -6,7 +6,7 @@
 // servers do), which is what lets an original peer — it cannot echo tokens — still read a chat of
 // one datagram. Answering one of our pings proves nothing here: every peer answers any ping.
 // State per address lives in an LRU, bounded.
-import { Lru } from './lru.js';
+import { Lru } from '../lru.js';
 
 export interface AmplificationSettings {
   /** Bytes we may send per byte received to an unproven address; 0 or less disables the rule. */

@@ -1,7 +1,7 @@
 // Request rate limits: one token bucket per source address and one for the whole peer, so a
 // flooding source is held to its own share and cannot starve the others. Excess requests are
 // dropped silently (an answer would only feed the flood). Per-source state is an LRU, bounded.
-import { Lru } from './lru.js';
+import { Lru } from '../lru.js';
 
 export interface RateLimitSettings {
   /** Requests per second one source address (ip:port) may sustain; 0 or less disables the limit. */

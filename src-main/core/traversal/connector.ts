@@ -2,8 +2,8 @@
 // else direct, else a hole punched through a rendezvous, else a relay; each proven by a ping.
 import { ResultCode } from '../../../src-shared/protocol/index.js';
 import { NanceError } from '../errors.js';
-import { Lru } from '../guard/lru.js';
 import type { Logger } from '../logger.js';
+import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint } from '../ports.js';

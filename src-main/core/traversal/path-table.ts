@@ -2,7 +2,7 @@
 // only learned from the punch itself), or through a relay. Peers are named by their "logical"
 // endpoint (the address a peer list gave us, or the source of its first datagram); the table says
 // where datagrams for it really go, and which real source addresses stand for which peer.
-import { Lru } from '../guard/lru.js';
+import { Lru } from '../lru.js';
 import type { Endpoint } from '../ports.js';
 import { endpointKey, endpointOf } from '../ports.js';
 

@@ -2,7 +2,7 @@
 // (per source and in total) counted exactly in virtual time.
 import { describe, expect, it } from 'vitest';
 import { decodeDatagram, encodeRequest } from '../../../src-shared/protocol/index.js';
-import { SimClock } from '../../net/sim-clock.js';
+import { SimClock } from '../../../test/support/sim-clock.js';
 import type { Endpoint } from '../ports.js';
 import { endpointKey } from '../ports.js';
 import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';

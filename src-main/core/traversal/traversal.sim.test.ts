@@ -3,9 +3,9 @@
 // bootstrap that is their rendezvous and relay. The lab (test/natlab/matrix.test.ts) proves the
 // same on real nftables NATs; this one is fast and deterministic, and checks the path chosen.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NatBehaviour } from '../../../src-main/net/sim-nat.js';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import type { NatBehaviour } from '../../../test/support/sim-nat.js';
 import type { Endpoint } from '../ports.js';
 
 type Kind = 'open' | 'full' | 'addr' | 'port' | 'sym';

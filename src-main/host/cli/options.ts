@@ -3,7 +3,7 @@ import { isIPv4 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseHostPort } from '../../service/host-port.js';
+import { hostPortOrThrow } from '../../service/host-port.js';
 
 export interface CliOptions {
   port: number;
@@ -55,7 +55,7 @@ function ipv4(value: string): string {
 
 function hostPort(value: string, previous: string[] | boolean | undefined): string[] {
   try {
-    parseHostPort(value);
+    hostPortOrThrow(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

@@ -19,6 +19,7 @@ import {
   type WebContents,
 } from 'electron';
 import type { CommandName, CommandReply } from '../../../src-shared/api.js';
+import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import type { Logger } from '../../core/logger.js';
 import { subscribeEvents } from '../../service/command-channel.js';
 import { createFileLogger, type FileLogger } from '../cli/logger.js';
@@ -35,14 +36,7 @@ import {
   validateIpcMessage,
 } from '../shell/ipc-guard.js';
 import { switchBootstrapMode } from '../shell/mode-switch.js';
-import {
-  ChatActivity,
-  type ChatRef,
-  chatKey,
-  NotifyThrottle,
-  notificationText,
-  shouldNotify,
-} from '../shell/notification-rules.js';
+import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from '../shell/notification-rules.js';
 import {
   type Lang,
   type MenuItemSpec,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatListDto, ChatReadDto, CommandName, CommandReply } from '../../../src-shared/api.js';
-import {
-  ChatActivity,
-  type ChatRef,
-  chatKey,
-  NotifyThrottle,
-  notificationText,
-  shouldNotify,
-} from './notification-rules.js';
+import type {
+  ChatListDto,
+  ChatReadDto,
+  CommandName,
+  CommandReply,
+  MessageDto,
+} from '../../../src-shared/api.js';
+import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
+import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from './notification-rules.js';
 
 const remote = { host: '192.0.2.7', port: 7000 };
 const mine: ChatRef = { host: null, chatUuid: 'a' };
@@ -21,15 +21,6 @@ const messages = (n: number): ChatReadDto => ({
   messages: n > 0 ? [{ uuid: `m${n}`, name: 'n', content: 'c', createdAt: n }] : [],
   lastSeq: n,
   full: false,
-});
-
-describe('chatKey', () => {
-  it('tells hosted and remote chats apart, and remote hosts apart', () => {
-    expect(chatKey(mine)).toBe('self/a');
-    expect(chatKey(theirs)).toBe('192.0.2.7:7000/b');
-    expect(chatKey({ host: { host: '192.0.2.7', port: 7001 }, chatUuid: 'b' })).not.toBe(chatKey(theirs));
-    expect(chatKey({ host: null, chatUuid: 'b' })).not.toBe(chatKey(theirs));
-  });
 });
 
 describe('shouldNotify', () => {
@@ -117,7 +108,7 @@ describe('ChatActivity', () => {
     a.commandFinished('postMessage', post, ok(null));
     expect(a.postedIn.has(chatKey(theirs))).toBe(true);
     a.commandFinished('createChat', {}, ok({ uuid: 'new', name: 'New chat', createdAt: 1 }));
-    expect(a.postedIn.has('self/new')).toBe(true);
+    expect(a.postedIn.has(chatKey({ host: null, chatUuid: 'new' }))).toBe(true);
     expect(a.chatName({ host: null, chatUuid: 'new' })).toBe('New chat');
   });
 

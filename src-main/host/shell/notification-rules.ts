@@ -15,19 +15,10 @@ import type {
   CommandName,
   CommandReply,
   EndpointDto,
+  MessageDto,
 } from '../../../src-shared/api.js';
+import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import type { Lang } from './tray-menu.js';
-
-/** A chat: `host: null` is one this peer hosts. */
-export interface ChatRef {
-  host: EndpointDto | null;
-  chatUuid: string;
-}
-
-/** One string per chat, for sets and maps. */
-export function chatKey(ref: ChatRef): string {
-  return `${ref.host ? `${ref.host.host}:${ref.host.port}` : 'self'}/${ref.chatUuid}`;
-}
 
 export interface NotifyInput {
   /** The chat with a new message. */

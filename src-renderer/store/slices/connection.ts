@@ -2,6 +2,7 @@
 // pushes, the clock, and the peer's mode. A first load that fails shows the retry screen; after a
 // drop everything is read again.
 import type { EventName, EventPayloads, StatusDto } from '../../../src-shared/api';
+import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
 import { coalesce, type SliceContext } from './context';
 import type { Reads } from './reads';
@@ -18,9 +19,6 @@ type ConnectionActions = Pick<
   | 'refreshChats'
   | 'setMode'
 >;
-
-const sameEndpoint = (a: { host: string; port: number } | null, b: { host: string; port: number } | null) =>
-  a === null || b === null ? a === b : a.host === b.host && a.port === b.port;
 
 export function connectionSlice(
   { api, get, set, clock, fail, setBusy }: SliceContext,
@@ -71,7 +69,7 @@ export function connectionSlice(
   const onEvent: { [E in EventName]: (payload: EventPayloads[E]) => void } = {
     message: ({ host, chatUuid }) => {
       const open = get().openChat;
-      if (open && open.chatUuid === chatUuid && sameEndpoint(open.host, host)) void reads.reload(open.key);
+      if (open && open.key === chatKey({ host, chatUuid })) void reads.reload(open.key);
       else if (host === null) void loadChats();
     },
     chatsChanged: () => void loadChats(),

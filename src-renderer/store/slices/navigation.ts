@@ -1,6 +1,6 @@
 // Navigation: which view shows, the new-chat form, the chat list's filter, and opening and closing
 // a chat (its messages are the reads slice's).
-import { chatKey } from '../../lib/format';
+import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
 import type { SliceContext } from './context';
 import { authorName } from './preferences';
@@ -47,7 +47,7 @@ export function navigationSlice(
     },
 
     openChat(ref) {
-      const key = chatKey(ref.host, ref.chatUuid);
+      const key = chatKey(ref);
       if (get().openChat?.key === key) {
         set({ composing: false, view: 'chats' });
         return;

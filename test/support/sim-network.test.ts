@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Endpoint, Transport } from '../core/ports.js';
+import type { Endpoint, Transport } from '../../src-main/core/ports.js';
 import { SimClock } from './sim-clock.js';
 import { SimNetwork, type SimNetworkOptions } from './sim-network.js';
 

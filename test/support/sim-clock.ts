@@ -1,5 +1,5 @@
 // Virtual time for deterministic tests: timers run only when the test advances the clock.
-import type { Clock, TimerHandle } from '../core/ports.js';
+import type { Clock, TimerHandle } from '../../src-main/core/ports.js';
 import { MinHeap } from './min-heap.js';
 
 interface Timer {

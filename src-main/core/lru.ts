@@ -1,5 +1,7 @@
-// A Map kept in least-recently-used order with a hard size cap: the guard's per-address state
-// must stay bounded whatever the number of (possibly spoofed) sources.
+// A Map kept in least-recently-used order with a hard size cap: the one bounded map of the core.
+// Every per-address record (the guard's, the client's, sync's, traversal's) must stay bounded
+// whatever the number of (possibly spoofed) sources. Ours rather than the lru-cache package: the
+// core needs only this, with no TTLs or size functions, and no dependency of its own.
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();
 

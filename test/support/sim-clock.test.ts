@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from './prng.mjs';
 import { SimClock } from './sim-clock.js';
 
 const EPOCH = 1_700_000_000_000;

@@ -11,8 +11,8 @@
 //   either: every outbound datagram is translated and sent to the network.
 // - Mappings outlive the private transport (as conntrack entries would); inbound datagrams for a
 //   closed transport are dropped, and rebinding the same private endpoint reuses a live mapping.
-import { type Endpoint, endpointKey, type Transport } from '../core/ports.js';
-import { mulberry32, type Random } from './prng.js';
+import { type Endpoint, endpointKey, type Transport } from '../../src-main/core/ports.js';
+import { mulberry32, type Random } from './prng.mjs';
 import { type AttachedHost, type SimNetwork, SimTransport } from './sim-network.js';
 
 /**

@@ -1,7 +1,12 @@
 // An in-process network on a SimClock: deterministic latency, loss, duplication and partitions.
-import { type DatagramHandler, type Endpoint, endpointKey, type Transport } from '../core/ports.js';
-import { MAX_DATAGRAM_BYTES } from './datagram.js';
-import { mulberry32, type Random } from './prng.js';
+import {
+  type DatagramHandler,
+  type Endpoint,
+  endpointKey,
+  type Transport,
+} from '../../src-main/core/ports.js';
+import { MAX_DATAGRAM_BYTES } from '../../src-main/net/datagram.js';
+import { mulberry32, type Random } from './prng.mjs';
 import type { SimClock } from './sim-clock.js';
 
 export interface SimNetworkOptions {
