@@ -1,11 +1,11 @@
 // Text from the network drawn so it cannot lie about its direction or hide characters: the
-// hidden ones become marked tokens (lib/visible-text.ts decides which), and `Isolated` puts a
+// hidden ones become marked tokens (src-shared/visible-text.ts decides which), and `Isolated` puts a
 // piece of text in its own bidi-isolated element so nothing in it reorders the text around it.
 // Elements that already wrap one such text (a name's <span>, a message's <p>) take `dir="auto"`
 // themselves and hold a `VisibleText`; text inside a sentence uses `Isolated` or `Sentence`.
 import { Fragment, type ReactNode } from 'react';
+import { type Segment, segments, type TextRole } from '../../src-shared/visible-text';
 import type { MessageKey } from '../i18n';
-import { type Segment, segments, type TextRole } from '../lib/visible-text';
 import { useT } from '../store/react';
 import './VisibleText.css';
 

@@ -67,11 +67,11 @@ describe('notificationText', () => {
   it('names the chat in either language', () => {
     expect(notificationText({ lang: 'en', chatName: 'Lunch' })).toEqual({
       title: 'Nance',
-      body: 'New message in “Lunch”',
+      body: 'New message in “\u2068Lunch\u2069”',
     });
     expect(notificationText({ lang: 'ja', chatName: 'ランチ' })).toEqual({
       title: 'Nance',
-      body: '「ランチ」に新しいメッセージ',
+      body: '「\u2068ランチ\u2069」に新しいメッセージ',
     });
   });
 
@@ -83,7 +83,13 @@ describe('notificationText', () => {
 
   it('shortens long names to 60 characters (not splitting a character)', () => {
     const body = notificationText({ lang: 'en', chatName: '😀'.repeat(100) }).body;
-    expect(body).toBe(`New message in “${'😀'.repeat(59)}…”`);
+    expect(body).toBe(`New message in “\u2068${'😀'.repeat(59)}…\u2069”`);
+  });
+
+  it('a name cannot reorder the sentence or hide characters: isolated, controls shown as marks', () => {
+    const body = notificationText({ lang: 'en', chatName: 'Lunch\u202Egnp.exe\u200B' }).body;
+    expect(body).toBe('New message in “\u2068Lunch⟨RLO⟩gnp.exe⟨ZWSP⟩\u2069”');
+    expect(body).not.toMatch(/[\u202A-\u202E\u200B]/);
   });
 });
 

@@ -18,6 +18,7 @@ import type {
   MessageDto,
 } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
+import { segments } from '../../../src-shared/visible-text.js';
 import type { Lang } from './tray-menu.js';
 
 export interface NotifyInput {
@@ -49,11 +50,23 @@ function shorten(text: string): string {
 }
 
 /** The notification's title and body; the chat's name when it is known. */
+/**
+ * A name from the network as plain text for the system's notification: hidden and
+ * direction-changing characters shown as marks (the window's rule, src-shared/visible-text.ts),
+ * and the whole isolated (FSI … PDI), so it cannot reorder the sentence around it.
+ */
+export function plainLabel(text: string): string {
+  const shown = segments(text, 'label')
+    .map((s) => (s.kind === 'text' ? s.text : `⟨${s.name}⟩`))
+    .join('');
+  return `\u2068${shown}\u2069`;
+}
+
 export function notificationText(input: { lang: Lang; chatName?: string | undefined }): {
   title: string;
   body: string;
 } {
-  const name = input.chatName?.trim() ? shorten(input.chatName) : undefined;
+  const name = input.chatName?.trim() ? plainLabel(shorten(input.chatName)) : undefined;
   if (input.lang === 'ja') {
     return { title: 'Nance', body: name ? `「${name}」に新しいメッセージ` : 'チャットに新しいメッセージ' };
   }

@@ -1,7 +1,7 @@
 // The one rule for hidden characters in network text: which are shown as tokens in names and
 // titles ('label') and in message bodies ('body'), and that nothing is lost on the way.
 import { describe, expect, it } from 'vitest';
-import { type Segment, segments } from './visible-text';
+import { type Segment, segments } from './visible-text.js';
 
 /** The text back from its segments: every control is the code point its code names. */
 function rejoin(parts: Segment[]): string {
