@@ -6,7 +6,7 @@ import { NO_TOKEN_YET } from '../../src-main/core/given-tokens.js';
 import { DEFAULT_GUARD, type GuardSettings } from '../../src-main/core/guard/index.js';
 import { PAGE_BYTES } from '../../src-main/core/peer-client.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
-import { SimHarness, type SimPeer } from '../support/sim-harness.js';
+import { type Probe, SimHarness, type SimPeer } from '../support/sim-harness.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -30,6 +30,24 @@ async function fullChat(host: SimPeer, contentChars = 1000): Promise<{ uuid: str
     }
   }
   return { uuid: chat.uuid, count };
+}
+
+/** Sends `count` base g/m requests for `uuid` from `victim` (as a spoofer naming it would), `gapMs` apart; the bytes sent. */
+async function forgeReads(
+  victim: Probe,
+  host: SimPeer,
+  uuid: string,
+  count: number,
+  gapMs: number,
+): Promise<number> {
+  let sent = 0;
+  for (let i = 0; i < count; i++) {
+    const req = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `z-${i}-${'q'.repeat(30)}` };
+    victim.send(req, host.endpoint);
+    sent += Buffer.from(JSON.stringify(req)).toString('base64').length;
+    await h.advance(gapMs);
+  }
+  return sent;
 }
 
 const bytesOf = (records: { bytes: Uint8Array }[]) => records.reduce((n, r) => n + r.bytes.length, 0);
@@ -64,13 +82,7 @@ describe('anti-amplification', () => {
     // A live peer whose address a spoofer names: it answers any ping, as every peer does. That
     // once made it "validated" for good (388× measured); it proves liveness, not a request.
     const victim = h.probe().answerPings();
-    let sentToHost = 0;
-    for (let i = 0; i < 40; i++) {
-      const req = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `z-${i}-${'q'.repeat(30)}` };
-      victim.send(req, host.endpoint);
-      sentToHost += Buffer.from(JSON.stringify(req)).toString('base64').length;
-      await h.advance(100);
-    }
+    const sentToHost = await forgeReads(victim, host, uuid, 40, 100);
     await h.advance(2000);
     const got = bytesOf(victim.received);
     const { allowanceBurst, allowancePerSecond } = DEFAULT_GUARD.amplification;
@@ -84,13 +96,7 @@ describe('anti-amplification', () => {
     const host = h.addPeer({ config: guarded(noAllowance) });
     const { uuid } = await fullChat(host, 2000);
     const victim = h.probe().answerPings();
-    let sentToHost = 0;
-    for (let i = 0; i < 20; i++) {
-      const req = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `z-${i}-${'q'.repeat(30)}` };
-      victim.send(req, host.endpoint);
-      sentToHost += Buffer.from(JSON.stringify(req)).toString('base64').length;
-      await h.advance(500);
-    }
+    const sentToHost = await forgeReads(victim, host, uuid, 20, 500);
     expect(bytesOf(victim.received)).toBeLessThanOrEqual(3 * sentToHost);
     expect(victim.responses()).toEqual([]);
   });
@@ -101,7 +107,7 @@ describe('anti-amplification', () => {
     const { uuid } = await fullChat(host, 2000);
     const asker = h.probe();
     const [pong] = await asker.ask({ m: 'p', z: 'p1', k: NO_TOKEN_YET }, host.endpoint, 200);
-    const k = (pong?.obj?.c as { nance: { k: string } }).nance.k;
+    const k = String((pong?.obj?.c as { nance?: { k?: string } } | undefined)?.nance?.k);
     const read = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid } };
     const [whole] = await asker.ask({ ...read, z: 'r1', k }, host.endpoint, 200);
     expect(whole?.obj).toMatchObject({ r: 0 });
@@ -110,7 +116,7 @@ describe('anti-amplification', () => {
     const other = h.probe();
     const [ask] = await other.ask({ ...read, z: 'r2', k }, host.endpoint, 200);
     expect(ask?.obj).toMatchObject({ r: ResultCode.ProveAddress, c: { k: expect.any(String) } });
-    const fresh = (ask?.obj?.c as { k: string }).k;
+    const fresh = String((ask?.obj?.c as { k?: string } | undefined)?.k);
     expect(fresh).not.toBe(k);
     const [now] = await other.ask({ ...read, z: 'r2', k: fresh }, host.endpoint, 200);
     expect(now?.bytes.length).toBeGreaterThan(30_000);
@@ -196,7 +202,7 @@ describe('rate limits', () => {
     // A proven asker (it echoes its address token), so only the rate limit holds it back.
     const asker = h.probe();
     const [pong] = await asker.ask({ m: 'p', z: 'p', k: NO_TOKEN_YET }, host.endpoint, 100);
-    const k = (pong?.obj?.c as { nance: { k: string } }).nance.k;
+    const k = String((pong?.obj?.c as { nance?: { k?: string } } | undefined)?.nance?.k);
     for (let i = 0; i < 1000; i++) {
       asker.send({ m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `big-${i}`, k }, host.endpoint);
       await h.advance(1);

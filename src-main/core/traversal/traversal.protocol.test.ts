@@ -292,38 +292,18 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
   });
 
   it('from a peer that registered with it (anyone may): 2, and no knock', async () => {
-    const { peer, origin } = world();
+    const { peer, origin, punch } = world();
     const stranger = await registered(peer.endpoint, 'Full Cone', pub(61));
-    const answer = await stranger.askOnce(
-      {
-        m: 'r',
-        t: 'n',
-        d: 'p',
-        a: { ip: origin.endpoint.host, port: origin.endpoint.port, token: TOKEN },
-        z: 'p2',
-      },
-      peer.endpoint,
-    );
-    expect(answer.text).toBe(err(2, 'p2'));
+    expect((await punch('p2', stranger)).text).toBe(err(2, 'p2'));
     await h.advance(4_000);
     expect(knocksAt(origin)).toEqual([]);
   });
 
   it('from a peer it registered with: 0, and it knocks', async () => {
-    const { peer, origin } = world();
+    const { peer, origin, punch } = world();
     const rendezvous = h.probe(pub(61));
     await peerRegistersWith(peer, rendezvous);
-    const answer = await rendezvous.askOnce(
-      {
-        m: 'r',
-        t: 'n',
-        d: 'p',
-        a: { ip: origin.endpoint.host, port: origin.endpoint.port, token: TOKEN },
-        z: 'p3',
-      },
-      peer.endpoint,
-    );
-    expect(answer.text).toBe(err(0, 'p3'));
+    expect((await punch('p3', rendezvous)).text).toBe(err(0, 'p3'));
     await h.advance(200);
     expect(knocksAt(origin).length).toBeGreaterThan(0);
   });

@@ -2,7 +2,7 @@
 // chat, a client behind Y lists it, reads it and posts to it, both joined through one public
 // bootstrap that is their rendezvous and relay. The lab (test/natlab/matrix.test.ts) proves the
 // same on real nftables NATs; this one is fast and deterministic, and checks the path chosen.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';

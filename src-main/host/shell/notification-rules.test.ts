@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  ChatListDto,
-  ChatReadDto,
-  CommandName,
-  CommandReply,
-  MessageDto,
-} from '../../../src-shared/api.js';
+import type { ChatListDto, ChatReadDto, CommandName, CommandReply } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from './notification-rules.js';
 

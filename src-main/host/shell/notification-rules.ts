@@ -14,8 +14,6 @@ import type {
   ChatReadDto,
   CommandName,
   CommandReply,
-  EndpointDto,
-  MessageDto,
 } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import { segments } from '../../../src-shared/visible-text.js';
