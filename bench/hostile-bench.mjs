@@ -168,55 +168,54 @@ async function punchReflection() {
 
 // ---------------------------------------------------------------- 3. hostile host
 async function hostileHost() {
-  console.log('\n3. hostile host: every page answered with more:true, a new seq, ~60 KB');
-  console.log('readChat result | returned after | reader RSS before → peak (growth) | pages served');
-  const host = await openSocket('127.0.0.5');
-  let served = 0;
-  let seq = 0;
+  console.log('\n3. hostile host: every page answered with more: true and the next seqs, forever');
+  console.log('pages | readChat result | returned after | reader RSS before → peak (growth) | pages served');
   const big = 'z'.repeat(1000);
-  host.on('message', (msg, rinfo) => {
-    const obj = dec(msg);
-    if (obj?.m === 'p') host.send(enc({ m: 'R', r: 0, c: NANCE_AD(), z: obj.z }), rinfo.port, rinfo.address);
-    else if (obj?.t === 'g' && obj?.d === 'm') {
-      served++;
-      const messages = Array.from({ length: 45 }, () => ({
-        uuid: crypto.randomUUID(),
-        name: 'h',
-        content: big,
-        timestamp: '1.0',
-        seq: ++seq,
-      }));
-      host.send(enc({ m: 'R', r: 0, c: { messages, more: true }, z: obj.z }), rinfo.port, rinfo.address);
-    } else if (obj?.t === 'g' && obj?.d === 'c') {
-      host.send(
-        enc({ m: 'R', r: 0, c: { chats: [{ uuid: 'c1', name: 'trap', timestamp: '1.0' }] }, z: obj.z }),
-        rinfo.port,
-        rinfo.address,
+  // ~44 KB pages (far over the 1,200 bytes asked), or valid one-message pages that never end.
+  for (const [label, perPage] of [
+    ['40 messages (~44 KB)', 40],
+    ['1 message (valid size)', 1],
+  ]) {
+    const host = await openSocket('127.0.0.5');
+    let served = 0;
+    host.on('message', (msg, rinfo) => {
+      const obj = dec(msg);
+      const reply = (c) => host.send(enc({ m: 'R', r: 0, c, z: obj.z }), rinfo.port, rinfo.address);
+      if (obj?.m === 'p') reply(NANCE_AD());
+      else if (obj?.t === 'g' && obj?.d === 'm') {
+        served++;
+        const after = Number(obj.a?.after ?? 0);
+        const messages = Array.from({ length: perPage }, (_, i) => ({
+          uuid: crypto.randomUUID(),
+          name: 'h',
+          content: big,
+          timestamp: '1732412345.123456',
+          seq: after + 1 + i,
+        }));
+        reply({ messages, more: true });
+      }
+    });
+    const reader = await startNance();
+    try {
+      const before = rssKb(reader.pid);
+      let peak = before;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssKb(reader.pid) ?? 0);
+      }, 100);
+      const t0 = Date.now();
+      const reply = await reader
+        .call('readChat', { host: { host: '127.0.0.5', port: host.address().port }, chatUuid: 'c1' }, 60_000)
+        .catch((e) => ({ ok: false, error: { message: String(e) } }));
+      const took = Date.now() - t0;
+      clearInterval(sampler);
+      const result = reply.ok ? 'returned messages' : `error: ${reply.error?.kind ?? '?'}`;
+      console.log(
+        `${label} | ${result} | ${(took / 1000).toFixed(1)} s | ${(before / 1024).toFixed(0)} → ${(peak / 1024).toFixed(0)} MB (+${((peak - before) / 1024).toFixed(0)} MB) | ${served}`,
       );
+    } finally {
+      host.close();
+      await reader.stop();
     }
-  });
-  const reader = await startNance();
-  try {
-    const before = rssKb(reader.pid);
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssKb(reader.pid) ?? 0);
-    }, 100);
-    const t0 = Date.now();
-    const reply = await reader
-      .call('readChat', { host: { host: '127.0.0.5', port: host.address().port }, chatUuid: 'c1' }, 60_000)
-      .catch((e) => ({ ok: false, error: { message: String(e) } }));
-    const took = Date.now() - t0;
-    clearInterval(sampler);
-    const result = reply.ok
-      ? 'returned messages'
-      : `error: ${reply.error?.kind ?? ''} ${reply.error?.message ?? ''}`.slice(0, 80);
-    console.log(
-      `${result} | ${(took / 1000).toFixed(1)} s | ${(before / 1024).toFixed(0)} → ${(peak / 1024).toFixed(0)} MB (+${((peak - before) / 1024).toFixed(0)} MB) | ${served}`,
-    );
-  } finally {
-    host.close();
-    await reader.stop();
   }
 }
 
@@ -226,7 +225,7 @@ async function cpuFlood() {
   console.log('flood rate | unrelated ping p50 | p99 | lost of N | flood answers');
   const v = await startNance();
   try {
-    const chatUuid = await fillChat(v, quick ? 100 : 390);
+    const chatUuid = await fillChat(v, quick ? 100 : 280);
     const ping = await openSocket('127.0.0.6');
     const flooder = await openSocket('127.0.0.7');
     // The flooder proves its address first: the worst case is a requester the guard cannot refuse.
