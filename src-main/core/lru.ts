@@ -39,4 +39,13 @@ export class Lru<K, V> {
   delete(key: K): void {
     this.map.delete(key);
   }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  /** Every value, least recently used first. */
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
 }

@@ -2,6 +2,7 @@
 // without asking every host each time, and say when that knowledge is stale.
 import type { ChatSummary } from '../../src-shared/protocol/index.js';
 import type { NanceErrorKind } from './errors.js';
+import { Lru } from './lru.js';
 import type { Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
 
@@ -14,8 +15,18 @@ export interface HostChats {
   error: NanceErrorKind | undefined;
 }
 
+/**
+ * Hosts whose lists we keep: each list is at most one datagram (~64 KB), so this bounds the
+ * memory (~64 MB at worst, ~100 KB per 1,000 ordinary hosts); the least recently updated go first.
+ */
+export const MAX_REMOTE_HOSTS = 1_000;
+
 export class RemoteChats {
-  private readonly hosts = new Map<string, HostChats>();
+  private readonly hosts: Lru<string, HostChats>;
+
+  constructor(maxHosts = MAX_REMOTE_HOSTS) {
+    this.hosts = new Lru(maxHosts);
+  }
 
   set(host: Endpoint, chats: ChatSummary[], at: number): HostChats {
     // Only the address: callers may pass a richer object (a stored peer).
@@ -31,7 +42,7 @@ export class RemoteChats {
 
   /** Keeps the last known list but records that the host could not be asked. */
   failed(host: Endpoint, error: NanceErrorKind): HostChats {
-    const old = this.hosts.get(endpointKey(host));
+    const old = this.hosts.peek(endpointKey(host));
     const entry: HostChats = {
       host: { host: host.host, port: host.port },
       chats: old?.chats ?? [],
@@ -47,7 +58,7 @@ export class RemoteChats {
   }
 
   get(host: Endpoint): HostChats | undefined {
-    return this.hosts.get(endpointKey(host));
+    return this.hosts.peek(endpointKey(host));
   }
 
   all(): HostChats[] {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { RemoteChats } from './remote-chats.js';
+
+const chat = (uuid: string) => ({ uuid, name: `chat ${uuid}`, timestamp: '1732412345.000000' });
+
+describe('RemoteChats', () => {
+  it('keeps at most its bound of hosts, forgetting the least recently updated (listed by a flood of peers)', () => {
+    const remote = new RemoteChats(3);
+    for (let i = 1; i <= 5; i++) remote.set({ host: `198.51.100.${i}`, port: 7000 }, [chat(`c${i}`)], i);
+    expect(remote.all().map((h) => h.host.host)).toEqual(['198.51.100.3', '198.51.100.4', '198.51.100.5']);
+    // A failure counts as an update: that host stays, the oldest goes.
+    remote.failed({ host: '198.51.100.3', port: 7000 }, 'timeout');
+    remote.set({ host: '198.51.100.6', port: 7000 }, [], 6);
+    expect(remote.all().map((h) => h.host.host)).toEqual(['198.51.100.5', '198.51.100.3', '198.51.100.6']);
+    expect(remote.get({ host: '198.51.100.3', port: 7000 })).toMatchObject({
+      error: 'timeout',
+      chats: [chat('c3')],
+    });
+  });
+});
