@@ -29,13 +29,14 @@ check "typecheck" npm run typecheck --silent
 check "lint" npx biome check .
 
 # Two runs: everything that is not timing-sensitive in parallel, then the suites that load the
-# machine or measure it (NAT lab: up to 10 peers in namespaces; hardening: floods, fuzzing, loss)
+# machine or measure it (NAT lab: up to 10 peers in namespaces; hardening: floods, fuzzing, loss;
+# hostile: attacks on real sockets with spoofed sources, a full tmpfs, long real-time sessions)
 # one file at a time, so a lab's start-up never starves a flood test's monitor on 2 cores.
-SERIAL=(test/natlab test/hardening)
+SERIAL=(test/natlab test/hardening test/hostile)
 step "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" \
   $(printf -- '--exclude=%s/** ' "${SERIAL[@]}")
-step "vitest (lab and hardening, one file at a time)"
+step "vitest (lab, hardening and hostile network, one file at a time)"
 npx vitest run --no-file-parallelism --reporter=default --reporter=json \
   --outputFile.json="$results/vitest-serial.json" "${SERIAL[@]}"
 
