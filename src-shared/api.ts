@@ -3,7 +3,7 @@
 // control channel) is generated from these tables, and main validates every argument with them.
 import { z } from 'zod';
 import { isHostPort } from './endpoint.js';
-import { ResultCode } from './protocol/codes.js';
+import type { ErrorKind } from './error-kinds.js';
 
 export const endpointSchema = z.object({
   host: z.ipv4(),
@@ -87,36 +87,7 @@ export interface ChatDto {
   createdAt: number;
 }
 
-/**
- * Why a command failed, in terms the window can put into words: the one list of kinds (core's
- * `NanceError` and the window's sentences are typed from it). The number is the protocol code
- * the kind stands for, where one applies.
- */
-export const errorKinds = [
-  'exception', // 1: the host hit an error handling it
-  'bad-request', // 2: the host did not accept the request
-  'unreachable', // 3: the host could not reach us back (registration)
-  'not-found', // 10: the chat no longer exists
-  'full', // 20: the chat is full
-  'timeout', // 90: no answer in time
-  'not-supported', // a base peer answered 2 to an extension
-  'too-large', // the message does not fit one datagram
-  'wrong-mode', // the action is not available in this mode (bootstrap has no chats)
-  'closed', // the peer is shutting down
-  'invalid-argument', // the command's arguments do not match the contract
-  'bad-host', // the host's answer broke the protocol (a page too large, seq out of order, no end)
-] as const;
-export type ErrorKind = (typeof errorKinds)[number];
-
-/** The kind of a failure a protocol result code reports (codes.ts). */
-export const errorKindByCode: Readonly<Record<number, ErrorKind>> = {
-  [ResultCode.Exception]: 'exception',
-  [ResultCode.UnknownFormat]: 'bad-request',
-  [ResultCode.Unreachable]: 'unreachable',
-  [ResultCode.NotFound]: 'not-found',
-  [ResultCode.Full]: 'full',
-  [ResultCode.Timeout]: 'timeout',
-};
+export { type ErrorKind, errorKindByCode, errorKinds } from './error-kinds.js';
 
 /** How this peer reaches another (see src-main/core/traversal/path-table.ts). */
 export type PathKindDto = 'direct' | 'punched' | 'mapped' | 'relayed';

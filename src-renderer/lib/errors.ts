@@ -1,22 +1,10 @@
 // Failures put into words a person understands, in the window's language. Every ErrorKind of the
 // contract has a sentence; an unknown kind falls back on the protocol code, then on a generic one.
-import type { CommandError, ErrorKind } from '../../src-shared/api';
+import type { CommandError } from '../../src-shared/api';
+import { type ErrorKind, errorKindByCode, errorKinds } from '../../src-shared/error-kinds';
 import { type Lang, type MessageKey, translate } from '../i18n';
 
-export const errorKinds: readonly ErrorKind[] = [
-  'exception',
-  'bad-request',
-  'unreachable',
-  'not-found',
-  'full',
-  'timeout',
-  'not-supported',
-  'too-large',
-  'wrong-mode',
-  'closed',
-  'invalid-argument',
-  'bad-host',
-];
+export { errorKinds };
 
 const keyByKind: Record<ErrorKind, MessageKey> = {
   exception: 'error.exception',
@@ -33,20 +21,10 @@ const keyByKind: Record<ErrorKind, MessageKey> = {
   'bad-host': 'error.bad-host',
 };
 
-/** Protocol result codes (the original's 1/2/3/10/20/90) for errors whose kind we do not know. */
-const kindByCode: Record<number, ErrorKind> = {
-  1: 'exception',
-  2: 'bad-request',
-  3: 'unreachable',
-  10: 'not-found',
-  20: 'full',
-  90: 'timeout',
-};
-
 export function errorKindOf(error: Pick<CommandError, 'kind' | 'code'>): ErrorKind | null {
   if (Object.hasOwn(keyByKind, error.kind)) return error.kind;
-  if (error.code !== undefined && Object.hasOwn(kindByCode, error.code))
-    return kindByCode[error.code] ?? null;
+  if (error.code !== undefined && Object.hasOwn(errorKindByCode, error.code))
+    return errorKindByCode[error.code] ?? null;
   return null;
 }
 
