@@ -107,6 +107,8 @@ export interface PeerSpec {
   };
   /** ':memory:' (default), 'temp' for a file in the harness's temp dir, or a path. */
   store?: string;
+  /** The store's cap on known peers (default: the store's). */
+  maxPeers?: number;
   /** Defaults to 10.0.0.(index+1). */
   host?: string;
   port?: number;
@@ -333,7 +335,11 @@ export class SimHarness {
       spec.store === 'temp'
         ? path.join(this.dir(), `peer-${index}-${endpointKey(endpoint).replace(/[:.]/g, '_')}.db`)
         : (spec.store ?? ':memory:');
-    const store = SqliteStore.open({ path: storePath, now: () => this.clock.now() });
+    const store = SqliteStore.open({
+      path: storePath,
+      now: () => this.clock.now(),
+      ...(spec.maxPeers !== undefined ? { maxPeers: spec.maxPeers } : {}),
+    });
     const tap = new TapTransport(
       spec.nat
         ? this.natFor(spec.nat.behaviour, spec.nat.publicHost).bind(endpoint)
