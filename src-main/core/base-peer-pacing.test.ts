@@ -53,7 +53,7 @@ describe('toward a base peer', () => {
         (err: unknown) => err,
       ),
     );
-    await h.advance(10);
+    await h.advance(50); // the learning ping (it answers as a base peer), then the queue
     const refused = await posts[maxQueued + 1];
     expect(refused).toBeInstanceOf(NanceError);
     expect((refused as NanceError).message).toMatch(/is busy: 16 requests already wait/);
@@ -78,24 +78,25 @@ describe('toward a base peer', () => {
     expect(me.peer.bootstrapStates()[0]?.state).toBe('registered');
   });
 
-  it('a peer never pinged is treated as base; once it advertised nance, requests go out together', async () => {
+  it('a peer never pinged is asked what it is first (one ping for all waiting): ours then gets its requests at once', async () => {
     h = new SimHarness();
     const ours = slowBasePeer(400, true);
     const me = h.addPeer({ start: false });
-    const before = [1, 2].map(() => me.peer.refreshChats(ours.endpoint));
-    await h.settle(Promise.all(before), 10_000, 10);
-    const [a = 0, b = 0] = storeRequests(ours).map((r) => r.at);
-    expect(b - a).toBeGreaterThanOrEqual(400);
-    // A ping (as any read does first) tells it is one of ours: no pacing any more.
-    await h.settle(
-      me.peer.readChatSince(ours.endpoint, 'c', 0).catch(() => undefined),
-      10_000,
-      10,
-    );
-    const start = storeRequests(ours).length;
-    const after = [1, 2, 3].map(() => me.peer.refreshChats(ours.endpoint));
-    await h.advance(20);
-    expect(storeRequests(ours).length - start).toBe(3);
-    await h.settle(Promise.all(after), 10_000, 10);
+    const lists = [1, 2, 3].map(() => me.peer.refreshChats(ours.endpoint));
+    await h.advance(30);
+    expect(ours.received.filter((r) => r.obj?.m === 'p')).toHaveLength(1);
+    expect(storeRequests(ours)).toHaveLength(3); // not paced: it advertised nance
+    await h.settle(Promise.all(lists), 10_000, 10);
+  });
+
+  it('a never-pinged peer that answers its learning ping as a base peer is paced', async () => {
+    h = new SimHarness();
+    const base = slowBasePeer(400);
+    const me = h.addPeer({ start: false });
+    const lists = [1, 2].map(() => me.peer.refreshChats(base.endpoint));
+    await h.settle(Promise.all(lists), 10_000, 10);
+    expect(base.received.filter((r) => r.obj?.m === 'p')).toHaveLength(1);
+    const [a = 0, b = 0] = storeRequests(base).map((r) => r.at);
+    expect(b - a).toBeGreaterThanOrEqual(400 + DEFAULT_BASE_PACING.gapMs);
   });
 });

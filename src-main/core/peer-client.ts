@@ -80,6 +80,8 @@ export class PeerClient {
   private readonly capabilities: Lru<string, PingInfo>;
   /** Store requests to base peers (and to peers not pinged yet) go one at a time, gently. */
   private readonly pacer: BasePeerPacer;
+  /** Learning pings in flight, by peer (bounded by the requests waiting on them). */
+  private readonly learning = new Map<string, Promise<unknown>>();
 
   /** `sendDirect` sends on the socket past every route (punch probes). */
   constructor(
@@ -266,16 +268,18 @@ export class PeerClient {
   }
 
   /**
-   * Sends one request as its destination needs: peers of ours at full speed; toward a base peer (or
-   * one not pinged yet) store requests paced and pings retried no sooner than 1.5 s once we know it
-   * is base (a first ping to learn what a peer is keeps its own schedule).
+   * Sends one request as its destination needs: peers of ours at full speed; toward a base peer
+   * store requests paced and pings retried no sooner than 1.5 s. A store request to a peer never
+   * pinged first learns what it is with one ping (shared by the requests waiting on it): a peer
+   * that does not answer even that is paced like a base peer.
    */
-  private send(
+  private async send(
     to: Endpoint,
     request: Request,
     policy: Partial<RetryPolicy> | undefined,
     via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
   ): Promise<Response> {
+    if (touchesStore(request) && this.known(to) === undefined) await this.learn(to);
     const info = this.known(to);
     if (speaksNance(info)) return this.engine.request(to, request, policy, via);
     if (touchesStore(request)) {
@@ -284,6 +288,19 @@ export class PeerClient {
     }
     const gentle = info !== undefined && request.type === 'ping';
     return this.engine.request(to, request, gentle ? slowFirstRetry(policy, this.basePacing) : policy, via);
+  }
+
+  /** One learning ping per peer at a time; its failure only means "treat it as base". */
+  private learn(to: Endpoint): Promise<unknown> {
+    const key = endpointKey(to);
+    let pending = this.learning.get(key);
+    if (!pending) {
+      pending = this.ping(to)
+        .catch(() => undefined)
+        .finally(() => this.learning.delete(key));
+      this.learning.set(key, pending);
+    }
+    return pending;
   }
 
   /** Sends one request; resolves with `c` on code 0, throws a NanceError otherwise. */

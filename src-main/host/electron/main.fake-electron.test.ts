@@ -238,7 +238,7 @@ describe.skipIf(!isBuilt)(suite, () => {
     await app.act('blur');
     const notified = app.next((l) => l.fake === 'notification', 'a notification');
     await bob.peer.postMessage(ann, chat.uuid, 'bob', 'Where?');
-    expect(await notified).toMatchObject({ title: 'Nance', body: 'New message in “Lunch”' });
+    expect(await notified).toMatchObject({ title: 'Nance', body: 'New message in “\u2068Lunch\u2069”' });
     expect(app.lines.filter((l) => l.fake === 'notification')).toHaveLength(1);
     await quit(app);
   });
