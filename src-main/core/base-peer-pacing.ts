@@ -1,9 +1,10 @@
 // Gentle toward base peers (docs/protocol.md, "Toward base peers"). The original Python peer takes
 // requests on a 0.5 s poll, one at a time, and crashes when two requests that touch its database
-// are in flight. So toward a peer that has not advertised `nance` in a ping answer (or that we have
-// not pinged yet), every store request (g/c, g/m, g/i, s/m, r/i) waits for the previous one to be
-// answered plus a short gap, is retried no sooner than 1.5 s, and a registration is sent once with
-// one long wait (the original pings us back before it answers). Pings are exempt: they touch no
+// are in flight. So toward a peer that has not advertised `nance` in a ping answer (PeerClient
+// first pings a peer it never pinged, and paces it too if it stays silent), every store request
+// (g/c, g/m, g/i, s/m, r/i) waits for the previous one to be answered plus a short gap, is retried
+// no sooner than 1.5 s, and a registration is sent once with one long wait (the original pings us
+// back before it answers). Pings are exempt: they touch no
 // store and are how we learn what a peer is. Peers of ours keep the fast defaults.
 import type { Request } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
@@ -90,11 +91,6 @@ export class BasePeerPacer {
     return new Promise<T>((resolve, reject) => {
       lane.waiting.push(() => void this.start(key, send).then(resolve, reject));
     });
-  }
-
-  /** Requests waiting (not counting the one in flight) for a base peer. */
-  queued(to: Endpoint): number {
-    return this.lanes.get(endpointKey(to))?.waiting.length ?? 0;
   }
 
   private start<T>(key: string, send: () => Promise<T>): Promise<T> {

@@ -78,7 +78,7 @@ const speaksNance = (info: PingInfo | undefined) => info !== undefined && info.r
 
 export class PeerClient {
   private readonly capabilities: Lru<string, PingInfo>;
-  /** Store requests to base peers (and to peers not pinged yet) go one at a time, gently. */
+  /** Store requests to base peers (and to peers silent even to a ping) go one at a time, gently. */
   private readonly pacer: BasePeerPacer;
   /** Learning pings in flight, by peer (bounded by the requests waiting on them). */
   private readonly learning = new Map<string, Promise<unknown>>();

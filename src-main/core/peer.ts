@@ -11,7 +11,13 @@ import { ExpiryScheduler } from './expiry.js';
 import { deepFreeze } from './frozen.js';
 import { GivenTokens } from './given-tokens.js';
 import type { AddressTokens } from './guard/address-tokens.js';
-import { DEFAULT_GUARD, Guard, type GuardSettings, type GuardStats } from './guard/index.js';
+import {
+  type AnswerVerdict,
+  DEFAULT_GUARD,
+  Guard,
+  type GuardSettings,
+  type GuardStats,
+} from './guard/index.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -242,12 +248,14 @@ export class NancePeer {
         this.engine.handleResponse(decoded.response, decoded.z, relayed ? undefined : from);
         return;
       case 'invalid':
-        if (decoded.reply)
-          this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, { from, proven: false, relayed });
+        if (decoded.reply) {
+          const ctx = { from, proven: false, asksProof: false, relayed };
+          this.reply({ r: ResultCode.UnknownFormat, c: {} }, decoded.z, ctx);
+        }
         return;
       case 'request': {
         const proven = this.guard.isProven(decoded.proof, key, now);
-        this.serveRequest(decoded, { from, proven, relayed });
+        this.serveRequest(decoded, { from, proven, asksProof: decoded.proof !== undefined, relayed });
       }
     }
   }
@@ -262,31 +270,24 @@ export class NancePeer {
     if (request.type === 'relay') {
       if (ctx.relayed) return;
       const refusal = this.traversal.relayRequest(ctx, request.target, request.msg);
-      if (refusal) this.reply(refusal, z, ctx, decoded.proof !== undefined);
+      if (refusal) this.reply(refusal, z, ctx);
       return;
     }
-    this.serve(request, z, decoded.proof !== undefined, ctx);
+    this.serve(request, z, ctx);
   }
 
   /**
    * Runs a request; a state-changing one (post, registration) only once per (sender, z): a resend
    * gets the remembered answer. Reads are simply run again, which keeps large answers out of memory.
-   * `asksProof`: the request carried a `k`, so an answer over the amplification budget may become
-   * a request to prove the address.
    */
-  private serve(
-    request: ServedRequest,
-    z: string | undefined,
-    asksProof: boolean,
-    ctx: RequestContext,
-  ): void {
+  private serve(request: ServedRequest, z: string | undefined, ctx: RequestContext): void {
     const { from } = ctx;
     const key = z === undefined || !changesState(request) ? undefined : `${endpointKey(from)}/${z}`;
     if (key !== undefined) {
       const plan = this.replies.begin(key);
       if (plan.action === 'drop') return;
       if (plan.action === 'resend') {
-        this.sendAnswer(plan.reply, z, ctx, asksProof);
+        this.sendAnswer(plan.reply, z, ctx);
         return;
       }
     }
@@ -297,10 +298,7 @@ export class NancePeer {
         return { r: ResultCode.Exception, c: {} };
       })
       .then((answer) => {
-        const bytes =
-          request.type === 'ping'
-            ? this.answerPing(answer, z, ctx, asksProof)
-            : this.reply(answer, z, ctx, asksProof);
+        const bytes = request.type === 'ping' ? this.answerPing(answer, z, ctx) : this.reply(answer, z, ctx);
         this.guard.rate.charge(endpointKey(from), bytes.length);
         if (key !== undefined) this.replies.finish(key, bytes);
         if (request.type === 'postMessage' && answer.r === ResultCode.Ok) {
@@ -314,33 +312,20 @@ export class NancePeer {
    * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), the bare base
    * answer goes out instead, never much larger than the ping that asked for it.
    */
-  private answerPing(
-    answer: Response,
-    z: string | undefined,
-    ctx: RequestContext,
-    asksProof: boolean,
-  ): Uint8Array {
+  private answerPing(answer: Response, z: string | undefined, ctx: RequestContext): Uint8Array {
     const full = this.encode(answer, z);
-    const now = this.deps.clock.now();
-    const key = endpointKey(ctx.from);
-    const known = this.tokens.speaksProof(ctx.from);
-    if (this.guard.answer(key, full.length, ctx.proven, asksProof, now, known) === 'send') {
+    if (this.verdict(full.length, ctx) === 'send') {
       this.send(full, ctx.from);
       return full;
     }
     const bare = this.encode({ r: ResultCode.Ok, c: {} }, z);
-    if (this.guard.answer(key, bare.length, false, false, now) === 'send') this.send(bare, ctx.from);
+    if (this.verdict(bare.length, ctx) === 'send') this.send(bare, ctx.from);
     return bare;
   }
 
-  private reply(
-    response: Response,
-    z: string | undefined,
-    ctx: RequestContext,
-    asksProof = false,
-  ): Uint8Array {
+  private reply(response: Response, z: string | undefined, ctx: RequestContext): Uint8Array {
     const bytes = this.encode(response, z);
-    this.sendAnswer(bytes, z, ctx, asksProof);
+    this.sendAnswer(bytes, z, ctx);
     return bytes;
   }
 
@@ -358,31 +343,25 @@ export class NancePeer {
    * anti-amplification rule; otherwise a requester that speaks the proof extension gets a small
    * `r: 4` with a token to resend with, and anyone else silence (docs/protocol.md, "Address proof").
    */
-  private sendAnswer(
-    bytes: Uint8Array,
-    z: string | undefined,
-    ctx: RequestContext,
-    asksProof: boolean,
-  ): void {
-    const key = endpointKey(ctx.from);
-    const now = this.deps.clock.now();
-    const verdict = this.guard.answer(
-      key,
-      bytes.length,
-      ctx.proven,
-      asksProof,
-      now,
-      this.tokens.speaksProof(ctx.from),
-    );
+  private sendAnswer(bytes: Uint8Array, z: string | undefined, ctx: RequestContext): void {
+    const verdict = this.verdict(bytes.length, ctx);
     if (verdict === 'send') {
       this.send(bytes, ctx.from);
     } else if (verdict === 'prove') {
-      const ask = encodeResponse(
-        { r: ResultCode.ProveAddress, c: { k: this.guard.tokens.issue(key, now) } },
-        z,
-      );
-      if (this.guard.answer(key, ask.length, false, false, now) === 'send') this.send(ask, ctx.from);
+      const key = endpointKey(ctx.from);
+      const token = this.guard.tokens.issue(key, this.deps.clock.now());
+      const ask = encodeResponse({ r: ResultCode.ProveAddress, c: { k: token } }, z);
+      if (this.verdict(ask.length, { ...ctx, asksProof: false }) === 'send') this.send(ask, ctx.from);
     }
+  }
+
+  /** The guard's word on an answer of `bytes` to the asker of `ctx`. */
+  private verdict(bytes: number, ctx: RequestContext): AnswerVerdict {
+    return this.guard.answer(endpointKey(ctx.from), bytes, this.deps.clock.now(), {
+      proven: ctx.proven,
+      asksProof: ctx.asksProof,
+      knownToProve: this.tokens.speaksProof(ctx.from),
+    });
   }
 
   private send(bytes: Uint8Array, to: Endpoint): void {

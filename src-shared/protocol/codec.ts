@@ -47,12 +47,6 @@ export function encodeResponse(response: Response, z?: string): Uint8Array {
   return encodeObject(responseToWire(response, z));
 }
 
-/** Size in bytes of a response once encoded, without building the datagram. */
-export function encodedResponseSize(response: Response, z?: string): number {
-  const json = utf8Encoder.encode(JSON.stringify(responseToWire(response, z))).length;
-  return 4 * Math.ceil(json / 3);
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

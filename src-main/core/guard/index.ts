@@ -34,6 +34,16 @@ export interface GuardStats {
   trackedAddresses: number;
 }
 
+/** What the guard weighs about whoever an answer goes to. */
+export interface AskerFacts {
+  /** The request echoed a valid address token for this address. */
+  proven: boolean;
+  /** The request carried a `k` at all: its sender speaks the proof extension. */
+  asksProof: boolean;
+  /** The address is a peer that advertised `proof` to us. */
+  knownToProve: boolean;
+}
+
 /** How an answer may leave: whole, as a request to prove the address (`r: 4`), or not at all. */
 export type AnswerVerdict = 'send' | 'prove' | 'drop';
 
@@ -83,16 +93,10 @@ export class Guard {
    * `knownToProve`: the address belongs to a peer that advertised `proof` to us. Such a peer sends
    * `k` with every request, so one without is forged in its name: no allowance for it.
    */
-  answer(
-    key: string,
-    bytes: number,
-    proven: boolean,
-    asksProof: boolean,
-    now: number,
-    knownToProve = false,
-  ): AnswerVerdict {
-    if (proven || this.amplification.trySend(key, bytes, now, !(knownToProve && !asksProof))) return 'send';
-    if (!asksProof) return 'drop';
+  answer(key: string, bytes: number, now: number, asker: AskerFacts): AnswerVerdict {
+    const allowance = !(asker.knownToProve && !asker.asksProof);
+    if (asker.proven || this.amplification.trySend(key, bytes, now, allowance)) return 'send';
+    if (!asker.asksProof) return 'drop';
     this.proofsAsked++;
     return 'prove';
   }
