@@ -91,6 +91,33 @@ describe('anti-amplification', () => {
     expect(host.peer.guardStats().amplificationBlocked).toBeGreaterThan(30);
   });
 
+  it('a forged request carrying a bogus k gets no allowance: only the small "prove your address"', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const { uuid } = await fullChat(host, 2000);
+    // A Nance peer the host knows (it registered; the ping-back read its advertisement), and a
+    // spoofer who adds a made-up k to its forged reads so they look like ours without a token.
+    const victim = h
+      .probe()
+      .answerPings(undefined, { v: 1, ext: ['page', 'proof'], role: 'peer', k: 'x_0000000000000000000000' });
+    await victim.ask(
+      { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: 'reg' },
+      host.endpoint,
+      1_000,
+    );
+    const before = victim.received.length;
+    let sentToHost = 0;
+    for (let i = 0; i < 20; i++) {
+      const req = { m: 'r', t: 'g', d: 'm', a: { chatUuid: uuid }, z: `z-${i}`, k: NO_TOKEN_YET };
+      victim.send(req, host.endpoint);
+      sentToHost += Buffer.from(JSON.stringify(req)).toString('base64').length;
+      await h.advance(100);
+    }
+    const got = victim.received.slice(before);
+    expect(bytesOf(got)).toBeLessThanOrEqual(3 * sentToHost);
+    expect(got.every((r) => r.obj?.r === ResultCode.ProveAddress)).toBe(true);
+  });
+
   it('without the allowance nothing over 3× reaches an address that never proved it asked', async () => {
     h = new SimHarness();
     const host = h.addPeer({ config: guarded(noAllowance) });

@@ -90,11 +90,12 @@ export class Guard {
    * May an answer of `bytes` go to `key`? A proven requester gets any answer; anyone else within
    * the amplification rule. Over it, a requester that speaks the proof extension (`asksProof`: it
    * sent a `k`, even a stale one) is told to prove its address; base requesters get silence.
-   * `knownToProve`: the address belongs to a peer that advertised `proof` to us. Such a peer sends
-   * `k` with every request, so one without is forged in its name: no allowance for it.
+   * The allowance is for base requesters only, which cannot prove: a requester that sends `k` can
+   * (a made-up `k` must not buy a spoofer the allowance), and an address that advertised `proof` to
+   * us sends `k` with every request, so one without is forged in its name.
    */
   answer(key: string, bytes: number, now: number, asker: AskerFacts): AnswerVerdict {
-    const allowance = !(asker.knownToProve && !asker.asksProof);
+    const allowance = !asker.asksProof && !asker.knownToProve;
     if (asker.proven || this.amplification.trySend(key, bytes, now, allowance)) return 'send';
     if (!asker.asksProof) return 'drop';
     this.proofsAsked++;
