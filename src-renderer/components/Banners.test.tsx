@@ -1,35 +1,15 @@
 // The storage banner, rendered to markup: it shows while the peer cannot write to its store (a full
 // disk), saying so in words a person understands, in both languages, and goes when writes work.
-import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore } from 'zustand/vanilla';
 import type { StorageDto } from '../../src-shared/api';
 import type { Lang } from '../i18n';
-import { LANG_KEY } from '../store/prefs';
-import { StoreContext } from '../store/react';
-import { createNanceStore, type NanceStore } from '../store/store';
-import { FakeNanceApi } from '../testing/fake-api';
+import { disposeRendered, renderWith } from '../testing/render';
 import { StorageBanner } from './Banners';
 
-const stores: NanceStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.getState().actions.dispose();
-});
+afterEach(disposeRendered);
 
 function render(lang: Lang, storage: StorageDto): string {
-  const api = new FakeNanceApi();
-  const base = createNanceStore(api, {
-    prefs: { getItem: (k) => (k === LANG_KEY ? lang : null), setItem: () => {} },
-    tickMs: 0,
-    listRefreshMs: 0,
-  });
-  stores.push(base);
-  const store = createStore(() => ({ ...base.getState(), status: { ...api.status, storage } }));
-  return renderToStaticMarkup(
-    <StoreContext.Provider value={store}>
-      <StorageBanner />
-    </StoreContext.Provider>,
-  );
+  return renderWith(<StorageBanner />, (api) => ({ status: { ...api.status, storage } }), lang);
 }
 
 describe('StorageBanner', () => {

@@ -2,33 +2,19 @@
 // peer label sits in its own bidi-isolated element, and a control character in it is a marked
 // token, never the raw character, so it cannot reorder the timestamp or the next name.
 import type { ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore } from 'zustand/vanilla';
 import type { ChatListDto, MessageDto, PeerDto } from '../../src-shared/api';
 import type { Lang } from '../i18n';
-import { LANG_KEY } from '../store/prefs';
-import { StoreContext } from '../store/react';
-import { createNanceStore, type NanceState, type NanceStore } from '../store/store';
-import { FakeNanceApi } from '../testing/fake-api';
+import type { NanceState } from '../store/store';
+import { disposeRendered, renderWith } from '../testing/render';
 import { ChatList } from './ChatList';
 import { ChatView } from './ChatView';
 import { PeerList } from './PeerList';
 
-const stores: NanceStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.getState().actions.dispose();
-});
+afterEach(disposeRendered);
 
 function render(node: ReactNode, extra: Partial<NanceState>, lang: Lang = 'en'): string {
-  const base = createNanceStore(new FakeNanceApi(), {
-    prefs: { getItem: (k) => (k === LANG_KEY ? lang : null), setItem: () => {} },
-    tickMs: 0,
-    listRefreshMs: 0,
-  });
-  stores.push(base);
-  const store = createStore<NanceState>()(() => ({ ...base.getState(), ...extra }));
-  return renderToStaticMarkup(<StoreContext.Provider value={store}>{node}</StoreContext.Provider>);
+  return renderWith(node, () => extra, lang);
 }
 
 /** The outer markup of the first element whose opening tag matches `attr` (nesting counted). */

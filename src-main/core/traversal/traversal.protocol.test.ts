@@ -5,7 +5,7 @@ import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../te
 import { NanceError } from '../errors.js';
 import { DEFAULT_GUARD, GUARD_OFF } from '../guard/index.js';
 import type { PeerConfig } from '../peer.js';
-import type { Endpoint } from '../ports.js';
+import { type Endpoint, sameEndpoint } from '../ports.js';
 import { DEFAULT_TRAVERSAL, type TraversalSettings } from './traversal.js';
 
 let h: SimHarness;
@@ -40,6 +40,16 @@ const RV: Endpoint = { host: '198.51.100.10', port: 3490 };
 const pub = (n: number, port = 9000): Endpoint => ({ host: `198.51.100.${n}`, port });
 const err = (r: number, z: string) => `{"m":"R","r":${r},"c":{},"z":"${z}"}`;
 const isN = (d: string) => (o: Record<string, unknown>) => o.m === 'r' && o.t === 'n' && o.d === d;
+
+/** A peer (not started: no sync of its own) whose one bootstrap is `rendezvous`. */
+function peerJoinedAt(rendezvous: Endpoint): SimPeer {
+  return addPeer({
+    host: '198.51.100.30',
+    port: 7000,
+    start: false,
+    config: { bootstrapPeers: [rendezvous] },
+  });
+}
 
 function addPeer(spec: Parameters<SimHarness['addPeer']>[0] & { config?: Partial<PeerConfig> }): SimPeer {
   return h.addPeer({ ...spec, config: { guard: GUARD, ...spec.config } });
@@ -228,12 +238,7 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
   function world() {
     h = new SimHarness();
     const rv = h.probe(RV);
-    const peer = addPeer({
-      host: '198.51.100.30',
-      port: 7000,
-      start: false,
-      config: { bootstrapPeers: [RV] },
-    });
+    const peer = peerJoinedAt(RV);
     const origin = h.probe(pub(51));
     const punch = (z: string, from = rv) =>
       from.askOnce(
@@ -788,7 +793,7 @@ describe('forged relay frames (n/f)', () => {
     for (let waited = 0; outcome === undefined && waited < maxMs; waited += 10) {
       for (const rec of probe.received.slice(seen)) {
         const obj = rec.obj;
-        if (!obj || !sameEndpointOf(rec.peer, peer.endpoint)) continue;
+        if (!obj || !sameEndpoint(rec.peer, peer.endpoint)) continue;
         if (isN('r')(obj)) {
           const a = obj.a as { ip: string; port: number; msg: Wire };
           const c = answer(a.msg, { host: a.ip, port: a.port });
@@ -810,18 +815,12 @@ describe('forged relay frames (n/f)', () => {
   }
   /** The datagram an `n/r` carries. */
   const innerOf = (r: { obj?: Wire }) => (r.obj?.a as { msg?: Wire } | undefined)?.msg;
-  const sameEndpointOf = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port;
 
   /** A peer (not started: no sync of its own) joined through `boot`, a probe that relays. */
   async function joinedThroughRelayingBootstrap() {
     h = new SimHarness();
     const boot = h.probe(RV);
-    const peer = addPeer({
-      host: '198.51.100.30',
-      port: 7000,
-      start: false,
-      config: { bootstrapPeers: [RV] },
-    });
+    const peer = peerJoinedAt(RV);
     const joining = serveWhile(
       boot,
       peer,
