@@ -1,6 +1,7 @@
 // The peer: one transport, one store, both roles. It answers every request it receives and offers
 // the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
 // modules it wires together.
+
 import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
 import { AnsweredAddresses } from './answered-addresses.js';
@@ -18,6 +19,7 @@ import {
   type GuardSettings,
   type GuardStats,
 } from './guard/index.js';
+import { KeyPair } from './identity/keys.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -96,6 +98,8 @@ export interface Deps {
   random?: () => number;
   /** The address-token issuer (tests give a fixed secret; by default a random one per process). */
   addressTokens?: AddressTokens;
+  /** This install's key pair (the host loads it from the data dir; by default a fresh one). */
+  identity?: KeyPair;
 }
 
 /** Requests answered by `serve` (the relay wrappers are not answered like requests). */
@@ -127,6 +131,8 @@ export class NancePeer {
   private readonly expiry: ExpiryScheduler;
   private readonly guard: Guard;
   private closed = false;
+  /** This peer's key pair: it signs our posts and proves our answers. */
+  readonly identity: KeyPair;
 
   constructor(
     private readonly deps: Deps,
@@ -135,6 +141,7 @@ export class NancePeer {
     this.current = deepFreeze({ ...DEFAULT_CONFIG, ...config });
     const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
+    this.identity = deps.identity ?? KeyPair.generate();
     const transport = new PathTransport(deps.transport, this.paths, this.tokens);
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random, undefined, this.tokens);

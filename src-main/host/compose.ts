@@ -3,6 +3,7 @@
 // desktop app both call this, so they run the same peer.
 import path from 'node:path';
 import { GUARD_OFF } from '../core/guard/index.js';
+import type { KeyPair } from '../core/identity/keys.js';
 import type { Logger } from '../core/logger.js';
 import { DEFAULT_CONFIG, NancePeer } from '../core/peer.js';
 import type { Endpoint, StorageHealth } from '../core/ports.js';
@@ -14,6 +15,7 @@ import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
 import { NanceService, savedPortMapping, savedTraversal } from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { loadOrCreateIdentity, type SecretBox } from './identity-file.js';
 
 export interface ComposeOptions {
   /** Where the store lives (`nance.db`); the folder must exist. */
@@ -68,6 +70,8 @@ export interface ComposeOptions {
    * promise rejects with a `ComposeAbortedError`.
    */
   signal?: AbortSignal;
+  /** Seals the identity key in the OS keychain (the desktop app's safeStorage); absent: stored plain, 0600. */
+  secretBox?: SecretBox;
 }
 
 export interface ComposedPeer {
@@ -123,6 +127,14 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
     store.close();
     throw err;
   }
+  let identity: KeyPair;
+  try {
+    identity = loadOrCreateIdentity(dataDir, options.secretBox);
+  } catch (err) {
+    await transport.close();
+    store.close();
+    throw new Error(`cannot read this install's identity: ${(err as Error).message}`, { cause: err });
+  }
   const local = transport.localEndpoint();
   const savedMode = store.getSetting<'peer' | 'bootstrap'>('mode');
   // Explicit options (the CLI's flags) win over the window's saved settings.
@@ -130,7 +142,7 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   const keepaliveMs = options.keepaliveMs ?? saved.keepaliveMs;
   const relay = options.relay ?? saved.relay;
   const peer = new NancePeer(
-    { transport: nat.peerTransport, clock: systemClock, store, logger },
+    { transport: nat.peerTransport, clock: systemClock, store, logger, identity },
     {
       role: options.bootstrap ? 'bootstrap' : (savedMode ?? 'peer'),
       bootstrapPeers: options.bootstrapPeers,
