@@ -11,8 +11,18 @@ export const endpointSchema = z.object({
 });
 export type EndpointDto = z.infer<typeof endpointSchema>;
 
-/** `host: null` is a chat this peer hosts. */
-const chatRef = { host: endpointSchema.nullable(), chatUuid: z.string().min(1).max(128) };
+/** A peer's public key on the wire and in the contract: base64url of 32 bytes. */
+export const publicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/**
+ * `host: null` is a chat this peer hosts. `hostKey` (optional): the host's key from the chat list;
+ * main then asks the address that key was last proven at, so a chat follows a host that moved.
+ */
+const chatRef = {
+  host: endpointSchema.nullable(),
+  hostKey: publicKeySchema.optional(),
+  chatUuid: z.string().min(1).max(128),
+};
 const displayName = z.string().trim().min(1).max(64);
 
 export const modeSchema = z.enum(['peer', 'bootstrap']);
@@ -101,7 +111,12 @@ export interface PathDto {
 }
 
 export interface HostChatsDto {
+  /** Where the host was when we last heard of it. */
   host: EndpointDto;
+  /** The key the host proved (the same host wherever it moves); absent for an original peer. */
+  hostKey?: string;
+  /** `hostKey`'s short fingerprint ("k7f3-9qxa-2m4b"), with it. */
+  fingerprint?: string;
   chats: ChatDto[];
   /** Epoch ms of the last successful fetch, null if never. */
   fetchedAt: number | null;

@@ -24,6 +24,8 @@ import {
   touchesStore,
 } from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
+import { newChallenge, provenKey } from './identity/ping-proof.js';
+import { KeyDirectory } from './key-directory.js';
 import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -38,6 +40,19 @@ export interface PingInfo {
   nat?: string;
   /** It reached us through a port its gateway forwards (NAT-PMP / UPnP). */
   mapped?: boolean;
+  /** The key proven at this address (by this answer or a recent one); absent for base peers. */
+  key?: string;
+}
+
+/** What a ping must prove of the answering key (docs/protocol.md, "Key proof"). */
+export interface KeyCheck {
+  /** Challenge even when a recent proof exists (a new route to the peer). */
+  force?: boolean;
+  /**
+   * The key expected there: an answer proving another key, or none, fails the ping (`bad-host`)
+   * and teaches nothing (a route that leads to someone else).
+   */
+  expect?: string;
 }
 
 interface Schema<T> {
@@ -89,6 +104,8 @@ export class PeerClient {
     private readonly sendDirect?: (data: Uint8Array, to: Endpoint) => void,
     private readonly basePacing: BasePacingSettings = DEFAULT_BASE_PACING,
     maxRememberedPeers = MAX_REMEMBERED_PEERS,
+    /** Which key is at which address: consulted and fed by every ping. */
+    readonly keys = new KeyDirectory(),
   ) {
     this.pacer = new BasePeerPacer(engine.clock, () => this.basePacing);
     this.capabilities = new Lru(maxRememberedPeers);
@@ -99,12 +116,29 @@ export class PeerClient {
     return this.capabilities.get(endpointKey(to));
   }
 
-  async ping(to: Endpoint, policy?: Partial<RetryPolicy>): Promise<PingInfo> {
-    const c = await this.call(to, { type: 'ping' }, 'ping', policy);
+  /**
+   * Pings `to`. The ping challenges the answering key on first contact with the address, when the
+   * last proof is old, or when `check` asks; the outcome goes to the key directory.
+   */
+  async ping(to: Endpoint, policy?: Partial<RetryPolicy>, check: KeyCheck = {}): Promise<PingInfo> {
+    const now = this.engine.clock.now();
+    const challenge =
+      check.force || check.expect !== undefined || this.keys.needsProof(to, now) ? newChallenge() : undefined;
+    const c = await this.call(to, challenge ? { type: 'ping', challenge } : { type: 'ping' }, 'ping', policy);
     const ad = c.nance;
     const info: PingInfo = { ext: [], role: undefined };
     let token: string | null = null;
-    if (typeof ad === 'object' && ad !== null) {
+    const isObject = typeof ad === 'object' && ad !== null;
+    if (challenge !== undefined) {
+      const key = isObject ? provenKey(ad as Record<string, unknown>, challenge) : undefined;
+      if (check.expect !== undefined && key !== check.expect) {
+        throw new NanceError('bad-host', `ping ${endpointKey(to)}: answered without the key expected there`);
+      }
+      this.keys.record(to, key, this.engine.clock.now());
+    }
+    const key = this.keys.keyAt(to);
+    if (key !== undefined) info.key = key;
+    if (isObject) {
       const { ext, role, nat, mapped, k } = ad as Record<string, unknown>;
       const parsed = addressToken.safeParse(k);
       if (parsed.success) token = parsed.data;

@@ -63,6 +63,11 @@ export class PeerDirectory {
     return false;
   }
 
+  /** Drops a peer at once (its key was proven at another address: it moved). */
+  forget(e: Endpoint): void {
+    this.write(() => this.store.removePeer(e.host, e.port));
+  }
+
   private write(run: () => void): void {
     try {
       run();

@@ -55,8 +55,9 @@ describe('ping', () => {
   it.each(['peer', 'bootstrap'] as const)(
     '%s answers 0 with its ad in c.nance and the same z',
     async (role) => {
-      const { to, probe } = world(role);
+      const { host, to, probe } = world(role);
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
+      const id = host.peer.identity.publicKey;
       // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
       const ext = role === 'bootstrap' ? ['page', 'proof', 'punch', 'relay'] : ['page', 'proof', 'punch'];
       expect(answer.obj).toStrictEqual({
@@ -69,12 +70,13 @@ describe('ping', () => {
             role,
             nat: 'Open Internet',
             k: expect.stringMatching(/^[0-9a-z]+_[A-Za-z0-9_-]{22}$/),
+            id, // named, not proven: the ping carried no challenge, so nothing was signed
           },
         },
         z: 'p-1',
       });
       expect(String(answer?.text).replace(/,"k":"[^"]+"/, '')).toBe(
-        `{"m":"R","r":0,"c":{"nance":{"v":1,"ext":${JSON.stringify(ext)},"role":"${role}","nat":"Open Internet"}},"z":"p-1"}`,
+        `{"m":"R","r":0,"c":{"nance":{"v":1,"ext":${JSON.stringify(ext)},"role":"${role}","nat":"Open Internet","id":"${id}"}},"z":"p-1"}`,
       );
     },
   );

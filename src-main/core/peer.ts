@@ -20,6 +20,7 @@ import {
   type GuardStats,
 } from './guard/index.js';
 import { KeyPair } from './identity/keys.js';
+import { KeyDirectory } from './key-directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -116,7 +117,9 @@ export class NancePeer {
   private readonly client: PeerClient;
   private readonly chats: ChatHost;
   private readonly peers: PeerDirectory;
-  private readonly remote = new RemoteChats();
+  /** Which key is at which address (proven by challenged pings): the one owner of that fact. */
+  private readonly keys = new KeyDirectory();
+  private readonly remote = new RemoteChats(undefined, (at) => this.keys.keyAt(at));
   private readonly paths = new PathTable();
   /** The address tokens other peers gave us (sent as `k`), shared by the engine and relayed paths. */
   private readonly tokens = new GivenTokens();
@@ -151,7 +154,14 @@ export class NancePeer {
     // receives what we send — not that it asked for anything: the guard trusts tokens only.
     // Traversal may introduce or relay to it, the directory list it.
     this.engine.onAnswered = (from) => this.answered.note(from);
-    this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
+    this.engine.logicalOf = (source) => this.paths.logicalOf(source);
+    this.client = new PeerClient(
+      this.engine,
+      (data, to) => deps.transport.send(data, to),
+      undefined,
+      undefined,
+      this.keys,
+    );
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.peers = new PeerDirectory(store, clock, this.answered);
     this.replies = new ReplyCache(clock);
@@ -172,6 +182,7 @@ export class NancePeer {
       traversal: this.traversal,
       selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
+      identity: this.identity,
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,
@@ -211,6 +222,14 @@ export class NancePeer {
       },
       (err) => this.log.error({ err: String(err) }, 'daily wipe failed; retrying'),
     );
+    // A host proved its key at a new address (a restart on another port): the same host. Its chats
+    // follow it; the old address is no longer a peer of ours (sync would only count its failures).
+    this.keys.onMoved = (key, from, to) => {
+      this.remote.moved(key, to);
+      this.peers.forget(from);
+      this.traversal.forget(from);
+      this.events.emit('chatsChanged', undefined);
+    };
     transport.onDatagram((data, from) => this.onDatagram(data, from));
   }
 
@@ -251,8 +270,10 @@ export class NancePeer {
     if (!decoded) return;
     switch (decoded.kind) {
       case 'response':
-        // Out of a relay it answers our request, but proves nothing about the origin's address.
-        this.engine.handleResponse(decoded.response, decoded.z, relayed ? undefined : from);
+        // Only from the address our request went to (out of a relay: the origin it names, and only
+        // over our own route through that relay, traversal.forwarded); a relayed answer proves
+        // nothing about the origin's address.
+        this.engine.handleResponse(decoded.response, decoded.z, from, !relayed);
         return;
       case 'invalid':
         if (decoded.reply) {
@@ -426,6 +447,20 @@ export class NancePeer {
   /** What we know of every other host's chats. */
   remoteChats(): HostChats[] {
     return this.remote.all();
+  }
+
+  /**
+   * Where a chat's host is now: the address its key was last proven at, when the window names the
+   * host by key and we know one; else the address the window gave.
+   */
+  resolveHost(host: ChatHostRef, hostKey?: string): ChatHostRef {
+    if (host === null || hostKey === undefined) return host;
+    return this.keys.addressOf(hostKey) ?? host;
+  }
+
+  /** The key proven at an address, if any (a base peer has none). */
+  keyAt(at: Endpoint): string | undefined {
+    return this.keys.keyAt(at);
   }
 
   /** Asks one host for its chat list now. */

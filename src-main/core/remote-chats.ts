@@ -1,5 +1,7 @@
 // What we last learned of other peers' chat lists, so the window can show every known chat
-// without asking every host each time, and say when that knowledge is stale.
+// without asking every host each time, and say when that knowledge is stale. A host that proved a
+// key is known by it, not by its address: back on another address or port (a restart), its list
+// is the same entry, moved.
 import type { ChatSummary } from '../../src-shared/protocol/index.js';
 import type { NanceErrorKind } from './errors.js';
 import { Lru } from './lru.js';
@@ -7,7 +9,10 @@ import type { Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
 
 export interface HostChats {
+  /** Where the host was when we last heard of it. */
   host: Endpoint;
+  /** The key the host proved (docs/protocol.md, "Key proof"); undefined for a base peer. */
+  hostKey: string | undefined;
   chats: ChatSummary[];
   /** When the list was last fetched successfully (undefined: never). */
   fetchedAt: number | undefined;
@@ -21,44 +26,49 @@ export interface HostChats {
  */
 export const MAX_REMOTE_HOSTS = 1_000;
 
+/** Only the address: callers may pass a richer object (a stored peer). */
+const addressOf = (e: Endpoint): Endpoint => ({ host: e.host, port: e.port });
+
 export class RemoteChats {
+  /** By host key when the host proved one, else by address. */
   private readonly hosts: Lru<string, HostChats>;
 
-  constructor(maxHosts = MAX_REMOTE_HOSTS) {
+  constructor(
+    maxHosts = MAX_REMOTE_HOSTS,
+    /** The key proven at an address (the key directory's word), if any. */
+    private readonly keyAt: (at: Endpoint) => string | undefined = () => undefined,
+  ) {
     this.hosts = new Lru(maxHosts);
   }
 
   set(host: Endpoint, chats: ChatSummary[], at: number): HostChats {
-    // Only the address: callers may pass a richer object (a stored peer).
-    const entry: HostChats = {
-      host: { host: host.host, port: host.port },
-      chats,
-      fetchedAt: at,
-      error: undefined,
-    };
-    this.hosts.set(endpointKey(host), entry);
-    return entry;
+    return this.put(host, { chats, fetchedAt: at, error: undefined });
   }
 
   /** Keeps the last known list but records that the host could not be asked. */
   failed(host: Endpoint, error: NanceErrorKind): HostChats {
-    const old = this.hosts.peek(endpointKey(host));
-    const entry: HostChats = {
-      host: { host: host.host, port: host.port },
-      chats: old?.chats ?? [],
-      fetchedAt: old?.fetchedAt,
-      error,
-    };
-    this.hosts.set(endpointKey(host), entry);
-    return entry;
+    const old = this.get(host);
+    return this.put(host, { chats: old?.chats ?? [], fetchedAt: old?.fetchedAt, error });
+  }
+
+  /** The key's host is now at `to` (proven there): its list follows it. */
+  moved(hostKey: string, to: Endpoint): void {
+    const entry = this.hosts.peek(`key:${hostKey}`);
+    if (entry) entry.host = addressOf(to);
   }
 
   forget(host: Endpoint): void {
-    this.hosts.delete(endpointKey(host));
+    const found = this.find(host);
+    if (found) this.hosts.delete(found.id);
   }
 
   get(host: Endpoint): HostChats | undefined {
-    return this.hosts.peek(endpointKey(host));
+    return this.find(host)?.entry;
+  }
+
+  /** The list of the host that proved `hostKey`, wherever it is. */
+  byKey(hostKey: string): HostChats | undefined {
+    return this.hosts.peek(`key:${hostKey}`);
   }
 
   all(): HostChats[] {
@@ -67,5 +77,27 @@ export class RemoteChats {
 
   clear(): void {
     this.hosts.clear();
+  }
+
+  /** Stores what we learned from `host` under its key (or its address), replacing what stood there. */
+  private put(host: Endpoint, news: Pick<HostChats, 'chats' | 'fetchedAt' | 'error'>): HostChats {
+    const hostKey = this.keyAt(host);
+    const id = hostKey === undefined ? `at:${endpointKey(host)}` : `key:${hostKey}`;
+    // What stood at this address before (keyless, or another key that was here) is not this host.
+    const before = this.find(host);
+    if (before && before.id !== id) this.hosts.delete(before.id);
+    const entry: HostChats = { host: addressOf(host), hostKey, ...news };
+    this.hosts.set(id, entry);
+    return entry;
+  }
+
+  /** The entry of the host at `host` now: by the key proven there, else by the address. */
+  private find(host: Endpoint): { id: string; entry: HostChats } | undefined {
+    const hostKey = this.keyAt(host);
+    const byKey = hostKey === undefined ? undefined : this.hosts.peek(`key:${hostKey}`);
+    if (byKey) return { id: `key:${hostKey}`, entry: byKey };
+    const id = `at:${endpointKey(host)}`;
+    const byAddress = this.hosts.peek(id);
+    return byAddress ? { id, entry: byAddress } : undefined;
   }
 }

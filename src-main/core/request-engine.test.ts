@@ -83,8 +83,8 @@ describe('RequestEngine', () => {
     const a = track(clock, engine.request(HOST, PING));
     const b = track(clock, engine.request(HOST, PING));
     const [za, zb] = transport.sent.map((s) => s.obj.z as string);
-    expect(engine.handleResponse({ r: 0, c: { who: 'b' } }, zb)).toBe(true);
-    expect(engine.handleResponse({ r: 10, c: { who: 'a' } }, za)).toBe(true);
+    expect(engine.handleResponse({ r: 0, c: { who: 'b' } }, zb, HOST)).toBe(true);
+    expect(engine.handleResponse({ r: 10, c: { who: 'a' } }, za, HOST)).toBe(true);
     await clock.advance(0);
     expect(a.value).toStrictEqual({ r: 10, c: { who: 'a' } });
     expect(b.value).toStrictEqual({ r: 0, c: { who: 'b' } });
@@ -95,13 +95,13 @@ describe('RequestEngine', () => {
     const { clock, transport, engine } = setup(NO_JITTER);
     const first = track(clock, engine.request(HOST, PING));
     const z1 = transport.sent[0]?.obj.z as string;
-    expect(engine.handleResponse({ r: 0, c: { n: 'stray' } }, 'not-ours')).toBe(false);
-    expect(engine.handleResponse({ r: 0, c: { n: 'anon' } }, undefined)).toBe(false);
+    expect(engine.handleResponse({ r: 0, c: { n: 'stray' } }, 'not-ours', HOST)).toBe(false);
+    expect(engine.handleResponse({ r: 0, c: { n: 'anon' } }, undefined, HOST)).toBe(false);
     await clock.advance(0);
     expect(first.at).toBeUndefined();
-    expect(engine.handleResponse({ r: 0, c: { n: 1 } }, z1)).toBe(true);
+    expect(engine.handleResponse({ r: 0, c: { n: 1 } }, z1, HOST)).toBe(true);
     // The original answers twice: a stray 2 with the same z. The first answer wins.
-    expect(engine.handleResponse({ r: 2, c: {} }, z1)).toBe(false);
+    expect(engine.handleResponse({ r: 2, c: {} }, z1, HOST)).toBe(false);
     await clock.advance(0);
     expect(first.value).toStrictEqual({ r: 0, c: { n: 1 } });
 
@@ -109,7 +109,7 @@ describe('RequestEngine', () => {
     const z2 = transport.sent.at(-1)?.obj.z as string;
     await clock.advance(100);
     expect(late.error).toMatchObject({ kind: 'timeout', code: 90 });
-    expect(engine.handleResponse({ r: 0, c: {} }, z2)).toBe(false);
+    expect(engine.handleResponse({ r: 0, c: {} }, z2, HOST)).toBe(false);
     await clock.advance(0);
     expect(late.value).toBeUndefined();
   });
@@ -136,7 +136,7 @@ describe('RequestEngine', () => {
     const { clock, transport, engine } = setup(NO_JITTER);
     const p = track(clock, engine.request(HOST, PING));
     await clock.advance(150); // sent at 0 and 100
-    engine.handleResponse({ r: 0, c: {} }, transport.sent[0]?.obj.z as string);
+    engine.handleResponse({ r: 0, c: {} }, transport.sent[0]?.obj.z as string, HOST);
     await clock.advance(10_000);
     expect(transport.sent.map((s) => s.at)).toEqual([0, 100]);
     expect(p.value).toStrictEqual({ r: 0, c: {} });

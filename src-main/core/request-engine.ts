@@ -44,6 +44,11 @@ export class RequestEngine {
   private closed = false;
   /** Called when a request is answered from the address it was sent to (that address receives us). */
   onAnswered: ((from: Endpoint) => void) | undefined;
+  /**
+   * The peer a datagram from `source` stands for (the path table's aliases): a knock sent to the
+   * address a punch found is answered from there but presented as its peer.
+   */
+  logicalOf: (source: Endpoint) => Endpoint = (source) => source;
 
   constructor(
     private readonly transport: Transport,
@@ -137,13 +142,15 @@ export class RequestEngine {
   }
 
   /**
-   * Feeds a response in; returns false if no request is waiting for its z (late, duplicate or stray).
-   * With `from`, an answer from the very address the request went to is reported to `onAnswered`.
+   * Feeds a response from `from` in; returns false if no request to `from` is waiting for its z
+   * (late, duplicate, stray, or forged from another address: whoever saw our z on its way must not
+   * answer for the peer we asked). `straight`: it came from the socket itself, not out of a relay,
+   * so `onAnswered` learns the address answered us.
    */
-  handleResponse(response: Response, z: string | undefined, from?: Endpoint): boolean {
+  handleResponse(response: Response, z: string | undefined, from: Endpoint, straight = true): boolean {
     if (z === undefined) return false;
     const entry = this.pending.get(z);
-    if (!entry) return false;
+    if (!entry || !(sameEndpoint(from, entry.to) || sameEndpoint(from, this.logicalOf(entry.to)))) return false;
     const token = addressProofAsked(response);
     if (token !== undefined && entry.proveAndResend) {
       this.tokens.set(entry.to, token);
@@ -153,7 +160,7 @@ export class RequestEngine {
     this.pending.delete(z);
     this.track(entry.to, -1);
     entry.timer.cancel();
-    if (from && sameEndpoint(from, entry.to)) this.onAnswered?.(from);
+    if (straight) this.onAnswered?.(from);
     entry.resolve(response);
     return true;
   }

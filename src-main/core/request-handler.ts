@@ -2,6 +2,8 @@
 import type { Request, Response } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
+import type { Signer } from './identity/keys.js';
+import { provePing } from './identity/ping-proof.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { type Endpoint, endpointKey, type PeerRole } from './ports.js';
 import type { RequestContext } from './request-context.js';
@@ -26,6 +28,8 @@ export interface HandlerContext {
   selfDescription(): { nat: string; mapped?: true };
   /** The address token for `to` (docs/protocol.md, "Address proof"), given in every ping answer. */
   addressToken(to: Endpoint): string;
+  /** Our key: named in every ping answer (`id`), and proven (`sig`) when the ping challenges it. */
+  identity: Signer;
 }
 
 export class RequestHandler {
@@ -51,6 +55,10 @@ export class RequestHandler {
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),
+            // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes).
+            ...(request.challenge === undefined
+              ? { id: this.ctx.identity.publicKey }
+              : provePing(this.ctx.identity, request.challenge)),
           },
         });
       case 'getPeers': {

@@ -23,6 +23,7 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
+import { fingerprint } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
@@ -131,12 +132,13 @@ export class NanceService {
     createChat: async ({ name, message, author }) =>
       chatDto(await this.peer.createChat(name, message, author)),
     // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
-    readChat: async ({ host, chatUuid, afterSeq }) => {
-      const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, afterSeq ?? 0);
+    readChat: async ({ host, hostKey, chatUuid, afterSeq }) => {
+      const at = this.peer.resolveHost(host, hostKey);
+      const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0);
       return { messages: messages.map(messageDto), lastSeq, full };
     },
-    postMessage: async ({ host, chatUuid, name, content }) => {
-      await this.peer.postMessage(host, chatUuid, name, content);
+    postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
+      await this.peer.postMessage(this.peer.resolveHost(host, hostKey), chatUuid, name, content);
       return null;
     },
     listPeers: () =>
@@ -224,6 +226,7 @@ export class NanceService {
       mine: this.peer.role === 'peer' ? this.peer.myChats().map(chatDto) : [],
       hosts: this.peer.remoteChats().map((h) => ({
         host: { ...h.host } as Endpoint,
+        ...(h.hostKey === undefined ? {} : { hostKey: h.hostKey, fingerprint: fingerprint(h.hostKey) }),
         chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
         fetchedAt: h.fetchedAt ?? null,
         error: h.error ?? null,

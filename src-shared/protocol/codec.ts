@@ -5,7 +5,7 @@ import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { ResultCode } from './codes.js';
 import { MAX_DATAGRAM_BYTES, MAX_REQUEST_ID_LENGTH } from './limits.js';
 import type { Decoded, Request, Response } from './messages.js';
-import { addressToken } from './schemas.js';
+import { addressToken, pingChallenge } from './schemas.js';
 import { argsRequestToWire, requestTypeOf, wireRequests } from './wire-requests.js';
 
 const utf8Encoder = new TextEncoder();
@@ -30,8 +30,13 @@ export function encodeObject(obj: object): Uint8Array {
  * fields `z` (request id) and `k` (address proof, docs/protocol.md "Address proof") when given.
  */
 export function requestToWire(request: Request, z?: string, proof?: string): object {
-  const wire = request.type === 'ping' ? { m: 'p' } : argsRequestToWire(request);
+  const wire = request.type === 'ping' ? pingToWire(request) : argsRequestToWire(request);
   return { ...wire, ...(z === undefined ? {} : { z }), ...(proof === undefined ? {} : { k: proof }) };
+}
+
+/** `{"m":"p"}`, with the key challenge `ch` when the pinger wants proof of the answering key. */
+function pingToWire(ping: Extract<Request, { type: 'ping' }>): object {
+  return ping.challenge === undefined ? { m: 'p' } : { m: 'p', ch: ping.challenge };
 }
 
 export function encodeRequest(request: Request, z?: string, proof?: string): Uint8Array {
@@ -130,7 +135,11 @@ export function decodeObject(obj: Record<string, unknown>): Decoded {
   if (rawZ !== undefined && !zUsable) {
     return invalid(true, 'z must be a non-empty string of at most 256 chars');
   }
-  if (m === 'p') return request({ type: 'ping' }, z, proofOf(obj));
+  if (m === 'p') {
+    // A malformed challenge is ignored like a malformed k: the ping is still answered, unproven.
+    const ch = pingChallenge.safeParse(obj.ch);
+    return request(ch.success ? { type: 'ping', challenge: ch.data } : { type: 'ping' }, z, proofOf(obj));
+  }
 
   const t = isTypoGetPeers ? 'g' : obj.t;
   const d = obj.d;

@@ -37,7 +37,8 @@ export interface WireEndpoint {
 }
 
 export type Request =
-  | { type: 'ping' }
+  /** `challenge` (`ch`): asks the answering peer to prove its key (docs/protocol.md, "Key proof"). */
+  | { type: 'ping'; challenge?: string }
   | { type: 'getChats'; maxChatsLength: number }
   | { type: 'getMessages'; chatUuid: string; page?: MessagePage }
   /** `allTypes`: the asker reaches peers by traversal too: list every NAT type as it is (`nat: true`). */

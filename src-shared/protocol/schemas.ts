@@ -34,6 +34,13 @@ export const addressToken = z
   .max(MAX_ADDRESS_TOKEN_LENGTH)
   .regex(/^[A-Za-z0-9_-]+$/);
 
+/** A ping's key challenge (`ch`): a fresh random nonce, 16-32 base64url characters. */
+export const pingChallenge = z
+  .string()
+  .min(16)
+  .max(32)
+  .regex(/^[A-Za-z0-9_-]+$/);
+
 export const getChatsArgs = z.object({ maxChatsLength: positiveInt });
 export const getPeersArgs = z.object({ maxPeersLength: positiveInt, nat: z.literal(true).optional() });
 export const registerArgs = z.object({ natConeType: z.enum(NAT_TYPES) });

@@ -67,9 +67,9 @@ async function startOurs(config: Partial<PeerConfig> = {}): Promise<Ours> {
 async function startClient(): Promise<PeerClient> {
   const transport = await UdpTransport.bind({ host: HOST, port: 0 });
   const engine = new RequestEngine(transport, systemClock, FAST_RETRY);
-  transport.onDatagram((data) => {
+  transport.onDatagram((data, from) => {
     const decoded = decodeDatagram(data);
-    if (decoded.kind === 'response') engine.handleResponse(decoded.response, decoded.z);
+    if (decoded.kind === 'response') engine.handleResponse(decoded.response, decoded.z, from);
   });
   cleanups.push(async () => {
     engine.close();

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
+import type { Signer } from '../../src-main/core/identity/keys.js';
+import { provePing } from '../../src-main/core/identity/ping-proof.js';
 import type { Logger } from '../../src-main/core/logger.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, PeerRole, Transport } from '../../src-main/core/ports.js';
@@ -174,6 +176,8 @@ export class Probe {
   private proving = probeDefaults.prove;
   /** With `answerPings(…, ad)`: the `nance` advertisement its ping answers carry (a peer of ours). */
   private advertisement: object | undefined;
+  /** With `withKey`: the key its ping answers name (`id`) and prove (`sig`) when challenged. */
+  private key: Signer | undefined;
 
   constructor(
     readonly transport: SimTransport,
@@ -186,7 +190,14 @@ export class Probe {
       // of ours when given an advertisement.
       if (rec.obj?.m === 'p' && this.answering?.(from)) {
         const z = rec.obj.z;
-        const c = this.advertisement ? { nance: this.advertisement } : {};
+        const ch = rec.obj.ch;
+        const proof =
+          this.key === undefined
+            ? undefined
+            : typeof ch === 'string'
+              ? provePing(this.key, ch)
+              : { id: this.key.publicKey };
+        const c = this.advertisement || proof ? { nance: { ...this.advertisement, ...proof } } : {};
         this.transport.send(encodeWire(z === undefined ? { m: 'R', r: 0, c } : { m: 'R', r: 0, c, z }), from);
       }
     });
@@ -200,6 +211,12 @@ export class Probe {
   answerPings(who: (from: Endpoint) => boolean = () => true, advertisement?: object): this {
     this.answering = who;
     this.advertisement = advertisement;
+    return this;
+  }
+
+  /** Its ping answers name `key` and prove it to a challenge, as a peer of ours holding it does. */
+  withKey(key: Signer): this {
+    this.key = key;
     return this;
   }
 

@@ -9,7 +9,7 @@ import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
-import type { PathTable } from './path-table.js';
+import type { PathTable, Route } from './path-table.js';
 import type { PunchSessions } from './punch.js';
 
 /** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
@@ -112,11 +112,9 @@ export class Connector {
       if (info) return info;
     }
     for (const r of await this.candidates(peer, 'relay')) {
-      paths.set(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
       try {
-        return await client.ping(peer, check);
+        return await this.keepIfProven(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
       } catch (err) {
-        paths.delete(peer);
         if (isClosed(err)) throw err;
       }
     }
@@ -127,12 +125,27 @@ export class Connector {
   }
 
   private async punchVia(rendezvous: Endpoint, peer: Endpoint): Promise<PingInfo | undefined> {
-    const { client, paths, clock } = this.deps;
-    const token = await client.introduce(rendezvous, peer);
+    const token = await this.deps.client.introduce(rendezvous, peer);
     const actual = await this.deps.punches.punch(peer, token);
     if (!actual) return undefined;
-    paths.set(peer, { kind: 'punched', actual, since: clock.now() });
-    return client.ping(peer, this.deps.directCheck());
+    return this.keepIfProven(peer, { kind: 'punched', actual, since: this.deps.clock.now() });
+  }
+
+  /**
+   * Takes a route learned through a punch or a relay, and keeps it only if a challenged ping over
+   * it proves the key we expected at `peer` (any key, on first contact): a third peer that knocked
+   * with the token or a relay answering for the target gains no route, and teaches us nothing.
+   */
+  async keepIfProven(peer: Endpoint, route: Route): Promise<PingInfo> {
+    const { client, paths } = this.deps;
+    const expect = client.keys.keyAt(peer);
+    paths.set(peer, route);
+    try {
+      return await client.ping(peer, this.deps.directCheck(), { force: true, expect });
+    } catch (err) {
+      if (paths.get(peer) === route) paths.delete(peer);
+      throw err;
+    }
   }
 
   /**

@@ -130,8 +130,9 @@ describe('the ping ad', () => {
     const peer = h.addPeer({ role, host: RV.host, port: RV.port, start: false, config: rest });
     const probe = h.probe(pub(50));
     const answer = await probe.askOnce({ m: 'p', z: 'ad' }, peer.endpoint);
-    // The address token for the pinger ends the ad (docs/protocol.md, "Address proof").
-    const token = /,"k":"[0-9a-z]+_[A-Za-z0-9_-]{22}"}/;
+    // The address token for the pinger and the peer's key end the ad (docs/protocol.md, "Address
+    // proof", "Key proof").
+    const token = new RegExp(`,"k":"[0-9a-z]+_[A-Za-z0-9_-]{22}","id":"${peer.peer.identity.publicKey}"}`);
     expect(answer.text).toMatch(token);
     expect(String(answer.text).replace(token, '}')).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
   });
@@ -379,6 +380,7 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
 
   it('stops knocking once a knock is answered, and the path is punched', async () => {
     const { peer, origin, punch } = world();
+    origin.answerPings(); // the route is kept once a ping over it is answered (connector.keepIfProven)
     await punch('p3'); // the first knock reaches the origin within these 100 ms
     const [first] = knocksAt(origin);
     expect(first).toBeDefined();
@@ -391,7 +393,7 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
 
   it('n/k: 10 for an unknown token; 0 while its punch runs, which that knock ends (the path goes where it came from); 10 long after', async () => {
     const { peer, origin, punch } = world();
-    const knocker = h.probe(pub(62));
+    const knocker = h.probe(pub(62)).answerPings();
     const knock = (z: string, token = TOKEN) =>
       knocker.askOnce({ m: 'r', t: 'n', d: 'k', a: { token }, z }, peer.endpoint);
     expect((await knock('k0')).text).toBe(err(10, 'k0'));

@@ -203,7 +203,13 @@ export class Traversal {
     if (!this.isBootstrap(from) && !this.punchBudget.allow(endpointKey(from), clock.now()))
       return fail(ResultCode.Full);
     void this.punches.punch(origin, token).then((actual) => {
-      if (actual && !paths.get(origin)) paths.set(origin, { kind: 'punched', actual, since: clock.now() });
+      if (!actual || paths.get(origin)) return;
+      // Kept only once a challenged ping over it proves the key expected there (connector.ts).
+      this.connector
+        .keepIfProven(origin, { kind: 'punched', actual, since: clock.now() })
+        .catch((err: unknown) =>
+          this.deps.logger.debug({ peer: endpointKey(origin), err: String(err) }, 'punched route not proven'),
+        );
     });
     return { r: ResultCode.Ok, c: {} };
   }
