@@ -150,7 +150,8 @@ export class RequestEngine {
   handleResponse(response: Response, z: string | undefined, from: Endpoint, straight = true): boolean {
     if (z === undefined) return false;
     const entry = this.pending.get(z);
-    if (!entry || !(sameEndpoint(from, entry.to) || sameEndpoint(from, this.logicalOf(entry.to)))) return false;
+    if (!entry || !(sameEndpoint(from, entry.to) || sameEndpoint(from, this.logicalOf(entry.to))))
+      return false;
     const token = addressProofAsked(response);
     if (token !== undefined && entry.proveAndResend) {
       this.tokens.set(entry.to, token);
