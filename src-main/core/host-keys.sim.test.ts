@@ -72,6 +72,31 @@ describe('a ping challenges the answering key only when a proof is needed', () =
   });
 });
 
+describe('a flood of challenged pings buys few signatures', () => {
+  it('one source gets 40 proofs at once and 20 per second after; every ping is still answered, naming the key', async () => {
+    h = new SimHarness();
+    const peer = peerAt();
+    const flooder = h.probe(pub(70));
+    const ping = (i: number) =>
+      flooder.send({ m: 'p', z: `f${i}`, ch: `challenge-${String(i).padStart(8, '0')}` }, peer.endpoint);
+    for (let i = 0; i < 200; i++) ping(i);
+    await h.advance(100);
+    for (let i = 200; i < 400; i++) ping(i);
+    await h.advance(1_000);
+    for (let i = 400; i < 600; i++) ping(i);
+    await h.advance(100);
+    const ads = flooder
+      .responses()
+      .map((r) => (r.obj?.c as { nance?: Record<string, unknown> } | undefined)?.nance);
+    expect(ads).toHaveLength(600);
+    expect(ads.every((ad) => ad?.id === peer.peer.identity.publicKey)).toBe(true);
+    const signed = ads.filter((ad) => ad?.sig !== undefined).length;
+    // 40 at once, ~2 while the next 200 arrive 100 ms later, 20 more after a second.
+    expect(signed).toBeGreaterThanOrEqual(60);
+    expect(signed).toBeLessThanOrEqual(65);
+  });
+});
+
 describe('a punched route is kept only for the key expected there', () => {
   /** The peer knows the target's key; its rendezvous asks it to punch to the target. */
   async function punchWorld() {

@@ -19,6 +19,7 @@ import {
   type GuardSettings,
   type GuardStats,
 } from './guard/index.js';
+import { RateLimiter, type RateLimitSettings } from './guard/rate-limiter.js';
 import { KeyPair } from './identity/keys.js';
 import { KeyDirectory } from './key-directory.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -103,6 +104,20 @@ export interface Deps {
   identity?: KeyPair;
 }
 
+/**
+ * Signatures a flood of challenged pings can buy (each ~50 µs of CPU): an honest peer challenges an
+ * address once per 5 minutes and on a new route, so 20/s per source (40 at once) and 1,000/s in
+ * all (≈ 5 % of a core) are never reached; beyond them a ping is answered without `sig`.
+ */
+const KEY_PROOF_BUDGET: RateLimitSettings = {
+  perSourceRate: 20,
+  perSourceBurst: 40,
+  bytesPerExtraToken: 0,
+  globalRate: 1_000,
+  globalBurst: 2_000,
+  maxSources: 10_000,
+};
+
 /** Requests answered by `serve` (the relay wrappers are not answered like requests). */
 type ServedRequest = Exclude<Request, { type: 'relay' | 'forwarded' }>;
 
@@ -134,6 +149,8 @@ export class NancePeer {
   private readonly expiry: ExpiryScheduler;
   private readonly guard: Guard;
   private closed = false;
+  /** Key proofs (signatures) we give challenged pings: docs/security.md, "Hosts are keys". */
+  private readonly proofBudget: RateLimiter;
   /** This peer's key pair: it signs our posts and proves our answers. */
   readonly identity: KeyPair;
 
@@ -149,6 +166,7 @@ export class NancePeer {
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random, undefined, this.tokens);
     this.guard = new Guard(this.config.guard, clock.now(), deps.addressTokens);
+    this.proofBudget = new RateLimiter(KEY_PROOF_BUDGET, clock.now());
     this.answered = new AnsweredAddresses(clock);
     // An answer from the very address asked (never one out of a relay) proves it is alive and
     // receives what we send — not that it asked for anything: the guard trusts tokens only.
@@ -183,6 +201,7 @@ export class NancePeer {
       selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       identity: this.identity,
+      mayProveKey: (from) => this.proofBudget.allow(endpointKey(from), clock.now()),
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,

@@ -30,6 +30,8 @@ export interface HandlerContext {
   addressToken(to: Endpoint): string;
   /** Our key: named in every ping answer (`id`), and proven (`sig`) when the ping challenges it. */
   identity: Signer;
+  /** Whether `from` may have a key proof now (each costs a signature: a flood must not buy many). */
+  mayProveKey(from: Endpoint): boolean;
 }
 
 export class RequestHandler {
@@ -55,10 +57,11 @@ export class RequestHandler {
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),
-            // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes).
-            ...(request.challenge === undefined
-              ? { id: this.ctx.identity.publicKey }
-              : provePing(this.ctx.identity, request.challenge)),
+            // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
+            // and within the proof budget.
+            ...(request.challenge !== undefined && this.ctx.mayProveKey(from)
+              ? provePing(this.ctx.identity, request.challenge)
+              : { id: this.ctx.identity.publicKey }),
           },
         });
       case 'getPeers': {
