@@ -76,7 +76,12 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
                 aria-current={entry.key === openKey ? 'true' : undefined}
                 tabIndex={entry.key === tabStop ? 0 : -1}
                 onClick={() =>
-                  openChat({ host: entry.host, chatUuid: entry.chat.uuid, name: entry.chat.name })
+                  openChat({
+                    host: entry.host,
+                    ...(entry.hostKey === undefined ? {} : { hostKey: entry.hostKey }),
+                    chatUuid: entry.chat.uuid,
+                    name: entry.chat.name,
+                  })
                 }
               >
                 <span className="chat-item-name" dir="auto">

@@ -17,6 +17,8 @@ export type HostHealth =
 export interface ChatEntry {
   key: string;
   host: EndpointDto | null;
+  /** The host's key, when it proved one (HostChatsDto.hostKey). */
+  hostKey?: string;
   chat: ChatDto;
 }
 
@@ -63,7 +65,12 @@ export function groupChats(list: ChatListDto, filter: string, now: number): Chat
     const entries = [...h.chats]
       .filter((c) => matches(c, address.toLowerCase()))
       .sort(newestFirst)
-      .map((chat) => ({ key: chatKey({ host: h.host, chatUuid: chat.uuid }), host: h.host, chat }));
+      .map((chat) => ({
+        key: chatKey({ host: h.host, chatUuid: chat.uuid }),
+        host: h.host,
+        ...(h.hostKey === undefined ? {} : { hostKey: h.hostKey }),
+        chat,
+      }));
     return {
       id: address,
       host: h.host,

@@ -18,6 +18,8 @@ export type View = 'chats' | 'peers' | 'settings';
 
 export interface ChatRef {
   host: EndpointDto | null;
+  /** The host's key, when it proved one: main asks wherever that key is now (a host that moved). */
+  hostKey?: string;
   chatUuid: string;
   name: string;
 }

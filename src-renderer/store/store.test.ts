@@ -1,5 +1,7 @@
 // The store's actions against an in-memory NanceApi (a double of the contract, not of a host).
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatListDto } from '../../src-shared/api';
+import { groupChats } from '../lib/chat-groups';
 import { FakeNanceApi } from '../testing/fake-api';
 import { LANG_KEY, THEME_KEY } from './prefs';
 import { createNanceStore, type NanceStore, type StoreOptions } from './store';
@@ -563,5 +565,33 @@ describe('clock, preferences, teardown', () => {
     await actions.init();
     actions.dispose();
     expect(api.listenerCount()).toBe(0);
+  });
+});
+
+describe('a host known by its key', () => {
+  it('a chat opened from the list is read and posted to by its host key (main finds the host wherever it moved)', async () => {
+    const hostKey = 'k'.repeat(43);
+    const { api, state, actions } = setup({}, (api) => {
+      api.hosts = [
+        {
+          host: remote,
+          hostKey,
+          fingerprint: 'k7f3-9qxa-2m4b',
+          chats: [{ uuid: 'r1', name: 'Remote', createdAt: 5 }],
+          fetchedAt: 1,
+          error: null,
+          path: null,
+        },
+      ];
+    });
+    await actions.init();
+    const group = groupChats(state().chats as ChatListDto, '', 0).find((g) => g.host !== null);
+    const entry = group?.entries[0];
+    expect(entry?.hostKey).toBe(hostKey);
+    actions.openChat({ host: remote, hostKey, chatUuid: 'r1', name: 'Remote' });
+    await until(() => api.count('readChat') > 0);
+    expect(await actions.postMessage('hi')).toBe(true);
+    const sent = api.calls.filter((c) => c.command === 'readChat' || c.command === 'postMessage');
+    expect(sent.map((c) => (c.args as { hostKey?: string }).hostKey)).toEqual(sent.map(() => hostKey));
   });
 });

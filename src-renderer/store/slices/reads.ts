@@ -41,7 +41,12 @@ export function readsSlice(
     const before = get().messages;
     if (!open || open.key !== key || !before || before.key !== key) return;
     const cursor = before.items === null ? {} : { afterSeq: before.lastSeq };
-    const reply = await api.call('readChat', { host: open.host, chatUuid: open.chatUuid, ...cursor });
+    const reply = await api.call('readChat', {
+      host: open.host,
+      ...(open.hostKey === undefined ? {} : { hostKey: open.hostKey }),
+      chatUuid: open.chatUuid,
+      ...cursor,
+    });
     const current = get().messages;
     if (get().openChat?.key !== key || !current || current.key !== key) return;
     if (!reply.ok) {
@@ -107,6 +112,7 @@ export function readsSlice(
       setBusy({ posting: true });
       const reply = await api.call('postMessage', {
         host: open.host,
+        ...(open.hostKey === undefined ? {} : { hostKey: open.hostKey }),
         chatUuid: open.chatUuid,
         name: authorName(get()),
         content,
