@@ -24,6 +24,8 @@ import {
   touchesStore,
 } from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
+import { PUBLIC_KEY_PATTERN, type Signer } from './identity/keys.js';
+import { signPost } from './identity/post-signature.js';
 import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -38,6 +40,8 @@ export interface PingInfo {
   nat?: string;
   /** It reached us through a port its gateway forwards (NAT-PMP / UPnP). */
   mapped?: boolean;
+  /** Its public key (`id`): what posts to its chats are signed for. */
+  id?: string;
 }
 
 interface Schema<T> {
@@ -105,13 +109,14 @@ export class PeerClient {
     const info: PingInfo = { ext: [], role: undefined };
     let token: string | null = null;
     if (typeof ad === 'object' && ad !== null) {
-      const { ext, role, nat, mapped, k } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped, k, id } = ad as Record<string, unknown>;
       const parsed = addressToken.safeParse(k);
       if (parsed.success) token = parsed.data;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
       if (mapped === true) info.mapped = true;
+      if (typeof id === 'string' && PUBLIC_KEY_PATTERN.test(id)) info.id = id;
     }
     this.capabilities.set(endpointKey(to), info);
     this.engine.tokens.set(to, token);
@@ -155,8 +160,26 @@ export class PeerClient {
     await this.call(to, { type: 'register', natConeType }, 'register');
   }
 
-  async postMessage(to: Endpoint, chatUuid: string, name: string, content: string): Promise<void> {
-    await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post');
+  /**
+   * Posts, signed by `signer` when the host advertised `sig` (and its key). `z` is chosen before
+   * signing (it is signed) and kept on every resend; a caller that resends across restarts passes
+   * the same one again.
+   */
+  async postMessage(
+    to: Endpoint,
+    chatUuid: string,
+    name: string,
+    content: string,
+    signer: Signer,
+    z: string = this.engine.newId(),
+  ): Promise<void> {
+    if (this.known(to) === undefined) await this.learn(to);
+    const host = this.known(to);
+    const request: Request = { type: 'postMessage', chatUuid, name, content };
+    if (host?.id !== undefined && host.ext.includes('sig')) {
+      request.author = signPost(signer, { hostKey: host.id, chatUuid, name, content, z }, this.engine.clock.now());
+    }
+    await this.call(to, request, 'post', undefined, undefined, z);
   }
 
   /**
@@ -278,16 +301,18 @@ export class PeerClient {
     request: Request,
     policy: Partial<RetryPolicy> | undefined,
     via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
+    z: string | undefined,
   ): Promise<Response> {
     if (touchesStore(request) && this.known(to) === undefined) await this.learn(to);
     const info = this.known(to);
-    if (speaksNance(info)) return this.engine.request(to, request, policy, via);
+    if (speaksNance(info)) return this.engine.request(to, request, policy, via, z);
     if (touchesStore(request)) {
       const paced = baseRetryPolicy(request, this.basePacing);
-      return this.pacer.run(to, () => this.engine.request(to, request, paced, via));
+      return this.pacer.run(to, () => this.engine.request(to, request, paced, via, z));
     }
     const gentle = info !== undefined && request.type === 'ping';
-    return this.engine.request(to, request, gentle ? slowFirstRetry(policy, this.basePacing) : policy, via);
+    const retry = gentle ? slowFirstRetry(policy, this.basePacing) : policy;
+    return this.engine.request(to, request, retry, via, z);
   }
 
   /** One learning ping per peer at a time; its failure only means "treat it as base". */
@@ -310,8 +335,9 @@ export class PeerClient {
     what: string,
     policy?: Partial<RetryPolicy>,
     via?: (data: Uint8Array, to: Endpoint) => void,
+    z?: string,
   ): Promise<Record<string, unknown>> {
-    const response = await this.send(to, request, policy, via);
+    const response = await this.send(to, request, policy, via, z);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

@@ -3,7 +3,7 @@
 // growing forever. Every limit is set so an honest host of ours never reaches it.
 import type { ChatMessage } from '../../src-shared/protocol/index.js';
 import { base64Length, CHAT_MAX_BYTES } from '../../src-shared/protocol/index.js';
-import { MAX_MESSAGE_JSON_BYTES, maxListBytes } from './chat-host.js';
+import { MAX_AUTHOR_FIELD_BYTES, MAX_MESSAGE_JSON_BYTES, maxListBytes } from './chat-host.js';
 import { NanceError } from './errors.js';
 import type { Clock } from './ports.js';
 import { jsonLength } from './wire-size.js';
@@ -48,12 +48,14 @@ export const MAX_CHAT_MESSAGES = Math.ceil(maxListBytes(CHAT_MAX_BYTES) / (MIN_M
 export const MAX_READ_PAGES = MAX_CHAT_MESSAGES + 64;
 /** `,"seq":1234567`: what paging adds to each message's JSON. */
 const SEQ_FIELD_BYTES = 14;
+/** What paging adds to one message: its `seq`, and a signed post's `author`. */
+const PAGED_FIELDS_BYTES = SEQ_FIELD_BYTES + MAX_AUTHOR_FIELD_BYTES;
 /**
- * JSON bytes of message lists one read may receive: a full chat's list, each message's `seq`, and
- * the brackets of every page.
+ * JSON bytes of message lists one read may receive: a full chat's list, each message's paged
+ * fields, and the brackets of every page.
  */
 export const MAX_READ_JSON_BYTES =
-  maxListBytes(CHAT_MAX_BYTES) + MAX_CHAT_MESSAGES * SEQ_FIELD_BYTES + 2 * MAX_READ_PAGES;
+  maxListBytes(CHAT_MAX_BYTES) + MAX_CHAT_MESSAGES * PAGED_FIELDS_BYTES + 2 * MAX_READ_PAGES;
 
 export class BadHostError extends NanceError {
   constructor(where: string, why: string) {
@@ -109,7 +111,7 @@ export class ReadBudget {
       this.fail(new BadHostError(this.where, `more than ${MAX_READ_PAGES} pages`));
     const listBytes = jsonLength(raw);
     if (base64Length(listBytes) > this.maxPageBytes) {
-      const single = raw.length === 1 && listBytes - 2 - SEQ_FIELD_BYTES <= MAX_MESSAGE_JSON_BYTES;
+      const single = raw.length === 1 && listBytes - 2 - PAGED_FIELDS_BYTES <= MAX_MESSAGE_JSON_BYTES;
       if (!single)
         this.fail(new BadHostError(this.where, `a page of ${listBytes} bytes, ${this.maxPageBytes} asked`));
     }

@@ -1,7 +1,8 @@
 // Server side: one answer for each base request, in either role, exactly as protocol.md says.
-import type { Request, Response } from '../../src-shared/protocol/index.js';
+import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
+import { checkSignedPost } from './identity/post-signature.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { type Endpoint, endpointKey, type PeerRole } from './ports.js';
 import type { RequestContext } from './request-context.js';
@@ -9,7 +10,7 @@ import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
-export const EXTENSIONS = ['page', 'proof'] as const;
+export const EXTENSIONS = ['page', 'proof', 'sig'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -26,6 +27,10 @@ export interface HandlerContext {
   selfDescription(): { nat: string; mapped?: true };
   /** The address token for `to` (docs/protocol.md, "Address proof"), given in every ping answer. */
   addressToken(to: Endpoint): string;
+  /** Our public key: advertised as `id`, and what signed posts to our chats are signed for. */
+  hostKey: string;
+  /** Our clock (a signed post's time must be within a day of it). */
+  now(): number;
 }
 
 export class RequestHandler {
@@ -51,6 +56,7 @@ export class RequestHandler {
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),
+            id: this.ctx.hostKey,
           },
         });
       case 'getPeers': {
@@ -85,8 +91,17 @@ export class RequestHandler {
         return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
       }
       case 'postMessage': {
+        const { chatUuid, name, content, author } = request;
         const dedupeKey = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
-        const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
+        let signed: SignedAuthor | undefined;
+        if (author) {
+          // A signed post is stored only as signed: for this host, this chat, these words, this z.
+          if (z === undefined) return fail(ResultCode.UnknownFormat);
+          const post = { hostKey: this.ctx.hostKey, chatUuid, name, content, z };
+          if (checkSignedPost(post, author, this.ctx.now()) !== 'ok') return fail(ResultCode.UnknownFormat);
+          signed = { ...author, z };
+        }
+        const result = await this.ctx.chats.post(chatUuid, name, content, dedupeKey, signed);
         if (result.status === 'not-found') return fail(ResultCode.NotFound);
         if (result.status === 'full') return fail(ResultCode.Full);
         // A message no g/m answer could carry is an invalid argument.
