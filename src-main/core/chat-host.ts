@@ -52,7 +52,9 @@ export function maxListBytes(capBytes: number): number {
  * longest time and `z` the schemas allow.
  */
 export const MAX_AUTHOR_FIELD_BYTES =
-  jsonLength({ author: { k: 'k'.repeat(43), s: 's'.repeat(86), t: `${'9'.repeat(12)}.999999`, z: 'z'.repeat(64) } }) - 1;
+  jsonLength({
+    author: { k: 'k'.repeat(43), s: 's'.repeat(86), t: `${'9'.repeat(12)}.999999`, z: 'z'.repeat(64) },
+  }) - 1;
 
 /**
  * Largest JSON size of one message in its base form: it must still fit one g/m answer (a page,

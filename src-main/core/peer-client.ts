@@ -44,6 +44,17 @@ export interface PingInfo {
   id?: string;
 }
 
+/** How one call is sent (all optional): see `send`. */
+interface CallOptions {
+  policy?: Partial<RetryPolicy> | undefined;
+  /** Sends past every route (punch probes). */
+  via?: ((data: Uint8Array, to: Endpoint) => void) | undefined;
+  /** The request id, when the caller chose it (a signed post). */
+  z?: string;
+  /** The caller already tried to learn what `to` is (a learning ping): do not ping again. */
+  learned?: boolean;
+}
+
 interface Schema<T> {
   safeParse(v: unknown): { success: true; data: T } | { success: false };
 }
@@ -104,7 +115,7 @@ export class PeerClient {
   }
 
   async ping(to: Endpoint, policy?: Partial<RetryPolicy>): Promise<PingInfo> {
-    const c = await this.call(to, { type: 'ping' }, 'ping', policy);
+    const c = await this.call(to, { type: 'ping' }, 'ping', { policy });
     const ad = c.nance;
     const info: PingInfo = { ext: [], role: undefined };
     let token: string | null = null;
@@ -139,7 +150,7 @@ export class PeerClient {
 
   /** Asks a rendezvous to introduce us to `target`; resolves with the punch token it made. */
   async introduce(rendezvous: Endpoint, target: Endpoint, policy?: Partial<RetryPolicy>): Promise<string> {
-    const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', policy);
+    const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', { policy });
     const token = punchToken.safeParse(c.token);
     if (!token.success)
       throw new NanceError('exception', `introduce at ${endpointKey(rendezvous)}: no token`);
@@ -148,12 +159,12 @@ export class PeerClient {
 
   /** Rendezvous side: tells `target` that `origin` wants to punch to it, with `token`. */
   async askToPunch(target: Endpoint, origin: Endpoint, token: string, policy?: Partial<RetryPolicy>) {
-    await this.call(target, { type: 'punch', target: origin, token }, 'punch', policy);
+    await this.call(target, { type: 'punch', target: origin, token }, 'punch', { policy });
   }
 
   /** One punch probe, sent to exactly `to` whatever the route to it; resolves when answered. */
   async knock(to: Endpoint, token: string, policy?: Partial<RetryPolicy>): Promise<void> {
-    await this.call(to, { type: 'knock', token }, 'knock', policy, this.sendDirect);
+    await this.call(to, { type: 'knock', token }, 'knock', { policy, via: this.sendDirect });
   }
 
   async register(to: Endpoint, natConeType: string): Promise<void> {
@@ -173,13 +184,18 @@ export class PeerClient {
     signer: Signer,
     z: string = this.engine.newId(),
   ): Promise<void> {
+    // What the host is decides whether to sign: learn it first (once: the call below knows).
     if (this.known(to) === undefined) await this.learn(to);
     const host = this.known(to);
     const request: Request = { type: 'postMessage', chatUuid, name, content };
     if (host?.id !== undefined && host.ext.includes('sig')) {
-      request.author = signPost(signer, { hostKey: host.id, chatUuid, name, content, z }, this.engine.clock.now());
+      request.author = signPost(
+        signer,
+        { hostKey: host.id, chatUuid, name, content, z },
+        this.engine.clock.now(),
+      );
     }
-    await this.call(to, request, 'post', undefined, undefined, z);
+    await this.call(to, request, 'post', { z, learned: true });
   }
 
   /**
@@ -296,14 +312,9 @@ export class PeerClient {
    * pinged first learns what it is with one ping (shared by the requests waiting on it): a peer
    * that does not answer even that is paced like a base peer.
    */
-  private async send(
-    to: Endpoint,
-    request: Request,
-    policy: Partial<RetryPolicy> | undefined,
-    via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
-    z: string | undefined,
-  ): Promise<Response> {
-    if (touchesStore(request) && this.known(to) === undefined) await this.learn(to);
+  private async send(to: Endpoint, request: Request, options: CallOptions): Promise<Response> {
+    const { policy, via, z } = options;
+    if (touchesStore(request) && this.known(to) === undefined && !options.learned) await this.learn(to);
     const info = this.known(to);
     if (speaksNance(info)) return this.engine.request(to, request, policy, via, z);
     if (touchesStore(request)) {
@@ -333,11 +344,9 @@ export class PeerClient {
     to: Endpoint,
     request: Request,
     what: string,
-    policy?: Partial<RetryPolicy>,
-    via?: (data: Uint8Array, to: Endpoint) => void,
-    z?: string,
+    options: CallOptions = {},
   ): Promise<Record<string, unknown>> {
-    const response = await this.send(to, request, policy, via, z);
+    const response = await this.send(to, request, options);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

@@ -474,7 +474,9 @@ export class NancePeer {
       if (!read) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
     } else {
       const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
-      read = await this.overPath(host, () => this.client.getMessagesSince(host, chatUuid, afterSeq, deadline));
+      read = await this.overPath(host, () =>
+        this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
+      );
     }
     // The host may lie: a message keeps its author only if the signature holds for this host's key.
     const hostKey = host === null ? this.identity.publicKey : (this.client.known(host)?.id ?? '');

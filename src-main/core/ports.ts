@@ -1,9 +1,8 @@
 // The small interfaces the core depends on. Adapters live in src-main/{net,store,nat};
 // tests and the simulator inject their own. Nothing here imports Node, SQLite or Electron.
 import type { StorageDto } from '../../src-shared/api.js';
-import type { SignedAuthor } from '../../src-shared/protocol/index.js';
-
 import type { Endpoint } from '../../src-shared/endpoint.js';
+import type { SignedAuthor } from '../../src-shared/protocol/index.js';
 
 export { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
 // Endpoint identity is owned by src-shared/endpoint.ts (the contract and the window use it too).

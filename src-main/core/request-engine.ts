@@ -87,7 +87,8 @@ export class RequestEngine {
     z: string = this.newId(),
   ): Promise<Response> {
     if (this.closed) return Promise.reject(new NanceError('closed', 'peer is shutting down'));
-    if (this.pending.has(z)) return Promise.reject(new NanceError('exception', `request ${z} is already in flight`));
+    if (this.pending.has(z))
+      return Promise.reject(new NanceError('exception', `request ${z} is already in flight`));
     const p = { ...this.defaults, ...policy };
     let datagram: Uint8Array;
     try {

@@ -89,7 +89,9 @@ const messageDto = (m: ChatMessage, ownKey: string): MessageDto => ({
   name: m.name,
   content: m.content,
   createdAt: parseTimestamp(m.timestamp),
-  author: m.author ? { key: m.author.k, fingerprint: fingerprint(m.author.k), hue: keyHue(m.author.k) } : null,
+  author: m.author
+    ? { key: m.author.k, fingerprint: fingerprint(m.author.k), hue: keyHue(m.author.k) }
+    : null,
   mine: m.author?.k === ownKey,
 });
 

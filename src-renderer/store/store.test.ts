@@ -254,7 +254,9 @@ describe('messages', () => {
     await actions.createChat('c', 'first');
     await until(() => state().messages?.items?.length === 1);
     const reads = api.count('readChat');
-    api.messages.get('me/chat-1')?.push({ uuid: 'x', name: 'Ken', content: 'hi from afar', createdAt: 2, author: null, mine: false });
+    api.messages
+      .get('me/chat-1')
+      ?.push({ uuid: 'x', name: 'Ken', content: 'hi from afar', createdAt: 2, author: null, mine: false });
     api.emit('message', { host: null, chatUuid: 'chat-1' });
     await until(() => state().messages?.items?.length === 2);
     expect(api.count('readChat')).toBe(reads + 1);
@@ -283,7 +285,9 @@ describe('messages', () => {
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'Remote' });
     await vi.advanceTimersByTimeAsync(10);
     expect(state().messages?.items).toEqual([]);
-    api.messages.get('192.0.2.10:5000/r1')?.push({ uuid: 'm', name: 'Ken', content: 'やあ', createdAt: 1, author: null, mine: false });
+    api.messages
+      .get('192.0.2.10:5000/r1')
+      ?.push({ uuid: 'm', name: 'Ken', content: 'やあ', createdAt: 1, author: null, mine: false });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(state().messages?.items?.map((m) => m.content)).toEqual(['やあ']);
     const reads = api.count('readChat');
@@ -357,7 +361,9 @@ describe('messages', () => {
     vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false }]);
+    api.messages.set('192.0.2.10:5000/r1', [
+      { uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false },
+    ]);
     api.failNext('readChat', { kind: 'timeout', message: 'no answer', code: 90 });
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     await advanceUntil(() => state().messages?.error?.kind === 'timeout');
@@ -373,8 +379,12 @@ describe('messages', () => {
   it('drops a read that answers after the reader moved to another chat', async () => {
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/slow', [{ uuid: 's', name: 'S', content: 'slow', createdAt: 1, author: null, mine: false }]);
-    api.messages.set('me/fast', [{ uuid: 'f', name: 'F', content: 'fast', createdAt: 1, author: null, mine: false }]);
+    api.messages.set('192.0.2.10:5000/slow', [
+      { uuid: 's', name: 'S', content: 'slow', createdAt: 1, author: null, mine: false },
+    ]);
+    api.messages.set('me/fast', [
+      { uuid: 'f', name: 'F', content: 'fast', createdAt: 1, author: null, mine: false },
+    ]);
     let release!: () => void;
     api.gate = new Promise((r) => {
       release = r;
@@ -392,7 +402,9 @@ describe('messages', () => {
   it('keeps the same message array when nothing changed', async () => {
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false }]);
+    api.messages.set('192.0.2.10:5000/r1', [
+      { uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false },
+    ]);
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     await until(() => state().messages?.items?.length === 1);
     const first = state().messages?.items;
