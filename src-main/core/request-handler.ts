@@ -55,8 +55,8 @@ export class RequestHandler {
             ext: [...EXTENSIONS, ...this.ctx.traversal.extensions()],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
-            k: this.ctx.addressToken(from),
             id: this.ctx.hostKey,
+            k: this.ctx.addressToken(from),
           },
         });
       case 'getPeers': {
