@@ -396,12 +396,20 @@ function runAndKill(script: string, acks: number): Promise<{ seq: number; uuid: 
 }
 
 describe('signed posts in the store', () => {
-  const author = (k: string, z: string) => ({ k: k.repeat(43), s: 's'.repeat(86), t: '1732412345.123000', z });
+  const author = (k: string, z: string) => ({
+    k: k.repeat(43),
+    s: 's'.repeat(86),
+    t: '1732412345.123000',
+    z,
+  });
 
   it('keeps a signed post with its signature, and one copy per (chat, author, z) whatever the sender', async () => {
     const store = open();
     await store.createChat({ uuid: CHAT, name: 'c', createdAt: 1 }, msg(1, { author: author('a', 'z1') }));
-    const again = await store.appendMessage(msg(2, { author: author('a', 'z1'), dedupeKey: 'other/z1' }), BIG);
+    const again = await store.appendMessage(
+      msg(2, { author: author('a', 'z1'), dedupeKey: 'other/z1' }),
+      BIG,
+    );
     expect(again.status).toBe('duplicate');
     // Another author may use the same z, and the same author another z.
     expect((await store.appendMessage(msg(3, { author: author('b', 'z1') }), BIG)).status).toBe('stored');

@@ -33,7 +33,13 @@ describe.skipIf(why !== undefined)(suiteName('hostile: a spoofed post in the own
   });
 
   it('stores an unsigned post from a forged source as unsigned, and the owner does not count it as its own', async () => {
-    const post = { m: 'r', t: 's', d: 'm', a: { chatUuid, name: 'Owner', content: 'I am the owner' }, z: 'sp1' };
+    const post = {
+      m: 'r',
+      t: 's',
+      d: 'm',
+      a: { chatUuid, name: 'Owner', content: 'I am the owner' },
+      z: 'sp1',
+    };
     spoofer.send(encodeWire(post), forgedSource, owner.address);
     await spoofer.flushed();
     await sleep(500);

@@ -24,7 +24,9 @@ const post: PostFields = {
 
 describe('post signatures', () => {
   it('signs the documented bytes (a fixed vector another implementation can check against)', () => {
-    expect(Buffer.from(postSignatureBytes(post, author.publicKey, '1732412345.123000')).toString('utf8')).toBe(
+    expect(
+      Buffer.from(postSignatureBytes(post, author.publicKey, '1732412345.123000')).toString('utf8'),
+    ).toBe(
       JSON.stringify([
         'nance-post/1',
         host.publicKey,
