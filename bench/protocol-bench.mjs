@@ -7,6 +7,7 @@
 //   node bench/protocol-bench.mjs [--quick] [--duration S] [--warmup S] [--timeout MS]
 //                                 [--concurrency 1,32] [--burst 256] [--ops ping,gc,gm,sm]
 //                                 [--json FILE] [--strict] [--tmp DIR] [--keep] [--cpu-prof DIR]
+//                                 [--signed]
 //
 // Env: BENCH_DURATION, BENCH_WARMUP (seconds), BENCH_TIMEOUT (ms), BENCH_QUICK=1, BENCH_TMP.
 // The same file, run as `protocol-bench.mjs --echo-server`, is the bare echo child.
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -147,6 +148,9 @@ function parseArgs(argv) {
       case '--keep':
         o.keep = true;
         break;
+      case '--signed':
+        o.signed = true;
+        break;
       case '--cpu-prof':
         o.cpuProf = path.resolve(next());
         break;
@@ -175,6 +179,7 @@ function readUsage() {
     '  --burst N            in-flight count of the burst cells (default 256; 0 = skip)',
     '  --ops LIST           subset of ping,gc,gm,sm (default all)',
     '  --json FILE          also write the results as JSON',
+    '  --signed             s/m posts signed by an author key (issue 12), as our clients send them',
     '  --strict             exit 1 if a target is missed',
     '  --tmp DIR            where the temporary data dir goes (default the OS temp dir)',
     '  --keep               keep the temporary data dir',
@@ -375,7 +380,12 @@ const OPS = {
             m: 'r',
             t: 's',
             d: 'm',
-            a: { chatUuid: chat, name: 'bench', content: content100(n) },
+            a: {
+              chatUuid: chat,
+              name: 'bench',
+              content: content100(n),
+              ...signature(ctx, chat, content100(n), z),
+            },
             z,
           }),
         );
@@ -384,6 +394,28 @@ const OPS = {
     check: (res) => res.m === 'R' && res.r === 0,
   },
 };
+
+/** With --signed: the `author` of a post (docs/protocol.md, "sig"), signed for the peer's key. */
+function signature(ctx, chatUuid, content, z) {
+  if (!ctx.signing) return {};
+  const { signPost, author, hostKey } = ctx.signing;
+  return { author: signPost(author, { hostKey, chatUuid, name: 'bench', content, z }, Date.now()) };
+}
+
+/** The key a peer advertises in its ping answer (`c.nance.id`). */
+async function advertisedKey(port) {
+  const socket = dgram.createSocket('udp4');
+  try {
+    const answer = new Promise((resolve) => socket.on('message', (msg) => resolve(decode(msg))));
+    socket.send(b64('{"m":"p","z":"id"}'), port, HOST);
+    const res = await Promise.race([answer, new Promise((r) => setTimeout(() => r(undefined), 2000))]);
+    const id = res?.c?.nance?.id;
+    if (typeof id !== 'string') die('--signed: the peer advertised no key (id)');
+    return id;
+  } finally {
+    socket.close();
+  }
+}
 
 // ------------------------------------------------------------------------------------ one cell
 
@@ -807,6 +839,13 @@ async function main() {
     log(`setup: ${count} chats for s/m (${ctx.postsPerChat} posts of 100 bytes go to each before the next)`);
     ctx.smChats = await setupPostChats(dataDir, count, peerOpts);
     const peer = await startPeer(dataDir, { ...peerOpts, nodeArgs });
+    if (opts.signed) {
+      const built = (p) => import(pathToFileURL(path.join(ROOT, 'build', p)).href);
+      const { KeyPair } = await built('src-main/core/identity/keys.js');
+      const { signPost } = await built('src-main/core/identity/post-signature.js');
+      ctx.signing = { signPost, author: KeyPair.generate(), hostKey: await advertisedKey(peer.port) };
+      OPS.sm.label = 's/m (signed)';
+    }
     try {
       await benchOp('sm', peer, echo, ctx, opts, runs);
     } finally {

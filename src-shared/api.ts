@@ -131,12 +131,26 @@ export interface ChatListDto {
   hosts: HostChatsDto[];
 }
 
+/** Who signed a message, as main verified it (the window shows the fingerprint and the colour). */
+export interface AuthorDto {
+  /** The author's public key (base64url). */
+  key: string;
+  /** What a person compares: "k7f3-9qxa-2m4b". */
+  fingerprint: string;
+  /** A stable colour for the key, 0-359. */
+  hue: number;
+}
+
 export interface MessageDto {
   uuid: string;
   name: string;
   content: string;
   /** Epoch ms. */
   createdAt: number;
+  /** null: unsigned (an original client), or a signature that does not hold (forged or altered). */
+  author: AuthorDto | null;
+  /** Signed with our own key (never decided by name). */
+  mine: boolean;
 }
 
 /** One read of a chat: the window keeps `lastSeq` and asks with `afterSeq` = it next time. */

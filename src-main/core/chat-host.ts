@@ -8,20 +8,28 @@ import {
   type ChatSummary,
   formatTimestamp,
   type MessagePage,
+  type SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
 import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
 import type { ChatRead } from './read-bounds.js';
 import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
 
-export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
+/**
+ * A stored message as an answer carries it: the base form (what base peers read, and what the
+ * chat cap counts), or with `paged` the paging extension's, with its `seq` and a signed post's `author`.
+ */
+export function toWireMessage(m: StoredMessage, paged = false): ChatMessage {
   const wire: ChatMessage = {
     uuid: m.uuid,
     name: m.name,
     content: m.content,
     timestamp: formatTimestamp(m.createdAt),
   };
-  if (withSeq) wire.seq = m.seq;
+  if (paged) {
+    wire.seq = m.seq;
+    if (m.author) wire.author = { k: m.author.k, s: m.author.s, t: m.author.t, z: m.author.z };
+  }
   return wire;
 }
 
@@ -40,10 +48,20 @@ export function maxListBytes(capBytes: number): number {
 }
 
 /**
- * Largest JSON size of one message: it must still fit one g/m answer (a page, with its seq, to a
- * reader whose z is a UUID), or that answer could never be sent and the chat would become unreadable.
+ * Most bytes a signed post's `author` adds to its JSON in a page answer: `,"author":{…}` with the
+ * longest time and `z` the schemas allow.
  */
-export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20;
+export const MAX_AUTHOR_FIELD_BYTES =
+  jsonLength({
+    author: { k: 'k'.repeat(43), s: 's'.repeat(86), t: `${'9'.repeat(12)}.999999`, z: 'z'.repeat(64) },
+  }) - 1;
+
+/**
+ * Largest JSON size of one message in its base form: it must still fit one g/m answer (a page,
+ * with its seq and author, to a reader whose z is a UUID), or that answer could never be sent and
+ * the chat would become unreadable.
+ */
+export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20 - MAX_AUTHOR_FIELD_BYTES;
 
 export type PostResult = AppendResult | { status: 'too-large' };
 
@@ -59,20 +77,35 @@ export class ChatHost {
     this.maxJsonBytes = maxListBytes(capBytes);
   }
 
-  createChat(name: string, firstContent: string, author: string): Promise<StoredChat> {
+  /** `sign`: the first message's signature, made once the chat's uuid is known. */
+  createChat(
+    name: string,
+    firstContent: string,
+    author: string,
+    sign?: (chatUuid: string) => SignedAuthor,
+  ): Promise<StoredChat> {
     const now = this.clock.now();
     const chat = { uuid: this.newId(), name, createdAt: now };
     const first = this.newMessage(chat.uuid, author, firstContent, now);
     if (first.jsonBytes > MAX_MESSAGE_JSON_BYTES) {
       return Promise.reject(new NanceError('too-large', 'the first message does not fit one datagram'));
     }
+    if (sign) first.author = sign(chat.uuid);
     return this.store.createChat(chat, first);
   }
 
-  post(chatUuid: string, name: string, content: string, dedupeKey?: string): Promise<PostResult> {
+  /** `author`: a signature already verified (the handler's for a post from the network). */
+  post(
+    chatUuid: string,
+    name: string,
+    content: string,
+    dedupeKey?: string,
+    author?: SignedAuthor,
+  ): Promise<PostResult> {
     const message = this.newMessage(chatUuid, name, content, this.clock.now());
     if (message.jsonBytes > MAX_MESSAGE_JSON_BYTES) return Promise.resolve({ status: 'too-large' });
     if (dedupeKey !== undefined) message.dedupeKey = dedupeKey;
+    if (author !== undefined) message.author = author;
     return this.store.appendMessage(message, this.maxJsonBytes);
   }
 

@@ -24,7 +24,9 @@ import {
   touchesStore,
 } from './base-peer-pacing.js';
 import { NanceError } from './errors.js';
+import { PUBLIC_KEY_PATTERN, type Signer } from './identity/keys.js';
 import { newChallenge, provenKey } from './identity/ping-proof.js';
+import { signPost } from './identity/post-signature.js';
 import { KeyDirectory } from './key-directory.js';
 import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
@@ -42,6 +44,8 @@ export interface PingInfo {
   mapped?: boolean;
   /** The key proven at this address (by this answer or a recent one); absent for base peers. */
   key?: string;
+  /** The key it names (`id`), proven or not: signed posts to its chats name `key ?? id`. */
+  id?: string;
 }
 
 /** What a ping must prove of the answering key (docs/protocol.md, "Key proof"). */
@@ -53,6 +57,17 @@ export interface KeyCheck {
    * and teaches nothing (a route that leads to someone else).
    */
   expect?: string;
+}
+
+/** How one call is sent (all optional): see `send`. */
+interface CallOptions {
+  policy?: Partial<RetryPolicy> | undefined;
+  /** Sends past every route (punch probes). */
+  via?: ((data: Uint8Array, to: Endpoint) => void) | undefined;
+  /** The request id, when the caller chose it (a signed post). */
+  z?: string;
+  /** The caller already tried to learn what `to` is (a learning ping): do not ping again. */
+  learned?: boolean;
 }
 
 interface Schema<T> {
@@ -124,7 +139,9 @@ export class PeerClient {
     const now = this.engine.clock.now();
     const challenge =
       check.force || check.expect !== undefined || this.keys.needsProof(to, now) ? newChallenge() : undefined;
-    const c = await this.call(to, challenge ? { type: 'ping', challenge } : { type: 'ping' }, 'ping', policy);
+    const c = await this.call(to, challenge ? { type: 'ping', challenge } : { type: 'ping' }, 'ping', {
+      policy,
+    });
     const ad = c.nance;
     const info: PingInfo = { ext: [], role: undefined };
     let token: string | null = null;
@@ -139,13 +156,14 @@ export class PeerClient {
     const key = this.keys.keyAt(to);
     if (key !== undefined) info.key = key;
     if (isObject) {
-      const { ext, role, nat, mapped, k } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped, k, id } = ad as Record<string, unknown>;
       const parsed = addressToken.safeParse(k);
       if (parsed.success) token = parsed.data;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
       if (mapped === true) info.mapped = true;
+      if (typeof id === 'string' && PUBLIC_KEY_PATTERN.test(id)) info.id = id;
     }
     this.capabilities.set(endpointKey(to), info);
     this.engine.tokens.set(to, token);
@@ -168,7 +186,7 @@ export class PeerClient {
 
   /** Asks a rendezvous to introduce us to `target`; resolves with the punch token it made. */
   async introduce(rendezvous: Endpoint, target: Endpoint, policy?: Partial<RetryPolicy>): Promise<string> {
-    const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', policy);
+    const c = await this.call(rendezvous, { type: 'introduce', target }, 'introduce', { policy });
     const token = punchToken.safeParse(c.token);
     if (!token.success)
       throw new NanceError('exception', `introduce at ${endpointKey(rendezvous)}: no token`);
@@ -177,20 +195,40 @@ export class PeerClient {
 
   /** Rendezvous side: tells `target` that `origin` wants to punch to it, with `token`. */
   async askToPunch(target: Endpoint, origin: Endpoint, token: string, policy?: Partial<RetryPolicy>) {
-    await this.call(target, { type: 'punch', target: origin, token }, 'punch', policy);
+    await this.call(target, { type: 'punch', target: origin, token }, 'punch', { policy });
   }
 
   /** One punch probe, sent to exactly `to` whatever the route to it; resolves when answered. */
   async knock(to: Endpoint, token: string, policy?: Partial<RetryPolicy>): Promise<void> {
-    await this.call(to, { type: 'knock', token }, 'knock', policy, this.sendDirect);
+    await this.call(to, { type: 'knock', token }, 'knock', { policy, via: this.sendDirect });
   }
 
   async register(to: Endpoint, natConeType: string): Promise<void> {
     await this.call(to, { type: 'register', natConeType }, 'register');
   }
 
-  async postMessage(to: Endpoint, chatUuid: string, name: string, content: string): Promise<void> {
-    await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post');
+  /**
+   * Posts, signed by `signer` when the host advertised `sig` (and its key). `z` is chosen before
+   * signing (it is signed) and kept on every resend; a caller that resends across restarts passes
+   * the same one again.
+   */
+  async postMessage(
+    to: Endpoint,
+    chatUuid: string,
+    name: string,
+    content: string,
+    signer: Signer,
+    z: string = this.engine.newId(),
+  ): Promise<void> {
+    // What the host is decides whether to sign: learn it first (once: the call below knows).
+    if (this.known(to) === undefined) await this.learn(to);
+    const host = this.known(to);
+    const request: Request = { type: 'postMessage', chatUuid, name, content };
+    const hostKey = host?.key ?? host?.id;
+    if (hostKey !== undefined && host?.ext.includes('sig')) {
+      request.author = signPost(signer, { hostKey, chatUuid, name, content, z }, this.engine.clock.now());
+    }
+    await this.call(to, request, 'post', { z, learned: true });
   }
 
   /**
@@ -307,21 +345,18 @@ export class PeerClient {
    * pinged first learns what it is with one ping (shared by the requests waiting on it): a peer
    * that does not answer even that is paced like a base peer.
    */
-  private async send(
-    to: Endpoint,
-    request: Request,
-    policy: Partial<RetryPolicy> | undefined,
-    via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
-  ): Promise<Response> {
-    if (touchesStore(request) && this.known(to) === undefined) await this.learn(to);
+  private async send(to: Endpoint, request: Request, options: CallOptions): Promise<Response> {
+    const { policy, via, z } = options;
+    if (touchesStore(request) && this.known(to) === undefined && !options.learned) await this.learn(to);
     const info = this.known(to);
-    if (speaksNance(info)) return this.engine.request(to, request, policy, via);
+    if (speaksNance(info)) return this.engine.request(to, request, policy, via, z);
     if (touchesStore(request)) {
       const paced = baseRetryPolicy(request, this.basePacing);
-      return this.pacer.run(to, () => this.engine.request(to, request, paced, via));
+      return this.pacer.run(to, () => this.engine.request(to, request, paced, via, z));
     }
     const gentle = info !== undefined && request.type === 'ping';
-    return this.engine.request(to, request, gentle ? slowFirstRetry(policy, this.basePacing) : policy, via);
+    const retry = gentle ? slowFirstRetry(policy, this.basePacing) : policy;
+    return this.engine.request(to, request, retry, via, z);
   }
 
   /** One learning ping per peer at a time; its failure only means "treat it as base". */
@@ -342,10 +377,9 @@ export class PeerClient {
     to: Endpoint,
     request: Request,
     what: string,
-    policy?: Partial<RetryPolicy>,
-    via?: (data: Uint8Array, to: Endpoint) => void,
+    options: CallOptions = {},
   ): Promise<Record<string, unknown>> {
-    const response = await this.send(to, request, policy, via);
+    const response = await this.send(to, request, options);
     if (response.r === ResultCode.Ok) return response.c;
     const where = `${what} at ${endpointKey(to)}`;
     if (response.r === ResultCode.Exception && request.type === 'getMessages') {

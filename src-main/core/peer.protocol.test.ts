@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { base64Length, formatTimestamp, MAX_DATAGRAM_BYTES } from '../../src-shared/protocol/index.js';
 import { encodeWire, type Probe, SimHarness, type WireRecord } from '../../test/support/sim-harness.js';
-import { MAX_MESSAGE_JSON_BYTES } from './chat-host.js';
+import { MAX_AUTHOR_FIELD_BYTES, MAX_MESSAGE_JSON_BYTES } from './chat-host.js';
 import type { Endpoint } from './ports.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -59,7 +59,8 @@ describe('ping', () => {
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
       const id = host.peer.identity.publicKey;
       // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
-      const ext = role === 'bootstrap' ? ['page', 'proof', 'punch', 'relay'] : ['page', 'proof', 'punch'];
+      const ext =
+        role === 'bootstrap' ? ['page', 'proof', 'sig', 'punch', 'relay'] : ['page', 'proof', 'sig', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,
@@ -266,9 +267,10 @@ describe('g/m (list messages)', () => {
     }
     await h.advance(10);
     let asked = 0;
-    // A page must hold its envelope and z; below that only the "at least one message" rule applies.
-    const sizes = [512, 700, 1000, 1500, 4000, 9000].filter(
-      (n) => n > base64Length(JSON.stringify(z).length + 300),
+    // A page must hold its envelope, z and one (signed) message; below that only the "at least one
+    // message" rule applies.
+    const sizes = [512, 700, 1000, 1500, 4000, 9000, 12_000].filter(
+      (n) => n > base64Length(JSON.stringify(z).length + 300 + MAX_AUTHOR_FIELD_BYTES),
     );
     expect(sizes.length).toBeGreaterThanOrEqual(3);
     for (const maxBytes of sizes) {

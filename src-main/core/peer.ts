@@ -2,7 +2,14 @@
 // the typed client calls the window (or a CLI) makes. Composition only; the rules live in the
 // modules it wires together.
 
-import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
+import type {
+  ChatMessage,
+  Decoded,
+  NatType,
+  Request,
+  Response,
+  SignedAuthor,
+} from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost } from './chat-host.js';
@@ -21,6 +28,7 @@ import {
 } from './guard/index.js';
 import { RateLimiter, type RateLimitSettings } from './guard/rate-limiter.js';
 import { KeyPair } from './identity/keys.js';
+import { signPost, verifiedAuthor } from './identity/post-signature.js';
 import { KeyDirectory } from './key-directory.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
@@ -202,6 +210,7 @@ export class NancePeer {
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       identity: this.identity,
       mayProveKey: (from) => this.proofBudget.allow(endpointKey(from), clock.now()),
+      now: () => clock.now(),
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,
@@ -453,7 +462,8 @@ export class NancePeer {
 
   async createChat(name: string, firstMessage: string, author: string): Promise<StoredChat> {
     this.requirePeerRole();
-    const chat = await this.chats.createChat(name, firstMessage, author);
+    const sign = (chatUuid: string) => this.signLocal(chatUuid, author, firstMessage, this.engine.newId());
+    const chat = await this.chats.createChat(name, firstMessage, author, sign);
     this.events.emit('chatsChanged', undefined);
     return chat;
   }
@@ -511,28 +521,61 @@ export class NancePeer {
    */
   async readChatSince(host: ChatHostRef, chatUuid: string, afterSeq = 0): Promise<ChatRead> {
     this.requirePeerRole();
+    let read: ChatRead | undefined;
     if (host === null) {
-      const read = this.chats.read(chatUuid, afterSeq);
+      read = this.chats.read(chatUuid, afterSeq);
       if (!read) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
-      return read;
+    } else {
+      const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
+      read = await this.overPath(host, () =>
+        this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
+      );
     }
-    const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
-    return this.overPath(host, () => this.client.getMessagesSince(host, chatUuid, afterSeq, deadline));
+    // The host may lie: a message keeps its author only if the signature holds for this host's key.
+    const hostKey =
+      host === null
+        ? this.identity.publicKey
+        : (this.client.known(host)?.key ?? this.client.known(host)?.id ?? '');
+    const messages = read.messages.map((m) => {
+      const { author, ...rest } = m;
+      const verified = verifiedAuthor(hostKey, chatUuid, m);
+      return verified ? { ...rest, author: verified } : rest;
+    });
+    return { ...read, messages };
   }
 
-  async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {
+  /**
+   * Posts as `name`, signed with our key where the host verifies signatures (our own chats
+   * always). `z`: the post's id, chosen before signing; a caller resending the same post (across
+   * restarts too) passes the same one.
+   */
+  async postMessage(
+    host: ChatHostRef,
+    chatUuid: string,
+    name: string,
+    content: string,
+    z: string = this.engine.newId(),
+  ): Promise<void> {
     this.requirePeerRole();
     if (host !== null) {
       // Not sent again on a new path: the first one may have arrived with only its answers lost,
       // and a second z would store it twice. The path is found again for the user's next try.
-      return this.overPath(host, () => this.client.postMessage(host, chatUuid, name, content), false);
+      const post = () => this.client.postMessage(host, chatUuid, name, content, this.identity, z);
+      return this.overPath(host, post, false);
     }
-    const result = await this.chats.post(chatUuid, name, content);
+    const author = this.signLocal(chatUuid, name, content, z);
+    const result = await this.chats.post(chatUuid, name, content, undefined, author);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
     if (result.status === 'full') throw NanceError.fromCode(ResultCode.Full, 'post');
     if (result.status === 'too-large')
       throw new NanceError('too-large', 'post: the message does not fit one datagram');
     this.events.emit('message', { chatUuid });
+  }
+
+  /** Our signature of a post to a chat we host (the host's key is ours). */
+  private signLocal(chatUuid: string, name: string, content: string, z: string): SignedAuthor {
+    const post = { hostKey: this.identity.publicKey, chatUuid, name, content, z };
+    return { ...signPost(this.identity, post, this.deps.clock.now()), z };
   }
 
   knownPeers() {

@@ -1,8 +1,8 @@
 // The small interfaces the core depends on. Adapters live in src-main/{net,store,nat};
 // tests and the simulator inject their own. Nothing here imports Node, SQLite or Electron.
 import type { StorageDto } from '../../src-shared/api.js';
-
 import type { Endpoint } from '../../src-shared/endpoint.js';
+import type { SignedAuthor } from '../../src-shared/protocol/index.js';
 
 export { endpointKey, sameEndpoint } from '../../src-shared/endpoint.js';
 // Endpoint identity is owned by src-shared/endpoint.ts (the contract and the window use it too).
@@ -62,6 +62,8 @@ export interface StoredMessage {
   name: string;
   content: string;
   createdAt: number;
+  /** A signed post's signature, as verified when it was stored; absent for an unsigned post. */
+  author?: SignedAuthor;
 }
 
 export interface NewMessage {
@@ -74,6 +76,8 @@ export interface NewMessage {
   jsonBytes: number;
   /** Sender address + request id of the post: a resent post with the same key is stored once. */
   dedupeKey?: string;
+  /** A verified signature: one copy per (chat, author key, z), from whatever address (a replay). */
+  author?: SignedAuthor;
 }
 
 export type AppendResult =
@@ -113,7 +117,10 @@ export interface Store {
   messagesNewestFirst(chatUuid: string): Iterable<StoredMessage>;
   /** Read lazily, in listChats' order (see messagesAfter). */
   chatsByActivity(): Iterable<StoredChat>;
-  /** Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey. */
+  /**
+   * Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey, and a
+   * signed post on (chat, author key, z).
+   */
   appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult>;
   /** Deletes every chat and message and records `period` as wiped, in one transaction. */
   wipeChats(period: number): void;

@@ -3,7 +3,7 @@
 // growing forever. Every limit is set so an honest host of ours never reaches it.
 import type { ChatMessage } from '../../src-shared/protocol/index.js';
 import { base64Length, CHAT_MAX_BYTES } from '../../src-shared/protocol/index.js';
-import { MAX_MESSAGE_JSON_BYTES, maxListBytes } from './chat-host.js';
+import { MAX_AUTHOR_FIELD_BYTES, MAX_MESSAGE_JSON_BYTES, maxListBytes } from './chat-host.js';
 import { NanceError } from './errors.js';
 import type { Clock } from './ports.js';
 import { jsonLength } from './wire-size.js';
@@ -49,11 +49,20 @@ export const MAX_READ_PAGES = MAX_CHAT_MESSAGES + 64;
 /** `,"seq":1234567`: what paging adds to each message's JSON. */
 const SEQ_FIELD_BYTES = 14;
 /**
- * JSON bytes of message lists one read may receive: a full chat's list, each message's `seq`, and
- * the brackets of every page.
+ * JSON bytes of message lists one read may receive, not counting signed posts' `author` fields
+ * (the cap counts messages in their base form; each page holds few authors): a full chat's list,
+ * each message's `seq`, and the brackets of every page.
  */
 export const MAX_READ_JSON_BYTES =
   maxListBytes(CHAT_MAX_BYTES) + MAX_CHAT_MESSAGES * SEQ_FIELD_BYTES + 2 * MAX_READ_PAGES;
+
+/** `,"author":{…}` of the signed messages of a page (those whose author passed the schema). */
+function authorBytes(valid: ChatMessage[]): number {
+  let bytes = 0;
+  for (const m of valid)
+    if (m.author) bytes += Math.min(MAX_AUTHOR_FIELD_BYTES, jsonLength({ author: m.author }) - 1);
+  return bytes;
+}
 
 export class BadHostError extends NanceError {
   constructor(where: string, why: string) {
@@ -108,12 +117,13 @@ export class ReadBudget {
     if (this.pages > MAX_READ_PAGES)
       this.fail(new BadHostError(this.where, `more than ${MAX_READ_PAGES} pages`));
     const listBytes = jsonLength(raw);
+    const baseBytes = listBytes - authorBytes(valid);
     if (base64Length(listBytes) > this.maxPageBytes) {
-      const single = raw.length === 1 && listBytes - 2 - SEQ_FIELD_BYTES <= MAX_MESSAGE_JSON_BYTES;
+      const single = raw.length === 1 && baseBytes - 2 - SEQ_FIELD_BYTES <= MAX_MESSAGE_JSON_BYTES;
       if (!single)
         this.fail(new BadHostError(this.where, `a page of ${listBytes} bytes, ${this.maxPageBytes} asked`));
     }
-    this.bytes += listBytes;
+    this.bytes += baseBytes;
     if (this.bytes > MAX_READ_JSON_BYTES) {
       this.fail(new BadHostError(this.where, `more than ${MAX_READ_JSON_BYTES} bytes of messages`));
     }

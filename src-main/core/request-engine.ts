@@ -56,7 +56,8 @@ export class RequestEngine {
     readonly clock: Clock,
     private readonly defaults: RetryPolicy = DEFAULT_RETRY,
     private readonly random: () => number = Math.random,
-    private readonly newId: () => string = uuidv4,
+    /** Makes request ids (`z`). */
+    readonly newId: () => string = uuidv4,
     /** The address tokens peers gave us, sent as `k` (shared with the relayed paths' wrappers). */
     readonly tokens = new GivenTokens(),
   ) {}
@@ -80,17 +81,20 @@ export class RequestEngine {
   /**
    * Resolves with the first response carrying our z, whatever its code; rejects with 90 on silence.
    * `via` sends the datagrams some other way than the engine's transport (a punch probe must reach
-   * the very address it names, past any route).
+   * the very address it names, past any route). `z`: an id the caller chose (a signed post is
+   * signed with its z), by default a fresh one.
    */
   request(
     to: Endpoint,
     request: Request,
     policy: Partial<RetryPolicy> = {},
     via?: (data: Uint8Array, to: Endpoint) => void,
+    z: string = this.newId(),
   ): Promise<Response> {
     if (this.closed) return Promise.reject(new NanceError('closed', 'peer is shutting down'));
+    if (this.pending.has(z))
+      return Promise.reject(new NanceError('exception', `request ${z} is already in flight`));
     const p = { ...this.defaults, ...policy };
-    const z = this.newId();
     let datagram: Uint8Array;
     try {
       datagram = encodeRequest(request, z, this.tokens.proofFor(to));

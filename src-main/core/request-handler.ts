@@ -1,9 +1,10 @@
 // Server side: one answer for each base request, in either role, exactly as protocol.md says.
-import type { Request, Response } from '../../src-shared/protocol/index.js';
+import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { Signer } from './identity/keys.js';
 import { provePing } from './identity/ping-proof.js';
+import { checkSignedPost } from './identity/post-signature.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { type Endpoint, endpointKey, type PeerRole } from './ports.js';
 import type { RequestContext } from './request-context.js';
@@ -11,7 +12,7 @@ import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
-export const EXTENSIONS = ['page', 'proof'] as const;
+export const EXTENSIONS = ['page', 'proof', 'sig'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -32,6 +33,8 @@ export interface HandlerContext {
   identity: Signer;
   /** Whether `from` may have a key proof now (each costs a signature: a flood must not buy many). */
   mayProveKey(from: Endpoint): boolean;
+  /** Our clock (a signed post's time must be within a day of it). */
+  now(): number;
 }
 
 export class RequestHandler {
@@ -96,8 +99,17 @@ export class RequestHandler {
         return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
       }
       case 'postMessage': {
+        const { chatUuid, name, content, author } = request;
         const dedupeKey = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
-        const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
+        let signed: SignedAuthor | undefined;
+        if (author) {
+          // A signed post is stored only as signed: for this host, this chat, these words, this z.
+          if (z === undefined) return fail(ResultCode.UnknownFormat);
+          const post = { hostKey: this.ctx.identity.publicKey, chatUuid, name, content, z };
+          if (checkSignedPost(post, author, this.ctx.now()) !== 'ok') return fail(ResultCode.UnknownFormat);
+          signed = { ...author, z };
+        }
+        const result = await this.ctx.chats.post(chatUuid, name, content, dedupeKey, signed);
         if (result.status === 'not-found') return fail(ResultCode.NotFound);
         if (result.status === 'full') return fail(ResultCode.Full);
         // A message no g/m answer could carry is an invalid argument.

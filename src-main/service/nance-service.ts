@@ -23,7 +23,7 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
-import { fingerprint } from '../core/identity/keys.js';
+import { fingerprint, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
@@ -83,11 +83,16 @@ type Handlers = {
   ) => Promise<CommandResults[K]> | CommandResults[K];
 };
 
-const messageDto = (m: ChatMessage): MessageDto => ({
+/** A message as the window shows it; `m.author` is there only when the peer verified it. */
+const messageDto = (m: ChatMessage, ownKey: string): MessageDto => ({
   uuid: m.uuid,
   name: m.name,
   content: m.content,
   createdAt: parseTimestamp(m.timestamp),
+  author: m.author
+    ? { key: m.author.k, fingerprint: fingerprint(m.author.k), hue: keyHue(m.author.k) }
+    : null,
+  mine: m.author?.k === ownKey,
 });
 
 export class NanceService {
@@ -135,7 +140,8 @@ export class NanceService {
     readChat: async ({ host, hostKey, chatUuid, afterSeq }) => {
       const at = this.peer.resolveHost(host, hostKey);
       const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0);
-      return { messages: messages.map(messageDto), lastSeq, full };
+      const ownKey = this.peer.identity.publicKey;
+      return { messages: messages.map((m) => messageDto(m, ownKey)), lastSeq, full };
     },
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
       await this.peer.postMessage(this.peer.resolveHost(host, hostKey), chatUuid, name, content);

@@ -48,6 +48,16 @@ const MIGRATIONS: readonly string[] = [
   `,
   // Evicting the least recently seen peer (the table's cap) without scanning it.
   `CREATE INDEX peers_by_last_seen ON peers (last_seen);`,
+  // Signed posts (docs/protocol.md): the author's signature as verified, and one copy per
+  // (chat, author, z) whatever address sends it again (a replay).
+  `
+  ALTER TABLE messages ADD COLUMN author_key TEXT;
+  ALTER TABLE messages ADD COLUMN author_sig TEXT;
+  ALTER TABLE messages ADD COLUMN author_time TEXT;
+  ALTER TABLE messages ADD COLUMN post_z TEXT;
+  CREATE UNIQUE INDEX messages_by_signed_post ON messages (chat_uuid, author_key, post_z)
+    WHERE author_key IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

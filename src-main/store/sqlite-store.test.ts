@@ -394,3 +394,56 @@ function runAndKill(script: string, acks: number): Promise<{ seq: number; uuid: 
     });
   });
 }
+
+describe('signed posts in the store', () => {
+  const author = (k: string, z: string) => ({
+    k: k.repeat(43),
+    s: 's'.repeat(86),
+    t: '1732412345.123000',
+    z,
+  });
+
+  it('keeps a signed post with its signature, and one copy per (chat, author, z) whatever the sender', async () => {
+    const store = open();
+    await store.createChat({ uuid: CHAT, name: 'c', createdAt: 1 }, msg(1, { author: author('a', 'z1') }));
+    const again = await store.appendMessage(
+      msg(2, { author: author('a', 'z1'), dedupeKey: 'other/z1' }),
+      BIG,
+    );
+    expect(again.status).toBe('duplicate');
+    // Another author may use the same z, and the same author another z.
+    expect((await store.appendMessage(msg(3, { author: author('b', 'z1') }), BIG)).status).toBe('stored');
+    expect((await store.appendMessage(msg(4, { author: author('a', 'z2') }), BIG)).status).toBe('stored');
+    expect((await store.appendMessage(msg(5), BIG)).status).toBe('stored');
+    const messages = store.listMessages(CHAT, 0, 10);
+    expect(messages.map((m) => m.author?.z ?? null)).toEqual(['z1', 'z1', 'z2', null]);
+    expect(messages[0]?.author).toEqual(author('a', 'z1'));
+    expect([...store.messagesAfter(CHAT, 0)]).toEqual(messages);
+  });
+
+  it('upgrades a file of the previous version, keeping its messages (unsigned)', async () => {
+    const old = new Database(dbPath);
+    old.exec(`
+      CREATE TABLE chats (uuid TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL, json_bytes INTEGER NOT NULL, message_count INTEGER NOT NULL);
+      CREATE TABLE messages (chat_uuid TEXT NOT NULL REFERENCES chats (uuid) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, uuid TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL,
+        created_at INTEGER NOT NULL, dedupe_key TEXT UNIQUE, PRIMARY KEY (chat_uuid, seq)) WITHOUT ROWID;
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE peers (host TEXT NOT NULL, port INTEGER NOT NULL, nat_type TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('peer', 'bootstrap')), first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL, failures INTEGER NOT NULL, PRIMARY KEY (host, port));
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE INDEX peers_by_last_seen ON peers (last_seen);
+      INSERT INTO chats VALUES ('${CHAT}', 'c', 1, 1, 10, 1);
+      INSERT INTO messages VALUES ('${CHAT}', 1, 'u1', 'n', 'kept', 1, NULL);
+      PRAGMA user_version = 2;
+    `);
+    old.close();
+    const store = open();
+    const [kept] = store.listMessages(CHAT, 0, 10);
+    expect(kept).toMatchObject({ content: 'kept' });
+    expect(kept?.author).toBeUndefined();
+    expect((await store.appendMessage(msg(2, { author: author('a', 'z') }), BIG)).status).toBe('stored');
+  });
+});

@@ -41,11 +41,21 @@ const MAX_CHUNK_ROWS = 256;
 // Columns are aliased to the port's property names so rows need no mapping.
 const CHAT_COLUMNS = `uuid, name, created_at AS createdAt, json_bytes AS jsonBytes,
   message_count AS messageCount, updated_at AS updatedAt`;
-const MESSAGE_COLUMNS = `seq, uuid, chat_uuid AS chatUuid, name, content, created_at AS createdAt`;
+const MESSAGE_COLUMNS = `seq, uuid, chat_uuid AS chatUuid, name, content, created_at AS createdAt,
+  author_key AS authorKey, author_sig AS authorSig, author_time AS authorTime, post_z AS postZ`;
 const PEER_COLUMNS = `host, port, nat_type AS natType, role, first_seen AS firstSeen,
   last_seen AS lastSeen, failures`;
 
-type MessageRow = Omit<NewMessage, 'jsonBytes' | 'dedupeKey'> & { seq: number; dedupeKey: string | null };
+/** A signed post's columns (all null for an unsigned one). */
+interface AuthorColumns {
+  authorKey: string | null;
+  authorSig: string | null;
+  authorTime: string | null;
+  postZ: string | null;
+}
+/** A message as MESSAGE_COLUMNS selects it. */
+type MessageRecord = Omit<StoredMessage, 'author'> & AuthorColumns;
+type MessageRow = MessageRecord & { dedupeKey: string | null };
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -70,16 +80,21 @@ function prepareStatements(db: Database.Database) {
     deleteChats: db.prepare('DELETE FROM chats'),
 
     insertMessage: db.prepare<[MessageRow]>(
-      `INSERT INTO messages (chat_uuid, seq, uuid, name, content, created_at, dedupe_key)
-       VALUES (@chatUuid, @seq, @uuid, @name, @content, @createdAt, @dedupeKey)`,
+      `INSERT INTO messages (chat_uuid, seq, uuid, name, content, created_at, dedupe_key,
+         author_key, author_sig, author_time, post_z)
+       VALUES (@chatUuid, @seq, @uuid, @name, @content, @createdAt, @dedupeKey,
+         @authorKey, @authorSig, @authorTime, @postZ)`,
     ),
-    messageByDedupeKey: db.prepare<[string], StoredMessage>(
+    messageByDedupeKey: db.prepare<[string], MessageRecord>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE dedupe_key = ?`,
     ),
-    listMessages: db.prepare<[string, number, number], StoredMessage>(
+    messageBySignedPost: db.prepare<[string, string, string], MessageRecord>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND author_key = ? AND post_z = ?`,
+    ),
+    listMessages: db.prepare<[string, number, number], MessageRecord>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    messagesBefore: db.prepare<[string, number, number], StoredMessage>(
+    messagesBefore: db.prepare<[string, number, number], MessageRecord>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
     chatsAfter: db.prepare<[number, number, string, number], StoredChat>(
@@ -116,13 +131,29 @@ function prepareStatements(db: Database.Database) {
 }
 
 function toRow(message: NewMessage, seq: number): MessageRow {
-  const { chatUuid, uuid, name, content, createdAt, dedupeKey } = message;
-  return { chatUuid, uuid, name, content, createdAt, seq, dedupeKey: dedupeKey ?? null };
+  const { chatUuid, uuid, name, content, createdAt, dedupeKey, author } = message;
+  return {
+    chatUuid,
+    uuid,
+    name,
+    content,
+    createdAt,
+    seq,
+    dedupeKey: dedupeKey ?? null,
+    authorKey: author?.k ?? null,
+    authorSig: author?.s ?? null,
+    authorTime: author?.t ?? null,
+    postZ: author?.z ?? null,
+  };
 }
 
-function toStored(row: MessageRow): StoredMessage {
-  const { seq, uuid, chatUuid, name, content, createdAt } = row;
-  return { seq, uuid, chatUuid, name, content, createdAt };
+function toStored(row: MessageRecord): StoredMessage {
+  const { seq, uuid, chatUuid, name, content, createdAt, authorKey, authorSig, authorTime, postZ } = row;
+  const stored: StoredMessage = { seq, uuid, chatUuid, name, content, createdAt };
+  if (authorKey !== null && authorSig !== null && authorTime !== null && postZ !== null) {
+    stored.author = { k: authorKey, s: authorSig, t: authorTime, z: postZ };
+  }
+  return stored;
 }
 
 /**
@@ -242,7 +273,7 @@ export class SqliteStore implements Store {
   }
 
   listMessages(chatUuid: string, afterSeq: number, limit: number): StoredMessage[] {
-    return this.counted(this.sql.listMessages.all(chatUuid, afterSeq, limit));
+    return this.counted(this.sql.listMessages.all(chatUuid, afterSeq, limit)).map(toStored);
   }
 
   // Lazy reads, in chunks that double from FIRST_CHUNK_ROWS: an answer cut at its byte budget reads
@@ -251,7 +282,7 @@ export class SqliteStore implements Store {
   messagesAfter(chatUuid: string, afterSeq: number): Generator<StoredMessage, void, undefined> {
     return this.chunked(
       afterSeq,
-      (seq, n) => this.sql.listMessages.all(chatUuid, seq, n),
+      (seq, n) => this.sql.listMessages.all(chatUuid, seq, n).map(toStored),
       (m) => m.seq,
     );
   }
@@ -259,7 +290,7 @@ export class SqliteStore implements Store {
   messagesNewestFirst(chatUuid: string): Generator<StoredMessage, void, undefined> {
     return this.chunked(
       Number.MAX_SAFE_INTEGER,
-      (seq, n) => this.sql.messagesBefore.all(chatUuid, seq, n),
+      (seq, n) => this.sql.messagesBefore.all(chatUuid, seq, n).map(toStored),
       (m) => m.seq,
     );
   }
@@ -425,10 +456,12 @@ export class SqliteStore implements Store {
 
   /** Runs inside the batch transaction, so it sees the effects of earlier items. */
   private appendOne(message: NewMessage, maxJsonBytes: number): AppendResult {
-    if (message.dedupeKey !== undefined) {
-      const existing = this.sql.messageByDedupeKey.get(message.dedupeKey);
-      if (existing) return { status: 'duplicate', message: existing };
-    }
+    const existing =
+      (message.dedupeKey === undefined ? undefined : this.sql.messageByDedupeKey.get(message.dedupeKey)) ??
+      (message.author === undefined
+        ? undefined
+        : this.sql.messageBySignedPost.get(message.chatUuid, message.author.k, message.author.z));
+    if (existing) return { status: 'duplicate', message: toStored(existing) };
     const chat = this.sql.getChat.get(message.chatUuid);
     if (!chat) return { status: 'not-found' };
     const comma = chat.messageCount > 0 ? 1 : 0;

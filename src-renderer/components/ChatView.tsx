@@ -5,15 +5,18 @@ import {
   type MutableRefObject,
   useEffect,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
 } from 'react';
 import type { MessageDto } from '../../src-shared/api';
 import { endpointKey } from '../../src-shared/endpoint';
+import { contestedNames } from '../lib/author-names';
 import { describeError } from '../lib/errors';
 import { fullTime, messageTime } from '../lib/format';
 import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
+import { AuthorBadge } from './AuthorBadge';
 import './ChatView.css';
 import { isPlainEnter } from './NewChatForm';
 import { Note } from './States';
@@ -22,19 +25,18 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
 
-function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) {
+function MessageItem({ message, contested }: { message: MessageDto; contested: boolean }) {
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   return (
     <li
-      className={`message${mine ? ' message-mine' : ''}`}
+      className={`message${message.mine ? ' message-mine' : ''}`}
       data-testid="message-item"
       data-uuid={message.uuid}
+      data-mine={message.mine ? 'yes' : 'no'}
     >
       <div className="message-meta">
-        <span className="message-author" data-testid="message-author" dir="auto">
-          <VisibleText text={message.name} />
-        </span>
+        <AuthorBadge message={message} contested={contested} />
         <time dateTime={new Date(message.createdAt).toISOString()} title={fullTime(message.createdAt, lang)}>
           {messageTime(message.createdAt, now, lang)}
         </time>
@@ -49,9 +51,9 @@ function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) 
 function MessageList({ name, stick }: { name: string; stick: MutableRefObject<boolean> }) {
   const t = useT();
   const messages = useNance((s) => s.messages);
-  const me = useNance((s) => s.settings?.displayName.trim() ?? '');
   const ref = useRef<HTMLOListElement>(null);
   const items = messages?.items ?? null;
+  const contested = useMemo(() => contestedNames(items ?? []), [items]);
 
   // New messages keep the view at the bottom, unless the reader scrolled up to read older ones.
   useLayoutEffect(() => {
@@ -93,7 +95,7 @@ function MessageList({ name, stick }: { name: string; stick: MutableRefObject<bo
         </li>
       )}
       {items.map((m) => (
-        <MessageItem key={m.uuid} message={m} mine={me !== '' && m.name === me} />
+        <MessageItem key={m.uuid} message={m} contested={contested.has(m.name.trim())} />
       ))}
     </ol>
   );

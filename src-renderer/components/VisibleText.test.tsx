@@ -44,6 +44,8 @@ const message = (name: string, content: string, uuid = name): MessageDto => ({
   name,
   content,
   createdAt: now - 60_000,
+  author: null,
+  mine: false,
 });
 
 function chatWith(items: MessageDto[], name = 'Lobby'): Partial<NanceState> {

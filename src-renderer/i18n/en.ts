@@ -119,6 +119,12 @@ export const en = {
   'chat.inputPlaceholder': 'Write a message — Enter sends, Shift+Enter starts a new line',
   'chat.send': 'Send',
   'chat.sending': 'Sending…',
+  'author.unsigned': 'unsigned',
+  'author.unsignedHelp':
+    'No valid signature: an original client, or someone else using this name. Anyone can post under any name.',
+  'author.fingerprintHelp':
+    'The fingerprint of the key that signed this message: compare it to know who wrote it.',
+  'author.nameCollision': 'another author uses this name',
   'chat.as': 'Posting as {name}',
   'chat.length': '{count} / {max} characters',
   'chat.live': 'Live',

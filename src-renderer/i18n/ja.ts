@@ -126,6 +126,12 @@ export const ja: Messages = {
   'chat.inputPlaceholder': 'メッセージを入力 — Enter で送信、Shift+Enter で改行',
   'chat.send': '送信',
   'chat.sending': '送信中…',
+  'author.unsigned': '署名なし',
+  'author.unsignedHelp':
+    '有効な署名がありません。元のクライアントか、この名前を使う別の人です。誰でもどんな名前でも投稿できます。',
+  'author.fingerprintHelp':
+    'このメッセージに署名した鍵のフィンガープリントです。比べれば誰が書いたか分かります。',
+  'author.nameCollision': '別の投稿者がこの名前を使っています',
   'chat.as': '{name} として投稿',
   'chat.length': '{count} / {max} 文字',
   'chat.live': 'リアルタイム',

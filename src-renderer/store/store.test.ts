@@ -256,7 +256,9 @@ describe('messages', () => {
     await actions.createChat('c', 'first');
     await until(() => state().messages?.items?.length === 1);
     const reads = api.count('readChat');
-    api.messages.get('me/chat-1')?.push({ uuid: 'x', name: 'Ken', content: 'hi from afar', createdAt: 2 });
+    api.messages
+      .get('me/chat-1')
+      ?.push({ uuid: 'x', name: 'Ken', content: 'hi from afar', createdAt: 2, author: null, mine: false });
     api.emit('message', { host: null, chatUuid: 'chat-1' });
     await until(() => state().messages?.items?.length === 2);
     expect(api.count('readChat')).toBe(reads + 1);
@@ -285,7 +287,9 @@ describe('messages', () => {
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'Remote' });
     await vi.advanceTimersByTimeAsync(10);
     expect(state().messages?.items).toEqual([]);
-    api.messages.get('192.0.2.10:5000/r1')?.push({ uuid: 'm', name: 'Ken', content: 'やあ', createdAt: 1 });
+    api.messages
+      .get('192.0.2.10:5000/r1')
+      ?.push({ uuid: 'm', name: 'Ken', content: 'やあ', createdAt: 1, author: null, mine: false });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(state().messages?.items?.map((m) => m.content)).toEqual(['やあ']);
     const reads = api.count('readChat');
@@ -303,14 +307,14 @@ describe('messages', () => {
     const { api, state, actions } = setup();
     await actions.init();
     const chat = [
-      { uuid: 'a', name: 'K', content: 'one', createdAt: 1 },
-      { uuid: 'b', name: 'K', content: 'two', createdAt: 2 },
+      { uuid: 'a', name: 'K', content: 'one', createdAt: 1, author: null, mine: false },
+      { uuid: 'b', name: 'K', content: 'two', createdAt: 2, author: null, mine: false },
     ];
     api.messages.set('192.0.2.10:5000/r1', chat);
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     await until(() => state().messages?.items?.length === 2);
     expect(state().messages?.lastSeq).toBe(2);
-    chat.push({ uuid: 'c', name: 'L', content: 'three', createdAt: 3 });
+    chat.push({ uuid: 'c', name: 'L', content: 'three', createdAt: 3, author: null, mine: false });
     await until(() => state().messages?.items?.length === 3);
     expect(state().messages?.items?.map((m) => m.content)).toEqual(['one', 'two', 'three']);
     const cursors = api.calls
@@ -324,12 +328,12 @@ describe('messages', () => {
   it('replaces the messages when a read answers the whole chat (a host that cannot page)', async () => {
     const { api, state, actions } = setup();
     await actions.init();
-    const chat = [{ uuid: 'a', name: 'K', content: 'one', createdAt: 1 }];
+    const chat = [{ uuid: 'a', name: 'K', content: 'one', createdAt: 1, author: null, mine: false }];
     api.messages.set('192.0.2.10:5000/base', chat);
     api.wholeChatOnly.add('192.0.2.10:5000/base');
     actions.openChat({ host: remote, chatUuid: 'base', name: 'B' });
     await until(() => state().messages?.items?.length === 1);
-    chat.push({ uuid: 'b', name: 'L', content: 'two', createdAt: 2 });
+    chat.push({ uuid: 'b', name: 'L', content: 'two', createdAt: 2, author: null, mine: false });
     await until(() => state().messages?.lastSeq === 2);
     const reads = api.count('readChat');
     await until(() => api.count('readChat') >= reads + 2);
@@ -359,7 +363,9 @@ describe('messages', () => {
     vi.useFakeTimers();
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1 }]);
+    api.messages.set('192.0.2.10:5000/r1', [
+      { uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false },
+    ]);
     api.failNext('readChat', { kind: 'timeout', message: 'no answer', code: 90 });
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     await advanceUntil(() => state().messages?.error?.kind === 'timeout');
@@ -375,8 +381,12 @@ describe('messages', () => {
   it('drops a read that answers after the reader moved to another chat', async () => {
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/slow', [{ uuid: 's', name: 'S', content: 'slow', createdAt: 1 }]);
-    api.messages.set('me/fast', [{ uuid: 'f', name: 'F', content: 'fast', createdAt: 1 }]);
+    api.messages.set('192.0.2.10:5000/slow', [
+      { uuid: 's', name: 'S', content: 'slow', createdAt: 1, author: null, mine: false },
+    ]);
+    api.messages.set('me/fast', [
+      { uuid: 'f', name: 'F', content: 'fast', createdAt: 1, author: null, mine: false },
+    ]);
     let release!: () => void;
     api.gate = new Promise((r) => {
       release = r;
@@ -394,7 +404,9 @@ describe('messages', () => {
   it('keeps the same message array when nothing changed', async () => {
     const { api, state, actions } = setup();
     await actions.init();
-    api.messages.set('192.0.2.10:5000/r1', [{ uuid: 'a', name: 'K', content: 'x', createdAt: 1 }]);
+    api.messages.set('192.0.2.10:5000/r1', [
+      { uuid: 'a', name: 'K', content: 'x', createdAt: 1, author: null, mine: false },
+    ]);
     actions.openChat({ host: remote, chatUuid: 'r1', name: 'R' });
     await until(() => state().messages?.items?.length === 1);
     const first = state().messages?.items;

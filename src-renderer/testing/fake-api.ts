@@ -3,6 +3,7 @@
 // `parseCommand` (so a test cannot pass with arguments the service would refuse), can be told to
 // fail a command, and emits events on demand.
 import {
+  type AuthorDto,
   type ChatDto,
   type ChatListDto,
   type ChatReadDto,
@@ -25,6 +26,9 @@ import {
 import { chatKey } from '../../src-shared/chat-key';
 
 type Listener = (payload: unknown) => void;
+
+/** The window's own key, as main would report it on what this window posted. */
+export const FAKE_OWN_AUTHOR: AuthorDto = { key: 'o'.repeat(43), fingerprint: 'own0-own0-own0', hue: 120 };
 
 export class FakeNanceApi implements NanceApi {
   calls: { command: CommandName; args: unknown }[] = [];
@@ -127,6 +131,8 @@ export class FakeNanceApi implements NanceApi {
             name: String(args.author),
             content: String(args.message),
             createdAt: Date.now(),
+            author: FAKE_OWN_AUTHOR,
+            mine: true,
           },
         ]);
         return chat;
@@ -145,6 +151,8 @@ export class FakeNanceApi implements NanceApi {
           name: String(args.name),
           content: String(args.content),
           createdAt: Date.now(),
+          author: FAKE_OWN_AUTHOR,
+          mine: true,
         });
         this.messages.set(key, list);
         return null;

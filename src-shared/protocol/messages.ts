@@ -7,13 +7,32 @@ export interface ChatSummary {
   timestamp: string;
 }
 
-/** One message in a `g/m` answer. `seq` is present only in answers to the paging extension. */
+/**
+ * A Nance author's signature of a post (`author` in `s/m`): its public key, the signature, and its
+ * own clock as a timestamp string (docs/protocol.md, "Signed posts").
+ */
+export interface PostAuthor {
+  k: string;
+  s: string;
+  t: string;
+}
+
+/** The same as a page answer carries it (and the host stores it): with the post's `z`, also signed. */
+export interface SignedAuthor extends PostAuthor {
+  z: string;
+}
+
+/**
+ * One message in a `g/m` answer. `seq` and `author` are present only in answers to the paging
+ * extension (`author` only for a signed post).
+ */
 export interface ChatMessage {
   uuid: string;
   name: string;
   content: string;
   timestamp: string;
   seq?: number;
+  author?: SignedAuthor;
 }
 
 /** One peer in a `g/i` answer. */
@@ -44,7 +63,8 @@ export type Request =
   /** `allTypes`: the asker reaches peers by traversal too: list every NAT type as it is (`nat: true`). */
   | { type: 'getPeers'; maxPeersLength: number; allTypes?: boolean }
   | { type: 'register'; natConeType: string }
-  | { type: 'postMessage'; chatUuid: string; name: string; content: string }
+  /** `author`: a Nance author's signature (only to hosts that advertised `sig`). */
+  | { type: 'postMessage'; chatUuid: string; name: string; content: string; author?: PostAuthor }
   // NAT traversal extension (docs/protocol.md, "punch" and "relay")
   /** `n/i`: rendezvous, introduce me to `target` (a peer you know) so we can punch. */
   | { type: 'introduce'; target: WireEndpoint }

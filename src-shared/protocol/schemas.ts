@@ -28,6 +28,24 @@ export const timestampSchema = z.union([
 
 const nonEmpty = z.string().min(1);
 
+// ---- signed posts (docs/protocol.md, "Signed posts")
+
+/** A public key on the wire: the raw 32-byte Ed25519 key in base64url without padding. */
+export const PUBLIC_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** An Ed25519 signature on the wire: 64 bytes in base64url without padding. */
+export const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+/** An author's time: exactly the string `formatTimestamp` writes (it is signed as written). */
+export const AUTHOR_TIME_PATTERN = /^\d{1,12}\.\d{6}$/;
+/** The `z` of a signed post: what our clients send (UUIDs), bounded so a page stays small. */
+export const SIGNED_POST_Z_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const postAuthor = z.strictObject({
+  k: z.string().regex(PUBLIC_KEY_PATTERN),
+  s: z.string().regex(SIGNATURE_PATTERN),
+  t: z.string().regex(AUTHOR_TIME_PATTERN),
+});
+export const signedAuthor = postAuthor.extend({ z: z.string().regex(SIGNED_POST_Z_PATTERN) });
+
 /** An address token (`k` on a request, `c.k` of a code-4 answer): 1-64 of [A-Za-z0-9_-]. */
 export const addressToken = z
   .string()
@@ -55,6 +73,8 @@ export const postMessageArgs = z.object({
   chatUuid: nonEmpty,
   name: nonEmpty.max(MAX_NAME_LENGTH),
   content: nonEmpty,
+  // Signed posts: only from Nance authors to hosts that advertised `sig`; malformed -> 2.
+  author: postAuthor.optional(),
 });
 
 // ---- NAT traversal extension (n/*)
@@ -82,5 +102,7 @@ export const messageEntry = z.object({
   content: z.string(),
   timestamp: timestampSchema,
   seq: z.number().int().nonnegative().optional(),
+  // A malformed author is no signature: the message stays, unsigned (readers verify anyway).
+  author: signedAuthor.optional().catch(undefined),
 });
 export const peerEntry = z.object({ natConeType: z.string().max(64), ip: ipv4, port });

@@ -106,8 +106,13 @@ export const wireRequests: { readonly [K in ArgsRequestType]: WireRequest<K> } =
     d: 'm',
     args: postMessageArgs,
     needs: 'non-empty chatUuid, name and content',
-    write: (r) => ({ chatUuid: r.chatUuid, name: r.name, content: r.content }),
-    read: (a) => ({ type: 'postMessage', ...a }),
+    write: (r) => ({
+      chatUuid: r.chatUuid,
+      name: r.name,
+      content: r.content,
+      ...(r.author === undefined ? {} : { author: r.author }),
+    }),
+    read: ({ author, ...a }) => ({ type: 'postMessage', ...a, ...(author === undefined ? {} : { author }) }),
   }),
   // NAT traversal extension (`t: "n"`, docs/protocol.md)
   introduce: wireRequest({

@@ -11,10 +11,10 @@ import {
   verify,
 } from 'node:crypto';
 
-/** A public key on the wire: 32 bytes in base64url without padding. */
-export const PUBLIC_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-/** An Ed25519 signature on the wire: 64 bytes in base64url without padding. */
-export const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
+import { PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN } from '../../../src-shared/protocol/schemas.js';
+
+// The wire forms are the protocol's (schemas.ts validates them in requests and answers).
+export { PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN };
 
 // DER prefixes that wrap a raw 32-byte Ed25519 seed / public key (RFC 8410).
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

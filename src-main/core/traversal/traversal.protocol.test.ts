@@ -102,27 +102,27 @@ describe('the ping ad', () => {
     [
       'a peer: punch, not relay',
       { role: 'peer' },
-      '{"v":1,"ext":["page","proof","punch"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","punch"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap (auto): punch and relay',
       { role: 'bootstrap', natType: 'Full Cone' },
-      '{"v":1,"ext":["page","proof","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
+      '{"v":1,"ext":["page","proof","sig","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
     ],
     [
       'a peer with relay "always": relay too',
       { role: 'peer', traversal: traversal({ offer: 'always' }) },
-      '{"v":1,"ext":["page","proof","punch","relay"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","punch","relay"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap with relay "never": no relay',
       { role: 'bootstrap', traversal: traversal({ offer: 'never' }) },
-      '{"v":1,"ext":["page","proof","punch"],"role":"bootstrap","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","punch"],"role":"bootstrap","nat":"Open Internet"}',
     ],
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","proof","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","sig","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
@@ -134,7 +134,11 @@ describe('the ping ad', () => {
     // proof", "Key proof").
     const token = new RegExp(`,"k":"[0-9a-z]+_[A-Za-z0-9_-]{22}","id":"${peer.peer.identity.publicKey}"}`);
     expect(answer.text).toMatch(token);
-    expect(String(answer.text).replace(token, '}')).toBe(`{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`);
+    // Then the peer's key (signed posts).
+    const id = `,"id":"${peer.peer.identity.publicKey}"`;
+    expect(String(answer.text).replace(token, '}').replace(id, '')).toBe(
+      `{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`,
+    );
   });
 });
 
