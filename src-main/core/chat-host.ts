@@ -10,7 +10,15 @@ import {
   type MessagePage,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
-import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
+import type {
+  AppendResult,
+  ChatVisibility,
+  Clock,
+  NewMessage,
+  Store,
+  StoredChat,
+  StoredMessage,
+} from './ports.js';
 import type { ChatRead } from './read-bounds.js';
 import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
 
@@ -59,9 +67,14 @@ export class ChatHost {
     this.maxJsonBytes = maxListBytes(capBytes);
   }
 
-  createChat(name: string, firstContent: string, author: string): Promise<StoredChat> {
+  createChat(
+    name: string,
+    firstContent: string,
+    author: string,
+    visibility: ChatVisibility = 'public',
+  ): Promise<StoredChat> {
     const now = this.clock.now();
-    const chat = { uuid: this.newId(), name, createdAt: now };
+    const chat = { uuid: this.newId(), name, createdAt: now, visibility };
     const first = this.newMessage(chat.uuid, author, firstContent, now);
     if (first.jsonBytes > MAX_MESSAGE_JSON_BYTES) {
       return Promise.reject(new NanceError('too-large', 'the first message does not fit one datagram'));
@@ -76,9 +89,20 @@ export class ChatHost {
     return this.store.appendMessage(message, this.maxJsonBytes);
   }
 
-  /** A `g/c` answer: the most recently active chats that fit `budget` bytes of JSON, at most `max`. */
+  /**
+   * A `g/c` answer: the most recently active public chats that fit `budget` bytes of JSON, at most
+   * `max` (private rooms are listed to nobody).
+   */
   chats(max: number, budget: number): ChatSummary[] {
     return fitting(mapLazily(this.store.chatsByActivity(), toChatSummary), budget, max);
+  }
+
+  /**
+   * Whether a request may learn of this chat: a private room only for a requester that proved its
+   * address (docs/protocol.md, "Private rooms"); to anyone else it does not exist.
+   */
+  visibleTo(chatUuid: string, proven: boolean): boolean {
+    return proven || this.store.getChat(chatUuid)?.visibility !== 'private';
   }
 
   /**

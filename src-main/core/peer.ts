@@ -23,7 +23,7 @@ import { KeyPair } from './identity/keys.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
-import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
+import type { ChatVisibility, Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
 import { type ChatRead, DEFAULT_READ_DEADLINE_MS, readDeadline } from './read-bounds.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
@@ -411,9 +411,14 @@ export class NancePeer {
     if (this.config.role !== 'peer') throw new NanceError('wrong-mode', 'chats are off in bootstrap mode');
   }
 
-  async createChat(name: string, firstMessage: string, author: string): Promise<StoredChat> {
+  async createChat(
+    name: string,
+    firstMessage: string,
+    author: string,
+    visibility: ChatVisibility = 'public',
+  ): Promise<StoredChat> {
     this.requirePeerRole();
-    const chat = await this.chats.createChat(name, firstMessage, author);
+    const chat = await this.chats.createChat(name, firstMessage, author, visibility);
     this.events.emit('chatsChanged', undefined);
     return chat;
   }

@@ -75,6 +75,7 @@ export class RequestHandler {
         return ok({ chats: this.ctx.chats.chats(request.maxChatsLength, budget) });
       case 'getMessages': {
         const { chatUuid, page } = request;
+        if (!this.ctx.chats.visibleTo(chatUuid, req.proven)) return fail(ResultCode.NotFound);
         const answer = page
           ? this.ctx.chats.pageOfMessages(
               chatUuid,
@@ -85,6 +86,7 @@ export class RequestHandler {
         return answer ? ok({ ...answer }) : fail(ResultCode.NotFound);
       }
       case 'postMessage': {
+        if (!this.ctx.chats.visibleTo(request.chatUuid, req.proven)) return fail(ResultCode.NotFound);
         const dedupeKey = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
         const result = await this.ctx.chats.post(request.chatUuid, request.name, request.content, dedupeKey);
         if (result.status === 'not-found') return fail(ResultCode.NotFound);

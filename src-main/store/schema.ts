@@ -48,6 +48,22 @@ const MIGRATIONS: readonly string[] = [
   `,
   // Evicting the least recently seen peer (the table's cap) without scanning it.
   `CREATE INDEX peers_by_last_seen ON peers (last_seen);`,
+  // Private rooms (docs/protocol.md, "Private rooms"): a hosted chat's visibility (a private one is
+  // never listed), and the rooms this peer created or joined with their secrets (wiped daily).
+  `
+  ALTER TABLE chats ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'private'));
+  CREATE TABLE rooms (
+    host      TEXT NOT NULL,
+    port      INTEGER NOT NULL,
+    chat_uuid TEXT NOT NULL,
+    host_key  TEXT NOT NULL,
+    secret    TEXT NOT NULL,
+    title     TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (host, port, chat_uuid)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
