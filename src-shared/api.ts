@@ -37,6 +37,8 @@ export const commandArgs = {
     name: z.string().trim().min(1).max(256),
     message: z.string().min(1),
     author: displayName,
+    /** A private room: end-to-end encrypted, never listed, joined by its invite link. */
+    private: z.boolean().default(false),
   }),
   /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
   readChat: z.object({
@@ -44,6 +46,10 @@ export const commandArgs = {
     afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   }),
   postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
+  /** The invite link of a private room this peer created or joined. */
+  getInviteLink: z.object(chatRef),
+  /** Joins a private room by its invite link (`nance://join/…`). */
+  joinRoom: z.object({ link: z.string().trim().min(1).max(512) }),
   listPeers: z.object({}),
   getSettings: z.object({}),
   updateSettings: z
@@ -111,9 +117,30 @@ export interface HostChatsDto {
   path: PathDto | null;
 }
 
+/** A private room this peer created (`host` null) or joined; its title is known only to members. */
+export interface RoomDto {
+  host: EndpointDto | null;
+  chatUuid: string;
+  title: string;
+  /** Epoch ms this peer created or joined it. */
+  joinedAt: number;
+}
+
 export interface ChatListDto {
   mine: ChatDto[];
   hosts: HostChatsDto[];
+  /** Private rooms, apart from the public chats (a room is never in `mine` or `hosts`). */
+  rooms: RoomDto[];
+}
+
+/** A message's verified author. */
+export interface AuthorDto {
+  /** The public key (base64url). */
+  key: string;
+  /** What a person compares ("k7f3-9qxa-2m4b"). */
+  fingerprint: string;
+  /** A stable colour for the key (0-359). */
+  hue: number;
 }
 
 export interface MessageDto {
@@ -122,6 +149,18 @@ export interface MessageDto {
   content: string;
   /** Epoch ms. */
   createdAt: number;
+  // Optional here only until the signed-posts change (issue 12) makes them required for every chat.
+  /** null: unsigned (an original client, or a forged or invalid signature). */
+  author?: AuthorDto | null;
+  /** Written with our key (never decided by name). */
+  mine?: boolean;
+  /** A private room's message that could not be decrypted: `name` and `content` are empty. */
+  undecryptable?: true;
+}
+
+export interface InviteDto {
+  /** `nance://join/<host ip:port>/<host key>/<chat uuid>#<room secret>`. */
+  link: string;
 }
 
 /** One read of a chat: the window keeps `lastSeq` and asks with `afterSeq` = it next time. */
@@ -200,6 +239,8 @@ export interface CommandResults {
   createChat: ChatDto;
   readChat: ChatReadDto;
   postMessage: null;
+  getInviteLink: InviteDto;
+  joinRoom: RoomDto;
   listPeers: PeerDto[];
   getSettings: SettingsDto;
   updateSettings: SettingsDto;

@@ -53,6 +53,12 @@ export function maxListBytes(capBytes: number): number {
  */
 export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20;
 
+/** A private room chooses its uuid (its ciphertexts are bound to it before the chat exists). */
+export interface NewChatOptions {
+  visibility?: ChatVisibility;
+  uuid?: string;
+}
+
 export type PostResult = AppendResult | { status: 'too-large' };
 
 export class ChatHost {
@@ -71,10 +77,11 @@ export class ChatHost {
     name: string,
     firstContent: string,
     author: string,
-    visibility: ChatVisibility = 'public',
+    options: NewChatOptions = {},
   ): Promise<StoredChat> {
     const now = this.clock.now();
-    const chat = { uuid: this.newId(), name, createdAt: now, visibility };
+    const visibility = options.visibility ?? 'public';
+    const chat = { uuid: options.uuid ?? this.newId(), name, createdAt: now, visibility };
     const first = this.newMessage(chat.uuid, author, firstContent, now);
     if (first.jsonBytes > MAX_MESSAGE_JSON_BYTES) {
       return Promise.reject(new NanceError('too-large', 'the first message does not fit one datagram'));

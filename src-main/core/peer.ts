@@ -5,7 +5,7 @@
 import type { ChatMessage, Decoded, NatType, Request, Response } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
 import { AnsweredAddresses } from './answered-addresses.js';
-import { ChatHost } from './chat-host.js';
+import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
@@ -23,7 +23,7 @@ import { KeyPair } from './identity/keys.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
-import type { ChatVisibility, Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
+import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
 import { type ChatRead, DEFAULT_READ_DEADLINE_MS, readDeadline } from './read-bounds.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
@@ -415,10 +415,10 @@ export class NancePeer {
     name: string,
     firstMessage: string,
     author: string,
-    visibility: ChatVisibility = 'public',
+    options: NewChatOptions = {},
   ): Promise<StoredChat> {
     this.requirePeerRole();
-    const chat = await this.chats.createChat(name, firstMessage, author, visibility);
+    const chat = await this.chats.createChat(name, firstMessage, author, options);
     this.events.emit('chatsChanged', undefined);
     return chat;
   }

@@ -12,6 +12,7 @@ import {
   type EventPayloads,
   type MessageDto,
   type Mode,
+  type RoomDto,
   type PathDto,
   type PortMappingDto,
   parseCommand,
@@ -23,8 +24,10 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
+import { fingerprint, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
-import type { Endpoint, Store, StoredChat } from '../core/ports.js';
+import type { Endpoint, Store, StoredChat, StoredRoom } from '../core/ports.js';
+import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
@@ -87,10 +90,35 @@ const messageDto = (m: ChatMessage): MessageDto => ({
   name: m.name,
   content: m.content,
   createdAt: parseTimestamp(m.timestamp),
+  author: null,
+  mine: false,
+});
+
+/** A room's message as opened with its key; one that does not open says so, with nothing in it. */
+function roomMessageDto(m: RoomMessage, ourKey: string): MessageDto {
+  const { uuid, createdAt, post } = m;
+  if (!post) return { uuid, createdAt, name: '', content: '', author: null, mine: false, undecryptable: true };
+  const key = post.authorKey;
+  return {
+    uuid,
+    createdAt,
+    name: post.name,
+    content: post.content,
+    author: key === null ? null : { key, fingerprint: fingerprint(key), hue: keyHue(key) },
+    mine: key !== null && key === ourKey,
+  };
+}
+
+const roomDto = (r: StoredRoom): RoomDto => ({
+  host: r.host && { ...r.host },
+  chatUuid: r.chatUuid,
+  title: r.title,
+  joinedAt: r.joinedAt,
 });
 
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
+  private readonly rooms: PrivateRooms;
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
 
@@ -98,6 +126,7 @@ export class NanceService {
     private readonly peer: NancePeer,
     private readonly store: Store,
   ) {
+    this.rooms = new PrivateRooms(peer, store, { now: () => Date.now() });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
@@ -128,16 +157,38 @@ export class NanceService {
       await this.peer.syncNow();
       return this.chatList();
     },
-    createChat: async ({ name, message, author }) =>
-      chatDto(await this.peer.createChat(name, message, author)),
+    createChat: async ({ name, message, author, private: isPrivate }) => {
+      if (!isPrivate) return chatDto(await this.peer.createChat(name, message, author));
+      const room = await this.rooms.create(name, message, author);
+      return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
+    },
     // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
     readChat: async ({ host, chatUuid, afterSeq }) => {
+      const room = this.rooms.find(host, chatUuid);
+      if (room) {
+        const read = await this.rooms.read(room, afterSeq ?? 0);
+        const ourKey = this.peer.identity.publicKey;
+        return { ...read, messages: read.messages.map((m) => roomMessageDto(m, ourKey)) };
+      }
       const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, afterSeq ?? 0);
       return { messages: messages.map(messageDto), lastSeq, full };
     },
     postMessage: async ({ host, chatUuid, name, content }) => {
-      await this.peer.postMessage(host, chatUuid, name, content);
+      const room = this.rooms.find(host, chatUuid);
+      if (room) await this.rooms.post(room, name, content);
+      else await this.peer.postMessage(host, chatUuid, name, content);
       return null;
+    },
+    getInviteLink: ({ host, chatUuid }) => {
+      const room = this.rooms.find(host, chatUuid);
+      if (!room) throw new NanceError('not-found', 'no private room of ours has this id');
+      const self = this.peer.config.publicEndpoint ?? this.peer.localEndpoint();
+      return { link: this.rooms.inviteLink(room, self) };
+    },
+    joinRoom: async ({ link }) => {
+      const room = await this.rooms.join(link);
+      this.events.emit('chatsChanged', {});
+      return roomDto(room);
     },
     listPeers: () =>
       this.peer.knownPeers().map((p) => ({
@@ -221,7 +272,13 @@ export class NanceService {
 
   private chatList(): ChatListDto {
     return {
-      mine: this.peer.role === 'peer' ? this.peer.myChats().map(chatDto) : [],
+      mine:
+        this.peer.role === 'peer'
+          ? this.peer
+              .myChats()
+              .filter((c) => c.visibility === 'public')
+              .map(chatDto)
+          : [],
       hosts: this.peer.remoteChats().map((h) => ({
         host: { ...h.host } as Endpoint,
         chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
@@ -229,6 +286,7 @@ export class NanceService {
         error: h.error ?? null,
         path: pathDto(this.peer.pathTo(h.host)),
       })),
+      rooms: this.peer.role === 'peer' ? this.rooms.list().map(roomDto) : [],
     };
   }
 }
