@@ -12,11 +12,11 @@ import {
   type EventPayloads,
   type MessageDto,
   type Mode,
-  type RoomDto,
   type PathDto,
   type PortMappingDto,
   parseCommand,
   type RelayOffer,
+  type RoomDto,
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
@@ -90,14 +90,13 @@ const messageDto = (m: ChatMessage): MessageDto => ({
   name: m.name,
   content: m.content,
   createdAt: parseTimestamp(m.timestamp),
-  author: null,
-  mine: false,
 });
 
 /** A room's message as opened with its key; one that does not open says so, with nothing in it. */
 function roomMessageDto(m: RoomMessage, ourKey: string): MessageDto {
   const { uuid, createdAt, post } = m;
-  if (!post) return { uuid, createdAt, name: '', content: '', author: null, mine: false, undecryptable: true };
+  if (!post)
+    return { uuid, createdAt, name: '', content: '', author: null, mine: false, undecryptable: true };
   const key = post.authorKey;
   return {
     uuid,

@@ -15,6 +15,7 @@ import { fullTime, messageTime } from '../lib/format';
 import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatView.css';
+import { InviteButton } from './InviteButton';
 import { isPlainEnter } from './NewChatForm';
 import { Note } from './States';
 import { Isolated, Sentence, VisibleText } from './VisibleText';
@@ -23,6 +24,7 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 const STICK_SLACK = 48;
 
 function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) {
+  const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   return (
@@ -39,9 +41,15 @@ function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) 
           {messageTime(message.createdAt, now, lang)}
         </time>
       </div>
-      <p className="message-content" data-testid="message-content" dir="auto">
-        <VisibleText text={message.content} mode="body" />
-      </p>
+      {message.undecryptable ? (
+        <p className="message-content muted" data-testid="message-undecryptable">
+          {t('room.undecryptable')}
+        </p>
+      ) : (
+        <p className="message-content" data-testid="message-content" dir="auto">
+          <VisibleText text={message.content} mode="body" />
+        </p>
+      )}
     </li>
   );
 }
@@ -93,7 +101,7 @@ function MessageList({ name, stick }: { name: string; stick: MutableRefObject<bo
         </li>
       )}
       {items.map((m) => (
-        <MessageItem key={m.uuid} message={m} mine={me !== '' && m.name === me} />
+        <MessageItem key={m.uuid} message={m} mine={m.mine ?? (me !== '' && m.name === me)} />
       ))}
     </ol>
   );
@@ -198,6 +206,7 @@ export function ChatView() {
             {open.host ? t('chat.liveRemote') : t('chat.live')}
           </span>
         </div>
+        <InviteButton chat={open} />
         <button
           type="button"
           className="button-quiet"

@@ -10,7 +10,7 @@ import type { Signer } from '../identity/keys.js';
 import type { Clock, Endpoint, Store, StoredChat, StoredRoom } from '../ports.js';
 import { sameEndpoint } from '../ports.js';
 import type { ChatRead } from '../read-bounds.js';
-import { type RoomBinding, RoomCipher, newRoomSecret } from './room-crypto.js';
+import { newRoomSecret, type RoomBinding, RoomCipher } from './room-crypto.js';
 import { type OpenedPost, openPost, ROOM_WIRE_NAME, type RoomPost, sealPost } from './room-post.js';
 
 /** What the rooms need of the peer: its chats, hosted and remote. */
@@ -57,7 +57,9 @@ export class PrivateRooms {
   /** The room at `host` (null: hosted here) with this uuid, if we hold its key. */
   find(host: Endpoint | null, chatUuid: string): StoredRoom | undefined {
     return this.list().find(
-      (r) => r.chatUuid === chatUuid && (r.host === null ? host === null : host !== null && sameEndpoint(r.host, host)),
+      (r) =>
+        r.chatUuid === chatUuid &&
+        (r.host === null ? host === null : host !== null && sameEndpoint(r.host, host)),
     );
   }
 

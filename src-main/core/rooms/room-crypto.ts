@@ -57,7 +57,13 @@ export class RoomCipher {
   open(sealed: string): string | null {
     if (!sealed.startsWith(SEALED_PREFIX)) return null;
     const [nonceText, bodyText, ...rest] = sealed.slice(SEALED_PREFIX.length).split('.');
-    if (rest.length > 0 || !nonceText || !bodyText || !BASE64URL.test(nonceText) || !BASE64URL.test(bodyText)) {
+    if (
+      rest.length > 0 ||
+      !nonceText ||
+      !bodyText ||
+      !BASE64URL.test(nonceText) ||
+      !BASE64URL.test(bodyText)
+    ) {
       return null;
     }
     const nonce = Buffer.from(nonceText, 'base64url');
@@ -67,7 +73,10 @@ export class RoomCipher {
       const decipher = createDecipheriv(ALGORITHM, this.key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAAD(this.associatedData, { plaintextLength: body.length - TAG_BYTES });
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return new TextDecoder('utf-8', { fatal: true }).decode(plain);
     } catch {
       return null;

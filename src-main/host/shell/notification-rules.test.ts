@@ -12,7 +12,8 @@ const ok = <T>(result: T) => ({ ok: true, result }) as CommandReply<CommandName>
 const failed = { ok: false, error: { kind: 'timeout', message: 'x' } } as CommandReply<CommandName>;
 /** A poll's reply when the chat has `n` messages: with a cursor, only the newest come back. */
 const messages = (n: number): ChatReadDto => ({
-  messages: n > 0 ? [{ uuid: `m${n}`, name: 'n', content: 'c', createdAt: n, author: null, mine: false }] : [],
+  messages:
+    n > 0 ? [{ uuid: `m${n}`, name: 'n', content: 'c', createdAt: n, author: null, mine: false }] : [],
   lastSeq: n,
   full: false,
 });
