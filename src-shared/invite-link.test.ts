@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatInviteLink, InviteLinkError, parseInviteLink } from './invite-link.js';
 
-const KEY = 'Ab3_-Z'.padEnd(42, 'x') + 'A';
-const SECRET = 'Qq9'.padEnd(42, 'y') + 'w';
+const KEY = `${'Ab3_-Z'.padEnd(42, 'x')}A`;
+const SECRET = `${'Qq9'.padEnd(42, 'y')}w`;
 const UUID = '8c1e4f3a-7b2d-4c9e-a1f0-123456789abc';
 const good = `nance://join/192.0.2.7:7000/${KEY}/${UUID}#${SECRET}`;
 

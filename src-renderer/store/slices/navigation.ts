@@ -68,7 +68,12 @@ export function navigationSlice(
     async createChat(name, message, isPrivate = false) {
       setBusy({ creating: true });
       const author = authorName(get());
-      const reply = await api.call('createChat', { name: name.trim(), message, author, private: isPrivate });
+      const reply = await api.call('createChat', {
+        name: name.trim(),
+        message,
+        author,
+        ...(isPrivate ? { private: true } : {}),
+      });
       setBusy({ creating: false });
       if (!reply.ok) {
         fail('createChat', reply.error);
