@@ -47,6 +47,8 @@ export const commandArgs = {
     name: z.string().trim().min(1).max(256),
     message: z.string().min(1),
     author: displayName,
+    /** A private room: end-to-end encrypted, never listed, joined by its invite link. */
+    private: z.boolean().default(false),
   }),
   /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
   readChat: z.object({
@@ -54,6 +56,10 @@ export const commandArgs = {
     afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   }),
   postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
+  /** The invite link of a private room this peer created or joined. */
+  getInviteLink: z.object(chatRef),
+  /** Joins a private room by its invite link (`nance://join/…`). */
+  joinRoom: z.object({ link: z.string().trim().min(1).max(512) }),
   listPeers: z.object({}),
   getSettings: z.object({}),
   updateSettings: z
@@ -126,9 +132,30 @@ export interface HostChatsDto {
   path: PathDto | null;
 }
 
+/** A private room this peer created (`host` null) or joined; its title is known only to members. */
+export interface RoomDto {
+  host: EndpointDto | null;
+  chatUuid: string;
+  title: string;
+  /** Epoch ms this peer created or joined it. */
+  joinedAt: number;
+}
+
 export interface ChatListDto {
   mine: ChatDto[];
   hosts: HostChatsDto[];
+  /** Private rooms, apart from the public chats (a room is never in `mine` or `hosts`). */
+  rooms: RoomDto[];
+}
+
+/** A message's verified author. */
+export interface AuthorDto {
+  /** The public key (base64url). */
+  key: string;
+  /** What a person compares ("k7f3-9qxa-2m4b"). */
+  fingerprint: string;
+  /** A stable colour for the key (0-359). */
+  hue: number;
 }
 
 /** Who signed a message, as main verified it (the window shows the fingerprint and the colour). */
@@ -151,6 +178,13 @@ export interface MessageDto {
   author: AuthorDto | null;
   /** Signed with our own key (never decided by name). */
   mine: boolean;
+  /** A private room's message that could not be decrypted: `name` and `content` are empty. */
+  undecryptable?: true;
+}
+
+export interface InviteDto {
+  /** `nance://join/<host ip:port>/<host key>/<chat uuid>#<room secret>`. */
+  link: string;
 }
 
 /** One read of a chat: the window keeps `lastSeq` and asks with `afterSeq` = it next time. */
@@ -229,6 +263,8 @@ export interface CommandResults {
   createChat: ChatDto;
   readChat: ChatReadDto;
   postMessage: null;
+  getInviteLink: InviteDto;
+  joinRoom: RoomDto;
   listPeers: PeerDto[];
   getSettings: SettingsDto;
   updateSettings: SettingsDto;

@@ -20,6 +20,8 @@ export const errorKinds = [
   'closed', // the peer is shutting down
   'invalid-argument', // the command's arguments do not match the contract
   'bad-host', // the host's answer broke the protocol (a page too large, seq out of order, no end)
+  'bad-link', // a private room's invite link is malformed
+  'wrong-key', // the invite link's key does not open the room it names
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 

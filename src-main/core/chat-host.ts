@@ -11,7 +11,15 @@ import {
   type SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
-import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
+import type {
+  AppendResult,
+  ChatVisibility,
+  Clock,
+  NewMessage,
+  Store,
+  StoredChat,
+  StoredMessage,
+} from './ports.js';
 import type { ChatRead } from './read-bounds.js';
 import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
 
@@ -63,6 +71,14 @@ export const MAX_AUTHOR_FIELD_BYTES =
  */
 export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20 - MAX_AUTHOR_FIELD_BYTES;
 
+/** A private room chooses its uuid (its ciphertexts are bound to it before the chat exists). */
+export interface NewChatOptions {
+  visibility?: ChatVisibility;
+  uuid?: string;
+  /** The first message's signature, made once the chat's uuid is known (a public chat's). */
+  sign?: (chatUuid: string) => SignedAuthor;
+}
+
 export type PostResult = AppendResult | { status: 'too-large' };
 
 export class ChatHost {
@@ -77,20 +93,20 @@ export class ChatHost {
     this.maxJsonBytes = maxListBytes(capBytes);
   }
 
-  /** `sign`: the first message's signature, made once the chat's uuid is known. */
   createChat(
     name: string,
     firstContent: string,
     author: string,
-    sign?: (chatUuid: string) => SignedAuthor,
+    options: NewChatOptions = {},
   ): Promise<StoredChat> {
     const now = this.clock.now();
-    const chat = { uuid: this.newId(), name, createdAt: now };
+    const visibility = options.visibility ?? 'public';
+    const chat = { uuid: options.uuid ?? this.newId(), name, createdAt: now, visibility };
     const first = this.newMessage(chat.uuid, author, firstContent, now);
     if (first.jsonBytes > MAX_MESSAGE_JSON_BYTES) {
       return Promise.reject(new NanceError('too-large', 'the first message does not fit one datagram'));
     }
-    if (sign) first.author = sign(chat.uuid);
+    if (options.sign) first.author = options.sign(chat.uuid);
     return this.store.createChat(chat, first);
   }
 
@@ -109,9 +125,20 @@ export class ChatHost {
     return this.store.appendMessage(message, this.maxJsonBytes);
   }
 
-  /** A `g/c` answer: the most recently active chats that fit `budget` bytes of JSON, at most `max`. */
+  /**
+   * A `g/c` answer: the most recently active public chats that fit `budget` bytes of JSON, at most
+   * `max` (private rooms are listed to nobody).
+   */
   chats(max: number, budget: number): ChatSummary[] {
     return fitting(mapLazily(this.store.chatsByActivity(), toChatSummary), budget, max);
+  }
+
+  /**
+   * Whether a request may learn of this chat: a private room only for a requester that proved its
+   * address (docs/protocol.md, "Private rooms"); to anyone else it does not exist.
+   */
+  visibleTo(chatUuid: string, proven: boolean): boolean {
+    return proven || this.store.getChat(chatUuid)?.visibility !== 'private';
   }
 
   /**

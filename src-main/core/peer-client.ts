@@ -217,7 +217,8 @@ export class PeerClient {
     chatUuid: string,
     name: string,
     content: string,
-    signer: Signer,
+    /** null: never signed (a room's sealed post). */
+    signer: Signer | null,
     z: string = this.engine.newId(),
   ): Promise<void> {
     // What the host is decides whether to sign: learn it first (once: the call below knows).
@@ -225,7 +226,7 @@ export class PeerClient {
     const host = this.known(to);
     const request: Request = { type: 'postMessage', chatUuid, name, content };
     const hostKey = host?.key ?? host?.id;
-    if (hostKey !== undefined && host?.ext.includes('sig')) {
+    if (signer !== null && hostKey !== undefined && host?.ext.includes('sig')) {
       request.author = signPost(signer, { hostKey, chatUuid, name, content, z }, this.engine.clock.now());
     }
     await this.call(to, request, 'post', { z, learned: true });

@@ -12,7 +12,7 @@ import type {
 } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
 import { AnsweredAddresses } from './answered-addresses.js';
-import { ChatHost } from './chat-host.js';
+import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
 import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
@@ -460,10 +460,22 @@ export class NancePeer {
     if (this.config.role !== 'peer') throw new NanceError('wrong-mode', 'chats are off in bootstrap mode');
   }
 
-  async createChat(name: string, firstMessage: string, author: string): Promise<StoredChat> {
+  async createChat(
+    name: string,
+    firstMessage: string,
+    author: string,
+    options: NewChatOptions = {},
+  ): Promise<StoredChat> {
     this.requirePeerRole();
-    const sign = (chatUuid: string) => this.signLocal(chatUuid, author, firstMessage, this.engine.newId());
-    const chat = await this.chats.createChat(name, firstMessage, author, sign);
+    // A room's author signs inside its ciphertext: an outer signature would name the author to the host.
+    const sign =
+      options.visibility === 'private'
+        ? undefined
+        : (chatUuid: string) => this.signLocal(chatUuid, author, firstMessage, this.engine.newId());
+    const chat = await this.chats.createChat(name, firstMessage, author, {
+      ...options,
+      ...(sign ? { sign } : {}),
+    });
     this.events.emit('chatsChanged', undefined);
     return chat;
   }
@@ -555,15 +567,18 @@ export class NancePeer {
     name: string,
     content: string,
     z: string = this.engine.newId(),
+    /** False for a room's sealed post: its signature is inside, an outer one would name the author. */
+    sign = true,
   ): Promise<void> {
     this.requirePeerRole();
     if (host !== null) {
       // Not sent again on a new path: the first one may have arrived with only its answers lost,
       // and a second z would store it twice. The path is found again for the user's next try.
-      const post = () => this.client.postMessage(host, chatUuid, name, content, this.identity, z);
+      const signer = sign ? this.identity : null;
+      const post = () => this.client.postMessage(host, chatUuid, name, content, signer, z);
       return this.overPath(host, post, false);
     }
-    const author = this.signLocal(chatUuid, name, content, z);
+    const author = sign ? this.signLocal(chatUuid, name, content, z) : undefined;
     const result = await this.chats.post(chatUuid, name, content, undefined, author);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');
     if (result.status === 'full') throw NanceError.fromCode(ResultCode.Full, 'post');

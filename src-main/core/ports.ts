@@ -39,10 +39,14 @@ export interface Clock {
 /** Whether the store can write (the status DTO carries it as is). */
 export type StorageHealth = StorageDto;
 
+/** A private chat (a room) is never listed and served only to proven requesters. */
+export type ChatVisibility = 'public' | 'private';
+
 export interface StoredChat {
   uuid: string;
   name: string;
   createdAt: number;
+  visibility: ChatVisibility;
   /**
    * Bytes of the chat's message list in the JSON array a base `g/m` answer carries, without the array's
    * two brackets: the messages' jsonBytes plus one comma between each pair. Size limits passed to the
@@ -86,6 +90,18 @@ export type AppendResult =
   | { status: 'not-found' }
   | { status: 'full' };
 
+/** A private room this peer created (`host` null) or joined, with what opens it. */
+export interface StoredRoom {
+  host: Endpoint | null;
+  chatUuid: string;
+  /** The host's public key (base64url). */
+  hostKey: string;
+  /** The room secret (base64url). */
+  secret: string;
+  title: string;
+  joinedAt: number;
+}
+
 export type PeerRole = 'peer' | 'bootstrap';
 
 export interface StoredPeer {
@@ -102,7 +118,10 @@ export interface StoredPeer {
 /** The daily-expiring store. Writes that acknowledge a request resolve only once durable. */
 export interface Store {
   // chats and messages
-  createChat(chat: { uuid: string; name: string; createdAt: number }, first: NewMessage): Promise<StoredChat>;
+  createChat(
+    chat: { uuid: string; name: string; createdAt: number; visibility?: ChatVisibility },
+    first: NewMessage,
+  ): Promise<StoredChat>;
   getChat(uuid: string): StoredChat | undefined;
   /** Newest first (by last activity). */
   listChats(limit: number): StoredChat[];
@@ -115,15 +134,19 @@ export interface Store {
   messagesAfter(chatUuid: string, afterSeq: number): Iterable<StoredMessage>;
   /** Read lazily, newest first (see messagesAfter). */
   messagesNewestFirst(chatUuid: string): Iterable<StoredMessage>;
-  /** Read lazily, in listChats' order (see messagesAfter). */
+  /** The public chats only, read lazily, in listChats' order (see messagesAfter): a `g/c` answer. */
   chatsByActivity(): Iterable<StoredChat>;
   /**
    * Appends atomically unless the chat would exceed maxJsonBytes; dedupes on dedupeKey, and a
    * signed post on (chat, author key, z).
    */
   appendMessage(message: NewMessage, maxJsonBytes: number): Promise<AppendResult>;
-  /** Deletes every chat and message and records `period` as wiped, in one transaction. */
+  /** Deletes every chat, message and remembered room and records `period` as wiped, in one transaction. */
   wipeChats(period: number): void;
+
+  /** Remembers a room (a second save of the same host and chat replaces it). */
+  saveRoom(room: StoredRoom): void;
+  listRooms(): StoredRoom[];
 
   // peers
   upsertPeer(peer: StoredPeer): void;

@@ -89,6 +89,7 @@ export class RequestHandler {
         return ok({ chats: this.ctx.chats.chats(request.maxChatsLength, budget) });
       case 'getMessages': {
         const { chatUuid, page } = request;
+        if (!this.ctx.chats.visibleTo(chatUuid, req.proven)) return fail(ResultCode.NotFound);
         const answer = page
           ? this.ctx.chats.pageOfMessages(
               chatUuid,
@@ -100,6 +101,7 @@ export class RequestHandler {
       }
       case 'postMessage': {
         const { chatUuid, name, content, author } = request;
+        if (!this.ctx.chats.visibleTo(chatUuid, req.proven)) return fail(ResultCode.NotFound);
         const dedupeKey = z === undefined ? undefined : `${endpointKey(from)}/${z}`;
         let signed: SignedAuthor | undefined;
         if (author) {

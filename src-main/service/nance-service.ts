@@ -16,6 +16,7 @@ import {
   type PortMappingDto,
   parseCommand,
   type RelayOffer,
+  type RoomDto,
   type SettingsDto,
   type StatusDto,
 } from '../../src-shared/api.js';
@@ -25,7 +26,8 @@ import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import { fingerprint, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
-import type { Endpoint, Store, StoredChat } from '../core/ports.js';
+import type { Endpoint, Store, StoredChat, StoredRoom } from '../core/ports.js';
+import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
@@ -95,8 +97,32 @@ const messageDto = (m: ChatMessage, ownKey: string): MessageDto => ({
   mine: m.author?.k === ownKey,
 });
 
+/** A room's message as opened with its key; one that does not open says so, with nothing in it. */
+function roomMessageDto(m: RoomMessage, ourKey: string): MessageDto {
+  const { uuid, createdAt, post } = m;
+  if (!post)
+    return { uuid, createdAt, name: '', content: '', author: null, mine: false, undecryptable: true };
+  const key = post.authorKey;
+  return {
+    uuid,
+    createdAt,
+    name: post.name,
+    content: post.content,
+    author: key === null ? null : { key, fingerprint: fingerprint(key), hue: keyHue(key) },
+    mine: key !== null && key === ourKey,
+  };
+}
+
+const roomDto = (r: StoredRoom): RoomDto => ({
+  host: r.host && { ...r.host },
+  chatUuid: r.chatUuid,
+  title: r.title,
+  joinedAt: r.joinedAt,
+});
+
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
+  private readonly rooms: PrivateRooms;
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
 
@@ -104,6 +130,7 @@ export class NanceService {
     private readonly peer: NancePeer,
     private readonly store: Store,
   ) {
+    this.rooms = new PrivateRooms(peer, store, { now: () => Date.now() });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
@@ -134,18 +161,39 @@ export class NanceService {
       await this.peer.syncNow();
       return this.chatList();
     },
-    createChat: async ({ name, message, author }) =>
-      chatDto(await this.peer.createChat(name, message, author)),
+    createChat: async ({ name, message, author, private: isPrivate }) => {
+      if (!isPrivate) return chatDto(await this.peer.createChat(name, message, author));
+      const room = await this.rooms.create(name, message, author);
+      return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
+    },
     // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
     readChat: async ({ host, hostKey, chatUuid, afterSeq }) => {
+      const ourKey = this.peer.identity.publicKey;
+      const room = this.rooms.find(host, chatUuid);
+      if (room) {
+        const read = await this.rooms.read(room, afterSeq ?? 0);
+        return { ...read, messages: read.messages.map((m) => roomMessageDto(m, ourKey)) };
+      }
       const at = this.peer.resolveHost(host, hostKey);
       const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0);
-      const ownKey = this.peer.identity.publicKey;
-      return { messages: messages.map((m) => messageDto(m, ownKey)), lastSeq, full };
+      return { messages: messages.map((m) => messageDto(m, ourKey)), lastSeq, full };
     },
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
-      await this.peer.postMessage(this.peer.resolveHost(host, hostKey), chatUuid, name, content);
+      const room = this.rooms.find(host, chatUuid);
+      if (room) await this.rooms.post(room, name, content);
+      else await this.peer.postMessage(this.peer.resolveHost(host, hostKey), chatUuid, name, content);
       return null;
+    },
+    getInviteLink: ({ host, chatUuid }) => {
+      const room = this.rooms.find(host, chatUuid);
+      if (!room) throw new NanceError('not-found', 'no private room of ours has this id');
+      const self = this.peer.config.publicEndpoint ?? this.peer.localEndpoint();
+      return { link: this.rooms.inviteLink(room, self) };
+    },
+    joinRoom: async ({ link }) => {
+      const room = await this.rooms.join(link);
+      this.events.emit('chatsChanged', {});
+      return roomDto(room);
     },
     listPeers: () =>
       this.peer.knownPeers().map((p) => ({
@@ -229,7 +277,13 @@ export class NanceService {
 
   private chatList(): ChatListDto {
     return {
-      mine: this.peer.role === 'peer' ? this.peer.myChats().map(chatDto) : [],
+      mine:
+        this.peer.role === 'peer'
+          ? this.peer
+              .myChats()
+              .filter((c) => c.visibility === 'public')
+              .map(chatDto)
+          : [],
       hosts: this.peer.remoteChats().map((h) => ({
         host: { ...h.host } as Endpoint,
         ...(h.hostKey === undefined ? {} : { hostKey: h.hostKey, fingerprint: fingerprint(h.hostKey) }),
@@ -238,6 +292,7 @@ export class NanceService {
         error: h.error ?? null,
         path: pathDto(this.peer.pathTo(h.host)),
       })),
+      rooms: this.peer.role === 'peer' ? this.rooms.list().map(roomDto) : [],
     };
   }
 }

@@ -58,6 +58,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX messages_by_signed_post ON messages (chat_uuid, author_key, post_z)
     WHERE author_key IS NOT NULL;
   `,
+  // Private rooms (docs/protocol.md, "Private rooms"): a hosted chat's visibility (a private one is
+  // never listed), and the rooms this peer created or joined with their secrets (wiped daily).
+  `
+  ALTER TABLE chats ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'private'));
+  CREATE TABLE rooms (
+    host      TEXT NOT NULL,
+    port      INTEGER NOT NULL,
+    chat_uuid TEXT NOT NULL,
+    host_key  TEXT NOT NULL,
+    secret    TEXT NOT NULL,
+    title     TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (host, port, chat_uuid)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

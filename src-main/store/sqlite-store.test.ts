@@ -77,6 +77,7 @@ describe('SqliteStore chats and messages', () => {
       jsonBytes: 10,
       messageCount: 1,
       updatedAt: 10_001,
+      visibility: 'public',
     });
     expect(store.getChat(CHAT)).toEqual(created);
     expect(store.getChat('nope')).toBeUndefined();

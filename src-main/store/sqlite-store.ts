@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
+  ChatVisibility,
   NewMessage,
   StorageHealth,
   Store,
   StoredChat,
   StoredMessage,
   StoredPeer,
+  StoredRoom,
 } from '../core/ports.js';
 import { migrate } from './schema.js';
 import { storageProblem } from './storage-problem.js';
@@ -40,7 +42,7 @@ const MAX_CHUNK_ROWS = 256;
 
 // Columns are aliased to the port's property names so rows need no mapping.
 const CHAT_COLUMNS = `uuid, name, created_at AS createdAt, json_bytes AS jsonBytes,
-  message_count AS messageCount, updated_at AS updatedAt`;
+  message_count AS messageCount, updated_at AS updatedAt, visibility`;
 const MESSAGE_COLUMNS = `seq, uuid, chat_uuid AS chatUuid, name, content, created_at AS createdAt,
   author_key AS authorKey, author_sig AS authorSig, author_time AS authorTime, post_z AS postZ`;
 const PEER_COLUMNS = `host, port, nat_type AS natType, role, first_seen AS firstSeen,
@@ -66,8 +68,8 @@ function prepareStatements(db: Database.Database) {
     initMeta: db.prepare<[string, string]>('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
 
     insertChat: db.prepare<[StoredChat]>(
-      `INSERT INTO chats (uuid, name, created_at, updated_at, json_bytes, message_count)
-       VALUES (@uuid, @name, @createdAt, @updatedAt, @jsonBytes, @messageCount)`,
+      `INSERT INTO chats (uuid, name, created_at, updated_at, json_bytes, message_count, visibility)
+       VALUES (@uuid, @name, @createdAt, @updatedAt, @jsonBytes, @messageCount, @visibility)`,
     ),
     getChat: db.prepare<[string], StoredChat>(`SELECT ${CHAT_COLUMNS} FROM chats WHERE uuid = ?`),
     listChats: db.prepare<[number], StoredChat>(
@@ -98,10 +100,21 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
     chatsAfter: db.prepare<[number, number, string, number], StoredChat>(
-      `SELECT ${CHAT_COLUMNS} FROM chats WHERE updated_at < ? OR (updated_at = ? AND uuid > ?)
+      `SELECT ${CHAT_COLUMNS} FROM chats
+       WHERE visibility = 'public' AND (updated_at < ? OR (updated_at = ? AND uuid > ?))
        ORDER BY updated_at DESC, uuid LIMIT ?`,
     ),
     deleteMessages: db.prepare('DELETE FROM messages'),
+
+    saveRoom: db.prepare<[RoomRow]>(
+      `INSERT OR REPLACE INTO rooms (host, port, chat_uuid, host_key, secret, title, joined_at)
+       VALUES (@host, @port, @chatUuid, @hostKey, @secret, @title, @joinedAt)`,
+    ),
+    listRooms: db.prepare<[], RoomRow>(
+      `SELECT host, port, chat_uuid AS chatUuid, host_key AS hostKey, secret, title, joined_at AS joinedAt
+       FROM rooms ORDER BY joined_at DESC`,
+    ),
+    deleteRooms: db.prepare('DELETE FROM rooms'),
 
     upsertPeer: db.prepare<[StoredPeer]>(
       `INSERT INTO peers (host, port, nat_type, role, first_seen, last_seen, failures)
@@ -128,6 +141,17 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
   };
+}
+
+/** A room as stored: a room of our own has host '' and port 0. */
+type RoomRow = Omit<StoredRoom, 'host'> & { host: string; port: number };
+
+function toRoomRow(room: StoredRoom): RoomRow {
+  return { ...room, host: room.host?.host ?? '', port: room.host?.port ?? 0 };
+}
+
+function fromRoomRow({ host, port, ...rest }: RoomRow): StoredRoom {
+  return { ...rest, host: host === '' ? null : { host, port } };
 }
 
 function toRow(message: NewMessage, seq: number): MessageRow {
@@ -192,6 +216,7 @@ export class SqliteStore implements Store {
     this.wipeTx = db.transaction((period: number) => {
       this.sql.deleteMessages.run();
       this.sql.deleteChats.run();
+      this.sql.deleteRooms.run();
       this.sql.setMeta.run(LAST_WIPE_KEY, String(period));
     });
     this.upsertPeerTx = db.transaction((peer: StoredPeer) => {
@@ -251,10 +276,11 @@ export class SqliteStore implements Store {
   // ---- chats and messages
 
   async createChat(
-    chat: { uuid: string; name: string; createdAt: number },
+    chat: { uuid: string; name: string; createdAt: number; visibility?: ChatVisibility },
     first: NewMessage,
   ): Promise<StoredChat> {
     const stored: StoredChat = {
+      visibility: 'public',
       ...chat,
       jsonBytes: first.jsonBytes,
       messageCount: 1,
@@ -319,6 +345,16 @@ export class SqliteStore implements Store {
 
   wipeChats(period: number): void {
     this.commit(() => this.wipeTx(period));
+  }
+
+  // ---- rooms (their secrets: the file is 0600, and the daily wipe deletes them with the chats)
+
+  saveRoom(room: StoredRoom): void {
+    this.write(() => this.sql.saveRoom.run(toRoomRow(room)));
+  }
+
+  listRooms(): StoredRoom[] {
+    return this.sql.listRooms.all().map(fromRoomRow);
   }
 
   // ---- peers

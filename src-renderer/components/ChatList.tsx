@@ -7,6 +7,7 @@ import { fullTime, relativeTime } from '../lib/format';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatList.css';
 import { PathBadge } from './PathBadge';
+import { RoomList } from './RoomList';
 import { Note } from './States';
 import { Isolated, Sentence, VisibleText } from './VisibleText';
 
@@ -166,6 +167,7 @@ export function ChatList() {
           }
         }}
       />
+      <RoomList />
       {/* biome-ignore lint/a11y/noStaticElementInteractions: arrow keys move focus between the buttons inside */}
       <div className="chat-list" data-testid="chat-list" ref={listRef} onKeyDown={onKeyDown}>
         {chats === null ? (

@@ -18,6 +18,7 @@ import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
 import { AuthorBadge } from './AuthorBadge';
 import './ChatView.css';
+import { InviteButton } from './InviteButton';
 import { isPlainEnter } from './NewChatForm';
 import { Note } from './States';
 import { Isolated, Sentence, VisibleText } from './VisibleText';
@@ -26,6 +27,7 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 const STICK_SLACK = 48;
 
 function MessageItem({ message, contested }: { message: MessageDto; contested: boolean }) {
+  const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   return (
@@ -41,9 +43,15 @@ function MessageItem({ message, contested }: { message: MessageDto; contested: b
           {messageTime(message.createdAt, now, lang)}
         </time>
       </div>
-      <p className="message-content" data-testid="message-content" dir="auto">
-        <VisibleText text={message.content} mode="body" />
-      </p>
+      {message.undecryptable ? (
+        <p className="message-content muted" data-testid="message-undecryptable">
+          {t('room.undecryptable')}
+        </p>
+      ) : (
+        <p className="message-content" data-testid="message-content" dir="auto">
+          <VisibleText text={message.content} mode="body" />
+        </p>
+      )}
     </li>
   );
 }
@@ -200,6 +208,7 @@ export function ChatView() {
             {open.host ? t('chat.liveRemote') : t('chat.live')}
           </span>
         </div>
+        <InviteButton chat={open} />
         <button
           type="button"
           className="button-quiet"

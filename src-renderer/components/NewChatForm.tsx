@@ -18,6 +18,7 @@ export function NewChatForm() {
   const { createChat, cancelNewChat } = useActions();
   const [name, setName] = useState('');
   const [message, setMessage] = useState('');
+  const [isPrivate, setPrivate] = useState(false);
   const [problems, setProblems] = useState<{ name?: MessageKey; message?: MessageKey }>({});
   const nameRef = useRef<HTMLInputElement>(null);
   const ids = useId();
@@ -32,7 +33,7 @@ export function NewChatForm() {
     if (message.trim() === '') found.message = 'validation.messageRequired';
     setProblems(found);
     if (found.name || found.message) return;
-    await createChat(name, message);
+    await createChat(name, message, isPrivate);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
@@ -96,6 +97,20 @@ export function NewChatForm() {
             {t(problems.message)}
           </span>
         )}
+      </label>
+
+      <label className="field field-inline">
+        <input
+          type="checkbox"
+          data-testid="new-chat-private"
+          checked={isPrivate}
+          onChange={(e) => setPrivate(e.target.checked)}
+        />
+        <span>
+          <span aria-hidden="true">🔒 </span>
+          {t('newChat.private')}
+          <span className="muted small"> — {t('newChat.privateHelp')}</span>
+        </span>
       </label>
 
       <p className="muted small">{t('newChat.as', { name: displayName ?? t('anonymous') })}</p>

@@ -95,6 +95,7 @@ describe('where the badge appears', () => {
 
   it('next to each host in the chat list, never next to my chats', () => {
     const chats: ChatListDto = {
+      rooms: [],
       mine: [{ uuid: 'm', name: 'Mine', createdAt: 1 }],
       hosts: [
         {

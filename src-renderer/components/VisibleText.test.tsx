@@ -131,6 +131,7 @@ describe('titles and peer labels', () => {
 
   it('each chat name in the list, and two names that look equal are told apart', () => {
     const chats: ChatListDto = {
+      rooms: [],
       mine: [],
       hosts: [
         {

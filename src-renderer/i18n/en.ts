@@ -37,6 +37,9 @@ export const en = {
   'error.invalid-argument': 'Some input was not accepted. Check the fields and try again.',
   'error.closed': 'Lost the connection to the Nance service. Reconnecting; try again in a moment.',
   'error.bad-host': 'This host sent an invalid answer, so reading stopped. It may be broken or hostile.',
+  'error.bad-link':
+    'This is not a valid invite link. It looks like nance://join/HOST:PORT/KEY/ROOM#SECRET; copy the whole link again.',
+  'error.wrong-key': "The room exists, but this link's key does not open it. Ask for a fresh invite link.",
   'error.unknown': 'Something went wrong.',
 
   'validation.nameRequired': 'Enter a display name.',
@@ -107,6 +110,29 @@ export const en = {
   'newChat.creating': 'Creating…',
   'newChat.cancel': 'Cancel',
   'newChat.as': 'Posting as {name}',
+  'newChat.private': 'Private room',
+  'newChat.privateHelp':
+    'End-to-end encrypted and never listed: only people you give the invite link can find, read and post.',
+
+  'room.listTitle': 'Private rooms',
+  'room.empty': 'No private rooms yet.',
+  'room.lock': 'Private room (end-to-end encrypted)',
+  'room.hostMine': 'hosted by you',
+  'room.hostRemote': 'at {host}',
+  'room.join': 'Join a private room',
+  'room.joinLabel': 'Invite link',
+  'room.joinPlaceholder': 'nance://join/…',
+  'room.joinSubmit': 'Join',
+  'room.joining': 'Joining…',
+  'room.invite': 'Invite',
+  'room.inviteTitle': 'Invite to this room',
+  'room.inviteHelp':
+    'Anyone with this link can read and post in this room until the daily wipe. To remove someone, start a new room.',
+  'room.copy': 'Copy link',
+  'room.copied': 'Copied',
+  'room.qr': 'QR code of the invite link',
+  'room.close': 'Close',
+  'room.undecryptable': 'This message could not be decrypted.',
 
   'chat.placeholder': 'Select a chat on the left, or create a new one.',
   'chat.hostMine': 'Hosted by you',

@@ -44,6 +44,9 @@ export const ja: Messages = {
   'error.closed': 'Nance サービスとの接続が切れました。再接続中です。少し待ってから再試行してください。',
   'error.bad-host':
     'このホストが不正な応答を送ったため、読み込みを中止しました。故障しているか、悪意のあるホストかもしれません。',
+  'error.bad-link':
+    '有効な招待リンクではありません。nance://join/ホスト:ポート/鍵/ルーム#秘密 の形です。リンク全体をもう一度コピーしてください。',
+  'error.wrong-key': 'ルームはありますが、このリンクの鍵では開けません。新しい招待リンクを頼んでください。',
   'error.unknown': '問題が発生しました。',
 
   'validation.nameRequired': '表示名を入力してください。',
@@ -114,6 +117,29 @@ export const ja: Messages = {
   'newChat.creating': '作成しています…',
   'newChat.cancel': 'キャンセル',
   'newChat.as': '{name} として投稿',
+  'newChat.private': 'プライベートルーム',
+  'newChat.privateHelp':
+    'エンドツーエンドで暗号化され、一覧には出ません。招待リンクを渡した人だけが見つけ、読み、投稿できます。',
+
+  'room.listTitle': 'プライベートルーム',
+  'room.empty': 'プライベートルームはまだありません。',
+  'room.lock': 'プライベートルーム（エンドツーエンド暗号化）',
+  'room.hostMine': 'あなたがホスト',
+  'room.hostRemote': 'ホスト {host}',
+  'room.join': 'プライベートルームに参加',
+  'room.joinLabel': '招待リンク',
+  'room.joinPlaceholder': 'nance://join/…',
+  'room.joinSubmit': '参加',
+  'room.joining': '参加中…',
+  'room.invite': '招待',
+  'room.inviteTitle': 'このルームに招待',
+  'room.inviteHelp':
+    'このリンクを持つ人は、毎日の消去まで誰でもこのルームを読み、投稿できます。誰かを外すには新しいルームを作ってください。',
+  'room.copy': 'リンクをコピー',
+  'room.copied': 'コピーしました',
+  'room.qr': '招待リンクの QR コード',
+  'room.close': '閉じる',
+  'room.undecryptable': 'このメッセージは復号できませんでした。',
 
   'chat.placeholder': '左のチャットを選ぶか、新しいチャットを作成してください。',
   'chat.hostMine': 'あなたがホスト',

@@ -19,6 +19,8 @@ const expected: Record<ErrorKind, Record<Lang, RegExp>> = {
   'not-supported': { en: /does not support/, ja: /対応していません/ },
   'too-large': { en: /too large/, ja: /大きすぎ/ },
   'bad-host': { en: /^This host sent an invalid answer/, ja: /不正な応答/ },
+  'bad-link': { en: /^This is not a valid invite link/, ja: /招待リンクではありません/ },
+  'wrong-key': { en: /key does not open/, ja: /鍵では開けません/ },
 };
 
 describe('error messages', () => {

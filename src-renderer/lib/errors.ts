@@ -19,6 +19,8 @@ const keyByKind: Record<ErrorKind, MessageKey> = {
   closed: 'error.closed',
   'invalid-argument': 'error.invalid-argument',
   'bad-host': 'error.bad-host',
+  'bad-link': 'error.bad-link',
+  'wrong-key': 'error.wrong-key',
 };
 
 export function errorKindOf(error: Pick<CommandError, 'kind' | 'code'>): ErrorKind | null {

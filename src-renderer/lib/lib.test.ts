@@ -54,6 +54,7 @@ describe('validate', () => {
 describe('chat groups', () => {
   const now = 1_700_000_000_000;
   const list: ChatListDto = {
+    rooms: [],
     mine: [
       { uuid: 'm1', name: 'Old mine', createdAt: now - 5_000 },
       { uuid: 'm2', name: 'New mine', createdAt: now - 1_000 },

@@ -79,7 +79,12 @@ export interface Actions {
   loadChats(): Promise<void>;
   refreshChats(): Promise<void>;
   loadPeers(): Promise<void>;
-  createChat(name: string, message: string): Promise<boolean>;
+  /** `isPrivate`: a private room (end-to-end encrypted, joined only by its invite link). */
+  createChat(name: string, message: string, isPrivate?: boolean): Promise<boolean>;
+  /** Joins a private room by its link and opens it; the error when it fails. */
+  joinRoom(link: string): Promise<CommandError | null>;
+  /** A private room's invite link, or the error. */
+  inviteLink(ref: Pick<ChatRef, 'host' | 'chatUuid'>): Promise<{ link: string } | { error: CommandError }>;
   postMessage(content: string): Promise<boolean>;
   saveSettings(changes: Partial<SettingsDto>): Promise<boolean>;
   finishOnboarding(displayName: string, bootstrap: string | null): Promise<boolean>;

@@ -111,7 +111,11 @@ export class FakeNanceApi implements NanceApi {
   }
 
   private list(): ChatListDto {
-    return { mine: [...this.mine], hosts: this.hosts.map((h) => ({ ...h, chats: [...h.chats] })) };
+    return {
+      mine: [...this.mine],
+      hosts: this.hosts.map((h) => ({ ...h, chats: [...h.chats] })),
+      rooms: [],
+    };
   }
 
   private answer(command: CommandName, raw: unknown): unknown {

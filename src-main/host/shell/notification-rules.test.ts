@@ -138,6 +138,7 @@ describe('ChatActivity', () => {
           path: null,
         },
       ],
+      rooms: [],
     };
     a.commandFinished('listChats', {}, ok(list));
     expect(a.chatName(mine)).toBe('Mine');

@@ -15,6 +15,8 @@ type NavigationActions = Pick<
   | 'openChat'
   | 'closeChat'
   | 'createChat'
+  | 'joinRoom'
+  | 'inviteLink'
   | 'dismissError'
 >;
 
@@ -63,9 +65,15 @@ export function navigationSlice(
       reads.close();
     },
 
-    async createChat(name, message) {
+    async createChat(name, message, isPrivate = false) {
       setBusy({ creating: true });
-      const reply = await api.call('createChat', { name: name.trim(), message, author: authorName(get()) });
+      const author = authorName(get());
+      const reply = await api.call('createChat', {
+        name: name.trim(),
+        message,
+        author,
+        ...(isPrivate ? { private: true } : {}),
+      });
       setBusy({ creating: false });
       if (!reply.ok) {
         fail('createChat', reply.error);
@@ -75,6 +83,20 @@ export function navigationSlice(
       await loadChats();
       actions.openChat({ host: null, chatUuid: reply.result.uuid, name: reply.result.name });
       return true;
+    },
+
+    async joinRoom(link) {
+      const reply = await api.call('joinRoom', { link });
+      if (!reply.ok) return reply.error;
+      await loadChats();
+      const { host, chatUuid, title } = reply.result;
+      actions.openChat({ host, chatUuid, name: title });
+      return null;
+    },
+
+    async inviteLink(ref) {
+      const reply = await api.call('getInviteLink', { host: ref.host, chatUuid: ref.chatUuid });
+      return reply.ok ? reply.result : { error: reply.error };
     },
 
     dismissError() {
