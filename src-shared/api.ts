@@ -48,7 +48,7 @@ export const commandArgs = {
     message: z.string().min(1),
     author: displayName,
     /** A private room: end-to-end encrypted, never listed, joined by its invite link. */
-    private: z.boolean().default(false),
+    private: z.boolean().optional(),
   }),
   /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
   readChat: z.object({
