@@ -131,8 +131,7 @@ export class NancePeer {
   private readonly expiry: ExpiryScheduler;
   private readonly guard: Guard;
   private closed = false;
-  /** This peer's key pair: it signs our posts and proves our answers. */
-  readonly identity: KeyPair;
+  private currentIdentity: KeyPair;
 
   constructor(
     private readonly deps: Deps,
@@ -141,7 +140,7 @@ export class NancePeer {
     this.current = deepFreeze({ ...DEFAULT_CONFIG, ...config });
     const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
-    this.identity = deps.identity ?? KeyPair.generate();
+    this.currentIdentity = deps.identity ?? KeyPair.generate();
     const transport = new PathTransport(deps.transport, this.paths, this.tokens);
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random, undefined, this.tokens);
@@ -405,6 +404,19 @@ export class NancePeer {
       this.events.emit('modeChanged', { role: patch.role });
       void this.sync.runRound();
     }
+  }
+
+  /** This peer's key pair: it signs our posts and proves our answers. Read it at each use: it can be replaced. */
+  get identity(): KeyPair {
+    return this.currentIdentity;
+  }
+
+  /**
+   * The one way to change our key (an imported backup): what we sign and prove from now on uses
+   * `keys`; what was signed before stays signed by the old key. Saving it is the host's job.
+   */
+  replaceIdentity(keys: KeyPair): void {
+    this.currentIdentity = keys;
   }
 
   private requirePeerRole(): void {

@@ -10,6 +10,8 @@ import {
   type CommandResults,
   type commandArgs,
   type EventPayloads,
+  type IdentityDto,
+  type IdentityImportDto,
   type MessageDto,
   type Mode,
   type PathDto,
@@ -23,6 +25,8 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
+import { BackupError, backupFile, keysFromBackup, keysFromPhrase, recoveryPhrase } from '../core/identity/backup.js';
+import { fingerprint, type KeyPair, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
@@ -89,6 +93,14 @@ const messageDto = (m: ChatMessage): MessageDto => ({
   createdAt: parseTimestamp(m.timestamp),
 });
 
+export interface ServiceOptions {
+  /**
+   * Keeps an imported identity (the host's identity file, written before the peer switches keys).
+   * Without it `importIdentity` only previews: a key that would not survive a restart is refused.
+   */
+  saveIdentity?: (keys: KeyPair) => void;
+}
+
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
 
@@ -97,6 +109,7 @@ export class NanceService {
   constructor(
     private readonly peer: NancePeer,
     private readonly store: Store,
+    private readonly options: ServiceOptions = {},
   ) {
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
@@ -174,7 +187,42 @@ export class NanceService {
       this.setMode(mode);
       return this.status();
     },
+    getIdentity: () => this.identityDto(this.peer.identity),
+    exportIdentity: async ({ passphrase }) => ({
+      backup: await backupFile(this.peer.identity, passphrase),
+      phrase: recoveryPhrase(this.peer.identity),
+    }),
+    importIdentity: (args) => this.importIdentity(args),
   };
+
+  private identityDto(keys: KeyPair): IdentityDto {
+    return {
+      publicKey: keys.publicKey,
+      fingerprint: fingerprint(keys.publicKey),
+      hue: keyHue(keys.publicKey),
+      displayName: this.settings().displayName,
+    };
+  }
+
+  /** A backup that is not taken is an answer (its problem), not a failure; the key is saved before it is used. */
+  private async importIdentity(
+    args: (typeof commandArgs)['importIdentity']['_output'],
+  ): Promise<IdentityImportDto> {
+    let keys: KeyPair;
+    try {
+      keys = 'phrase' in args ? keysFromPhrase(args.phrase) : await keysFromBackup(args.backup, args.passphrase);
+    } catch (err) {
+      if (err instanceof BackupError) return { problem: err.problem };
+      throw err;
+    }
+    if (!args.preview) {
+      const save = this.options.saveIdentity;
+      if (!save) throw new NanceError('not-supported', 'this host keeps no identity file to import into');
+      save(keys);
+      this.peer.replaceIdentity(keys);
+    }
+    return { identity: this.identityDto(keys) };
+  }
 
   /** The host made (or did not make) a mapping of our port at start: `status()` reports it. */
   reportPortMapping(mapping: PortMappingDto | undefined): void {
