@@ -25,7 +25,13 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
-import { BackupError, backupFile, keysFromBackup, keysFromPhrase, recoveryPhrase } from '../core/identity/backup.js';
+import {
+  BackupError,
+  backupFile,
+  keysFromBackup,
+  keysFromPhrase,
+  recoveryPhrase,
+} from '../core/identity/backup.js';
 import { fingerprint, type KeyPair, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat } from '../core/ports.js';
@@ -210,7 +216,8 @@ export class NanceService {
   ): Promise<IdentityImportDto> {
     let keys: KeyPair;
     try {
-      keys = 'phrase' in args ? keysFromPhrase(args.phrase) : await keysFromBackup(args.backup, args.passphrase);
+      keys =
+        'phrase' in args ? keysFromPhrase(args.phrase) : await keysFromBackup(args.backup, args.passphrase);
     } catch (err) {
       if (err instanceof BackupError) return { problem: err.problem };
       throw err;

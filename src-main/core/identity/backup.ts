@@ -122,7 +122,9 @@ export async function keysFromBackup(text: string, passphrase?: string): Promise
   }
   if (!isRecord(parsed) || parsed.format !== FORMAT) throw new BackupError({ reason: 'not-a-backup' });
   if (parsed.v !== VERSION) {
-    throw new BackupError({ reason: typeof parsed.v === 'number' && parsed.v > VERSION ? 'newer-version' : 'damaged' });
+    throw new BackupError({
+      reason: typeof parsed.v === 'number' && parsed.v > VERSION ? 'newer-version' : 'damaged',
+    });
   }
   const publicKey = parsed.publicKey;
   if (typeof publicKey !== 'string' || !PUBLIC_KEY_PATTERN.test(publicKey)) {
@@ -143,7 +145,11 @@ export async function keysFromBackup(text: string, passphrase?: string): Promise
   return keys;
 }
 
-async function openSealed(sealed: Record<string, unknown>, passphrase: string, publicKey: string): Promise<Buffer> {
+async function openSealed(
+  sealed: Record<string, unknown>,
+  passphrase: string,
+  publicKey: string,
+): Promise<Buffer> {
   const { kdf, n, r, p, salt, nonce, ciphertext } = sealed;
   const cost = typeof n === 'number' ? Math.log2(n) : Number.NaN;
   if (
@@ -175,7 +181,11 @@ async function openSealed(sealed: Record<string, unknown>, passphrase: string, p
 }
 
 /** scrypt off the event loop (the peer keeps answering while it runs). */
-function deriveKey(passphrase: string, salt: Buffer, cost: { n: number; r: number; p: number }): Promise<Buffer> {
+function deriveKey(
+  passphrase: string,
+  salt: Buffer,
+  cost: { n: number; r: number; p: number },
+): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(
       passphrase.normalize('NFKC'),
@@ -190,8 +200,10 @@ function deriveKey(passphrase: string, salt: Buffer, cost: { n: number; r: numbe
 /** base64url that decodes to exactly `length` bytes (and is the canonical spelling of them). */
 function exactBytes(text: string, length: number): Buffer {
   const bytes = Buffer.from(text, 'base64url');
-  if (bytes.length !== length || bytes.toString('base64url') !== text) throw new BackupError({ reason: 'damaged' });
+  if (bytes.length !== length || bytes.toString('base64url') !== text)
+    throw new BackupError({ reason: 'damaged' });
   return bytes;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
