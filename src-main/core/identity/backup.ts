@@ -53,9 +53,9 @@ const FORMAT = 'nance-identity-backup';
 const VERSION = 1;
 /** scrypt's cost: 2^17 × 8 × 128 bytes = 128 MiB and a few hundred ms per try (OWASP's minimum). */
 const WRITE_COST = { n: 2 ** 17, r: 8, p: 1 } as const;
-/** The costs a file may ask for: enough for a stronger writer, not enough to stall or exhaust us. */
+/** The costs a file may ask for: up to ours (a hostile file cannot ask for more memory or time). */
 const MIN_LOG_N = 14;
-const MAX_LOG_N = 18;
+const MAX_LOG_N = 17;
 
 interface SealedSeed {
   kdf: 'scrypt';
@@ -180,12 +180,19 @@ async function openSealed(
   }
 }
 
-/** scrypt off the event loop (the peer keeps answering while it runs). */
-function deriveKey(
-  passphrase: string,
-  salt: Buffer,
-  cost: { n: number; r: number; p: number },
-): Promise<Buffer> {
+type ScryptCost = { n: number; r: number; p: number };
+
+/** The derivation running now: one at a time, so calls in a burst cannot add up their 128 MiB. */
+let derivations: Promise<unknown> = Promise.resolve();
+
+/** scrypt off the event loop (the peer keeps answering while it runs), one at a time. */
+function deriveKey(passphrase: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
+  const next = derivations.then(() => scryptOnce(passphrase, salt, cost));
+  derivations = next.catch(() => undefined);
+  return next;
+}
+
+function scryptOnce(passphrase: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(
       passphrase.normalize('NFKC'),
