@@ -35,7 +35,8 @@ if (!existsSync(CHROMIUM)) {
   });
 } else {
   test.describe('identity in Settings: export, import, restart', () => {
-    test.describe.configure({ mode: 'serial' });
+    // Starting three processes and two windows, and sealing with scrypt, on a shared busy machine.
+    test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
     let cluster: Cluster;
     let A: PeerWindow;
@@ -150,6 +151,7 @@ if (!existsSync(CHROMIUM)) {
       await openIdentity(B.page);
       await expect(B.page.getByTestId('identity-fingerprint')).toHaveText(aFingerprint);
       await expect(B.page.getByTestId('identity-name')).toHaveText('Ben');
+      await expect(B.page.getByTestId('status-identity')).toContainText(aFingerprint);
     });
   });
 }

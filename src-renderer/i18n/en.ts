@@ -244,6 +244,8 @@ export const en = {
   'identity.problem.damaged': 'This backup file is damaged: it was changed or cut short.',
   'identity.problem.passphrase-needed': 'This backup file is protected: enter its passphrase.',
   'identity.problem.wrong-passphrase': 'The passphrase does not open this backup file.',
+  'status.identity': 'Me:',
+  'status.identityHelp': "Your key's fingerprint: others see it next to your name.",
   'lang.en': 'English',
   'lang.ja': '日本語',
 } as const;

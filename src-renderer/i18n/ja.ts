@@ -254,6 +254,8 @@ export const ja: Messages = {
   'identity.problem.passphrase-needed':
     'このバックアップファイルは保護されています。パスフレーズを入力してください。',
   'identity.problem.wrong-passphrase': 'このパスフレーズではバックアップファイルを開けません。',
+  'status.identity': '自分:',
+  'status.identityHelp': 'あなたの鍵のフィンガープリントです。他の人にはあなたの名前の横に表示されます。',
   'lang.en': 'English',
   'lang.ja': '日本語',
 };
