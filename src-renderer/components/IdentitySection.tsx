@@ -111,6 +111,7 @@ function BackupPart({ identity }: { identity: IdentityDto }) {
           <ol
             className="identity-phrase mono"
             data-testid="identity-phrase"
+            translate="no"
             aria-label={t('identity.phraseLabel')}
           >
             {phrase.split(' ').map((word, i) => (
@@ -231,7 +232,9 @@ function RestorePart({ current }: { current: IdentityDto }) {
           data-testid="identity-import-phrase"
           className="mono"
           rows={3}
+          // The secret must not reach a spelling or translation service.
           spellCheck={false}
+          translate="no"
           autoComplete="off"
           maxLength={1024}
           value={phrase}

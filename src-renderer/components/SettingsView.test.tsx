@@ -162,6 +162,11 @@ describe('SettingsView: identity', () => {
     expect(html).not.toContain('data-testid="identity-phrase-warning"');
     expect(html).not.toContain('data-testid="identity-import-replace"');
     expect(html).not.toContain('data-testid="identity-import-error"');
+    // A typed phrase goes to no spelling or translation service.
+    const phraseBox = tag(html, 'identity-import-phrase');
+    expect(phraseBox).toMatch(/spellcheck="false"/i);
+    expect(phraseBox).toContain('translate="no"');
+    expect(phraseBox).toMatch(/autocomplete="off"/i);
   });
 
   it('says it is loading before the identity is known, and offers nothing to export yet', () => {
