@@ -194,10 +194,10 @@ export class NanceService {
       return this.status();
     },
     getIdentity: () => this.identityDto(this.peer.identity),
-    exportIdentity: async ({ passphrase }) => ({
-      backup: await backupFile(this.peer.identity, passphrase),
-      phrase: recoveryPhrase(this.peer.identity),
-    }),
+    exportIdentity: async ({ passphrase }) => {
+      const keys = this.peer.identity; // one key for both, even if an import lands while sealing
+      return { backup: await backupFile(keys, passphrase), phrase: recoveryPhrase(keys) };
+    },
     importIdentity: (args) => this.importIdentity(args),
   };
 
