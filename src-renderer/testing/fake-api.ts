@@ -176,7 +176,7 @@ export class FakeNanceApi implements NanceApi {
       case 'exportIdentity':
         return {
           backup: `{"format":"nance-identity-backup","sealed":${args.passphrase !== undefined}}`,
-          phrase: 'abandon '.repeat(23) + 'art',
+          phrase: `${'abandon '.repeat(23)}art`,
         };
       case 'importIdentity':
         if (!args.preview && 'identity' in this.importAnswer) this.identity = this.importAnswer.identity;
