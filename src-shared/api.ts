@@ -35,6 +35,11 @@ export type RelayOffer = z.infer<typeof relayOfferSchema>;
 /** Seconds between keepalives on punched and relayed paths; 0 turns them off. */
 export const MAX_KEEPALIVE_SECONDS = 3600;
 
+/** An identity backup file's text is small (a key and its sealing): anything longer is not one. */
+export const MAX_BACKUP_CHARS = 4096;
+/** Protects a backup file (scrypt + AES-GCM); optional. */
+const backupPassphrase = z.string().min(1).max(1024);
+
 /** "host:port" strings as a person types them. */
 export const hostPortSchema = z.string().refine(isHostPort, 'expected HOST:PORT');
 
@@ -73,6 +78,23 @@ export const commandArgs = {
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
+  getIdentity: z.object({}),
+  /** The identity as a backup file's text (sealed with `passphrase` when given) and a recovery phrase. */
+  exportIdentity: z.object({ passphrase: backupPassphrase.optional() }),
+  /**
+   * Replaces this install's identity with the one in a backup file or a recovery phrase; with
+   * `preview`, only says whose it is (nothing changes), so the window can ask before replacing.
+   */
+  importIdentity: z.union([
+    z
+      .object({
+        backup: z.string().min(1).max(MAX_BACKUP_CHARS),
+        passphrase: backupPassphrase.optional(),
+        preview: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ phrase: z.string().min(1).max(1024), preview: z.boolean().optional() }).strict(),
+  ]),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -256,6 +278,38 @@ export interface SettingsDto {
   portMapping: boolean;
 }
 
+/** Who this install is: its public key (base64url), the fingerprint a person compares, its colour. */
+export interface IdentityDto {
+  publicKey: string;
+  /** "k7f3-9qxa-2m4b": 60 bits of the key's hash. */
+  fingerprint: string;
+  /** 0-359: the hue every window shows this key in. */
+  hue: number;
+  /** The name this install posts under (the settings' display name; may be empty). */
+  displayName: string;
+}
+
+export interface IdentityExportDto {
+  /** A backup file's text (JSON): save it as a file. */
+  backup: string;
+  /** The same key as 24 words (BIP-39, English list). */
+  phrase: string;
+}
+
+/** Why a backup file or a recovery phrase was not taken (`position` counts words from 1). */
+export type BackupProblem =
+  | { reason: 'word-count'; count: number }
+  | { reason: 'unknown-word'; position: number; word: string }
+  | { reason: 'checksum' }
+  | { reason: 'not-a-backup' }
+  | { reason: 'newer-version' }
+  | { reason: 'damaged' }
+  | { reason: 'passphrase-needed' }
+  | { reason: 'wrong-passphrase' };
+
+/** The identity imported (or, with `preview`, the one that would be), or why it was not. */
+export type IdentityImportDto = { identity: IdentityDto } | { problem: BackupProblem };
+
 export interface CommandResults {
   getStatus: StatusDto;
   listChats: ChatListDto;
@@ -269,6 +323,9 @@ export interface CommandResults {
   getSettings: SettingsDto;
   updateSettings: SettingsDto;
   setMode: StatusDto;
+  getIdentity: IdentityDto;
+  exportIdentity: IdentityExportDto;
+  importIdentity: IdentityImportDto;
 }
 
 export interface CommandError {

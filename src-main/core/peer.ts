@@ -159,8 +159,7 @@ export class NancePeer {
   private closed = false;
   /** Key proofs (signatures) we give challenged pings: docs/security.md, "Hosts are keys". */
   private readonly proofBudget: RateLimiter;
-  /** This peer's key pair: it signs our posts and proves our answers. */
-  readonly identity: KeyPair;
+  private currentIdentity: KeyPair;
 
   constructor(
     private readonly deps: Deps,
@@ -169,7 +168,7 @@ export class NancePeer {
     this.current = deepFreeze({ ...DEFAULT_CONFIG, ...config });
     const { clock, store } = deps;
     this.log = deps.logger ?? silentLogger;
-    this.identity = deps.identity ?? KeyPair.generate();
+    this.currentIdentity = deps.identity ?? KeyPair.generate();
     const transport = new PathTransport(deps.transport, this.paths, this.tokens);
     this.transport = transport;
     this.engine = new RequestEngine(transport, clock, this.config.retry, deps.random, undefined, this.tokens);
@@ -208,7 +207,7 @@ export class NancePeer {
       traversal: this.traversal,
       selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
-      identity: this.identity,
+      identity: () => this.identity,
       mayProveKey: (from) => this.proofBudget.allow(endpointKey(from), clock.now()),
       now: () => clock.now(),
       role: () => this.config.role,
@@ -454,6 +453,19 @@ export class NancePeer {
       this.events.emit('modeChanged', { role: patch.role });
       void this.sync.runRound();
     }
+  }
+
+  /** This peer's key pair: it signs our posts and proves our answers. Read it at each use: it can be replaced. */
+  get identity(): KeyPair {
+    return this.currentIdentity;
+  }
+
+  /**
+   * The one way to change our key (an imported backup): what we sign and prove from now on uses
+   * `keys`; what was signed before stays signed by the old key. Saving it is the host's job.
+   */
+  replaceIdentity(keys: KeyPair): void {
+    this.currentIdentity = keys;
   }
 
   private requirePeerRole(): void {

@@ -30,7 +30,7 @@ export interface HandlerContext {
   /** The address token for `to` (docs/protocol.md, "Address proof"), given in every ping answer. */
   addressToken(to: Endpoint): string;
   /** Our key: named in every ping answer (`id`), and proven (`sig`) when the ping challenges it. */
-  identity: Signer;
+  identity(): Signer;
   /** Whether `from` may have a key proof now (each costs a signature: a flood must not buy many). */
   mayProveKey(from: Endpoint): boolean;
   /** Our clock (a signed post's time must be within a day of it). */
@@ -63,8 +63,8 @@ export class RequestHandler {
             // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
             // and within the proof budget.
             ...(request.challenge !== undefined && this.ctx.mayProveKey(from)
-              ? provePing(this.ctx.identity, request.challenge)
-              : { id: this.ctx.identity.publicKey }),
+              ? provePing(this.ctx.identity(), request.challenge)
+              : { id: this.ctx.identity().publicKey }),
           },
         });
       case 'getPeers': {
@@ -107,7 +107,7 @@ export class RequestHandler {
         if (author) {
           // A signed post is stored only as signed: for this host, this chat, these words, this z.
           if (z === undefined) return fail(ResultCode.UnknownFormat);
-          const post = { hostKey: this.ctx.identity.publicKey, chatUuid, name, content, z };
+          const post = { hostKey: this.ctx.identity().publicKey, chatUuid, name, content, z };
           if (checkSignedPost(post, author, this.ctx.now()) !== 'ok') return fail(ResultCode.UnknownFormat);
           signed = { ...author, z };
         }

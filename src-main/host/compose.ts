@@ -15,7 +15,7 @@ import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
 import { NanceService, savedPortMapping, savedTraversal } from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { loadOrCreateIdentity, type SecretBox } from './identity-file.js';
+import { loadOrCreateIdentity, type SecretBox, saveIdentity } from './identity-file.js';
 
 export interface ComposeOptions {
   /** Where the store lives (`nance.db`); the folder must exist. */
@@ -161,7 +161,9 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       },
     },
   );
-  const service = new NanceService(peer, store);
+  const service = new NanceService(peer, store, {
+    saveIdentity: (keys) => saveIdentity(dataDir, keys, options.secretBox),
+  });
   // Map before detection: the gateway then also rewrites our outgoing source port to the mapped one,
   // so STUN sees the mapped endpoint.
   const portMapping =

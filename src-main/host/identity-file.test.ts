@@ -52,4 +52,23 @@ describe('identity file', () => {
     saveIdentity(dir, other);
     expect(loadOrCreateIdentity(dir).publicKey).toBe(other.publicKey);
   });
+
+  it('a plain file is sealed once a box is there (the desktop app after the CLI), same key', () => {
+    const dir = tempDir();
+    const keys = loadOrCreateIdentity(dir);
+    expect(loadOrCreateIdentity(dir, xorBox).publicKey).toBe(keys.publicKey);
+    const text = fs.readFileSync(path.join(dir, IDENTITY_FILE), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ sealed: true });
+    expect(text).not.toContain(keys.seed().toString('base64url'));
+    expect(fs.statSync(path.join(dir, IDENTITY_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('a save that fails leaves the old file and no copy of the secret beside it', () => {
+    const dir = tempDir();
+    const file = path.join(dir, IDENTITY_FILE);
+    fs.mkdirSync(file); // its place taken: the rename fails, as on a broken disk
+    const keys = loadOrCreateIdentity(tempDir());
+    expect(() => saveIdentity(dir, keys)).toThrow();
+    expect(fs.readdirSync(dir)).toEqual([IDENTITY_FILE]);
+  });
 });

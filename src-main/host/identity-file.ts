@@ -32,7 +32,11 @@ export function loadOrCreateIdentity(dataDir: string, box?: SecretBox): KeyPair 
     saveIdentity(dataDir, created, box);
     return created;
   }
-  return KeyPair.fromSeed(parseIdentityFile(text, file, box));
+  const { seed, sealed } = parseIdentityFile(text, file, box);
+  const keys = KeyPair.fromSeed(seed);
+  // A keychain that appeared since (the desktop app after the CLI): seal the plain file now.
+  if (box && !sealed) saveIdentity(dataDir, keys, box);
+  return keys;
 }
 
 /** Writes `keys` as the identity of `dataDir` (atomically: a crash leaves the old file or the new). */
@@ -43,11 +47,20 @@ export function saveIdentity(dataDir: string, keys: KeyPair, box?: SecretBox): v
     : { v: 1, seed: seed.toString('base64url') };
   const file = path.join(dataDir, IDENTITY_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
-  fs.renameSync(temp, file);
+  try {
+    fs.writeFileSync(temp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true }); // no copy of the secret left behind
+    throw err;
+  }
 }
 
-function parseIdentityFile(text: string, file: string, box: SecretBox | undefined): Buffer {
+function parseIdentityFile(
+  text: string,
+  file: string,
+  box: SecretBox | undefined,
+): { seed: Buffer; sealed: boolean } {
   let body: Partial<IdentityFileV1>;
   try {
     body = JSON.parse(text) as Partial<IdentityFileV1>;
@@ -58,7 +71,7 @@ function parseIdentityFile(text: string, file: string, box: SecretBox | undefine
     throw new Error(`${file} is not an identity file this version reads`);
   }
   const raw = Buffer.from(body.seed, 'base64url');
-  if (!body.sealed) return raw;
+  if (!body.sealed) return { seed: raw, sealed: false };
   if (!box) throw new Error(`${file} is sealed by the desktop app's keychain; open it with the desktop app`);
-  return box.open(raw);
+  return { seed: box.open(raw), sealed: true };
 }

@@ -10,6 +10,8 @@ import {
   type CommandResults,
   type commandArgs,
   type EventPayloads,
+  type IdentityDto,
+  type IdentityImportDto,
   type MessageDto,
   type Mode,
   type PathDto,
@@ -24,7 +26,14 @@ import { endpointKey } from '../../src-shared/endpoint.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
-import { fingerprint, keyHue } from '../core/identity/keys.js';
+import {
+  BackupError,
+  backupFile,
+  keysFromBackup,
+  keysFromPhrase,
+  recoveryPhrase,
+} from '../core/identity/backup.js';
+import { fingerprint, type KeyPair, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat, StoredRoom } from '../core/ports.js';
 import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
@@ -120,6 +129,14 @@ const roomDto = (r: StoredRoom): RoomDto => ({
   joinedAt: r.joinedAt,
 });
 
+export interface ServiceOptions {
+  /**
+   * Keeps an imported identity (the host's identity file, written before the peer switches keys).
+   * Without it `importIdentity` only previews: a key that would not survive a restart is refused.
+   */
+  saveIdentity?: (keys: KeyPair) => void;
+}
+
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
   private readonly rooms: PrivateRooms;
@@ -129,6 +146,7 @@ export class NanceService {
   constructor(
     private readonly peer: NancePeer,
     private readonly store: Store,
+    private readonly options: ServiceOptions = {},
   ) {
     this.rooms = new PrivateRooms(peer, store, { now: () => Date.now() });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
@@ -230,7 +248,43 @@ export class NanceService {
       this.setMode(mode);
       return this.status();
     },
+    getIdentity: () => this.identityDto(this.peer.identity),
+    exportIdentity: async ({ passphrase }) => {
+      const keys = this.peer.identity; // one key for both, even if an import lands while sealing
+      return { backup: await backupFile(keys, passphrase), phrase: recoveryPhrase(keys) };
+    },
+    importIdentity: (args) => this.importIdentity(args),
   };
+
+  private identityDto(keys: KeyPair): IdentityDto {
+    return {
+      publicKey: keys.publicKey,
+      fingerprint: fingerprint(keys.publicKey),
+      hue: keyHue(keys.publicKey),
+      displayName: this.settings().displayName,
+    };
+  }
+
+  /** A backup that is not taken is an answer (its problem), not a failure; the key is saved before it is used. */
+  private async importIdentity(
+    args: (typeof commandArgs)['importIdentity']['_output'],
+  ): Promise<IdentityImportDto> {
+    let keys: KeyPair;
+    try {
+      keys =
+        'phrase' in args ? keysFromPhrase(args.phrase) : await keysFromBackup(args.backup, args.passphrase);
+    } catch (err) {
+      if (err instanceof BackupError) return { problem: err.problem };
+      throw err;
+    }
+    if (!args.preview) {
+      const save = this.options.saveIdentity;
+      if (!save) throw new NanceError('not-supported', 'this host keeps no identity file to import into');
+      save(keys);
+      this.peer.replaceIdentity(keys);
+    }
+    return { identity: this.identityDto(keys) };
+  }
 
   /** The host made (or did not make) a mapping of our port at start: `status()` reports it. */
   reportPortMapping(mapping: PortMappingDto | undefined): void {

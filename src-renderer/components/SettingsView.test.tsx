@@ -3,12 +3,13 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import type { SettingsDto } from '../../src-shared/api';
+import type { IdentityDto, SettingsDto } from '../../src-shared/api';
 import { type Lang, translate } from '../i18n';
 import { LANG_KEY } from '../store/prefs';
 import { StoreContext } from '../store/react';
-import { createNanceStore, type NanceStore } from '../store/store';
+import { createNanceStore, type NanceState, type NanceStore } from '../store/store';
 import { FakeNanceApi } from '../testing/fake-api';
+import { disposeRendered, renderWith } from '../testing/render';
 import { SettingsView } from './SettingsView';
 
 const stores: NanceStore[] = [];
@@ -113,5 +114,70 @@ describe('SettingsView: port mapping', () => {
     expect(html).toContain(
       'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
     );
+  });
+});
+
+describe('SettingsView: identity', () => {
+  afterEach(disposeRendered);
+
+  const identity: IdentityDto = {
+    publicKey: 'A'.repeat(43),
+    fingerprint: 'k7f3-9qxa-2m4b',
+    hue: 137,
+    displayName: 'Aiko',
+  };
+  const withIdentity = (lang: Lang, over: Partial<NanceState> = {}) =>
+    renderWith(
+      <SettingsView />,
+      (api) => ({ settings: { ...api.settings, displayName: 'Aiko' }, identity, ...over }),
+      lang,
+    );
+
+  it.each(['en', 'ja'] as const)(
+    'shows the name and the fingerprint in its colour, and its actions (%s)',
+    (lang) => {
+      const html = withIdentity(lang);
+      expect(html).toContain(escapeHtml(translate(lang, 'identity.title')));
+      expect(html).toMatch(/data-testid="identity-name"[^>]*>Aiko</);
+      expect(tag(html, 'identity-fingerprint')).toContain('data-hue="137"');
+      expect(html).toMatch(/data-testid="identity-fingerprint"[^>]*>.*k7f3-9qxa-2m4b</);
+      for (const key of [
+        'identity.export',
+        'identity.showPhrase',
+        'identity.check',
+        'identity.exportHelp',
+      ] as const) {
+        expect(html).toContain(escapeHtml(translate(lang, key)));
+      }
+      expect(tag(html, 'identity-export-passphrase')).toContain('type="password"');
+      expect(tag(html, 'identity-import-file')).toContain('type="file"');
+      expect(tag(html, 'identity-import-passphrase')).toContain('type="password"');
+    },
+  );
+
+  it('keeps the recovery phrase and the replace button hidden until asked', () => {
+    const html = withIdentity('en');
+    expect(tag(html, 'identity-show-phrase')).toContain('aria-expanded="false"');
+    expect(html).not.toContain('data-testid="identity-phrase"');
+    expect(html).not.toContain('data-testid="identity-phrase-warning"');
+    expect(html).not.toContain('data-testid="identity-import-replace"');
+    expect(html).not.toContain('data-testid="identity-import-error"');
+    // A typed phrase goes to no spelling or translation service.
+    const phraseBox = tag(html, 'identity-import-phrase');
+    expect(phraseBox).toMatch(/spellcheck="false"/i);
+    expect(phraseBox).toContain('translate="no"');
+    expect(phraseBox).toMatch(/autocomplete="off"/i);
+  });
+
+  it('says it is loading before the identity is known, and offers nothing to export yet', () => {
+    const html = withIdentity('en', { identity: null });
+    expect(html).toContain('Loading your identity…');
+    expect(html).not.toContain('data-testid="identity-export"');
+    expect(html).not.toContain('data-testid="identity-fingerprint"');
+  });
+
+  it('an unnamed install shows as Anonymous in the window language', () => {
+    const html = renderWith(<SettingsView />, (api) => ({ settings: api.settings, identity }), 'ja');
+    expect(html).toMatch(new RegExp(`data-testid="identity-name"[^>]*>${translate('ja', 'anonymous')}<`));
   });
 });

@@ -1,4 +1,4 @@
-// Settings: display name, bootstrap peers, keepalive, relaying and port mapping (kept by main),
+// Settings: display name, identity (./IdentitySection.tsx), bootstrap peers, keepalive, relaying and port mapping (kept by main),
 // language and theme (kept by this window), and the peer / bootstrap mode switch.
 import { type FormEvent, useId, useState } from 'react';
 import type { RelayOffer } from '../../src-shared/api';
@@ -13,6 +13,7 @@ import {
 import { isTheme, themes } from '../store/prefs';
 import { useActions, useNance, useT } from '../store/react';
 import './Forms.css';
+import { IdentitySection } from './IdentitySection';
 import { LanguageSelect } from './LanguageSelect';
 import './Page.css';
 
@@ -296,6 +297,7 @@ export function SettingsView() {
     <div className="page settings" data-testid="settings">
       <h2>{t('settings.title')}</h2>
       <ProfileForm />
+      <IdentitySection />
       <AppearanceSection />
       <ModeSection />
     </div>

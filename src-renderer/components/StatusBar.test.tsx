@@ -27,3 +27,17 @@ describe('StatusBar: port mapping', () => {
     expect(render('ja', { portMapping: mapped })).toContain('ポート転送中: 198.51.100.25:40000（NAT-PMP）');
   });
 });
+
+describe('StatusBar: my fingerprint', () => {
+  const identity = { publicKey: 'A'.repeat(43), fingerprint: 'k7f3-9qxa-2m4b', hue: 12, displayName: '' };
+
+  it.each(['en', 'ja'] as const)('shows it, in its colour, once the identity is known (%s)', (lang) => {
+    const html = renderWith(<StatusBar />, (api) => ({ status: api.status, identity }), lang);
+    expect(html).toMatch(/data-testid="status-identity"[^>]*>[^<]*<span[^>]*data-hue="12"/);
+    expect(html).toContain('k7f3-9qxa-2m4b');
+  });
+
+  it('shows nothing of it before', () => {
+    expect(render('en')).not.toContain('data-testid="status-identity"');
+  });
+});

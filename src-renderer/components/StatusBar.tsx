@@ -1,10 +1,11 @@
 // The bottom line: my NAT type and addresses, the router's port mapping, each bootstrap's state,
-// peers, the wipe countdown.
+// peers, my key's fingerprint, the wipe countdown.
 import type { BootstrapStateDto, PortMappingDto } from '../../src-shared/api';
 import { endpointKey } from '../../src-shared/endpoint';
 import type { MessageKey } from '../i18n';
 import { countdown, fullTime } from '../lib/format';
 import { useNance, useT } from '../store/react';
+import { MyFingerprint } from './KeyFingerprint';
 import './StatusBar.css';
 
 const stateKey: Record<BootstrapStateDto, MessageKey> = {
@@ -62,6 +63,7 @@ export function StatusBar() {
       </span>
       <span className="status-item status-optional">{t('status.peers', { count: status.peerCount })}</span>
       <span className="status-spacer" />
+      <MyFingerprint />
       <span className="status-item" data-testid="wipe-countdown" title={fullTime(status.nextWipeAt, lang)}>
         {left > 0 ? t('status.wipeIn', { time: countdown(left) }) : t('status.wipeNow')}
       </span>

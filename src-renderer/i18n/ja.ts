@@ -239,6 +239,55 @@ export const ja: Messages = {
   'settings.toBootstrap': 'ブートストラップモードに切り替え',
   'settings.toPeer': 'ピアモードに切り替え',
   'settings.switching': '切り替えています…',
+  'identity.title': 'アイデンティティ',
+  'identity.help':
+    'あなたの投稿は、このコンピューターにある鍵で署名されます。他の人にはあなたの名前とこのフィンガープリントが表示されます。本人かどうか、友だちと見比べて確かめてください。',
+  'identity.fingerprintLabel': 'フィンガープリント',
+  'identity.loading': 'アイデンティティを読み込んでいます…',
+  'identity.exportTitle': 'バックアップ',
+  'identity.exportHelp':
+    'バックアップファイルと復元フレーズは、どちらも鍵そのものです。持っている人は誰でもあなたとして投稿できます。オフラインで、人に見せずに保管してください。',
+  'identity.passphraseLabel': 'ファイルのパスフレーズ（任意）',
+  'identity.passphraseHelp':
+    'バックアップファイルを保護します。このパスフレーズがないと開けなくなります。忘れるとファイルは使えません。',
+  'identity.export': 'バックアップファイルを書き出す',
+  'identity.exporting': '準備しています…',
+  'identity.exported': 'バックアップファイルを保存しました。',
+  'identity.showPhrase': '復元フレーズを表示',
+  'identity.hidePhrase': '復元フレーズを隠す',
+  'identity.phraseWarning':
+    'この24個の単語を見た人は誰でもあなたとして投稿できます。紙に書き留めて安全な場所に保管し、ウェブサイトに入力したり誰かに送ったりしないでください。',
+  'identity.phraseLabel': '復元フレーズ',
+  'identity.importTitle': '復元',
+  'identity.importHelp':
+    'バックアップファイルまたは復元フレーズのアイデンティティをこのコンピューターで使います。今のアイデンティティは置き換えられます。',
+  'identity.importFile': 'バックアップファイル',
+  'identity.importPhrase': 'または復元フレーズ（24単語）',
+  'identity.importPassphrase': 'パスフレーズ（保護されたファイルのみ）',
+  'identity.check': '確認',
+  'identity.checking': '確認しています…',
+  'identity.confirm':
+    'あなたのアイデンティティ {current} を {next} に置き換えます。これまでの投稿は古い鍵の署名のまま残ります。今のアイデンティティを後で使うかもしれない場合は、先にバックアップしてください。',
+  'identity.replace': 'アイデンティティを置き換える',
+  'identity.cancel': 'キャンセル',
+  'identity.replaced': '完了しました。このコンピューターは {fingerprint} として投稿します。',
+  'identity.fileTooLarge': 'このファイルはアイデンティティのバックアップにしては大きすぎます。',
+  'identity.nothingToImport': 'バックアップファイルを選ぶか、復元フレーズを入力してください。',
+  'identity.problem.word-count': '復元フレーズは24単語です。入力されたのは{count}単語です。',
+  'identity.problem.unknown-word':
+    '{position}番目の単語（「{word}」）は復元フレーズの単語ではありません。綴りを確かめてください。',
+  'identity.problem.checksum':
+    '単語の組み合わせが合いません。どれかが違うか、2つの順番が入れ替わっています。',
+  'identity.problem.not-a-backup': 'このファイルは Nance のアイデンティティのバックアップではありません。',
+  'identity.problem.newer-version':
+    'このバックアップは新しいバージョンの Nance で作られました。復元するには Nance を更新してください。',
+  'identity.problem.damaged':
+    'このバックアップファイルは壊れています（書き換えられたか、途中で切れています）。',
+  'identity.problem.passphrase-needed':
+    'このバックアップファイルは保護されています。パスフレーズを入力してください。',
+  'identity.problem.wrong-passphrase': 'このパスフレーズではバックアップファイルを開けません。',
+  'status.identity': '自分:',
+  'status.identityHelp': 'あなたの鍵のフィンガープリントです。他の人にはあなたの名前の横に表示されます。',
   'lang.en': 'English',
   'lang.ja': '日本語',
 };

@@ -8,6 +8,7 @@ export const MAX_CHAT_NAME = 256;
 export const MAX_MESSAGE = 40_000;
 export const MAX_BOOTSTRAPS = 16;
 export const MAX_KEEPALIVE_SECONDS = 3600;
+export const MAX_BACKUP_CHARS = 4096;
 
 export interface Checked<T> {
   value: T;

@@ -4,6 +4,9 @@ import type {
   ChatListDto,
   CommandError,
   EndpointDto,
+  IdentityDto,
+  IdentityExportDto,
+  IdentityImportDto,
   MessageDto,
   Mode,
   PeerDto,
@@ -47,7 +50,10 @@ export type ActionName =
   | 'createChat'
   | 'postMessage'
   | 'updateSettings'
-  | 'setMode';
+  | 'setMode'
+  | 'getIdentity'
+  | 'exportIdentity'
+  | 'importIdentity';
 
 export interface ActionError {
   action: ActionName;
@@ -93,6 +99,14 @@ export interface Actions {
   dismissError(): void;
   setLang(lang: Lang): void;
   setTheme(theme: Theme): void;
+  loadIdentity(): Promise<void>;
+  /** The backup file's text (sealed with `passphrase` when given) and the recovery phrase; null when it failed (the banner says why). */
+  exportIdentity(passphrase?: string): Promise<IdentityExportDto | null>;
+  /** Reads a backup or phrase; `preview` only says whose it is. Null when the call failed (the banner says why). */
+  importIdentity(
+    source: { backup: string; passphrase?: string } | { phrase: string },
+    preview: boolean,
+  ): Promise<IdentityImportDto | null>;
 }
 
 export interface NanceState {
@@ -103,6 +117,8 @@ export interface NanceState {
   now: number;
   status: StatusDto | null;
   settings: SettingsDto | null;
+  /** This install's key (null until loaded). */
+  identity: IdentityDto | null;
   chats: ChatListDto | null;
   peers: PeerDto[] | null;
   view: View;

@@ -9,6 +9,7 @@ import type { NanceApi } from '../../src-shared/api';
 import { loadPrefs } from './prefs';
 import { connectionSlice } from './slices/connection';
 import { sliceContext } from './slices/context';
+import { identitySlice } from './slices/identity';
 import { navigationSlice } from './slices/navigation';
 import { preferencesSlice } from './slices/preferences';
 import { readsSlice } from './slices/reads';
@@ -44,14 +45,22 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       connection.actions.loadPeers,
     );
     const preferences = preferencesSlice(ctx, prefsStorage, prefs, connection.loadStatus);
+    const identity = identitySlice(ctx);
     return {
       ...connection.initial,
       ...navigation.initial,
       ...reads.initial,
       ...preferences.initial,
+      ...identity.initial,
       busy: idleBusy,
       error: null,
-      actions: { ...connection.actions, ...navigation.actions, ...reads.actions, ...preferences.actions },
+      actions: {
+        ...connection.actions,
+        ...navigation.actions,
+        ...reads.actions,
+        ...preferences.actions,
+        ...identity.actions,
+      },
     };
   });
 }

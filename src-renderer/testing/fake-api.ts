@@ -16,6 +16,8 @@ import {
   type EventName,
   type EventPayloads,
   type HostChatsDto,
+  type IdentityDto,
+  type IdentityImportDto,
   type MessageDto,
   type NanceApi,
   type PeerDto,
@@ -50,6 +52,16 @@ export class FakeNanceApi implements NanceApi {
     peerCount: 0,
     portMapping: null,
     storage: { ok: true, problem: null },
+  };
+  identity: IdentityDto = {
+    publicKey: 'A'.repeat(43),
+    fingerprint: 'k7f3-9qxa-2m4b',
+    hue: 210,
+    displayName: '',
+  };
+  /** What `importIdentity` answers; by default the identity it would become (a fixed other key). */
+  importAnswer: IdentityImportDto = {
+    identity: { publicKey: 'B'.repeat(43), fingerprint: 'q2zz-8hn4-w0c1', hue: 30, displayName: '' },
   };
   mine: ChatDto[] = [];
   hosts: HostChatsDto[] = [];
@@ -171,6 +183,16 @@ export class FakeNanceApi implements NanceApi {
       case 'setMode':
         this.status = { ...this.status, mode: args.mode as StatusDto['mode'] };
         return { ...this.status };
+      case 'getIdentity':
+        return { ...this.identity, displayName: this.settings.displayName };
+      case 'exportIdentity':
+        return {
+          backup: `{"format":"nance-identity-backup","sealed":${args.passphrase !== undefined}}`,
+          phrase: `${'abandon '.repeat(23)}art`,
+        };
+      case 'importIdentity':
+        if (!args.preview && 'identity' in this.importAnswer) this.identity = this.importAnswer.identity;
+        return this.importAnswer;
     }
   }
 }

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatDto, StatusDto } from '../../../src-shared/api.js';
+import type { ChatDto, IdentityDto, StatusDto } from '../../../src-shared/api.js';
 import { silentLogger } from '../../core/logger.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
+import { IDENTITY_FILE } from '../identity-file.js';
 import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../shell/window-options.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -298,6 +299,36 @@ describe.skipIf(!isBuilt)(suite, () => {
     expect(second.mode).toBe('bootstrap');
     expect(second.udp.port).toBe(first.udp.port);
     await quit(again);
+  });
+
+  it('identity: sealed by a real keychain and the same key after a restart; plain with basic_text', async () => {
+    const app = start({ FAKE_SAFE_STORAGE: 'keychain' });
+    await ready(app);
+    const first = (await app.call('getIdentity')).result as IdentityDto;
+    expect(app.lines.some((l) => l.fake === 'encryptString')).toBe(true);
+    const file = JSON.parse(fs.readFileSync(path.join(dir, IDENTITY_FILE), 'utf8')) as { sealed?: boolean };
+    expect(file.sealed).toBe(true);
+    await quit(app);
+
+    const again = start({ FAKE_SAFE_STORAGE: 'keychain' });
+    await ready(again);
+    expect(((await again.call('getIdentity')).result as IdentityDto).publicKey).toBe(first.publicKey);
+    await quit(again);
+
+    // The keychain gone (another session, a headless start): the app says why instead of making a new key.
+    const noKeychain = start({ FAKE_SAFE_STORAGE: 'none' });
+    expect(await noKeychain.exited).not.toBe(0);
+    expect(noKeychain.lines.find((l) => l.fake === 'errorBox')?.content).toMatch(/sealed by the desktop app/);
+
+    const otherDir = fs.mkdtempSync(path.join(dir, 'basic-'));
+    const basic = start({ FAKE_SAFE_STORAGE: 'basic' }, ['--data-dir', otherDir]);
+    await ready(basic);
+    const plain = JSON.parse(fs.readFileSync(path.join(otherDir, IDENTITY_FILE), 'utf8')) as {
+      sealed?: boolean;
+    };
+    expect(plain.sealed).toBeUndefined();
+    expect(basic.lines.some((l) => l.fake === 'encryptString')).toBe(false);
+    await quit(basic);
   });
 
   it('app://nance serves build/renderer with the CSP, and nothing outside it', async () => {

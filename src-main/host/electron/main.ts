@@ -14,6 +14,7 @@ import {
   Notification,
   nativeImage,
   protocol,
+  safeStorage,
   session,
   Tray,
   type WebContents,
@@ -35,6 +36,7 @@ import {
   untrustedSenderError,
   validateIpcMessage,
 } from '../shell/ipc-guard.js';
+import { keychainSecretBox } from '../shell/keychain-box.js';
 import { switchBootstrapMode } from '../shell/mode-switch.js';
 import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from '../shell/notification-rules.js';
 import {
@@ -124,7 +126,9 @@ async function start(): Promise<void> {
   secureSession();
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
 
-  composing = composeDesktopPeer(dataDir, log, { portMapping: app.isPackaged && 'saved' }); // tests: off
+  const secretBox = keychainSecretBox(safeStorage);
+  log.info({ sealedByKeychain: secretBox !== undefined }, 'desktop: identity key storage');
+  composing = composeDesktopPeer(dataDir, log, { portMapping: app.isPackaged && 'saved', secretBox }); // tests: off
   composed = await composing;
   if (shutdown !== 'running') return; // quit while starting: stop() closes the peer
   const { service } = composed;

@@ -20,6 +20,8 @@ export interface DesktopPeerOptions {
    * setting). Default false, so a caller that does not say so (the tests) never touches the router.
    */
   portMapping?: ComposeOptions['portMapping'];
+  /** Seals the identity key (the OS keychain, ./keychain-box.ts); absent: the file is plain, 0600. */
+  secretBox?: ComposeOptions['secretBox'];
 }
 
 export async function composeDesktopPeer(
@@ -43,6 +45,7 @@ export async function composeDesktopPeer(
         retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
         logger: log,
         portMapping: options.portMapping ?? false,
+        ...(options.secretBox ? { secretBox: options.secretBox } : {}),
       });
       const bound = peer.transport.localEndpoint().port;
       if (bound !== saved.udpPort) {

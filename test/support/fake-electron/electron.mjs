@@ -264,8 +264,32 @@ export const dialog = {
   },
 };
 
+// FAKE_SAFE_STORAGE: 'keychain' (a real backend), 'basic' (Linux's basic_text), else none, as
+// on a headless machine. As Electron: only after ready. The sealing is a reversible stand-in.
+const SEALED_PREFIX = 'fake-keychain:';
+export const safeStorage = {
+  isEncryptionAvailable() {
+    if (!ready) throw new Error('fake: safeStorage before the app is ready');
+    return ['keychain', 'basic'].includes(process.env.FAKE_SAFE_STORAGE ?? '');
+  },
+  getSelectedStorageBackend() {
+    const mode = process.env.FAKE_SAFE_STORAGE;
+    return mode === 'keychain' ? 'gnome_libsecret' : mode === 'basic' ? 'basic_text' : 'unknown';
+  },
+  encryptString(plain) {
+    report({ fake: 'encryptString' });
+    return Buffer.from(SEALED_PREFIX + Buffer.from(plain).reverse().toString('hex'));
+  },
+  decryptString(sealed) {
+    const text = sealed.toString();
+    if (!text.startsWith(SEALED_PREFIX)) throw new Error('fake: not sealed by this keychain');
+    return Buffer.from(text.slice(SEALED_PREFIX.length), 'hex').reverse().toString();
+  },
+};
+
 export default {
   app,
+  safeStorage,
   BrowserWindow,
   ipcMain,
   Menu,
