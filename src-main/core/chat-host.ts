@@ -49,6 +49,8 @@ export type PostResult = AppendResult | { status: 'too-large' };
 
 export class ChatHost {
   private readonly maxJsonBytes: number;
+  /** Told of every message stored by a post (push delivery sends it on). */
+  onStored: ((message: StoredMessage) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -73,7 +75,10 @@ export class ChatHost {
     const message = this.newMessage(chatUuid, name, content, this.clock.now());
     if (message.jsonBytes > MAX_MESSAGE_JSON_BYTES) return Promise.resolve({ status: 'too-large' });
     if (dedupeKey !== undefined) message.dedupeKey = dedupeKey;
-    return this.store.appendMessage(message, this.maxJsonBytes);
+    return this.store.appendMessage(message, this.maxJsonBytes).then((result) => {
+      if (result.status === 'stored') this.onStored?.(result.message);
+      return result;
+    });
   }
 
   /** A `g/c` answer: the most recently active chats that fit `budget` bytes of JSON, at most `max`. */

@@ -9,7 +9,7 @@ import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
-export const EXTENSIONS = ['page', 'proof'] as const;
+export const EXTENSIONS = ['page', 'proof', 'push'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -28,15 +28,14 @@ export interface HandlerContext {
   addressToken(to: Endpoint): string;
 }
 
+/** Requests answered here (relay wrappers and push delivery are NancePeer's, see there). */
+export type HandledRequest = Exclude<Request, { type: 'relay' | 'forwarded' | 'subscribe' | 'push' }>;
+
 export class RequestHandler {
   constructor(private readonly ctx: HandlerContext) {}
 
   /** The answer to a request; `relay` and `forwarded` are not answered here (see NancePeer). */
-  async handle(
-    request: Exclude<Request, { type: 'relay' | 'forwarded' }>,
-    req: RequestContext,
-    z: string | undefined,
-  ): Promise<Response> {
+  async handle(request: HandledRequest, req: RequestContext, z: string | undefined): Promise<Response> {
     const { from } = req;
     // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list: the z counts as it is
     // written in JSON (escapes, UTF-8), not by its length in UTF-16 units.

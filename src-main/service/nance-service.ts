@@ -99,6 +99,13 @@ export class NanceService {
     private readonly store: Store,
   ) {
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
+    peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) =>
+      this.events.emit('message', {
+        host: { ...host },
+        chatUuid,
+        pushed: { afterSeq, lastSeq, messages: messages.map(messageDto) },
+      }),
+    );
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
     peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
@@ -130,10 +137,10 @@ export class NanceService {
     },
     createChat: async ({ name, message, author }) =>
       chatDto(await this.peer.createChat(name, message, author)),
-    // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
+    // The window keeps the cursor of each chat it shows; pushes (the `message` event) feed it too.
     readChat: async ({ host, chatUuid, afterSeq }) => {
       const { messages, lastSeq, full } = await this.peer.readChatSince(host, chatUuid, afterSeq ?? 0);
-      return { messages: messages.map(messageDto), lastSeq, full };
+      return { messages: messages.map(messageDto), lastSeq, full, live: this.peer.pushLive(host, chatUuid) };
     },
     postMessage: async ({ host, chatUuid, name, content }) => {
       await this.peer.postMessage(host, chatUuid, name, content);
