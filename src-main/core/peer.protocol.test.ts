@@ -58,7 +58,8 @@ describe('ping', () => {
       const { to, probe } = world(role);
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
       // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
-      const ext = role === 'bootstrap' ? ['page', 'proof', 'punch', 'relay'] : ['page', 'proof', 'punch'];
+      const ext =
+        role === 'bootstrap' ? ['page', 'proof', 'punch', 'relay'] : ['page', 'proof', 'push', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,

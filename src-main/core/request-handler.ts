@@ -9,7 +9,9 @@ import type { Traversal } from './traversal/traversal.js';
 import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
-export const EXTENSIONS = ['page', 'proof', 'push'] as const;
+export const EXTENSIONS = ['page', 'proof'] as const;
+/** Push delivery (docs/protocol.md, "push"): only a peer hosts chats to push. */
+const PEER_EXTENSIONS = ['push'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -46,7 +48,11 @@ export class RequestHandler {
         return ok({
           nance: {
             v: PROTOCOL_VERSION,
-            ext: [...EXTENSIONS, ...this.ctx.traversal.extensions()],
+            ext: [
+              ...EXTENSIONS,
+              ...(this.ctx.role() === 'peer' ? PEER_EXTENSIONS : []),
+              ...this.ctx.traversal.extensions(),
+            ],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),
