@@ -88,20 +88,18 @@ try {
     await page.goto(reader.cli.ready.web);
     await page.getByTestId('chat-item').filter({ hasText: 'bench' }).first().click();
     await page.getByTestId('message-content').filter({ hasText: 'hello' }).waitFor();
+    // Every mutation: scan the shown messages (a re-render may reuse nodes, not add them).
     await page.evaluate(() => {
-      const scan = (node) => {
-        if (!(node instanceof Element)) return;
-        const found = node.matches('[data-testid="message-content"]')
-          ? [node]
-          : node.querySelectorAll('[data-testid="message-content"]');
-        for (const el of found) {
+      const seen = new Set();
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-testid="message-content"]')) {
           const m = /^bench (\d+)$/.exec(el.textContent?.trim() ?? '');
-          if (m) window.benchSeen(Number(m[1]));
+          if (m && !seen.has(m[1])) {
+            seen.add(m[1]);
+            window.benchSeen(Number(m[1]));
+          }
         }
-      };
-      new MutationObserver((records) => {
-        for (const r of records) for (const n of r.addedNodes) scan(n);
-      }).observe(document.body, { childList: true, subtree: true });
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
   } else {
     console.log(`window column skipped: ${CHROMIUM} is not installed`);

@@ -30,6 +30,8 @@ export interface PushSettings {
   maxPushBytes: number;
   /** Push bytes per second one subscriber may receive (and twice that in a burst). */
   bytesPerSecond: number;
+  /** Push bytes per second to all subscribers together (and twice that in a burst). */
+  totalBytesPerSecond: number;
   /** Pushes in a row a subscriber may leave unacknowledged before it is dropped. */
   maxMissed: number;
   /** Sends of one push (the first and its resends). */
@@ -43,11 +45,18 @@ export const DEFAULT_PUSH: PushSettings = {
   total: 1_024,
   maxPushBytes: 1_200,
   bytesPerSecond: 16_384,
+  totalBytesPerSecond: 1_048_576,
   maxMissed: 3,
   retry: { timeoutMs: 300, attempts: 2 },
 };
 
-interface Subscriber {
+/** A token bucket of bytes. */
+interface ByteBudget {
+  budget: number;
+  budgetAt: number;
+}
+
+interface Subscriber extends ByteBudget {
   reader: Endpoint;
   chatUuid: string;
   sub: string;
@@ -55,9 +64,6 @@ interface Subscriber {
   /** The last `seq` this reader has been told of (pushed or nudged); it holds everything before. */
   toldUpTo: number;
   missed: number;
-  /** Byte budget (token bucket). */
-  budget: number;
-  budgetAt: number;
 }
 
 export interface PushHostDeps {
@@ -78,8 +84,11 @@ export class PushHost {
   private readonly byChat = new Map<string, Map<string, Subscriber>>();
   private readonly perIp = new Map<string, number>();
   private count = 0;
+  private readonly total: ByteBudget;
 
-  constructor(private readonly deps: PushHostDeps) {}
+  constructor(private readonly deps: PushHostDeps) {
+    this.total = { budget: 2 * deps.settings().totalBytesPerSecond, budgetAt: deps.clock.now() };
+  }
 
   get subscriberCount(): number {
     return this.count;
@@ -175,18 +184,18 @@ export class PushHost {
     return encodeRequest(request, 'z'.repeat(UUID_LENGTH), this.deps.proofFor(to)).length;
   }
 
-  /** Takes `bytes` from the subscriber's budget (resends included: each push counts twice). */
+  /**
+   * Takes `bytes` from the subscriber's budget and the total one (its resend included: each push
+   * counts as many times as it may be sent); false, taking nothing, when either lacks them.
+   */
   private spend(subscriber: Subscriber, bytes: number, now: number): boolean {
-    const { bytesPerSecond, retry } = this.deps.settings();
+    const { bytesPerSecond, totalBytesPerSecond, retry } = this.deps.settings();
     const cost = bytes * (retry.attempts ?? 1);
-    const burst = 2 * bytesPerSecond;
-    subscriber.budget = Math.min(
-      burst,
-      subscriber.budget + ((now - subscriber.budgetAt) / 1000) * bytesPerSecond,
-    );
-    subscriber.budgetAt = now;
-    if (subscriber.budget < cost) return false;
+    refill(subscriber, bytesPerSecond, now);
+    refill(this.total, totalBytesPerSecond, now);
+    if (subscriber.budget < cost || this.total.budget < cost) return false;
     subscriber.budget -= cost;
+    this.total.budget -= cost;
     return true;
   }
 
@@ -246,4 +255,10 @@ export class PushHost {
       }
     }
   }
+}
+
+/** Refills a bucket at `perSecond` up to twice that. */
+function refill(bucket: ByteBudget, perSecond: number, now: number): void {
+  bucket.budget = Math.min(2 * perSecond, bucket.budget + ((now - bucket.budgetAt) / 1000) * perSecond);
+  bucket.budgetAt = now;
 }

@@ -104,7 +104,7 @@ describe('push delivery', () => {
     expect(host.peer.pushSubscribers()).toBe(0);
   });
 
-  it('recovers a gap: pushes lost on the way become a nudge at the next post, and the reader reads what it lacks', async () => {
+  it('recovers a gap: after a lost push the reader sees the next one skip a seq, hands on a nudge, and reads what it lacks', async () => {
     const { host, reader, pushed } = world();
     const { chat } = await readingChat(host, reader);
     h.net.setLoss(host.endpoint, reader.endpoint, 1);
@@ -113,7 +113,7 @@ describe('push delivery', () => {
     h.net.setLoss(host.endpoint, reader.endpoint, 0);
     await h.settle(host.peer.postMessage(null, chat.uuid, 'ken', 'after the gap'));
     await h.advance(20);
-    // The host knows the reader missed seq 2: it does not push 3 as if it followed.
+    // Seq 3 does not follow the 1 the reader holds: the window is told to read, not given 3 alone.
     expect(pushed).toEqual([
       { host: host.endpoint, chatUuid: chat.uuid, afterSeq: 1, lastSeq: 3, messages: [] },
     ]);
@@ -166,8 +166,11 @@ describe('push delivery', () => {
     expect(host.peer.pushSubscribers()).toBe(4);
   });
 
-  it('caps push bytes per subscriber: a burst of posts over the budget is nudged, not pushed in full', async () => {
-    const { host, reader, pushed } = world({ bytesPerSecond: 2_000 });
+  it.each([
+    ['per subscriber', { bytesPerSecond: 2_000 }],
+    ['in total', { totalBytesPerSecond: 2_000 }],
+  ])('caps push bytes %s: a burst of posts over the budget is not pushed', async (_, cap) => {
+    const { host, reader, pushed } = world(cap);
     const { chat } = await readingChat(host, reader);
     for (let i = 0; i < 20; i++)
       await h.settle(host.peer.postMessage(null, chat.uuid, 'ken', `${i} ${'y'.repeat(500)}`));
