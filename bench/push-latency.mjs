@@ -7,7 +7,8 @@
 //   - poll:   reader P, driven like the window without push (readChat with its cursor every
 //     700 ms), gets it in a read: the baseline, in the same run.
 // Needs `npm run build` (and /usr/bin/chromium for the window column; without it, that column is
-// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50]
+// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50]; BENCH_DEBUG=1 also prints
+// when the event reached the page (its WebSocket), to tell transport from rendering.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,7 +25,8 @@ const GAP_MS = arg('--gap-ms', 50);
 const POLL_MS = 700;
 const CHROMIUM = '/usr/bin/chromium';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.now();
+// Wall-clock ms: the window records when it showed a message in its own process (Date.now() there).
+const now = () => Date.now();
 
 if (!isBuilt) {
   console.error('build/ is missing: run npm run build first');
@@ -82,22 +84,33 @@ try {
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     const page = await browser.newPage();
-    await page.exposeFunction('benchSeen', (n) => {
-      if (!seenInWindow.has(n)) seenInWindow.set(n, now());
-    });
+    if (process.env.BENCH_DEBUG) {
+      await page.addInitScript(() => {
+        window.wsSeen = {};
+        const Orig = window.WebSocket;
+        window.WebSocket = class extends Orig {
+          constructor(...a) {
+            super(...a);
+            this.addEventListener('message', (e) => {
+              const at = Date.now();
+              for (const m of String(e.data).matchAll(/bench (\d+)/g)) window.wsSeen[m[1]] ??= at;
+            });
+          }
+        };
+      });
+    }
     await page.goto(reader.cli.ready.web);
     await page.getByTestId('chat-item').filter({ hasText: 'bench' }).first().click();
     await page.getByTestId('message-content').filter({ hasText: 'hello' }).waitFor();
-    // Every mutation: scan the shown messages (a re-render may reuse nodes, not add them).
+    // Every mutation: scan the shown messages (a re-render may reuse nodes, not add them), and
+    // note the time in the page, collected at the end (no round trip to this process per message).
     await page.evaluate(() => {
-      const seen = new Set();
+      window.benchSeen = {};
       new MutationObserver(() => {
+        const at = Date.now();
         for (const el of document.querySelectorAll('[data-testid="message-content"]')) {
           const m = /^bench (\d+)$/.exec(el.textContent?.trim() ?? '');
-          if (m && !seen.has(m[1])) {
-            seen.add(m[1]);
-            window.benchSeen(Number(m[1]));
-          }
+          if (m && window.benchSeen[m[1]] === undefined) window.benchSeen[m[1]] = at;
         }
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
@@ -145,6 +158,17 @@ try {
   polling = false;
   await pollLoop;
 
+  if (browser) {
+    const page = browser.contexts()[0].pages()[0];
+    for (const [n, at] of Object.entries(await page.evaluate(() => window.benchSeen))) {
+      seenInWindow.set(Number(n), at);
+    }
+  }
+  if (process.env.BENCH_DEBUG && browser) {
+    const page = browser.contexts()[0].pages()[0];
+    const ws = new Map(Object.entries(await page.evaluate(() => window.wsSeen)).map(([n, t]) => [Number(n), t]));
+    console.log(`  DEBUG websocket arrival in the page: ${fmt(stats([...postedAt].filter(([n]) => ws.has(n)).map(([n, t]) => ws.get(n) - t)))}`);
+  }
   const seenByEvent = new Map();
   for (const { at, msg } of reader.events) {
     if (msg.event !== 'message' || !msg.payload?.pushed) continue;

@@ -3,6 +3,7 @@
 import {
   type KeyboardEvent,
   type MutableRefObject,
+  memo,
   useEffect,
   useLayoutEffect,
   useRef,
@@ -22,7 +23,8 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
 
-function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) {
+// Memoised: a new message (pushed or read) renders itself, not every message before it again.
+const MessageItem = memo(function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) {
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   return (
@@ -44,7 +46,7 @@ function MessageItem({ message, mine }: { message: MessageDto; mine: boolean }) 
       </p>
     </li>
   );
-}
+});
 
 function MessageList({ name, stick }: { name: string; stick: MutableRefObject<boolean> }) {
   const t = useT();
