@@ -166,8 +166,12 @@ try {
   }
   if (process.env.BENCH_DEBUG && browser) {
     const page = browser.contexts()[0].pages()[0];
-    const ws = new Map(Object.entries(await page.evaluate(() => window.wsSeen)).map(([n, t]) => [Number(n), t]));
-    console.log(`  DEBUG websocket arrival in the page: ${fmt(stats([...postedAt].filter(([n]) => ws.has(n)).map(([n, t]) => ws.get(n) - t)))}`);
+    const ws = new Map(
+      Object.entries(await page.evaluate(() => window.wsSeen)).map(([n, t]) => [Number(n), t]),
+    );
+    console.log(
+      `  DEBUG websocket arrival in the page: ${fmt(stats([...postedAt].filter(([n]) => ws.has(n)).map(([n, t]) => ws.get(n) - t)))}`,
+    );
   }
   const seenByEvent = new Map();
   for (const { at, msg } of reader.events) {
