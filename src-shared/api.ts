@@ -217,6 +217,22 @@ export interface ChatReadDto {
   lastSeq: number;
   /** `messages` is the whole chat: replace what you have (a read from 0, or a base host that cannot page). */
   full: boolean;
+  /**
+   * The host pushes what is new in this chat (push delivery, the `message` event's `pushed`): poll
+   * it only as a fallback. Absent or false: poll as usual.
+   */
+  live?: boolean;
+}
+
+/**
+ * What a host pushed of a chat the window reads (`readChat`): `messages` follow `afterSeq` and end
+ * at `lastSeq`. Apply them when `afterSeq` is your cursor; otherwise (or with no messages: a gap, a
+ * message too big to push) read up to `lastSeq`.
+ */
+export interface PushedDto {
+  afterSeq: number;
+  lastSeq: number;
+  messages: MessageDto[];
 }
 
 export interface PeerDto {
@@ -340,7 +356,8 @@ export type CommandReply<K extends CommandName> =
 
 /** Events main pushes to the window. */
 export interface EventPayloads {
-  message: { host: EndpointDto | null; chatUuid: string };
+  /** A message was stored (host null: a chat of ours), or a host pushed one (`pushed`). */
+  message: { host: EndpointDto | null; chatUuid: string; pushed?: PushedDto };
   chatsChanged: Record<string, never>;
   peersChanged: Record<string, never>;
   statusChanged: StatusDto;

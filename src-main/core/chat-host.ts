@@ -83,6 +83,8 @@ export type PostResult = AppendResult | { status: 'too-large' };
 
 export class ChatHost {
   private readonly maxJsonBytes: number;
+  /** Told of every message stored by a post (push delivery sends it on). */
+  onStored: ((message: StoredMessage) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -122,7 +124,10 @@ export class ChatHost {
     if (message.jsonBytes > MAX_MESSAGE_JSON_BYTES) return Promise.resolve({ status: 'too-large' });
     if (dedupeKey !== undefined) message.dedupeKey = dedupeKey;
     if (author !== undefined) message.author = author;
-    return this.store.appendMessage(message, this.maxJsonBytes);
+    return this.store.appendMessage(message, this.maxJsonBytes).then((result) => {
+      if (result.status === 'stored') this.onStored?.(result.message);
+      return result;
+    });
   }
 
   /**

@@ -170,6 +170,16 @@ export class PeerClient {
     return info;
   }
 
+  /** Whether `to` advertised extension `ext` in its last ping answer. */
+  advertises(to: Endpoint, ext: string): boolean {
+    return this.known(to)?.ext.includes(ext) ?? false;
+  }
+
+  /** `u/s` (push extension): the host's answer whatever its code; a NanceError on silence. */
+  subscribe(to: Endpoint, chatUuid: string, after: number, sub: string): Promise<Response> {
+    return this.send(to, { type: 'subscribe', chatUuid, after, sub }, { policy: { attempts: 3 } });
+  }
+
   async getChats(to: Endpoint, maxChatsLength: number): Promise<ChatSummary[]> {
     const c = await this.call(to, { type: 'getChats', maxChatsLength }, 'list chats');
     return validList(c, 'chats', chatEntry).map((e) => ({ ...e, timestamp: timestampOf(e.timestamp) }));

@@ -60,7 +60,9 @@ describe('ping', () => {
       const id = host.peer.identity.publicKey;
       // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
       const ext =
-        role === 'bootstrap' ? ['page', 'proof', 'sig', 'punch', 'relay'] : ['page', 'proof', 'sig', 'punch'];
+        role === 'bootstrap'
+          ? ['page', 'proof', 'sig', 'punch', 'relay']
+          : ['page', 'proof', 'sig', 'push', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,

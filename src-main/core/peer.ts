@@ -35,12 +35,14 @@ import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredChat, Transport } from './ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from './ports.js';
+import { DEFAULT_PUSH, PushHost, type PushSettings } from './push/push-host.js';
+import { type Pushed, PushReader } from './push/push-reader.js';
 import { type ChatRead, DEFAULT_READ_DEADLINE_MS, readDeadline } from './read-bounds.js';
 import { type HostChats, RemoteChats } from './remote-chats.js';
 import { changesState, ReplyCache } from './reply-cache.js';
 import type { RequestContext } from './request-context.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
-import { RequestHandler } from './request-handler.js';
+import { type HandledRequest, RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
 import { type PathInfo, PathTable } from './traversal/path-table.js';
 import { PathTransport } from './traversal/path-transport.js';
@@ -67,6 +69,8 @@ export interface PeerConfig {
   traversal: TraversalSettings;
   /** Time one read of a remote chat may take, whatever the host answers. */
   readDeadlineMs: number;
+  /** Push delivery to readers of our chats: leases and caps (docs/protocol.md, "push"). */
+  push: PushSettings;
 }
 
 /** Frozen all the way down: every peer starts from these and none can change them for the others. */
@@ -81,6 +85,7 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   guard: DEFAULT_GUARD,
   traversal: DEFAULT_TRAVERSAL,
   readDeadlineMs: DEFAULT_READ_DEADLINE_MS,
+  push: DEFAULT_PUSH,
 });
 
 /**
@@ -94,6 +99,8 @@ export type ConfigPatch = Partial<
 export interface PeerEvents extends Record<string, unknown> {
   /** A message was stored in a chat we host. */
   message: { chatUuid: string };
+  /** A host pushed what is new in a chat we read (push delivery). */
+  pushed: Pushed;
   chatsChanged: undefined;
   peersChanged: undefined;
   statusChanged: undefined;
@@ -127,7 +134,7 @@ const KEY_PROOF_BUDGET: RateLimitSettings = {
 };
 
 /** Requests answered by `serve` (the relay wrappers are not answered like requests). */
-type ServedRequest = Exclude<Request, { type: 'relay' | 'forwarded' }>;
+type ServedRequest = HandledRequest;
 
 /** Where a chat lives: `null` is this peer. */
 export type ChatHostRef = Endpoint | null;
@@ -156,6 +163,8 @@ export class NancePeer {
   private readonly sync: SyncLoop;
   private readonly expiry: ExpiryScheduler;
   private readonly guard: Guard;
+  private readonly pushHost: PushHost;
+  private readonly pushReader: PushReader;
   private closed = false;
   /** Key proofs (signatures) we give challenged pings: docs/security.md, "Hosts are keys". */
   private readonly proofBudget: RateLimiter;
@@ -188,6 +197,26 @@ export class NancePeer {
       this.keys,
     );
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
+    this.pushHost = new PushHost({
+      clock,
+      store,
+      settings: () => this.config.push,
+      request: (to, request, policy) => this.engine.request(to, request, policy),
+      proofFor: (to) => this.tokens.proofFor(to),
+      logger: this.log,
+    });
+    this.chats.onStored = (message) => this.pushHost.stored(message);
+    this.pushReader = new PushReader({
+      clock,
+      subscribe: (host, chatUuid, after, sub) => this.client.subscribe(host, chatUuid, after, sub),
+      ping: (host) => this.client.ping(host),
+      onPushed: (pushed) =>
+        this.events.emit('pushed', {
+          ...pushed,
+          messages: this.withVerifiedAuthors(pushed.host, pushed.chatUuid, pushed.messages),
+        }),
+      logger: this.log,
+    });
     this.peers = new PeerDirectory(store, clock, this.answered);
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
@@ -244,6 +273,7 @@ export class NancePeer {
       this.config.retentionMs,
       () => {
         this.remote.clear();
+        this.pushHost.clear();
         this.log.info({}, 'daily wipe: all chats and messages deleted');
         this.events.emit('chatsChanged', undefined);
       },
@@ -272,6 +302,7 @@ export class NancePeer {
     this.sync.stop();
     this.expiry.stop();
     this.traversal.stop();
+    this.pushReader.stop();
     this.engine.close();
     await this.deps.transport.close();
     this.deps.store.close();
@@ -328,7 +359,26 @@ export class NancePeer {
       if (refusal) this.reply(refusal, z, ctx);
       return;
     }
+    if (request.type === 'subscribe' || request.type === 'push') {
+      const answer = this.servePush(request, ctx);
+      if (answer) this.guard.rate.charge(endpointKey(ctx.from), this.reply(answer, z, ctx).length);
+      return;
+    }
     this.serve(request, z, ctx);
+  }
+
+  /** Push delivery (docs/protocol.md, "push"); null: no answer at all (an unproven subscribe). */
+  private servePush(
+    request: Extract<Request, { type: 'subscribe' | 'push' }>,
+    ctx: RequestContext,
+  ): Response | null {
+    if (request.type === 'subscribe') {
+      if (this.config.role !== 'peer') return { r: ResultCode.UnknownFormat, c: {} };
+      return this.pushHost.subscribe(ctx, request.chatUuid, request.after, request.sub);
+    }
+    // A push is taken only straight from the host subscribed to (its check), never out of a relay.
+    if (ctx.relayed) return { r: ResultCode.UnknownFormat, c: {} };
+    return this.pushReader.push(ctx.from, request.chatUuid, request.sub, request.upTo, request.messages);
   }
 
   /**
@@ -554,18 +604,36 @@ export class NancePeer {
       read = await this.overPath(host, () =>
         this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
       );
+      // The window reads this chat: keep a subscription for pushes while it does.
+      if (this.client.advertises(host, 'push')) this.pushReader.reading(host, chatUuid, read.lastSeq);
     }
-    // The host may lie: a message keeps its author only if the signature holds for this host's key.
+    return { ...read, messages: this.withVerifiedAuthors(host, chatUuid, read.messages) };
+  }
+
+  /**
+   * The host may lie: a message keeps its author only if the signature holds for this host's key
+   * (read or pushed alike).
+   */
+  private withVerifiedAuthors(host: ChatHostRef, chatUuid: string, messages: ChatMessage[]): ChatMessage[] {
     const hostKey =
       host === null
         ? this.identity.publicKey
         : (this.client.known(host)?.key ?? this.client.known(host)?.id ?? '');
-    const messages = read.messages.map((m) => {
+    return messages.map((m) => {
       const { author, ...rest } = m;
       const verified = verifiedAuthor(hostKey, chatUuid, m);
       return verified ? { ...rest, author: verified } : rest;
     });
-    return { ...read, messages };
+  }
+
+  /** Whether a host pushes what is new in this chat now (the window then polls only as fallback). */
+  pushLive(host: ChatHostRef, chatUuid: string): boolean {
+    return host !== null && this.pushReader.isLive(host, chatUuid);
+  }
+
+  /** Readers subscribed to our chats now. */
+  pushSubscribers(): number {
+    return this.pushHost.subscriberCount;
   }
 
   /**

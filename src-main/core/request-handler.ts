@@ -13,6 +13,8 @@ import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
 export const EXTENSIONS = ['page', 'proof', 'sig'] as const;
+/** Push delivery (docs/protocol.md, "push"): only a peer hosts chats to push. */
+const PEER_EXTENSIONS = ['push'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -37,15 +39,14 @@ export interface HandlerContext {
   now(): number;
 }
 
+/** Requests answered here (relay wrappers and push delivery are NancePeer's, see there). */
+export type HandledRequest = Exclude<Request, { type: 'relay' | 'forwarded' | 'subscribe' | 'push' }>;
+
 export class RequestHandler {
   constructor(private readonly ctx: HandlerContext) {}
 
   /** The answer to a request; `relay` and `forwarded` are not answered here (see NancePeer). */
-  async handle(
-    request: Exclude<Request, { type: 'relay' | 'forwarded' }>,
-    req: RequestContext,
-    z: string | undefined,
-  ): Promise<Response> {
+  async handle(request: HandledRequest, req: RequestContext, z: string | undefined): Promise<Response> {
     const { from } = req;
     // Room for the envelope {"m":"R","r":0,"c":{...},"z":"..."} around a list: the z counts as it is
     // written in JSON (escapes, UTF-8), not by its length in UTF-16 units.
@@ -56,7 +57,11 @@ export class RequestHandler {
         return ok({
           nance: {
             v: PROTOCOL_VERSION,
-            ext: [...EXTENSIONS, ...this.ctx.traversal.extensions()],
+            ext: [
+              ...EXTENSIONS,
+              ...(this.ctx.role() === 'peer' ? PEER_EXTENSIONS : []),
+              ...this.ctx.traversal.extensions(),
+            ],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),

@@ -150,6 +150,18 @@ export class NanceService {
   ) {
     this.rooms = new PrivateRooms(peer, store, { now: () => Date.now() });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
+    peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) => {
+      const ourKey = peer.identity.publicKey;
+      const room = this.rooms.joinedRoom(chatUuid);
+      const dtos = room
+        ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
+        : messages.map((m) => messageDto(m, ourKey));
+      this.events.emit('message', {
+        host: { ...(room?.host ?? host) },
+        chatUuid,
+        pushed: { afterSeq, lastSeq, messages: dtos },
+      });
+    });
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
     peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
@@ -184,17 +196,19 @@ export class NanceService {
       const room = await this.rooms.create(name, message, author);
       return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
     },
-    // Stateless: the window keeps the cursor of each chat it shows (and push delivery will feed it).
+    // The window keeps the cursor of each chat it shows; pushes (the `message` event) feed it too.
     readChat: async ({ host, hostKey, chatUuid, afterSeq }) => {
       const ourKey = this.peer.identity.publicKey;
       const room = this.rooms.find(host, chatUuid);
       if (room) {
         const read = await this.rooms.read(room, afterSeq ?? 0);
-        return { ...read, messages: read.messages.map((m) => roomMessageDto(m, ourKey)) };
+        const live = this.peer.pushLive(this.peer.resolveHost(room.host, room.hostKey), chatUuid);
+        return { ...read, messages: read.messages.map((m) => roomMessageDto(m, ourKey)), live };
       }
       const at = this.peer.resolveHost(host, hostKey);
       const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0);
-      return { messages: messages.map((m) => messageDto(m, ourKey)), lastSeq, full };
+      const live = this.peer.pushLive(at, chatUuid);
+      return { messages: messages.map((m) => messageDto(m, ourKey)), lastSeq, full, live };
     },
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
       const room = this.rooms.find(host, chatUuid);

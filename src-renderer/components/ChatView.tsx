@@ -3,6 +3,7 @@
 import {
   type KeyboardEvent,
   type MutableRefObject,
+  memo,
   useEffect,
   useLayoutEffect,
   useMemo,
@@ -26,7 +27,14 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
 
-function MessageItem({ message, contested }: { message: MessageDto; contested: boolean }) {
+// Memoised: a new message (pushed or read) renders itself, not every message before it again.
+const MessageItem = memo(function MessageItem({
+  message,
+  contested,
+}: {
+  message: MessageDto;
+  contested: boolean;
+}) {
   const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
@@ -54,7 +62,7 @@ function MessageItem({ message, contested }: { message: MessageDto; contested: b
       )}
     </li>
   );
-}
+});
 
 function MessageList({ name, stick }: { name: string; stick: MutableRefObject<boolean> }) {
   const t = useT();

@@ -140,6 +140,8 @@ export interface StoreOptions {
   navigatorLanguage?: string;
   /** How often the open remote chat is re-read. */
   pollIntervalMs?: number;
+  /** How often it is re-read while its host pushes new messages (a lost push costs at most this). */
+  livePollIntervalMs?: number;
   /** How often the chat list is re-read as a safety net for missed events; 0 = never. */
   listRefreshMs?: number;
   /** How often `now` advances; 0 = only by tick(). */

@@ -33,7 +33,7 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
 
   return createStore<NanceState>()((set, get) => {
     const ctx = sliceContext(api, { getState: get, setState: set }, options.now ?? Date.now);
-    const reads = readsSlice(ctx, options.pollIntervalMs ?? 700);
+    const reads = readsSlice(ctx, options.pollIntervalMs ?? 700, options.livePollIntervalMs ?? 5_000);
     const connection = connectionSlice(ctx, reads.reads, {
       listRefreshMs: options.listRefreshMs ?? 15_000,
       tickMs: options.tickMs ?? 1_000,

@@ -70,6 +70,8 @@ export class FakeNanceApi implements NanceApi {
   messages = new Map<string, MessageDto[]>();
   /** Chat keys whose host cannot page (a base peer): every read answers the whole chat, `full`. */
   wholeChatOnly = new Set<string>();
+  /** Chat keys whose host pushes (push delivery): reads answer `live: true`. */
+  pushing = new Set<string>();
   private failures = new Map<CommandName, CommandError[]>();
   private listeners = new Map<string, Set<Listener>>();
   private seq = 0;
@@ -157,7 +159,13 @@ export class FakeNanceApi implements NanceApi {
         const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
         const all = this.messages.get(key) ?? [];
         const after = this.wholeChatOnly.has(key) ? 0 : Math.min(Number(args.afterSeq ?? 0), all.length);
-        return { messages: all.slice(after), lastSeq: all.length, full: after === 0 } satisfies ChatReadDto;
+        const live = this.pushing.has(key);
+        return {
+          messages: all.slice(after),
+          lastSeq: all.length,
+          full: after === 0,
+          live,
+        } satisfies ChatReadDto;
       }
       case 'postMessage': {
         const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));

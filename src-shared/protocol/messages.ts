@@ -75,7 +75,12 @@ export type Request =
   /** `n/r`: relay, forward `msg` to `target`. Never answered when forwarded. */
   | { type: 'relay'; target: WireEndpoint; msg: Record<string, unknown> }
   /** `n/f`: relay -> target: `msg` comes from `origin`. Never answered. */
-  | { type: 'forwarded'; origin: WireEndpoint; msg: Record<string, unknown> };
+  | { type: 'forwarded'; origin: WireEndpoint; msg: Record<string, unknown> }
+  // Push delivery extension (docs/protocol.md, "push")
+  /** `u/s`: reader -> host, push me what is stored in `chatUuid` after `after`; `sub` is echoed in every push. */
+  | { type: 'subscribe'; chatUuid: string; after: number; sub: string }
+  /** `u/p`: host -> reader, the chat now ends at `upTo`; `messages` (with `seq`) end there, none: a nudge to read. */
+  | { type: 'push'; chatUuid: string; sub: string; upTo: number; messages: ChatMessage[] };
 
 export type RequestType = Request['type'];
 

@@ -106,3 +106,21 @@ export const messageEntry = z.object({
   author: signedAuthor.optional().catch(undefined),
 });
 export const peerEntry = z.object({ natConeType: z.string().max(64), ip: ipv4, port });
+
+// ---- push delivery extension (u/*)
+
+/** A subscription id, the reader's secret echoed in every push (we send UUIDs). */
+export const subscriptionId = z.string().min(8).max(64);
+const seqNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const subscribeArgs = z.object({ chatUuid: nonEmpty, after: seqNumber, s: subscriptionId });
+/** A push's entries are page entries with their `seq` (one datagram holds few: the bound is loose). */
+export const pushArgs = z.object({
+  chatUuid: nonEmpty,
+  s: subscriptionId,
+  upTo: seqNumber,
+  messages: z
+    .array(messageEntry.extend({ seq: seqNumber }))
+    .max(100)
+    .optional(),
+});

@@ -12,9 +12,12 @@ import {
   knockArgs,
   postMessageArgs,
   punchArgs,
+  pushArgs,
   registerArgs,
   relayArgs,
+  subscribeArgs,
 } from './schemas.js';
+import { formatTimestamp } from './timestamps.js';
 
 type RequestOf<K extends RequestType> = Extract<Request, { type: K }>;
 
@@ -154,6 +157,35 @@ export const wireRequests: { readonly [K in ArgsRequestType]: WireRequest<K> } =
     needs: 'ip, port and msg',
     write: (r) => ({ ...writeAt(r.origin), msg: r.msg }),
     read: (a) => ({ type: 'forwarded', origin: readAt(a), msg: a.msg }),
+  }),
+  // Push delivery extension (`t: "u"`, docs/protocol.md "push")
+  subscribe: wireRequest({
+    t: 'u',
+    d: 's',
+    args: subscribeArgs,
+    needs: 'chatUuid, after and s',
+    write: (r) => ({ chatUuid: r.chatUuid, after: r.after, s: r.sub }),
+    read: (a) => ({ type: 'subscribe', chatUuid: a.chatUuid, after: a.after, sub: a.s }),
+  }),
+  push: wireRequest({
+    t: 'u',
+    d: 'p',
+    args: pushArgs,
+    needs: 'chatUuid, s, upTo (and messages with seq)',
+    write: (r) => ({
+      chatUuid: r.chatUuid,
+      s: r.sub,
+      upTo: r.upTo,
+      ...(r.messages.length > 0 ? { messages: r.messages } : {}),
+    }),
+    read: (a) => ({
+      type: 'push',
+      chatUuid: a.chatUuid,
+      sub: a.s,
+      upTo: a.upTo,
+      // Timestamps back in the wire's string form, as every ChatMessage carries them.
+      messages: (a.messages ?? []).map((m) => ({ ...m, timestamp: formatTimestamp(m.timestamp * 1000) })),
+    }),
   }),
 };
 

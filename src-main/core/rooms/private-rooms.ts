@@ -135,16 +135,22 @@ export class PrivateRooms {
       room.chatUuid,
       afterSeq,
     );
+    return { messages: this.open(room, messages), lastSeq, full };
+  }
+
+  /** A joined room whose host pushed these messages (it pushes only what we subscribed to). */
+  joinedRoom(chatUuid: string): StoredRoom | undefined {
+    return this.list().find((r) => r.host !== null && r.chatUuid === chatUuid);
+  }
+
+  /** The room's messages as its cipher opens them (read or pushed alike). */
+  open(room: StoredRoom, messages: ChatMessage[]): RoomMessage[] {
     const cipher = this.cipherOf(room);
-    return {
-      messages: messages.map((m: ChatMessage) => ({
-        uuid: m.uuid,
-        createdAt: parseTimestamp(m.timestamp),
-        post: openPost(cipher, room, m.content),
-      })),
-      lastSeq,
-      full,
-    };
+    return messages.map((m) => ({
+      uuid: m.uuid,
+      createdAt: parseTimestamp(m.timestamp),
+      post: openPost(cipher, room, m.content),
+    }));
   }
 
   async post(room: StoredRoom, name: string, content: string): Promise<void> {

@@ -138,6 +138,8 @@ async function start(): Promise<void> {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
   });
   service.events.on('message', (ref) => {
+    // Pushed messages of remote chats are counted by the window's next read (notification-rules).
+    if (ref.pushed) return;
     // The user's own post to a chat we host raises this event while their call is still running.
     if (!activity.isOwnPostInFlight(ref)) notify(ref);
   });

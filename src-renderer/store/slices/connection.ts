@@ -67,10 +67,12 @@ export function connectionSlice(
   };
 
   const onEvent: { [E in EventName]: (payload: EventPayloads[E]) => void } = {
-    message: ({ host, chatUuid }) => {
+    message: ({ host, chatUuid, pushed }) => {
       const open = get().openChat;
-      if (open && open.key === chatKey({ host, chatUuid })) void reads.reload(open.key);
-      else if (host === null) void loadChats();
+      if (open && open.key === chatKey({ host, chatUuid })) {
+        if (pushed) reads.applyPushed(open.key, pushed);
+        else void reads.reload(open.key);
+      } else if (host === null) void loadChats();
     },
     chatsChanged: () => void loadChats(),
     peersChanged: () => void loadPeers(),

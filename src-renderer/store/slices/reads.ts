@@ -1,8 +1,9 @@
 // Polling and reads: the open chat and its messages. The window owns the read cursor (`lastSeq`
 // of each open chat): every read asks main only for what follows it, and appends; a reply marked
 // `full` (the first read, or a base host that cannot page) replaces. My own chats are re-read on
-// their 'message' event; a remote chat is polled every pollIntervalMs while it is open.
-import type { MessageDto } from '../../../src-shared/api';
+// their 'message' event; a remote chat is polled every pollIntervalMs while it is open, and only
+// every livePollIntervalMs (the fallback for a lost push) while its host pushes what is new.
+import type { MessageDto, PushedDto } from '../../../src-shared/api';
 import type { Actions, NanceState, OpenChat } from '../state';
 import { coalesce, type SliceContext } from './context';
 import { authorName } from './preferences';
@@ -10,6 +11,8 @@ import { authorName } from './preferences';
 export interface Reads {
   /** Reads what is new in chat `key` if it is still open (coalesced per chat). */
   reload(key: string): Promise<void>;
+  /** What the host of chat `key` pushed: appended when it follows the cursor, else read. */
+  applyPushed(key: string, pushed: PushedDto): void;
   /** Opens a chat: one read now, then a poll when it lives elsewhere. */
   start(open: OpenChat): void;
   /** Forgets the open chat and its messages, and stops polling. */
@@ -27,6 +30,7 @@ function sameMessages(a: MessageDto[] | null, b: MessageDto[]): boolean {
 export function readsSlice(
   { api, get, set, clock, fail, clearErrorOf, setBusy }: SliceContext,
   pollIntervalMs: number,
+  livePollIntervalMs: number = pollIntervalMs,
 ): {
   initial: Pick<NanceState, 'openChat' | 'messages'>;
   reads: Reads;
@@ -35,6 +39,8 @@ export function readsSlice(
   let pollTimer: ReturnType<typeof setTimeout> | null = null;
   let pollGeneration = 0;
   const loaders = new Map<string, () => Promise<void>>();
+  /** The open chat's host pushes (its last read said so): poll it at the fallback rate. */
+  let live = false;
 
   const read = async (key: string) => {
     const open = get().openChat;
@@ -54,10 +60,21 @@ export function readsSlice(
       return;
     }
     const { messages, lastSeq, full } = reply.result;
+    live = reply.result.live === true;
     let items: MessageDto[];
     if (full || current.items === null)
       items = sameMessages(current.items, messages) ? (current.items ?? messages) : messages;
-    else items = messages.length === 0 ? current.items : [...current.items, ...messages];
+    else {
+      // A push may have moved the cursor while this read was out: keep only what follows it.
+      const asked = before.lastSeq;
+      const known = Math.max(0, current.lastSeq - asked);
+      if (lastSeq <= current.lastSeq) {
+        set({ messages: { ...current, loading: false, error: null } });
+        return;
+      }
+      const fresh = messages.slice(known);
+      items = fresh.length === 0 ? current.items : [...current.items, ...fresh];
+    }
     set({ messages: { key, items, lastSeq, loading: false, error: null } });
   };
 
@@ -84,22 +101,38 @@ export function readsSlice(
       await reload(key);
       if (generation !== pollGeneration) return;
       if (get().messages?.error?.kind === 'not-found') return; // the chat is gone for good
-      const wait = Math.max(50, pollIntervalMs - (clock() - started));
+      const wait = Math.max(50, (live ? livePollIntervalMs : pollIntervalMs) - (clock() - started));
       pollTimer = setTimeout(() => void round(), wait);
     };
     void round();
   };
 
+  const applyPushed = (key: string, pushed: PushedDto) => {
+    const current = get().messages;
+    if (get().openChat?.key !== key || !current || current.key !== key) return;
+    if (pushed.lastSeq <= current.lastSeq) return; // already read
+    if (current.items !== null && pushed.afterSeq === current.lastSeq && pushed.messages.length > 0) {
+      live = true;
+      const items = [...current.items, ...pushed.messages];
+      set({ messages: { ...current, items, lastSeq: pushed.lastSeq, error: null } });
+      return;
+    }
+    void reload(key); // a gap, or a nudge: read what is missing
+  };
+
   const reads: Reads = {
     reload,
+    applyPushed,
     start(open) {
       const { key } = open;
+      live = false;
       set({ openChat: open, messages: { key, items: null, lastSeq: 0, loading: true, error: null } });
       if (open.host === null) void reload(key);
       else startPolling(key);
     },
     close() {
       stopPolling();
+      live = false;
       loaders.clear();
       set({ openChat: null, messages: null });
     },

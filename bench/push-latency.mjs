@@ -1,0 +1,201 @@
+// Post -> visible in ANOTHER reader's window (issue 13, "Must show"): a bootstrap, a host, a poster
+// and two readers, each a `bin/nance.js` process on 127.0.0.1. The poster posts N messages to the
+// host's chat through the network; we time each from the moment the post command is written until
+//   - window: the text is in the DOM of reader R's window (the web host in Debian's Chromium; a
+//     MutationObserver calls back into this process), with push delivery;
+//   - event:  R's `--stdio` prints the contract's `message` event carrying it (push delivery);
+//   - poll:   reader P, driven like the window without push (readChat with its cursor every
+//     700 ms), gets it in a read: the baseline, in the same run.
+// Needs `npm run build` (and /usr/bin/chromium for the window column; without it, that column is
+// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50]; BENCH_DEBUG=1 also prints
+// when the event reached the page (its WebSocket), to tell transport from rendering.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+import { isBuilt, spawnCli } from '../test/support/spawn-cli.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const POSTS = arg('--posts', 200);
+const GAP_MS = arg('--gap-ms', 50);
+const POLL_MS = 700;
+const CHROMIUM = '/usr/bin/chromium';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Wall-clock ms: the window records when it showed a message in its own process (Date.now() there).
+const now = () => Date.now();
+
+if (!isBuilt) {
+  console.error('build/ is missing: run npm run build first');
+  process.exit(1);
+}
+
+const dirs = [];
+const children = [];
+async function start(label, extra = []) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `nance-push-${label}-`));
+  dirs.push(dir);
+  const args = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--stdio', '--no-stun'];
+  args.push('--log-level', 'warn', '--sync-interval', '300', ...extra);
+  const events = [];
+  const cli = await spawnCli({
+    args,
+    label,
+    onLine: (_line, msg) => msg?.event && events.push({ at: now(), msg }),
+  });
+  children.push(cli);
+  return { cli, events };
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) };
+}
+const fmt = (s) =>
+  s.n === 0
+    ? 'no samples'
+    : `n=${s.n}  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
+
+let browser;
+try {
+  const boot = await start('boot', ['--bootstrap']);
+  const join = ['--bootstrap-peer', `127.0.0.1:${boot.cli.ready.udp.port}`];
+  const host = await start('host', join);
+  const poster = await start('poster', join);
+  const reader = await start('reader', [...join, '--web', '0']);
+  const poller = await start('poller', join);
+  const hostAt = { host: '127.0.0.1', port: host.cli.ready.udp.port };
+  const chat = await host.cli.ok('createChat', { name: 'bench', message: 'hello', author: 'host' });
+  const chatUuid = chat.uuid;
+
+  // Reader R's window: onboarded, open on the chat, watching the DOM for "bench <n>".
+  const seenInWindow = new Map();
+  if (existsSync(CHROMIUM)) {
+    await reader.cli.ok('updateSettings', { displayName: 'reader', onboarded: true });
+    // The chat list shows the host's chat after a sync round.
+    for (let t = 0; t < 100; t++) {
+      const list = await reader.cli.ok('listChats', {});
+      if (list.hosts.some((h) => h.chats.some((c) => c.uuid === chatUuid))) break;
+      await sleep(100);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await browser.newPage();
+    if (process.env.BENCH_DEBUG) {
+      await page.addInitScript(() => {
+        window.wsSeen = {};
+        const Orig = window.WebSocket;
+        window.WebSocket = class extends Orig {
+          constructor(...a) {
+            super(...a);
+            this.addEventListener('message', (e) => {
+              const at = Date.now();
+              for (const m of String(e.data).matchAll(/bench (\d+)/g)) window.wsSeen[m[1]] ??= at;
+            });
+          }
+        };
+      });
+    }
+    await page.goto(reader.cli.ready.web);
+    await page.getByTestId('chat-item').filter({ hasText: 'bench' }).first().click();
+    await page.getByTestId('message-content').filter({ hasText: 'hello' }).waitFor();
+    // Every mutation: scan the shown messages (a re-render may reuse nodes, not add them), and
+    // note the time in the page, collected at the end (no round trip to this process per message).
+    await page.evaluate(() => {
+      window.benchSeen = {};
+      new MutationObserver(() => {
+        const at = Date.now();
+        for (const el of document.querySelectorAll('[data-testid="message-content"]')) {
+          const m = /^bench (\d+)$/.exec(el.textContent?.trim() ?? '');
+          if (m && window.benchSeen[m[1]] === undefined) window.benchSeen[m[1]] = at;
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+  } else {
+    console.log(`window column skipped: ${CHROMIUM} is not installed`);
+  }
+
+  // Reader R over stdio (the window's contract): one read subscribes it.
+  const first = await reader.cli.ok('readChat', { host: hostAt, chatUuid });
+  let live = first.live;
+  for (let t = 0; t < 50 && !live; t++) {
+    await sleep(100);
+    live = (await reader.cli.ok('readChat', { host: hostAt, chatUuid, afterSeq: first.lastSeq })).live;
+  }
+  console.log(`reader subscribed: ${live}`);
+
+  // Reader P: the window's poll without push (every 700 ms, from its cursor).
+  const seenByPoll = new Map();
+  let polling = true;
+  const pollLoop = (async () => {
+    let cursor = (await poller.cli.ok('readChat', { host: hostAt, chatUuid })).lastSeq;
+    while (polling) {
+      const started = now();
+      const read = await poller.cli.ok('readChat', { host: hostAt, chatUuid, afterSeq: cursor });
+      const at = now();
+      for (const m of read.messages) {
+        const n = /^bench (\d+)$/.exec(m.content);
+        if (n && !seenByPoll.has(Number(n[1]))) seenByPoll.set(Number(n[1]), at);
+      }
+      cursor = read.lastSeq;
+      await sleep(Math.max(0, POLL_MS - (now() - started)));
+    }
+  })();
+  await sleep(POLL_MS);
+
+  const postedAt = new Map();
+  const acked = [];
+  for (let n = 1; n <= POSTS; n++) {
+    postedAt.set(n, now());
+    await poster.cli.ok('postMessage', { host: hostAt, chatUuid, name: 'poster', content: `bench ${n}` });
+    acked.push(now() - postedAt.get(n));
+    await sleep(GAP_MS + Math.random() * GAP_MS);
+  }
+  await sleep(2 * POLL_MS + 500);
+  polling = false;
+  await pollLoop;
+
+  if (browser) {
+    const page = browser.contexts()[0].pages()[0];
+    for (const [n, at] of Object.entries(await page.evaluate(() => window.benchSeen))) {
+      seenInWindow.set(Number(n), at);
+    }
+  }
+  if (process.env.BENCH_DEBUG && browser) {
+    const page = browser.contexts()[0].pages()[0];
+    const ws = new Map(
+      Object.entries(await page.evaluate(() => window.wsSeen)).map(([n, t]) => [Number(n), t]),
+    );
+    console.log(
+      `  DEBUG websocket arrival in the page: ${fmt(stats([...postedAt].filter(([n]) => ws.has(n)).map(([n, t]) => ws.get(n) - t)))}`,
+    );
+  }
+  const seenByEvent = new Map();
+  for (const { at, msg } of reader.events) {
+    if (msg.event !== 'message' || !msg.payload?.pushed) continue;
+    for (const m of msg.payload.pushed.messages) {
+      const n = /^bench (\d+)$/.exec(m.content);
+      if (n && !seenByEvent.has(Number(n[1]))) seenByEvent.set(Number(n[1]), at);
+    }
+  }
+  const latencies = (seen) => [...postedAt].filter(([n]) => seen.has(n)).map(([n, t]) => seen.get(n) - t);
+  console.log(
+    `post -> visible in another reader, ${POSTS} posts on loopback (${GAP_MS}-${2 * GAP_MS} ms apart)`,
+  );
+  if (browser) console.log(`  window (Chromium DOM, push):  ${fmt(stats(latencies(seenInWindow)))}`);
+  console.log(`  contract event (stdio, push):  ${fmt(stats(latencies(seenByEvent)))}`);
+  console.log(`  the poster's own acknowledgement: ${fmt(stats(acked))}`);
+  console.log(`  poll every ${POLL_MS} ms (baseline):   ${fmt(stats(latencies(seenByPoll)))}`);
+  const missing = (seen) => POSTS - [...postedAt.keys()].filter((n) => seen.has(n)).length;
+  console.log(
+    `  not seen: window ${browser ? missing(seenInWindow) : '-'}, event ${missing(seenByEvent)}, poll ${missing(seenByPoll)}`,
+  );
+} finally {
+  await browser?.close();
+  for (const c of children) c.child.kill('SIGTERM');
+  await Promise.all(children.map((c) => c.exited));
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+}
