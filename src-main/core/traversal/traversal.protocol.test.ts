@@ -102,7 +102,7 @@ describe('the ping ad', () => {
     [
       'a peer: punch, not relay',
       { role: 'peer' },
-      '{"v":1,"ext":["page","proof","sig","punch"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","push","punch"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap (auto): punch and relay',
@@ -112,7 +112,7 @@ describe('the ping ad', () => {
     [
       'a peer with relay "always": relay too',
       { role: 'peer', traversal: traversal({ offer: 'always' }) },
-      '{"v":1,"ext":["page","proof","sig","punch","relay"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","push","punch","relay"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap with relay "never": no relay',
@@ -122,7 +122,7 @@ describe('the ping ad', () => {
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","proof","sig","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","sig","push","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
