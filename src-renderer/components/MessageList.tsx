@@ -1,5 +1,9 @@
-// The open chat's messages, oldest first, kept scrolled to the newest unless the reader scrolled up.
-import { type MutableRefObject, useLayoutEffect, useRef } from 'react';
+// The open chat's messages, oldest first, with a date separator before each day and runs by one
+// author grouped (lib/message-rows.ts). It stays scrolled to the newest unless the reader scrolled
+// up; then "jump to latest" shows, counting the messages that arrived since.
+import { type MutableRefObject, useLayoutEffect, useRef, useState } from 'react';
+import { dayLabel } from '../lib/format';
+import { messageRows } from '../lib/message-rows';
 import { useNance, useT } from '../store/react';
 import './MessageList.css';
 import { MessageItem } from './MessageItem';
@@ -8,12 +12,39 @@ import { Note } from './States';
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
 
+function DaySeparator({ at }: { at: number }) {
+  const lang = useNance((s) => s.lang);
+  const now = useNance((s) => s.now);
+  return (
+    <li className="day-separator" data-testid="day-separator">
+      <time dateTime={new Date(at).toISOString().slice(0, 10)}>{dayLabel(at, now, lang)}</time>
+    </li>
+  );
+}
+
+function JumpToLatest({ newCount, onJump }: { newCount: number; onJump: () => void }) {
+  const t = useT();
+  return (
+    <button type="button" className="jump-latest" data-testid="jump-latest" onClick={onJump}>
+      <span aria-hidden="true">↓ </span>
+      {t('chat.jumpLatest')}
+      {newCount > 0 && (
+        <span className="jump-latest-count" data-testid="jump-latest-count">
+          {t('chat.newCount', { count: newCount })}
+        </span>
+      )}
+    </button>
+  );
+}
+
 export function MessageList({ name, stick }: { name: string; stick: MutableRefObject<boolean> }) {
   const t = useT();
   const messages = useNance((s) => s.messages);
   const me = useNance((s) => s.settings?.displayName.trim() ?? '');
   const ref = useRef<HTMLOListElement>(null);
   const items = messages?.items ?? null;
+  /** How many messages there were when the reader scrolled up; null while at the bottom. */
+  const [leftAt, setLeftAt] = useState<number | null>(null);
 
   // New messages keep the view at the bottom, unless the reader scrolled up to read older ones.
   useLayoutEffect(() => {
@@ -23,7 +54,19 @@ export function MessageList({ name, stick }: { name: string; stick: MutableRefOb
 
   const onScroll = () => {
     const el = ref.current;
-    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_SLACK;
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_SLACK;
+    stick.current = atBottom;
+    if (atBottom) setLeftAt(null);
+    else if (leftAt === null) setLeftAt(items?.length ?? 0);
+  };
+
+  const jump = () => {
+    const el = ref.current;
+    stick.current = true;
+    setLeftAt(null);
+    if (el) el.scrollTop = el.scrollHeight;
+    el?.focus();
   };
 
   if (items === null) {
@@ -38,25 +81,37 @@ export function MessageList({ name, stick }: { name: string; stick: MutableRefOb
     );
   }
   return (
-    <ol
-      ref={ref}
-      className="message-list"
-      data-testid="message-list"
-      role="log"
-      aria-live="polite"
-      aria-label={t('chat.messagesLabel', { name })}
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must reach it
-      tabIndex={0}
-      onScroll={onScroll}
-    >
-      {items.length === 0 && (
-        <li className="message-list-empty" data-testid="messages-empty">
-          {t('chat.empty')}
-        </li>
-      )}
-      {items.map((m) => (
-        <MessageItem key={m.uuid} message={m} mine={me !== '' && m.name === me} />
-      ))}
-    </ol>
+    <div className="message-list-frame">
+      <ol
+        ref={ref}
+        className="message-list"
+        data-testid="message-list"
+        role="log"
+        aria-live="polite"
+        aria-label={t('chat.messagesLabel', { name })}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must reach it
+        tabIndex={0}
+        onScroll={onScroll}
+      >
+        {items.length === 0 && (
+          <li className="message-list-empty" data-testid="messages-empty">
+            {t('chat.empty')}
+          </li>
+        )}
+        {messageRows(items).map((row) =>
+          row.kind === 'day' ? (
+            <DaySeparator key={row.key} at={row.at} />
+          ) : (
+            <MessageItem
+              key={row.key}
+              message={row.message}
+              mine={me !== '' && row.message.name === me}
+              groupStart={row.groupStart}
+            />
+          ),
+        )}
+      </ol>
+      {leftAt !== null && <JumpToLatest newCount={Math.max(0, items.length - leftAt)} onJump={jump} />}
+    </div>
   );
 }

@@ -2,11 +2,13 @@
 // tests). Every action talks to the main side through the NanceApi it was given, never around it.
 // The state is cut into slices, each owning its part and its actions (./slices): connection
 // (the link, status, chats, peers, events), navigation (views, the new-chat form, opening a chat),
-// reads (the open chat's messages, its read cursor and poll) and preferences (settings, language,
-// theme). This file only puts them together.
+// reads (the open chat's messages, its read cursor and poll), activity (unread counts, previews,
+// pinning, notifications) and preferences (settings, language, theme). This file only puts them
+// together.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { NanceApi } from '../../src-shared/api';
 import { loadPrefs } from './prefs';
+import { activitySlice } from './slices/activity';
 import { connectionSlice } from './slices/connection';
 import { sliceContext } from './slices/context';
 import { navigationSlice } from './slices/navigation';
@@ -32,14 +34,22 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
 
   return createStore<NanceState>()((set, get) => {
     const ctx = sliceContext(api, { getState: get, setState: set }, options.now ?? Date.now);
-    const reads = readsSlice(ctx, options.pollIntervalMs ?? 700);
-    const connection = connectionSlice(ctx, reads.reads, {
+    const activity = activitySlice(ctx, {
+      storage: prefsStorage,
+      watchIntervalMs: options.watchIntervalMs ?? 5_000,
+      watchPerRound: 8,
+      windowFocused: options.windowFocused ?? (() => true),
+      notify: options.notify ?? null,
+    });
+    const reads = readsSlice(ctx, activity.activity, options.pollIntervalMs ?? 700);
+    const connection = connectionSlice(ctx, reads.reads, activity.activity, {
       listRefreshMs: options.listRefreshMs ?? 15_000,
       tickMs: options.tickMs ?? 1_000,
     });
     const navigation = navigationSlice(
       ctx,
       reads.reads,
+      activity.activity,
       connection.actions.loadChats,
       connection.actions.loadPeers,
     );
@@ -49,6 +59,7 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       ...navigation.initial,
       ...reads.initial,
       ...preferences.initial,
+      ...activity.initial,
       busy: idleBusy,
       error: null,
       actions: { ...connection.actions, ...navigation.actions, ...reads.actions, ...preferences.actions },

@@ -4,6 +4,7 @@
 // their 'message' event; a remote chat is polled every pollIntervalMs while it is open.
 import type { MessageDto } from '../../../src-shared/api';
 import type { Actions, NanceState, OpenChat } from '../state';
+import type { Activity } from './activity';
 import { coalesce, type SliceContext } from './context';
 import { authorName } from './preferences';
 
@@ -26,6 +27,7 @@ function sameMessages(a: MessageDto[] | null, b: MessageDto[]): boolean {
 
 export function readsSlice(
   { api, get, set, clock, fail, clearErrorOf, setBusy }: SliceContext,
+  activity: Activity,
   pollIntervalMs: number,
 ): {
   initial: Pick<NanceState, 'openChat' | 'messages'>;
@@ -54,6 +56,7 @@ export function readsSlice(
       items = sameMessages(current.items, messages) ? (current.items ?? messages) : messages;
     else items = messages.length === 0 ? current.items : [...current.items, ...messages];
     set({ messages: { key, items, lastSeq, loading: false, error: null } });
+    activity.sawRead(open, reply.result, true);
   };
 
   const reload = (key: string): Promise<void> => {
@@ -117,6 +120,7 @@ export function readsSlice(
         return false;
       }
       clearErrorOf('postMessage');
+      activity.posted(open);
       if (get().openChat?.key === open.key) void reload(open.key);
       return true;
     },
