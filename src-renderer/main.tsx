@@ -6,6 +6,7 @@ import { App } from './components/App';
 import { browserNotifier } from './components/notifications';
 import { StoreContext } from './store/react';
 import { createNanceStore } from './store/store';
+import '@fontsource/noto-color-emoji';
 import './styles/base.css';
 
 function localStore(): Storage | null {

@@ -2,8 +2,8 @@
 // chosen language and theme.
 import { useEffect } from 'react';
 import { titleWithUnread } from '../../src-shared/unread-title';
-import { unreadTotal } from '../store/slices/activity';
 import { useNance, useT } from '../store/react';
+import { unreadTotal } from '../store/slices/activity';
 import './App.css';
 import { ConnectionBanner, ErrorBanner, StorageBanner } from './Banners';
 import { BootstrapPanel } from './BootstrapPanel';

@@ -116,8 +116,8 @@ export function activitySlice(
       const fresh = before ? reply.lastSeq - before.read - own : 0;
       update(key, (a) => {
         const read = reply.lastSeq;
-        // A smaller count than seen is a chat that started over: nothing in it was seen.
-        const seen = open || !a ? read : Math.min(a.seen, read);
+        // My own posts are seen; a count smaller than seen is a chat that started over.
+        const seen = open || !a ? read : Math.min(a.seen + Math.max(0, own), read);
         return {
           read,
           seen,

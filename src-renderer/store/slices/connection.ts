@@ -173,8 +173,10 @@ export function connectionSlice(
       setBusy({ refreshing: true });
       const reply = await api.call('refreshChats', {});
       setBusy({ refreshing: false });
-      if (reply.ok) set({ chats: reply.result });
-      else fail('refreshChats', reply.error);
+      if (!reply.ok) return fail('refreshChats', reply.error);
+      set({ chats: reply.result });
+      activity.prune(reply.result);
+      void activity.watchRound();
     },
 
     async setMode(mode) {
