@@ -160,6 +160,30 @@ if (!existsSync(CHROMIUM)) {
       await tab.close();
     });
 
+    test('emoji draw with the Noto Color Emoji font the app serves itself (the CSP allows it)', async () => {
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+      });
+      await carolSays(lunch, 'Ramen 🍜 it is 🎉');
+      await expect(messageWithText(page, 'Ramen 🍜 it is 🎉')).toBeVisible({ timeout: 5_000 });
+      const loaded = await page.evaluate(async () => {
+        const faces = await document.fonts.load('16px "Noto Color Emoji"', '🍜');
+        return faces.map((f) => f.status);
+      });
+      expect(loaded).toEqual(['loaded']);
+      // Served by the app's own origin: the font file came from the web host, not from anywhere else.
+      const fontUrls = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .filter((n) => /noto-color-emoji/.test(n)),
+      );
+      expect(fontUrls.length).toBeGreaterThan(0);
+      for (const url of fontUrls) expect(new URL(url).origin).toBe(new URL(page.url()).origin);
+      expect(blocked).toEqual([]);
+    });
+
     test('a long message shows collapsed, with show more', async () => {
       await carolSays(lunch, `${filler(1_500)} THE END`);
       const message = page.getByTestId('message-item').filter({ has: page.getByTestId('message-more') });
