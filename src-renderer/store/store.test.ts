@@ -263,7 +263,9 @@ describe('messages', () => {
     const lists = api.count('listChats');
     api.emit('message', { host: null, chatUuid: 'other' });
     await until(() => api.count('listChats') === lists + 1);
-    const openReads = api.calls.filter((c) => c.command === 'readChat' && !(c.args as { watch?: boolean }).watch);
+    const openReads = api.calls.filter(
+      (c) => c.command === 'readChat' && !(c.args as { watch?: boolean }).watch,
+    );
     expect(openReads).toHaveLength(reads + 1);
   });
 
