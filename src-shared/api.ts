@@ -55,10 +55,15 @@ export const commandArgs = {
     /** A private room: end-to-end encrypted, never listed, joined by its invite link. */
     private: z.boolean().optional(),
   }),
-  /** `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole chat. */
+  /**
+   * `afterSeq`: only the messages after it (a `lastSeq` of an earlier read); absent or 0: the whole
+   * chat. `watch`: a background read for the chat list's unread counts and previews, not of the
+   * chat the window shows (the desktop's notifications tell the two apart).
+   */
   readChat: z.object({
     ...chatRef,
     afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    watch: z.boolean().optional(),
   }),
   postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
   /** The invite link of a private room this peer created or joined. */

@@ -1,7 +1,9 @@
 // The window: top bar, banners, the current view, status bar. Also keeps <html> in step with the
 // chosen language and theme.
 import { useEffect } from 'react';
+import { titleWithUnread } from '../../src-shared/unread-title';
 import { useNance, useT } from '../store/react';
+import { unreadTotal } from '../store/slices/activity';
 import './App.css';
 import { ConnectionBanner, ErrorBanner, StorageBanner } from './Banners';
 import { BootstrapPanel } from './BootstrapPanel';
@@ -16,12 +18,18 @@ import { TopBar } from './TopBar';
 function useDocumentPrefs(): void {
   const lang = useNance((s) => s.lang);
   const theme = useNance((s) => s.theme);
+  const unread = useNance(unreadTotal);
   const t = useT();
 
   useEffect(() => {
     document.documentElement.lang = lang;
-    document.title = `${t('app.title')} — ${t('app.tagline')}`;
-  }, [lang, t]);
+  }, [lang]);
+
+  // The unread total leads the title: the browser's tab shows it, and the desktop shell reads it
+  // back for its badge (src-shared/unread-title.ts).
+  useEffect(() => {
+    document.title = titleWithUnread(`${t('app.title')} — ${t('app.tagline')}`, unread);
+  }, [t, unread]);
 
   useEffect(() => {
     const root = document.documentElement;

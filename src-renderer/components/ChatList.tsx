@@ -1,11 +1,13 @@
-// Every chat this window knows: mine, then each host's, newest first, with a filter box. Arrow
-// keys move between chats (one Tab stop for the whole list), Enter opens one.
+// Every chat this window knows: the ones I opened or posted in (pinned), mine, then each host's,
+// most recently active first, each with its unread count and the newest message read, with a
+// filter box. Arrow keys move between chats (one Tab stop for the whole list), Enter opens one.
 import { type KeyboardEvent, useRef } from 'react';
 import { endpointKey } from '../../src-shared/endpoint';
-import { type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups';
+import { type ChatEntry, type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups';
 import { fullTime, relativeTime } from '../lib/format';
 import { useActions, useNance, useT } from '../store/react';
 import './ChatList.css';
+import { askNotificationPermissionOnce } from './notifications';
 import { PathBadge } from './PathBadge';
 import { RoomList } from './RoomList';
 import { Note } from './States';
@@ -37,14 +39,105 @@ function HealthBadge({ health }: { health: HostHealth }) {
   }
 }
 
-function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null }) {
+/** The newest message read in the chat, "Name: text", on one line; else when the chat was made. */
+function EntryPreview({ entry }: { entry: ChatEntry }) {
+  const t = useT();
+  const lang = useNance((s) => s.lang);
+  const now = useNance((s) => s.now);
+  const preview = useNance((s) => s.previews[entry.key]);
+  if (!preview) {
+    return (
+      <span className="chat-item-meta" title={fullTime(entry.chat.createdAt, lang)}>
+        {t('chats.created', { time: relativeTime(entry.chat.createdAt, now, lang) })}
+      </span>
+    );
+  }
+  return (
+    <span className="chat-item-preview" data-testid="chat-preview">
+      <bdi className="chat-item-preview-author">
+        <VisibleText text={preview.name} />
+      </bdi>
+      {': '}
+      <bdi>
+        <VisibleText text={preview.content.slice(0, 200)} mode="body" />
+      </bdi>
+    </span>
+  );
+}
+
+function Entry({
+  entry,
+  showHost,
+  tabStop,
+}: {
+  entry: ChatEntry;
+  showHost: boolean;
+  tabStop: string | null;
+}) {
   const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   const openKey = useNance((s) => s.openChat?.key ?? null);
   const { openChat } = useActions();
+  const unread = entry.key === openKey ? 0 : entry.unread;
+  return (
+    <button
+      type="button"
+      className={`chat-item${unread > 0 ? ' chat-item-unread' : ''}`}
+      data-testid="chat-item"
+      data-key={entry.key}
+      data-chat-uuid={entry.chat.uuid}
+      data-unread={unread}
+      data-pinned={entry.pinned ? 'true' : undefined}
+      aria-current={entry.key === openKey ? 'true' : undefined}
+      tabIndex={entry.key === tabStop ? 0 : -1}
+      onClick={() => {
+        askNotificationPermissionOnce();
+        openChat({
+          host: entry.host,
+          ...(entry.hostKey === undefined ? {} : { hostKey: entry.hostKey }),
+          chatUuid: entry.chat.uuid,
+          name: entry.chat.name,
+        });
+      }}
+    >
+      <span className="chat-item-top">
+        <span className="chat-item-name" dir="auto">
+          <VisibleText text={entry.chat.name} />
+        </span>
+        <span className="chat-item-time" title={fullTime(entry.activeAt, lang)}>
+          {relativeTime(entry.activeAt, now, lang)}
+        </span>
+      </span>
+      <span className="chat-item-bottom">
+        <EntryPreview entry={entry} />
+        {unread > 0 && (
+          <span
+            className="unread-badge"
+            data-testid="unread-count"
+            title={t('chats.unread', { count: unread })}
+          >
+            <span aria-hidden="true">{unread > 99 ? '99+' : unread}</span>
+            <span className="visually-hidden">{t('chats.unread', { count: unread })}</span>
+          </span>
+        )}
+      </span>
+      {showHost && entry.host && (
+        <span className="chat-item-meta">
+          <Sentence k="chats.onHost" params={{ host: <Isolated text={endpointKey(entry.host)} /> }} />
+        </span>
+      )}
+    </button>
+  );
+}
+
+function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null }) {
+  const t = useT();
   const headingId = `group-${group.id.replace(/[^A-Za-z0-9]/g, '-')}`;
-  const title = group.host ? (
+  const pinned = group.id === 'pinned';
+  const title = pinned ? (
+    t('chats.pinned')
+  ) : group.host ? (
     <Sentence k="chats.hostGroup" params={{ host: <Isolated text={endpointKey(group.host)} /> }} />
   ) : (
     t('chats.mine')
@@ -52,7 +145,7 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
 
   return (
     <section
-      className="chat-group"
+      className={`chat-group${pinned ? ' chat-group-pinned' : ''}`}
       aria-labelledby={headingId}
       data-testid="chat-group"
       data-group={group.id}
@@ -63,35 +156,14 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
         <HealthBadge health={group.health} />
       </header>
       {group.entries.length === 0 ? (
-        <p className="chat-group-empty">{group.host ? t('chats.hostEmpty') : t('chats.mineEmpty')}</p>
+        !group.allPinned && (
+          <p className="chat-group-empty">{group.host ? t('chats.hostEmpty') : t('chats.mineEmpty')}</p>
+        )
       ) : (
         <ul>
           {group.entries.map((entry) => (
             <li key={entry.key}>
-              <button
-                type="button"
-                className="chat-item"
-                data-testid="chat-item"
-                data-key={entry.key}
-                data-chat-uuid={entry.chat.uuid}
-                aria-current={entry.key === openKey ? 'true' : undefined}
-                tabIndex={entry.key === tabStop ? 0 : -1}
-                onClick={() =>
-                  openChat({
-                    host: entry.host,
-                    ...(entry.hostKey === undefined ? {} : { hostKey: entry.hostKey }),
-                    chatUuid: entry.chat.uuid,
-                    name: entry.chat.name,
-                  })
-                }
-              >
-                <span className="chat-item-name" dir="auto">
-                  <VisibleText text={entry.chat.name} />
-                </span>
-                <span className="chat-item-meta" title={fullTime(entry.chat.createdAt, lang)}>
-                  {t('chats.created', { time: relativeTime(entry.chat.createdAt, now, lang) })}
-                </span>
-              </button>
+              <Entry entry={entry} showHost={pinned} tabStop={tabStop} />
             </li>
           ))}
         </ul>
@@ -103,6 +175,7 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
 export function ChatList() {
   const t = useT();
   const chats = useNance((s) => s.chats);
+  const activity = useNance((s) => s.activity);
   const filter = useNance((s) => s.filter);
   const now = useNance((s) => s.now);
   const openKey = useNance((s) => s.openChat?.key ?? null);
@@ -110,7 +183,7 @@ export function ChatList() {
   const { setFilter, showNewChat, refreshChats } = useActions();
   const listRef = useRef<HTMLDivElement>(null);
 
-  const groups = chats ? groupChats(chats, filter, now) : [];
+  const groups = chats ? groupChats(chats, filter, now, activity) : [];
   const entries = groups.flatMap((g) => g.entries);
   const tabStop = entries.find((e) => e.key === openKey)?.key ?? entries[0]?.key ?? null;
 
@@ -180,7 +253,7 @@ export function ChatList() {
           <>
             {entries.length === 0 && <Note testId="chats-empty">{t('chats.empty')}</Note>}
             {groups
-              .filter((g) => entries.length > 0 || g.host !== null)
+              .filter((g) => entries.length > 0 || (g.host !== null && g.id !== 'pinned'))
               .map((g) => (
                 <Group key={g.id} group={g} tabStop={tabStop} />
               ))}

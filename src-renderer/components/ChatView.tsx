@@ -1,121 +1,15 @@
 // One chat: its messages (live: my chats by event, others' by polling), and the composer.
 // Enter posts, Shift+Enter starts a new line, Escape goes back to the list.
-import {
-  type KeyboardEvent,
-  type MutableRefObject,
-  memo,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
-import type { MessageDto } from '../../src-shared/api';
+import { type KeyboardEvent, type MutableRefObject, useEffect, useRef, useState } from 'react';
 import { endpointKey } from '../../src-shared/endpoint';
-import { contestedNames } from '../lib/author-names';
 import { describeError } from '../lib/errors';
-import { fullTime, messageTime } from '../lib/format';
 import { MAX_MESSAGE } from '../lib/validate';
 import { useActions, useNance, useT } from '../store/react';
-import { AuthorBadge } from './AuthorBadge';
 import './ChatView.css';
 import { InviteButton } from './InviteButton';
+import { MessageList } from './MessageList';
 import { isPlainEnter } from './NewChatForm';
-import { Note } from './States';
 import { Isolated, Sentence, VisibleText } from './VisibleText';
-
-/** Distance from the bottom (px) under which the list counts as "at the bottom". */
-const STICK_SLACK = 48;
-
-// Memoised: a new message (pushed or read) renders itself, not every message before it again.
-const MessageItem = memo(function MessageItem({
-  message,
-  contested,
-}: {
-  message: MessageDto;
-  contested: boolean;
-}) {
-  const t = useT();
-  const lang = useNance((s) => s.lang);
-  const now = useNance((s) => s.now);
-  return (
-    <li
-      className={`message${message.mine ? ' message-mine' : ''}`}
-      data-testid="message-item"
-      data-uuid={message.uuid}
-      data-mine={message.mine ? 'yes' : 'no'}
-    >
-      <div className="message-meta">
-        <AuthorBadge message={message} contested={contested} />
-        <time dateTime={new Date(message.createdAt).toISOString()} title={fullTime(message.createdAt, lang)}>
-          {messageTime(message.createdAt, now, lang)}
-        </time>
-      </div>
-      {message.undecryptable ? (
-        <p className="message-content muted" data-testid="message-undecryptable">
-          {t('room.undecryptable')}
-        </p>
-      ) : (
-        <p className="message-content" data-testid="message-content" dir="auto">
-          <VisibleText text={message.content} mode="body" />
-        </p>
-      )}
-    </li>
-  );
-});
-
-function MessageList({ name, stick }: { name: string; stick: MutableRefObject<boolean> }) {
-  const t = useT();
-  const messages = useNance((s) => s.messages);
-  const ref = useRef<HTMLOListElement>(null);
-  const items = messages?.items ?? null;
-  const contested = useMemo(() => contestedNames(items ?? []), [items]);
-
-  // New messages keep the view at the bottom, unless the reader scrolled up to read older ones.
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && items && stick.current) el.scrollTop = el.scrollHeight;
-  }, [items, stick]);
-
-  const onScroll = () => {
-    const el = ref.current;
-    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_SLACK;
-  };
-
-  if (items === null) {
-    return (
-      <div className="message-list-placeholder">
-        {!messages?.error && (
-          <Note busy testId="messages-loading">
-            {t('chat.loading')}
-          </Note>
-        )}
-      </div>
-    );
-  }
-  return (
-    <ol
-      ref={ref}
-      className="message-list"
-      data-testid="message-list"
-      role="log"
-      aria-live="polite"
-      aria-label={t('chat.messagesLabel', { name })}
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must reach it
-      tabIndex={0}
-      onScroll={onScroll}
-    >
-      {items.length === 0 && (
-        <li className="message-list-empty" data-testid="messages-empty">
-          {t('chat.empty')}
-        </li>
-      )}
-      {items.map((m) => (
-        <MessageItem key={m.uuid} message={m} contested={contested.has(m.name.trim())} />
-      ))}
-    </ol>
-  );
-}
 
 function Composer({ stick, disabled }: { stick: MutableRefObject<boolean>; disabled: boolean }) {
   const t = useT();

@@ -84,6 +84,12 @@ export const en = {
   'chats.neverFetched': 'Not fetched yet',
   'chats.loading': 'Loading chats…',
   'chats.created': 'Created {time}',
+  'chats.pinned': 'Opened or posted in',
+  'chats.unread': '{count} unread',
+  'chats.onHost': 'on {host}',
+  'chats.activeAt': 'Active {time}',
+  'notify.newMessage': 'New message in “{name}”',
+  'notify.newMessageNoName': 'New message in a chat',
 
   'path.direct': 'direct',
   'path.punched': 'hole punched',
@@ -155,6 +161,10 @@ export const en = {
   'chat.length': '{count} / {max} characters',
   'chat.live': 'Live',
   'chat.liveRemote': 'Live · checked every 0.7 s',
+  'chat.showMore': 'Show more',
+  'chat.showLess': 'Show less',
+  'chat.jumpLatest': 'Jump to latest',
+  'chat.newCount': '{count} new',
 
   'peers.title': 'Known peers',
   'peers.empty': 'No peers known yet. Peers appear after Nance reaches a bootstrap peer.',

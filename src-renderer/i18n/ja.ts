@@ -91,6 +91,12 @@ export const ja: Messages = {
   'chats.neverFetched': 'まだ取得していません',
   'chats.loading': 'チャットを読み込んでいます…',
   'chats.created': '{time}に作成',
+  'chats.pinned': '開いた・投稿したチャット',
+  'chats.unread': '未読 {count} 件',
+  'chats.onHost': '{host} 上',
+  'chats.activeAt': '{time}に更新',
+  'notify.newMessage': '「{name}」に新しいメッセージ',
+  'notify.newMessageNoName': 'チャットに新しいメッセージ',
 
   'path.direct': '直接',
   'path.punched': 'ホールパンチング',
@@ -162,6 +168,10 @@ export const ja: Messages = {
   'chat.length': '{count} / {max} 文字',
   'chat.live': 'リアルタイム',
   'chat.liveRemote': 'リアルタイム · 0.7 秒ごとに確認',
+  'chat.showMore': 'もっと見る',
+  'chat.showLess': '折りたたむ',
+  'chat.jumpLatest': '最新へ移動',
+  'chat.newCount': '新着 {count} 件',
 
   'peers.title': '既知のピア',
   'peers.empty': '既知のピアはまだありません。ブートストラップピアに接続するとピアが表示されます。',

@@ -1,9 +1,11 @@
-// The chat list as the window shows it: my chats first, then one group per known host, chats
-// newest first, narrowed by the filter box, each host marked fresh / stale / unreachable and with
-// how it is reached.
+// The chat list as the window shows it: the chats I opened or posted in first (pinned), then my
+// chats, then one group per known host; in each, the most recently active chat first (its newest
+// message read, else its creation); narrowed by the filter box, each host marked fresh / stale /
+// unreachable and with how it is reached.
 import type { ChatDto, ChatListDto, EndpointDto, PathDto } from '../../src-shared/api';
 import { chatKey } from '../../src-shared/chat-key';
 import { endpointKey } from '../../src-shared/endpoint';
+import { type ActivityMap, isPinned, unreadOf } from './chat-activity';
 
 /** A host's list is "stale" when its last successful fetch is older than this. */
 export const STALE_AFTER_MS = 60_000;
@@ -20,16 +22,24 @@ export interface ChatEntry {
   /** The host's key, when it proved one (HostChatsDto.hostKey). */
   hostKey?: string;
   chat: ChatDto;
+  /** Epoch ms of the newest message read, else of the chat's creation. */
+  activeAt: number;
+  unread: number;
+  pinned: boolean;
+  /** The host's health (fresh for my chats). */
+  health: HostHealth;
 }
 
 export interface ChatGroup {
-  /** "mine" or the host's "HOST:PORT". */
+  /** "pinned", "mine" or the host's "HOST:PORT". */
   id: string;
   host: EndpointDto | null;
   health: HostHealth;
   /** How the host is reached; null for my chats and while not known. */
   path: PathDto | null;
   entries: ChatEntry[];
+  /** The host has chats, all of them in the pinned group. */
+  allPinned: boolean;
 }
 
 export function hostHealth(
@@ -44,45 +54,84 @@ export function hostHealth(
   return { kind: 'fresh' };
 }
 
-const newestFirst = (a: ChatDto, b: ChatDto) => b.createdAt - a.createdAt || a.name.localeCompare(b.name);
+const mostActiveFirst = (a: ChatEntry, b: ChatEntry) =>
+  b.activeAt - a.activeAt || a.chat.name.localeCompare(b.chat.name);
 
-export function groupChats(list: ChatListDto, filter: string, now: number): ChatGroup[] {
+export function groupChats(
+  list: ChatListDto,
+  filter: string,
+  now: number,
+  activity: ActivityMap = {},
+): ChatGroup[] {
   const needle = filter.trim().toLowerCase();
   const matches = (chat: ChatDto, address: string) =>
     needle === '' || chat.name.toLowerCase().includes(needle) || address.includes(needle);
+  const entry = (
+    host: EndpointDto | null,
+    chat: ChatDto,
+    health: HostHealth,
+    hostKey?: string,
+  ): ChatEntry => {
+    const key = chatKey({ host, chatUuid: chat.uuid });
+    const a = activity[key];
+    return {
+      key,
+      host,
+      ...(hostKey === undefined ? {} : { hostKey }),
+      chat,
+      activeAt: Math.max(chat.createdAt, a?.lastAt ?? 0),
+      unread: unreadOf(a),
+      pinned: isPinned(a),
+      health,
+    };
+  };
+  const pinned: ChatEntry[] = [];
+  /** The entries that stay in their own group; the pinned ones go to the top group. */
+  const unpinned = (entries: ChatEntry[]) => {
+    for (const e of entries) if (e.pinned) pinned.push(e);
+    return entries.filter((e) => !e.pinned).sort(mostActiveFirst);
+  };
 
   const groups: ChatGroup[] = [];
-  const mine = [...list.mine]
-    .filter((c) => matches(c, ''))
-    .sort(newestFirst)
-    .map((chat) => ({ key: chatKey({ host: null, chatUuid: chat.uuid }), host: null, chat }));
+  const fresh: HostHealth = { kind: 'fresh' };
+  const mineAll = list.mine.filter((c) => matches(c, '')).map((chat) => entry(null, chat, fresh));
+  const mine = unpinned(mineAll);
   if (needle === '' || mine.length > 0) {
-    groups.push({ id: 'mine', host: null, health: { kind: 'fresh' }, path: null, entries: mine });
+    const allPinned = mineAll.length > 0 && mine.length === 0;
+    groups.push({ id: 'mine', host: null, health: fresh, path: null, entries: mine, allPinned });
   }
 
   const hosts = list.hosts.map((h) => {
     const address = endpointKey(h.host);
-    const entries = [...h.chats]
+    const health = hostHealth(h.fetchedAt, h.error, now);
+    const all = h.chats
       .filter((c) => matches(c, address.toLowerCase()))
-      .sort(newestFirst)
-      .map((chat) => ({
-        key: chatKey({ host: h.host, chatUuid: chat.uuid }),
-        host: h.host,
-        ...(h.hostKey === undefined ? {} : { hostKey: h.hostKey }),
-        chat,
-      }));
+      .map((c) => entry(h.host, c, health, h.hostKey));
+    const entries = unpinned(all);
     return {
       id: address,
       host: h.host,
-      health: hostHealth(h.fetchedAt, h.error, now),
+      health,
       path: h.path ?? null,
       entries,
-      newest: h.chats.reduce((n, c) => Math.max(n, c.createdAt), 0),
+      allPinned: all.length > 0 && entries.length === 0,
+      newest: all.reduce((n, e) => Math.max(n, e.activeAt), 0),
     };
   });
   hosts.sort((a, b) => b.newest - a.newest || a.id.localeCompare(b.id));
   for (const { newest: _newest, ...group } of hosts) {
-    if (needle === '' || group.entries.length > 0) groups.push(group);
+    if (needle === '' || group.entries.length > 0 || group.allPinned) groups.push(group);
+  }
+  if (pinned.length > 0) {
+    pinned.sort(mostActiveFirst);
+    groups.unshift({
+      id: 'pinned',
+      host: null,
+      health: fresh,
+      path: null,
+      entries: pinned,
+      allPinned: false,
+    });
   }
   return groups;
 }

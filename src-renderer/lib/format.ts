@@ -1,6 +1,6 @@
 // Small formatting helpers shared by the views: relative ages, the wipe countdown, message times
-// (addresses: endpointKey in src-shared/endpoint.ts). Pure functions of their arguments (the
-// caller passes "now").
+// and day labels (addresses: endpointKey in src-shared/endpoint.ts). Pure functions of their
+// arguments (the caller passes "now").
 import type { Lang } from '../i18n';
 
 const SECOND = 1000;
@@ -39,16 +39,24 @@ export function countdown(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
 
-/** Time of day for today's timestamps, date and time otherwise. */
-export function messageTime(at: number, now: number, lang: Lang): string {
-  const a = new Date(at);
-  const b = new Date(now);
-  const sameDay =
-    a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-  const options: Intl.DateTimeFormatOptions = sameDay
-    ? { hour: '2-digit', minute: '2-digit' }
-    : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
-  return new Intl.DateTimeFormat(lang, options).format(a);
+/** Time of day ("14:05"); the message view's date separators say which day. */
+export function timeOfDay(at: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+}
+
+/** A date separator's label: "Today", "Yesterday", else the date (with the year when not this year's). */
+export function dayLabel(at: number, now: number, lang: Lang): string {
+  const day = new Date(at);
+  const today = new Date(now);
+  const startOf = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const daysAgo = Math.round((startOf(today) - startOf(day)) / DAY);
+  if (daysAgo === 0 || daysAgo === 1) {
+    const words = relativeFormat(lang).format(-daysAgo, 'day');
+    return words.charAt(0).toLocaleUpperCase(lang) + words.slice(1);
+  }
+  const options: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'long', day: 'numeric' };
+  if (day.getFullYear() !== today.getFullYear()) options.year = 'numeric';
+  return new Intl.DateTimeFormat(lang, options).format(day);
 }
 
 /** Full date and time, for tooltips. */

@@ -1,4 +1,5 @@
-// What the window remembers on this device (not on the main side): language and theme.
+// What the window remembers on this device (not on the main side): language, theme, and each
+// chat's read state (lib/chat-activity.ts).
 import { detectLang, isLang, type Lang } from '../i18n';
 
 export const themes = ['system', 'light', 'dark'] as const;
@@ -6,6 +7,7 @@ export type Theme = (typeof themes)[number];
 
 export const LANG_KEY = 'nance.lang';
 export const THEME_KEY = 'nance.theme';
+export const ACTIVITY_KEY = 'nance.activity';
 
 export interface PrefsStorage {
   getItem(key: string): string | null;
@@ -16,7 +18,7 @@ export function isTheme(value: unknown): value is Theme {
   return typeof value === 'string' && (themes as readonly string[]).includes(value);
 }
 
-function read(storage: PrefsStorage | null, key: string): string | null {
+export function read(storage: PrefsStorage | null, key: string): string | null {
   try {
     return storage?.getItem(key) ?? null;
   } catch {

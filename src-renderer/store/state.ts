@@ -15,7 +15,9 @@ import type {
 } from '../../src-shared/api';
 import type { ConnectionState } from '../bridge/connection';
 import type { Lang } from '../i18n';
+import type { ActivityMap } from '../lib/chat-activity';
 import type { PrefsStorage, Theme } from './prefs';
+import type { NewMessageNotice } from './slices/activity';
 
 export type View = 'chats' | 'peers' | 'settings';
 
@@ -40,6 +42,13 @@ export interface MessagesState {
   loading: boolean;
   /** Why the last read failed (cleared by the next successful one). */
   error: CommandError | null;
+}
+
+/** The newest message the window has read in a chat, for the chat list (memory only). */
+export interface Preview {
+  name: string;
+  content: string;
+  at: number;
 }
 
 export type ActionName =
@@ -127,6 +136,10 @@ export interface NanceState {
   openChat: OpenChat | null;
   messages: MessagesState | null;
   filter: string;
+  /** Per chatKey: how far the window has read and seen (unread counts), activity, pinning. */
+  activity: ActivityMap;
+  /** Per chatKey: the newest message read. */
+  previews: Record<string, Preview>;
   busy: Busy;
   error: ActionError | null;
   lang: Lang;
@@ -147,4 +160,10 @@ export interface StoreOptions {
   /** How often `now` advances; 0 = only by tick(). */
   tickMs?: number;
   now?: () => number;
+  /** How often the pinned chats that are not open are read for their unread counts; 0 = never. */
+  watchIntervalMs?: number;
+  /** Is the window in front (for notifications); default: always. */
+  windowFocused?: () => boolean;
+  /** Shows a notification for a new message (the browser window's Notification); default none. */
+  notify?: ((notice: NewMessageNotice) => void) | null;
 }

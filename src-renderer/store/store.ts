@@ -2,11 +2,13 @@
 // tests). Every action talks to the main side through the NanceApi it was given, never around it.
 // The state is cut into slices, each owning its part and its actions (./slices): connection
 // (the link, status, chats, peers, events), navigation (views, the new-chat form, opening a chat),
-// reads (the open chat's messages, its read cursor and poll) and preferences (settings, language,
-// theme). This file only puts them together.
+// reads (the open chat's messages, its read cursor and poll), activity (unread counts, previews,
+// pinning, notifications) and preferences (settings, language, theme). This file only puts them
+// together.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { NanceApi } from '../../src-shared/api';
 import { loadPrefs } from './prefs';
+import { activitySlice } from './slices/activity';
 import { connectionSlice } from './slices/connection';
 import { sliceContext } from './slices/context';
 import { identitySlice } from './slices/identity';
@@ -33,14 +35,27 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
 
   return createStore<NanceState>()((set, get) => {
     const ctx = sliceContext(api, { getState: get, setState: set }, options.now ?? Date.now);
-    const reads = readsSlice(ctx, options.pollIntervalMs ?? 700, options.livePollIntervalMs ?? 5_000);
-    const connection = connectionSlice(ctx, reads.reads, {
+    const activity = activitySlice(ctx, {
+      storage: prefsStorage,
+      watchIntervalMs: options.watchIntervalMs ?? 5_000,
+      watchPerRound: 8,
+      windowFocused: options.windowFocused ?? (() => true),
+      notify: options.notify ?? null,
+    });
+    const reads = readsSlice(
+      ctx,
+      activity.activity,
+      options.pollIntervalMs ?? 700,
+      options.livePollIntervalMs ?? 5_000,
+    );
+    const connection = connectionSlice(ctx, reads.reads, activity.activity, {
       listRefreshMs: options.listRefreshMs ?? 15_000,
       tickMs: options.tickMs ?? 1_000,
     });
     const navigation = navigationSlice(
       ctx,
       reads.reads,
+      activity.activity,
       connection.actions.loadChats,
       connection.actions.loadPeers,
     );
@@ -52,6 +67,7 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       ...reads.initial,
       ...preferences.initial,
       ...identity.initial,
+      ...activity.initial,
       busy: idleBusy,
       error: null,
       actions: {

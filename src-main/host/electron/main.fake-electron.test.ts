@@ -379,6 +379,51 @@ describe.skipIf(!isBuilt)(suite, () => {
     await quit(app);
   });
 
+  it('opens a clicked http/https link in the browser only after the person confirms; other schemes never', async () => {
+    const app = start();
+    await ready(app);
+    const asked = () => app.lines.filter((l) => l.fake === 'messageBox').length;
+    const opened = () => app.lines.filter((l) => l.fake === 'openExternal').map((l) => l.url);
+    for (const url of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,<b>x</b>',
+      'nance://join/x',
+    ]) {
+      expect(await app.act('open', { url })).toMatchObject({ action: 'deny' });
+    }
+    // Refused ones are not even asked about.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked()).toBe(0);
+    // "Cancel" (the default button): nothing opens.
+    let box = app.next((l) => l.fake === 'messageBox', 'the confirm dialog');
+    await app.act('open', { url: 'https://example.com/a?b=1' });
+    expect((await box).detail).toBe('https://example.com/a?b=1');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(opened()).toEqual([]);
+    // "Open": the system's browser gets exactly the address shown.
+    await app.act('dialogAnswer', { response: 1 });
+    const open = app.next((l) => l.fake === 'openExternal', 'openExternal');
+    box = app.next((l) => l.fake === 'messageBox', 'the confirm dialog');
+    expect(await app.act('open', { url: 'http://example.org/x' })).toMatchObject({ action: 'deny' });
+    await box;
+    expect((await open).url).toBe('http://example.org/x');
+    expect(opened()).toEqual(['http://example.org/x']);
+    await quit(app);
+  });
+
+  it('shows the unread total the window puts in its title as the app badge', async () => {
+    const app = start();
+    await ready(app);
+    let badge = app.next((l) => l.fake === 'badge', 'the badge');
+    await app.act('title', { title: '(7) Nance — chat without a server' });
+    expect((await badge).count).toBe(7);
+    badge = app.next((l) => l.fake === 'badge', 'the badge');
+    await app.act('title', { title: 'Nance — chat without a server' });
+    expect((await badge).count).toBe(0);
+    await quit(app);
+  });
+
   it('Japanese system: Japanese tray labels', async () => {
     const app = start({ FAKE_LANGS: 'ja-JP,en-US' });
     await ready(app);

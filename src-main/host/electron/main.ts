@@ -16,11 +16,13 @@ import {
   protocol,
   safeStorage,
   session,
+  shell,
   Tray,
   type WebContents,
 } from 'electron';
 import type { CommandName, CommandReply } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
+import { unreadInTitle } from '../../../src-shared/unread-title.js';
 import type { Logger } from '../../core/logger.js';
 import { subscribeEvents } from '../../service/command-channel.js';
 import { createFileLogger, type FileLogger } from '../cli/logger.js';
@@ -29,6 +31,7 @@ import { preparePrivateDir } from '../private-dir.js';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from '../shell/app-protocol.js';
 import { parseDesktopArgs } from '../shell/desktop-config.js';
 import { composeDesktopPeer } from '../shell/desktop-peer.js';
+import { confirmLinkDialog, OPEN_BUTTON, openExternalLink } from '../shell/external-links.js';
 import {
   CALL_CHANNEL,
   EVENT_CHANNEL,
@@ -178,7 +181,19 @@ function secureSession(): void {
  */
 function harden(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
-    log.warn({ url }, 'desktop: window.open denied');
+    // A clicked link: never an Electron window; maybe the system's browser (../shell/external-links.ts).
+    void openExternalLink(url, {
+      confirm: async (target) => {
+        const options = confirmLinkDialog(target, lang);
+        const answer =
+          win && !win.isDestroyed() ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options);
+        return (await answer).response === OPEN_BUTTON;
+      },
+      openExternal: (target) => shell.openExternal(target),
+    }).then(
+      (outcome) => log.info({ url, outcome }, 'desktop: link from the window'),
+      (err: unknown) => log.warn({ url, err: String(err) }, 'desktop: link not opened'),
+    );
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event) => {
@@ -258,6 +273,8 @@ function createWindow(): BrowserWindow {
     if (win === created) win = null;
     refreshTray();
   });
+  // The window's title leads with its unread total (src-shared/unread-title.ts): the app's badge.
+  created.on('page-title-updated', (_event, title) => app.setBadgeCount(unreadInTitle(title)));
   created.on('show', () => refreshTray());
   created.on('hide', () => refreshTray());
   created.webContents.on('render-process-gone', (_event, details) => {

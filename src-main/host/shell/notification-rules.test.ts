@@ -99,6 +99,18 @@ describe('ChatActivity', () => {
     expect(a.openChat).toEqual(theirs);
   });
 
+  it('a background read for the chat list (watch) is not the open chat, and still reports a chat that grew', () => {
+    const a = new ChatActivity();
+    a.commandStarted('readChat', mine);
+    const watch = { ...theirs, watch: true };
+    a.commandStarted('readChat', watch);
+    expect(a.openChat).toEqual(mine);
+    a.commandFinished('readChat', watch, ok(messages(2)));
+    a.commandStarted('readChat', watch);
+    expect(a.commandFinished('readChat', watch, ok(messages(3)))).toEqual([theirs]);
+    expect(a.openChat).toEqual(mine);
+  });
+
   it('posted in: successful posts and created chats only', () => {
     const a = new ChatActivity();
     const post = { ...theirs, name: 'me', content: 'hi' };

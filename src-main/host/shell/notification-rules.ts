@@ -2,12 +2,13 @@
 //
 // Where new messages come from:
 // - Chats this peer hosts: the service's 'message' event (a post stored here, by anyone).
-// - Chats hosted by other peers: no event exists (the protocol has no push); the window polls the
-//   chat it has open with `readChat` every few seconds. Those polls pass through the IPC handler,
-//   so `ChatActivity` sees each reply and reports a chat whose message count grew by more than the
+// - Chats hosted by other peers: the window polls the chat it has open with `readChat` every few
+//   seconds, and reads the chats it opened or posted in now and then in the background (`watch`,
+//   for the chat list's unread counts). Those reads pass through the IPC handler, so
+//   `ChatActivity` sees each reply and reports a chat whose message count grew by more than the
 //   user's own posts as a new-message event, in the same shape as the 'message' event.
-// Both kinds go through the same rule, `shouldNotify`, which does not care where a chat lives.
-// A remote chat that is not open is not polled, so it cannot notify.
+// Both kinds go through the same rule, `shouldNotify` (src-shared/notify-rule.ts, shared with the
+// browser window), which does not care where a chat lives.
 import type {
   ChatDto,
   ChatListDto,
@@ -16,48 +17,22 @@ import type {
   CommandReply,
 } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
-import { segments } from '../../../src-shared/visible-text.js';
+import { plainLabel } from '../../../src-shared/notify-rule.js';
 import type { Lang } from './tray-menu.js';
 
-export interface NotifyInput {
-  /** The chat with a new message. */
-  event: ChatRef;
-  /** The chat the window shows, if any. */
-  openChat: ChatRef | null;
-  /** `chatKey`s of the chats the user has posted in (or created). */
-  postedIn: ReadonlySet<string>;
-  windowFocused: boolean;
-}
-
-/**
- * Notify for a new message in the open chat when the window is not focused (hidden in the tray,
- * minimised, or behind another window), and in any other chat the user has posted in (it is not on
- * screen even when the window is focused). Never for chats the user only looked at.
- */
-export function shouldNotify(input: NotifyInput): boolean {
-  const key = chatKey(input.event);
-  if (input.openChat && chatKey(input.openChat) === key) return !input.windowFocused;
-  return input.postedIn.has(key);
-}
+/** The rule itself is shared with the browser window's notifications. */
+export {
+  type NotifyInput,
+  NotifyThrottle,
+  plainLabel,
+  shouldNotify,
+} from '../../../src-shared/notify-rule.js';
 
 const MAX_NAME_CHARS = 60;
 
 function shorten(text: string): string {
   const chars = [...text.trim()];
   return chars.length <= MAX_NAME_CHARS ? chars.join('') : `${chars.slice(0, MAX_NAME_CHARS - 1).join('')}…`;
-}
-
-/** The notification's title and body; the chat's name when it is known. */
-/**
- * A name from the network as plain text for the system's notification: hidden and
- * direction-changing characters shown as marks (the window's rule, src-shared/visible-text.ts),
- * and the whole isolated (FSI … PDI), so it cannot reorder the sentence around it.
- */
-export function plainLabel(text: string): string {
-  const shown = segments(text, 'label')
-    .map((s) => (s.kind === 'text' ? s.text : `⟨${s.name}⟩`))
-    .join('');
-  return `\u2068${shown}\u2069`;
 }
 
 export function notificationText(input: { lang: Lang; chatName?: string | undefined }): {
@@ -130,7 +105,8 @@ export class ChatActivity {
   commandStarted(command: CommandName, args: unknown): void {
     if (command === 'readChat') {
       const ref = asChatRef(args);
-      if (ref) this.open = ref;
+      // A background read for the chat list's unread counts is not the chat on screen.
+      if (ref && (args as { watch?: unknown }).watch !== true) this.open = ref;
     } else if (command === 'postMessage') {
       const ref = asChatRef(args);
       if (ref) bump(bounded(this.ownInFlight), chatKey(ref), 1);
@@ -201,19 +177,4 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   const next = (map.get(key) ?? 0) + by;
   if (next > 0) map.set(key, next);
   else map.delete(key);
-}
-
-/** At most one notification per chat per interval: a burst of messages gives one, not fifty. */
-export class NotifyThrottle {
-  private readonly last = new Map<string, number>();
-
-  constructor(private readonly intervalMs = 10_000) {}
-
-  /** True (and remembered) when `key` has not been notified within the interval before `now`. */
-  allow(key: string, now: number): boolean {
-    const previous = this.last.get(key);
-    if (previous !== undefined && now - previous < this.intervalMs) return false;
-    bounded(this.last).set(key, now);
-    return true;
-  }
 }

@@ -4,6 +4,7 @@
 import type { EventName, EventPayloads, StatusDto } from '../../../src-shared/api';
 import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
+import type { Activity } from './activity';
 import { coalesce, type SliceContext } from './context';
 import type { Reads } from './reads';
 
@@ -23,6 +24,7 @@ type ConnectionActions = Pick<
 export function connectionSlice(
   { api, get, set, clock, fail, setBusy }: SliceContext,
   reads: Reads,
+  activity: Activity,
   timing: { listRefreshMs: number; tickMs: number },
 ): {
   initial: Pick<NanceState, 'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers'>;
@@ -37,8 +39,10 @@ export function connectionSlice(
 
   const loadChats = coalesce(async () => {
     const reply = await api.call('listChats', {});
-    if (reply.ok) set({ chats: reply.result });
-    else if (get().chats === null) fail('listChats', reply.error);
+    if (reply.ok) {
+      set({ chats: reply.result });
+      activity.prune(reply.result);
+    } else if (get().chats === null) fail('listChats', reply.error);
   });
 
   const loadPeers = coalesce(async () => {
@@ -72,7 +76,10 @@ export function connectionSlice(
       if (open && open.key === chatKey({ host, chatUuid })) {
         if (pushed) reads.applyPushed(open.key, pushed);
         else void reads.reload(open.key);
-      } else if (host === null) void loadChats();
+      } else if (host === null) {
+        void loadChats();
+        void activity.watchOne({ host, chatUuid });
+      }
     },
     chatsChanged: () => void loadChats(),
     peersChanged: () => void loadPeers(),
@@ -114,12 +121,14 @@ export function connectionSlice(
     }
     set({ phase: 'ready', loadError: null, settings: settings.result });
     await Promise.all([loadChats(), loadPeers()]);
+    void activity.watchRound();
   };
 
   const actions: ConnectionActions = {
     async init() {
       subscribe();
       startTimers();
+      activity.start();
       if (get().phase !== 'ready') set({ phase: 'loading', loadError: null });
       await load(get().phase !== 'ready');
     },
@@ -135,6 +144,7 @@ export function connectionSlice(
       unsubscribers = [];
       for (const t of timers) clearInterval(t);
       timers = [];
+      activity.stop();
       reads.stopPolling();
     },
 
@@ -165,8 +175,10 @@ export function connectionSlice(
       setBusy({ refreshing: true });
       const reply = await api.call('refreshChats', {});
       setBusy({ refreshing: false });
-      if (reply.ok) set({ chats: reply.result });
-      else fail('refreshChats', reply.error);
+      if (!reply.ok) return fail('refreshChats', reply.error);
+      set({ chats: reply.result });
+      activity.prune(reply.result);
+      void activity.watchRound();
     },
 
     async setMode(mode) {

@@ -2,6 +2,7 @@
 // a chat (its messages are the reads slice's).
 import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
+import type { Activity } from './activity';
 import type { SliceContext } from './context';
 import { authorName } from './preferences';
 import type { Reads } from './reads';
@@ -23,6 +24,7 @@ type NavigationActions = Pick<
 export function navigationSlice(
   ctx: SliceContext,
   reads: Reads,
+  activity: Activity,
   loadChats: () => Promise<void>,
   loadPeers: () => Promise<void>,
 ): { initial: Pick<NanceState, 'view' | 'composing' | 'filter'>; actions: NavigationActions } {
@@ -57,6 +59,7 @@ export function navigationSlice(
       reads.close();
       clearErrorOf('postMessage', 'createChat');
       set({ composing: false, view: 'chats' });
+      activity.opened(ref);
       reads.start({ ...ref, key });
     },
 
@@ -81,6 +84,7 @@ export function navigationSlice(
       }
       set({ error: null });
       await loadChats();
+      activity.posted({ host: null, chatUuid: reply.result.uuid });
       actions.openChat({ host: null, chatUuid: reply.result.uuid, name: reply.result.name });
       return true;
     },

@@ -5,6 +5,7 @@
 // every livePollIntervalMs (the fallback for a lost push) while its host pushes what is new.
 import type { MessageDto, PushedDto } from '../../../src-shared/api';
 import type { Actions, NanceState, OpenChat } from '../state';
+import type { Activity } from './activity';
 import { coalesce, type SliceContext } from './context';
 import { authorName } from './preferences';
 
@@ -29,6 +30,7 @@ function sameMessages(a: MessageDto[] | null, b: MessageDto[]): boolean {
 
 export function readsSlice(
   { api, get, set, clock, fail, clearErrorOf, setBusy }: SliceContext,
+  activity: Activity,
   pollIntervalMs: number,
   livePollIntervalMs: number = pollIntervalMs,
 ): {
@@ -76,6 +78,7 @@ export function readsSlice(
       items = fresh.length === 0 ? current.items : [...current.items, ...fresh];
     }
     set({ messages: { key, items, lastSeq, loading: false, error: null } });
+    activity.sawRead(open, reply.result, true);
   };
 
   const reload = (key: string): Promise<void> => {
@@ -115,6 +118,9 @@ export function readsSlice(
       live = true;
       const items = [...current.items, ...pushed.messages];
       set({ messages: { ...current, items, lastSeq: pushed.lastSeq, error: null } });
+      const open = get().openChat;
+      if (open)
+        activity.sawRead(open, { messages: pushed.messages, lastSeq: pushed.lastSeq, full: false }, true);
       return;
     }
     void reload(key); // a gap, or a nudge: read what is missing
@@ -156,6 +162,7 @@ export function readsSlice(
         return false;
       }
       clearErrorOf('postMessage');
+      activity.posted(open);
       if (get().openChat?.key === open.key) void reload(open.key);
       return true;
     },

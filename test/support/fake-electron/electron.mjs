@@ -59,6 +59,10 @@ class App extends EventEmitter {
     return 'en-US';
   }
   setAppUserModelId() {}
+  setBadgeCount(count) {
+    report({ fake: 'badge', count });
+    return true;
+  }
   quit() {
     if (quitting) return;
     quitting = true;
@@ -258,9 +262,23 @@ export class Notification extends EventEmitter {
   }
 }
 
+/** The button index the next message boxes answer with (the `dialogAnswer` action sets it). */
+let dialogResponse = 0;
+
 export const dialog = {
   showErrorBox(title, content) {
     report({ fake: 'errorBox', title, content });
+  },
+  async showMessageBox(...args) {
+    const options = args.length > 1 ? args[1] : args[0];
+    report({ fake: 'messageBox', ...options });
+    return { response: dialogResponse, checkboxChecked: false };
+  },
+};
+
+export const shell = {
+  async openExternal(url) {
+    report({ fake: 'openExternal', url });
   },
 };
 
@@ -299,6 +317,7 @@ export default {
   session,
   Notification,
   dialog,
+  shell,
 };
 
 // ---- the user and the window, driven from stdin
@@ -362,6 +381,15 @@ const actions = {
   },
   open({ url }) {
     return theWindow().webContents.openHandler({ url });
+  },
+  dialogAnswer({ response }) {
+    dialogResponse = response;
+    return {};
+  },
+  /** The page set its title (document.title), as Electron reports it to the window. */
+  title({ title }) {
+    theWindow().emit('page-title-updated', preventable(), title);
+    return {};
   },
   navigate({ url }) {
     const event = preventable({ url });
