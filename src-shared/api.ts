@@ -57,6 +57,10 @@ export const commandArgs = {
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
+  /** The posts waiting for their host (the outbox), oldest first. */
+  listOutbox: z.object({}),
+  /** Takes a waiting post out of the outbox (it is not sent). */
+  cancelPost: z.object({ id: z.string().min(1).max(64) }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -134,6 +138,19 @@ export interface ChatReadDto {
   full: boolean;
 }
 
+/** A post to another peer's chat that its host did not answer yet: resent until it does. */
+export interface PendingPostDto {
+  id: string;
+  host: EndpointDto;
+  chatUuid: string;
+  name: string;
+  content: string;
+  /** Epoch ms of the first try. */
+  queuedAt: number;
+  /** The host answered with a refusal (the chat is gone or full): kept until cancelled; null while waiting. */
+  failed: ErrorKind | null;
+}
+
 export interface PeerDto {
   host: string;
   port: number;
@@ -199,11 +216,15 @@ export interface CommandResults {
   refreshChats: ChatListDto;
   createChat: ChatDto;
   readChat: ChatReadDto;
-  postMessage: null;
+  /** null: the host stored it; otherwise the host did not answer and the post waits in the outbox. */
+  postMessage: PendingPostDto | null;
   listPeers: PeerDto[];
   getSettings: SettingsDto;
   updateSettings: SettingsDto;
   setMode: StatusDto;
+  listOutbox: PendingPostDto[];
+  /** false: no such post waits (it was sent already). */
+  cancelPost: boolean;
 }
 
 export interface CommandError {
@@ -223,6 +244,8 @@ export interface EventPayloads {
   peersChanged: Record<string, never>;
   statusChanged: StatusDto;
   modeChanged: { mode: Mode };
+  /** The outbox changed: a post was queued, sent, refused or cancelled. */
+  outboxChanged: { posts: PendingPostDto[] };
 }
 export type EventName = keyof EventPayloads;
 export const eventNames: readonly EventName[] = [
@@ -231,6 +254,7 @@ export const eventNames: readonly EventName[] = [
   'peersChanged',
   'statusChanged',
   'modeChanged',
+  'outboxChanged',
 ];
 
 /** What the renderer holds: one object, the same whichever transport carries it. */

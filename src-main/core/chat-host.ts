@@ -1,6 +1,7 @@
 // The chats this peer hosts: creating them, accepting posts under the size cap, and cutting
 // their contents into answers that fit one datagram.
 import { v4 as uuidv4 } from 'uuid';
+import { MAX_MESSAGE_JSON_BYTES } from '../../src-shared/post-size.js';
 import {
   base64Length,
   CHAT_MAX_BYTES,
@@ -12,7 +13,7 @@ import {
 import { NanceError } from './errors.js';
 import type { AppendResult, Clock, NewMessage, Store, StoredChat, StoredMessage } from './ports.js';
 import type { ChatRead } from './read-bounds.js';
-import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
+import { fitting, jsonLength, mapLazily } from './wire-size.js';
 
 export function toWireMessage(m: StoredMessage, withSeq = false): ChatMessage {
   const wire: ChatMessage = {
@@ -39,11 +40,8 @@ export function maxListBytes(capBytes: number): number {
   return n;
 }
 
-/**
- * Largest JSON size of one message: it must still fit one g/m answer (a page, with its seq, to a
- * reader whose z is a UUID), or that answer could never be sent and the chat would become unreadable.
- */
-export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20;
+// The one owner of the message size limit is src-shared/post-size.ts (the composer uses it too).
+export { MAX_MESSAGE_JSON_BYTES };
 
 export type PostResult = AppendResult | { status: 'too-large' };
 

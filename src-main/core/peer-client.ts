@@ -28,7 +28,7 @@ import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
-import type { RequestEngine, RetryPolicy } from './request-engine.js';
+import type { RequestEngine, RequestOptions, RetryPolicy } from './request-engine.js';
 
 export interface PingInfo {
   /** Extensions the peer advertised; empty for a base peer. */
@@ -155,8 +155,15 @@ export class PeerClient {
     await this.call(to, { type: 'register', natConeType }, 'register');
   }
 
-  async postMessage(to: Endpoint, chatUuid: string, name: string, content: string): Promise<void> {
-    await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post');
+  /** `z`: the id of an earlier try of this post (the outbox), so the host stores it once. */
+  async postMessage(
+    to: Endpoint,
+    chatUuid: string,
+    name: string,
+    content: string,
+    z?: string,
+  ): Promise<void> {
+    await this.call(to, { type: 'postMessage', chatUuid, name, content }, 'post', z ? { z } : undefined);
   }
 
   /**
@@ -276,14 +283,14 @@ export class PeerClient {
   private async send(
     to: Endpoint,
     request: Request,
-    policy: Partial<RetryPolicy> | undefined,
+    policy: RequestOptions | undefined,
     via: ((data: Uint8Array, to: Endpoint) => void) | undefined,
   ): Promise<Response> {
     if (touchesStore(request) && this.known(to) === undefined) await this.learn(to);
     const info = this.known(to);
     if (speaksNance(info)) return this.engine.request(to, request, policy, via);
     if (touchesStore(request)) {
-      const paced = baseRetryPolicy(request, this.basePacing);
+      const paced = { ...baseRetryPolicy(request, this.basePacing), z: policy?.z };
       return this.pacer.run(to, () => this.engine.request(to, request, paced, via));
     }
     const gentle = info !== undefined && request.type === 'ping';
@@ -308,7 +315,7 @@ export class PeerClient {
     to: Endpoint,
     request: Request,
     what: string,
-    policy?: Partial<RetryPolicy>,
+    policy?: RequestOptions,
     via?: (data: Uint8Array, to: Endpoint) => void,
   ): Promise<Record<string, unknown>> {
     const response = await this.send(to, request, policy, via);

@@ -466,12 +466,19 @@ export class NancePeer {
     return this.overPath(host, () => this.client.getMessagesSince(host, chatUuid, afterSeq, deadline));
   }
 
-  async postMessage(host: ChatHostRef, chatUuid: string, name: string, content: string): Promise<void> {
+  /** `z` (remote hosts): the request id of an earlier try of the same post (the outbox's resend). */
+  async postMessage(
+    host: ChatHostRef,
+    chatUuid: string,
+    name: string,
+    content: string,
+    z?: string,
+  ): Promise<void> {
     this.requirePeerRole();
     if (host !== null) {
       // Not sent again on a new path: the first one may have arrived with only its answers lost,
       // and a second z would store it twice. The path is found again for the user's next try.
-      return this.overPath(host, () => this.client.postMessage(host, chatUuid, name, content), false);
+      return this.overPath(host, () => this.client.postMessage(host, chatUuid, name, content, z), false);
     }
     const result = await this.chats.post(chatUuid, name, content);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');

@@ -28,6 +28,7 @@ import type { Endpoint, Store, StoredChat } from '../core/ports.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
+import { Outbox } from './outbox.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
 export function pathDto(info: PathInfo | null): PathDto | null {
@@ -93,11 +94,21 @@ export class NanceService {
   private portMapping: PortMappingDto | null = null;
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
+  /** Posts whose host did not answer, resent until it does. */
+  readonly outbox: Outbox;
 
   constructor(
     private readonly peer: NancePeer,
     private readonly store: Store,
+    options: { resendMs?: number } = {},
   ) {
+    this.outbox = new Outbox({
+      store,
+      send: (p) => peer.postMessage(p.host, p.chatUuid, p.name, p.content, p.z),
+      now: () => Date.now(),
+      onChange: (posts) => this.events.emit('outboxChanged', { posts }),
+      ...options,
+    });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
@@ -136,9 +147,14 @@ export class NanceService {
       return { messages: messages.map(messageDto), lastSeq, full };
     },
     postMessage: async ({ host, chatUuid, name, content }) => {
-      await this.peer.postMessage(host, chatUuid, name, content);
-      return null;
+      if (host === null) {
+        await this.peer.postMessage(host, chatUuid, name, content);
+        return null;
+      }
+      return this.outbox.post(host, chatUuid, name, content);
     },
+    listOutbox: () => this.outbox.list(),
+    cancelPost: ({ id }) => this.outbox.cancel(id),
     listPeers: () =>
       this.peer.knownPeers().map((p) => ({
         host: p.host,

@@ -1,0 +1,60 @@
+// How big a post is on the wire, and whether it fits: the one owner of the message size limits,
+// for the host (chat-host.ts refuses a larger message) and the window (the composer says how much
+// room is left before Send). Sizes are UTF-8 bytes of JSON, so "文" costs 3 and "a" 1.
+import { MAX_ADDRESS_TOKEN_LENGTH, MAX_DATAGRAM_BYTES } from './protocol/limits.js';
+
+const encoder = new TextEncoder();
+const utf8Bytes = (text: string) => encoder.encode(text).length;
+
+/** Largest JSON byte count whose base64 form still fits one datagram. */
+const DATAGRAM_JSON_BYTES = Math.floor(MAX_DATAGRAM_BYTES / 4) * 3;
+
+/**
+ * Largest JSON size of one stored message: it must still fit one g/m answer (a page, with its seq,
+ * to a reader whose z is a UUID: 64 + 38 + 2 + 20 bytes of envelope), or that answer could never be
+ * sent and the chat would become unreadable.
+ */
+export const MAX_MESSAGE_JSON_BYTES = DATAGRAM_JSON_BYTES - 64 - 38 - 2 - 20;
+
+/** A UUID's length, the longest `z` and message uuid we make. */
+const UUID = 'x'.repeat(36);
+/** A timestamp as written on the wire (formatTimestamp: seconds with 6 decimals). */
+const TIMESTAMP = '1700000000.000000';
+
+/** JSON bytes of the message as the host stores and serves it (chat-host.ts's wire message). */
+export function messageJsonBytes(name: string, content: string): number {
+  return utf8Bytes(JSON.stringify({ uuid: UUID, name, content, timestamp: TIMESTAMP }));
+}
+
+/** JSON bytes of the `s/m` request carrying the post, with the longest envelope we send (z and k). */
+export function postRequestJsonBytes(chatUuid: string, name: string, content: string): number {
+  const wire = {
+    m: 'r',
+    t: 's',
+    d: 'm',
+    a: { chatUuid, name, content },
+    z: UUID,
+    k: 'x'.repeat(MAX_ADDRESS_TOKEN_LENGTH),
+  };
+  return utf8Bytes(JSON.stringify(wire));
+}
+
+export interface PostRoom {
+  /** Bytes the content takes in the post (UTF-8, JSON-escaped: a newline costs 2). */
+  used: number;
+  /** Bytes the content may take under the tighter of the two limits (the request datagram, the stored message). */
+  max: number;
+  /** max - used: negative when the post is too large. */
+  remaining: number;
+  fits: boolean;
+}
+
+/** How much room a post of `content` by `name` to chat `chatUuid` leaves. */
+export function postRoom(chatUuid: string, name: string, content: string): PostRoom {
+  const remaining = Math.min(
+    DATAGRAM_JSON_BYTES - postRequestJsonBytes(chatUuid, name, content),
+    MAX_MESSAGE_JSON_BYTES - messageJsonBytes(name, content),
+  );
+  const used = utf8Bytes(JSON.stringify(content)) - 2;
+  return { used, max: used + remaining, remaining, fits: remaining >= 0 };
+}
