@@ -111,6 +111,8 @@ export interface HostChatsDto {
   fetchedAt: number | null;
   /** Why the last fetch failed, null if it did not. */
   error: ErrorKind | null;
+  /** Epoch ms of the first failed fetch since the host last answered; null while it answers. */
+  offlineSince?: number | null;
   /** How this host is reached now; null when not known yet. */
   path: PathDto | null;
 }

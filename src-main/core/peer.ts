@@ -437,7 +437,7 @@ export class NancePeer {
       );
       return this.remote.set(host, chats, this.deps.clock.now());
     } catch (err) {
-      if (err instanceof NanceError) return this.remote.failed(host, err.kind);
+      if (err instanceof NanceError) return this.remote.failed(host, err.kind, this.deps.clock.now());
       throw err;
     } finally {
       this.events.emit('chatsChanged', undefined);

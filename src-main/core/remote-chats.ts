@@ -13,6 +13,8 @@ export interface HostChats {
   fetchedAt: number | undefined;
   /** Why the last attempt failed, if it did. */
   error: NanceErrorKind | undefined;
+  /** When the host first failed to answer since it last did (undefined while it answers). */
+  offlineSince?: number;
 }
 
 /**
@@ -40,14 +42,18 @@ export class RemoteChats {
     return entry;
   }
 
-  /** Keeps the last known list but records that the host could not be asked. */
-  failed(host: Endpoint, error: NanceErrorKind): HostChats {
+  /**
+   * Keeps the last known list but records that the host could not be asked (at `at`): the window
+   * shows its chats greyed, "offline since" the first failure.
+   */
+  failed(host: Endpoint, error: NanceErrorKind, at: number): HostChats {
     const old = this.hosts.peek(endpointKey(host));
     const entry: HostChats = {
       host: { host: host.host, port: host.port },
       chats: old?.chats ?? [],
       fetchedAt: old?.fetchedAt,
       error,
+      offlineSince: old?.offlineSince ?? at,
     };
     this.hosts.set(endpointKey(host), entry);
     return entry;

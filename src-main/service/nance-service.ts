@@ -243,6 +243,7 @@ export class NanceService {
         chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
         fetchedAt: h.fetchedAt ?? null,
         error: h.error ?? null,
+        offlineSince: h.offlineSince ?? null,
         path: pathDto(this.peer.pathTo(h.host)),
       })),
     };

@@ -1,4 +1,4 @@
-// What the window remembers on this device (not on the main side): language and theme.
+// What the window remembers on this device (not on the main side): language, theme and drafts.
 import { detectLang, isLang, type Lang } from '../i18n';
 
 export const themes = ['system', 'light', 'dark'] as const;
@@ -6,6 +6,8 @@ export type Theme = (typeof themes)[number];
 
 export const LANG_KEY = 'nance.lang';
 export const THEME_KEY = 'nance.theme';
+/** Unsent text per chat key (slices/drafts.ts). */
+export const DRAFTS_KEY = 'nance.drafts';
 
 export interface PrefsStorage {
   getItem(key: string): string | null;
@@ -21,6 +23,17 @@ function read(storage: PrefsStorage | null, key: string): string | null {
     return storage?.getItem(key) ?? null;
   } catch {
     return null;
+  }
+}
+
+/** A stored JSON value, or undefined when absent or unreadable. */
+export function readJson(storage: PrefsStorage | null, key: string): unknown {
+  const text = read(storage, key);
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

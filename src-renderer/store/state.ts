@@ -7,6 +7,7 @@ import type {
   MessageDto,
   Mode,
   PeerDto,
+  PendingPostDto,
   SettingsDto,
   StatusDto,
 } from '../../src-shared/api';
@@ -45,7 +46,8 @@ export type ActionName =
   | 'createChat'
   | 'postMessage'
   | 'updateSettings'
-  | 'setMode';
+  | 'setMode'
+  | 'cancelPost';
 
 export interface ActionError {
   action: ActionName;
@@ -79,6 +81,10 @@ export interface Actions {
   loadPeers(): Promise<void>;
   createChat(name: string, message: string): Promise<boolean>;
   postMessage(content: string): Promise<boolean>;
+  /** Takes a pending post out of the outbox. */
+  cancelPost(id: string): Promise<void>;
+  /** Keeps (or, when empty, forgets) the unsent text of chat `key`. */
+  setDraft(key: string, text: string): void;
   saveSettings(changes: Partial<SettingsDto>): Promise<boolean>;
   finishOnboarding(displayName: string, bootstrap: string | null): Promise<boolean>;
   skipOnboarding(): Promise<boolean>;
@@ -104,6 +110,10 @@ export interface NanceState {
   openChat: OpenChat | null;
   messages: MessagesState | null;
   filter: string;
+  /** Posts whose host did not answer yet (main resends them), oldest first. */
+  outbox: PendingPostDto[];
+  /** Unsent composer text by chat key. */
+  drafts: Record<string, string>;
   busy: Busy;
   error: ActionError | null;
   lang: Lang;

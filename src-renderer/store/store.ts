@@ -9,7 +9,9 @@ import type { NanceApi } from '../../src-shared/api';
 import { loadPrefs } from './prefs';
 import { connectionSlice } from './slices/connection';
 import { sliceContext } from './slices/context';
+import { draftsSlice } from './slices/drafts';
 import { navigationSlice } from './slices/navigation';
+import { outboxSlice } from './slices/outbox';
 import { preferencesSlice } from './slices/preferences';
 import { readsSlice } from './slices/reads';
 import type { Busy, NanceState, StoreOptions } from './state';
@@ -33,7 +35,9 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
   return createStore<NanceState>()((set, get) => {
     const ctx = sliceContext(api, { getState: get, setState: set }, options.now ?? Date.now);
     const reads = readsSlice(ctx, options.pollIntervalMs ?? 700);
-    const connection = connectionSlice(ctx, reads.reads, {
+    const outbox = outboxSlice(ctx);
+    const drafts = draftsSlice(ctx, prefsStorage);
+    const connection = connectionSlice(ctx, reads.reads, outbox, {
       listRefreshMs: options.listRefreshMs ?? 15_000,
       tickMs: options.tickMs ?? 1_000,
     });
@@ -49,9 +53,18 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       ...navigation.initial,
       ...reads.initial,
       ...preferences.initial,
+      ...outbox.initial,
+      ...drafts.initial,
       busy: idleBusy,
       error: null,
-      actions: { ...connection.actions, ...navigation.actions, ...reads.actions, ...preferences.actions },
+      actions: {
+        ...connection.actions,
+        ...navigation.actions,
+        ...reads.actions,
+        ...preferences.actions,
+        ...outbox.actions,
+        ...drafts.actions,
+      },
     };
   });
 }

@@ -18,6 +18,7 @@ import {
   type MessageDto,
   type NanceApi,
   type PeerDto,
+  type PendingPostDto,
   parseCommand,
   type SettingsDto,
   type StatusDto,
@@ -54,6 +55,10 @@ export class FakeNanceApi implements NanceApi {
   messages = new Map<string, MessageDto[]>();
   /** Chat keys whose host cannot page (a base peer): every read answers the whole chat, `full`. */
   wholeChatOnly = new Set<string>();
+  /** What main's outbox holds (posts whose host did not answer). */
+  outbox: PendingPostDto[] = [];
+  /** Hosts ("host:port") that do not answer: a post to one waits in the outbox. */
+  silentHosts = new Set<string>();
   private failures = new Map<CommandName, CommandError[]>();
   private listeners = new Map<string, Set<Listener>>();
   private seq = 0;
@@ -138,7 +143,22 @@ export class FakeNanceApi implements NanceApi {
         return { messages: all.slice(after), lastSeq: all.length, full: after === 0 } satisfies ChatReadDto;
       }
       case 'postMessage': {
-        const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
+        const host = args.host as EndpointDto | null;
+        if (host && this.silentHosts.has(`${host.host}:${host.port}`)) {
+          const pending: PendingPostDto = {
+            id: `p-${++this.seq}`,
+            host,
+            chatUuid: String(args.chatUuid),
+            name: String(args.name),
+            content: String(args.content),
+            queuedAt: Date.now(),
+            failed: null,
+          };
+          this.outbox = [...this.outbox, pending];
+          this.emit('outboxChanged', { posts: [...this.outbox] });
+          return pending;
+        }
+        const key = FakeNanceApi.key(host, String(args.chatUuid));
         const list = this.messages.get(key) ?? [];
         list.push({
           uuid: `m-${++this.seq}`,
@@ -159,6 +179,13 @@ export class FakeNanceApi implements NanceApi {
       case 'setMode':
         this.status = { ...this.status, mode: args.mode as StatusDto['mode'] };
         return { ...this.status };
+      case 'listOutbox':
+        return [...this.outbox];
+      case 'cancelPost': {
+        const before = this.outbox.length;
+        this.outbox = this.outbox.filter((p) => p.id !== args.id);
+        return this.outbox.length < before;
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import type { EventName, EventPayloads, StatusDto } from '../../../src-shared/ap
 import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
 import { coalesce, type SliceContext } from './context';
+import type { outboxSlice } from './outbox';
 import type { Reads } from './reads';
 
 type ConnectionActions = Pick<
@@ -23,6 +24,7 @@ type ConnectionActions = Pick<
 export function connectionSlice(
   { api, get, set, clock, fail, setBusy }: SliceContext,
   reads: Reads,
+  outbox: Pick<ReturnType<typeof outboxSlice>, 'loadOutbox' | 'applyOutbox'>,
   timing: { listRefreshMs: number; tickMs: number },
 ): {
   initial: Pick<NanceState, 'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers'>;
@@ -80,6 +82,7 @@ export function connectionSlice(
       if (status && status.mode !== mode) applyStatus({ ...status, mode });
       void loadStatus();
     },
+    outboxChanged: ({ posts }) => outbox.applyOutbox(posts),
   };
 
   const subscribe = () => {
@@ -111,7 +114,7 @@ export function connectionSlice(
       return;
     }
     set({ phase: 'ready', loadError: null, settings: settings.result });
-    await Promise.all([loadChats(), loadPeers()]);
+    await Promise.all([loadChats(), loadPeers(), outbox.loadOutbox()]);
   };
 
   const actions: ConnectionActions = {
