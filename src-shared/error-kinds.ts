@@ -20,6 +20,7 @@ export const errorKinds = [
   'closed', // the peer is shutting down
   'invalid-argument', // the command's arguments do not match the contract
   'bad-host', // the host's answer broke the protocol (a page too large, seq out of order, no end)
+  'host-bootstrap', // the chat's host switched to bootstrap mode: it hosts no chats now
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 

@@ -463,7 +463,26 @@ export class NancePeer {
       return read;
     }
     const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
-    return this.overPath(host, () => this.client.getMessagesSince(host, chatUuid, afterSeq, deadline));
+    try {
+      return await this.overPath(host, () =>
+        this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
+      );
+    } catch (err) {
+      throw await this.whyRefused(host, err);
+    }
+  }
+
+  /**
+   * A host of ours refuses chat requests (2) in bootstrap mode: asked again what it is, a host that
+   * says bootstrap gets its own error, and its chats leave the list (it hosts none now).
+   */
+  private async whyRefused(host: Endpoint, err: unknown): Promise<unknown> {
+    if (!(err instanceof NanceError && err.kind === 'bad-request')) return err;
+    const info = await this.client.ping(host).catch(() => undefined);
+    if (info?.role !== 'bootstrap') return err;
+    this.remote.forget(host);
+    this.events.emit('chatsChanged', undefined);
+    return new NanceError('host-bootstrap', `${endpointKey(host)} is in bootstrap mode: it hosts no chats`);
   }
 
   /** `z` (remote hosts): the request id of an earlier try of the same post (the outbox's resend). */
@@ -478,7 +497,15 @@ export class NancePeer {
     if (host !== null) {
       // Not sent again on a new path: the first one may have arrived with only its answers lost,
       // and a second z would store it twice. The path is found again for the user's next try.
-      return this.overPath(host, () => this.client.postMessage(host, chatUuid, name, content, z), false);
+      try {
+        return await this.overPath(
+          host,
+          () => this.client.postMessage(host, chatUuid, name, content, z),
+          false,
+        );
+      } catch (err) {
+        throw await this.whyRefused(host, err);
+      }
     }
     const result = await this.chats.post(chatUuid, name, content);
     if (result.status === 'not-found') throw NanceError.fromCode(ResultCode.NotFound, 'post');

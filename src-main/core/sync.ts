@@ -240,6 +240,8 @@ export class SyncLoop {
           ? []
           : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
       );
+    } else {
+      remoteChats.forget(peer); // a bootstrap hosts no chats (this one may have been a peer before)
     }
     await Promise.allSettled(tasks);
     this.deps.onChange('chats');
