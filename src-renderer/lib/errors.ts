@@ -19,6 +19,7 @@ const keyByKind: Record<ErrorKind, MessageKey> = {
   closed: 'error.closed',
   'invalid-argument': 'error.invalid-argument',
   'bad-host': 'error.bad-host',
+  'host-bootstrap': 'error.host-bootstrap',
 };
 
 export function errorKindOf(error: Pick<CommandError, 'kind' | 'code'>): ErrorKind | null {
