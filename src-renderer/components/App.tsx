@@ -12,6 +12,7 @@ import { SettingsView } from './SettingsView';
 import { LoadFailed, Loading } from './States';
 import { StatusBar } from './StatusBar';
 import { TopBar } from './TopBar';
+import { WipeNotice } from './WipeNotice';
 
 function useDocumentPrefs(): void {
   const lang = useNance((s) => s.lang);
@@ -60,6 +61,7 @@ export function App() {
       <TopBar />
       <ConnectionBanner />
       <StorageBanner />
+      <WipeNotice />
       <ErrorBanner />
       <main id="main" className="app-main">
         <MainView />

@@ -19,7 +19,10 @@ const expected: Record<ErrorKind, Record<Lang, RegExp>> = {
   'not-supported': { en: /does not support/, ja: /対応していません/ },
   'too-large': { en: /too large/, ja: /大きすぎ/ },
   'bad-host': { en: /^This host sent an invalid answer/, ja: /不正な応答/ },
-  'host-bootstrap': { en: /switched to bootstrap mode: it hosts no chats/, ja: /ブートストラップモードに切り替わりました/ },
+  'host-bootstrap': {
+    en: /switched to bootstrap mode: it hosts no chats/,
+    ja: /ブートストラップモードに切り替わりました/,
+  },
 };
 
 describe('error messages', () => {

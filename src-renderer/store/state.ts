@@ -112,6 +112,8 @@ export interface NanceState {
   filter: string;
   /** Posts whose host did not answer yet (main resends them), oldest first. */
   outbox: PendingPostDto[];
+  /** The last daily wipe this window saw pass: when, and how many chats it listed before. */
+  lastWipe: { at: number; chats: number } | null;
   /** Unsent composer text by chat key. */
   drafts: Record<string, string>;
   busy: Busy;

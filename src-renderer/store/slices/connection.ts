@@ -27,7 +27,10 @@ export function connectionSlice(
   outbox: Pick<ReturnType<typeof outboxSlice>, 'loadOutbox' | 'applyOutbox'>,
   timing: { listRefreshMs: number; tickMs: number },
 ): {
-  initial: Pick<NanceState, 'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers'>;
+  initial: Pick<
+    NanceState,
+    'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers' | 'lastWipe'
+  >;
   actions: ConnectionActions;
   loadStatus: () => Promise<unknown>;
 } {
@@ -155,6 +158,9 @@ export function connectionSlice(
       // The daily wipe passed: read everything again (once per wipe) if main has not said so.
       if (status && now > status.nextWipeAt + 2_000 && wipeHandledFor !== status.nextWipeAt) {
         wipeHandledFor = status.nextWipeAt;
+        const chats = get().chats;
+        const listed = chats ? chats.mine.length + chats.hosts.reduce((n, h) => n + h.chats.length, 0) : 0;
+        set({ lastWipe: { at: status.nextWipeAt, chats: listed } });
         void actions.resync();
       }
     },
@@ -192,6 +198,7 @@ export function connectionSlice(
       status: null,
       chats: null,
       peers: null,
+      lastWipe: null,
     },
     actions,
     loadStatus,
