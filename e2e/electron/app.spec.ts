@@ -216,7 +216,6 @@ if (!electronBinaryPresent()) {
 
     test('error 10: when the chat vanishes on B, the window says it no longer exists', async () => {
       const testInfo = test.info();
-      const en = await strings('en');
       await expect(messageWithText(page, 'Hello from B')).toBeVisible();
       // A 1-second retention: the wipe at start deletes every chat B hosts.
       await restartB(1);
