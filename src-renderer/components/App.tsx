@@ -11,6 +11,7 @@ import { PeersView } from './PeersView';
 import { SettingsView } from './SettingsView';
 import { LoadFailed, Loading } from './States';
 import { StatusBar } from './StatusBar';
+import { TokenPage } from './TokenPage';
 import { TopBar } from './TopBar';
 import { WipeNotice } from './WipeNotice';
 
@@ -45,7 +46,9 @@ function MainView() {
   const view = useNance((s) => s.view);
   const mode = useNance((s) => s.status?.mode);
   const onboarded = useNance((s) => s.settings?.onboarded ?? true);
+  const connection = useNance((s) => s.connection);
 
+  if (connection === 'no-token' || connection === 'token-refused') return <TokenPage />;
   if (phase === 'loading') return <Loading />;
   if (phase === 'failed') return <LoadFailed />;
   if (!onboarded && mode === 'peer') return <Onboarding />;
