@@ -73,7 +73,6 @@ function MessageList({ name, stick }: { name: string; stick: MutableRefObject<bo
       ref={ref}
       className="message-list"
       data-testid="message-list"
-      role="log"
       aria-live="polite"
       aria-label={t('chat.messagesLabel', { name })}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must reach it
