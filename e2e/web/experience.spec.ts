@@ -222,7 +222,7 @@ if (!existsSync(CHROMIUM)) {
       const { port } = B.peer.udp;
       const dataDir = B.peer.dataDir;
       await B.peer.stop();
-      const restarted = await cluster.add('B', { port, dataDir });
+      const restarted = await cluster.add('B', { port, dataDir, webPort: Number(base.port) });
       const old = B.page.getByTestId('token-page');
       await expect(old).toHaveAttribute('data-reason', 'token-refused', { timeout: 30_000 });
       await expect(B.page.getByTestId('connection-banner')).toHaveCount(0);
