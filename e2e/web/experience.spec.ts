@@ -156,6 +156,23 @@ if (!existsSync(CHROMIUM)) {
       await input.fill('');
     });
 
+    test('a title over 256 characters is refused in the form, not cut silently', async () => {
+      const page = C.page;
+      await page.getByTestId('new-chat').click();
+      const title = 'T'.repeat(500);
+      await page.getByTestId('new-chat-name').fill(title);
+      await expect(page.getByTestId('new-chat-name')).toHaveValue(title);
+      const en = await strings('en');
+      await expect(page.getByTestId('new-chat-name-error')).toHaveText(
+        en['validation.nameTooLong'].replace('{max}', '256'),
+      );
+      await page.getByTestId('new-chat-message').fill('first');
+      await page.getByTestId('new-chat-submit').click();
+      await expect(page.getByTestId('new-chat-form')).toBeVisible();
+      expect((await C.peer.ok('listChats', {})).mine).toEqual([]);
+      await page.keyboard.press('Escape');
+    });
+
     test('switching mode asks first; cancelled, nothing changes', async () => {
       const page = C.page;
       await page.getByTestId('nav-settings').click();

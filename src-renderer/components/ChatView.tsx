@@ -113,7 +113,7 @@ export function ChatView() {
     <article className="chat-view" data-testid="chat-view" data-key={open.key} onKeyDown={onKeyDown}>
       <header className="chat-view-header">
         <div className="chat-view-title">
-          <h2 data-testid="chat-title" dir="auto">
+          <h2 data-testid="chat-title" dir="auto" title={open.name}>
             <VisibleText text={open.name} />
           </h2>
           <span className="muted small">
