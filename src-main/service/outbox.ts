@@ -136,7 +136,10 @@ export class Outbox {
         this.posts = this.posts.filter((p) => p.id !== next.id);
       } catch (err) {
         if (unanswered(err)) return;
-        if (err instanceof NanceError && err.kind === 'closed') return this.stop();
+        if (err instanceof NanceError && err.kind === 'closed') {
+          this.stop();
+          return;
+        }
         if (err instanceof NanceError && err.kind === 'wrong-mode') return; // this peer is in bootstrap mode for now
         // Answered with a refusal (the chat was wiped, is full): kept, marked, for the person to see and dismiss.
         const kind: ErrorKind = err instanceof NanceError ? err.kind : 'exception';
