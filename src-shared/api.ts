@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isHostPort } from './endpoint.js';
 import type { ErrorKind } from './error-kinds.js';
+import { MAX_MESSAGE_CHARS } from './post-size.js';
 
 export const endpointSchema = z.object({
   host: z.ipv4(),
@@ -43,7 +44,11 @@ export const commandArgs = {
     ...chatRef,
     afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   }),
-  postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
+  postMessage: z.object({
+    ...chatRef,
+    name: displayName,
+    content: z.string().min(1).max(MAX_MESSAGE_CHARS),
+  }),
   listPeers: z.object({}),
   getSettings: z.object({}),
   updateSettings: z

@@ -16,6 +16,9 @@ const DATAGRAM_JSON_BYTES = Math.floor(MAX_DATAGRAM_BYTES / 4) * 3;
  */
 export const MAX_MESSAGE_JSON_BYTES = DATAGRAM_JSON_BYTES - 64 - 38 - 2 - 20;
 
+/** Characters a message may have by the contract (`postMessage`), whatever its bytes. */
+export const MAX_MESSAGE_CHARS = 40_000;
+
 /** A UUID's length, the longest `z` and message uuid we make. */
 const UUID = 'x'.repeat(36);
 /** A timestamp as written on the wire (formatTimestamp: seconds with 6 decimals). */

@@ -2,7 +2,7 @@
 // room left is counted in bytes as the post travels (src-shared/post-size.ts), so a message that
 // would not fit one datagram is refused before Send, with how much is over.
 import { type KeyboardEvent, type MutableRefObject, useEffect, useRef } from 'react';
-import { postRoom } from '../../src-shared/post-size';
+import { MAX_MESSAGE_CHARS, postRoom } from '../../src-shared/post-size';
 import { useActions, useNance, useT } from '../store/react';
 import { authorName } from '../store/slices/preferences';
 import type { OpenChat } from '../store/state';
@@ -31,7 +31,10 @@ export function Composer({
   useEffect(() => ref.current?.focus(), []);
 
   const room = postRoom(chat.chatUuid, author, text);
-  const canSend = !posting && !disabled && room.fits && text.trim() !== '';
+  // The contract's count of characters too (ASCII reaches it before the bytes run out).
+  const tooManyChars = text.length > MAX_MESSAGE_CHARS;
+  const fits = room.fits && !tooManyChars;
+  const canSend = !posting && !disabled && fits && text.trim() !== '';
 
   const send = async () => {
     if (!canSend) return;
@@ -47,11 +50,13 @@ export function Composer({
     }
   };
 
-  const hint = !room.fits
-    ? t('chat.tooLong', { over: -room.remaining })
-    : room.remaining < SHOW_ROOM_BELOW
-      ? t('chat.bytesLeft', { left: room.remaining })
-      : t('chat.as', { name: displayName ?? t('anonymous') });
+  const hint = tooManyChars
+    ? t('validation.nameTooLong', { max: MAX_MESSAGE_CHARS })
+    : !room.fits
+      ? t('chat.tooLong', { over: -room.remaining })
+      : room.remaining < SHOW_ROOM_BELOW
+        ? t('chat.bytesLeft', { left: room.remaining })
+        : t('chat.as', { name: displayName ?? t('anonymous') });
 
   return (
     <form
@@ -66,7 +71,7 @@ export function Composer({
         className="composer-input"
         data-testid="message-input"
         aria-label={t('chat.inputLabel')}
-        aria-invalid={!room.fits}
+        aria-invalid={!fits}
         aria-describedby="composer-hint"
         placeholder={t('chat.inputPlaceholder')}
         rows={2}
@@ -81,7 +86,7 @@ export function Composer({
         </button>
         <span
           id="composer-hint"
-          className={`composer-hint${room.fits ? '' : ' composer-hint-error'}`}
+          className={`composer-hint${fits ? '' : ' composer-hint-error'}`}
           data-testid="composer-hint"
           aria-live="polite"
         >

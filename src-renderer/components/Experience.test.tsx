@@ -64,6 +64,12 @@ describe('composer limit in bytes', () => {
     expect(html).toContain('Posting as');
   });
 
+  it('refuses more than the contract’s 40,000 characters even where the bytes would fit', () => {
+    const html = compose('a'.repeat(40_001));
+    expect(html).toMatch(/data-testid="message-submit" disabled=""/);
+    expect(html).toContain('Use at most 40000 characters.');
+  });
+
   it('shows the bytes left near the limit', () => {
     expect(compose('あ'.repeat(15_500))).toMatch(/\d[\d,]* bytes left/);
   });
