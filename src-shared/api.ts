@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isHostPort } from './endpoint.js';
 import type { ErrorKind } from './error-kinds.js';
+import { MAX_MESSAGE_CHARS } from './post-size.js';
 
 export const endpointSchema = z.object({
   host: z.ipv4(),
@@ -65,7 +66,11 @@ export const commandArgs = {
     afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     watch: z.boolean().optional(),
   }),
-  postMessage: z.object({ ...chatRef, name: displayName, content: z.string().min(1).max(40_000) }),
+  postMessage: z.object({
+    ...chatRef,
+    name: displayName,
+    content: z.string().min(1).max(MAX_MESSAGE_CHARS),
+  }),
   /** The invite link of a private room this peer created or joined. */
   getInviteLink: z.object(chatRef),
   /** Joins a private room by its invite link (`nance://join/…`). */
@@ -100,6 +105,10 @@ export const commandArgs = {
       .strict(),
     z.object({ phrase: z.string().min(1).max(1024), preview: z.boolean().optional() }).strict(),
   ]),
+  /** The posts waiting for their host (the outbox), oldest first. */
+  listOutbox: z.object({}),
+  /** Takes a waiting post out of the outbox (it is not sent). */
+  cancelPost: z.object({ id: z.string().min(1).max(64) }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -155,6 +164,8 @@ export interface HostChatsDto {
   fetchedAt: number | null;
   /** Why the last fetch failed, null if it did not. */
   error: ErrorKind | null;
+  /** Epoch ms of the first failed fetch since the host last answered; null while it answers. */
+  offlineSince?: number | null;
   /** How this host is reached now; null when not known yet. */
   path: PathDto | null;
 }
@@ -238,6 +249,19 @@ export interface PushedDto {
   afterSeq: number;
   lastSeq: number;
   messages: MessageDto[];
+}
+
+/** A post to another peer's chat that its host did not answer yet: resent until it does. */
+export interface PendingPostDto {
+  id: string;
+  host: EndpointDto;
+  chatUuid: string;
+  name: string;
+  content: string;
+  /** Epoch ms of the first try. */
+  queuedAt: number;
+  /** The host answered with a refusal (the chat is gone or full): kept until cancelled; null while waiting. */
+  failed: ErrorKind | null;
 }
 
 export interface PeerDto {
@@ -337,7 +361,8 @@ export interface CommandResults {
   refreshChats: ChatListDto;
   createChat: ChatDto;
   readChat: ChatReadDto;
-  postMessage: null;
+  /** null: the host stored it; otherwise the host did not answer and the post waits in the outbox. */
+  postMessage: PendingPostDto | null;
   getInviteLink: InviteDto;
   joinRoom: RoomDto;
   listPeers: PeerDto[];
@@ -347,6 +372,9 @@ export interface CommandResults {
   getIdentity: IdentityDto;
   exportIdentity: IdentityExportDto;
   importIdentity: IdentityImportDto;
+  listOutbox: PendingPostDto[];
+  /** false: no such post waits (it was sent already). */
+  cancelPost: boolean;
 }
 
 export interface CommandError {
@@ -367,6 +395,8 @@ export interface EventPayloads {
   peersChanged: Record<string, never>;
   statusChanged: StatusDto;
   modeChanged: { mode: Mode };
+  /** The outbox changed: a post was queued, sent, refused or cancelled. */
+  outboxChanged: { posts: PendingPostDto[] };
 }
 export type EventName = keyof EventPayloads;
 export const eventNames: readonly EventName[] = [
@@ -375,6 +405,7 @@ export const eventNames: readonly EventName[] = [
   'peersChanged',
   'statusChanged',
   'modeChanged',
+  'outboxChanged',
 ];
 
 /** What the renderer holds: one object, the same whichever transport carries it. */

@@ -22,6 +22,7 @@ export const errorKinds = [
   'bad-host', // the host's answer broke the protocol (a page too large, seq out of order, no end)
   'bad-link', // a private room's invite link is malformed
   'wrong-key', // the invite link's key does not open the room it names
+  'host-bootstrap', // the chat's host switched to bootstrap mode: it hosts no chats now
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 

@@ -155,6 +155,7 @@ if (!electronBinaryPresent()) {
       await screenshotBoth(page, 'electron-settings', testInfo, { ready: page.getByTestId('settings') });
 
       await page.getByTestId('settings-mode-switch').click();
+      await page.getByTestId('mode-confirm-yes').click();
       await expect(page.getByTestId('mode-indicator')).toHaveAttribute('data-mode', 'bootstrap');
       await page.getByTestId('nav-chats').click();
       await expect(page.getByTestId('bootstrap-panel')).toBeVisible();
@@ -166,6 +167,7 @@ if (!electronBinaryPresent()) {
 
       await page.getByTestId('nav-settings').click();
       await page.getByTestId('settings-mode-switch').click();
+      await page.getByTestId('mode-confirm-yes').click();
       await expect(page.getByTestId('mode-indicator')).toHaveAttribute('data-mode', 'peer');
       await page.getByTestId('nav-chats').click();
       await expect(page.getByTestId('chat-list')).toBeVisible();
@@ -203,9 +205,8 @@ if (!electronBinaryPresent()) {
       await chatItem(page, 'Hosted by B').click();
       await expect(messageWithText(page, 'Hello from B')).toBeVisible({ timeout: 10_000 });
       await B.stop();
-      const error = page.getByTestId('chat-error');
-      await expect(error).toHaveAttribute('data-kind', 'timeout', { timeout: 20_000 });
-      await expect(error.locator('p').first()).toHaveText(en['error.timeout']);
+      const error = page.getByTestId('chat-notice');
+      await expect(error).toHaveText(en['chat.offlineNotice'], { timeout: 20_000 });
       await screenshotBoth(page, 'electron-error-90-timeout', testInfo, { ready: error });
 
       // B comes back (same port and store): the chat reads again and the error goes.
@@ -215,13 +216,12 @@ if (!electronBinaryPresent()) {
 
     test('error 10: when the chat vanishes on B, the window says it no longer exists', async () => {
       const testInfo = test.info();
-      const en = await strings('en');
       await expect(messageWithText(page, 'Hello from B')).toBeVisible();
       // A 1-second retention: the wipe at start deletes every chat B hosts.
       await restartB(1);
-      const error = page.getByTestId('chat-error');
-      await expect(error).toHaveAttribute('data-kind', 'not-found', { timeout: 20_000 });
-      await expect(error.locator('p').first()).toHaveText(en['error.not-found']);
+      const error = page.getByTestId('chat-wiped');
+      await expect(error).toBeVisible({ timeout: 20_000 });
+      await expect(page.getByTestId('chat-state')).toHaveAttribute('data-condition', 'wiped');
       await screenshotBoth(page, 'electron-error-10-gone', testInfo, { ready: error });
     });
   });

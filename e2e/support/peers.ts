@@ -36,6 +36,8 @@ export interface PeerOptions {
   bootstrapPeers?: string[];
   /** Serve the window (`--web 0`); default true for peers, false for a bootstrap. */
   web?: boolean;
+  /** The web host's port (default 0: any free one); a restart on the same port keeps old tabs' address. */
+  webPort?: number;
   /** Default 300 ms, so chat lists spread within a second. */
   syncIntervalMs?: number;
   /** --retention in seconds (the "daily" wipe). */
@@ -60,7 +62,7 @@ export class PeerProcess {
     args.push('--no-stun', '--log-level', 'warn', '--sync-interval', String(opts.syncIntervalMs ?? 300));
     if (opts.bootstrap) args.push('--bootstrap');
     for (const b of opts.bootstrapPeers ?? []) args.push('--bootstrap-peer', b);
-    if (opts.web ?? !opts.bootstrap) args.push('--web', '0');
+    if (opts.web ?? !opts.bootstrap) args.push('--web', String(opts.webPort ?? 0));
     if (opts.retentionS !== undefined) args.push('--retention', String(opts.retentionS));
     // Events ({event, payload}) are not needed by the specs: the windows show them.
     const cli = await spawnCli({ args, label: opts.label, readyTimeoutMs: opts.readyTimeoutMs ?? 15_000 });

@@ -1,6 +1,7 @@
 // The chats this peer hosts: creating them, accepting posts under the size cap, and cutting
 // their contents into answers that fit one datagram.
 import { v4 as uuidv4 } from 'uuid';
+import { MAX_AUTHOR_FIELD_BYTES, MAX_MESSAGE_JSON_BYTES } from '../../src-shared/post-size.js';
 import {
   base64Length,
   CHAT_MAX_BYTES,
@@ -21,7 +22,7 @@ import type {
   StoredMessage,
 } from './ports.js';
 import type { ChatRead } from './read-bounds.js';
-import { fitting, jsonBudget, jsonLength, mapLazily } from './wire-size.js';
+import { fitting, jsonLength, mapLazily } from './wire-size.js';
 
 /**
  * A stored message as an answer carries it: the base form (what base peers read, and what the
@@ -55,21 +56,8 @@ export function maxListBytes(capBytes: number): number {
   return n;
 }
 
-/**
- * Most bytes a signed post's `author` adds to its JSON in a page answer: `,"author":{…}` with the
- * longest time and `z` the schemas allow.
- */
-export const MAX_AUTHOR_FIELD_BYTES =
-  jsonLength({
-    author: { k: 'k'.repeat(43), s: 's'.repeat(86), t: `${'9'.repeat(12)}.999999`, z: 'z'.repeat(64) },
-  }) - 1;
-
-/**
- * Largest JSON size of one message in its base form: it must still fit one g/m answer (a page,
- * with its seq and author, to a reader whose z is a UUID), or that answer could never be sent and
- * the chat would become unreadable.
- */
-export const MAX_MESSAGE_JSON_BYTES = jsonBudget() - 64 - 38 - 2 - 20 - MAX_AUTHOR_FIELD_BYTES;
+// The one owner of the message size limits is src-shared/post-size.ts (the composer uses it too).
+export { MAX_AUTHOR_FIELD_BYTES, MAX_MESSAGE_JSON_BYTES };
 
 /** A private room chooses its uuid (its ciphertexts are bound to it before the chat exists). */
 export interface NewChatOptions {

@@ -32,7 +32,7 @@ import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
-import type { RequestEngine, RetryPolicy } from './request-engine.js';
+import type { RequestEngine, RequestOptions, RetryPolicy } from './request-engine.js';
 
 export interface PingInfo {
   /** Extensions the peer advertised; empty for a base peer. */

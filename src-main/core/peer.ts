@@ -575,7 +575,7 @@ export class NancePeer {
       );
       return this.remote.set(host, chats, this.deps.clock.now());
     } catch (err) {
-      if (err instanceof NanceError) return this.remote.failed(host, err.kind);
+      if (err instanceof NanceError) return this.remote.failed(host, err.kind, this.deps.clock.now());
       throw err;
     } finally {
       this.events.emit('chatsChanged', undefined);
@@ -601,13 +601,30 @@ export class NancePeer {
       if (!read) throw NanceError.fromCode(ResultCode.NotFound, 'read chat');
     } else {
       const deadline = readDeadline(this.deps.clock, this.config.readDeadlineMs);
-      read = await this.overPath(host, () =>
-        this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
-      );
+      try {
+        read = await this.overPath(host, () =>
+          this.client.getMessagesSince(host, chatUuid, afterSeq, deadline),
+        );
+      } catch (err) {
+        throw await this.whyRefused(host, err);
+      }
       // The window reads this chat: keep a subscription for pushes while it does.
       if (this.client.advertises(host, 'push')) this.pushReader.reading(host, chatUuid, read.lastSeq);
     }
     return { ...read, messages: this.withVerifiedAuthors(host, chatUuid, read.messages) };
+  }
+
+  /**
+   * A host of ours refuses chat requests (2) in bootstrap mode: asked again what it is, a host that
+   * says bootstrap gets its own error, and its chats leave the list (it hosts none now).
+   */
+  private async whyRefused(host: Endpoint, err: unknown): Promise<unknown> {
+    if (!(err instanceof NanceError && err.kind === 'bad-request')) return err;
+    const info = await this.client.ping(host).catch(() => undefined);
+    if (info?.role !== 'bootstrap') return err;
+    this.remote.forget(host);
+    this.events.emit('chatsChanged', undefined);
+    return new NanceError('host-bootstrap', `${endpointKey(host)} is in bootstrap mode: it hosts no chats`);
   }
 
   /**
@@ -656,7 +673,11 @@ export class NancePeer {
       // and a second z would store it twice. The path is found again for the user's next try.
       const signer = sign ? this.identity : null;
       const post = () => this.client.postMessage(host, chatUuid, name, content, signer, z);
-      return this.overPath(host, post, false);
+      try {
+        return await this.overPath(host, post, false);
+      } catch (err) {
+        throw await this.whyRefused(host, err);
+      }
     }
     const author = sign ? this.signLocal(chatUuid, name, content, z) : undefined;
     const result = await this.chats.post(chatUuid, name, content, undefined, author);

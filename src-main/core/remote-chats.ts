@@ -18,6 +18,8 @@ export interface HostChats {
   fetchedAt: number | undefined;
   /** Why the last attempt failed, if it did. */
   error: NanceErrorKind | undefined;
+  /** When the host first failed to answer since it last did (undefined while it answers). */
+  offlineSince?: number;
 }
 
 /**
@@ -45,10 +47,18 @@ export class RemoteChats {
     return this.put(host, { chats, fetchedAt: at, error: undefined });
   }
 
-  /** Keeps the last known list but records that the host could not be asked. */
-  failed(host: Endpoint, error: NanceErrorKind): HostChats {
+  /**
+   * Keeps the last known list but records that the host could not be asked (at `at`): the window
+   * shows its chats greyed, "offline since" the first failure.
+   */
+  failed(host: Endpoint, error: NanceErrorKind, at: number): HostChats {
     const old = this.get(host);
-    return this.put(host, { chats: old?.chats ?? [], fetchedAt: old?.fetchedAt, error });
+    return this.put(host, {
+      chats: old?.chats ?? [],
+      fetchedAt: old?.fetchedAt,
+      error,
+      offlineSince: old?.offlineSince ?? at,
+    });
   }
 
   /** The key's host is now at `to` (proven there): its list follows it. */
@@ -80,7 +90,10 @@ export class RemoteChats {
   }
 
   /** Stores what we learned from `host` under its key (or its address), replacing what stood there. */
-  private put(host: Endpoint, news: Pick<HostChats, 'chats' | 'fetchedAt' | 'error'>): HostChats {
+  private put(
+    host: Endpoint,
+    news: Pick<HostChats, 'chats' | 'fetchedAt' | 'error' | 'offlineSince'>,
+  ): HostChats {
     const hostKey = this.keyAt(host);
     const id = hostKey === undefined ? `at:${endpointKey(host)}` : `key:${hostKey}`;
     // What stood at this address before (keyless, or another key that was here) is not this host.

@@ -75,7 +75,7 @@ describe('joining through a bootstrap', () => {
     expect(p1.peer.myChats()[0]?.messageCount).toBe(2);
   });
 
-  it('drops a peer that goes silent after its failures, everywhere', async () => {
+  it('drops a peer that goes silent after its failures, everywhere, but keeps its chats listed as offline', async () => {
     const { boot, peers } = network();
     const [p1, p2, p3] = peers;
     await h.settle(p3.peer.createChat('doomed', 'x', 'first'));
@@ -94,7 +94,11 @@ describe('joining through a bootstrap', () => {
     await h.advance(40_000);
     for (const p of [boot, p1, p2]) expect(known(p)).not.toContain(endpointKey(p3.endpoint));
     expect(known(p1)).toEqual(keys([boot.endpoint, p2.endpoint]));
-    expect(p1.peer.remoteChats().some((r) => endpointKey(r.host) === endpointKey(p3.endpoint))).toBe(false);
+    // Its chats stay in the list, greyed "offline since" its first failure (the window shows them).
+    const offline = p1.peer.remoteChats().find((r) => endpointKey(r.host) === endpointKey(p3.endpoint));
+    expect(offline?.chats.map((c) => c.name)).toEqual(['doomed']);
+    expect(offline?.error).toBe('timeout');
+    expect(offline?.offlineSince).toBeLessThanOrEqual(h.clock.now() - 40_000);
     const list = await h
       .probe()
       .askOnce({ m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 10 }, z: 'gi' }, boot.endpoint);

@@ -190,7 +190,7 @@ export class SyncLoop {
     const { client, remoteChats, clock } = this.deps;
     return client.getChats(host, this.deps.settings().maxChatsLength).then(
       (chats) => remoteChats.set(host, chats, clock.now()),
-      (err) => remoteChats.failed(host, errorKind(err)),
+      (err) => remoteChats.failed(host, errorKind(err), clock.now()),
     );
   }
 
@@ -215,14 +215,13 @@ export class SyncLoop {
     } catch (err) {
       // Our own shutdown is no failure of theirs (and the store may already be closed).
       if (errorKind(err) === 'closed') return;
+      // Its chats stay listed (greyed, "offline since") until it answers again or the daily wipe.
+      if (remoteChats.get(peer)) remoteChats.failed(peer, errorKind(err), clock.now());
       if (peers.markFailed(peer)) {
         this.deps.traversal.forget(peer);
-        remoteChats.forget(peer);
         this.deps.onChange('peers');
-      } else {
-        remoteChats.failed(peer, errorKind(err));
-        this.deps.onChange('chats');
       }
+      this.deps.onChange('chats');
       return;
     }
     if (this.deps.role() === 'bootstrap') return; // a bootstrap only keeps its table alive
@@ -241,6 +240,8 @@ export class SyncLoop {
           ? []
           : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
       );
+    } else {
+      remoteChats.forget(peer); // a bootstrap hosts no chats (this one may have been a peer before)
     }
     await Promise.allSettled(tasks);
     this.deps.onChange('chats');

@@ -40,6 +40,7 @@ import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
+import { Outbox } from './outbox.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
 export function pathDto(info: PathInfo | null): PathDto | null {
@@ -135,6 +136,8 @@ export interface ServiceOptions {
    * Without it `importIdentity` only previews: a key that would not survive a restart is refused.
    */
   saveIdentity?: (keys: KeyPair) => void;
+  /** How often the outbox tries a silent host again (ms). */
+  resendMs?: number;
 }
 
 export class NanceService {
@@ -142,6 +145,8 @@ export class NanceService {
   private readonly rooms: PrivateRooms;
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
+  /** Posts whose host did not answer, resent until it does. */
+  readonly outbox: Outbox;
 
   constructor(
     private readonly peer: NancePeer,
@@ -149,6 +154,14 @@ export class NanceService {
     private readonly options: ServiceOptions = {},
   ) {
     this.rooms = new PrivateRooms(peer, store, { now: () => Date.now() });
+    const { resendMs } = options;
+    this.outbox = new Outbox({
+      store,
+      send: (p) => peer.postMessage(p.host, p.chatUuid, p.name, p.content, p.z),
+      now: () => Date.now(),
+      onChange: (posts) => this.events.emit('outboxChanged', { posts }),
+      ...(resendMs === undefined ? {} : { resendMs }),
+    });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) => {
       const ourKey = peer.identity.publicKey;
@@ -212,9 +225,17 @@ export class NanceService {
     },
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
       const room = this.rooms.find(host, chatUuid);
-      if (room) await this.rooms.post(room, name, content);
-      else await this.peer.postMessage(this.peer.resolveHost(host, hostKey), chatUuid, name, content);
-      return null;
+      if (room) {
+        await this.rooms.post(room, name, content);
+        return null;
+      }
+      const at = this.peer.resolveHost(host, hostKey);
+      if (at === null) {
+        await this.peer.postMessage(at, chatUuid, name, content);
+        return null;
+      }
+      // A post to another host waits in the outbox when the host does not answer.
+      return this.outbox.post(at, chatUuid, name, content);
     },
     getInviteLink: ({ host, chatUuid }) => {
       const room = this.rooms.find(host, chatUuid);
@@ -227,6 +248,8 @@ export class NanceService {
       this.events.emit('chatsChanged', {});
       return roomDto(room);
     },
+    listOutbox: () => this.outbox.list(),
+    cancelPost: ({ id }) => this.outbox.cancel(id),
     listPeers: () =>
       this.peer.knownPeers().map((p) => ({
         host: p.host,
@@ -358,6 +381,7 @@ export class NanceService {
         chats: h.chats.map((c) => ({ uuid: c.uuid, name: c.name, createdAt: parseTimestamp(c.timestamp) })),
         fetchedAt: h.fetchedAt ?? null,
         error: h.error ?? null,
+        offlineSince: h.offlineSince ?? null,
         path: pathDto(this.peer.pathTo(h.host)),
       })),
       rooms: this.peer.role === 'peer' ? this.rooms.list().map(roomDto) : [],

@@ -42,3 +42,8 @@ export function apiUrl(location: { protocol: string; host: string }, token: stri
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   return `${scheme}://${location.host}/api${query}`;
 }
+
+/** /api/access?token=… on this page's host: 204 when the web host takes the token, 401 when not. */
+export function accessUrl(location: { protocol: string; host: string }, token: string): string {
+  return `${location.protocol}//${location.host}/api/access?token=${encodeURIComponent(token)}`;
+}

@@ -12,6 +12,7 @@ interface Frame {
 }
 
 const TOKEN = 'tok-123';
+let currentToken = TOKEN;
 
 /** A stand-in web host: answers through `handler`, checks the token, can drop every client. */
 class TestServer {
@@ -29,7 +30,7 @@ class TestServer {
       path: '/api',
       verifyClient: (info: { req: { url?: string } }) => {
         this.urls.push(info.req.url ?? '');
-        return new URL(info.req.url ?? '', 'http://x').searchParams.get('token') === TOKEN;
+        return new URL(info.req.url ?? '', 'http://x').searchParams.get('token') === currentToken;
       },
     });
     await new Promise<void>((resolve) => this.wss.once('listening', () => resolve()));
@@ -61,6 +62,7 @@ const clients: WsNanceClient[] = [];
 const servers: TestServer[] = [];
 
 afterEach(async () => {
+  currentToken = TOKEN;
   for (const c of clients.splice(0)) c.close();
   for (const s of servers.splice(0)) await s.stop().catch(() => {});
 });
@@ -214,6 +216,44 @@ describe('WsNanceClient', () => {
     await waitFor(() => server.urls.length >= 3);
     expect(c.connectionState).toBe('reconnecting');
     expect(server.frames).toHaveLength(0);
+  });
+
+  it('stops with "token-refused" when the host restarted with a new token, instead of reconnecting forever', async () => {
+    const server = await serve();
+    const port = server.port;
+    let up = true;
+    const states: ConnectionState[] = [];
+    const c = new WsNanceClient({
+      url: `ws://127.0.0.1:${port}/api?token=${TOKEN}`,
+      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      backoff: { initialMs: 20, maxMs: 100, jitter: 0 },
+      // The web host's /api/access, as it would answer: unreachable while down.
+      checkAccess: async () => {
+        if (!up) throw new Error('ECONNREFUSED');
+        return TOKEN === currentToken ? 'ok' : 'refused';
+      },
+    });
+    c.onConnectionChange((s) => states.push(s));
+    clients.push(c);
+    c.connect();
+    await waitFor(() => c.connectionState === 'open');
+    up = false;
+    await server.stop();
+    servers.splice(servers.indexOf(server), 1);
+    await waitFor(() => c.connectionState === 'reconnecting');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.connectionState).toBe('reconnecting'); // down is not refused: keep trying
+
+    currentToken = 'a-new-token-after-restart';
+    const again = await serve(port);
+    up = true;
+    await waitFor(() => c.connectionState === 'token-refused', 5_000);
+    const attempts = again.urls.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(again.urls.length).toBe(attempts); // no more attempts
+    expect(states.at(-1)).toBe('token-refused');
+    const reply = await c.call('getStatus', {});
+    expect(reply.ok).toBe(false);
   });
 
   it('times out a call with no reply', async () => {

@@ -45,6 +45,11 @@ export interface WsClientOptions {
   /** A call with no reply after this long fails with kind 'timeout'; 0 waits forever. */
   callTimeoutMs?: number;
   random?: () => number;
+  /**
+   * Asked when the socket closes or cannot open: 'refused' means the web host does not take our
+   * token, and the client stops (state 'token-refused') instead of reconnecting forever.
+   */
+  checkAccess?: () => Promise<'ok' | 'refused' | 'unknown'>;
 }
 
 interface Pending {
@@ -207,8 +212,23 @@ export class WsNanceClient implements NanceApi, ConnectionSource {
   }
 
   private scheduleReconnect(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'token-refused') return;
     this.setState('reconnecting');
+    if (!this.options.checkAccess) {
+      this.reconnectLater();
+      return;
+    }
+    this.options
+      .checkAccess()
+      .catch(() => 'unknown' as const)
+      .then((access) => {
+        if (this.state === 'closed' || this.socket) return;
+        if (access === 'refused') this.setState('token-refused');
+        else this.reconnectLater();
+      });
+  }
+
+  private reconnectLater(): void {
     const { initialMs, maxMs, factor, jitter } = this.backoff;
     const base = Math.min(maxMs, initialMs * factor ** this.attempt);
     const delay = Math.round(base * (1 + jitter * this.random()));

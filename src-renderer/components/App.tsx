@@ -13,7 +13,9 @@ import { PeersView } from './PeersView';
 import { SettingsView } from './SettingsView';
 import { LoadFailed, Loading } from './States';
 import { StatusBar } from './StatusBar';
+import { TokenPage } from './TokenPage';
 import { TopBar } from './TopBar';
+import { WipeNotice } from './WipeNotice';
 
 function useDocumentPrefs(): void {
   const lang = useNance((s) => s.lang);
@@ -52,7 +54,9 @@ function MainView() {
   const view = useNance((s) => s.view);
   const mode = useNance((s) => s.status?.mode);
   const onboarded = useNance((s) => s.settings?.onboarded ?? true);
+  const connection = useNance((s) => s.connection);
 
+  if (connection === 'no-token' || connection === 'token-refused') return <TokenPage />;
   if (phase === 'loading') return <Loading />;
   if (phase === 'failed') return <LoadFailed />;
   if (!onboarded && mode === 'peer') return <Onboarding />;
@@ -68,6 +72,7 @@ export function App() {
       <TopBar />
       <ConnectionBanner />
       <StorageBanner />
+      <WipeNotice />
       <ErrorBanner />
       <main id="main" className="app-main">
         <MainView />

@@ -57,9 +57,9 @@ export function ErrorBanner() {
       data-testid="error-banner"
       data-kind={error.error.kind}
     >
-      <div className="banner-text">
+      {/* The technical detail (English, with the protocol code) only as a tooltip: the line is for people. */}
+      <div className="banner-text" title={detail || undefined}>
         <p className="banner-main">{text}</p>
-        {detail && <p className="banner-detail">{detail}</p>}
       </div>
       <button type="button" className="button-quiet" onClick={dismissError} aria-label={t('error.dismiss')}>
         ✕

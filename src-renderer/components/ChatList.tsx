@@ -214,7 +214,6 @@ export function ChatList() {
           type="button"
           className="button-secondary"
           data-testid="refresh-chats"
-          aria-label={t('chats.refreshLabel')}
           title={t('chats.refreshLabel')}
           disabled={refreshing}
           onClick={() => void refreshChats()}

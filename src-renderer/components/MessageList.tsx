@@ -87,7 +87,6 @@ export function MessageList({ name, stick }: { name: string; stick: MutableRefOb
         ref={ref}
         className="message-list"
         data-testid="message-list"
-        role="log"
         aria-live="polite"
         aria-label={t('chat.messagesLabel', { name })}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls, so keyboard users must reach it

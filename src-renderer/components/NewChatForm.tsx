@@ -24,12 +24,16 @@ export function NewChatForm() {
   const ids = useId();
 
   useEffect(() => nameRef.current?.focus(), []);
+  // Said while typing (a pasted long title is not cut silently to the limit, as maxLength would).
+  const nameTooLong = name.trim().length > MAX_CHAT_NAME;
+  const nameProblem = nameTooLong ? 'validation.nameTooLong' : problems.name;
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     if (creating) return;
     const found: typeof problems = {};
     if (name.trim() === '') found.name = 'validation.chatNameRequired';
+    if (nameTooLong) found.name = 'validation.nameTooLong';
     if (message.trim() === '') found.message = 'validation.messageRequired';
     setProblems(found);
     if (found.name || found.message) return;
@@ -61,15 +65,14 @@ export function NewChatForm() {
           ref={nameRef}
           data-testid="new-chat-name"
           aria-label={t('newChat.nameLabel')}
-          aria-invalid={problems.name ? true : undefined}
-          aria-describedby={problems.name ? `${ids}-name-error` : undefined}
-          maxLength={MAX_CHAT_NAME}
+          aria-invalid={nameProblem ? true : undefined}
+          aria-describedby={nameProblem ? `${ids}-name-error` : undefined}
           value={name}
           onChange={(e) => setName(e.target.value)}
         />
-        {problems.name && (
-          <span className="field-error" id={`${ids}-name-error`}>
-            {t(problems.name)}
+        {nameProblem && (
+          <span className="field-error" id={`${ids}-name-error`} data-testid="new-chat-name-error">
+            {t(nameProblem, { max: MAX_CHAT_NAME })}
           </span>
         )}
       </label>

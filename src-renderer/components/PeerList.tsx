@@ -2,11 +2,19 @@
 import type { PeerDto } from '../../src-shared/api';
 import { endpointKey } from '../../src-shared/endpoint';
 import { fullTime, relativeTime } from '../lib/format';
+import { natKey } from '../lib/nat';
 import { useNance, useT } from '../store/react';
 import { PathBadge } from './PathBadge';
 import './PeerList.css';
 import { Note } from './States';
 import { Isolated, VisibleText } from './VisibleText';
+
+/** A known NAT type in the window's language; anything else a peer announced, as sent. */
+function NatName({ type }: { type: string }) {
+  const t = useT();
+  const key = natKey(type);
+  return key ? t(key) : <VisibleText text={type} />;
+}
 
 export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: string }) {
   const t = useT();
@@ -39,7 +47,7 @@ export function PeerList({ peers, label }: { peers: PeerDto[] | null; label: str
                 <PathBadge path={p.path ?? null} testId="peer-path" />
               </td>
               <td dir="auto">
-                <VisibleText text={p.natType} />
+                <NatName type={p.natType} />
               </td>
               <td>
                 <span className={`badge ${p.role === 'bootstrap' ? 'badge-accent' : 'badge-muted'}`}>

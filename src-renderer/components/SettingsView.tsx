@@ -12,6 +12,7 @@ import {
 } from '../lib/validate';
 import { isTheme, themes } from '../store/prefs';
 import { useActions, useNance, useT } from '../store/react';
+import { ModeSwitch } from './ModeSwitch';
 import './Forms.css';
 import { IdentitySection } from './IdentitySection';
 import { LanguageSelect } from './LanguageSelect';
@@ -262,10 +263,7 @@ function AppearanceSection() {
 function ModeSection() {
   const t = useT();
   const mode = useNance((s) => s.status?.mode ?? 'peer');
-  const switching = useNance((s) => s.busy.switchingMode);
-  const { setMode } = useActions();
   const ids = useId();
-  const other = mode === 'peer' ? 'bootstrap' : 'peer';
   return (
     <section className="settings-section" aria-labelledby={`${ids}-title`}>
       <h3 id={`${ids}-title`}>{t('settings.mode')}</h3>
@@ -273,20 +271,7 @@ function ModeSection() {
       <p data-testid="settings-mode-current">
         {t('settings.modeCurrent', { mode: t(mode === 'peer' ? 'mode.peer' : 'mode.bootstrap') })}
       </p>
-      <div className="form-actions">
-        <button
-          type="button"
-          className="button-secondary"
-          data-testid="settings-mode-switch"
-          data-target-mode={other}
-          disabled={switching}
-          onClick={() => void setMode(other)}
-        >
-          {switching
-            ? t('settings.switching')
-            : t(other === 'bootstrap' ? 'settings.toBootstrap' : 'settings.toPeer')}
-        </button>
-      </div>
+      <ModeSwitch />
     </section>
   );
 }

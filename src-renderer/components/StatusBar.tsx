@@ -4,6 +4,7 @@ import type { BootstrapStateDto, PortMappingDto } from '../../src-shared/api';
 import { endpointKey } from '../../src-shared/endpoint';
 import type { MessageKey } from '../i18n';
 import { countdown, fullTime } from '../lib/format';
+import { natKey } from '../lib/nat';
 import { useNance, useT } from '../store/react';
 import { MyFingerprint } from './KeyFingerprint';
 import './StatusBar.css';
@@ -23,6 +24,8 @@ export function StatusBar() {
   const lang = useNance((s) => s.lang);
   const status = useNance((s) => s.status);
   const now = useNance((s) => s.now);
+  // The Peers tab's own list when loaded (one count on screen), else the status's.
+  const peerCount = useNance((s) => s.peers?.length ?? s.status?.peerCount ?? 0);
   if (!status)
     return <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')} />;
 
@@ -30,7 +33,7 @@ export function StatusBar() {
   return (
     <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')}>
       <span className="status-item" data-testid="status-nat">
-        {t('status.nat', { nat: status.natType })}
+        {t('status.nat', { nat: t(natKey(status.natType) ?? 'nat.unknown') })}
       </span>
       <span className="status-item" data-testid="status-public">
         {status.publicAddress
@@ -61,7 +64,7 @@ export function StatusBar() {
           </>
         )}
       </span>
-      <span className="status-item status-optional">{t('status.peers', { count: status.peerCount })}</span>
+      <span className="status-item status-optional">{t('status.peers', { count: peerCount })}</span>
       <span className="status-spacer" />
       <MyFingerprint />
       <span className="status-item" data-testid="wipe-countdown" title={fullTime(status.nextWipeAt, lang)}>

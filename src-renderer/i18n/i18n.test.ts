@@ -18,7 +18,7 @@ describe('i18n', () => {
 
   it('fills parameters and leaves unknown ones visible', () => {
     expect(translate('en', 'chats.hostGroup', { host: '192.0.2.1:5000' })).toBe('Host 192.0.2.1:5000');
-    expect(translate('ja', 'chat.length', { count: 3, max: 10 })).toBe('3 / 10 文字');
+    expect(translate('ja', 'chat.bytesLeft', { left: 3 })).toBe('残り 3 バイト');
     expect(translate('en', 'chats.hostGroup')).toBe('Host {host}');
   });
 

@@ -21,6 +21,10 @@ const expected: Record<ErrorKind, Record<Lang, RegExp>> = {
   'bad-host': { en: /^This host sent an invalid answer/, ja: /不正な応答/ },
   'bad-link': { en: /^This is not a valid invite link/, ja: /招待リンクではありません/ },
   'wrong-key': { en: /key does not open/, ja: /鍵では開けません/ },
+  'host-bootstrap': {
+    en: /switched to bootstrap mode: it hosts no chats/,
+    ja: /ブートストラップモードに切り替わりました/,
+  },
 };
 
 describe('error messages', () => {

@@ -21,6 +21,7 @@ const keyByKind: Record<ErrorKind, MessageKey> = {
   'bad-host': 'error.bad-host',
   'bad-link': 'error.bad-link',
   'wrong-key': 'error.wrong-key',
+  'host-bootstrap': 'error.host-bootstrap',
 };
 
 export function errorKindOf(error: Pick<CommandError, 'kind' | 'code'>): ErrorKind | null {

@@ -59,6 +59,18 @@ export function dayLabel(at: number, now: number, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, options).format(day);
 }
 
+/** A moment in the recent past: the time alone today, else with its date ("offline since …"). */
+export function messageTime(at: number, now: number, lang: Lang): string {
+  const a = new Date(at);
+  const b = new Date(now);
+  const sameDay =
+    a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: '2-digit', minute: '2-digit' }
+    : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(lang, options).format(a);
+}
+
 /** Full date and time, for tooltips. */
 export function fullTime(at: number, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at));

@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n';
 
 export const MAX_DISPLAY_NAME = 64;
 export const MAX_CHAT_NAME = 256;
-export const MAX_MESSAGE = 40_000;
+export { MAX_MESSAGE_CHARS as MAX_MESSAGE } from '../../src-shared/post-size';
 export const MAX_BOOTSTRAPS = 16;
 export const MAX_KEEPALIVE_SECONDS = 3600;
 export const MAX_BACKUP_CHARS = 4096;

@@ -1,5 +1,5 @@
-// What the window remembers on this device (not on the main side): language, theme, and each
-// chat's read state (lib/chat-activity.ts).
+// What the window remembers on this device (not on the main side): language, theme, drafts, and
+// each chat's read state (lib/chat-activity.ts).
 import { detectLang, isLang, type Lang } from '../i18n';
 
 export const themes = ['system', 'light', 'dark'] as const;
@@ -8,6 +8,8 @@ export type Theme = (typeof themes)[number];
 export const LANG_KEY = 'nance.lang';
 export const THEME_KEY = 'nance.theme';
 export const ACTIVITY_KEY = 'nance.activity';
+/** Unsent text per chat key (slices/drafts.ts). */
+export const DRAFTS_KEY = 'nance.drafts';
 
 export interface PrefsStorage {
   getItem(key: string): string | null;
@@ -23,6 +25,17 @@ export function read(storage: PrefsStorage | null, key: string): string | null {
     return storage?.getItem(key) ?? null;
   } catch {
     return null;
+  }
+}
+
+/** A stored JSON value, or undefined when absent or unreadable. */
+export function readJson(storage: PrefsStorage | null, key: string): unknown {
+  const text = read(storage, key);
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   MessageDto,
   Mode,
   PeerDto,
+  PendingPostDto,
   SettingsDto,
   StatusDto,
 } from '../../src-shared/api';
@@ -62,7 +63,8 @@ export type ActionName =
   | 'setMode'
   | 'getIdentity'
   | 'exportIdentity'
-  | 'importIdentity';
+  | 'importIdentity'
+  | 'cancelPost';
 
 export interface ActionError {
   action: ActionName;
@@ -101,6 +103,10 @@ export interface Actions {
   /** A private room's invite link, or the error. */
   inviteLink(ref: Pick<ChatRef, 'host' | 'chatUuid'>): Promise<{ link: string } | { error: CommandError }>;
   postMessage(content: string): Promise<boolean>;
+  /** Takes a pending post out of the outbox. */
+  cancelPost(id: string): Promise<void>;
+  /** Keeps (or, when empty, forgets) the unsent text of chat `key`. */
+  setDraft(key: string, text: string): void;
   saveSettings(changes: Partial<SettingsDto>): Promise<boolean>;
   finishOnboarding(displayName: string, bootstrap: string | null): Promise<boolean>;
   skipOnboarding(): Promise<boolean>;
@@ -140,6 +146,12 @@ export interface NanceState {
   activity: ActivityMap;
   /** Per chatKey: the newest message read. */
   previews: Record<string, Preview>;
+  /** Posts whose host did not answer yet (main resends them), oldest first. */
+  outbox: PendingPostDto[];
+  /** The last daily wipe this window saw pass: when, and how many chats it listed before. */
+  lastWipe: { at: number; chats: number } | null;
+  /** Unsent composer text by chat key. */
+  drafts: Record<string, string>;
   busy: Busy;
   error: ActionError | null;
   lang: Lang;

@@ -1,9 +1,9 @@
 // The store's actions against an in-memory NanceApi (a double of the contract, not of a host).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatListDto } from '../../src-shared/api';
+import { type ChatListDto, eventNames } from '../../src-shared/api';
 import { groupChats } from '../lib/chat-groups';
 import { FakeNanceApi } from '../testing/fake-api';
-import { LANG_KEY, THEME_KEY } from './prefs';
+import { DRAFTS_KEY, LANG_KEY, THEME_KEY } from './prefs';
 import { createNanceStore, type NanceStore, type StoreOptions } from './store';
 
 const remote = { host: '192.0.2.10', port: 5000 };
@@ -76,9 +76,9 @@ describe('loading', () => {
     expect(state().settings?.displayName).toBe('Aiko');
     expect(state().chats?.mine).toHaveLength(1);
     expect(state().peers).toHaveLength(1);
-    expect(api.listenerCount()).toBe(5);
+    expect(api.listenerCount()).toBe(eventNames.length);
     await actions.init();
-    expect(api.listenerCount()).toBe(5);
+    expect(api.listenerCount()).toBe(eventNames.length);
   });
 
   it('shows a failed first load and recovers on retry', async () => {
@@ -609,5 +609,93 @@ describe('a host known by its key', () => {
     expect(await actions.postMessage('hi')).toBe(true);
     const sent = api.calls.filter((c) => c.command === 'readChat' || c.command === 'postMessage');
     expect(sent.map((c) => (c.args as { hostKey?: string }).hostKey)).toEqual(sent.map(() => hostKey));
+  });
+});
+
+describe('drafts', () => {
+  it('keeps each chat its own draft across switching chats, closing and a restart of the window', async () => {
+    const prefs = memoryStorage();
+    const { state, actions } = setup({ prefs });
+    await actions.init();
+    actions.setDraft('me/a', 'half a thought');
+    actions.setDraft('192.0.2.10:5000/b', 'другой 下書き');
+    actions.openChat({ host: null, chatUuid: 'a', name: 'A' });
+    actions.closeChat();
+    expect(state().drafts).toEqual({ 'me/a': 'half a thought', '192.0.2.10:5000/b': 'другой 下書き' });
+
+    // A new window over the same storage (a restart) finds them.
+    const again = setup({ prefs });
+    expect(again.state().drafts['me/a']).toBe('half a thought');
+    // Sending (an empty draft) forgets it, in storage too.
+    again.actions.setDraft('me/a', '');
+    expect(JSON.parse(prefs.map.get(DRAFTS_KEY) ?? '{}')).toEqual({ '192.0.2.10:5000/b': 'другой 下書き' });
+  });
+
+  it('ignores damaged stored drafts and keeps at most 50, dropping the least recently edited', () => {
+    expect(setup({ prefs: memoryStorage({ [DRAFTS_KEY]: '{not json' }) }).state().drafts).toEqual({});
+    expect(setup({ prefs: memoryStorage({ [DRAFTS_KEY]: '[1,2]' }) }).state().drafts).toEqual({});
+    const mixed = setup({ prefs: memoryStorage({ [DRAFTS_KEY]: '{"a":"ok","b":7,"c":""}' }) });
+    expect(mixed.state().drafts).toEqual({ a: 'ok' });
+    const { state, actions } = setup({ prefs: memoryStorage() });
+    for (let i = 0; i < 60; i++) actions.setDraft(`me/${i}`, `draft ${i}`);
+    actions.setDraft('me/5', 'edited again');
+    const keys = Object.keys(state().drafts);
+    expect(keys).toHaveLength(50);
+    expect(keys).toContain('me/5');
+    expect(keys).not.toContain('me/10');
+  });
+});
+
+describe('outbox', () => {
+  it('a post to a silent host clears the composer and shows as pending; cancel removes it', async () => {
+    const { api, state, actions } = setup();
+    await actions.init();
+    api.silentHosts.add('192.0.2.10:5000');
+    actions.openChat({ host: remote, chatUuid: 'r1', name: 'Remote' });
+    expect(await actions.postMessage('wait for me')).toBe(true);
+    expect(state().error).toBeNull();
+    expect(state().outbox.map((p) => p.content)).toEqual(['wait for me']);
+    const id = state().outbox[0]?.id ?? '';
+    await actions.cancelPost(id);
+    expect(state().outbox).toEqual([]);
+    expect(api.outbox).toEqual([]);
+  });
+
+  it('loads what main holds at start, and follows outboxChanged', async () => {
+    const { api, state, actions } = setup({}, (api) => {
+      api.outbox = [
+        {
+          id: 'p1',
+          host: remote,
+          chatUuid: 'r1',
+          name: 'Aiko',
+          content: 'from before the restart',
+          queuedAt: 1,
+          failed: null,
+        },
+      ];
+    });
+    await actions.init();
+    expect(state().outbox.map((p) => p.id)).toEqual(['p1']);
+    api.emit('outboxChanged', { posts: [] });
+    expect(state().outbox).toEqual([]);
+  });
+});
+
+describe('the daily wipe', () => {
+  it('records how many chats were listed when the wipe passed, once', async () => {
+    const { api, state, actions } = setup({}, (api) => {
+      api.mine = [
+        { uuid: 'c1', name: 'One', createdAt: 1 },
+        { uuid: 'c2', name: 'Two', createdAt: 2 },
+      ];
+      api.status = { ...api.status, nextWipeAt: 10_000 };
+    });
+    await actions.init();
+    actions.tick(5_000);
+    expect(state().lastWipe).toBeNull();
+    api.mine = [];
+    actions.tick(12_500);
+    expect(state().lastWipe).toEqual({ at: 10_000, chats: 2 });
   });
 });

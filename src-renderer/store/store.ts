@@ -11,8 +11,10 @@ import { loadPrefs } from './prefs';
 import { activitySlice } from './slices/activity';
 import { connectionSlice } from './slices/connection';
 import { sliceContext } from './slices/context';
+import { draftsSlice } from './slices/drafts';
 import { identitySlice } from './slices/identity';
 import { navigationSlice } from './slices/navigation';
+import { outboxSlice } from './slices/outbox';
 import { preferencesSlice } from './slices/preferences';
 import { readsSlice } from './slices/reads';
 import type { Busy, NanceState, StoreOptions } from './state';
@@ -48,7 +50,9 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       options.pollIntervalMs ?? 700,
       options.livePollIntervalMs ?? 5_000,
     );
-    const connection = connectionSlice(ctx, reads.reads, activity.activity, {
+    const outbox = outboxSlice(ctx);
+    const drafts = draftsSlice(ctx, prefsStorage);
+    const connection = connectionSlice(ctx, reads.reads, activity.activity, outbox, {
       listRefreshMs: options.listRefreshMs ?? 15_000,
       tickMs: options.tickMs ?? 1_000,
     });
@@ -68,6 +72,8 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
       ...preferences.initial,
       ...identity.initial,
       ...activity.initial,
+      ...outbox.initial,
+      ...drafts.initial,
       busy: idleBusy,
       error: null,
       actions: {
@@ -76,6 +82,8 @@ export function createNanceStore(api: NanceApi, options: StoreOptions = {}): Nan
         ...reads.actions,
         ...preferences.actions,
         ...identity.actions,
+        ...outbox.actions,
+        ...drafts.actions,
       },
     };
   });

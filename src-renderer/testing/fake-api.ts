@@ -21,6 +21,7 @@ import {
   type MessageDto,
   type NanceApi,
   type PeerDto,
+  type PendingPostDto,
   parseCommand,
   type SettingsDto,
   type StatusDto,
@@ -72,6 +73,10 @@ export class FakeNanceApi implements NanceApi {
   wholeChatOnly = new Set<string>();
   /** Chat keys whose host pushes (push delivery): reads answer `live: true`. */
   pushing = new Set<string>();
+  /** What main's outbox holds (posts whose host did not answer). */
+  outbox: PendingPostDto[] = [];
+  /** Hosts ("host:port") that do not answer: a post to one waits in the outbox. */
+  silentHosts = new Set<string>();
   private failures = new Map<CommandName, CommandError[]>();
   private listeners = new Map<string, Set<Listener>>();
   private seq = 0;
@@ -168,7 +173,22 @@ export class FakeNanceApi implements NanceApi {
         } satisfies ChatReadDto;
       }
       case 'postMessage': {
-        const key = FakeNanceApi.key(args.host as EndpointDto | null, String(args.chatUuid));
+        const host = args.host as EndpointDto | null;
+        if (host && this.silentHosts.has(`${host.host}:${host.port}`)) {
+          const pending: PendingPostDto = {
+            id: `p-${++this.seq}`,
+            host,
+            chatUuid: String(args.chatUuid),
+            name: String(args.name),
+            content: String(args.content),
+            queuedAt: Date.now(),
+            failed: null,
+          };
+          this.outbox = [...this.outbox, pending];
+          this.emit('outboxChanged', { posts: [...this.outbox] });
+          return pending;
+        }
+        const key = FakeNanceApi.key(host, String(args.chatUuid));
         const list = this.messages.get(key) ?? [];
         list.push({
           uuid: `m-${++this.seq}`,
@@ -201,6 +221,13 @@ export class FakeNanceApi implements NanceApi {
       case 'importIdentity':
         if (!args.preview && 'identity' in this.importAnswer) this.identity = this.importAnswer.identity;
         return this.importAnswer;
+      case 'listOutbox':
+        return [...this.outbox];
+      case 'cancelPost': {
+        const before = this.outbox.length;
+        this.outbox = this.outbox.filter((p) => p.id !== args.id);
+        return this.outbox.length < before;
+      }
     }
   }
 }

@@ -21,6 +21,7 @@ import { UdpTransport } from '../../src-main/net/udp-transport.js';
 import type { CommandService } from '../../src-main/service/command-channel.js';
 import { NanceService } from '../../src-main/service/nance-service.js';
 import { SqliteStore } from '../../src-main/store/sqlite-store.js';
+import { eventNames } from '../../src-shared/api.js';
 
 const INDEX_HTML =
   '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head></html>\n';
@@ -544,6 +545,30 @@ describe('web host', () => {
   describe('socket access', () => {
     const origin = (): string => `http://127.0.0.1:${host.port}`;
 
+    it('tells a window whether its token is current (204) or stale (401) at /api/access, no more', async () => {
+      const at = (query: string, headers?: Record<string, string>) =>
+        request(host.port, `/api/access${query}`, headers ? { headers } : {});
+      const ok = await at(`?token=${host.token}`, { Origin: origin() });
+      expect(ok.status).toBe(204);
+      expect(ok.body).toBe('');
+      expect(ok.headers['cache-control']).toBe('no-store');
+      // A same-origin GET without an Origin header (what fetch sends) is answered too.
+      expect((await at(`?token=${host.token}`)).status).toBe(204);
+      const flipped = (host.token[0] === 'A' ? 'B' : 'A') + host.token.slice(1);
+      for (const stale of [`?token=${flipped}`, '?token=', '', `?tok=${host.token}`]) {
+        const res = await at(stale);
+        expect(res.status, stale).toBe(401);
+        expect(res.body).toBe('');
+      }
+      // Another site cannot use it to test tokens from a browser.
+      expect((await at(`?token=${host.token}`, { Origin: 'http://evil.example' })).status).toBe(403);
+      // The loopback and Host rules hold here as everywhere.
+      expect(
+        (await request(host.port, `/api/access?token=${host.token}`, { headers: { Host: 'evil.example' } }))
+          .status,
+      ).toBe(403);
+    });
+
     it('opens with the token from 127.0.0.1 or localhost', async () => {
       expect(await upgradeStatus(host.port, `/api?token=${host.token}`, { origin: origin() })).toBe(101);
       expect(
@@ -758,9 +783,10 @@ describe('web host', () => {
       const other = await startWebHost({ service: counting.service, port: 0, rendererDir: fx.rendererDir });
       const a = await Window.open(other);
       const b = await Window.open(other);
-      expect(counting.active()).toBe(10);
+      // One subscription per event per window.
+      expect(counting.active()).toBe(2 * eventNames.length);
       await a.close();
-      await waitUntil(() => counting.active() === 5);
+      await waitUntil(() => counting.active() === eventNames.length);
       await Promise.all([other.close(), other.close()]);
       expect(await b.closed).toBe(1001);
       expect(counting.active()).toBe(0);

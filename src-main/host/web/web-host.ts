@@ -31,6 +31,13 @@ export { isLoopbackAddress } from './access.js';
 
 /** The path of the WebSocket endpoint. */
 export const API_PATH = '/api';
+/**
+ * Whether a token is the current one (204) or not (401), for a window whose socket cannot connect:
+ * a browser does not tell a page why a WebSocket handshake failed, and a stale token (the host
+ * restarted) must say "open the new link", not "reconnecting…" forever. It answers no more than
+ * the handshake does.
+ */
+export const ACCESS_PATH = '/api/access';
 /** The largest message a socket may send and get processed; larger ones get an error reply. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** ws's maxPayload: a frame above this is not even buffered, the socket is closed with 1009. */
@@ -176,6 +183,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     const url = req.url ?? '';
+    if (url.startsWith(`${ACCESS_PATH}?`) || url === ACCESS_PATH) {
+      const origin = req.headers.origin;
+      if (origin !== undefined && !isAllowedOrigin(origin, port)) {
+        sendText(403, `${http.STATUS_CODES[403]}\n`);
+        return;
+      }
+      const presented = new URLSearchParams(url.slice(ACCESS_PATH.length + 1)).get('token');
+      res.setHeader('Cache-Control', 'no-store');
+      sendText(tokenMatches(presented, token) ? 204 : 401, '');
+      return;
+    }
     if (url === API_PATH || url.startsWith(`${API_PATH}?`)) {
       res.setHeader('Upgrade', 'websocket');
       sendText(426, 'This is the WebSocket endpoint\n');

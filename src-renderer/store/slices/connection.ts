@@ -6,6 +6,7 @@ import { chatKey } from '../../../src-shared/chat-key';
 import type { Actions, NanceState } from '../state';
 import type { Activity } from './activity';
 import { coalesce, type SliceContext } from './context';
+import type { outboxSlice } from './outbox';
 import type { Reads } from './reads';
 
 type ConnectionActions = Pick<
@@ -25,9 +26,13 @@ export function connectionSlice(
   { api, get, set, clock, fail, setBusy }: SliceContext,
   reads: Reads,
   activity: Activity,
+  outbox: Pick<ReturnType<typeof outboxSlice>, 'loadOutbox' | 'applyOutbox'>,
   timing: { listRefreshMs: number; tickMs: number },
 ): {
-  initial: Pick<NanceState, 'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers'>;
+  initial: Pick<
+    NanceState,
+    'phase' | 'loadError' | 'connection' | 'now' | 'status' | 'chats' | 'peers' | 'lastWipe'
+  >;
   actions: ConnectionActions;
   loadStatus: () => Promise<unknown>;
 } {
@@ -89,6 +94,7 @@ export function connectionSlice(
       if (status && status.mode !== mode) applyStatus({ ...status, mode });
       void loadStatus();
     },
+    outboxChanged: ({ posts }) => outbox.applyOutbox(posts),
   };
 
   const subscribe = () => {
@@ -120,7 +126,7 @@ export function connectionSlice(
       return;
     }
     set({ phase: 'ready', loadError: null, settings: settings.result });
-    await Promise.all([loadChats(), loadPeers()]);
+    await Promise.all([loadChats(), loadPeers(), outbox.loadOutbox()]);
     void activity.watchRound();
   };
 
@@ -164,6 +170,9 @@ export function connectionSlice(
       // The daily wipe passed: read everything again (once per wipe) if main has not said so.
       if (status && now > status.nextWipeAt + 2_000 && wipeHandledFor !== status.nextWipeAt) {
         wipeHandledFor = status.nextWipeAt;
+        const chats = get().chats;
+        const listed = chats ? chats.mine.length + chats.hosts.reduce((n, h) => n + h.chats.length, 0) : 0;
+        set({ lastWipe: { at: status.nextWipeAt, chats: listed } });
         void actions.resync();
       }
     },
@@ -203,6 +212,7 @@ export function connectionSlice(
       status: null,
       chats: null,
       peers: null,
+      lastWipe: null,
     },
     actions,
     loadStatus,

@@ -1,0 +1,106 @@
+// Accessibility checked by a maintained engine (axe-core through @axe-core/playwright) over every
+// view of the window (onboarding, chats, a chat, peers, settings, new chat), in light and dark, in
+// English and Japanese: no serious or critical violation of WCAG 2.x A/AA anywhere.
+import { existsSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { Cluster, type PeerProcess, waitForRemoteChat } from '../support/peers.js';
+import { chatItem, waitLoaded } from '../support/ui.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+type Theme = 'light' | 'dark';
+type Lang = 'en' | 'ja';
+
+/** The window in `lang` and `theme` from its first paint (what Settings would store). */
+function prefsScript(lang: Lang, theme: Theme): string {
+  return `try { localStorage.setItem('nance.lang', ${JSON.stringify(lang)}); localStorage.setItem('nance.theme', ${JSON.stringify(theme)}); } catch {}`;
+}
+
+/** Serious and critical violations on the page as it is now, as "rule: target" lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) =>
+      v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary ?? ''}`),
+    );
+}
+
+if (!existsSync(CHROMIUM)) {
+  test(`accessibility specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
+    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
+  });
+} else {
+  test.describe('accessibility (axe-core): every view, light and dark, en and ja', () => {
+    test.describe.configure({ mode: 'serial' });
+    let cluster: Cluster;
+    let host: PeerProcess;
+    let fresh: PeerProcess;
+    let reader: PeerProcess;
+
+    test.beforeAll(async () => {
+      cluster = await Cluster.start(['host', 'reader', 'fresh']);
+      host = cluster.get('host');
+      reader = cluster.get('reader');
+      fresh = cluster.get('fresh');
+      await host.ok('createChat', { name: 'Accessible chat', message: 'Hello there', author: 'Hana' });
+      await reader.ok('updateSettings', { displayName: 'Rei', onboarded: true });
+      await waitForRemoteChat(reader, 'Accessible chat');
+    });
+
+    test.afterAll(async () => {
+      await cluster?.teardown();
+    });
+
+    for (const theme of ['light', 'dark'] as const) {
+      for (const lang of ['en', 'ja'] as const) {
+        test(`${theme}, ${lang}`, async ({ browser }) => {
+          test.setTimeout(120_000);
+          const found: Record<string, string[]> = {};
+          const check = async (page: Page, view: string) => {
+            await expect(page.locator('html')).toHaveAttribute('lang', lang);
+            found[view] = await seriousViolations(page);
+          };
+          const open = async (peer: PeerProcess): Promise<{ context: BrowserContext; page: Page }> => {
+            const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+            await context.addInitScript(prefsScript(lang, theme));
+            const page = await context.newPage();
+            await page.goto(peer.webUrl);
+            await waitLoaded(page);
+            return { context, page };
+          };
+
+          const first = await open(fresh);
+          await expect(first.page.getByTestId('onboarding')).toBeVisible();
+          await check(first.page, 'onboarding');
+          await first.context.close();
+
+          const { context, page } = await open(reader);
+          await expect(page.getByTestId('chat-list')).toBeVisible();
+          await check(page, 'chats');
+          await expect(chatItem(page, 'Accessible chat')).toBeVisible({ timeout: 15_000 });
+          await chatItem(page, 'Accessible chat').click();
+          await expect(page.getByTestId('message-content').first()).toBeVisible({ timeout: 10_000 });
+          await check(page, 'chat');
+          await page.getByTestId('new-chat').click();
+          await expect(page.getByTestId('new-chat-name')).toBeVisible();
+          await check(page, 'new chat');
+          await page.getByTestId('nav-peers').click();
+          await expect(page.getByTestId('peer-list')).toBeVisible();
+          await check(page, 'peers');
+          await page.getByTestId('nav-settings').click();
+          await expect(page.getByTestId('settings')).toBeVisible();
+          await check(page, 'settings');
+          await page.getByTestId('settings-mode-switch').click();
+          await check(page, 'mode confirmation');
+          await context.close();
+
+          expect(found).toEqual(Object.fromEntries(Object.keys(found).map((v) => [v, []])));
+        });
+      }
+    }
+  });
+}
