@@ -28,7 +28,9 @@ describe('postRoom', () => {
         fc.string({ unit: 'grapheme', maxLength: 300 }),
         fc.string({ minLength: 1, maxLength: 30 }),
         (content, name) => {
-          const wire = { m: 'r', t: 's', d: 'm', a: { chatUuid: CHAT, name, content }, z: Z, k: K };
+          // A signed post with the longest author field (key, signature, time) the schemas allow.
+          const author = { k: 'k'.repeat(43), s: 's'.repeat(86), t: '999999999999.999999' };
+          const wire = { m: 'r', t: 's', d: 'm', a: { chatUuid: CHAT, name, content, author }, z: Z, k: K };
           expect(postRequestJsonBytes(CHAT, name, content)).toBe(
             new TextEncoder().encode(JSON.stringify(wire)).length,
           );

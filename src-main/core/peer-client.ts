@@ -32,7 +32,7 @@ import { Lru } from './lru.js';
 import type { Endpoint, PeerRole, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
-import type { RequestEngine, RequestOptions, RetryPolicy } from './request-engine.js';
+import type { RequestEngine, RetryPolicy } from './request-engine.js';
 
 export interface PingInfo {
   /** Extensions the peer advertised; empty for a base peer. */
@@ -233,13 +233,39 @@ export class PeerClient {
   ): Promise<void> {
     // What the host is decides whether to sign: learn it first (once: the call below knows).
     if (this.known(to) === undefined) await this.learn(to);
+    const signedFor = this.signedPost(to, chatUuid, name, content, signer, z);
+    try {
+      await this.call(to, signedFor.request, 'post', { z, learned: true });
+    } catch (err) {
+      // A host that refuses our signature may have a new key at this address (a reinstall):
+      // prove what is there now and, if the key changed, sign for it under a new z (the refused
+      // post stored nothing) — once.
+      if (!(err instanceof NanceError && err.kind === 'bad-request') || signedFor.hostKey === undefined)
+        throw err;
+      await this.ping(to, undefined, { force: true });
+      const again = this.signedPost(to, chatUuid, name, content, signer, this.engine.newId());
+      if (again.hostKey === signedFor.hostKey) throw err;
+      await this.call(to, again.request, 'post', { z: again.z, learned: true });
+    }
+  }
+
+  /** The `s/m` request, signed for the key we know at `to` when it verifies signatures. */
+  private signedPost(
+    to: Endpoint,
+    chatUuid: string,
+    name: string,
+    content: string,
+    signer: Signer | null,
+    z: string,
+  ): { request: Request; hostKey: string | undefined; z: string } {
     const host = this.known(to);
     const request: Request = { type: 'postMessage', chatUuid, name, content };
     const hostKey = host?.key ?? host?.id;
-    if (signer !== null && hostKey !== undefined && host?.ext.includes('sig')) {
-      request.author = signPost(signer, { hostKey, chatUuid, name, content, z }, this.engine.clock.now());
+    if (signer === null || hostKey === undefined || !host?.ext.includes('sig')) {
+      return { request, hostKey: undefined, z };
     }
-    await this.call(to, request, 'post', { z, learned: true });
+    request.author = signPost(signer, { hostKey, chatUuid, name, content, z }, this.engine.clock.now());
+    return { request, hostKey, z };
   }
 
   /**

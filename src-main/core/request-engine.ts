@@ -26,12 +26,6 @@ export interface RetryPolicy {
   jitter: number;
 }
 
-/** A request's retry policy, and its `z` when the caller fixed it (the outbox resends a post with the
- * z of its first try, so the host, which dedupes posts on sender + z, stores it once). */
-export interface RequestOptions extends Partial<RetryPolicy> {
-  z?: string;
-}
-
 export const DEFAULT_RETRY: RetryPolicy = { timeoutMs: 300, attempts: 4, backoff: 2, jitter: 0.2 };
 
 interface Pending {
@@ -93,7 +87,7 @@ export class RequestEngine {
   request(
     to: Endpoint,
     request: Request,
-    policy: RequestOptions = {},
+    policy: Partial<RetryPolicy> = {},
     via?: (data: Uint8Array, to: Endpoint) => void,
     z: string = this.newId(),
   ): Promise<Response> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PendingPostDto } from '../../src-shared/api.js';
 import { GUARD_OFF } from '../core/guard/index.js';
+import { KeyPair } from '../core/identity/keys.js';
 import { NancePeer } from '../core/peer.js';
 import type { Endpoint } from '../core/ports.js';
 import { DEFAULT_RETRY } from '../core/request-engine.js';
@@ -36,10 +37,18 @@ function tempDir(): string {
   return dir;
 }
 
+/** Each store's peer keeps its key across restarts, as the identity file in its data dir makes it. */
+const identities = new Map<string, KeyPair>();
+
 async function startPeer(dbPath: string, port = 0): Promise<Running> {
   const store = SqliteStore.open({ path: dbPath, now: Date.now });
   const transport = await UdpTransport.bind({ host: '127.0.0.1', port });
-  const peer = new NancePeer({ transport, clock: systemClock, store }, { guard: GUARD_OFF, retry: FAST });
+  const identity = identities.get(dbPath) ?? KeyPair.generate();
+  identities.set(dbPath, identity);
+  const peer = new NancePeer(
+    { transport, clock: systemClock, store, identity },
+    { guard: GUARD_OFF, retry: FAST },
+  );
   peer.start();
   let closed = false;
   const close = async () => {

@@ -645,6 +645,7 @@ describe('web host', () => {
         ],
         lastSeq: 1,
         full: true,
+        live: false,
       });
     });
 
