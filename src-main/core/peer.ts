@@ -153,7 +153,9 @@ export class NancePeer {
     this.engine.onAnswered = (from) => this.answered.note(from);
     this.client = new PeerClient(this.engine, (data, to) => deps.transport.send(data, to));
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
-    this.peers = new PeerDirectory(store, clock, this.answered);
+    this.peers = new PeerDirectory(store, clock, this.answered, undefined, deps.random, () =>
+      this.config.role === 'peer' ? this.config.sync.viewSize : Number.POSITIVE_INFINITY,
+    );
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
       client: this.client,
