@@ -123,8 +123,7 @@ export class SyncLoop {
     if (this.running) return;
     this.running = true;
     try {
-      if (this.deps.role() === 'peer')
-        await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
+      if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
@@ -142,7 +141,9 @@ export class SyncLoop {
     if (!this.deps.peers.all().some((p) => p.role === 'peer' && !this.deps.isSelf(p))) return all;
     const now = this.deps.clock.now();
     const { rejoinMs } = this.deps.settings();
-    return all.filter((b) => now - (this.joinedAt.get(endpointKey(b)) ?? Number.NEGATIVE_INFINITY) >= rejoinMs);
+    return all.filter(
+      (b) => now - (this.joinedAt.get(endpointKey(b)) ?? Number.NEGATIVE_INFINITY) >= rejoinMs,
+    );
   }
 
   private async joinVia(bootstrap: Endpoint): Promise<void> {

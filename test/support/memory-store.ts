@@ -32,7 +32,12 @@ export class MemoryStore implements Store {
   }
 
   async createChat(chat: { uuid: string; name: string; createdAt: number }, first: NewMessage) {
-    const stored: StoredChat = { ...chat, jsonBytes: first.jsonBytes, messageCount: 1, updatedAt: first.createdAt };
+    const stored: StoredChat = {
+      ...chat,
+      jsonBytes: first.jsonBytes,
+      messageCount: 1,
+      updatedAt: first.createdAt,
+    };
     this.chats.set(chat.uuid, stored);
     this.messages.set(chat.uuid, [toStored(first, 1)]);
     return { ...stored };
@@ -153,5 +158,12 @@ export class MemoryStore implements Store {
 }
 
 function toStored(m: NewMessage, seq: number): StoredMessage {
-  return { seq, uuid: m.uuid, chatUuid: m.chatUuid, name: m.name, content: m.content, createdAt: m.createdAt };
+  return {
+    seq,
+    uuid: m.uuid,
+    chatUuid: m.chatUuid,
+    name: m.name,
+    content: m.content,
+    createdAt: m.createdAt,
+  };
 }

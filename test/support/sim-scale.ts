@@ -4,12 +4,13 @@
 // peers. It measures what docs/scale.md reports: time to join, time until a new chat is listed by
 // 50/90/99 % of the peers online, traffic per peer in steady state, the busiest node against the
 // median, and peers that found nobody. Deterministic for a seed.
+
+import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, Transport } from '../../src-main/core/ports.js';
 import type { SyncSettings } from '../../src-main/core/sync.js';
 import type { NatType } from '../../src-shared/protocol/limits.js';
-import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { MemoryStore } from './memory-store.js';
 import { mulberry32 } from './prng.mjs';
 import { SimClock } from './sim-clock.js';
@@ -142,7 +143,10 @@ function quantile(sorted: number[], q: number): number {
 
 /** The time by which `share` of `times` (Infinity = never) were reached. */
 function reachedBy(times: number[], share: number): number {
-  return quantile([...times].sort((a, b) => a - b), share);
+  return quantile(
+    [...times].sort((a, b) => a - b),
+    share,
+  );
 }
 
 export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
@@ -196,9 +200,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         : new SimNat(net, { publicHost, behaviour, seed: id + 11 }).bind(local);
     const counter = new CountingTransport(raw);
     const bootstraps =
-      role === 'peer'
-        ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer)
-        : [];
+      role === 'peer' ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer) : [];
     const config: Partial<PeerConfig> = {
       role,
       natType,
@@ -228,7 +230,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       if (pendingChats.size === 0) return;
       for (const host of peer.remoteChats())
         for (const chat of host.chats)
-          if (pendingChats.has(chat.uuid) && !node.listed.has(chat.uuid)) node.listed.set(chat.uuid, clock.now());
+          if (pendingChats.has(chat.uuid) && !node.listed.has(chat.uuid))
+            node.listed.set(chat.uuid, clock.now());
     });
     peer.start();
     nodes.push(node);
@@ -248,7 +251,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   }
 
   // Joins: spread uniformly; the clock is advanced between them.
-  const joinTimes = Array.from({ length: options.peers }, () => random() * joinSpreadMs).sort((a, b) => a - b);
+  const joinTimes = Array.from({ length: options.peers }, () => random() * joinSpreadMs).sort(
+    (a, b) => a - b,
+  );
   for (const at of joinTimes) {
     const due = t0 + Math.round(at);
     if (due > clock.now()) await clock.advance(due - clock.now());
