@@ -129,7 +129,7 @@ export interface ScaleResult {
     /** The busiest ordinary peer over the median. */
     busiestPeerRatio: number;
   };
-  /** Ordinary peers online at the end that know no other ordinary peer. */
+  /** Ordinary peers online at the end, for 30 s at least, that know no other ordinary peer. */
   isolated: number;
   online: number;
   left: number;
@@ -341,7 +341,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     .map((n) => (n.joinedAt as number) - n.startedAt)
     .sort((a, b) => a - b);
   const online = ordinaryOnline();
-  const isolated = online.filter((n) => !n.peer.knownPeers().some((p) => p.role === 'peer')).length;
+  const settled = online.filter((n) => clock.now() - n.startedAt >= 30_000);
+  const isolated = settled.filter((n) => !n.peer.knownPeers().some((p) => p.role === 'peer')).length;
 
   const result: ScaleResult = {
     peers: options.peers,
@@ -352,7 +353,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       p50: quantile(joinDelays, 0.5),
       p90: quantile(joinDelays, 0.9),
       p99: quantile(joinDelays, 0.99),
-      never: allOrdinary.length - joinDelays.length,
+      // Online at the end, started at least 30 s before it, and still knowing no ordinary peer.
+      never: allOrdinary.filter(
+        (n) => n.leftAt === undefined && n.joinedAt === undefined && clock.now() - n.startedAt >= 30_000,
+      ).length,
     },
     chatSpreadMs,
     spreadWorst: { p50: worst('p50'), p90: worst('p90'), p99: worst('p99') },
