@@ -195,7 +195,9 @@ try {
     const gi = await giLatency(target, giCount);
     const end = procStats(pid);
     const row = {
-      registered: size,
+      attempted: size,
+      /** Answered 0: in the bootstrap's table (the rest got 3, their ping-back unanswered in time). */
+      registered: size - failed,
       failed,
       abuseLimits: limits,
       rssMb: +end.rssMb.toFixed(1),
