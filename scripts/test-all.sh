@@ -30,9 +30,10 @@ check "lint" npx biome check .
 
 # Two runs: everything that is not timing-sensitive in parallel, then the suites that load the
 # machine or measure it (NAT lab: up to 10 peers in namespaces; hardening: floods, fuzzing, loss;
-# hostile: attacks on real sockets with spoofed sources, a full tmpfs, long real-time sessions)
+# hostile: attacks on real sockets with spoofed sources, a full tmpfs, long real-time sessions;
+# scale: a few hundred simulated peers, CPU-bound)
 # one file at a time, so a lab's start-up never starves a flood test's monitor on 2 cores.
-SERIAL=(test/natlab test/hardening test/hostile)
+SERIAL=(test/natlab test/hardening test/hostile test/scale)
 step "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" \
   $(printf -- '--exclude=%s/** ' "${SERIAL[@]}")

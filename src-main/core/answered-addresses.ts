@@ -14,7 +14,8 @@ export interface AnsweredSettings {
   maxAgeMs: number;
 }
 
-export const DEFAULT_ANSWERED: AnsweredSettings = { maxAddresses: 10_000, maxAgeMs: 10 * 60_000 };
+/** As many as a bootstrap registers (the store's cap): a bootstrap lists only peers kept here. */
+export const DEFAULT_ANSWERED: AnsweredSettings = { maxAddresses: 200_000, maxAgeMs: 10 * 60_000 };
 
 export class AnsweredAddresses {
   /** Address -> when it last answered. */

@@ -16,6 +16,9 @@ function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
   return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
 }
 
+/** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
+const MIN_SAMPLE_ROWS = 256;
+
 export class PeerDirectory {
   constructor(
     private readonly store: Store,
@@ -24,6 +27,13 @@ export class PeerDirectory {
     private readonly answered: Pick<AnsweredAddresses, 'has'>,
     /** Consecutive failed checks after which a peer is forgotten. */
     private readonly maxFailures = 3,
+    /** Where each `g/i` answer's sample starts. */
+    private readonly random: () => number = Math.random,
+    /**
+     * Peers kept at most (an ordinary peer's bounded view, docs/scale.md; a bootstrap keeps what the
+     * store holds): beyond it the least recently seen ordinary peer is forgotten.
+     */
+    private readonly viewSize: () => number = () => Number.POSITIVE_INFINITY,
   ) {}
 
   get(e: Endpoint): StoredPeer | undefined {
@@ -48,7 +58,30 @@ export class PeerDirectory {
       failures: 0,
     };
     this.write(() => this.store.upsertPeer(peer));
+    if (!old) this.trimView();
     return peer;
+  }
+
+  /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */
+  sample(n: number): StoredPeer[] {
+    return this.store.peersFrom(this.random(), n);
+  }
+
+  /** Room in the view for peers not known yet (a bootstrap's is unbounded). */
+  room(): number {
+    const max = this.viewSize();
+    return Number.isFinite(max) ? Math.max(0, max - this.all().length) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Forgets the least recently seen ordinary peers beyond the view (bootstraps are kept). */
+  private trimView(): void {
+    const max = this.viewSize();
+    if (!Number.isFinite(max)) return;
+    const known = this.all();
+    const over = known.length - max;
+    if (over <= 0) return;
+    const oldest = known.filter((p) => p.role === 'peer').slice(-over);
+    for (const p of oldest) this.write(() => this.store.removePeer(p.host, p.port));
   }
 
   /** Counts a failed check; returns true when the peer was dropped. */
@@ -82,10 +115,14 @@ export class PeerDirectory {
    * the types a base peer knows ("Full Cone", "Restricted Cone") and no peer it could never reach
    * (behind a symmetric NAT, or blocked: only punching or a relay gets to those). Never a peer
    * whose address has not answered us straight lately (a relay's word for it proves nothing).
+   * A sample: from a table larger than the sample read, some listable peers are left out.
    */
   listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
-    return this.all()
+    // A sample from a random point of the table, not the most recent peers: what one answer costs
+    // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
+    return this.store
+      .peersFrom(this.random(), Math.max(MIN_SAMPLE_ROWS, 4 * max))
       .filter((p) => !sameEndpoint(p, asker) && p.failures === 0 && this.answered.has(p))
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
       .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))

@@ -217,7 +217,9 @@ export class NancePeer {
         }),
       logger: this.log,
     });
-    this.peers = new PeerDirectory(store, clock, this.answered);
+    this.peers = new PeerDirectory(store, clock, this.answered, undefined, deps.random, () =>
+      this.config.role === 'peer' ? this.config.sync.viewSize : Number.POSITIVE_INFINITY,
+    );
     this.replies = new ReplyCache(clock);
     this.traversal = new Traversal({
       client: this.client,

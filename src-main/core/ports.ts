@@ -153,6 +153,11 @@ export interface Store {
   removePeer(host: string, port: number): void;
   getPeer(host: string, port: number): StoredPeer | undefined;
   listPeers(): StoredPeer[];
+  /**
+   * Up to `limit` peers read from a point of the table chosen by `at` (0 ≤ at < 1), wrapping
+   * around: a sample whose cost is `limit` rows however large the table (a bootstrap's `g/i`).
+   */
+  peersFrom(at: number, limit: number): StoredPeer[];
 
   // settings (JSON values) and the retention epoch
   getSetting<T>(key: string): T | undefined;

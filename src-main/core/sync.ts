@@ -17,8 +17,21 @@ export interface SyncSettings {
   intervalMs: number;
   /** Known peers synced per round. */
   fanOut: number;
+  /** Peers asked of a bootstrap (joining). */
   maxPeersLength: number;
   maxChatsLength: number;
+  /**
+   * Peers an ordinary peer keeps (its bounded view, docs/scale.md): what it learns, stores and
+   * syncs stays bounded however large the network.
+   */
+  viewSize: number;
+  /** Peers asked of an ordinary peer each sync (a shuffle's length): new ones fill the view. */
+  shuffleLength: number;
+  /**
+   * Time between registrations with the same bootstrap once joined (under the 10 minutes a
+   * bootstrap lists a peer after its last answer). Sooner while we know no ordinary peer.
+   */
+  rejoinMs: number;
 }
 
 export const DEFAULT_SYNC: SyncSettings = {
@@ -26,6 +39,9 @@ export const DEFAULT_SYNC: SyncSettings = {
   fanOut: 8,
   maxPeersLength: 50,
   maxChatsLength: 100,
+  viewSize: 64,
+  shuffleLength: 8,
+  rejoinMs: 5 * 60_000,
 };
 
 /**
@@ -71,6 +87,8 @@ export class SyncLoop {
   private running = false;
   private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
+  /** When we last joined through each bootstrap successfully. */
+  private readonly joinedAt = new Map<string, number>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
   /** Listed peers nothing reached lately, and when to try again (not every round). */
   private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
@@ -105,14 +123,27 @@ export class SyncLoop {
     if (this.running) return;
     this.running = true;
     try {
-      if (this.deps.role() === 'peer')
-        await Promise.all(this.deps.bootstrapPeers().map((b) => this.joinVia(b)));
+      if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Bootstraps to join through this round: not yet joined, or last joined `rejoinMs` ago, or all of
+   * them while we know no ordinary peer. So a bootstrap's load grows with joins, not with N × rounds.
+   */
+  private bootstrapsDue(): Endpoint[] {
+    const all = this.deps.bootstrapPeers();
+    if (!this.deps.peers.all().some((p) => p.role === 'peer' && !this.deps.isSelf(p))) return all;
+    const now = this.deps.clock.now();
+    const { rejoinMs } = this.deps.settings();
+    return all.filter(
+      (b) => now - (this.joinedAt.get(endpointKey(b)) ?? Number.NEGATIVE_INFINITY) >= rejoinMs,
+    );
   }
 
   private async joinVia(bootstrap: Endpoint): Promise<void> {
@@ -132,6 +163,7 @@ export class SyncLoop {
       }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
       const listed = await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info));
+      this.joinedAt.set(key, this.deps.clock.now());
       await this.learn(listed, bootstrap);
     } catch (err) {
       const kind = errorKind(err);
@@ -160,7 +192,9 @@ export class SyncLoop {
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !peers.get(p))
-      .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now);
+      .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now)
+      // A full view verifies nobody new: peers that register with us replace its oldest instead.
+      .slice(0, peers.room());
     const verified = await Promise.all(
       fresh.map(async (p) => {
         try {
@@ -194,8 +228,12 @@ export class SyncLoop {
     );
   }
 
-  /** The known peers synced least recently, bootstraps included (they are pinged for liveness). */
+  /**
+   * The known peers synced least recently, bootstraps included (they are pinged for liveness). A
+   * bootstrap, whose table is every registered peer, pings a random sample of it instead.
+   */
   private pickTargets(): StoredPeer[] {
+    if (this.deps.role() === 'bootstrap') return this.deps.peers.sample(this.deps.settings().fanOut);
     const last = (p: StoredPeer) => this.lastSynced.peek(endpointKey(p)) ?? 0;
     return this.deps.peers
       .all()
@@ -229,7 +267,7 @@ export class SyncLoop {
     const role = info.role ?? peer.role;
     const natConeType = this.natConeTypeFor(info);
     const tasks: Promise<unknown>[] = [
-      client.getPeers(peer, settings.maxPeersLength, traverses(info)).then((l) => this.learn(l, peer)),
+      client.getPeers(peer, settings.shuffleLength, traverses(info)).then((l) => this.learn(l, peer)),
     ];
     if (role === 'peer') {
       tasks.push(

@@ -20,11 +20,12 @@ export interface SqliteStoreOptions {
   now: () => number;
   /** 'full' (default) fsyncs every commit; 'normal' may lose the last commits on power loss. */
   durability?: 'full' | 'normal';
-  /** Known peers kept at most; the least recently seen beyond it are forgotten. Default 10,000. */
+  /** Known peers kept at most; the least recently seen beyond it are forgotten. Default 200,000. */
   maxPeers?: number;
 }
 
-export const DEFAULT_MAX_PEERS = 10_000;
+/** A bootstrap holds every registered peer up to this (docs/scale.md: ~100 MB at 100,000). */
+export const DEFAULT_MAX_PEERS = 200_000;
 
 interface PendingAppend {
   message: NewMessage;
@@ -133,6 +134,13 @@ function prepareStatements(db: Database.Database) {
     ),
     listPeers: db.prepare<[], StoredPeer>(
       `SELECT ${PEER_COLUMNS} FROM peers ORDER BY last_seen DESC, host, port`,
+    ),
+    maxPeerRowid: db.prepare<[], number | null>('SELECT max(rowid) FROM peers').pluck(),
+    peersFromRowid: db.prepare<[number, number], StoredPeer>(
+      `SELECT ${PEER_COLUMNS} FROM peers WHERE rowid >= ? ORDER BY rowid LIMIT ?`,
+    ),
+    peersBeforeRowid: db.prepare<[number, number], StoredPeer>(
+      `SELECT ${PEER_COLUMNS} FROM peers WHERE rowid < ? ORDER BY rowid LIMIT ?`,
     ),
 
     getSetting: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
@@ -374,6 +382,15 @@ export class SqliteStore implements Store {
 
   listPeers(): StoredPeer[] {
     return this.counted(this.sql.listPeers.all());
+  }
+
+  /** Rows from a rowid chosen by `at`, then from the start: two index range reads. */
+  peersFrom(at: number, limit: number): StoredPeer[] {
+    const max = this.sql.maxPeerRowid.get() ?? 0;
+    const start = 1 + Math.floor(Math.min(Math.max(at, 0), 0.999_999) * max);
+    const rows = this.sql.peersFromRowid.all(start, limit);
+    if (rows.length < limit) rows.push(...this.sql.peersBeforeRowid.all(start, limit - rows.length));
+    return this.counted(rows);
   }
 
   // ---- settings and retention

@@ -17,8 +17,16 @@ export class SimClock implements Clock {
   #live = 0;
   readonly #queue = new MinHeap<Timer>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
 
-  constructor(epochMs = 1_700_000_000_000) {
+  /**
+   * `perInstant`: every timer due at one instant runs before async work settles, and settling is one
+   * macrotask turn (enough when nothing under test uses setImmediate, as the core does not). The
+   * scale simulator's thousands of peers need it; the default settles after each timer.
+   */
+  readonly #perInstant: boolean;
+
+  constructor(epochMs = 1_700_000_000_000, options: { perInstant?: boolean } = {}) {
     this.#now = epochMs;
+    this.#perInstant = options.perInstant ?? false;
   }
 
   now(): number {
@@ -65,14 +73,18 @@ export class SimClock implements Clock {
 
   async #runUntil(end: number): Promise<void> {
     for (;;) {
-      await settle();
-      const timer = this.#nextLive();
+      await (this.#perInstant ? oneTurn() : settle());
+      let timer = this.#nextLive();
       if (!timer || timer.due > end) return;
-      this.#queue.pop();
-      timer.done = true;
-      this.#live--;
-      this.#now = timer.due;
-      timer.fn();
+      const due = timer.due;
+      do {
+        this.#queue.pop();
+        timer.done = true;
+        this.#live--;
+        this.#now = timer.due;
+        timer.fn();
+        timer = this.#perInstant ? this.#nextLive() : undefined;
+      } while (timer && timer.due === due);
     }
   }
 
@@ -88,6 +100,10 @@ export class SimClock implements Clock {
 
 function isDuration(ms: number): boolean {
   return Number.isFinite(ms) && ms >= 0;
+}
+
+function oneTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 // Bounds settle() when something keeps rescheduling itself with setImmediate.

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// One bootstrap (the CLI build, a real process on 127.0.0.1, real SQLite in a temp dir) under
+// registrations from many distinct source addresses: sockets bound on 127.x.y.z (all of 127.0.0.0/8
+// is loopback on Linux), each sending a base peer's `r/i` and answering the bootstrap's ping-back,
+// a batch at a time (a batch's sockets are closed once answered, so the bootstrap's table holds far
+// more peers than we hold sockets). At each milestone it measures the bootstrap's RSS, its CPU time
+// per registration, `g/i` latency (sequential requests from one client on 127.0.0.1, which, being on
+// a private address itself, is listed private peers), and the store's size on disk.
+//
+//   node bench/bootstrap-load.mjs [--sizes 1000,10000,100000] [--batch 1000] [--gi 2000]
+//        [--no-abuse-limits] [--json FILE]
+//
+// Needs `npm run build`. Sends only to 127.0.0.0/8; every send is bounded by the sizes given.
+import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnCli } from '../test/support/spawn-cli.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    batch: { type: 'string', default: '1000' },
+    gi: { type: 'string', default: '2000' },
+    'no-abuse-limits': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const sizes = opt.sizes.split(',').map(Number);
+const batchSize = Number(opt.batch);
+const giCount = Number(opt.gi);
+const limits = !opt['no-abuse-limits'];
+
+const enc = (o) => Buffer.from(Buffer.from(JSON.stringify(o)).toString('base64'), 'latin1');
+const dec = (b) => {
+  try {
+    return JSON.parse(Buffer.from(b.toString('latin1'), 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+/** The i-th source address: 127.1.0.0 onwards (127.0.0.1 is the bootstrap's and the client's). */
+const sourceHost = (i) => `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+
+function procStats(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return { rssMb: rssKb / 1024, cpuMs: (ticks * 1000) / 100 };
+}
+
+function dirBytes(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('nance.db'))
+    .reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
+}
+
+/** Registers sources [from, to) a batch at a time; resolves with how many got 0. */
+async function register(target, from, to) {
+  let ok = 0;
+  let failed = 0;
+  for (let start = from; start < to; start += batchSize) {
+    const end = Math.min(to, start + batchSize);
+    const sockets = [];
+    const done = [];
+    for (let i = start; i < end; i++) {
+      const socket = dgram.createSocket('udp4');
+      const z = randomUUID();
+      done.push(
+        new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(false), 10_000);
+          socket.on('message', (msg) => {
+            const o = dec(msg);
+            if (o?.m === 'p')
+              socket.send(
+                enc({ m: 'R', r: 0, c: {}, ...(o.z === undefined ? {} : { z: o.z }) }),
+                target.port,
+                target.host,
+              );
+            else if (o?.m === 'R' && o.z === z) {
+              clearTimeout(timer);
+              if (o.r !== 0 && process.env.DEBUG_LOAD) console.error('answer', o.r);
+              resolve(o.r === 0);
+            }
+          });
+          socket.on('error', () => resolve(false));
+          socket.bind(0, sourceHost(i), () =>
+            socket.send(
+              enc({ m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z }),
+              target.port,
+              target.host,
+            ),
+          );
+        }),
+      );
+      sockets.push(socket);
+    }
+    for (const r of await Promise.all(done)) r ? ok++ : failed++;
+    for (const s of sockets) s.close();
+  }
+  return { ok, failed };
+}
+
+/** Sequential g/i requests from one socket: latency in ms, p50/p99, and the peers per answer. */
+async function giLatency(target, n) {
+  const socket = dgram.createSocket('udp4');
+  await new Promise((r) => socket.bind(0, '127.0.0.1', r));
+  // As a Nance peer does: a ping for the address token, then `k` on every request (proven, so
+  // the answers are not held to the anti-amplification budget of an unproven asker).
+  const k = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 2000);
+    socket.once('message', (msg) => {
+      clearTimeout(timer);
+      resolve(dec(msg)?.c?.nance?.k);
+    });
+    socket.send(enc({ m: 'p', z: randomUUID(), k: '0'.repeat(48) }), target.port, target.host);
+  });
+  const times = [];
+  let listed = 0;
+  for (let i = 0; i < n; i++) {
+    const z = randomUUID();
+    const t = process.hrtime.bigint();
+    const answer = await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        socket.off('message', on);
+        resolve(undefined);
+      }, 2000);
+      const on = (msg) => {
+        const o = dec(msg);
+        if (o?.z !== z) return;
+        clearTimeout(timer);
+        socket.off('message', on);
+        resolve(o);
+      };
+      socket.on('message', on);
+      socket.send(
+        enc({ m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 50 }, z, ...(k ? { k } : {}) }),
+        target.port,
+        target.host,
+      );
+    });
+    if (answer) {
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      listed += answer.c?.peers?.length ?? 0;
+    }
+  }
+  socket.close();
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? Number.NaN;
+  return {
+    p50: q(0.5),
+    p99: q(0.99),
+    answered: times.length,
+    peersPerAnswer: listed / Math.max(1, times.length),
+  };
+}
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nance-bootstrap-load-'));
+const cli = await spawnCli({
+  label: 'bootstrap',
+  args: [
+    '--bootstrap',
+    '--no-stun',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'error',
+    ...(limits ? [] : ['--no-abuse-limits']),
+  ],
+});
+const target = { host: '127.0.0.1', port: cli.ready.udp.port };
+const pid = cli.ready.pid;
+const rows = [];
+try {
+  const idle = procStats(pid);
+  let registered = 0;
+  let cpuBefore = idle.cpuMs;
+  let failed = 0;
+  for (const size of sizes) {
+    const t = Date.now();
+    const r = await register(target, registered, size);
+    failed += r.failed;
+    const regSeconds = (Date.now() - t) / 1000;
+    const after = procStats(pid);
+    const cpuPerReg = (after.cpuMs - cpuBefore) / Math.max(1, size - registered);
+    const gi = await giLatency(target, giCount);
+    const end = procStats(pid);
+    const row = {
+      attempted: size,
+      /** Answered 0: in the bootstrap's table (the rest got 3, their ping-back unanswered in time). */
+      registered: size - failed,
+      failed,
+      abuseLimits: limits,
+      rssMb: +end.rssMb.toFixed(1),
+      cpuMsPerRegistration: +cpuPerReg.toFixed(3),
+      registrationsPerSec: Math.round((size - registered) / regSeconds),
+      giP50Ms: +gi.p50.toFixed(2),
+      giP99Ms: +gi.p99.toFixed(2),
+      giAnswered: gi.answered,
+      peersPerAnswer: +gi.peersPerAnswer.toFixed(1),
+      storeBytes: dirBytes(dataDir),
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+    registered = size;
+    cpuBefore = end.cpuMs;
+  }
+} finally {
+  await cli.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+const last = rows.at(-1);
+console.log(
+  `goal (100,000 registered: <= 200 MB RSS, g/i p99 <= 5 ms): ${last && last.registered >= 100_000 && last.rssMb <= 200 && last.giP99Ms <= 5 ? 'PASS' : 'MISS'}`,
+);
+if (opt.json) writeFileSync(opt.json, JSON.stringify(rows, null, 2));
