@@ -190,6 +190,15 @@ if (!existsSync(CHROMIUM)) {
       await screenshotBoth(A.page, 'chat-view', testInfo, { ready: messageWithText(A.page, post) });
     });
 
+    test('a returning user: the window of an onboarded peer opens on its chat list, never blank', async () => {
+      const errors: string[] = [];
+      A.page.on('pageerror', (e) => errors.push(e.message));
+      await A.page.reload();
+      await waitLoaded(A.page);
+      await expect(chatItem(A.page, lunch.name)).toBeVisible();
+      expect(errors).toEqual([]);
+    });
+
     test('peers and settings views', async () => {
       const testInfo = test.info();
       const page = B.page;

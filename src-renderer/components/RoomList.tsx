@@ -1,7 +1,7 @@
 // The private rooms this peer created or joined, apart from the public chats, each with a lock;
 // and the form that joins one by its invite link.
 import { type FormEvent, useId, useState } from 'react';
-import type { CommandError } from '../../src-shared/api';
+import type { CommandError, RoomDto } from '../../src-shared/api';
 import { chatKey } from '../../src-shared/chat-key';
 import { endpointKey } from '../../src-shared/endpoint';
 import { describeError } from '../lib/errors';
@@ -55,9 +55,12 @@ function JoinRoomForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** One empty list for every render: a selector must not return a new array each time (a render loop). */
+const NO_ROOMS: readonly RoomDto[] = [];
+
 export function RoomList() {
   const t = useT();
-  const rooms = useNance((s) => s.chats?.rooms ?? []);
+  const rooms = useNance((s) => s.chats?.rooms ?? NO_ROOMS);
   const filter = useNance((s) => s.filter.trim().toLowerCase());
   const openKey = useNance((s) => s.openChat?.key ?? null);
   const { openChat } = useActions();
