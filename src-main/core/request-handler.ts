@@ -113,7 +113,8 @@ export class RequestHandler {
           // A signed post is stored only as signed: for this host, this chat, these words, this z.
           if (z === undefined) return fail(ResultCode.UnknownFormat);
           const post = { hostKey: this.ctx.identity().publicKey, chatUuid, name, content, z };
-          if (checkSignedPost(post, author, this.ctx.now()) !== 'ok') return fail(ResultCode.UnknownFormat);
+          if ((await checkSignedPost(post, author, this.ctx.now())) !== 'ok')
+            return fail(ResultCode.UnknownFormat);
           signed = { ...author, z };
         }
         const result = await this.ctx.chats.post(chatUuid, name, content, dedupeKey, signed);

@@ -3,7 +3,7 @@
 import type { ChatMessage, PostAuthor, SignedAuthor } from '../../../src-shared/protocol/index.js';
 import { formatTimestamp, parseTimestamp } from '../../../src-shared/protocol/index.js';
 import { SIGNED_POST_Z_PATTERN } from '../../../src-shared/protocol/schemas.js';
-import { type Signer, verifySignature } from './keys.js';
+import { type Signer, verifySignature, verifySignatureAsync } from './keys.js';
 
 /** Names this format in the signed bytes, so a signature made for anything else never matches. */
 export const POST_SIGNATURE_CONTEXT = 'nance-post/1';
@@ -50,8 +50,17 @@ export function verifyPost(post: PostFields, author: PostAuthor): boolean {
 export type PostCheck = 'ok' | 'bad-signature' | 'out-of-time';
 
 /** A host's check of a signed post before storing it: the signature, and the author's clock. */
-export function checkSignedPost(post: PostFields, author: PostAuthor, nowMs: number): PostCheck {
-  if (!verifyPost(post, author)) return 'bad-signature';
+export async function checkSignedPost(
+  post: PostFields,
+  author: PostAuthor,
+  nowMs: number,
+): Promise<PostCheck> {
+  const signed =
+    SIGNED_POST_Z_PATTERN.test(post.z) &&
+    canonical(author.k) &&
+    canonical(author.s) &&
+    (await verifySignatureAsync(author.k, postSignatureBytes(post, author.k, author.t), author.s));
+  if (!signed) return 'bad-signature';
   const skew = Math.abs(parseTimestamp(author.t) - nowMs);
   return skew <= MAX_AUTHOR_CLOCK_SKEW_MS ? 'ok' : 'out-of-time';
 }
