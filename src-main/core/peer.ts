@@ -595,7 +595,13 @@ export class NancePeer {
    * chat (a base host cannot page): replace, do not append. A remote read ends by
    * `config.readDeadlineMs`, including a retry over a new path.
    */
-  async readChatSince(host: ChatHostRef, chatUuid: string, afterSeq = 0): Promise<ChatRead> {
+  async readChatSince(
+    host: ChatHostRef,
+    chatUuid: string,
+    afterSeq = 0,
+    /** Keep a push subscription while this chat is read (false: a background read). */
+    subscribe = true,
+  ): Promise<ChatRead> {
     this.requirePeerRole();
     let read: ChatRead | undefined;
     if (host === null) {
@@ -611,7 +617,8 @@ export class NancePeer {
         throw await this.whyRefused(host, err);
       }
       // The window reads this chat: keep a subscription for pushes while it does.
-      if (this.client.advertises(host, 'push')) this.pushReader.reading(host, chatUuid, read.lastSeq);
+      if (subscribe && this.client.advertises(host, 'push'))
+        this.pushReader.reading(host, chatUuid, read.lastSeq);
     }
     return { ...read, messages: this.withVerifiedAuthors(host, chatUuid, read.messages) };
   }

@@ -210,7 +210,7 @@ export class NanceService {
       return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
     },
     // The window keeps the cursor of each chat it shows; pushes (the `message` event) feed it too.
-    readChat: async ({ host, hostKey, chatUuid, afterSeq }) => {
+    readChat: async ({ host, hostKey, chatUuid, afterSeq, watch }) => {
       const ourKey = this.peer.identity.publicKey;
       const room = this.rooms.find(host, chatUuid);
       if (room) {
@@ -219,7 +219,8 @@ export class NanceService {
         return { ...read, messages: read.messages.map((m) => roomMessageDto(m, ourKey)), live };
       }
       const at = this.peer.resolveHost(host, hostKey);
-      const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0);
+      // A background read for the chat list (watch) does not keep a push subscription.
+      const { messages, lastSeq, full } = await this.peer.readChatSince(at, chatUuid, afterSeq ?? 0, !watch);
       const live = this.peer.pushLive(at, chatUuid);
       return { messages: messages.map((m) => messageDto(m, ourKey)), lastSeq, full, live };
     },

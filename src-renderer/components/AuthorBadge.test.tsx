@@ -46,7 +46,7 @@ describe('who wrote each message', () => {
     const own = itemOf(html, 'm1');
     expect(own).toContain('data-mine="yes"');
     expect(own).toContain('k7f3-9qxa-2m4b');
-    expect(own).toContain('hsl(200 65% 38%)');
+    expect(own).toContain('--author-hue:200');
     expect(own).not.toContain('message-unsigned');
     const forged = itemOf(html, 'm2');
     expect(forged).toContain('data-mine="no"');

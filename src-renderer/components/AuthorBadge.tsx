@@ -1,5 +1,6 @@
 // Who wrote a message: a verified author's name with its key's fingerprint in the key's stable
 // colour, or the name marked "unsigned"; and a warning when another author uses the same name.
+import type { CSSProperties } from 'react';
 import type { MessageDto } from '../../src-shared/api';
 import { useT } from '../store/react';
 import './AuthorBadge.css';
@@ -14,7 +15,7 @@ export function AuthorBadge({ message, contested }: { message: MessageDto; conte
         className="message-author"
         data-testid="message-author"
         dir="auto"
-        style={author ? { color: `hsl(${author.hue} 65% 38%)` } : undefined}
+        style={author ? ({ '--author-hue': author.hue } as CSSProperties) : undefined}
       >
         <VisibleText text={message.name} />
       </span>
@@ -23,7 +24,7 @@ export function AuthorBadge({ message, contested }: { message: MessageDto; conte
           className="author-fingerprint"
           data-testid="message-fingerprint"
           title={t('author.fingerprintHelp')}
-          style={{ borderColor: `hsl(${author.hue} 65% 45%)` }}
+          style={{ '--author-hue': author.hue } as CSSProperties}
         >
           {author.fingerprint}
         </span>

@@ -93,7 +93,9 @@ describe('post signatures', () => {
     expect(await checkSignedPost(post, signed, NOW - 2 * 24 * 3600_000)).toBe('out-of-time');
     expect(await checkSignedPost({ ...post, content: 'x' }, signed, NOW)).toBe('bad-signature');
     // The same checks as verifyPost, off the event loop: another key, a malformed signature.
-    expect(await checkSignedPost(post, { ...signed, k: KeyPair.generate().publicKey }, NOW)).toBe('bad-signature');
+    expect(await checkSignedPost(post, { ...signed, k: KeyPair.generate().publicKey }, NOW)).toBe(
+      'bad-signature',
+    );
     expect(await checkSignedPost(post, { ...signed, s: 'A'.repeat(86) }, NOW)).toBe('bad-signature');
   });
 

@@ -118,9 +118,8 @@ export function readsSlice(
       live = true;
       const items = [...current.items, ...pushed.messages];
       set({ messages: { ...current, items, lastSeq: pushed.lastSeq, error: null } });
-      const open = get().openChat;
-      if (open)
-        activity.sawRead(open, { messages: pushed.messages, lastSeq: pushed.lastSeq, full: false }, true);
+      // The chat list's read state follows at the next read (a push of my own post may arrive before
+      // the post's answer: counting it here would count it twice).
       return;
     }
     void reload(key); // a gap, or a nudge: read what is missing
