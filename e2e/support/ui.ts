@@ -1,10 +1,18 @@
 // Helpers for driving the Nance window (the web host's page or the Electron window) through its
 // stable data-testids (src-renderer/README.md): language, onboarding, screenshots in en and ja.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import {
+  type Browser,
+  type BrowserContext,
+  expect,
+  type Locator,
+  type Page,
+  type TestInfo,
+  test,
+} from '@playwright/test';
 import { en } from '../../src-renderer/i18n/en.js';
-import { ROOT } from './peers.js';
+import { type PeerProcess, ROOT } from './peers.js';
 
 export type Lang = 'en' | 'ja';
 export type MessageKey = keyof typeof en;
@@ -33,6 +41,60 @@ export async function waitLoaded(page: Page): Promise<void> {
   await expect(
     page.getByTestId('onboarding').or(page.getByTestId('chat-list')).or(page.getByTestId('bootstrap-panel')),
   ).toBeVisible({ timeout: 15_000 });
+}
+
+/** Debian's Chromium, which the 'web' project drives (playwright.config.ts). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * True when Chromium is missing, after adding one test that is skipped saying so ("`what` specs
+ * skipped: ..."); a spec defines its tests only when this is false.
+ */
+export function skippedWithoutChromium(what: string): boolean {
+  if (existsSync(CHROMIUM)) return false;
+  test(`${what} specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
+    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
+  });
+  return true;
+}
+
+/** A window on one peer: its own browser context (close it when done) and page. */
+export interface PeerWindow {
+  peer: PeerProcess;
+  context: BrowserContext;
+  page: Page;
+}
+
+export interface WindowOptions {
+  /** Default 1280×800. */
+  viewport?: { width: number; height: number };
+  /** The browser's locale; default 'en-US'; null leaves Chromium's own. */
+  locale?: string | null;
+  /** The window's first language (`initialLanguageScript`); default 'en'; null adds no script. */
+  lang?: Lang | null;
+  /** Permissions granted to the peer's web origin (before any script is added). */
+  permissions?: string[];
+  /** More init scripts, added after the language one. */
+  initScripts?: string[];
+}
+
+/** Opens a new context on `peer`'s web host (with its token) and waits until the window loaded. */
+export async function openWindow(
+  browser: Browser,
+  peer: PeerProcess,
+  opts: WindowOptions = {},
+): Promise<PeerWindow> {
+  const { viewport = { width: 1280, height: 800 }, locale = 'en-US', lang = 'en' } = opts;
+  const context = await browser.newContext(locale === null ? { viewport } : { viewport, locale });
+  if (opts.permissions) {
+    await context.grantPermissions(opts.permissions, { origin: new URL(peer.webUrl).origin });
+  }
+  if (lang !== null) await context.addInitScript(initialLanguageScript(lang));
+  for (const script of opts.initScripts ?? []) await context.addInitScript(script);
+  const page = await context.newPage();
+  await page.goto(peer.webUrl);
+  await waitLoaded(page);
+  return { peer, context, page };
 }
 
 /**

@@ -1,13 +1,10 @@
 // Accessibility checked by a maintained engine (axe-core through @axe-core/playwright) over every
 // view of the window (onboarding, chats, a chat, peers, settings, new chat), in light and dark, in
 // English and Japanese: no serious or critical violation of WCAG 2.x A/AA anywhere.
-import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { Cluster, type PeerProcess, waitForRemoteChat } from '../support/peers.js';
-import { chatItem, waitLoaded } from '../support/ui.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { chatItem, openWindow, skippedWithoutChromium } from '../support/ui.js';
 
 type Theme = 'light' | 'dark';
 type Lang = 'en' | 'ja';
@@ -29,11 +26,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
-if (!existsSync(CHROMIUM)) {
-  test(`accessibility specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('accessibility')) {
   test.describe('accessibility (axe-core): every view, light and dark, en and ja', () => {
     test.describe.configure({ mode: 'serial' });
     let cluster: Cluster;
@@ -64,14 +57,9 @@ if (!existsSync(CHROMIUM)) {
             await expect(page.locator('html')).toHaveAttribute('lang', lang);
             found[view] = await seriousViolations(page);
           };
-          const open = async (peer: PeerProcess): Promise<{ context: BrowserContext; page: Page }> => {
-            const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-            await context.addInitScript(prefsScript(lang, theme));
-            const page = await context.newPage();
-            await page.goto(peer.webUrl);
-            await waitLoaded(page);
-            return { context, page };
-          };
+          // Chromium's own locale; the language and theme come from the stored preferences only.
+          const open = (peer: PeerProcess) =>
+            openWindow(browser, peer, { locale: null, lang: null, initScripts: [prefsScript(lang, theme)] });
 
           const first = await open(fresh);
           await expect(first.page.getByTestId('onboarding')).toBeVisible();

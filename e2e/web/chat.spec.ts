@@ -3,43 +3,24 @@
 // shows the post within a second without reloading; C turns into a bootstrap through Settings;
 // errors 20 (full), 10 (gone) and 90 (no answer) read as sentences. Screenshots of every main view
 // in English and Japanese go to test-results/screenshots/.
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { Cluster, fillChat, filler, type PeerProcess } from '../support/peers.js';
+import { expect, test } from '@playwright/test';
+import { Cluster, fillChat, filler } from '../support/peers.js';
 import {
   chatItem,
   createChatInUi,
-  initialLanguageScript,
   messageWithText,
   onboard,
+  openWindow,
+  type PeerWindow,
   screenshotBoth,
+  skippedWithoutChromium,
   strings,
   waitLoaded,
 } from '../support/ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const LATENCY_LIMIT_MS = 1_000;
 
-interface PeerWindow {
-  peer: PeerProcess;
-  context: BrowserContext;
-  page: Page;
-}
-
-async function openWindow(browser: Browser, peer: PeerProcess): Promise<PeerWindow> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  await context.addInitScript(initialLanguageScript('en'));
-  const page = await context.newPage();
-  await page.goto(peer.webUrl);
-  await waitLoaded(page);
-  return { peer, context, page };
-}
-
-if (!existsSync(CHROMIUM)) {
-  test(`web specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('web')) {
   test.describe('Nance in the browser, three peers and a bootstrap', () => {
     test.describe.configure({ mode: 'serial' });
 

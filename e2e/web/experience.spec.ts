@@ -4,41 +4,22 @@
 // limit of the composer for a Japanese message, a host that switched to bootstrap mode, the
 // confirmation before a mode switch, and the page for a missing or stale web token. Screenshots in
 // English and Japanese go to test-results/screenshots/.
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { Cluster, type PeerProcess, waitForRemoteChat } from '../support/peers.js';
 import {
   chatItem,
   initialLanguageScript,
   messageWithText,
   onboard,
+  openWindow,
+  type PeerWindow,
   screenshotBoth,
+  skippedWithoutChromium,
   strings,
   waitLoaded,
 } from '../support/ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-interface PeerWindow {
-  peer: PeerProcess;
-  context: BrowserContext;
-  page: Page;
-}
-
-async function openWindow(browser: Browser, peer: PeerProcess): Promise<PeerWindow> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  await context.addInitScript(initialLanguageScript('en'));
-  const page = await context.newPage();
-  await page.goto(peer.webUrl);
-  await waitLoaded(page);
-  return { peer, context, page };
-}
-
-if (!existsSync(CHROMIUM)) {
-  test(`experience specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('experience')) {
   test.describe('the chat experience, three peers and a bootstrap', () => {
     test.describe.configure({ mode: 'serial' });
 

@@ -2,38 +2,27 @@
 // fingerprint, exports a backup file (protected by a passphrase) and the recovery phrase; a second
 // peer imports the file (checked first, replaced after confirming) and then shows the same
 // fingerprint; a bad phrase says what is wrong; the peer keeps its fingerprint after a restart.
-import { existsSync, readFileSync } from 'node:fs';
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { Cluster, type PeerProcess } from '../support/peers.js';
-import { initialLanguageScript, onboard, screenshotBoth, strings, waitLoaded } from '../support/ui.js';
+import { readFileSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { Cluster } from '../support/peers.js';
+import {
+  onboard,
+  openWindow,
+  type PeerWindow,
+  screenshotBoth,
+  skippedWithoutChromium,
+  strings,
+  type WindowOptions,
+} from '../support/ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-interface PeerWindow {
-  peer: PeerProcess;
-  context: BrowserContext;
-  page: Page;
-}
-
-async function openWindow(browser: Browser, peer: PeerProcess): Promise<PeerWindow> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-  await context.addInitScript(initialLanguageScript('en'));
-  const page = await context.newPage();
-  await page.goto(peer.webUrl);
-  await waitLoaded(page);
-  return { peer, context, page };
-}
+const WINDOW: WindowOptions = { viewport: { width: 1280, height: 900 } };
 
 async function openIdentity(page: Page): Promise<void> {
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('identity-fingerprint')).toBeVisible();
 }
 
-if (!existsSync(CHROMIUM)) {
-  test(`identity specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('identity')) {
   test.describe('identity in Settings: export, import, restart', () => {
     // Starting three processes and two windows, and sealing with scrypt, on a shared busy machine.
     test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -47,8 +36,8 @@ if (!existsSync(CHROMIUM)) {
     test.beforeAll(async ({ browser }) => {
       cluster = await Cluster.start(['A', 'B']);
       [A, B] = await Promise.all([
-        openWindow(browser, cluster.get('A')),
-        openWindow(browser, cluster.get('B')),
+        openWindow(browser, cluster.get('A'), WINDOW),
+        openWindow(browser, cluster.get('B'), WINDOW),
       ]);
       await onboard(A.page, { name: 'Aiko', bootstrap: cluster.bootstrap.hostPort });
       await onboard(B.page, { name: 'Ben', bootstrap: cluster.bootstrap.hostPort });
@@ -147,7 +136,7 @@ if (!existsSync(CHROMIUM)) {
       await B.context.close();
       await B.peer.stop();
       const again = await cluster.add('B-again', { dataDir });
-      B = await openWindow(browser, again);
+      B = await openWindow(browser, again, WINDOW);
       await openIdentity(B.page);
       await expect(B.page.getByTestId('identity-fingerprint')).toHaveText(aFingerprint);
       await expect(B.page.getByTestId('identity-name')).toHaveText('Ben');

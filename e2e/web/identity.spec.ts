@@ -1,14 +1,12 @@
 // Issue 12's "who said it", in real Chromium against the web host: Alice (A) hosts a chat; a post
 // with her name from a forged source address shows as unsigned and not as hers; Bob (B) posts and
 // shows with his name and fingerprint; Carol (C) calls herself "Alice" and the name is flagged.
-import { existsSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { encodeWire } from '../../test/support/sim-harness.js';
 import { Spoofer, spoofUnavailable } from '../../test/support/spoof.js';
 import { Cluster } from '../support/peers.js';
-import { createChatInUi, initialLanguageScript, onboard, strings, waitLoaded } from '../support/ui.js';
+import { createChatInUi, onboard, openWindow, skippedWithoutChromium, strings } from '../support/ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FINGERPRINT = /^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/;
 
 /** The message item whose text is exactly `content`. */
@@ -17,11 +15,7 @@ const item = (page: Page, content: string) =>
     .getByTestId('message-item')
     .filter({ has: page.getByTestId('message-content').filter({ hasText: content }) });
 
-if (!existsSync(CHROMIUM)) {
-  test(`identity specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('identity')) {
   test.describe('who said it: signed posts in the window', () => {
     test.describe.configure({ mode: 'serial' });
     let cluster: Cluster;
@@ -31,11 +25,7 @@ if (!existsSync(CHROMIUM)) {
 
     test.beforeAll(async ({ browser }) => {
       cluster = await Cluster.start(['A', 'B', 'C']);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-      await context.addInitScript(initialLanguageScript('en'));
-      page = await context.newPage();
-      await page.goto(cluster.get('A').webUrl);
-      await waitLoaded(page);
+      ({ page } = await openWindow(browser, cluster.get('A')));
       await onboard(page, { name: 'Alice', bootstrap: cluster.bootstrap.hostPort });
       await createChatInUi(page, room.name, room.first);
       const list = await cluster.get('A').ok('listChats', {});

@@ -5,21 +5,19 @@
 // "jump to latest" with the count of new messages, links that open a new tab without an opener
 // (javascript: stays text), and "show more". Screenshots of both views in en and ja, light and
 // dark, go to test-results/screenshots/.
-import { existsSync } from 'node:fs';
 import { type BrowserContext, expect, type Locator, type Page, test } from '@playwright/test';
 import type { ChatDto, EndpointDto } from '../../src-shared/api.js';
 import { Cluster, filler } from '../support/peers.js';
 import {
   chatItem,
-  initialLanguageScript,
   messageWithText,
   onboard,
+  openWindow,
   SCREENSHOT_DIR,
   screenshotBoth,
+  skippedWithoutChromium,
   waitLoaded,
 } from '../support/ui.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** Records every Notification the page creates, then lets the real one show it. */
 const RECORD_NOTIFICATIONS = `(() => {
@@ -34,11 +32,7 @@ const RECORD_NOTIFICATIONS = `(() => {
   });
 })();`;
 
-if (!existsSync(CHROMIUM)) {
-  test(`messenger specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('messenger')) {
   test.describe('a messenger: chat list and message view, three peers and a bootstrap', () => {
     test.describe.configure({ mode: 'serial' });
 
@@ -67,13 +61,10 @@ if (!existsSync(CHROMIUM)) {
         author: 'Alice',
       });
       await A.ok('createChat', { name: 'Book club', message: 'Next: Kokoro', author: 'Alice' });
-      context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-      await context.grantPermissions(['notifications'], { origin: new URL(cluster.get('B').webUrl).origin });
-      await context.addInitScript(initialLanguageScript('en'));
-      await context.addInitScript(RECORD_NOTIFICATIONS);
-      page = await context.newPage();
-      await page.goto(cluster.get('B').webUrl);
-      await waitLoaded(page);
+      ({ context, page } = await openWindow(browser, cluster.get('B'), {
+        permissions: ['notifications'],
+        initScripts: [RECORD_NOTIFICATIONS],
+      }));
       await onboard(page, { name: 'Bob', bootstrap: cluster.bootstrap.hostPort });
     });
 

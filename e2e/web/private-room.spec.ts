@@ -1,36 +1,22 @@
 // Issue 12's invite flow in real Chromium against the web host: A creates a private room, opens its
 // Invite panel (link, copy, QR), B joins by pasting the link; the room opens on both sides, each
 // reads the other's messages, and the room is in neither window's public list.
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { Cluster, type PeerProcess } from '../support/peers.js';
-import { chatItem, initialLanguageScript, messageWithText, onboard, waitLoaded } from '../support/ui.js';
+import { expect, test } from '@playwright/test';
+import { Cluster } from '../support/peers.js';
+import {
+  chatItem,
+  messageWithText,
+  onboard,
+  openWindow,
+  type PeerWindow,
+  skippedWithoutChromium,
+  type WindowOptions,
+} from '../support/ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** The invite panel's Copy writes the clipboard, which the test reads back. */
+const WINDOW: WindowOptions = { permissions: ['clipboard-read', 'clipboard-write'] };
 
-interface PeerWindow {
-  peer: PeerProcess;
-  context: BrowserContext;
-  page: Page;
-}
-
-async function openWindow(browser: Browser, peer: PeerProcess): Promise<PeerWindow> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: new URL(peer.webUrl).origin,
-  });
-  await context.addInitScript(initialLanguageScript('en'));
-  const page = await context.newPage();
-  await page.goto(peer.webUrl);
-  await waitLoaded(page);
-  return { peer, context, page };
-}
-
-if (!existsSync(CHROMIUM)) {
-  test(`web specs skipped: ${CHROMIUM} missing (apt-get install chromium)`, () => {
-    test.skip(true, `${CHROMIUM} is not installed; scripts/system-packages.txt lists it`);
-  });
-} else {
+if (!skippedWithoutChromium('web')) {
   test.describe('a private room between two windows', () => {
     test.describe.configure({ mode: 'serial' });
 
@@ -42,8 +28,8 @@ if (!existsSync(CHROMIUM)) {
     test.beforeAll(async ({ browser }) => {
       cluster = await Cluster.start(['A', 'B']);
       [A, B] = await Promise.all([
-        openWindow(browser, cluster.get('A')),
-        openWindow(browser, cluster.get('B')),
+        openWindow(browser, cluster.get('A'), WINDOW),
+        openWindow(browser, cluster.get('B'), WINDOW),
       ]);
       const bootstrap = cluster.bootstrap.hostPort;
       await onboard(A.page, { name: 'Alice', bootstrap });

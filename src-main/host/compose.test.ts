@@ -1,51 +1,32 @@
 // composePeer on real UDP (127.0.0.1) and a real SQLite file in a temp dir.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../../src-shared/api.js';
-import { silentLogger } from '../core/logger.js';
+import { ComposedPeers, loopbackOptions } from '../../test/support/composed-peer.js';
 import { PortMapping } from '../nat/port-mapping.js';
 import { ComposeAbortedError, type ComposedPeer, type ComposeOptions, composePeer } from './compose.js';
 import { switchBootstrapMode } from './shell/mode-switch.js';
 
 let dir: string;
-let open: ComposedPeer[];
+let peers: ComposedPeers;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-compose-'));
-  open = [];
+  peers = new ComposedPeers();
+  dir = peers.tempDir('nance-compose-');
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const c of open) await c.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await peers.dispose();
 });
 
-const options = (over: Partial<ComposeOptions> = {}): ComposeOptions => ({
-  dataDir: dir,
-  host: '127.0.0.1',
-  port: 0,
-  bootstrap: false,
-  bootstrapPeers: [],
-  retentionSeconds: 86_400,
-  logger: silentLogger,
-  // These tests are about composition; NAT detection (which asks the bootstrap peers) has its own.
-  stun: false,
-  ...over,
-});
-
-async function compose(over: Partial<ComposeOptions> = {}): Promise<ComposedPeer> {
-  const c = await composePeer(options(over));
-  open.push(c);
-  return c;
-}
-
-async function closeAll(): Promise<void> {
-  for (const c of open.splice(0)) await c.close();
-}
+// These tests are about composition; NAT detection (which asks the bootstrap peers) has its own,
+// so the options leave it off.
+const options = (over: Partial<ComposeOptions> = {}): ComposeOptions => loopbackOptions(dir, over);
+const compose = (over: Partial<ComposeOptions> = {}): Promise<ComposedPeer> => peers.compose(dir, over);
+const closeAll = (): Promise<void> => peers.closeAll();
 
 /** True when a UDP socket can bind 127.0.0.1:port (the composed peer let go of it). */
 function canBind(port: number): Promise<boolean> {

@@ -2,45 +2,28 @@
 // composes them (UDP on 127.0.0.1, SQLite and the identity file in their data dirs), a bootstrap
 // that introduces them, and a host that restarts on another port with the same data dir.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatListDto, ChatReadDto, CommandName, EndpointDto } from '../../src-shared/api.js';
+import { ComposedPeers } from '../../test/support/composed-peer.js';
 import { fingerprint } from '../core/identity/keys.js';
-import { silentLogger } from '../core/logger.js';
-import { type ComposedPeer, type ComposeOptions, composePeer } from './compose.js';
+import type { ComposedPeer, ComposeOptions } from './compose.js';
 
 let root: string;
-let open: ComposedPeer[];
+let peers: ComposedPeers;
 
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-moved-'));
-  open = [];
+  peers = new ComposedPeers();
+  root = peers.tempDir('nance-moved-');
 });
 
-afterEach(async () => {
-  for (const c of open) await c.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(() => peers.dispose());
 
 async function compose(name: string, over: Partial<ComposeOptions> = {}): Promise<ComposedPeer> {
   const dataDir = path.join(root, name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const c = await composePeer({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    bootstrap: false,
-    bootstrapPeers: [],
-    retentionSeconds: 86_400,
-    logger: silentLogger,
-    stun: false,
-    // Rounds run when the test says (syncNow), not on their own.
-    syncIntervalMs: 600_000,
-    ...over,
-  });
-  open.push(c);
-  return c;
+  // Rounds run when the test says (syncNow), not on their own.
+  return peers.compose(dataDir, { syncIntervalMs: 600_000, ...over });
 }
 
 async function call<T>(peer: ComposedPeer, command: CommandName, args: unknown): Promise<T> {

@@ -2,7 +2,6 @@
 // real identity file in a temp dir): export, then import into another install, which signs with
 // the imported key at once and keeps it across a restart; a refused import changes nothing.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type {
@@ -12,47 +11,24 @@ import type {
   IdentityExportDto,
   IdentityImportDto,
 } from '../../src-shared/api.js';
+import { ComposedPeers } from '../../test/support/composed-peer.js';
 import { fingerprint, verifySignature } from '../core/identity/keys.js';
-import { silentLogger } from '../core/logger.js';
-import { type ComposedPeer, composePeer } from './compose.js';
+import type { ComposedPeer } from './compose.js';
 import { IDENTITY_FILE } from './identity-file.js';
 
 // A sealed backup runs scrypt at its real cost.
 vi.setConfig({ testTimeout: 30_000 });
 
-let dirs: string[];
-let open: ComposedPeer[];
+let peers: ComposedPeers;
 
 beforeEach(() => {
-  dirs = [];
-  open = [];
+  peers = new ComposedPeers();
 });
 
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(() => peers.dispose());
 
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-identity-import-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function install(dataDir: string): Promise<ComposedPeer> {
-  const c = await composePeer({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    bootstrap: false,
-    bootstrapPeers: [],
-    retentionSeconds: 86_400,
-    logger: silentLogger,
-    stun: false,
-  });
-  open.push(c);
-  return c;
-}
+const tempDir = (): string => peers.tempDir('nance-identity-import-');
+const install = (dataDir: string): Promise<ComposedPeer> => peers.compose(dataDir);
 
 async function call<K extends CommandName>(c: ComposedPeer, command: K, args: CommandArgs<K>) {
   const reply = await c.service.dispatch(command, args);
@@ -97,8 +73,7 @@ describe('identity commands on a composed peer', () => {
       expect(b.peer.identity.publicKey).toBe(a.peer.identity.publicKey);
       expect(verifySignature(a.peer.identity.publicKey, data, b.peer.identity.sign(data))).toBe(true);
 
-      await b.close();
-      open.splice(open.indexOf(b), 1);
+      await peers.close(b);
       b = await install(bDir);
       expect(b.peer.identity.publicKey).toBe(a.peer.identity.publicKey);
       expect(fs.statSync(path.join(bDir, IDENTITY_FILE)).mode & 0o777).toBe(0o600);

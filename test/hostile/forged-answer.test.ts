@@ -3,15 +3,12 @@
 // another socket of this test, which saw the request (as a relay or anyone on the path does), or
 // the host itself, lies.
 import dgram from 'node:dgram';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyPair } from '../../src-main/core/identity/keys.js';
 import { provePing } from '../../src-main/core/identity/ping-proof.js';
-import { silentLogger } from '../../src-main/core/logger.js';
 import type { Endpoint } from '../../src-main/core/ports.js';
-import { type ComposedPeer, composePeer } from '../../src-main/host/compose.js';
+import type { ComposedPeer } from '../../src-main/host/compose.js';
+import { ComposedPeers } from '../support/composed-peer.js';
 import { decodeWire, encodeWire } from '../support/sim-harness.js';
 
 type Wire = Record<string, unknown>;
@@ -53,31 +50,21 @@ class FakeHost {
 }
 
 let dir: string;
+let peers: ComposedPeers;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-forged-'));
+  peers = new ComposedPeers();
+  dir = peers.tempDir('nance-forged-');
 });
 
 afterEach(async () => {
+  // The fake hosts (opened after the reader) close first, newest first; then the reader and its dir.
   for (const c of cleanups.splice(0).reverse()) await c();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await peers.dispose();
 });
 
-async function reader(): Promise<ComposedPeer> {
-  const c = await composePeer({
-    dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
-    bootstrap: false,
-    bootstrapPeers: [],
-    retentionSeconds: 86_400,
-    logger: silentLogger,
-    stun: false,
-  });
-  cleanups.push(() => c.close());
-  return c;
-}
+const reader = (): Promise<ComposedPeer> => peers.compose(dir);
 
 async function host(answer: (request: Wire) => Wire | undefined): Promise<FakeHost> {
   const h = await FakeHost.open(answer);

@@ -1,37 +1,30 @@
 // The desktop app's peer takes its traversal settings (keepalive, relay for others) from what the
 // window saved, since it has no flags; a host's explicit options (the CLI's flags) win.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ComposedPeers } from '../../../test/support/composed-peer.js';
 import { silentLogger } from '../../core/logger.js';
 import { PortMapping } from '../../nat/port-mapping.js';
-import { type ComposedPeer, composePeer } from '../compose.js';
+import type { ComposedPeer } from '../compose.js';
 import { composeDesktopPeer } from './desktop-peer.js';
 
 let dir: string;
-let open: ComposedPeer[];
+let peers: ComposedPeers;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nance-desktop-peer-'));
-  open = [];
+  peers = new ComposedPeers();
+  dir = peers.tempDir('nance-desktop-peer-');
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const c of open.splice(0)) await c.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await peers.dispose();
 });
 
 async function desktop(): Promise<ComposedPeer> {
-  const c = await composeDesktopPeer(dir, silentLogger);
-  open.push(c);
-  return c;
+  return peers.add(await composeDesktopPeer(dir, silentLogger));
 }
 
-async function closeAll(): Promise<void> {
-  for (const c of open.splice(0)) await c.close();
-}
+const closeAll = (): Promise<void> => peers.closeAll();
 
 describe('composeDesktopPeer: traversal settings', () => {
   it('starts with the defaults, then with what the window saved', async () => {
@@ -56,19 +49,7 @@ describe('composeDesktopPeer: traversal settings', () => {
     await first.service.dispatch('updateSettings', { keepaliveSeconds: 0, relayForOthers: 'always' });
     await closeAll();
 
-    const cli = await composePeer({
-      dataDir: dir,
-      host: '127.0.0.1',
-      port: 0,
-      bootstrap: false,
-      bootstrapPeers: [],
-      retentionSeconds: 86_400,
-      logger: silentLogger,
-      stun: false,
-      keepaliveMs: 15_000,
-      relay: 'auto',
-    });
-    open.push(cli);
+    const cli = await peers.compose(dir, { keepaliveMs: 15_000, relay: 'auto' });
     expect(cli.peer.config.traversal.keepaliveMs).toBe(15_000);
     expect(cli.peer.config.traversal.relay.offer).toBe('auto');
     expect(cli.service.settings()).toMatchObject({ keepaliveSeconds: 15, relayForOthers: 'auto' });
