@@ -72,6 +72,9 @@ export function readsSlice(
       const known = Math.max(0, current.lastSeq - asked);
       if (lastSeq <= current.lastSeq) {
         set({ messages: { ...current, loading: false, error: null } });
+        // Pushes brought it all already: the chat list still learns that it was read (and seen).
+        const newest = current.items.slice(-1);
+        activity.sawRead(open, { messages: newest, lastSeq: current.lastSeq, full: false }, true);
         return;
       }
       const fresh = messages.slice(known);
