@@ -27,7 +27,7 @@ import {
   type GuardStats,
 } from './guard/index.js';
 import { RateLimiter, type RateLimitSettings } from './guard/rate-limiter.js';
-import { KeyPair } from './identity/keys.js';
+import { KeyPair, verifySignature } from './identity/keys.js';
 import { signPost, verifiedAuthor } from './identity/post-signature.js';
 import { KeyDirectory } from './key-directory.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -117,6 +117,11 @@ export interface Deps {
   addressTokens?: AddressTokens;
   /** This install's key pair (the host loads it from the data dir; by default a fresh one). */
   identity?: KeyPair;
+  /**
+   * Check signed posts inline instead of in libuv's pool: for the simulator, whose virtual time
+   * must not wait for a thread. A real peer leaves it off (the pool uses the second core).
+   */
+  checkSignaturesInline?: boolean;
 }
 
 /**
@@ -241,6 +246,7 @@ export class NancePeer {
       identity: () => this.identity,
       mayProveKey: (from) => this.proofBudget.allow(endpointKey(from), clock.now()),
       now: () => clock.now(),
+      ...(deps.checkSignaturesInline ? { signatureCheck: verifySignature } : {}),
       role: () => this.config.role,
       chats: this.chats,
       peers: this.peers,

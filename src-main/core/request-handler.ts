@@ -4,7 +4,7 @@ import { ResultCode } from '../../src-shared/protocol/index.js';
 import type { ChatHost } from './chat-host.js';
 import type { Signer } from './identity/keys.js';
 import { provePing } from './identity/ping-proof.js';
-import { checkSignedPost } from './identity/post-signature.js';
+import { checkSignedPost, type SignatureCheck } from './identity/post-signature.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { type Endpoint, endpointKey, type PeerRole } from './ports.js';
 import type { RequestContext } from './request-context.js';
@@ -37,6 +37,8 @@ export interface HandlerContext {
   mayProveKey(from: Endpoint): boolean;
   /** Our clock (a signed post's time must be within a day of it). */
   now(): number;
+  /** How a signed post's signature is checked (undefined: in libuv's pool). */
+  signatureCheck?: SignatureCheck;
 }
 
 /** Requests answered here (relay wrappers and push delivery are NancePeer's, see there). */
@@ -113,8 +115,8 @@ export class RequestHandler {
           // A signed post is stored only as signed: for this host, this chat, these words, this z.
           if (z === undefined) return fail(ResultCode.UnknownFormat);
           const post = { hostKey: this.ctx.identity().publicKey, chatUuid, name, content, z };
-          if ((await checkSignedPost(post, author, this.ctx.now())) !== 'ok')
-            return fail(ResultCode.UnknownFormat);
+          const check = await checkSignedPost(post, author, this.ctx.now(), this.ctx.signatureCheck);
+          if (check !== 'ok') return fail(ResultCode.UnknownFormat);
           signed = { ...author, z };
         }
         const result = await this.ctx.chats.post(chatUuid, name, content, dedupeKey, signed);

@@ -383,6 +383,8 @@ export class SimHarness {
         random: this.random,
         logger,
         addressTokens: this.addressTokens,
+        // Virtual time settles in microtasks and macrotask turns, never waits for a thread.
+        checkSignaturesInline: true,
       },
       config,
     );

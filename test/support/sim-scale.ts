@@ -210,7 +210,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       ...(behaviour === 'open' ? { publicEndpoint: local } : {}),
     };
     const store = new MemoryStore(() => clock.now(), role === 'bootstrap' ? 200_000 : undefined);
-    const peer = new NancePeer({ transport: counter, clock, store, random, addressTokens: tokens }, config);
+    const peer = new NancePeer(
+      { transport: counter, clock, store, random, addressTokens: tokens, checkSignaturesInline: true },
+      config,
+    );
     const node: Node = {
       id,
       peer,
