@@ -170,6 +170,12 @@ export class PeerClient {
     return info;
   }
 
+  /** The key posts to `to`'s chats are signed for: the key proven there, else the one it names. */
+  signingKeyOf(to: Endpoint): string | undefined {
+    const info = this.known(to);
+    return info?.key ?? info?.id;
+  }
+
   /** Whether `to` advertised extension `ext` in its last ping answer. */
   advertises(to: Endpoint, ext: string): boolean {
     return this.known(to)?.ext.includes(ext) ?? false;
@@ -258,10 +264,9 @@ export class PeerClient {
     signer: Signer | null,
     z: string,
   ): { request: Request; hostKey: string | undefined; z: string } {
-    const host = this.known(to);
     const request: Request = { type: 'postMessage', chatUuid, name, content };
-    const hostKey = host?.key ?? host?.id;
-    if (signer === null || hostKey === undefined || !host?.ext.includes('sig')) {
+    const hostKey = this.signingKeyOf(to);
+    if (signer === null || hostKey === undefined || !this.advertises(to, 'sig')) {
       return { request, hostKey: undefined, z };
     }
     request.author = signPost(signer, { hostKey, chatUuid, name, content, z }, this.engine.clock.now());

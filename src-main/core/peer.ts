@@ -647,10 +647,7 @@ export class NancePeer {
    * (read or pushed alike).
    */
   private withVerifiedAuthors(host: ChatHostRef, chatUuid: string, messages: ChatMessage[]): ChatMessage[] {
-    const hostKey =
-      host === null
-        ? this.identity.publicKey
-        : (this.client.known(host)?.key ?? this.client.known(host)?.id ?? '');
+    const hostKey = host === null ? this.identity.publicKey : (this.client.signingKeyOf(host) ?? '');
     return messages.map((m) => {
       const { author, ...rest } = m;
       const verified = verifiedAuthor(hostKey, chatUuid, m);

@@ -165,7 +165,7 @@ export class NanceService {
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) => {
       const ourKey = peer.identity.publicKey;
-      const room = this.rooms.joinedRoom(chatUuid);
+      const room = this.rooms.joinedRoom(host, chatUuid);
       const dtos = room
         ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
         : messages.map((m) => messageDto(m, ourKey));

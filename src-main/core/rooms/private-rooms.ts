@@ -138,9 +138,14 @@ export class PrivateRooms {
     return { messages: this.open(room, messages), lastSeq, full };
   }
 
-  /** A joined room whose host pushed these messages (it pushes only what we subscribed to). */
-  joinedRoom(chatUuid: string): StoredRoom | undefined {
-    return this.list().find((r) => r.host !== null && r.chatUuid === chatUuid);
+  /** The joined room at `host` with this uuid: a push from there belongs to it. */
+  joinedRoom(host: Endpoint, chatUuid: string): StoredRoom | undefined {
+    return this.list().find((r) => {
+      if (r.host === null || r.chatUuid !== chatUuid) return false;
+      // Only the room's own host (wherever its key is now): another host pushing this uuid is not it.
+      const at = this.hostOf(r);
+      return at !== null && sameEndpoint(at, host);
+    });
   }
 
   /** The room's messages as its cipher opens them (read or pushed alike). */
