@@ -33,6 +33,11 @@ export class AnsweredAddresses {
     this.lastAnswer.set(endpointKey(e), this.clock.now());
   }
 
+  /** When `e` last answered us straight (within the last `maxAgeMs`), or undefined. */
+  lastAnswerAt(e: Endpoint): number | undefined {
+    return this.has(e) ? this.lastAnswer.peek(endpointKey(e)) : undefined;
+  }
+
   /** Whether `e` answered us straight within the last `maxAgeMs`. */
   has(e: Endpoint): boolean {
     const key = endpointKey(e);

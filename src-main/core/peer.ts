@@ -237,6 +237,7 @@ export class NancePeer {
       role: () => this.config.role,
       settings: () => this.config.traversal,
       bootstrapPeers: () => this.config.bootstrapPeers,
+      natType: () => this.config.natType,
       dispatchRelayed: (data, origin) => this.dispatch(data, origin, true),
     });
     this.handler = new RequestHandler({

@@ -120,7 +120,7 @@ export interface PeerSpec {
    * Put the peer behind a NAT of this behaviour with this public address (`host` is then its
    * private address, default 10.N.0.10). One NAT per public address, made on first use.
    */
-  nat?: { behaviour: NatBehaviour; publicHost: string };
+  nat?: { behaviour: NatBehaviour; publicHost: string; mappingTimeoutMs?: number };
 }
 
 export interface LogEntry {
@@ -359,7 +359,7 @@ export class SimHarness {
     });
     const tap = new TapTransport(
       spec.nat
-        ? this.natFor(spec.nat.behaviour, spec.nat.publicHost).bind(endpoint)
+        ? this.natFor(spec.nat.behaviour, spec.nat.publicHost, spec.nat.mappingTimeoutMs).bind(endpoint)
         : this.net.bind(endpoint),
       this.clock,
     );
@@ -395,10 +395,11 @@ export class SimHarness {
   }
 
   /** The NAT at `publicHost` (made on first use; its behaviour must not change). */
-  natFor(behaviour: NatBehaviour, publicHost: string): SimNat {
+  natFor(behaviour: NatBehaviour, publicHost: string, mappingTimeoutMs?: number): SimNat {
     let nat = this.nats.get(publicHost);
     if (!nat) {
-      nat = new SimNat(this.net, { publicHost, behaviour, seed: this.nats.size + 7 });
+      const timeout = mappingTimeoutMs === undefined ? {} : { mappingTimeoutMs };
+      nat = new SimNat(this.net, { publicHost, behaviour, seed: this.nats.size + 7, ...timeout });
       this.nats.set(publicHost, nat);
     }
     if (nat.behaviour !== behaviour) throw new Error(`NAT at ${publicHost} is ${nat.behaviour}`);

@@ -1,75 +1,135 @@
-// Keepalives: NAT bindings die when idle, so every punched or relayed path gets one ping per
-// interval; its answer refreshes both NATs' bindings on the way (and, through a relay, both sides'
-// bindings toward the relay). A path that stays silent twice in a row is dropped: found again on use.
+// Keepalives: NAT bindings die when idle, so every punched or relayed path, and every rendezvous we
+// registered with while behind a NAT, gets one ping per interval unless it answered us within it;
+// the answer refreshes the NATs' bindings on the way (and, through a relay, both sides' bindings
+// toward the relay). A path that stays silent twice in a row is dropped: found again on use. The
+// interval adapts to what the rounds show (keepalive-interval.ts).
+import type { AnsweredAddresses } from '../answered-addresses.js';
 import type { PeerClient } from '../peer-client.js';
-import type { Clock, TimerHandle } from '../ports.js';
+import type { Clock, Endpoint, TimerHandle } from '../ports.js';
 import { endpointKey } from '../ports.js';
 import { isClosed } from './connector.js';
-import type { PathTable } from './path-table.js';
+import {
+  type KeepaliveCadence,
+  type KeepaliveOutcome,
+  nextCadence,
+  startCadence,
+} from './keepalive-interval.js';
+import type { PathTable, Route } from './path-table.js';
 
 /** Keepalive failures in a row after which a punched or relayed path is dropped. */
 const MAX_KEEPALIVE_FAILURES = 2;
+const PING = { attempts: 1, timeoutMs: 2_000 };
 
 export interface KeepaliveDeps {
   client: PeerClient;
   paths: PathTable;
   clock: Clock;
-  /** Time between rounds (read again for every round); 0 or less: off. */
+  /** Who answered us straight, and when: a binding used within the interval needs no ping. */
+  answered: AnsweredAddresses;
+  /** The user's setting: the longest interval allowed (read again for every round); 0 or less: off. */
   intervalMs(): number;
+  /**
+   * Rendezvous whose binding toward us must stay open so they can introduce others to us (our
+   * registrations): empty when we are not behind a NAT. Sync re-registers too, but its interval
+   * may be longer than a router's binding lifetime.
+   */
+  rendezvous(): Endpoint[];
 }
 
 export class Keepalive {
   private readonly failures = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private stopped = false;
+  private cadence: KeepaliveCadence = { intervalMs: 0, keptRounds: 0 };
+  /** Bumped on restart: a round still in flight then no longer schedules the next. */
+  private generation = 0;
 
   constructor(private readonly deps: KeepaliveDeps) {}
 
   start(): void {
+    this.cadence = startCadence(this.deps.intervalMs());
     this.schedule();
   }
 
-  /** The interval changed: it applies from now (also turning keepalives on or off). */
+  /** The setting changed: the cadence starts over from it (also turning keepalives on or off). */
   restart(): void {
     if (this.stopped) return;
     this.timer?.cancel();
     this.timer = undefined;
-    this.schedule();
+    this.generation++;
+    this.start();
   }
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     this.timer?.cancel();
     this.timer = undefined;
   }
 
+  /** The interval the next round waits (0: off). */
+  get currentIntervalMs(): number {
+    return this.cadence.intervalMs;
+  }
+
   private schedule(): void {
-    const interval = this.deps.intervalMs();
-    if (interval <= 0) return;
+    const interval = this.cadence.intervalMs;
+    if (interval <= 0 || this.stopped) return;
+    const generation = this.generation;
     this.timer = this.deps.clock.setTimeout(() => {
-      this.send();
-      this.schedule();
+      this.timer = undefined;
+      void this.round(interval).then((outcome) => {
+        if (generation !== this.generation) return;
+        this.cadence = nextCadence(this.cadence, outcome, this.deps.intervalMs());
+        this.schedule();
+      });
     }, interval);
   }
 
-  /** One ping per punched or relayed path: its answer refreshes both NATs' bindings on the way. */
-  private send(): void {
-    const { client, paths } = this.deps;
+  /** One ping per binding that went quiet for `interval`; resolves with what the round showed. */
+  private async round(interval: number): Promise<KeepaliveOutcome> {
+    const { client, paths, answered, clock } = this.deps;
+    const quietSince = clock.now() - interval;
+    const pings: Promise<boolean>[] = [];
     for (const { peer, route } of paths.entries()) {
       if (route.kind === 'direct') continue;
-      const key = endpointKey(peer);
-      client.ping(peer, { attempts: 1, timeoutMs: 2_000 }).then(
-        () => this.failures.delete(key),
-        (err: unknown) => {
-          if (isClosed(err)) return;
-          const failures = (this.failures.get(key) ?? 0) + 1;
-          this.failures.set(key, failures);
-          if (failures >= MAX_KEEPALIVE_FAILURES && paths.get(peer) === route) {
-            paths.delete(peer);
-            this.failures.delete(key);
-          }
-        },
+      pings.push(this.keepPath(peer, route));
+    }
+    for (const rv of this.deps.rendezvous()) {
+      if ((answered.lastAnswerAt(rv) ?? Number.NEGATIVE_INFINITY) > quietSince) continue;
+      // A failed ping here drops nothing: sync finds out whether the registration still holds.
+      pings.push(
+        client.ping(rv, PING).then(
+          () => true,
+          () => true,
+        ),
       );
     }
+    if (pings.length === 0) return 'idle';
+    const kept = await Promise.all(pings);
+    return kept.every(Boolean) ? 'kept' : 'lost';
+  }
+
+  /** Pings a punched or relayed path; false when this failure dropped it. */
+  private keepPath(peer: Endpoint, route: Route): Promise<boolean> {
+    const { client, paths } = this.deps;
+    const key = endpointKey(peer);
+    return client.ping(peer, PING).then(
+      () => {
+        this.failures.delete(key);
+        return true;
+      },
+      (err: unknown) => {
+        if (isClosed(err)) return true;
+        const failures = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, failures);
+        if (failures >= MAX_KEEPALIVE_FAILURES && paths.get(peer) === route) {
+          paths.delete(peer);
+          this.failures.delete(key);
+          return false;
+        }
+        return true;
+      },
+    );
   }
 }

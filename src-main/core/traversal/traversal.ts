@@ -2,7 +2,7 @@
 // relay within a budget; the `n/*` requests of docs/protocol.md), and the composition of the parts
 // that reach others (connector.ts) and keep paths open (keepalive.ts).
 import { v4 as uuidv4 } from 'uuid';
-import { encodeObject, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
+import { encodeObject, type NatType, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
 import { requestTypeOf } from '../../../src-shared/protocol/wire-requests.js';
 import type { AnsweredAddresses } from '../answered-addresses.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
@@ -56,6 +56,8 @@ export interface TraversalDeps {
   role(): PeerRole;
   settings(): TraversalSettings;
   bootstrapPeers(): Endpoint[];
+  /** The NAT type we detected for ourselves. */
+  natType(): NatType;
   /** Handles a datagram a relay brought us as if it had come from `origin`. */
   dispatchRelayed(data: Uint8Array, origin: Endpoint): void;
 }
@@ -65,8 +67,8 @@ export class Traversal {
   private readonly relay: RelayService;
   private readonly connector: Connector;
   private readonly keepalive: Keepalive;
-  /** Peers we registered with (besides our bootstraps): the rendezvous we take `n/p` from. */
-  private readonly registeredWith = new Lru<string, true>(MAX_REMEMBERED);
+  /** Peers we registered with (bootstraps among them): the rendezvous we take `n/p` from. */
+  private readonly registeredWith = new Lru<string, Endpoint>(MAX_REMEMBERED);
   /** Introductions (`n/p`) an ordinary peer may ask of us: 2 per second, 10 at once. */
   private readonly punchBudget: RateLimiter;
 
@@ -105,7 +107,10 @@ export class Traversal {
       client: deps.client,
       paths: deps.paths,
       clock: deps.clock,
+      answered: deps.answered,
       intervalMs: () => deps.settings().keepaliveMs,
+      // Behind no NAT there is no binding toward a rendezvous to keep.
+      rendezvous: () => (deps.natType() === 'Open Internet' ? [] : [...this.registeredWith.values()]),
     });
     this.relay = new RelayService(
       {
@@ -273,7 +278,7 @@ export class Traversal {
 
   /** We registered with `peer` (r/i answered 0): it may introduce others to us (`n/p`). */
   noteRegisteredWith(peer: Endpoint): void {
-    this.registeredWith.set(endpointKey(peer), true);
+    this.registeredWith.set(endpointKey(peer), endpointOf(peer));
   }
 
   private isBootstrap(e: Endpoint): boolean {
@@ -282,7 +287,7 @@ export class Traversal {
 
   /** A rendezvous of ours: one of our bootstraps, or a peer we registered with. */
   private isOurRendezvous(e: Endpoint): boolean {
-    return this.isBootstrap(e) || this.registeredWith.peek(endpointKey(e)) === true;
+    return this.isBootstrap(e) || this.registeredWith.peek(endpointKey(e)) !== undefined;
   }
 
   /** Relays we take `n/f` from: ones we route through, and rendezvous of ours that advertised relaying. */
