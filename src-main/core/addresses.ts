@@ -1,4 +1,6 @@
-// Address rules shared by the peer table and the request handlers.
+// Address rules shared by the peer table, the request handlers and the guard.
+import type { Endpoint } from './ports.js';
+import { endpointKey } from './ports.js';
 
 const PRIVATE_RANGES: ReadonlyArray<[number, number]> = [
   cidr('10.0.0.0', 8),
@@ -42,4 +44,56 @@ export function isPrivateAddress(ip: string): boolean {
   const n = ipToInt(ip);
   if (n === undefined) return false;
   return PRIVATE_RANGES.some(([lo, hi]) => n >= lo && n <= hi);
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:198.51.100.7`), or undefined. */
+export function unmapIPv4(ip: string): string | undefined {
+  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  return m?.[1] && isIPv4(m[1]) ? m[1] : undefined;
+}
+
+/** The eight 16-bit groups of an IPv6 literal (no zone), or undefined when it is not one. */
+export function ipv6Groups(ip: string): number[] | undefined {
+  if (ip.length > 45 || !ip.includes(':')) return undefined;
+  let text = ip;
+  const v4 = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text)?.[1];
+  if (v4) {
+    const n = ipToInt(v4);
+    if (n === undefined) return undefined;
+    text = `${text.slice(0, -v4.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const groups = part.split(':');
+    if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+    return groups.map((g) => Number.parseInt(g, 16));
+  };
+  const head = parse(halves[0] ?? '');
+  const tail = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const missing = 8 - head.length - tail.length;
+  return missing >= 1 ? [...head, ...new Array<number>(missing).fill(0), ...tail] : undefined;
+}
+
+export function isIPv6(ip: string): boolean {
+  return ipv6Groups(ip) !== undefined;
+}
+
+/**
+ * The key of the guard's per-source budgets (rate limit, anti-amplification). IPv4: the address
+ * and port, as always. IPv6: the /64, because one host is commonly given a whole /64 and picks
+ * any address in it: per-address budgets would be 2^64 budgets for one attacker.
+ */
+export function budgetKey(e: Endpoint): string {
+  const v4 = unmapIPv4(e.host);
+  if (v4) return endpointKey({ host: v4, port: e.port });
+  const groups = ipv6Groups(e.host);
+  if (!groups) return endpointKey(e);
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }

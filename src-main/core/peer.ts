@@ -11,6 +11,7 @@ import type {
   SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
+import { budgetKey } from './addresses.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
@@ -333,7 +334,8 @@ export class NancePeer {
     const key = endpointKey(from);
     const now = this.deps.clock.now();
     const awaited = this.engine.isAwaiting(key) || this.paths.isRelayInUse(key);
-    const decoded = this.guard.admit(data, key, awaited, now);
+    // Budgets per IPv4 address and port, per IPv6 /64; address proof stays per exact address.
+    const decoded = this.guard.admit(data, budgetKey(from), awaited, now);
     if (!decoded) return;
     switch (decoded.kind) {
       case 'response':
@@ -471,7 +473,7 @@ export class NancePeer {
 
   /** The guard's word on an answer of `bytes` to the asker of `ctx`. */
   private verdict(bytes: number, ctx: RequestContext): AnswerVerdict {
-    return this.guard.answer(endpointKey(ctx.from), bytes, this.deps.clock.now(), {
+    return this.guard.answer(budgetKey(ctx.from), bytes, this.deps.clock.now(), {
       proven: ctx.proven,
       asksProof: ctx.asksProof,
       knownToProve: this.tokens.speaksProof(ctx.from),

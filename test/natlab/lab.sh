@@ -33,6 +33,15 @@
 #   nz-h-open2 public 203.0.113.31, no NAT, no firewall
 # `down` deletes them whether or not NZLAB_TWINS is set.
 #
+# With NZLAB_REACH=1 (issue 15) two harder sites:
+#   nz-r-t30   port-restricted router (masquerade) whose conntrack forgets a UDP flow after 30 s,
+#              replied or not (home routers often do); wan0 = 198.51.100.26, lan0 = 10.13.0.1/24
+#   nz-h-t30   its LAN host 10.13.0.10
+#   nz-r-cgn   carrier-grade NAT (masquerade): wan0 = 198.51.100.27, lan0 = 100.64.0.1/10
+#   nz-r-home  home router (masquerade) behind it: wan0 = 100.64.0.2/10, lan0 = 10.14.0.1/24
+#   nz-h-cgn   the double-NAT host 10.14.0.10
+# `down` deletes them whether or not NZLAB_REACH is set.
+#
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
 # accepts them lets Linux conntrack record the first incoming punch as a flow to the router, which
 # then collides with the LAN host's own flow: simultaneous hole punching between two port-restricted
@@ -45,6 +54,7 @@
 #                   like nz-r-port) running miniupnpd (UPnP IGD + NAT-PMP; needs stund and
 #                   miniupnpd-nftables) and its LAN host nz-h-upnp = 10.5.0.10
 #   NZLAB_TWINS     1: also build the twin sites above (test/natlab/matrix.mjs uses them)
+#   NZLAB_REACH     1: also build the 30 s router and the double NAT above
 #   NZLAB_PREFIX    namespace prefix instead of nz- (two labs, e.g. two test files, side by side)
 #   NODE            node binary (default: node)
 set -eEuo pipefail
@@ -65,6 +75,7 @@ PUB=${P}pub;   PUB_IP=203.0.113.20
 OPEN=${P}h-open; OPEN_IP=203.0.113.30
 OPEN2=${P}h-open2; OPEN2_IP=203.0.113.31
 TWINS=${NZLAB_TWINS:-0}
+REACH=${NZLAB_REACH:-0}
 GW_A=198.51.100.1; GW_B=203.0.113.1
 STUND_PORT=3478; STUND_ALT_PORT=3479
 NANCE_PORT=3490
@@ -88,7 +99,7 @@ UPNP_HTTP_PORT=5000
 
 all_namespaces() {
   local r
-  echo "$INET $STUN $PUB $OPEN $OPEN2"
+  echo "$INET $STUN $PUB $OPEN $OPEN2 ${P}r-t30 ${P}h-t30 ${P}r-cgn ${P}r-home ${P}h-cgn"
   for r in "${ROUTERS[@]}" "${TWIN_ROUTERS[@]}"; do echo "${P}r-${r%%:*} ${P}h-${r%%:*}"; done |
     awk '!s[$0]++'
 }
@@ -231,6 +242,39 @@ nat_site() {
   router_nft "$name" "$type" "$wan_ip" "$lan.10"
 }
 
+# NZLAB_REACH: a port-restricted router that forgets an idle UDP flow after 30 s (the conntrack
+# sysctls are per namespace), and a host behind two NATs: a home router whose WAN is a carrier-grade
+# NAT's LAN (RFC 6598 shared space, 100.64.0.0/10).
+reach_sites() {
+  nat_site t30:port-restricted:198.51.100.26:13
+  nsx "${P}r-t30" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+    net.netfilter.nf_conntrack_udp_timeout_stream=30
+  local cgn=${P}r-cgn home=${P}r-home h=${P}h-cgn
+  mkns "$cgn"
+  mkns "$home"
+  mkns "$h"
+  nsx "$cgn" sysctl -qw net.ipv4.ip_forward=1
+  nsx "$home" sysctl -qw net.ipv4.ip_forward=1
+  plug_inet p-r-cgn "$cgn" wan0
+  ip -n "$cgn" addr add 198.51.100.27/24 dev wan0
+  ip -n "$cgn" route add default via "$GW_A"
+  ip link add name lan0 netns "$cgn" type veth peer name wan0 netns "$home"
+  ip -n "$cgn" addr add 100.64.0.1/10 dev lan0
+  ip -n "$cgn" link set lan0 up
+  ip -n "$home" addr add 100.64.0.2/10 dev wan0
+  ip -n "$home" link set wan0 up
+  ip -n "$home" route add default via 100.64.0.1
+  ip link add name lan0 netns "$home" type veth peer name eth0 netns "$h"
+  ip -n "$home" addr add 10.14.0.1/24 dev lan0
+  ip -n "$home" link set lan0 up
+  ip -n "$h" addr add 10.14.0.10/24 dev eth0
+  ip -n "$h" link set eth0 up
+  ip -n "$h" route add default via 10.14.0.1
+  # router_nft names the router ${P}r-NAME: both are port-restricted masquerades.
+  router_nft cgn port-restricted 198.51.100.27 100.64.0.2
+  router_nft home port-restricted 100.64.0.2 10.14.0.10
+}
+
 # Starts a daemon in a namespace; its PID (the process itself: exec'd) goes to run/NAME.pid.
 start_bg() {
   local name=$1 ns=$2 i; shift 2
@@ -368,6 +412,7 @@ EOF
   public_host "$OPEN" p-open "$GW_B" "$OPEN_IP"
   if [ "$TWINS" = 1 ]; then public_host "$OPEN2" p-open2 "$GW_B" "$OPEN2_IP"; fi
   for r in "${ROUTERS[@]}"; do nat_site "$r"; done
+  if [ "$REACH" = 1 ]; then reach_sites; fi
   start_services
   trap - ERR
   log "lab up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s (logs in $LOGS)"

@@ -1,0 +1,22 @@
+// Types of the parts of test/natlab/matrix.mjs that tests use.
+export interface ReadyLine {
+  event: 'ready';
+  natType: string;
+  publicAddress: { host: string; port: number } | null;
+}
+
+export class Peer {
+  constructor(
+    name: string,
+    ns: string,
+    dataDir: string,
+    opts?: { syncIntervalMs?: number; extraArgs?: string[]; portMapping?: boolean },
+  );
+  ready: ReadyLine | undefined;
+  start(timeoutMs?: number): Promise<ReadyLine>;
+  call(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export function pathOf(entry: unknown): string;
+export function findHost(list: unknown, chatUuid: string): any;
