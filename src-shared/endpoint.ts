@@ -7,9 +7,9 @@ export interface Endpoint {
   port: number;
 }
 
-/** "host:port": the key of per-address maps, and the form people read and type. */
+/** "host:port" ("[v6]:port" for IPv6): the key of per-address maps, and the form people read and type. */
 export function endpointKey(e: Endpoint): string {
-  return `${e.host}:${e.port}`;
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {

@@ -1,6 +1,10 @@
-// The real network: one udp4 socket behind the core's Transport port.
+// The real network: a udp4 socket, and beside it a udp6 one on the same port, behind the core's
+// Transport port. Two sockets rather than one dual-stack socket: IPv4 peers keep plain dotted
+// addresses (a dual-stack socket reports them as ::ffff:a.b.c.d, which every v4 rule, budget and
+// the base wire would have to unmap), IPV6_V6ONLY defaults differ between systems, and a machine
+// without IPv6 simply runs without the second socket.
 import dgram from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { DatagramHandler, Endpoint, Transport } from '../core/ports.js';
 import { MAX_DATAGRAM_BYTES } from './datagram.js';
 
@@ -10,6 +14,11 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 export interface UdpBindOptions {
   /** IPv4 address to bind; defaults to every interface. */
   host?: string;
+  /**
+   * IPv6 address for the second socket (same port); `false`: none. Default: every interface when
+   * `host` is every interface (0.0.0.0), else none. Without IPv6 on the machine it is left out.
+   */
+  host6?: string | false;
   /** 0 lets the OS pick a free port. */
   port?: number;
 }
@@ -27,7 +36,9 @@ export interface UdpStats {
 
 export class UdpTransport implements Transport {
   readonly #socket: dgram.Socket;
+  readonly #socket6: dgram.Socket | undefined;
   readonly #local: Endpoint;
+  readonly #local6: Endpoint | undefined;
   readonly #handlers: DatagramHandler[] = [];
   readonly #stats: UdpStats = {
     datagramsIn: 0,
@@ -45,25 +56,36 @@ export class UdpTransport implements Transport {
     const port = options.port ?? 0;
     // dgram would silently truncate an out-of-range port to 16 bits.
     if (!isPort(port)) throw new Error(`Cannot bind UDP ${host}:${port}: not a port number (0-65535)`);
+    const host6 = options.host6 ?? (host === '0.0.0.0' ? '::' : false);
+    if (host6 !== false && !isIPv6(host6)) throw new Error(`Cannot bind UDP [${host6}]: not an IPv6 address`);
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error): void => {
-        socket.close();
-        reject(new Error(`Cannot bind UDP ${host}:${port}: ${describeBindError(err)}`, { cause: err }));
-      };
-      socket.once('error', fail);
-      socket.bind(port, host, () => {
-        socket.off('error', fail);
-        resolve();
-      });
-    });
-    return new UdpTransport(socket);
+    await bindSocket(socket, port, host, `${host}:${port}`);
+    // The same port for IPv6, so one "port" is ours in both families; best effort.
+    let socket6: dgram.Socket | undefined;
+    if (host6 !== false) {
+      const s6 = dgram.createSocket({ type: 'udp6', ipv6Only: true });
+      const bound = socket.address().port;
+      socket6 = await bindSocket(s6, bound, host6, `[${host6}]:${bound}`).then(
+        () => s6,
+        () => undefined,
+      );
+    }
+    return new UdpTransport(socket, socket6);
   }
 
-  private constructor(socket: dgram.Socket) {
+  private constructor(socket: dgram.Socket, socket6: dgram.Socket | undefined) {
     this.#socket = socket;
+    this.#socket6 = socket6;
     const { address, port } = socket.address();
     this.#local = { host: address, port };
+    if (socket6) {
+      const a6 = socket6.address();
+      this.#local6 = { host: a6.address, port: a6.port };
+    }
+    for (const s of socket6 ? [socket, socket6] : [socket]) this.listen(s);
+  }
+
+  private listen(socket: dgram.Socket): void {
     setBufferSizes(socket);
     // After bind an 'error' (e.g. a failed send on some platforms) must not crash the peer.
     socket.on('error', () => {
@@ -86,14 +108,15 @@ export class UdpTransport implements Transport {
   /** Never throws: a refused or failed send is counted in stats.sendErrors. */
   send(data: Uint8Array, to: Endpoint): void {
     const host = normaliseHost(to.host);
-    // Only IPv4 literals: a hostname would trigger a DNS lookup on every send.
-    const usable = isIPv4(host) && isPort(to.port) && to.port !== 0;
+    // Only IP literals: a hostname would trigger a DNS lookup on every send.
+    const socket = isIPv4(host) ? this.#socket : isIPv6(host) ? this.#socket6 : undefined;
+    const usable = socket !== undefined && isPort(to.port) && to.port !== 0;
     if (this.#closed || data.byteLength > MAX_DATAGRAM_BYTES || !usable) {
       this.#stats.sendErrors++;
       return;
     }
     try {
-      this.#socket.send(data, to.port, host, (err) => {
+      socket.send(data, to.port, host, (err) => {
         if (err) {
           this.#stats.sendErrors++;
           return;
@@ -115,11 +138,34 @@ export class UdpTransport implements Transport {
     return { ...this.#local };
   }
 
-  /** Resolves once the socket is closed; later calls return the same promise. */
+  /** The IPv6 socket's address, or undefined when there is none. */
+  localEndpoint6(): Endpoint | undefined {
+    return this.#local6 && { ...this.#local6 };
+  }
+
+  /** Resolves once the sockets are closed; later calls return the same promise. */
   close(): Promise<void> {
-    this.#closed ??= new Promise((resolve) => this.#socket.close(() => resolve()));
+    const sockets = this.#socket6 ? [this.#socket, this.#socket6] : [this.#socket];
+    this.#closed ??= Promise.all(
+      sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    ).then(() => undefined);
     return this.#closed;
   }
+}
+
+/** Binds `socket`; rejects with the address and the OS reason (and closes it) when it cannot. */
+function bindSocket(socket: dgram.Socket, port: number, host: string, where: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      socket.close();
+      reject(new Error(`Cannot bind UDP ${where}: ${describeBindError(err)}`, { cause: err }));
+    };
+    socket.once('error', fail);
+    socket.bind(port, host, () => {
+      socket.off('error', fail);
+      resolve();
+    });
+  });
 }
 
 function normaliseHost(host: string): string {

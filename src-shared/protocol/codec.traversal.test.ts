@@ -55,9 +55,9 @@ describe('malformed n/* requests are answered 2 with a reason', () => {
   const endpointVariants: [string, Record<string, unknown>][] = [
     ['missing ip', { port: 7000 }],
     ['missing port', { ip: '198.51.100.20' }],
-    ['ip not IPv4', { ...good, ip: 'example.org' }],
+    ['ip not an IP literal', { ...good, ip: 'example.org' }],
     ['ip out of range', { ...good, ip: '256.1.1.1' }],
-    ['ip IPv6', { ...good, ip: '::1' }],
+    ['ip IPv6 with a zone', { ...good, ip: 'fe80::1%eth0' }],
     ['ip a number', { ...good, ip: 3325256724 }],
     ['port 0', { ...good, port: 0 }],
     ['port 65536', { ...good, port: 65_536 }],

@@ -79,7 +79,8 @@ export const postMessageArgs = z.object({
 
 // ---- NAT traversal extension (n/*)
 
-const wireIp = z.ipv4();
+/** n/* fields travel only between Nance peers: IPv6 literals too. Base fields (g/i entries) stay IPv4. */
+const wireIp = z.union([z.ipv4(), z.ipv6()]);
 const wirePort = z.number().int().min(1).max(65_535);
 /** Punch tokens are ours (UUIDs); the bound keeps knocks small. */
 export const punchToken = z.string().min(8).max(64);
