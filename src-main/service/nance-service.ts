@@ -23,6 +23,7 @@ import {
   type StatusDto,
 } from '../../src-shared/api.js';
 import { endpointKey } from '../../src-shared/endpoint.js';
+import { roomPostRoom } from '../../src-shared/post-size.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
@@ -206,6 +207,8 @@ export class NanceService {
     },
     createChat: async ({ name, message, author, private: isPrivate }) => {
       if (!isPrivate) return chatDto(await this.peer.createChat(name, message, author));
+      // The room's uuid is chosen when it is made; any uuid has the same 36 characters.
+      requireRoomFits(roomPostRoom('0'.repeat(36), author, message, name));
       const room = await this.rooms.create(name, message, author);
       return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
     },
@@ -227,6 +230,7 @@ export class NanceService {
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
       const room = this.rooms.find(host, chatUuid);
       if (room) {
+        requireRoomFits(roomPostRoom(chatUuid, name, content));
         await this.rooms.post(room, name, content);
         return null;
       }
@@ -387,6 +391,16 @@ export class NanceService {
       })),
       rooms: this.peer.role === 'peer' ? this.rooms.list().map(roomDto) : [],
     };
+  }
+}
+
+/** A room's post that would not fit sealed is refused before sealing, with how much is over. */
+function requireRoomFits(room: { fits: boolean; remaining: number }): void {
+  if (!room.fits) {
+    throw new NanceError(
+      'too-large',
+      `post: the sealed message is ${-room.remaining} bytes over one datagram`,
+    );
   }
 }
 
