@@ -159,6 +159,7 @@ export class NanceService {
     this.outbox = new Outbox({
       store,
       send: (p) => peer.postMessage(p.host, p.chatUuid, p.name, p.content, p.z),
+      locate: (host, hostKey) => peer.resolveHost(host, hostKey),
       now: () => Date.now(),
       onChange: (posts) => this.events.emit('outboxChanged', { posts }),
       ...(resendMs === undefined ? {} : { resendMs }),
@@ -239,8 +240,9 @@ export class NanceService {
         await this.peer.postMessage(at, chatUuid, name, content);
         return null;
       }
-      // A post to another host waits in the outbox when the host does not answer.
-      return this.outbox.post(at, chatUuid, name, content);
+      // A post to another host waits in the outbox when the host does not answer (for its key,
+      // where it proved one: a host that moves meanwhile gets it at its new address).
+      return this.outbox.post(at, chatUuid, name, content, hostKey ?? this.peer.keyAt(at));
     },
     getInviteLink: ({ host, chatUuid }) => {
       const room = this.rooms.find(host, chatUuid);
