@@ -37,11 +37,13 @@ import {
 import { fingerprint, type KeyPair, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat, StoredRoom } from '../core/ports.js';
+import type { Pushed } from '../core/push/push-reader.js';
 import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
 import { Outbox } from './outbox.js';
+import { PushedMessages } from './pushed-messages.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
 export function pathDto(info: PathInfo | null): PathDto | null {
@@ -165,18 +167,12 @@ export class NanceService {
       ...(resendMs === undefined ? {} : { resendMs }),
     });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
-    peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) => {
-      const ourKey = peer.identity.publicKey;
-      const room = this.rooms.joinedRoom(host, chatUuid);
-      const dtos = room
-        ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
-        : messages.map((m) => messageDto(m, ourKey));
-      this.events.emit('message', {
-        host: { ...(room?.host ?? host) },
-        chatUuid,
-        pushed: { afterSeq, lastSeq, messages: dtos },
-      });
+    // A nudge is read here, so the event carries every post's content (--stdio scripts too).
+    const pushedMessages = new PushedMessages({
+      read: (host, chatUuid, afterSeq) => peer.readChatSince(host, chatUuid, afterSeq, false),
+      emit: (pushed) => this.emitPushed(pushed),
     });
+    peer.events.on('pushed', (pushed) => pushedMessages.take(pushed));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
     peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
@@ -184,6 +180,20 @@ export class NanceService {
     peer.events.on('modeChanged', ({ role }) => {
       this.events.emit('modeChanged', { mode: role });
       this.events.emit('statusChanged', this.status());
+    });
+  }
+
+  /** A push as the `message` event: its messages as DTOs (a joined room's opened with its key). */
+  private emitPushed({ host, chatUuid, afterSeq, lastSeq, messages }: Pushed): void {
+    const ourKey = this.peer.identity.publicKey;
+    const room = this.rooms.joinedRoom(host, chatUuid);
+    const dtos = room
+      ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
+      : messages.map((m) => messageDto(m, ourKey));
+    this.events.emit('message', {
+      host: { ...(room?.host ?? host) },
+      chatUuid,
+      pushed: { afterSeq, lastSeq, messages: dtos },
     });
   }
 
