@@ -40,17 +40,37 @@ export function useChatCondition(open: OpenChat): ChatCondition {
   return chatCondition(open, error, since);
 }
 
-/** The header's short line: "● Live · wiped in 3:12:09", "Offline since 14:02", … */
+/**
+ * How a readable chat's new messages arrive: by event (a chat of ours), pushed by its host, or
+ * polled (a base host, or before the push subscription is made).
+ */
+export type Delivery = 'event' | 'pushed' | 'polled';
+
+export const deliveryOf = (open: OpenChat, pushed: boolean): Delivery =>
+  open.host === null ? 'event' : pushed ? 'pushed' : 'polled';
+
+/** The header's short line: "● Live · pushed by the host · wiped in 3:12:09", "Offline since 14:02", … */
 export function ChatStateLine({ open }: { open: OpenChat }) {
   const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   const nextWipeAt = useNance((s) => s.status?.nextWipeAt ?? null);
+  const pushed = useNance((s) => s.messages?.key === open.key && s.messages.live === true);
   const condition = useChatCondition(open);
+  const delivery = deliveryOf(open, pushed);
   let text: string;
+  let help: string | undefined;
   switch (condition.kind) {
     case 'live':
-      text = t('chat.live');
+      text = t(
+        delivery === 'event' ? 'chat.live' : delivery === 'pushed' ? 'chat.livePushed' : 'chat.polled',
+      );
+      help =
+        delivery === 'pushed'
+          ? t('chat.livePushedHelp')
+          : delivery === 'polled'
+            ? t('chat.polledHelp')
+            : undefined;
       break;
     case 'offline':
       text =
@@ -69,9 +89,14 @@ export function ChatStateLine({ open }: { open: OpenChat }) {
       break;
   }
   return (
-    <span className="chat-state" data-testid="chat-state" data-condition={condition.kind}>
+    <span
+      className="chat-state"
+      data-testid="chat-state"
+      data-condition={condition.kind}
+      {...(condition.kind === 'live' ? { 'data-delivery': delivery } : {})}
+    >
       <span className={`live-dot live-dot-${condition.kind}`} aria-hidden="true" />
-      {text}
+      <span title={help}>{text}</span>
       {condition.kind !== 'wiped' && nextWipeAt !== null && (
         <span className="chat-wipe-in" data-testid="chat-wipe-in" title={fullTime(nextWipeAt, lang)}>
           {' · '}
