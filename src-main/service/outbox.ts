@@ -49,12 +49,12 @@ const storedPost = z.object({
   failed: z.enum(errorKinds).nullable(),
 });
 
-/** A host that did not answer (or could not be reached at all): worth trying again later. */
 /** What the window sees of a post (without its z and key: it has no use for them). */
 function dtoOf({ z: _z, hostKey: _key, ...dto }: PendingPost): PendingPostDto {
   return { ...dto, host: { ...dto.host } };
 }
 
+/** A host that did not answer (or could not be reached at all): worth trying again later. */
 function unanswered(err: unknown): boolean {
   return err instanceof NanceError && err.kind === 'timeout';
 }
@@ -87,7 +87,7 @@ export class Outbox {
     this.schedule();
   }
 
-  /** What waits, oldest first (without the z: the window has no use for it). */
+  /** What waits, oldest first. */
   list(): PendingPostDto[] {
     return this.posts.map(dtoOf);
   }

@@ -41,13 +41,14 @@ export function useChatCondition(open: OpenChat): ChatCondition {
 }
 
 /**
- * How a readable chat's new messages arrive: by event (a chat of ours), pushed by its host, or
- * polled (a base host, or before the push subscription is made).
+ * How a readable chat's new messages arrive, as the header says it (and its tooltip): by event (a
+ * chat of ours), pushed by its host, or polled (a base host, or before the push subscription).
  */
-export type Delivery = 'event' | 'pushed' | 'polled';
-
-export const deliveryOf = (open: OpenChat, pushed: boolean): Delivery =>
-  open.host === null ? 'event' : pushed ? 'pushed' : 'polled';
+const DELIVERY = {
+  event: { text: 'chat.live', help: null },
+  pushed: { text: 'chat.livePushed', help: 'chat.livePushedHelp' },
+  polled: { text: 'chat.polled', help: 'chat.polledHelp' },
+} as const;
 
 /** The header's short line: "● Live · pushed by the host · wiped in 3:12:09", "Offline since 14:02", … */
 export function ChatStateLine({ open }: { open: OpenChat }) {
@@ -57,21 +58,16 @@ export function ChatStateLine({ open }: { open: OpenChat }) {
   const nextWipeAt = useNance((s) => s.status?.nextWipeAt ?? null);
   const pushed = useNance((s) => s.messages?.key === open.key && s.messages.live === true);
   const condition = useChatCondition(open);
-  const delivery = deliveryOf(open, pushed);
+  const delivery: keyof typeof DELIVERY = open.host === null ? 'event' : pushed ? 'pushed' : 'polled';
   let text: string;
   let help: string | undefined;
   switch (condition.kind) {
-    case 'live':
-      text = t(
-        delivery === 'event' ? 'chat.live' : delivery === 'pushed' ? 'chat.livePushed' : 'chat.polled',
-      );
-      help =
-        delivery === 'pushed'
-          ? t('chat.livePushedHelp')
-          : delivery === 'polled'
-            ? t('chat.polledHelp')
-            : undefined;
+    case 'live': {
+      const said = DELIVERY[delivery];
+      text = t(said.text);
+      help = said.help === null ? undefined : t(said.help);
       break;
+    }
     case 'offline':
       text =
         condition.since === null
