@@ -1,11 +1,22 @@
 // The composer's byte limit is the wire's: postRoom agrees with the real codec (the datagram the
 // post travels in) and the host's store limit, for ASCII, Japanese, emoji and escaped text.
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChatHost } from '../src-main/core/chat-host.js';
+import { KeyPair } from '../src-main/core/identity/keys.js';
+import { newRoomSecret, RoomCipher } from '../src-main/core/rooms/room-crypto.js';
+import { sealPost } from '../src-main/core/rooms/room-post.js';
 import { SqliteStore } from '../src-main/store/sqlite-store.js';
-import { MAX_MESSAGE_JSON_BYTES, messageJsonBytes, postRequestJsonBytes, postRoom } from './post-size.js';
+import {
+  MAX_MESSAGE_JSON_BYTES,
+  messageJsonBytes,
+  postRequestJsonBytes,
+  postRoom,
+  roomPostRoom,
+} from './post-size.js';
 import { DatagramTooLargeError, encodeRequest } from './protocol/index.js';
+import { ROOM_WIRE_NAME } from './sealed-form.js';
 
 const CHAT = '7b0c1f7e-8d52-4d8e-9a40-3c1f2d6b9e11';
 const Z = 'f'.repeat(36);
@@ -75,5 +86,57 @@ describe('postRoom', () => {
       }
     }
     store.close();
+  });
+});
+
+describe('roomPostRoom (a private room: the post travels sealed)', () => {
+  const keys = KeyPair.generate();
+  const binding = { hostKey: keys.publicKey, chatUuid: CHAT };
+  const cipher = new RoomCipher(newRoomSecret(), binding);
+
+  /** Seals `content` as the service does, and asks the codec and a real host whether it travels and is stored. */
+  async function sealedFits(content: string): Promise<boolean> {
+    const z = randomUUID();
+    const sealed = sealPost(cipher, binding, { name: 'ann', content }, keys, Date.now(), z);
+    const store = SqliteStore.open({ path: ':memory:', now: () => 0 });
+    try {
+      const host = new ChatHost(store, { now: () => 1_700_000_000_000, setTimeout: () => ({ cancel() {} }) });
+      const chat = await host.createChat('private room', 'first', ROOM_WIRE_NAME);
+      const stored = (await host.post(chat.uuid, ROOM_WIRE_NAME, sealed)).status === 'stored';
+      return stored && codecFits(ROOM_WIRE_NAME, sealed);
+    } finally {
+      store.close();
+    }
+  }
+
+  it("lets through a room post the public limit refuses nothing of, but that fails sealed (today's bug)", async () => {
+    // 40,000 bytes fit a public post; sealed (4/3) the same text is far over one datagram.
+    const content = 'a'.repeat(40_000);
+    expect(postRoom(CHAT, 'ann', content).fits).toBe(true);
+    expect(await sealedFits(content)).toBe(false);
+    expect(roomPostRoom(CHAT, 'ann', content).fits).toBe(false);
+  });
+
+  it('is exact: the post of exactly the limit is sealed, sent and stored; one byte more is refused', async () => {
+    for (const filler of ['a', '文', '😀', '\n']) {
+      const bytes = new TextEncoder().encode(JSON.stringify(filler)).length - 2;
+      // Fill to the limit with the filler, then with ASCII to the last byte.
+      const max = roomPostRoom(CHAT, 'ann', '').max;
+      let content = filler.repeat(Math.floor(max / bytes) - 1);
+      content += 'a'.repeat(roomPostRoom(CHAT, 'ann', content).remaining);
+      const atLimit = roomPostRoom(CHAT, 'ann', content);
+      expect(atLimit).toMatchObject({ remaining: 0, fits: true, max });
+      expect(await sealedFits(content)).toBe(true);
+      const over = roomPostRoom(CHAT, 'ann', `${content}a`);
+      expect(over).toMatchObject({ remaining: -1, fits: false });
+      expect(await sealedFits(`${content}a`)).toBe(false);
+    }
+  });
+
+  it("counts the first message's title too", () => {
+    const plain = roomPostRoom(CHAT, 'ann', 'hello');
+    const titled = roomPostRoom(CHAT, 'ann', 'hello', 'our room');
+    // {"title":"our room"} costs 19 bytes of plaintext.
+    expect(plain.remaining - titled.remaining).toBe(19);
   });
 });

@@ -2,6 +2,7 @@
 // for the host (chat-host.ts refuses a larger message) and the window (the composer says how much
 // room is left before Send). Sizes are UTF-8 bytes of JSON, so "文" costs 3 and "a" 1.
 import { MAX_ADDRESS_TOKEN_LENGTH, MAX_DATAGRAM_BYTES } from './protocol/limits.js';
+import { maxPlaintextBytes, ROOM_WIRE_NAME, roomPlaintext, sealedLength } from './sealed-form.js';
 
 const encoder = new TextEncoder();
 const utf8Bytes = (text: string) => encoder.encode(text).length;
@@ -40,14 +41,18 @@ export function messageJsonBytes(name: string, content: string): number {
   return utf8Bytes(JSON.stringify({ uuid: UUID, name, content, timestamp: TIMESTAMP }));
 }
 
-/** JSON bytes of the `s/m` request carrying the post, with the longest envelope we send (z and k). */
-export function postRequestJsonBytes(chatUuid: string, name: string, content: string): number {
+/**
+ * JSON bytes of the `s/m` request carrying the post, with the longest envelope we send (z and k).
+ * `signed`: a public chat's post carries its author; a private room's is sealed and carries none.
+ */
+export function postRequestJsonBytes(chatUuid: string, name: string, content: string, signed = true): number {
+  // A signed post carries its author (without z: that is the envelope's).
+  const author = { k: LONGEST_AUTHOR.k, s: LONGEST_AUTHOR.s, t: LONGEST_AUTHOR.t };
   const wire = {
     m: 'r',
     t: 's',
     d: 'm',
-    // A signed post carries its author (without z: that is the envelope's).
-    a: { chatUuid, name, content, author: { k: LONGEST_AUTHOR.k, s: LONGEST_AUTHOR.s, t: LONGEST_AUTHOR.t } },
+    a: { chatUuid, name, content, ...(signed ? { author } : {}) },
     z: UUID,
     k: 'x'.repeat(MAX_ADDRESS_TOKEN_LENGTH),
   };
@@ -64,12 +69,37 @@ export interface PostRoom {
   fits: boolean;
 }
 
-/** How much room a post of `content` by `name` to chat `chatUuid` leaves. */
-export function postRoom(chatUuid: string, name: string, content: string): PostRoom {
-  const remaining = Math.min(
-    DATAGRAM_JSON_BYTES - postRequestJsonBytes(chatUuid, name, content),
+/** Bytes a post may still grow by under the tighter of the two limits (the request datagram, the stored message). */
+function wireRemaining(chatUuid: string, name: string, content: string, signed: boolean): number {
+  return Math.min(
+    DATAGRAM_JSON_BYTES - postRequestJsonBytes(chatUuid, name, content, signed),
     MAX_MESSAGE_JSON_BYTES - messageJsonBytes(name, content),
   );
+}
+
+const roomOf = (content: string, remaining: number): PostRoom => {
   const used = utf8Bytes(JSON.stringify(content)) - 2;
   return { used, max: used + remaining, remaining, fits: remaining >= 0 };
+};
+
+/** How much room a post of `content` by `name` to public chat `chatUuid` leaves. */
+export function postRoom(chatUuid: string, name: string, content: string): PostRoom {
+  return roomOf(content, wireRemaining(chatUuid, name, content, true));
+}
+
+/** The signed fields sealed into a room's post as they are written now: key, signature, time, z. */
+const SEALED_AUTHOR = { k: LONGEST_AUTHOR.k, s: LONGEST_AUTHOR.s, t: TIMESTAMP, z: UUID };
+
+/**
+ * How much room a post to private room `chatUuid` leaves. The content travels sealed (sealed-form.ts):
+ * its name, content, title and signature in a JSON plaintext, then base64url of the ciphertext, so a
+ * byte of content costs 4/3 on the wire. Exact: the most plaintext the sealed text may take within
+ * the wire limits, less what this plaintext takes. `title`: the room's first message carries it.
+ */
+export function roomPostRoom(chatUuid: string, name: string, content: string, title?: string): PostRoom {
+  const plaintextBytes = utf8Bytes(roomPlaintext(name, content, title, SEALED_AUTHOR));
+  // The sealed text is plain ASCII (no JSON escapes): each character is one byte on the wire.
+  const sealed = 'x'.repeat(sealedLength(plaintextBytes));
+  const sealedMax = sealed.length + wireRemaining(chatUuid, ROOM_WIRE_NAME, sealed, false);
+  return roomOf(content, maxPlaintextBytes(sealedMax) - plaintextBytes);
 }

@@ -1,10 +1,19 @@
 // Accessibility checked by a maintained engine (axe-core through @axe-core/playwright) over every
 // view of the window (onboarding, chats, a chat, peers, settings, new chat), in light and dark, in
-// English and Japanese: no serious or critical violation of WCAG 2.x A/AA anywhere.
+// English and Japanese: no serious or critical violation of WCAG 2.x A/AA anywhere. Each view is
+// kept as a full-page screenshot, test-results/screens/<view>-<lang>-<theme>.png (issue 13).
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { Cluster, type PeerProcess, waitForRemoteChat } from '../support/peers.js';
-import { chatItem, openWindow, skippedWithoutChromium } from '../support/ui.js';
+import { chatItem, openWindow, SCREENSHOT_DIR, skippedWithoutChromium } from '../support/ui.js';
+
+/** Every view this spec visits, in order (e2e/README.md lists them). */
+const VIEWS = ['onboarding', 'chats', 'chat', 'new-chat', 'peers', 'settings', 'mode-confirmation'] as const;
+type View = (typeof VIEWS)[number];
+const SCREENS_DIR = path.join(path.dirname(SCREENSHOT_DIR), 'screens');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 type Theme = 'light' | 'dark';
 type Lang = 'en' | 'ja';
@@ -52,10 +61,13 @@ if (!skippedWithoutChromium('accessibility')) {
       for (const lang of ['en', 'ja'] as const) {
         test(`${theme}, ${lang}`, async ({ browser }) => {
           test.setTimeout(120_000);
-          const found: Record<string, string[]> = {};
-          const check = async (page: Page, view: string) => {
+          const started = Date.now();
+          const found: Partial<Record<View, string[]>> = {};
+          const screenOf = (view: View) => path.join(SCREENS_DIR, `${view}-${lang}-${theme}.png`);
+          const check = async (page: Page, view: View) => {
             await expect(page.locator('html')).toHaveAttribute('lang', lang);
             found[view] = await seriousViolations(page);
+            await page.screenshot({ path: screenOf(view), fullPage: true });
           };
           // Chromium's own locale; the language and theme come from the stored preferences only.
           const open = (peer: PeerProcess) =>
@@ -75,7 +87,7 @@ if (!skippedWithoutChromium('accessibility')) {
           await check(page, 'chat');
           await page.getByTestId('new-chat').click();
           await expect(page.getByTestId('new-chat-name')).toBeVisible();
-          await check(page, 'new chat');
+          await check(page, 'new-chat');
           await page.getByTestId('nav-peers').click();
           await expect(page.getByTestId('peer-list')).toBeVisible();
           await check(page, 'peers');
@@ -83,10 +95,18 @@ if (!skippedWithoutChromium('accessibility')) {
           await expect(page.getByTestId('settings')).toBeVisible();
           await check(page, 'settings');
           await page.getByTestId('settings-mode-switch').click();
-          await check(page, 'mode confirmation');
+          await check(page, 'mode-confirmation');
           await context.close();
 
-          expect(found).toEqual(Object.fromEntries(Object.keys(found).map((v) => [v, []])));
+          expect(found).toEqual(Object.fromEntries(VIEWS.map((v) => [v, []])));
+          // A screenshot of every view, written by this run, a non-empty PNG.
+          for (const view of VIEWS) {
+            const file = screenOf(view);
+            expect(statSync(file).mtimeMs, file).toBeGreaterThanOrEqual(started - 1_000);
+            const bytes = readFileSync(file);
+            expect(bytes.length, file).toBeGreaterThan(PNG_SIGNATURE.length + 1_000);
+            expect(bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE), file).toBe(true);
+          }
         });
       }
     }

@@ -41,6 +41,9 @@ describe('NanceService.readChat of a remote chat', () => {
     const first = await read();
     expect(first).toMatchObject({ lastSeq: 6, full: true });
     expect(first.contents).toEqual(['hello', 'm0', 'm1', 'm2', 'm3', 'm4']);
+    // The push subscription made beside the read settles first (else its answer's "chat went on"
+    // nudge is read by the service, a page request of its own).
+    await h.advance(100);
     await h.settle(host.peer.postMessage(null, chat.uuid, 'bob', 'new'));
     const sentBefore = reader.tap.sent.length;
     const next = await read(first.lastSeq);

@@ -23,6 +23,7 @@ import {
   type StatusDto,
 } from '../../src-shared/api.js';
 import { endpointKey } from '../../src-shared/endpoint.js';
+import { roomPostRoom } from '../../src-shared/post-size.js';
 import { type ChatMessage, parseTimestamp } from '../../src-shared/protocol/index.js';
 import { NanceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
@@ -36,11 +37,13 @@ import {
 import { fingerprint, type KeyPair, keyHue } from '../core/identity/keys.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint, Store, StoredChat, StoredRoom } from '../core/ports.js';
+import type { Pushed } from '../core/push/push-reader.js';
 import { PrivateRooms, type RoomMessage } from '../core/rooms/private-rooms.js';
 import type { PathInfo } from '../core/traversal/path-table.js';
 import type { TraversalSettings } from '../core/traversal/traversal.js';
 import { resolveHostPort } from './host-port.js';
 import { Outbox } from './outbox.js';
+import { PushedMessages } from './pushed-messages.js';
 
 /** How a peer is reached, as the window sees it (addresses as "ip:port"). */
 export function pathDto(info: PathInfo | null): PathDto | null {
@@ -158,23 +161,18 @@ export class NanceService {
     this.outbox = new Outbox({
       store,
       send: (p) => peer.postMessage(p.host, p.chatUuid, p.name, p.content, p.z),
+      locate: (host, hostKey) => peer.resolveHost(host, hostKey),
       now: () => Date.now(),
       onChange: (posts) => this.events.emit('outboxChanged', { posts }),
       ...(resendMs === undefined ? {} : { resendMs }),
     });
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
-    peer.events.on('pushed', ({ host, chatUuid, afterSeq, lastSeq, messages }) => {
-      const ourKey = peer.identity.publicKey;
-      const room = this.rooms.joinedRoom(host, chatUuid);
-      const dtos = room
-        ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
-        : messages.map((m) => messageDto(m, ourKey));
-      this.events.emit('message', {
-        host: { ...(room?.host ?? host) },
-        chatUuid,
-        pushed: { afterSeq, lastSeq, messages: dtos },
-      });
+    // A nudge is read here, so the event carries every post's content (--stdio scripts too).
+    const pushedMessages = new PushedMessages({
+      read: (host, chatUuid, afterSeq) => peer.readChatSince(host, chatUuid, afterSeq, false),
+      emit: (pushed) => this.emitPushed(pushed),
     });
+    peer.events.on('pushed', (pushed) => pushedMessages.take(pushed));
     peer.events.on('chatsChanged', () => this.events.emit('chatsChanged', {}));
     peer.events.on('peersChanged', () => this.events.emit('peersChanged', {}));
     peer.events.on('statusChanged', () => this.events.emit('statusChanged', this.status()));
@@ -182,6 +180,20 @@ export class NanceService {
     peer.events.on('modeChanged', ({ role }) => {
       this.events.emit('modeChanged', { mode: role });
       this.events.emit('statusChanged', this.status());
+    });
+  }
+
+  /** A push as the `message` event: its messages as DTOs (a joined room's opened with its key). */
+  private emitPushed({ host, chatUuid, afterSeq, lastSeq, messages }: Pushed): void {
+    const ourKey = this.peer.identity.publicKey;
+    const room = this.rooms.joinedRoom(host, chatUuid);
+    const dtos = room
+      ? this.rooms.open(room, messages).map((m) => roomMessageDto(m, ourKey))
+      : messages.map((m) => messageDto(m, ourKey));
+    this.events.emit('message', {
+      host: { ...(room?.host ?? host) },
+      chatUuid,
+      pushed: { afterSeq, lastSeq, messages: dtos },
     });
   }
 
@@ -206,6 +218,8 @@ export class NanceService {
     },
     createChat: async ({ name, message, author, private: isPrivate }) => {
       if (!isPrivate) return chatDto(await this.peer.createChat(name, message, author));
+      // The room's uuid is chosen when it is made; any uuid has the same 36 characters.
+      requireRoomFits(roomPostRoom('0'.repeat(36), author, message, name));
       const room = await this.rooms.create(name, message, author);
       return { uuid: room.chatUuid, name: room.title, createdAt: room.joinedAt };
     },
@@ -227,6 +241,7 @@ export class NanceService {
     postMessage: async ({ host, hostKey, chatUuid, name, content }) => {
       const room = this.rooms.find(host, chatUuid);
       if (room) {
+        requireRoomFits(roomPostRoom(chatUuid, name, content));
         await this.rooms.post(room, name, content);
         return null;
       }
@@ -235,8 +250,9 @@ export class NanceService {
         await this.peer.postMessage(at, chatUuid, name, content);
         return null;
       }
-      // A post to another host waits in the outbox when the host does not answer.
-      return this.outbox.post(at, chatUuid, name, content);
+      // A post to another host waits in the outbox when the host does not answer (for its key,
+      // where it proved one: a host that moves meanwhile gets it at its new address).
+      return this.outbox.post(at, chatUuid, name, content, hostKey ?? this.peer.keyAt(at));
     },
     getInviteLink: ({ host, chatUuid }) => {
       const room = this.rooms.find(host, chatUuid);
@@ -387,6 +403,16 @@ export class NanceService {
       })),
       rooms: this.peer.role === 'peer' ? this.rooms.list().map(roomDto) : [],
     };
+  }
+}
+
+/** A room's post that would not fit sealed is refused before sealing, with how much is over. */
+function requireRoomFits(room: { fits: boolean; remaining: number }): void {
+  if (!room.fits) {
+    throw new NanceError(
+      'too-large',
+      `post: the sealed message is ${-room.remaining} bytes over one datagram`,
+    );
   }
 }
 

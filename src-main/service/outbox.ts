@@ -2,10 +2,13 @@
 // them), listed to the window as pending, and sent again in order until the host answers. A resend
 // carries the z of the post's first try, and hosts dedupe posts on sender + z (persisted with the
 // message), so a post whose first try arrived with only its answer lost is still stored once.
+// Posts wait per host, and a host is its key where it proved one (a base host: its address): a host
+// that moved (same key, new address) gets its waiting posts at the address its key is proven at now.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ErrorKind, PendingPostDto } from '../../src-shared/api.js';
 import { errorKinds } from '../../src-shared/error-kinds.js';
+import { PUBLIC_KEY_PATTERN } from '../../src-shared/protocol/schemas.js';
 import { NanceError } from '../core/errors.js';
 import type { Endpoint, Store } from '../core/ports.js';
 import { endpointKey, sameEndpoint } from '../core/ports.js';
@@ -20,21 +23,36 @@ export const DEFAULT_RESEND_MS = 3000;
 export interface PendingPost extends PendingPostDto {
   /** The request id of every try of this post. */
   z: string;
+  /** The host's key, when it proved one: the post follows it to wherever it is proven now. */
+  hostKey?: string;
 }
 
-/** Sends one post with its z (NancePeer.postMessage). */
+/** Sends one post with its z to `post.host` (NancePeer.postMessage). */
 export type SendPost = (post: PendingPost) => Promise<void>;
+
+/** Where the host with `hostKey`, queued for at `host`, is now: where its key was last proven (NancePeer.resolveHost). */
+export type LocateHost = (host: Endpoint, hostKey: string) => Endpoint | null;
+
+/** The host a post waits for: its key where known, else its address (a base host). */
+const hostOf = (p: { host: Endpoint; hostKey?: string | undefined }) =>
+  p.hostKey === undefined ? `at:${endpointKey(p.host)}` : `key:${p.hostKey}`;
 
 const storedPost = z.object({
   id: z.string().min(1).max(64),
   z: z.string().min(1).max(64),
   host: z.object({ host: z.ipv4(), port: z.number().int().min(1).max(65_535) }),
+  hostKey: z.string().regex(PUBLIC_KEY_PATTERN).optional(),
   chatUuid: z.string().min(1).max(128),
   name: z.string().min(1).max(64),
   content: z.string().min(1),
   queuedAt: z.number(),
   failed: z.enum(errorKinds).nullable(),
 });
+
+/** What the window sees of a post (without its z and key: it has no use for them). */
+function dtoOf({ z: _z, hostKey: _key, ...dto }: PendingPost): PendingPostDto {
+  return { ...dto, host: { ...dto.host } };
+}
 
 /** A host that did not answer (or could not be reached at all): worth trying again later. */
 function unanswered(err: unknown): boolean {
@@ -44,6 +62,8 @@ function unanswered(err: unknown): boolean {
 export interface OutboxOptions {
   store: Pick<Store, 'getSetting' | 'setSetting'>;
   send: SendPost;
+  /** Finds a keyed host that moved; without it a post goes to the address it was queued for. */
+  locate?: LocateHost;
   now: () => number;
   /** Called after every change of the list (the service emits `outboxChanged`). */
   onChange: (posts: PendingPostDto[]) => void;
@@ -52,7 +72,7 @@ export interface OutboxOptions {
 
 export class Outbox {
   private posts: PendingPost[];
-  /** Per host ("host:port"): the tail of its chain of sends, so posts to one host go in order. */
+  /** Per host (`hostOf`): the tail of its chain of sends, so posts to one host go in order. */
   private readonly tails = new Map<string, Promise<unknown>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
@@ -67,30 +87,39 @@ export class Outbox {
     this.schedule();
   }
 
-  /** What waits, oldest first (without the z: the window has no use for it). */
+  /** What waits, oldest first. */
   list(): PendingPostDto[] {
-    return this.posts.map(({ z: _z, ...dto }) => ({ ...dto, host: { ...dto.host } }));
+    return this.posts.map(dtoOf);
   }
 
   /**
    * Sends a post, after any earlier post to the same host. Resolves null once the host stored it,
    * or with the pending entry when the host did not answer (it is then resent until it does);
    * any other failure (the chat is gone or full, the message too large) rejects as before.
+   * `hostKey`: the key the host proved at `host`, if any (a base host has none).
    */
-  post(host: Endpoint, chatUuid: string, name: string, content: string): Promise<PendingPostDto | null> {
+  post(
+    host: Endpoint,
+    chatUuid: string,
+    name: string,
+    content: string,
+    hostKey?: string,
+  ): Promise<PendingPostDto | null> {
     const entry: PendingPost = {
       id: randomUUID(),
       z: randomUUID(),
       host: { host: host.host, port: host.port },
+      ...(hostKey === undefined ? {} : { hostKey }),
       chatUuid,
       name,
       content,
       queuedAt: this.o.now(),
       failed: null,
     };
-    return this.inOrder(host, async () => {
+    const to = hostOf(entry);
+    return this.inOrder(to, async () => {
       // Posts to this host wait already: this one goes behind them, never before.
-      if (this.posts.some((p) => sameEndpoint(p.host, host) && p.failed === null)) {
+      if (this.posts.some((p) => hostOf(p) === to && p.failed === null)) {
         return this.enqueue(entry);
       }
       try {
@@ -121,15 +150,16 @@ export class Outbox {
 
   /** One round: each host's waiting posts in order, until one is not answered. */
   async resend(): Promise<void> {
-    const hosts = new Map<string, Endpoint>();
-    for (const p of this.posts) if (p.failed === null) hosts.set(endpointKey(p.host), p.host);
-    await Promise.all([...hosts.values()].map((host) => this.inOrder(host, () => this.resendTo(host))));
+    const hosts = new Set<string>();
+    for (const p of this.posts) if (p.failed === null) hosts.add(hostOf(p));
+    await Promise.all([...hosts].map((to) => this.inOrder(to, () => this.resendTo(to))));
     this.schedule();
   }
 
-  private async resendTo(host: Endpoint): Promise<void> {
+  private async resendTo(to: string): Promise<void> {
+    this.follow(to);
     for (;;) {
-      const next = this.posts.find((p) => sameEndpoint(p.host, host) && p.failed === null);
+      const next = this.posts.find((p) => hostOf(p) === to && p.failed === null);
       if (!next || this.stopped) return;
       try {
         await this.o.send(next);
@@ -149,16 +179,26 @@ export class Outbox {
     }
   }
 
+  /** A keyed host proven at a new address since: its waiting posts go there now (and are listed there). */
+  private follow(to: string): void {
+    const first = this.posts.find((p) => hostOf(p) === to);
+    const now = first?.hostKey === undefined ? null : (this.o.locate?.(first.host, first.hostKey) ?? null);
+    if (now === null) return;
+    const moved = (p: PendingPost) => hostOf(p) === to && !sameEndpoint(p.host, now);
+    if (!this.posts.some(moved)) return;
+    const host = { host: now.host, port: now.port };
+    this.posts = this.posts.map((p) => (moved(p) ? { ...p, host } : p));
+    this.changed();
+  }
+
   private enqueue(entry: PendingPost): PendingPostDto {
     this.posts = [...this.posts, entry];
     this.changed();
     this.schedule();
-    const { z: _z, ...dto } = entry;
-    return dto;
+    return dtoOf(entry);
   }
 
-  private inOrder<T>(host: Endpoint, run: () => Promise<T>): Promise<T> {
-    const key = endpointKey(host);
+  private inOrder<T>(key: string, run: () => Promise<T>): Promise<T> {
     const result = (this.tails.get(key) ?? Promise.resolve()).then(run, run);
     const tail = result.catch(() => {});
     this.tails.set(key, tail);

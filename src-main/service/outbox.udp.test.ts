@@ -1,6 +1,7 @@
 // The outbox on real sockets (127.0.0.1) and real SQLite files: posts to a host that stopped wait,
 // survive the writer's restart, and reach the restarted host exactly once each, in order; a post
-// whose answer alone was lost is resent with its first z and stored once.
+// whose answer alone was lost is resent with its first z and stored once; posts waiting for a host
+// that moved (same key, new port) follow its key to the new address.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PendingPostDto } from '../../src-shared/api.js';
 import { GUARD_OFF } from '../core/guard/index.js';
 import { KeyPair } from '../core/identity/keys.js';
-import { NancePeer } from '../core/peer.js';
+import { NancePeer, type PeerConfig } from '../core/peer.js';
 import type { Endpoint } from '../core/ports.js';
 import { DEFAULT_RETRY } from '../core/request-engine.js';
 import { systemClock } from '../net/system-clock.js';
@@ -40,14 +41,14 @@ function tempDir(): string {
 /** Each store's peer keeps its key across restarts, as the identity file in its data dir makes it. */
 const identities = new Map<string, KeyPair>();
 
-async function startPeer(dbPath: string, port = 0): Promise<Running> {
+async function startPeer(dbPath: string, port = 0, config: Partial<PeerConfig> = {}): Promise<Running> {
   const store = SqliteStore.open({ path: dbPath, now: Date.now });
   const transport = await UdpTransport.bind({ host: '127.0.0.1', port });
   const identity = identities.get(dbPath) ?? KeyPair.generate();
   identities.set(dbPath, identity);
   const peer = new NancePeer(
     { transport, clock: systemClock, store, identity },
-    { guard: GUARD_OFF, retry: FAST },
+    { guard: GUARD_OFF, retry: FAST, ...config },
   );
   peer.start();
   let closed = false;
@@ -117,6 +118,59 @@ describe('outbox', () => {
     expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'before', 'one', 'two', 'three']);
     expect(changes.at(-1)).toEqual([]);
     // Later rounds send nothing again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'before', 'one', 'two', 'three']);
+  }, 30_000);
+
+  it('a host that moved (same key, new port) while posts waited gets each once, in order, at its new address', async () => {
+    const dir = tempDir();
+    const boot = await startPeer(path.join(dir, 'boot.db'), 0, { role: 'bootstrap' });
+    const bootstrapPeers = [boot.peer.localEndpoint()];
+    const hostDb = path.join(dir, 'host.db');
+    let host = await startPeer(hostDb, 0, { bootstrapPeers });
+    await host.peer.syncNow(); // registered with the bootstrap
+    const oldAt = host.peer.localEndpoint();
+    const hostKey = host.peer.identity.publicKey;
+    const chat = await host.peer.createChat('room', 'start', 'bob');
+    const writer = await startPeer(path.join(dir, 'writer.db'), 0, { bootstrapPeers });
+    await writer.peer.syncNow(); // lists the host and proves its key at its address
+    expect(writer.peer.keyAt(oldAt)).toBe(hostKey);
+    const service = new NanceService(writer.peer, writer.store, { resendMs: 100 });
+    cleanups.push(() => service.outbox.stop());
+    const changes: PendingPostDto[][] = [];
+    service.events.on('outboxChanged', ({ posts }) => changes.push(posts));
+
+    // The window names the host as its chat list does: the address it knew, and the key.
+    const send = async (content: string) => {
+      const reply = await service.dispatch('postMessage', {
+        host: oldAt,
+        hostKey,
+        chatUuid: chat.uuid,
+        name: 'ann',
+        content,
+      });
+      if (!reply.ok) throw new Error(`${reply.error.kind}: ${reply.error.message}`);
+      return reply.result as PendingPostDto | null;
+    };
+    expect(await send('before')).toBeNull();
+    await host.close();
+    for (const content of ['one', 'two', 'three']) expect((await send(content))?.content).toBe(content);
+
+    // Restarted with the same key on another port, registered again; the writer's next round finds it.
+    host = await startPeer(hostDb, 0, { bootstrapPeers });
+    const newAt = host.peer.localEndpoint();
+    expect(newAt.port).not.toBe(oldAt.port);
+    expect(host.peer.identity.publicKey).toBe(hostKey);
+    await host.peer.syncNow();
+    await writer.peer.syncNow();
+    expect(writer.peer.keyAt(newAt)).toBe(hostKey);
+
+    await until(() => service.outbox.list().length === 0, 10_000);
+    expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'before', 'one', 'two', 'three']);
+    // The window saw the waiting posts move to the host's new address before they went.
+    expect(
+      changes.some((posts) => posts.length === 3 && posts.every((p) => p.host.port === newAt.port)),
+    ).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'before', 'one', 'two', 'three']);
   }, 30_000);

@@ -40,18 +40,34 @@ export function useChatCondition(open: OpenChat): ChatCondition {
   return chatCondition(open, error, since);
 }
 
-/** The header's short line: "● Live · wiped in 3:12:09", "Offline since 14:02", … */
+/**
+ * How a readable chat's new messages arrive, as the header says it (and its tooltip): by event (a
+ * chat of ours), pushed by its host, or polled (a base host, or before the push subscription).
+ */
+const DELIVERY = {
+  event: { text: 'chat.live', help: null },
+  pushed: { text: 'chat.livePushed', help: 'chat.livePushedHelp' },
+  polled: { text: 'chat.polled', help: 'chat.polledHelp' },
+} as const;
+
+/** The header's short line: "● Live · pushed by the host · wiped in 3:12:09", "Offline since 14:02", … */
 export function ChatStateLine({ open }: { open: OpenChat }) {
   const t = useT();
   const lang = useNance((s) => s.lang);
   const now = useNance((s) => s.now);
   const nextWipeAt = useNance((s) => s.status?.nextWipeAt ?? null);
+  const pushed = useNance((s) => s.messages?.key === open.key && s.messages.live === true);
   const condition = useChatCondition(open);
+  const delivery: keyof typeof DELIVERY = open.host === null ? 'event' : pushed ? 'pushed' : 'polled';
   let text: string;
+  let help: string | undefined;
   switch (condition.kind) {
-    case 'live':
-      text = t('chat.live');
+    case 'live': {
+      const said = DELIVERY[delivery];
+      text = t(said.text);
+      help = said.help === null ? undefined : t(said.help);
       break;
+    }
     case 'offline':
       text =
         condition.since === null
@@ -69,9 +85,14 @@ export function ChatStateLine({ open }: { open: OpenChat }) {
       break;
   }
   return (
-    <span className="chat-state" data-testid="chat-state" data-condition={condition.kind}>
+    <span
+      className="chat-state"
+      data-testid="chat-state"
+      data-condition={condition.kind}
+      {...(condition.kind === 'live' ? { 'data-delivery': delivery } : {})}
+    >
       <span className={`live-dot live-dot-${condition.kind}`} aria-hidden="true" />
-      {text}
+      <span title={help}>{text}</span>
       {condition.kind !== 'wiped' && nextWipeAt !== null && (
         <span className="chat-wipe-in" data-testid="chat-wipe-in" title={fullTime(nextWipeAt, lang)}>
           {' · '}

@@ -1,11 +1,13 @@
 // The composer of one chat: its draft is kept per chat (switching, Escape, restarts), and the
 // room left is counted in bytes as the post travels (src-shared/post-size.ts), so a message that
-// would not fit one datagram is refused before Send, with how much is over.
+// would not fit one datagram is refused before Send, with how much is over. A private room's post
+// travels sealed, so its room is counted as sealed (roomPostRoom).
 import { type KeyboardEvent, type MutableRefObject, useEffect, useRef } from 'react';
-import { MAX_MESSAGE_CHARS, postRoom } from '../../src-shared/post-size';
+import { MAX_MESSAGE_CHARS, postRoom, roomPostRoom } from '../../src-shared/post-size';
 import { useActions, useNance, useT } from '../store/react';
 import { authorName } from '../store/slices/preferences';
 import type { OpenChat } from '../store/state';
+import { isPrivateRoom } from './InviteButton';
 import { isPlainEnter } from './NewChatForm';
 
 /** Below this many bytes left, the composer shows the count instead of "Posting as". */
@@ -25,12 +27,13 @@ export function Composer({
   const author = useNance(authorName);
   const displayName = useNance((s) => s.settings?.displayName.trim() || null);
   const text = useNance((s) => s.drafts[chat.key] ?? '');
+  const sealed = useNance((s) => isPrivateRoom(s, chat));
   const { postMessage, setDraft } = useActions();
   const ref = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => ref.current?.focus(), []);
 
-  const room = postRoom(chat.chatUuid, author, text);
+  const room = (sealed ? roomPostRoom : postRoom)(chat.chatUuid, author, text);
   // The contract's count of characters too (ASCII reaches it before the bytes run out).
   const tooManyChars = text.length > MAX_MESSAGE_CHARS;
   const fits = room.fits && !tooManyChars;

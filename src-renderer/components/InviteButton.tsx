@@ -6,6 +6,7 @@ import type { ChatRef } from '../../src-shared/chat-key';
 import { sameEndpoint } from '../../src-shared/endpoint';
 import { describeError } from '../lib/errors';
 import { useActions, useNance, useT } from '../store/react';
+import type { NanceState } from '../store/state';
 import './Rooms.css';
 
 function InvitePanel({ chat, onClose }: { chat: ChatRef; onClose: () => void }) {
@@ -81,15 +82,18 @@ function InvitePanel({ chat, onClose }: { chat: ChatRef; onClose: () => void }) 
   );
 }
 
+/** Whether `chat` is one of our private rooms (its posts travel sealed). */
+export function isPrivateRoom(s: NanceState, chat: ChatRef): boolean {
+  return (s.chats?.rooms ?? []).some(
+    (r) =>
+      r.chatUuid === chat.chatUuid &&
+      (r.host === null ? chat.host === null : chat.host !== null && sameEndpoint(r.host, chat.host)),
+  );
+}
+
 export function InviteButton({ chat }: { chat: ChatRef }) {
   const t = useT();
-  const isRoom = useNance((s) =>
-    (s.chats?.rooms ?? []).some(
-      (r) =>
-        r.chatUuid === chat.chatUuid &&
-        (r.host === null ? chat.host === null : chat.host !== null && sameEndpoint(r.host, chat.host)),
-    ),
-  );
+  const isRoom = useNance((s) => isPrivateRoom(s, chat));
   const [open, setOpen] = useState(false);
   if (!isRoom) return null;
   return (

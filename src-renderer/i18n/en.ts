@@ -159,6 +159,11 @@ export const en = {
   'author.nameCollision': 'another author uses this name',
   'chat.as': 'Posting as {name}',
   'chat.live': 'Live',
+  'chat.livePushed': 'Live · pushed by the host',
+  'chat.livePushedHelp': 'The host sends each new message the moment it is posted.',
+  'chat.polled': 'Polled · the host does not push',
+  'chat.polledHelp':
+    'New messages show at the next check, within a second. This host does not push them: an original client, or the push is not set up yet.',
   'chat.showMore': 'Show more',
   'chat.showLess': 'Show less',
   'chat.jumpLatest': 'Jump to latest',

@@ -166,6 +166,11 @@ export const ja: Messages = {
   'author.nameCollision': '別の投稿者がこの名前を使っています',
   'chat.as': '{name} として投稿',
   'chat.live': 'リアルタイム',
+  'chat.livePushed': 'リアルタイム · ホストからプッシュ',
+  'chat.livePushedHelp': 'ホストは新しいメッセージを投稿された瞬間に送ってきます。',
+  'chat.polled': '定期確認 · ホストはプッシュしません',
+  'chat.polledHelp':
+    '新しいメッセージは次の確認（1 秒以内）で表示されます。このホストはプッシュしません（元のクライアントか、プッシュがまだ準備中です）。',
   'chat.showMore': 'もっと見る',
   'chat.showLess': '折りたたむ',
   'chat.jumpLatest': '最新へ移動',

@@ -43,6 +43,8 @@ export interface MessagesState {
   loading: boolean;
   /** Why the last read failed (cleared by the next successful one). */
   error: CommandError | null;
+  /** The host pushes what is new (its last read said so, or a push followed the cursor); absent: not known to. */
+  live?: boolean;
 }
 
 /** The newest message the window has read in a chat, for the chat list (memory only). */

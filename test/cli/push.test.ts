@@ -53,4 +53,31 @@ describe.skipIf(!isBuilt)(suiteName('push delivery over --stdio'), () => {
       },
     ]);
   }, 30_000);
+
+  it('a post too big to push (a nudge) still reaches the script as a message event with its content, once, in order', async () => {
+    const host = await NanceProcess.start();
+    const reader = await NanceProcess.start();
+    const { uuid: chatUuid } = await host.ok('createChat', { name: 'nudged', message: 'hello', author: 'h' });
+    await reader.ok('readChat', { host: host.address, chatUuid });
+    await eventually(
+      async () =>
+        (await reader.ok('readChat', { host: host.address, chatUuid, afterSeq: 1 })).live || undefined,
+      'the subscription to be live',
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
+    // 2,000 bytes of content do not fit a push datagram (1,200 B): the host nudges "read up to 2".
+    const big = `大きい投稿 ${'x'.repeat(2_000)}`;
+    await host.ok('postMessage', { host: null, chatUuid, name: 'h', content: big });
+    await host.ok('postMessage', { host: null, chatUuid, name: 'h', content: 'small after' });
+    await reader.waitFor(
+      () => reader.eventsOf('message').filter((e) => e.payload.pushed).length >= 2,
+      'two pushed message events',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // nothing more (no second copy) follows
+    const contents = reader
+      .eventsOf('message')
+      .flatMap((e) => e.payload.pushed?.messages ?? [])
+      .map((m) => m.content);
+    expect(contents).toEqual([big, 'small after']);
+  }, 30_000);
 });

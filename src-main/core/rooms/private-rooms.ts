@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { formatInviteLink, parseInviteLink } from '../../../src-shared/invite-link.js';
 import { type ChatMessage, parseTimestamp } from '../../../src-shared/protocol/index.js';
+import { ROOM_WIRE_NAME } from '../../../src-shared/sealed-form.js';
 import { NanceError } from '../errors.js';
 import type { Signer } from '../identity/keys.js';
 import type { Clock, Endpoint, Store, StoredChat, StoredRoom } from '../ports.js';
 import { sameEndpoint } from '../ports.js';
 import type { ChatRead } from '../read-bounds.js';
 import { newRoomSecret, type RoomBinding, RoomCipher } from './room-crypto.js';
-import { type OpenedPost, openPost, ROOM_WIRE_NAME, type RoomPost, sealPost } from './room-post.js';
+import { type OpenedPost, openPost, type RoomPost, sealPost } from './room-post.js';
 
 /** What the rooms need of the peer: its chats, hosted and remote. */
 export interface RoomPeer {

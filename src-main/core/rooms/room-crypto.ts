@@ -7,13 +7,14 @@
 // carry-less-multiply instructions). A room lives one day and holds at most a chat's cap of
 // messages (~6,000), far below the ~2^32 random nonces per key where collisions start to matter.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  SEALED_NONCE_BYTES as NONCE_BYTES,
+  SEALED_PREFIX,
+  SEALED_TAG_BYTES as TAG_BYTES,
+} from '../../../src-shared/sealed-form.js';
 
 const ALGORITHM = 'chacha20-poly1305';
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 export const ROOM_SECRET_BYTES = 32;
-/** Tags the version of this sealed form, so a later one can be told apart. */
-const SEALED_PREFIX = 'r1.';
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** A new room secret: 32 random bytes. */

@@ -2,12 +2,10 @@
 // author's signed fields (key, signature, time, z), and on the room's first message its title.
 // The host sees none of it; readers check the signature after opening.
 import { z } from 'zod';
+import { roomPlaintext } from '../../../src-shared/sealed-form.js';
 import { PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN, type Signer } from '../identity/keys.js';
 import { signPost, verifyPost } from '../identity/post-signature.js';
 import type { RoomBinding, RoomCipher } from './room-crypto.js';
-
-/** The name a room's message has on the wire (the base protocol wants one): it says nothing. */
-export const ROOM_WIRE_NAME = 'private';
 
 const plaintextSchema = z.object({
   v: z.literal(1),
@@ -45,14 +43,7 @@ export function sealPost(
 ): string {
   const fields = { hostKey: room.hostKey, chatUuid: room.chatUuid, name: post.name, content: post.content };
   const { k, s, t } = signPost(author, { ...fields, z: requestId }, now);
-  const plaintext = {
-    v: 1,
-    n: post.name,
-    c: post.content,
-    ...(post.title === undefined ? {} : { title: post.title }),
-    a: { k, s, t, z: requestId },
-  };
-  return cipher.seal(JSON.stringify(plaintext));
+  return cipher.seal(roomPlaintext(post.name, post.content, post.title, { k, s, t, z: requestId }));
 }
 
 /** The post inside a message's content, or null when it does not open (wrong room, forged, garbled). */

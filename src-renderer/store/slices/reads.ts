@@ -41,8 +41,8 @@ export function readsSlice(
   let pollTimer: ReturnType<typeof setTimeout> | null = null;
   let pollGeneration = 0;
   const loaders = new Map<string, () => Promise<void>>();
-  /** The open chat's host pushes (its last read said so): poll it at the fallback rate. */
-  let live = false;
+  /** The open chat's host pushes (`messages.live`): poll it at the fallback rate. */
+  const pushing = () => get().messages?.live === true;
 
   const read = async (key: string) => {
     const open = get().openChat;
@@ -62,7 +62,7 @@ export function readsSlice(
       return;
     }
     const { messages, lastSeq, full } = reply.result;
-    live = reply.result.live === true;
+    const live = reply.result.live === true;
     let items: MessageDto[];
     if (full || current.items === null)
       items = sameMessages(current.items, messages) ? (current.items ?? messages) : messages;
@@ -71,7 +71,7 @@ export function readsSlice(
       const asked = before.lastSeq;
       const known = Math.max(0, current.lastSeq - asked);
       if (lastSeq <= current.lastSeq) {
-        set({ messages: { ...current, loading: false, error: null } });
+        set({ messages: { ...current, loading: false, error: null, live } });
         // Pushes brought it all already: the chat list still learns that it was read (and seen).
         const newest = current.items.slice(-1);
         activity.sawRead(open, { messages: newest, lastSeq: current.lastSeq, full: false }, true);
@@ -80,7 +80,7 @@ export function readsSlice(
       const fresh = messages.slice(known);
       items = fresh.length === 0 ? current.items : [...current.items, ...fresh];
     }
-    set({ messages: { key, items, lastSeq, loading: false, error: null } });
+    set({ messages: { key, items, lastSeq, loading: false, error: null, live } });
     activity.sawRead(open, reply.result, true);
   };
 
@@ -107,7 +107,7 @@ export function readsSlice(
       await reload(key);
       if (generation !== pollGeneration) return;
       if (get().messages?.error?.kind === 'not-found') return; // the chat is gone for good
-      const wait = Math.max(50, (live ? livePollIntervalMs : pollIntervalMs) - (clock() - started));
+      const wait = Math.max(50, (pushing() ? livePollIntervalMs : pollIntervalMs) - (clock() - started));
       pollTimer = setTimeout(() => void round(), wait);
     };
     void round();
@@ -118,9 +118,8 @@ export function readsSlice(
     if (get().openChat?.key !== key || !current || current.key !== key) return;
     if (pushed.lastSeq <= current.lastSeq) return; // already read
     if (current.items !== null && pushed.afterSeq === current.lastSeq && pushed.messages.length > 0) {
-      live = true;
       const items = [...current.items, ...pushed.messages];
-      set({ messages: { ...current, items, lastSeq: pushed.lastSeq, error: null } });
+      set({ messages: { ...current, items, lastSeq: pushed.lastSeq, error: null, live: true } });
       // The chat list's read state follows at the next read (a push of my own post may arrive before
       // the post's answer: counting it here would count it twice).
       return;
@@ -133,14 +132,12 @@ export function readsSlice(
     applyPushed,
     start(open) {
       const { key } = open;
-      live = false;
       set({ openChat: open, messages: { key, items: null, lastSeq: 0, loading: true, error: null } });
       if (open.host === null) void reload(key);
       else startPolling(key);
     },
     close() {
       stopPolling();
-      live = false;
       loaders.clear();
       set({ openChat: null, messages: null });
     },
