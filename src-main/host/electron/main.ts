@@ -3,6 +3,7 @@
 // notifications, data dir and port) is a plain function in ../shell/, tested without Electron.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   app,
@@ -42,6 +43,7 @@ import {
 import { keychainSecretBox } from '../shell/keychain-box.js';
 import { switchBootstrapMode } from '../shell/mode-switch.js';
 import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from '../shell/notification-rules.js';
+import { parseSmokeRequest, type SmokeRequest, smokeHookEnabled, smokeReply } from '../shell/smoke-hook.js';
 import {
   type Lang,
   type MenuItemSpec,
@@ -78,6 +80,9 @@ let composing: Promise<ComposedPeer> | undefined;
 let composed: ComposedPeer | undefined;
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
+/** The tray's current menu and tooltip (the smoke hook reads them; Electron has no getter). */
+let trayMenu: Menu | null = null;
+let trayTooltipText = '';
 let lang: Lang = 'en';
 let quitting = false;
 let shutdown: 'running' | 'stopping' | 'done' = 'running';
@@ -150,6 +155,7 @@ async function start(): Promise<void> {
 
   createTray();
   createWindow();
+  if (smokeHookEnabled(process.env)) startSmokeHook();
   const status = service.status();
   log.info({ udp: status.udp, mode: status.mode, dataDir, rendererDir }, 'desktop: ready');
 }
@@ -360,8 +366,47 @@ function refreshTray(): void {
           checked: spec.checked,
           click: spec.id ? (item) => handlers[spec.id as TrayItemId](item) : undefined,
         };
-  tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(state).map(toItem)));
-  tray.setToolTip(trayTooltip(state));
+  trayMenu = Menu.buildFromTemplate(trayMenuTemplate(state).map(toItem));
+  trayTooltipText = trayTooltip(state);
+  tray.setContextMenu(trayMenu);
+  tray.setToolTip(trayTooltipText);
+}
+
+// ---------------------------------------------------------------- smoke hook (../shell/smoke-hook.ts)
+
+function startSmokeHook(): void {
+  log.warn({}, 'desktop: smoke hook on (NANCE_SMOKE_HOOK=1): the tray is driven from stdin');
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const request = parseSmokeRequest(line);
+    if (request) process.stdout.write(smokeReply(request.id, request.hook, answerSmoke(request)));
+  });
+}
+
+function answerSmoke(request: SmokeRequest): Record<string, unknown> {
+  const shown = () => {
+    const exists = win !== null && !win.isDestroyed();
+    return { exists, visible: exists && win?.isVisible() === true };
+  };
+  switch (request.hook) {
+    case 'tray':
+      if (!tray || tray.isDestroyed() || !trayMenu) return { tray: false };
+      return {
+        tray: true,
+        items: trayMenu.items.map(({ id, type, label, checked }) => ({ id, type, label, checked })),
+        tooltip: trayTooltipText,
+      };
+    case 'trayClick': {
+      const item = trayMenu?.getMenuItemById(request.item);
+      // MenuItem.click is what Electron runs on a real click (a checkbox flips first).
+      item?.click();
+      return { clicked: item != null };
+    }
+    case 'closeWindow':
+      win?.close();
+      return shown();
+    case 'window':
+      return shown();
+  }
 }
 
 // ---------------------------------------------------------------- quitting
