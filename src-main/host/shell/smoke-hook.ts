@@ -13,7 +13,7 @@ export function smokeHookEnabled(env: Readonly<Record<string, string | undefined
   return env[SMOKE_HOOK_ENV] === '1';
 }
 
-const TRAY_ITEMS: readonly TrayItemId[] = ['toggle-window', 'bootstrap-mode', 'quit'];
+const TRAY_ITEMS: readonly TrayItemId[] = ['toggle-window', 'restart-to-update', 'bootstrap-mode', 'quit'];
 
 /**
  * - `tray`: the tray's menu items and tooltip, or `{tray: false}` without one.

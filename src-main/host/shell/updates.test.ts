@@ -3,6 +3,7 @@ import {
   AUTO_INSTALL_ON_APP_QUIT,
   isNewer,
   offerFor,
+  publishedRepo,
   releasePage,
   updatePath,
   updaterOptions,
@@ -82,5 +83,14 @@ describe('release page', () => {
     expect(releasePage({ owner: 'a/../x', repo: 'b' }, '1.0.0')).toBe(
       'https://github.com/a%2F..%2Fx/b/releases/tag/v1.0.0',
     );
+  });
+});
+
+describe('publishedRepo', () => {
+  it("reads owner and repo from electron-builder's app-update.yml", () => {
+    const yml = 'owner: nance-chat\nrepo: nance\nprovider: github\nupdaterCacheDirName: nance-updater\n';
+    expect(publishedRepo(yml)).toEqual({ owner: 'nance-chat', repo: 'nance' });
+    expect(publishedRepo('provider: github\n')).toBeNull();
+    expect(publishedRepo('owner: a b\nrepo: c\n')).toBeNull();
   });
 });

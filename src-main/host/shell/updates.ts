@@ -58,6 +58,15 @@ export interface UpdateOffer {
   releaseUrl: string | null;
 }
 
+/** owner and repo from electron-builder's app-update.yml (resources/), or null. */
+export function publishedRepo(appUpdateYml: string): { owner: string; repo: string } | null {
+  const field = (name: string) =>
+    new RegExp(`^${name}:\\s*['"]?([A-Za-z0-9_.-]+)['"]?\\s*$`, 'm').exec(appUpdateYml)?.[1];
+  const owner = field('owner');
+  const repo = field('repo');
+  return owner && repo ? { owner, repo } : null;
+}
+
 /** The release page of `version` on the GitHub repository the build was published from. */
 export function releasePage(
   publish: { owner?: string; repo?: string } | null,
