@@ -85,6 +85,7 @@ export const commandArgs = {
       keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
       relayForOthers: relayOfferSchema,
       portMapping: z.boolean(),
+      autoUpdate: z.boolean(),
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
@@ -109,6 +110,8 @@ export const commandArgs = {
   listOutbox: z.object({}),
   /** Takes a waiting post out of the outbox (it is not sent). */
   cancelPost: z.object({ id: z.string().min(1).max(64) }),
+  /** The desktop app restarts into the downloaded update (`StatusDto.update`, action 'restart'). */
+  restartToUpdate: z.object({}),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -306,6 +309,19 @@ export interface StatusDto {
   /** The router's forwarding of our port made at start; null when none was made. */
   portMapping: PortMappingDto | null;
   storage: StorageDto;
+  /** A newer version for the desktop app (null: none, or not the desktop app). */
+  update: UpdateDto | null;
+}
+
+/**
+ * A newer version: 'restart' once downloaded (it installs only on the person's restart),
+ * 'download' where the app cannot replace itself (the deb, the portable exe): a link to the release page.
+ */
+export interface UpdateDto {
+  version: string;
+  action: 'restart' | 'download';
+  /** http/https only (safeLink); null when the release page is unknown. */
+  releaseUrl: string | null;
 }
 
 export interface SettingsDto {
@@ -321,6 +337,8 @@ export interface SettingsDto {
    * start (default true). The CLI's flags decide for the CLI.
    */
   portMapping: boolean;
+  /** Whether the desktop app checks for updates, at start and daily (default true). */
+  autoUpdate: boolean;
 }
 
 /** Who this install is: its public key (base64url), the fingerprint a person compares, its colour. */
@@ -375,6 +393,8 @@ export interface CommandResults {
   listOutbox: PendingPostDto[];
   /** false: no such post waits (it was sent already). */
   cancelPost: boolean;
+  /** false: no update is downloaded yet. */
+  restartToUpdate: boolean;
 }
 
 export interface CommandError {

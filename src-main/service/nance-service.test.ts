@@ -300,3 +300,36 @@ describe('port mapping setting and status', () => {
     expect(service.status().portMapping).toBeNull();
   });
 });
+
+describe('updates (the desktop app reports them; other hosts have none)', () => {
+  it('without an updater: no update in the status, restartToUpdate is not supported, checks default on', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    expect(service.status().update).toBeNull();
+    expect(service.settings().autoUpdate).toBe(true);
+    const reply = await h.settle(service.dispatch('restartToUpdate', {}));
+    expect(reply.ok === false && reply.error.kind).toBe('not-supported');
+    const off = await h.settle(service.dispatch('updateSettings', { autoUpdate: false }));
+    expect(off.ok && off.result).toMatchObject({ autoUpdate: false });
+  });
+
+  it('with one: the status carries its offer, a change reaches the window, restart asks the updater', async () => {
+    h = new SimHarness();
+    const p = h.addPeer();
+    const service = new NanceService(p.peer, p.store);
+    let offer: { version: string; action: 'restart'; releaseUrl: null } | null = null;
+    let changed = () => {};
+    const restart = vi.fn(() => offer !== null);
+    service.attachUpdates({ offer: () => offer, restart, onChange: (l) => (changed = l) });
+    const statuses: unknown[] = [];
+    service.events.on('statusChanged', (s) => statuses.push(s.update));
+    expect((await h.settle(service.dispatch('restartToUpdate', {}))).ok && true).toBe(true);
+    expect(restart).toHaveLastReturnedWith(false);
+    offer = { version: '0.2.0', action: 'restart', releaseUrl: null };
+    changed();
+    expect(statuses).toEqual([offer]);
+    const reply = await h.settle(service.dispatch('restartToUpdate', {}));
+    expect(reply.ok && reply.result).toBe(true);
+  });
+});

@@ -21,6 +21,7 @@ import {
   type RoomDto,
   type SettingsDto,
   type StatusDto,
+  type UpdateDto,
 } from '../../src-shared/api.js';
 import { endpointKey } from '../../src-shared/endpoint.js';
 import { roomPostRoom } from '../../src-shared/post-size.js';
@@ -143,8 +144,17 @@ export interface ServiceOptions {
   resendMs?: number;
 }
 
+/** The desktop app's updater (host/shell/updates.ts) as the service sees it. */
+export interface UpdatesPort {
+  offer(): UpdateDto | null;
+  /** Quits and installs the downloaded update; false when none is downloaded. */
+  restart(): boolean;
+  onChange(listener: () => void): void;
+}
+
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
+  private updates: UpdatesPort | null = null;
   private readonly rooms: PrivateRooms;
 
   readonly events = new Emitter<{ [K in keyof EventPayloads]: EventPayloads[K] }>();
@@ -308,7 +318,17 @@ export class NanceService {
       return { backup: await backupFile(keys, passphrase), phrase: recoveryPhrase(keys) };
     },
     importIdentity: (args) => this.importIdentity(args),
+    restartToUpdate: () => {
+      if (!this.updates) throw new NanceError('not-supported', 'this host installs no updates');
+      return this.updates.restart();
+    },
   };
+
+  /** The desktop app's updater: `status().update` reports its offer, `restartToUpdate` installs. */
+  attachUpdates(port: UpdatesPort): void {
+    this.updates = port;
+    port.onChange(() => this.events.emit('statusChanged', this.status()));
+  }
 
   private identityDto(keys: KeyPair): IdentityDto {
     return {
@@ -362,6 +382,7 @@ export class NanceService {
       relayForOthers: this.peer.config.traversal.relay.offer,
       // Applies at the next start (the running mapping, if any, is in `status()`).
       portMapping: saved.portMapping ?? true,
+      autoUpdate: saved.autoUpdate ?? true,
     };
   }
 
@@ -380,6 +401,7 @@ export class NanceService {
       peerCount: this.peer.knownPeers().length,
       portMapping: this.portMapping && { ...this.portMapping, external: { ...this.portMapping.external } },
       storage: this.store.health(),
+      update: this.updates?.offer() ?? null,
     };
   }
 

@@ -5,7 +5,7 @@ import { titleWithUnread } from '../../src-shared/unread-title';
 import { useNance, useT } from '../store/react';
 import { unreadTotal } from '../store/slices/activity';
 import './App.css';
-import { ConnectionBanner, ErrorBanner, StorageBanner } from './Banners';
+import { ConnectionBanner, ErrorBanner, StorageBanner, UpdateBanner } from './Banners';
 import { BootstrapPanel } from './BootstrapPanel';
 import { ChatsScreen } from './ChatsScreen';
 import { Onboarding } from './Onboarding';
@@ -72,6 +72,7 @@ export function App() {
       <TopBar />
       <ConnectionBanner />
       <StorageBanner />
+      <UpdateBanner />
       <WipeNotice />
       <ErrorBanner />
       <main id="main" className="app-main">

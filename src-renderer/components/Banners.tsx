@@ -29,6 +29,37 @@ export function StorageBanner() {
   );
 }
 
+/** A newer version (desktop app): restart into it, or, where the app cannot update itself, a link. */
+export function UpdateBanner() {
+  const t = useT();
+  const update = useNance((s) => s.status?.update ?? null);
+  const { restartToUpdate } = useActions();
+  if (!update) return null;
+  const { version, action, releaseUrl } = update;
+  return (
+    <div className="banner banner-info" role="status" data-testid="update-banner" data-action={action}>
+      {action === 'restart' ? t('update.restart', { version }) : t('update.download', { version })}{' '}
+      {action === 'restart' ? (
+        <button
+          type="button"
+          className="button-quiet"
+          data-testid="update-restart"
+          onClick={() => void restartToUpdate()}
+        >
+          {t('update.restartButton')}
+        </button>
+      ) : (
+        releaseUrl && (
+          // Opens like any link in the window: the desktop asks, then hands it to the browser.
+          <a href={releaseUrl} target="_blank" rel="noopener noreferrer" data-testid="update-download">
+            {t('update.downloadLink')}
+          </a>
+        )
+      )}
+    </div>
+  );
+}
+
 export function ErrorBanner() {
   const t = useT();
   const lang = useNance((s) => s.lang);

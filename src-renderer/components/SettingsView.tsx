@@ -38,6 +38,7 @@ function ProfileForm() {
   const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
   const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
   const [portMapping, setPortMapping] = useState(settings?.portMapping ?? true);
+  const [autoUpdate, setAutoUpdate] = useState(settings?.autoUpdate ?? true);
   // Port mapping is decided at start: after saving a change, say that it waits for a restart.
   const [restartNeeded, setRestartNeeded] = useState(false);
   const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem; keepalive?: Problem }>({});
@@ -63,6 +64,7 @@ function ProfileForm() {
       keepaliveSeconds: checkedKeepalive.value,
       relayForOthers: relay,
       portMapping,
+      autoUpdate,
     });
     if (ok) {
       if (portMapping !== (settings?.portMapping ?? true)) setRestartNeeded(true);
@@ -207,6 +209,27 @@ function ProfileForm() {
             {t('settings.restartNote')}
           </span>
         )}
+      </div>
+      <div className="field">
+        <div className="field field-inline">
+          <input
+            id={`${ids}-auto-update`}
+            data-testid="settings-auto-update"
+            type="checkbox"
+            aria-describedby={`${ids}-auto-update-help`}
+            checked={autoUpdate}
+            onChange={(e) => {
+              setAutoUpdate(e.target.checked);
+              setSaved(false);
+            }}
+          />
+          <label className="field-label" htmlFor={`${ids}-auto-update`}>
+            {t('settings.autoUpdateLabel')}
+          </label>
+        </div>
+        <span className="field-help" id={`${ids}-auto-update-help`}>
+          {t('settings.autoUpdateHelp')}
+        </span>
       </div>
       <div className="form-actions">
         <button type="submit" className="button-primary" data-testid="settings-save" disabled={saving}>

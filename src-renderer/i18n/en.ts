@@ -18,6 +18,10 @@ export const en = {
     'Nance cannot write to its storage: its files are read-only. Chats keep working read-only; check the data folder’s permissions.',
   'storage.io-error':
     'Nance cannot write to its storage: the disk reports errors. Chats keep working read-only; check the disk.',
+  'update.restart': 'Nance {version} is ready.',
+  'update.restartButton': 'Restart to update',
+  'update.download': 'Nance {version} is out.',
+  'update.downloadLink': 'Download the new version',
   anonymous: 'Anonymous',
   'text.hiddenChar': 'Hidden control character {code} ({name}), shown because it can reorder or hide text',
 
@@ -262,6 +266,8 @@ export const en = {
   'settings.portMappingLabel': "Ask my router to forward Nance's port (UPnP / NAT-PMP)",
   'settings.portMappingHelp':
     'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
+  'settings.autoUpdateLabel': 'Check for updates (at start and once a day)',
+  'settings.autoUpdateHelp': 'A new version is installed only when you choose "Restart to update".',
   'settings.restartNote': 'Restart Nance for the port forwarding change to take effect.',
   'relay.auto': 'Only in bootstrap mode',
   'relay.always': 'Always',

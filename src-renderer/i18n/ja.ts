@@ -19,6 +19,10 @@ export const ja: Messages = {
     'ファイルが読み取り専用のため、Nance はデータを保存できません。チャットは読み取り専用で使えます。データフォルダーの権限を確認してください。',
   'storage.io-error':
     'ディスクのエラーのため、Nance はデータを保存できません。チャットは読み取り専用で使えます。ディスクを確認してください。',
+  'update.restart': 'Nance {version} の準備ができました。',
+  'update.restartButton': '再起動して更新',
+  'update.download': 'Nance {version} が公開されました。',
+  'update.downloadLink': '新しいバージョンをダウンロード',
   anonymous: '名無し',
   'text.hiddenChar':
     '隠れた制御文字 {code}（{name}）: 文字の並びを入れ替えたり隠したりできるため表示しています',
@@ -269,6 +273,8 @@ export const ja: Messages = {
   'settings.portMappingLabel': 'ルーターに Nance のポートの転送を依頼する（UPnP / NAT-PMP）',
   'settings.portMappingHelp':
     'ポートを開けたときのように、このコンピューターに誰からでも届くようになります。次回の起動時から有効です。',
+  'settings.autoUpdateLabel': '更新を確認する（起動時と 1 日 1 回）',
+  'settings.autoUpdateHelp': '新しいバージョンは「再起動して更新」を選んだときにだけインストールされます。',
   'settings.restartNote': 'ポート転送の変更は Nance を再起動すると有効になります。',
   'relay.auto': 'ブートストラップモードのときだけ',
   'relay.always': '常に',

@@ -66,7 +66,8 @@ export type ActionName =
   | 'getIdentity'
   | 'exportIdentity'
   | 'importIdentity'
-  | 'cancelPost';
+  | 'cancelPost'
+  | 'restartToUpdate';
 
 export interface ActionError {
   action: ActionName;
@@ -110,6 +111,8 @@ export interface Actions {
   /** Keeps (or, when empty, forgets) the unsent text of chat `key`. */
   setDraft(key: string, text: string): void;
   saveSettings(changes: Partial<SettingsDto>): Promise<boolean>;
+  /** The desktop app quits and installs the downloaded update (StatusDto.update). */
+  restartToUpdate(): Promise<boolean>;
   finishOnboarding(displayName: string, bootstrap: string | null): Promise<boolean>;
   skipOnboarding(): Promise<boolean>;
   setMode(mode: Mode): Promise<boolean>;

@@ -42,6 +42,7 @@ export class FakeNanceApi implements NanceApi {
     keepaliveSeconds: 20,
     relayForOthers: 'auto',
     portMapping: true,
+    autoUpdate: true,
   };
   status: StatusDto = {
     mode: 'peer',
@@ -53,6 +54,7 @@ export class FakeNanceApi implements NanceApi {
     peerCount: 0,
     portMapping: null,
     storage: { ok: true, problem: null },
+    update: null,
   };
   identity: IdentityDto = {
     publicKey: 'A'.repeat(43),
@@ -228,6 +230,8 @@ export class FakeNanceApi implements NanceApi {
         this.outbox = this.outbox.filter((p) => p.id !== args.id);
         return this.outbox.length < before;
       }
+      case 'restartToUpdate':
+        return this.status.update?.action === 'restart';
     }
   }
 }

@@ -3,6 +3,7 @@
 // notifications, data dir and port) is a plain function in ../shell/, tested without Electron.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   app,
@@ -20,7 +21,7 @@ import {
   Tray,
   type WebContents,
 } from 'electron';
-import type { CommandName, CommandReply } from '../../../src-shared/api.js';
+import type { CommandName, CommandReply, UpdateDto } from '../../../src-shared/api.js';
 import { type ChatRef, chatKey } from '../../../src-shared/chat-key.js';
 import { unreadInTitle } from '../../../src-shared/unread-title.js';
 import type { Logger } from '../../core/logger.js';
@@ -42,6 +43,7 @@ import {
 import { keychainSecretBox } from '../shell/keychain-box.js';
 import { switchBootstrapMode } from '../shell/mode-switch.js';
 import { ChatActivity, NotifyThrottle, notificationText, shouldNotify } from '../shell/notification-rules.js';
+import { parseSmokeRequest, type SmokeRequest, smokeHookEnabled, smokeReply } from '../shell/smoke-hook.js';
 import {
   type Lang,
   type MenuItemSpec,
@@ -51,6 +53,15 @@ import {
   trayMenuTemplate,
   trayTooltip,
 } from '../shell/tray-menu.js';
+import {
+  CHECK_INTERVAL_MS,
+  offerFor,
+  publishedRepo,
+  releasePage,
+  type UpdatePath,
+  updatePath,
+  updaterOptions,
+} from '../shell/updates.js';
 import {
   onWindowClose,
   raiseWindowSteps,
@@ -78,6 +89,14 @@ let composing: Promise<ComposedPeer> | undefined;
 let composed: ComposedPeer | undefined;
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
+/** The tray's current menu and tooltip (the smoke hook reads them; Electron has no getter). */
+let trayMenu: Menu | null = null;
+let trayTooltipText = '';
+/** Auto-update (../shell/updates.ts): the offer shown, the daily check, electron-updater once loaded. */
+let updateOffer: UpdateDto | null = null;
+let updateTimer: NodeJS.Timeout | undefined;
+let updater: import('electron-updater').AppUpdater | undefined;
+const updateListeners: (() => void)[] = [];
 let lang: Lang = 'en';
 let quitting = false;
 let shutdown: 'running' | 'stopping' | 'done' = 'running';
@@ -147,9 +166,18 @@ async function start(): Promise<void> {
     if (!activity.isOwnPostInFlight(ref)) notify(ref);
   });
   service.events.on('modeChanged', () => refreshTray());
+  service.attachUpdates({
+    offer: () => updateOffer,
+    restart: () => restartToUpdate(),
+    onChange: (listener) => updateListeners.push(listener),
+  });
+  // The setting can change at any time (updateSettings emits statusChanged).
+  service.events.on('statusChanged', () => void applyUpdateSetting());
+  void applyUpdateSetting();
 
   createTray();
   createWindow();
+  if (smokeHookEnabled(process.env)) startSmokeHook();
   const status = service.status();
   log.info({ udp: status.udp, mode: status.mode, dataDir, rendererDir }, 'desktop: ready');
 }
@@ -339,6 +367,7 @@ function refreshTray(): void {
     windowVisible: win !== null && !win.isDestroyed() && win.isVisible(),
     mode: composed.service.status().mode,
     lang,
+    updateReady: updateOffer?.action === 'restart' ? updateOffer.version : null,
   };
   const handlers: Record<TrayItemId, (item: MenuItem) => void> = {
     'toggle-window': () => toggleWindow(),
@@ -348,6 +377,7 @@ function refreshTray(): void {
       if (!result.ok) log.warn({ err: result.error }, 'desktop: mode switch failed');
       refreshTray(); // also when nothing changed: puts the checkbox back
     },
+    'restart-to-update': () => restartToUpdate(),
     quit: () => quit(),
   };
   const toItem = (spec: MenuItemSpec): Electron.MenuItemConstructorOptions =>
@@ -360,8 +390,109 @@ function refreshTray(): void {
           checked: spec.checked,
           click: spec.id ? (item) => handlers[spec.id as TrayItemId](item) : undefined,
         };
-  tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(state).map(toItem)));
-  tray.setToolTip(trayTooltip(state));
+  trayMenu = Menu.buildFromTemplate(trayMenuTemplate(state).map(toItem));
+  trayTooltipText = trayTooltip(state);
+  tray.setContextMenu(trayMenu);
+  tray.setToolTip(trayTooltipText);
+}
+
+// ---------------------------------------------------------------- auto-update (../shell/updates.ts)
+
+/** Starts or stops the checks as the setting and the install allow; electron-updater loads only when used. */
+async function applyUpdateSetting(): Promise<void> {
+  if (!composed || shutdown !== 'running') return;
+  const path = updatePath({
+    isPackaged: app.isPackaged,
+    platform: process.platform,
+    appImage: process.env.APPIMAGE,
+    portableExecutable: process.env.PORTABLE_EXECUTABLE_FILE,
+    enabled: composed.service.settings().autoUpdate,
+  });
+  if (path === 'none') {
+    clearInterval(updateTimer);
+    updateTimer = undefined;
+    return;
+  }
+  if (updateTimer) return;
+  updateTimer = setInterval(() => void checkForUpdates(), CHECK_INTERVAL_MS);
+  if (!updater) updater = await loadUpdater(path);
+  void checkForUpdates();
+}
+
+async function loadUpdater(
+  route: Exclude<UpdatePath, 'none'>,
+): Promise<import('electron-updater').AppUpdater> {
+  const { autoUpdater } = (await import('electron-updater')).default;
+  Object.assign(autoUpdater, updaterOptions(route));
+  autoUpdater.logger = null;
+  // owner/repo as the release workflow filled electron-builder.yml's publish section.
+  const feedFile = path.join(process.resourcesPath, 'app-update.yml');
+  const publish = publishedRepo(fs.existsSync(feedFile) ? fs.readFileSync(feedFile, 'utf8') : '');
+  const offer = (event: 'available' | 'downloaded', version: string) => {
+    const next = offerFor(event, route, version, app.getVersion(), releasePage(publish, version));
+    if (!next) return;
+    updateOffer = next;
+    log.info({ update: next }, 'desktop: update offered');
+    for (const listener of updateListeners) listener();
+    refreshTray();
+  };
+  autoUpdater.on('update-available', (info) => offer('available', info.version));
+  autoUpdater.on('update-downloaded', (info) => offer('downloaded', info.version));
+  autoUpdater.on('error', (err) => log.warn({ err: String(err) }, 'desktop: update check failed'));
+  return autoUpdater;
+}
+
+async function checkForUpdates(): Promise<void> {
+  try {
+    await updater?.checkForUpdates();
+  } catch (err) {
+    log.warn({ err: String(err) }, 'desktop: update check failed');
+  }
+}
+
+/** Only on the person's request: quits (the peer closes as on Quit) and installs the download. */
+function restartToUpdate(): boolean {
+  if (updateOffer?.action !== 'restart' || !updater) return false;
+  quitting = true;
+  updater.quitAndInstall();
+  return true;
+}
+
+// ---------------------------------------------------------------- smoke hook (../shell/smoke-hook.ts)
+
+function startSmokeHook(): void {
+  log.warn({}, 'desktop: smoke hook on (NANCE_SMOKE_HOOK=1): the tray is driven from stdin');
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const request = parseSmokeRequest(line);
+    if (request) process.stdout.write(smokeReply(request.id, request.hook, answerSmoke(request)));
+  });
+}
+
+function answerSmoke(request: SmokeRequest): Record<string, unknown> {
+  const shown = () => {
+    const exists = win !== null && !win.isDestroyed();
+    return { exists, visible: exists && win?.isVisible() === true };
+  };
+  switch (request.hook) {
+    case 'tray':
+      if (!tray || tray.isDestroyed() || !trayMenu) return { tray: false };
+      return {
+        tray: true,
+        items: trayMenu.items.map(({ id, type, label, checked }) => ({ id, type, label, checked })),
+        tooltip: trayTooltipText,
+      };
+    case 'trayClick': {
+      const item = trayMenu?.getMenuItemById(request.item);
+      // MenuItem.click is what Electron runs on a real click (a checkbox flips first).
+      item?.click();
+      return { clicked: item != null };
+    }
+    case 'closeWindow':
+      win?.close();
+      return shown();
+    case 'window':
+      return shown();
+  }
 }
 
 // ---------------------------------------------------------------- quitting
@@ -374,6 +505,7 @@ function quit(): void {
 /** Closes the peer (transport and store), the tray and the log, then exits; at most STOP_DEADLINE_MS. */
 async function stop(): Promise<void> {
   shutdown = 'stopping';
+  clearInterval(updateTimer);
   const deadline = setTimeout(() => app.exit(0), STOP_DEADLINE_MS);
   try {
     log.info({}, 'desktop: stopping');

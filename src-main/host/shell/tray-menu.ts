@@ -4,7 +4,7 @@ import type { Mode } from '../../../src-shared/api.js';
 
 export type Lang = 'ja' | 'en';
 
-export type TrayItemId = 'toggle-window' | 'bootstrap-mode' | 'quit';
+export type TrayItemId = 'toggle-window' | 'restart-to-update' | 'bootstrap-mode' | 'quit';
 
 export interface MenuItemSpec {
   type: 'normal' | 'checkbox' | 'separator';
@@ -19,6 +19,8 @@ export interface TrayState {
   windowVisible: boolean;
   mode: Mode;
   lang: Lang;
+  /** A downloaded update's version: the menu offers "Restart to update". */
+  updateReady?: string | null;
 }
 
 const labels = {
@@ -27,6 +29,7 @@ const labels = {
     hide: 'Hide Nance',
     bootstrap: 'Bootstrap mode',
     quit: 'Quit Nance',
+    restartToUpdate: 'Restart to update to {version}',
     tooltipPeer: 'Nance',
     tooltipBootstrap: 'Nance (bootstrap mode)',
   },
@@ -35,6 +38,7 @@ const labels = {
     hide: 'Nance を隠す',
     bootstrap: 'ブートストラップモード',
     quit: 'Nance を終了',
+    restartToUpdate: '再起動して {version} に更新',
     tooltipPeer: 'Nance',
     tooltipBootstrap: 'Nance（ブートストラップモード）',
   },
@@ -44,6 +48,15 @@ export function trayMenuTemplate(state: TrayState): MenuItemSpec[] {
   const t = labels[state.lang];
   return [
     { id: 'toggle-window', type: 'normal', label: state.windowVisible ? t.hide : t.show },
+    ...(state.updateReady
+      ? [
+          {
+            id: 'restart-to-update',
+            type: 'normal',
+            label: t.restartToUpdate.replace('{version}', state.updateReady),
+          } as const,
+        ]
+      : []),
     { type: 'separator' },
     { id: 'bootstrap-mode', type: 'checkbox', label: t.bootstrap, checked: state.mode === 'bootstrap' },
     { type: 'separator' },

@@ -8,7 +8,7 @@ import type { SliceContext } from './context';
 
 type PreferenceActions = Pick<
   Actions,
-  'saveSettings' | 'finishOnboarding' | 'skipOnboarding' | 'setLang' | 'setTheme'
+  'saveSettings' | 'restartToUpdate' | 'finishOnboarding' | 'skipOnboarding' | 'setLang' | 'setTheme'
 >;
 
 /** The name my posts carry: the display name, or "Anonymous" in the window's language. */
@@ -35,6 +35,12 @@ export function preferencesSlice(
       clearErrorOf('updateSettings');
       void loadStatus();
       return true;
+    },
+
+    async restartToUpdate() {
+      const reply = await api.call('restartToUpdate', {});
+      if (!reply.ok) fail('restartToUpdate', reply.error);
+      return reply.ok && reply.result;
     },
 
     finishOnboarding(displayName, bootstrap) {

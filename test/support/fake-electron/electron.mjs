@@ -178,9 +178,18 @@ export const ipcMain = {
   },
 };
 
+// As Electron: MenuItem.click() flips a checkbox, then calls the template's click with the item.
 export const Menu = {
   buildFromTemplate(template) {
-    return { items: template };
+    const items = template.map((spec) => {
+      const item = { ...spec };
+      item.click = () => {
+        if (item.type === 'checkbox') item.checked = !item.checked;
+        spec.click?.(item);
+      };
+      return item;
+    });
+    return { items, getMenuItemById: (id) => items.find((i) => i.id === id) ?? null };
   },
 };
 
@@ -339,9 +348,8 @@ const actions = {
   },
   trayClick({ item: itemId }) {
     const item = tray.menu.items.find((i) => i.id === itemId);
-    if (!item?.click) throw new Error(`fake: no clickable tray item ${itemId}`);
-    if (item.type === 'checkbox') item.checked = !item.checked; // as Electron does before click
-    item.click(item);
+    if (!item) throw new Error(`fake: no tray item ${itemId}`);
+    item.click();
     return {};
   },
   closeWindow() {
@@ -409,6 +417,7 @@ const actions = {
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const { do: what, id, ...args } = JSON.parse(line);
+  if (what === undefined) return; // not ours: main's smoke hook (src-main/host/shell/smoke-hook.ts)
   Promise.resolve(actions[what](args)).then(
     (result) => report({ fake: 'done', id, ...result }),
     (err) => report({ fake: 'done', id, error: String(err) }),

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AUTO_INSTALL_ON_APP_QUIT,
+  isNewer,
+  offerFor,
+  publishedRepo,
+  releasePage,
+  updatePath,
+  updaterOptions,
+} from './updates.js';
+
+const facts = {
+  isPackaged: true,
+  platform: 'linux' as NodeJS.Platform,
+  appImage: undefined as string | undefined,
+  portableExecutable: undefined as string | undefined,
+  enabled: true,
+};
+
+describe('update path', () => {
+  it('self-updates the AppImage, NSIS and macOS builds', () => {
+    expect(updatePath({ ...facts, appImage: '/home/a/Nance.AppImage' })).toBe('self');
+    expect(updatePath({ ...facts, platform: 'win32' })).toBe('self');
+    expect(updatePath({ ...facts, platform: 'darwin' })).toBe('self');
+  });
+
+  it('only links to the release page for the deb and the portable exe', () => {
+    expect(updatePath(facts)).toBe('download');
+    expect(updatePath({ ...facts, platform: 'win32', portableExecutable: 'C:\\Nance.exe' })).toBe('download');
+  });
+
+  it('does nothing unpackaged or with the setting off', () => {
+    expect(updatePath({ ...facts, isPackaged: false, platform: 'darwin' })).toBe('none');
+    expect(updatePath({ ...facts, enabled: false, platform: 'darwin' })).toBe('none');
+  });
+
+  it('downloads only where it can install, and never installs on quit', () => {
+    expect(AUTO_INSTALL_ON_APP_QUIT).toBe(false);
+    expect(updaterOptions('self')).toEqual({ autoDownload: true, autoInstallOnAppQuit: false });
+    expect(updaterOptions('download')).toEqual({ autoDownload: false, autoInstallOnAppQuit: false });
+  });
+});
+
+describe('the offer', () => {
+  const url = 'https://github.com/nance/nance/releases/tag/v0.2.0';
+  it('is a restart once downloaded, a link where nothing downloads', () => {
+    expect(offerFor('downloaded', 'self', '0.2.0', '0.1.0', url)).toEqual({
+      version: '0.2.0',
+      action: 'restart',
+      releaseUrl: url,
+    });
+    expect(offerFor('available', 'download', '0.2.0', '0.1.0', url)?.action).toBe('download');
+    // Available but not yet downloaded: nothing to restart into yet.
+    expect(offerFor('available', 'self', '0.2.0', '0.1.0', url)).toBeNull();
+    expect(offerFor('downloaded', 'download', '0.2.0', '0.1.0', url)).toBeNull();
+    expect(offerFor('downloaded', 'none', '0.2.0', '0.1.0', url)).toBeNull();
+  });
+
+  it('never offers the running version or an older one (a lying feed cannot loop restarts)', () => {
+    expect(offerFor('downloaded', 'self', '0.1.0', '0.1.0', url)).toBeNull();
+    expect(offerFor('downloaded', 'self', '0.0.9', '0.1.0', url)).toBeNull();
+    expect(offerFor('available', 'download', '0.1.0-beta.1', '0.1.0', url)).toBeNull();
+  });
+
+  it('compares versions', () => {
+    expect(isNewer('0.10.0', '0.9.9')).toBe(true);
+    expect(isNewer('1.0.0', '1.0.0-rc.1')).toBe(true);
+    expect(isNewer('1.0.0-rc.2', '1.0.0-rc.1')).toBe(true);
+    expect(isNewer('v1.0.1', '1.0.0')).toBe(true);
+    expect(isNewer('1.0', '1.0.0')).toBe(false);
+  });
+});
+
+describe('release page', () => {
+  it('is the tag page of the publishing repository, through safeLink', () => {
+    expect(releasePage({ owner: 'nance-chat', repo: 'nance' }, '0.2.0')).toBe(
+      'https://github.com/nance-chat/nance/releases/tag/v0.2.0',
+    );
+    expect(releasePage(null, '0.2.0')).toBeNull();
+    expect(releasePage({ owner: 'a' }, '0.2.0')).toBeNull();
+    // A feed's version never smuggles a path or a query into the link.
+    expect(releasePage({ owner: 'a', repo: 'b' }, '1.0.0/../../evil?x')).toBeNull();
+    expect(releasePage({ owner: 'a/../x', repo: 'b' }, '1.0.0')).toBe(
+      'https://github.com/a%2F..%2Fx/b/releases/tag/v1.0.0',
+    );
+  });
+});
+
+describe('publishedRepo', () => {
+  it("reads owner and repo from electron-builder's app-update.yml", () => {
+    const yml = 'owner: nance-chat\nrepo: nance\nprovider: github\nupdaterCacheDirName: nance-updater\n';
+    expect(publishedRepo(yml)).toEqual({ owner: 'nance-chat', repo: 'nance' });
+    expect(publishedRepo('provider: github\n')).toBeNull();
+    expect(publishedRepo('owner: a b\nrepo: c\n')).toBeNull();
+  });
+});
