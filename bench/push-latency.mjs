@@ -7,17 +7,25 @@
 //   - poll:   reader P, driven like the window without push (readChat with its cursor every
 //     700 ms), gets it in a read: the baseline, in the same run.
 // Needs `npm run build` (and /usr/bin/chromium for the window column; without it, that column is
-// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50] [--profile]; --profile also
-// splits the window's time (post -> the page's WebSocket -> the row in the DOM) and prints the page's
-// main-thread work per push (React commits and renders, mutations of rows already shown, long
-// tasks, Chromium's script/layout/style ms), net of an idle stretch of the same page (bench/window-probe.mjs).
-import { existsSync } from 'node:fs';
+// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50] [--profile [--cpu-prof F]].
+// --profile also splits the window's time (post -> the page's WebSocket -> the row in the DOM) and
+// prints the page's main-thread work per push (React commits and components rendered, mutations of
+// rows already shown, long tasks, Chromium's script/layout/style ms), net of an idle stretch of the
+// same page (test/support/window-probe.mjs); --cpu-prof F saves the page's CPU profile over the
+// posts (component names need an unminified renderer: `npx vite build --minify false`).
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { isBuilt, spawnCli } from '../test/support/spawn-cli.mjs';
-import { installProbe, readProbe, threadMetrics, watchRows, workBetween } from './window-probe.mjs';
+import {
+  installProbe,
+  readProbe,
+  threadMetrics,
+  watchRows,
+  workBetween,
+} from '../test/support/window-probe.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -26,6 +34,9 @@ const arg = (name, fallback) => {
 const POSTS = arg('--posts', 200);
 const GAP_MS = arg('--gap-ms', 50);
 const PROFILE = process.argv.includes('--profile');
+const CPU_PROFILE = process.argv.includes('--cpu-prof')
+  ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
+  : null;
 const POLL_MS = 700;
 const CHROMIUM = '/usr/bin/chromium';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -217,11 +228,21 @@ try {
 
   const postedAt = new Map();
   const acked = [];
+  if (cdp && CPU_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   for (let n = 1; n <= POSTS; n++) {
     postedAt.set(n, now());
     await poster.cli.ok('postMessage', { host: hostAt, chatUuid, name: 'poster', content: `bench ${n}` });
     acked.push(now() - postedAt.get(n));
     await sleep(GAP_MS + Math.random() * GAP_MS);
+  }
+  if (cdp && CPU_PROFILE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(CPU_PROFILE, JSON.stringify(profile));
+    console.log(`the page's CPU profile over the posts: ${CPU_PROFILE} (Chromium DevTools opens it)`);
   }
   await sleep(2 * POLL_MS + 500);
   polling = false;

@@ -1,12 +1,14 @@
-// What the window's main thread does per pushed message (issue 13), for push-latency.mjs --profile
-// and the structure spec (e2e/web/push-render.spec.ts). Installed in the page before it loads:
-//   - React's DevTools hook (it works with the production build): counts commits, and which
-//     components rendered in each (a fiber whose function ran has the PerformedWork flag; a subtree
-//     whose child pointer is its previous version's was not visited at all);
+// What the window's main thread does per pushed message (issue 13): for bench/push-latency.mjs
+// --profile and e2e/web/push-render.spec.ts. Installed in the page before it loads:
+//   - React's DevTools hook (it works with the production build): counts commits, which components
+//     rendered in each (a fiber whose function ran has the PerformedWork flag; a subtree whose
+//     child pointer is its previous version's was not visited at all), and which of them are a
+//     row of the window (their first DOM node is a chat row, message row or day separator), split
+//     into rows mounted and rows rendered again;
 //   - the WebSocket: when each frame carrying "bench <n>" arrived (epoch ms, sub-ms);
 //   - long tasks (> 50 ms) with their start and length.
-// `watchRows()` then watches the message list: when each "bench <n>" appeared, and how many DOM
-// mutations touched a message row that was already there (a new message must only add its own).
+// `watchRows()` then watches the message list: when each "bench <n>" row appeared, and how many DOM
+// mutations touched a message row or day separator that was already there.
 
 /** The page-side half; runs in the page (addInitScript), so it must not close over anything. */
 function pageProbe() {
@@ -18,10 +20,22 @@ function pageProbe() {
     longTasks: [],
     oldRowMutations: 0,
     rowsAdded: 0,
+    rowMounts: {},
+    rowRenders: {},
   };
   window.__probe = probe;
   const PERFORMED_WORK = 1;
-  const COMPONENT_TAGS = new Set([0, 1, 11, 14, 15]); // function, class, forwardRef, memo, simple memo
+  // Function, class, forwardRef, simple memo; a memo with a compare function (14) is counted by its
+  // inner function's fiber.
+  const COMPONENT_TAGS = new Set([0, 1, 11, 15]);
+  const ROW = '[data-testid="chat-item"], [data-testid="message-item"], [data-testid="day-separator"]';
+  /** The row a component draws: its first DOM node, when that node is a row itself. */
+  const rowOf = (fiber) => {
+    let f = fiber.child;
+    while (f && f.tag !== 5 && f.tag !== 6) f = f.child;
+    const node = f?.stateNode;
+    return node?.nodeType === 1 && node.matches(ROW) ? node.dataset.testid : null;
+  };
   const nameOf = (fiber) => {
     const type = fiber.type?.type ?? fiber.type?.render ?? fiber.type;
     return type?.displayName ?? type?.name ?? 'anonymous';
@@ -32,6 +46,9 @@ function pageProbe() {
       if (COMPONENT_TAGS.has(f.tag) && rendered) {
         const name = nameOf(f);
         probe.renders[name] = (probe.renders[name] ?? 0) + 1;
+        const row = rowOf(f);
+        const counts = f.alternate === null ? probe.rowMounts : probe.rowRenders;
+        if (row) counts[row] = (counts[row] ?? 0) + 1;
       }
       // A subtree React did not visit keeps the previous commit's child fibers.
       if (f.child && !(f.alternate && f.alternate.child === f.child)) walk(f.child);
@@ -68,9 +85,12 @@ function pageProbe() {
   }).observe({ type: 'longtask', buffered: true });
 }
 
+/** The probe as an init script (for a context, or `openWindow`'s initScripts). */
+export const probeScript = `(${pageProbe.toString()})();`;
+
 /** Installs the probe; call before `page.goto`. */
 export async function installProbe(page) {
-  await page.addInitScript(pageProbe);
+  await page.addInitScript(probeScript);
 }
 
 /** Starts watching the open chat's message list (call once it shows). */
@@ -78,20 +98,17 @@ export async function watchRows(page) {
   await page.evaluate(() => {
     const probe = window.__probe;
     const list = document.querySelector('[data-testid="message-list"]');
-    const rowOf = (node) =>
-      (node.nodeType === 1 ? node : node.parentElement)?.closest('[data-testid="message-item"]') ?? null;
+    const ROW = '[data-testid="message-item"], [data-testid="day-separator"]';
+    const rowOf = (node) => (node.nodeType === 1 ? node : node.parentElement)?.closest(ROW) ?? null;
     new MutationObserver((records) => {
       const at = performance.timeOrigin + performance.now();
       const added = new Set();
       for (const r of records)
-        for (const n of r.addedNodes)
-          if (n.nodeType === 1 && n.matches('[data-testid="message-item"]')) added.add(n);
-      probe.rowsAdded += added.size;
+        for (const n of r.addedNodes) if (n.nodeType === 1 && n.matches(ROW)) added.add(n);
+      for (const n of added) if (n.matches('[data-testid="message-item"]')) probe.rowsAdded += 1;
       for (const r of records) {
         const row = rowOf(r.target);
-        const removedRow = [...r.removedNodes].some(
-          (n) => n.nodeType === 1 && n.matches('[data-testid="message-item"]'),
-        );
+        const removedRow = [...r.removedNodes].some((n) => n.nodeType === 1 && n.matches(ROW));
         if (removedRow || (row && !added.has(row))) probe.oldRowMutations += 1;
       }
       for (const row of added) {
