@@ -63,12 +63,16 @@ if (!skippedWithoutChromium('push render')) {
     test('clock ticks and chat-list refreshes render no chat row, message row or day separator', async () => {
       const page = R.page;
       const countdown = page.getByTestId('wipe-countdown');
+      const age = page.locator('[data-testid="chat-item"] .chat-item-time').first();
       const before = await readProbe(page);
       const shownBefore = await countdown.textContent();
-      // Three ticks of the 1 s clock and ~10 sync rounds (300 ms) of the chat list.
+      const ageBefore = await age.textContent();
+      // At least three ticks of the 1 s clock and ~10 sync rounds (300 ms) of the chat list.
       await page.waitForTimeout(3_500);
-      // The clock did tick: the countdown moved.
+      // The clock did tick and the labels follow it: the countdown moved, and a chat row's age
+      // ("now", "12 seconds ago") changes without its row rendering again.
       await expect(countdown).not.toHaveText(shownBefore ?? '');
+      await expect(age).not.toHaveText(ageBefore ?? '', { timeout: 20_000 });
       const after = await readProbe(page);
       expect(after.commits).toBeGreaterThan(before.commits);
       expect(diff(before.rowRenders, after.rowRenders)).toEqual({});
