@@ -7,14 +7,25 @@
 //   - poll:   reader P, driven like the window without push (readChat with its cursor every
 //     700 ms), gets it in a read: the baseline, in the same run.
 // Needs `npm run build` (and /usr/bin/chromium for the window column; without it, that column is
-// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50]; BENCH_DEBUG=1 also prints
-// when the event reached the page (its WebSocket), to tell transport from rendering.
-import { existsSync } from 'node:fs';
+// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50] [--profile [--cpu-prof F]].
+// --profile also splits the window's time (post -> the page's WebSocket -> the row in the DOM) and
+// prints the page's main-thread work per push (React commits and components rendered, mutations of
+// rows already shown, long tasks, Chromium's script/layout/style ms), net of an idle stretch of the
+// same page (test/support/window-probe.mjs); --cpu-prof F saves the page's CPU profile over the
+// posts (component names need an unminified renderer: `npx vite build --minify false`).
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { isBuilt, spawnCli } from '../test/support/spawn-cli.mjs';
+import {
+  installProbe,
+  readProbe,
+  threadMetrics,
+  watchRows,
+  workBetween,
+} from '../test/support/window-probe.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -22,6 +33,10 @@ const arg = (name, fallback) => {
 };
 const POSTS = arg('--posts', 200);
 const GAP_MS = arg('--gap-ms', 50);
+const PROFILE = process.argv.includes('--profile');
+const CPU_PROFILE = process.argv.includes('--cpu-prof')
+  ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
+  : null;
 const POLL_MS = 700;
 const CHROMIUM = '/usr/bin/chromium';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +75,70 @@ const fmt = (s) =>
     ? 'no samples'
     : `n=${s.n}  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
 
+/** --profile: where the window's time goes, and the page's work per push net of idle. */
+async function printProfile(page, cdp, idle, postedAt) {
+  const p2 = await readProbe(page);
+  const m2 = await threadMetrics(cdp);
+  const pushes = Object.keys(p2.shown).length;
+  const idleMs = idle.p1.now - idle.p0.now;
+  const postMs = p2.now - idle.p1.now;
+  const idleWork = workBetween(idle.p0, idle.p1, idle.m0, idle.m1, idleMs / postMs);
+  const postWork = workBetween(idle.p1, p2, idle.m1, m2, 1);
+  const net = {};
+  for (const key of [
+    'commits',
+    'oldRowMutations',
+    'scriptMs',
+    'layoutMs',
+    'styleMs',
+    'taskMs',
+    'layouts',
+    'styles',
+  ]) {
+    net[key] = Number(((postWork[key] - idleWork[key]) / pushes).toFixed(3));
+  }
+  const renders = {};
+  for (const [name, n] of Object.entries(postWork.renders)) {
+    const d = (n - (idleWork.renders[name] ?? 0)) / pushes;
+    if (d > 0.01) renders[name] = Number(d.toFixed(2));
+  }
+  const stage = (from, to) =>
+    fmt(
+      stats(
+        [...postedAt.keys()]
+          .filter((n) => from(n) !== undefined && to(n) !== undefined)
+          .map((n) => to(n) - from(n)),
+      ),
+    );
+  console.log('  --profile: the window split');
+  console.log(
+    `    post -> page WebSocket frame:  ${stage(
+      (n) => postedAt.get(n),
+      (n) => p2.frames[n],
+    )}`,
+  );
+  console.log(
+    `    WebSocket frame -> row in DOM: ${stage(
+      (n) => p2.frames[n],
+      (n) => p2.shown[n],
+    )}`,
+  );
+  console.log(
+    `  --profile: page work per push (net of ${(idleMs / 1000).toFixed(0)} s idle; ${pushes} pushes shown)`,
+  );
+  console.log(`    ${JSON.stringify(net)}`);
+  console.log(`    components rendered per push: ${JSON.stringify(renders)}`);
+  console.log(
+    `    long tasks: idle ${idleWork.longTasks} (${idleWork.longTaskMs.toFixed(0)} ms), posting ${postWork.longTasks} (${postWork.longTaskMs.toFixed(0)} ms)`,
+  );
+  const idleRenders = {};
+  for (const [name, n] of Object.entries(
+    workBetween(idle.p0, idle.p1, idle.m0, idle.m1, idleMs / 1000).renders,
+  ))
+    idleRenders[name] = n;
+  console.log(`    idle, renders per second: ${JSON.stringify(idleRenders)}`);
+}
+
 let browser;
 try {
   const boot = await start('boot', ['--bootstrap']);
@@ -84,21 +163,7 @@ try {
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     const page = await browser.newPage();
-    if (process.env.BENCH_DEBUG) {
-      await page.addInitScript(() => {
-        window.wsSeen = {};
-        const Orig = window.WebSocket;
-        window.WebSocket = class extends Orig {
-          constructor(...a) {
-            super(...a);
-            this.addEventListener('message', (e) => {
-              const at = Date.now();
-              for (const m of String(e.data).matchAll(/bench (\d+)/g)) window.wsSeen[m[1]] ??= at;
-            });
-          }
-        };
-      });
-    }
+    if (PROFILE) await installProbe(page);
     await page.goto(reader.cli.ready.web);
     await page.getByTestId('chat-item').filter({ hasText: 'bench' }).first().click();
     await page.getByTestId('message-content').filter({ hasText: 'hello' }).waitFor();
@@ -114,6 +179,7 @@ try {
         }
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
+    if (PROFILE) await watchRows(page);
   } else {
     console.log(`window column skipped: ${CHROMIUM} is not installed`);
   }
@@ -146,13 +212,37 @@ try {
   })();
   await sleep(POLL_MS);
 
+  // --profile: the page's work over an idle stretch first (the clock tick, the fallback poll),
+  // then over the posts; per push is the difference.
+  let cdp;
+  let idle;
+  if (PROFILE && browser) {
+    const page = browser.contexts()[0].pages()[0];
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const p0 = await readProbe(page);
+    const m0 = await threadMetrics(cdp);
+    await sleep(10_000);
+    idle = { p0, m0, p1: await readProbe(page), m1: await threadMetrics(cdp) };
+  }
+
   const postedAt = new Map();
   const acked = [];
+  if (cdp && CPU_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   for (let n = 1; n <= POSTS; n++) {
     postedAt.set(n, now());
     await poster.cli.ok('postMessage', { host: hostAt, chatUuid, name: 'poster', content: `bench ${n}` });
     acked.push(now() - postedAt.get(n));
     await sleep(GAP_MS + Math.random() * GAP_MS);
+  }
+  if (cdp && CPU_PROFILE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(CPU_PROFILE, JSON.stringify(profile));
+    console.log(`the page's CPU profile over the posts: ${CPU_PROFILE} (Chromium DevTools opens it)`);
   }
   await sleep(2 * POLL_MS + 500);
   polling = false;
@@ -163,15 +253,6 @@ try {
     for (const [n, at] of Object.entries(await page.evaluate(() => window.benchSeen))) {
       seenInWindow.set(Number(n), at);
     }
-  }
-  if (process.env.BENCH_DEBUG && browser) {
-    const page = browser.contexts()[0].pages()[0];
-    const ws = new Map(
-      Object.entries(await page.evaluate(() => window.wsSeen)).map(([n, t]) => [Number(n), t]),
-    );
-    console.log(
-      `  DEBUG websocket arrival in the page: ${fmt(stats([...postedAt].filter(([n]) => ws.has(n)).map(([n, t]) => ws.get(n) - t)))}`,
-    );
   }
   const seenByEvent = new Map();
   for (const { at, msg } of reader.events) {
@@ -189,6 +270,7 @@ try {
   console.log(`  contract event (stdio, push):  ${fmt(stats(latencies(seenByEvent)))}`);
   console.log(`  the poster's own acknowledgement: ${fmt(stats(acked))}`);
   console.log(`  poll every ${POLL_MS} ms (baseline):   ${fmt(stats(latencies(seenByPoll)))}`);
+  if (idle) await printProfile(browser.contexts()[0].pages()[0], cdp, idle, postedAt);
   const missing = (seen) => POSTS - [...postedAt.keys()].filter((n) => seen.has(n)).length;
   console.log(
     `  not seen: window ${browser ? missing(seenInWindow) : '-'}, event ${missing(seenByEvent)}, poll ${missing(seenByPoll)}`,

@@ -1,12 +1,14 @@
 // Every chat this window knows: the ones I opened or posted in (pinned), mine, then each host's,
 // most recently active first, each with its unread count and the newest message read, with a
 // filter box. Arrow keys move between chats (one Tab stop for the whole list), Enter opens one.
-import { type KeyboardEvent, useRef } from 'react';
+import { type KeyboardEvent, memo, useRef } from 'react';
 import { endpointKey } from '../../src-shared/endpoint';
-import { type ChatEntry, type ChatGroup, groupChats, type HostHealth } from '../lib/chat-groups';
+import { type ChatEntry, type ChatGroup, groupChats, type HostHealth, hostHealth } from '../lib/chat-groups';
 import { fullTime, relativeTime } from '../lib/format';
-import { useActions, useNance, useT } from '../store/react';
+import { useActions, useNance, useNanceStore, useT } from '../store/react';
+import type { NanceState } from '../store/store';
 import './ChatList.css';
+import { RelativeTime, useClockText } from './ClockText';
 import { askNotificationPermissionOnce } from './notifications';
 import { PathBadge } from './PathBadge';
 import { RoomList } from './RoomList';
@@ -16,7 +18,8 @@ import { Isolated, Sentence, VisibleText } from './VisibleText';
 function HealthBadge({ health }: { health: HostHealth }) {
   const t = useT();
   const lang = useNance((s) => s.lang);
-  const now = useNance((s) => s.now);
+  const fetchedAt = health.kind === 'stale' || health.kind === 'unreachable' ? health.fetchedAt : null;
+  const age = useClockText((now, lang) => (fetchedAt === null ? '' : relativeTime(fetchedAt, now, lang)));
   switch (health.kind) {
     case 'fresh':
       return null;
@@ -25,30 +28,40 @@ function HealthBadge({ health }: { health: HostHealth }) {
     case 'stale':
       return (
         <span className="badge badge-warn" data-testid="host-stale" title={fullTime(health.fetchedAt, lang)}>
-          {t('chats.stale', { age: relativeTime(health.fetchedAt, now, lang) })}
+          {t('chats.stale', { age })}
         </span>
       );
     case 'unreachable':
       return (
         <span className="badge badge-error" data-testid="host-unreachable">
-          {health.fetchedAt === null
-            ? t('chats.unreachableNever')
-            : t('chats.unreachable', { age: relativeTime(health.fetchedAt, now, lang) })}
+          {health.fetchedAt === null ? t('chats.unreachableNever') : t('chats.unreachable', { age })}
         </span>
       );
   }
 }
 
+function Created({ at }: { at: number }) {
+  const t = useT();
+  const time = useClockText((now, lang) => relativeTime(at, now, lang));
+  return t('chats.created', { time });
+}
+
+/**
+ * Rows and groups are memoised on their data: the list is read again on every sync round and
+ * rebuilt each time, mostly equal, and only what changed should render again.
+ */
+function sameData<P extends object>(a: P, b: P): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** The newest message read in the chat, "Name: text", on one line; else when the chat was made. */
 function EntryPreview({ entry }: { entry: ChatEntry }) {
-  const t = useT();
   const lang = useNance((s) => s.lang);
-  const now = useNance((s) => s.now);
   const preview = useNance((s) => s.previews[entry.key]);
   if (!preview) {
     return (
       <span className="chat-item-meta" title={fullTime(entry.chat.createdAt, lang)}>
-        {t('chats.created', { time: relativeTime(entry.chat.createdAt, now, lang) })}
+        <Created at={entry.chat.createdAt} />
       </span>
     );
   }
@@ -65,7 +78,7 @@ function EntryPreview({ entry }: { entry: ChatEntry }) {
   );
 }
 
-function Entry({
+const Entry = memo(function Entry({
   entry,
   showHost,
   tabStop,
@@ -76,7 +89,6 @@ function Entry({
 }) {
   const t = useT();
   const lang = useNance((s) => s.lang);
-  const now = useNance((s) => s.now);
   const openKey = useNance((s) => s.openChat?.key ?? null);
   const { openChat } = useActions();
   const unread = entry.key === openKey ? 0 : entry.unread;
@@ -106,7 +118,7 @@ function Entry({
           <VisibleText text={entry.chat.name} />
         </span>
         <span className="chat-item-time" title={fullTime(entry.activeAt, lang)}>
-          {relativeTime(entry.activeAt, now, lang)}
+          <RelativeTime at={entry.activeAt} />
         </span>
       </span>
       <span className="chat-item-bottom">
@@ -129,9 +141,9 @@ function Entry({
       )}
     </button>
   );
-}
+}, sameData);
 
-function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null }) {
+const Group = memo(function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null }) {
   const t = useT();
   const headingId = `group-${group.id.replace(/[^A-Za-z0-9]/g, '-')}`;
   const pinned = group.id === 'pinned';
@@ -170,6 +182,14 @@ function Group({ group, tabStop }: { group: ChatGroup; tabStop: string | null })
       )}
     </section>
   );
+}, sameData);
+
+/** The hosts whose list is stale at the store's clock, as one string (equal while nothing turns stale). */
+function staleHosts(s: NanceState): string {
+  const stale = (s.chats?.hosts ?? []).filter(
+    (h) => hostHealth(h.fetchedAt, h.error, s.now).kind === 'stale',
+  );
+  return stale.map((h) => endpointKey(h.host)).join(' ');
 }
 
 export function ChatList() {
@@ -177,7 +197,9 @@ export function ChatList() {
   const chats = useNance((s) => s.chats);
   const activity = useNance((s) => s.activity);
   const filter = useNance((s) => s.filter);
-  const now = useNance((s) => s.now);
+  // The clock changes the groups only when a host's list turns stale: render again then, not every tick.
+  useNance(staleHosts);
+  const now = useNanceStore().getState().now;
   const openKey = useNance((s) => s.openChat?.key ?? null);
   const refreshing = useNance((s) => s.busy.refreshing);
   const { setFilter, showNewChat, refreshChats } = useActions();

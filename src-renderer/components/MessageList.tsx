@@ -1,11 +1,12 @@
 // The open chat's messages, oldest first, with a date separator before each day and runs by one
 // author grouped (lib/message-rows.ts). It stays scrolled to the newest unless the reader scrolled
 // up; then "jump to latest" shows, counting the messages that arrived since.
-import { type MutableRefObject, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type MutableRefObject, memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { contestedNames } from '../lib/author-names';
 import { dayLabel } from '../lib/format';
 import { messageRows } from '../lib/message-rows';
 import { useNance, useT } from '../store/react';
+import { useClockText } from './ClockText';
 import './MessageList.css';
 import { MessageItem } from './MessageItem';
 import { Note } from './States';
@@ -13,15 +14,15 @@ import { Note } from './States';
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_SLACK = 48;
 
-function DaySeparator({ at }: { at: number }) {
-  const lang = useNance((s) => s.lang);
-  const now = useNance((s) => s.now);
+// Memoised, and its label from the clock only when it changes ("Today" turns "Yesterday" once).
+const DaySeparator = memo(function DaySeparator({ at }: { at: number }) {
+  const label = useClockText((now, lang) => dayLabel(at, now, lang));
   return (
     <li className="day-separator" data-testid="day-separator">
-      <time dateTime={new Date(at).toISOString().slice(0, 10)}>{dayLabel(at, now, lang)}</time>
+      <time dateTime={new Date(at).toISOString().slice(0, 10)}>{label}</time>
     </li>
   );
-}
+});
 
 function JumpToLatest({ newCount, onJump }: { newCount: number; onJump: () => void }) {
   const t = useT();
@@ -58,8 +59,9 @@ export function MessageList({ name, stick }: { name: string; stick: MutableRefOb
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_SLACK;
     stick.current = atBottom;
-    if (atBottom) setLeftAt(null);
-    else if (leftAt === null) setLeftAt(items?.length ?? 0);
+    // Only a change: the scroll that follows each new message must not cost a render of its own.
+    if (atBottom && leftAt !== null) setLeftAt(null);
+    else if (!atBottom && leftAt === null) setLeftAt(items?.length ?? 0);
   };
 
   const jump = () => {

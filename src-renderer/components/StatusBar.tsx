@@ -19,17 +19,22 @@ const stateKey: Record<BootstrapStateDto, MessageKey> = {
 
 const methodName: Record<PortMappingDto['method'], string> = { 'nat-pmp': 'NAT-PMP', upnp: 'UPnP' };
 
+/** The one part of the bar that follows the clock (a leaf, so a tick renders nothing else). */
+function WipeCountdown({ at }: { at: number }) {
+  const t = useT();
+  const left = useNance((s) => at - s.now);
+  return left > 0 ? t('status.wipeIn', { time: countdown(left) }) : t('status.wipeNow');
+}
+
 export function StatusBar() {
   const t = useT();
   const lang = useNance((s) => s.lang);
   const status = useNance((s) => s.status);
-  const now = useNance((s) => s.now);
   // The Peers tab's own list when loaded (one count on screen), else the status's.
   const peerCount = useNance((s) => s.peers?.length ?? s.status?.peerCount ?? 0);
   if (!status)
     return <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')} />;
 
-  const left = status.nextWipeAt - now;
   return (
     <section className="status-bar" data-testid="status-bar" aria-label={t('status.label')}>
       <span className="status-item" data-testid="status-nat">
@@ -68,7 +73,7 @@ export function StatusBar() {
       <span className="status-spacer" />
       <MyFingerprint />
       <span className="status-item" data-testid="wipe-countdown" title={fullTime(status.nextWipeAt, lang)}>
-        {left > 0 ? t('status.wipeIn', { time: countdown(left) }) : t('status.wipeNow')}
+        <WipeCountdown at={status.nextWipeAt} />
       </span>
     </section>
   );

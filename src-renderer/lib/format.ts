@@ -18,6 +18,21 @@ function relativeFormat(lang: Lang): Intl.RelativeTimeFormat {
   return f;
 }
 
+/**
+ * One Intl.DateTimeFormat per language and option set: making one costs far more than formatting
+ * with it (the window formats a time for every message row and chat row it renders).
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(lang: Lang, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang} ${JSON.stringify(options)}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, options);
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
 /** "3 minutes ago" / "3 分前"; "now" within ten seconds. */
 export function relativeTime(then: number, now: number, lang: Lang): string {
   const diff = then - now;
@@ -41,7 +56,7 @@ export function countdown(ms: number): string {
 
 /** Time of day ("14:05"); the message view's date separators say which day. */
 export function timeOfDay(at: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+  return dateFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 /** A date separator's label: "Today", "Yesterday", else the date (with the year when not this year's). */
@@ -56,7 +71,7 @@ export function dayLabel(at: number, now: number, lang: Lang): string {
   }
   const options: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'long', day: 'numeric' };
   if (day.getFullYear() !== today.getFullYear()) options.year = 'numeric';
-  return new Intl.DateTimeFormat(lang, options).format(day);
+  return dateFormat(lang, options).format(day);
 }
 
 /** A moment in the recent past: the time alone today, else with its date ("offline since …"). */
@@ -68,10 +83,10 @@ export function messageTime(at: number, now: number, lang: Lang): string {
   const options: Intl.DateTimeFormatOptions = sameDay
     ? { hour: '2-digit', minute: '2-digit' }
     : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
-  return new Intl.DateTimeFormat(lang, options).format(a);
+  return dateFormat(lang, options).format(a);
 }
 
 /** Full date and time, for tooltips. */
 export function fullTime(at: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at));
+  return dateFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(at);
 }

@@ -6,10 +6,14 @@ import type { Actions, NanceState, NanceStore } from './store';
 
 export const StoreContext = createContext<NanceStore | null>(null);
 
-export function useNance<T>(selector: (state: NanceState) => T): T {
+export function useNanceStore(): NanceStore {
   const store = useContext(StoreContext);
   if (!store) throw new Error('useNance outside <StoreContext.Provider>');
-  return useStore(store, selector);
+  return store;
+}
+
+export function useNance<T>(selector: (state: NanceState) => T): T {
+  return useStore(useNanceStore(), selector);
 }
 
 export function useActions(): Actions {
