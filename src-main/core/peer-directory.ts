@@ -46,9 +46,36 @@ export class PeerDirectory {
 
   /** Records a peer that just proved it is reachable. */
   markAlive(e: Endpoint, natType?: string, role?: PeerRole): StoredPeer {
-    const now = this.clock.now();
     const old = this.get(e);
-    const peer: StoredPeer = {
+    const peer = this.aliveRecord(e, old, natType, role);
+    this.write(() => this.store.upsertPeer(peer));
+    if (!old) this.trimView();
+    return peer;
+  }
+
+  /**
+   * As markAlive, for a registration (`r/i` answered by its ping-back): committed with the other
+   * registrations of this tick, and resolved only once it is durable, so an answer 0 is never
+   * lost to a crash. Never rejects (a store that cannot write says so through its health).
+   */
+  async register(e: Endpoint, natType: string): Promise<void> {
+    const old = this.get(e);
+    try {
+      await this.store.registerPeer(this.aliveRecord(e, old, natType));
+    } catch {
+      return; // Not remembered this time; the peer registers again on its next join.
+    }
+    if (!old) this.trimView();
+  }
+
+  private aliveRecord(
+    e: Endpoint,
+    old: StoredPeer | undefined,
+    natType?: string,
+    role?: PeerRole,
+  ): StoredPeer {
+    const now = this.clock.now();
+    return {
       host: e.host,
       port: e.port,
       natType: natType ?? old?.natType ?? 'Restricted Cone',
@@ -57,9 +84,6 @@ export class PeerDirectory {
       lastSeen: now,
       failures: 0,
     };
-    this.write(() => this.store.upsertPeer(peer));
-    if (!old) this.trimView();
-    return peer;
   }
 
   /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */

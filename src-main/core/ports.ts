@@ -150,6 +150,12 @@ export interface Store {
 
   // peers
   upsertPeer(peer: StoredPeer): void;
+  /**
+   * As upsertPeer, committed with every other registration of this tick in one transaction (a
+   * wave of registrations costs one fsync per tick, not one each); resolves once it is durable,
+   * rejects if that commit failed. A registration is answered only after this resolves.
+   */
+  registerPeer(peer: StoredPeer): Promise<void>;
   removePeer(host: string, port: number): void;
   getPeer(host: string, port: number): StoredPeer | undefined;
   listPeers(): StoredPeer[];

@@ -131,7 +131,8 @@ export class RequestHandler {
 
   private async register(natConeType: string, from: Endpoint): Promise<Response> {
     if (!(await this.ctx.pingBack(from))) return fail(ResultCode.Unreachable);
-    this.ctx.peers.markAlive(from, natConeType);
+    // Batched with this tick's other registrations (one commit), and answered once durable.
+    await this.ctx.peers.register(from, natConeType);
     return ok();
   }
 }

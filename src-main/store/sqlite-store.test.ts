@@ -271,6 +271,61 @@ describe('SqliteStore peers and settings', () => {
     expect(again.listPeers().map((p) => p.port)).toEqual([61, 60, 46, 49, 48]);
   });
 
+  it('commits a wave of 500 registrations in one transaction and stores every one', async () => {
+    const store = open();
+    const before = store.commitCount;
+    await Promise.all(
+      Array.from({ length: 500 }, (_, i) => store.registerPeer(peer({ host: `127.2.${i >> 8}.${i & 255}` }))),
+    );
+    expect(store.commitCount - before).toBe(1);
+    expect(store.listPeers()).toHaveLength(500);
+  });
+
+  it('resolves a registration only once another connection can read it, never before', async () => {
+    const store = open();
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      const seen = () => reader.prepare('SELECT count(*) FROM peers WHERE port = 4000').pluck().get();
+      const registered = store.registerPeer(peer()).then(seen);
+      expect(seen()).toBe(0); // queued for this tick's commit: not answered, not stored yet
+      expect(await registered).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('rejects every registration of a batch whose transaction fails, stores none, and keeps the cap', async () => {
+    const store = open({ maxPeers: 3 });
+    const good = store.registerPeer(peer({ port: 1 }));
+    // SQLite cannot bind an object, so the second upsert throws mid-transaction.
+    const bad = store.registerPeer(peer({ port: {} as unknown as number }));
+    await expect(good).rejects.toThrow();
+    await expect(bad).rejects.toThrow();
+    expect(store.listPeers()).toHaveLength(0);
+    // The rolled-back row was not counted: three fit before the cap evicts.
+    for (let port = 10; port < 13; port++) await store.registerPeer(peer({ port, lastSeen: port }));
+    expect(store.listPeers().map((p) => p.port)).toEqual([12, 11, 10]);
+  });
+
+  it('commits pending registrations on close and rejects registrations after it', async () => {
+    const store = open();
+    const pending = store.registerPeer(peer());
+    store.close();
+    await expect(pending).resolves.toBeUndefined();
+    await expect(store.registerPeer(peer({ port: 2 }))).rejects.toThrow('SqliteStore is closed');
+    expect(open().getPeer('10.0.0.1', 4000)).toBeDefined();
+  });
+
+  it.skipIf(!fs.existsSync(builtStore))(
+    'keeps every resolved registration when the process is SIGKILLed mid-wave (needs `npm run build` first)',
+    async () => {
+      const acked = await runAndKill(writeRegistrationChildScript(), 2_000);
+      expect(acked.length).toBeGreaterThanOrEqual(2_000);
+      const store = open();
+      for (const { port } of acked) expect(store.getPeer('127.3.0.1', port as number)).toBeDefined();
+    },
+  );
+
   it('round-trips JSON settings', () => {
     const store = open();
     expect(store.getSetting('missing')).toBeUndefined();
@@ -346,7 +401,7 @@ describe('SqliteStore lifecycle', () => {
       }
       const store = open();
       const stored = new Map(store.listMessages(CHAT, 0, 1_000_000).map((m) => [m.seq, m.uuid]));
-      for (const { seq, uuid } of acked) expect(stored.get(seq)).toBe(uuid);
+      for (const { seq, uuid } of acked) expect(stored.get(seq as number)).toBe(uuid);
     },
   );
 });
@@ -374,10 +429,32 @@ for (let i = 0; i < 8; i++) worker();
   return script;
 }
 
+/** A child that registers peers forever in waves of 64, printing each resolved one as a JSON line. */
+function writeRegistrationChildScript(): string {
+  const script = path.join(dir, 'register-child.mjs');
+  fs.writeFileSync(
+    script,
+    `import { SqliteStore } from ${JSON.stringify(pathToFileURL(builtStore).href)};
+const store = SqliteStore.open({ path: process.argv[2], now: Date.now });
+let port = 0;
+for (;;) {
+  const wave = Array.from({ length: 64 }, () => {
+    const p = ++port;
+    return store
+      .registerPeer({ host: '127.3.0.1', port: p, natType: 'Full Cone', role: 'peer', firstSeen: 1, lastSeen: p, failures: 0 })
+      .then(() => process.stdout.write(JSON.stringify({ port: p }) + '\\n'));
+  });
+  await Promise.all(wave);
+}
+`,
+  );
+  return script;
+}
+
 /** Runs the child, SIGKILLs it after `acks` acknowledgements, and returns all it acknowledged. */
-function runAndKill(script: string, acks: number): Promise<{ seq: number; uuid: string }[]> {
+function runAndKill(script: string, acks: number): Promise<Record<string, unknown>[]> {
   const child = spawn(process.execPath, [script, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const acked: { seq: number; uuid: string }[] = [];
+  const acked: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

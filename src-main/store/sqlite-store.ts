@@ -34,6 +34,12 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+interface PendingRegistration {
+  peer: StoredPeer;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 const EPOCH_KEY = 'epoch';
 const LAST_WIPE_KEY = 'last_wipe_period';
 const BUSY_TIMEOUT_MS = 5000;
@@ -198,6 +204,7 @@ export class SqliteStore implements Store {
   private readonly appendBatchTx: (batch: PendingAppend[]) => AppendResult[];
   private readonly wipeTx: (period: number) => void;
   private readonly upsertPeerTx: (peer: StoredPeer) => void;
+  private readonly registerPeersTx: (batch: PendingRegistration[]) => void;
   private readonly maxPeers: number;
   private peerCount: number;
   private healthNow: StorageHealth = { ok: true, problem: null };
@@ -205,6 +212,8 @@ export class SqliteStore implements Store {
   private readonly epochMs: number;
   private pending: PendingAppend[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
+  private registrations: PendingRegistration[] = [];
+  private registrationTimer: NodeJS.Immediate | undefined;
   private closed = false;
   private commits = 0;
   private rowsReadCount = 0;
@@ -227,12 +236,9 @@ export class SqliteStore implements Store {
       this.sql.deleteRooms.run();
       this.sql.setMeta.run(LAST_WIPE_KEY, String(period));
     });
-    this.upsertPeerTx = db.transaction((peer: StoredPeer) => {
-      const known = this.sql.getPeer.get(peer.host, peer.port) !== undefined;
-      this.sql.upsertPeer.run(peer);
-      if (known || ++this.peerCount <= this.maxPeers) return;
-      this.sql.evictPeers.run(this.peerCount - this.maxPeers);
-      this.peerCount = this.maxPeers;
+    this.upsertPeerTx = db.transaction((peer: StoredPeer) => this.upsertOnePeer(peer));
+    this.registerPeersTx = db.transaction((batch: PendingRegistration[]) => {
+      for (const item of batch) this.upsertOnePeer(item.peer);
     });
     this.maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
     this.peerCount = this.sql.countPeers.get() ?? 0;
@@ -276,7 +282,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Write transactions committed (chat creations, append batches, wipes); shows appends share commits. */
+  /** Write transactions committed (chat creations, append and registration batches, wipes): shows they share commits. */
   get commitCount(): number {
     return this.commits;
   }
@@ -372,6 +378,16 @@ export class SqliteStore implements Store {
     this.write(() => this.upsertPeerTx(peer));
   }
 
+  /** Queued and committed with every other registration of this tick: one fsync per wave, not per peer. */
+  registerPeer(peer: StoredPeer): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('SqliteStore is closed'));
+    return new Promise((resolve, reject) => {
+      this.registrations.push({ peer, resolve, reject });
+      if (this.registrations.length === 1)
+        this.registrationTimer = setImmediate(() => this.flushRegistrations());
+    });
+  }
+
   removePeer(host: string, port: number): void {
     this.peerCount -= this.write(() => this.sql.removePeer.run(host, port)).changes;
   }
@@ -431,12 +447,14 @@ export class SqliteStore implements Store {
     this.healthListeners.push(listener);
   }
 
-  /** Commits queued appends before closing, so no accepted append is left unanswered. */
+  /** Commits queued appends and registrations before closing, so none is left unanswered. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearImmediate(this.flushTimer);
+    clearImmediate(this.registrationTimer);
     this.flush();
+    this.flushRegistrations();
     this.db.close();
   }
 
@@ -505,6 +523,31 @@ export class SqliteStore implements Store {
     batch.forEach((item, i) => {
       item.resolve(results[i] as AppendResult);
     });
+  }
+
+  private flushRegistrations(): void {
+    const batch = this.registrations;
+    this.registrations = [];
+    this.registrationTimer = undefined;
+    if (batch.length === 0) return;
+    try {
+      this.commit(() => this.registerPeersTx(batch));
+    } catch (error) {
+      // Rolled back as a whole: nothing of it is stored, and the count of peers is what the file says.
+      this.peerCount = this.sql.countPeers.get() ?? 0;
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const item of batch) item.resolve();
+  }
+
+  /** Inside a transaction: the table's cap evicts the least recently seen beyond maxPeers. */
+  private upsertOnePeer(peer: StoredPeer): void {
+    const known = this.sql.getPeer.get(peer.host, peer.port) !== undefined;
+    this.sql.upsertPeer.run(peer);
+    if (known || ++this.peerCount <= this.maxPeers) return;
+    this.sql.evictPeers.run(this.peerCount - this.maxPeers);
+    this.peerCount = this.maxPeers;
   }
 
   /** Runs inside the batch transaction, so it sees the effects of earlier items. */

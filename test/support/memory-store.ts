@@ -131,6 +131,10 @@ export class MemoryStore implements Store {
     }
   }
 
+  async registerPeer(peer: StoredPeer): Promise<void> {
+    this.upsertPeer(peer);
+  }
+
   removePeer(host: string, port: number): void {
     this.peers.delete(`${host}:${port}`);
   }
