@@ -151,8 +151,10 @@ export interface PathDto {
   kind: PathKindDto;
   /** "ip:port" of the relay, for relayed paths; null otherwise. */
   via: string | null;
-  /** "ip:port" datagrams really go to when it is not the peer's own address (punched through a symmetric NAT); null otherwise. */
+  /** "ip:port" datagrams really go to when it is not the peer's own address (punched through a symmetric NAT, or its IPv6 endpoint); null otherwise. */
   actual: string | null;
+  /** The address family datagrams travel in (a relayed path: the relay's). */
+  family: 'ipv4' | 'ipv6';
 }
 
 export interface HostChatsDto {

@@ -1,6 +1,14 @@
 // IPv6 literals and the guard's budget keys: one budget per IPv4 address and port, one per IPv6 /64.
 import { describe, expect, it } from 'vitest';
-import { budgetKey, ipv6Groups, isIPv4, isIPv6, isPrivateAddress, unmapIPv4 } from './addresses.js';
+import {
+  budgetKey,
+  ipv6Groups,
+  isIPv4,
+  isIPv6,
+  isPrivateAddress,
+  isReachableIPv6,
+  unmapIPv4,
+} from './addresses.js';
 
 describe('IPv6 literals', () => {
   it.each([
@@ -61,5 +69,14 @@ describe('budget keys', () => {
 
   it('an IPv4-mapped source is budgeted as its IPv4 address', () => {
     expect(budgetKey({ host: '::ffff:198.51.100.7', port: 9000 })).toBe('198.51.100.7:9000');
+  });
+});
+
+describe('isReachableIPv6: what we name to peers as our IPv6 address', () => {
+  it('global unicast and ULA yes; loopback, link-local, v4-mapped, IPv4 and junk no', () => {
+    expect(['2001:db8::1', '2a00:1450:4001::1', 'fd12:3456::7'].every(isReachableIPv6)).toBe(true);
+    expect(['::1', 'fe80::1', '::ffff:192.0.2.1', '192.0.2.1', 'x:y', '::'].some(isReachableIPv6)).toBe(
+      false,
+    );
   });
 });

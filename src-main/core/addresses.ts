@@ -83,6 +83,16 @@ export function isIPv6(ip: string): boolean {
 }
 
 /**
+ * An IPv6 address another machine may reach us at, and so worth naming to peers (`a6`): global
+ * unicast (2000::/3) or unique local (fc00::/7). Never loopback, link-local or v4-mapped.
+ */
+export function isReachableIPv6(ip: string): boolean {
+  const first = ipv6Groups(ip)?.[0];
+  if (first === undefined) return false;
+  return (first & 0xe000) === 0x2000 || (first & 0xfe00) === 0xfc00;
+}
+
+/**
  * The key of the guard's per-source budgets (rate limit, anti-amplification). IPv4: the address
  * and port, as always. IPv6: the /64, because one host is commonly given a whole /64 and picks
  * any address in it: per-address budgets would be 2^64 budgets for one attacker.

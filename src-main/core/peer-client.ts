@@ -11,10 +11,13 @@ import { formatTimestamp, ResultCode } from '../../src-shared/protocol/index.js'
 import {
   addressToken,
   chatEntry,
+  ipv6Advert,
+  MAX_IPV6_ADVERTS,
   messageEntry,
   peerEntry,
   punchToken,
 } from '../../src-shared/protocol/schemas.js';
+import { unmapIPv4 } from './addresses.js';
 import {
   type BasePacingSettings,
   BasePeerPacer,
@@ -46,6 +49,8 @@ export interface PingInfo {
   key?: string;
   /** The key it names (`id`), proven or not: signed posts to its chats name `key ?? id`. */
   id?: string;
+  /** IPv6 endpoints it says are its own (`a6`): candidates only, until a ping there proves `key`. */
+  a6?: Endpoint[];
 }
 
 /** What a ping must prove of the answering key (docs/protocol.md, "Key proof"). */
@@ -57,6 +62,11 @@ export interface KeyCheck {
    * and teaches nothing (a route that leads to someone else).
    */
   expect?: string;
+  /**
+   * `to` is another address of the `expect`ed key (its IPv6 one): the proof is checked but nothing
+   * is recorded — the key stays at the address it is known by, and what `to` answered is not kept.
+   */
+  alternate?: boolean;
 }
 
 /** How one call is sent (all optional): see `send`. */
@@ -86,6 +96,19 @@ function validList<T>(c: Record<string, unknown>, key: string, schema: Schema<T>
   for (const item of rawList(c, key)) {
     const parsed = schema.safeParse(item);
     if (parsed.success) out.push(parsed.data);
+  }
+  return out;
+}
+
+/** The valid entries of an `a6` list, at most MAX_IPV6_ADVERTS (anything else: none). */
+function ipv6Adverts(a6: unknown): Endpoint[] {
+  if (!Array.isArray(a6)) return [];
+  const out: Endpoint[] = [];
+  for (const item of a6.slice(0, MAX_IPV6_ADVERTS)) {
+    const parsed = ipv6Advert.safeParse(item);
+    // A v4-mapped address is IPv4 in disguise: the IPv4 path is found the IPv4 way.
+    if (parsed.success && !unmapIPv4(parsed.data.ip))
+      out.push({ host: parsed.data.ip, port: parsed.data.port });
   }
   return out;
 }
@@ -126,6 +149,9 @@ export class PeerClient {
     this.capabilities = new Lru(maxRememberedPeers);
   }
 
+  /** Told of every ping answer from a peer's own address (IPv6 paths learn candidates here). */
+  onPinged: ((to: Endpoint, info: PingInfo) => void) | undefined;
+
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {
     return this.capabilities.get(endpointKey(to));
@@ -151,12 +177,13 @@ export class PeerClient {
       if (check.expect !== undefined && key !== check.expect) {
         throw new NanceError('bad-host', `ping ${endpointKey(to)}: answered without the key expected there`);
       }
+      if (check.alternate) return { ext: [], role: undefined, ...(key ? { key } : {}) };
       this.keys.record(to, key, this.engine.clock.now());
     }
     const key = this.keys.keyAt(to);
     if (key !== undefined) info.key = key;
     if (isObject) {
-      const { ext, role, nat, mapped, k, id } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped, k, id, a6 } = ad as Record<string, unknown>;
       const parsed = addressToken.safeParse(k);
       if (parsed.success) token = parsed.data;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
@@ -164,9 +191,12 @@ export class PeerClient {
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
       if (mapped === true) info.mapped = true;
       if (typeof id === 'string' && PUBLIC_KEY_PATTERN.test(id)) info.id = id;
+      const own6 = ipv6Adverts(a6);
+      if (own6.length > 0) info.a6 = own6;
     }
     this.capabilities.set(endpointKey(to), info);
     this.engine.tokens.set(to, token);
+    this.onPinged?.(to, info);
     return info;
   }
 

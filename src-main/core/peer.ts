@@ -11,7 +11,7 @@ import type {
   SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
-import { budgetKey } from './addresses.js';
+import { budgetKey, isIPv6 } from './addresses.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
@@ -45,7 +45,8 @@ import type { RequestContext } from './request-context.js';
 import { DEFAULT_RETRY, RequestEngine, type RetryPolicy } from './request-engine.js';
 import { type HandledRequest, RequestHandler } from './request-handler.js';
 import { type BootstrapState, DEFAULT_SYNC, SyncLoop, type SyncSettings } from './sync.js';
-import { type PathInfo, PathTable } from './traversal/path-table.js';
+import { Ipv6Paths } from './traversal/ipv6-paths.js';
+import { type PathInfo, PathTable, routeAddress } from './traversal/path-table.js';
 import { PathTransport } from './traversal/path-transport.js';
 import { DEFAULT_TRAVERSAL, Traversal, type TraversalSettings } from './traversal/traversal.js';
 
@@ -72,6 +73,11 @@ export interface PeerConfig {
   readDeadlineMs: number;
   /** Push delivery to readers of our chats: leases and caps (docs/protocol.md, "push"). */
   push: PushSettings;
+  /**
+   * Our own IPv6 endpoints others may reach directly (global or ULA addresses of the udp6 socket):
+   * named to our peers (`a6`), and without one we seek no IPv6 paths.
+   */
+  ipv6Endpoints: readonly Endpoint[];
 }
 
 /** Frozen all the way down: every peer starts from these and none can change them for the others. */
@@ -87,6 +93,7 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   traversal: DEFAULT_TRAVERSAL,
   readDeadlineMs: DEFAULT_READ_DEADLINE_MS,
   push: DEFAULT_PUSH,
+  ipv6Endpoints: [],
 });
 
 /**
@@ -94,7 +101,10 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
  * and while running, the window's settings and the tray's mode switch.
  */
 export type ConfigPatch = Partial<
-  Pick<PeerConfig, 'role' | 'bootstrapPeers' | 'traversal' | 'natType' | 'publicEndpoint' | 'mapped'>
+  Pick<
+    PeerConfig,
+    'role' | 'bootstrapPeers' | 'traversal' | 'natType' | 'publicEndpoint' | 'mapped' | 'ipv6Endpoints'
+  >
 >;
 
 export interface PeerEvents extends Record<string, unknown> {
@@ -202,6 +212,14 @@ export class NancePeer {
       undefined,
       this.keys,
     );
+    const ipv6 = new Ipv6Paths({
+      ping: (to, policy, check) => this.client.ping(to, policy, check),
+      paths: this.paths,
+      clock,
+      logger: this.log,
+      ours: () => this.config.ipv6Endpoints,
+    });
+    this.client.onPinged = (to, info) => ipv6.learned(to, info);
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.pushHost = new PushHost({
       clock,
@@ -246,6 +264,7 @@ export class NancePeer {
       selfDescription: () => ({ nat: this.config.natType, ...(this.config.mapped ? { mapped: true } : {}) }),
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       identity: () => this.identity,
+      ipv6Endpoints: () => this.config.ipv6Endpoints,
       mayProveKey: (from) => this.proofBudget.allow(endpointKey(from), clock.now()),
       now: () => clock.now(),
       ...(deps.checkSignaturesInline ? { signatureCheck: verifySignature } : {}),
@@ -745,7 +764,11 @@ export class NancePeer {
     try {
       return await request();
     } catch (err) {
-      const stale = before !== undefined && before.kind !== 'direct' && this.paths.get(host) === before;
+      // A direct path is stale only when it went to the peer's IPv6 endpoint: IPv4 is the fallback.
+      const stale =
+        before !== undefined &&
+        (before.kind !== 'direct' || before.actual !== undefined) &&
+        this.paths.get(host) === before;
       if (!(err instanceof NanceError && err.kind === 'timeout') || !stale) throw err;
       this.paths.delete(host);
       const found = await this.traversal.reach(host, this.peers.get(host)?.natType).then(
@@ -761,16 +784,12 @@ export class NancePeer {
   pathTo(e: Endpoint): PathInfo | null {
     const route = this.paths.get(e);
     if (!route) return null;
-    switch (route.kind) {
-      case 'direct':
-        return { kind: this.client.known(e)?.mapped ? 'mapped' : 'direct', since: route.since };
-      case 'punched':
-        return sameEndpoint(route.actual, e)
-          ? { kind: 'punched', since: route.since }
-          : { kind: 'punched', actual: endpointOf(route.actual), since: route.since };
-      case 'relayed':
-        return { kind: 'relayed', via: endpointOf(route.relay), since: route.since };
-    }
+    const { since } = route;
+    const family = isIPv6(routeAddress(e, route).host) ? 'ipv6' : 'ipv4';
+    if (route.kind === 'relayed') return { kind: 'relayed', via: endpointOf(route.relay), family, since };
+    const actual = route.actual && !sameEndpoint(route.actual, e) ? { actual: endpointOf(route.actual) } : {};
+    if (route.kind === 'punched') return { kind: 'punched', ...actual, family, since };
+    return { kind: this.client.known(e)?.mapped ? 'mapped' : 'direct', ...actual, family, since };
   }
 
   /** What we tell base peers in r/i: they accept only "Full Cone" and "Restricted Cone". */

@@ -1,6 +1,7 @@
 // Server side: one answer for each base request, in either role, exactly as protocol.md says.
 import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
+import { MAX_IPV6_ADVERTS } from '../../src-shared/protocol/schemas.js';
 import type { ChatHost } from './chat-host.js';
 import type { Signer } from './identity/keys.js';
 import { provePing } from './identity/ping-proof.js';
@@ -31,6 +32,8 @@ export interface HandlerContext {
   selfDescription(): { nat: string; mapped?: true };
   /** The address token for `to` (docs/protocol.md, "Address proof"), given in every ping answer. */
   addressToken(to: Endpoint): string;
+  /** Our own IPv6 endpoints (global or ULA): named (`a6`) to pingers that speak our extensions. */
+  ipv6Endpoints(): readonly Endpoint[];
   /** Our key: named in every ping answer (`id`), and proven (`sig`) when the ping challenges it. */
   identity(): Signer;
   /** Whether `from` may have a key proof now (each costs a signature: a flood must not buy many). */
@@ -67,6 +70,7 @@ export class RequestHandler {
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
             k: this.ctx.addressToken(from),
+            ...this.ipv6Adverts(req),
             // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
             // and within the proof budget.
             ...(request.challenge !== undefined && this.ctx.mayProveKey(from)
@@ -127,6 +131,16 @@ export class RequestHandler {
         return ok();
       }
     }
+  }
+
+  /**
+   * `a6` only to a pinger that sent `k` (only our peers do): a base peer's answer stays as it was,
+   * and it could not use an IPv6 address anyway (its lists are IPv4).
+   */
+  private ipv6Adverts(req: RequestContext): { a6?: { ip: string; port: number }[] } {
+    const own = this.ctx.ipv6Endpoints();
+    if (!req.asksProof || own.length === 0) return {};
+    return { a6: own.slice(0, MAX_IPV6_ADVERTS).map((e) => ({ ip: e.host, port: e.port })) };
   }
 
   private async register(natConeType: string, from: Endpoint): Promise<Response> {

@@ -1,7 +1,9 @@
 // How every host builds a peer: bind UDP, open the store in the data dir, create the peer (its
 // role from the flags or the saved mode) and the service over it, start it. The CLI and the
 // desktop app both call this, so they run the same peer.
+import os from 'node:os';
 import path from 'node:path';
+import { isReachableIPv6 } from '../core/addresses.js';
 import { GUARD_OFF } from '../core/guard/index.js';
 import type { KeyPair } from '../core/identity/keys.js';
 import type { Logger } from '../core/logger.js';
@@ -161,6 +163,9 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       },
     },
   );
+  // Our IPv6 endpoints for peers (`a6`): the udp6 socket's port at each global or ULA address.
+  const local6 = transport.localEndpoint6();
+  if (local6) peer.reconfigure({ ipv6Endpoints: ownIPv6Endpoints(local6) });
   const service = new NanceService(peer, store, {
     saveIdentity: (keys) => saveIdentity(dataDir, keys, options.secretBox),
   });
@@ -230,4 +235,15 @@ async function resolveSaved(saved: string[], logger: Logger): Promise<Endpoint[]
     ),
   );
   return resolved.filter((e): e is Endpoint => e !== undefined);
+}
+
+/** The udp6 socket's reachable endpoints: its own address, or every interface's when bound to `::`. */
+function ownIPv6Endpoints(local6: Endpoint): Endpoint[] {
+  const hosts =
+    local6.host === '::'
+      ? Object.values(os.networkInterfaces()).flatMap((list) =>
+          (list ?? []).filter((i) => i.family === 'IPv6' && !i.internal).map((i) => i.address),
+        )
+      : [local6.host];
+  return [...new Set(hosts)].filter(isReachableIPv6).map((host) => ({ host, port: local6.port }));
 }

@@ -87,22 +87,47 @@ async function joined() {
 }
 
 describe('paths in the chat list and the peer list', () => {
-  it('maps every kind of path, with addresses as "ip:port"', () => {
+  it('maps every kind of path, with addresses as "ip:port" and the family it travels in', () => {
     const relay = { host: '198.51.100.10', port: 3490 };
     const actual = { host: '203.0.113.9', port: 61_000 };
+    const v4 = { family: 'ipv4' as const };
     expect(pathDto(null)).toBeNull();
-    expect(pathDto({ kind: 'direct', since: 1 })).toEqual({ kind: 'direct', via: null, actual: null });
-    expect(pathDto({ kind: 'mapped', since: 1 })).toEqual({ kind: 'mapped', via: null, actual: null });
-    expect(pathDto({ kind: 'punched', since: 1 })).toEqual({ kind: 'punched', via: null, actual: null });
-    expect(pathDto({ kind: 'punched', actual, since: 1 })).toEqual({
+    expect(pathDto({ kind: 'direct', since: 1, ...v4 })).toEqual({
+      kind: 'direct',
+      via: null,
+      actual: null,
+      ...v4,
+    });
+    expect(pathDto({ kind: 'mapped', since: 1, ...v4 })).toEqual({
+      kind: 'mapped',
+      via: null,
+      actual: null,
+      ...v4,
+    });
+    expect(pathDto({ kind: 'punched', since: 1, ...v4 })).toEqual({
+      kind: 'punched',
+      via: null,
+      actual: null,
+      ...v4,
+    });
+    expect(pathDto({ kind: 'punched', actual, since: 1, ...v4 })).toEqual({
       kind: 'punched',
       via: null,
       actual: '203.0.113.9:61000',
+      ...v4,
     });
-    expect(pathDto({ kind: 'relayed', via: relay, since: 1 })).toEqual({
+    expect(pathDto({ kind: 'relayed', via: relay, since: 1, ...v4 })).toEqual({
       kind: 'relayed',
       via: '198.51.100.10:3490',
       actual: null,
+      ...v4,
+    });
+    const at6 = { host: '2001:db8::7', port: 4000 };
+    expect(pathDto({ kind: 'direct', actual: at6, since: 1, family: 'ipv6' })).toEqual({
+      kind: 'direct',
+      via: null,
+      actual: '[2001:db8::7]:4000',
+      family: 'ipv6',
     });
   });
 
@@ -110,14 +135,14 @@ describe('paths in the chat list and the peer list', () => {
     const { boot, host, reader, service } = await joined();
     const relay = { host: '198.51.100.10', port: 3490 };
     const paths = new Map<string, PathInfo>([
-      [key(host.endpoint), { kind: 'relayed', via: relay, since: 5 }],
-      [key(boot.endpoint), { kind: 'direct', since: 5 }],
+      [key(host.endpoint), { kind: 'relayed', via: relay, family: 'ipv4', since: 5 }],
+      [key(boot.endpoint), { kind: 'direct', family: 'ipv4', since: 5 }],
     ]);
     const pathTo = vi
       .spyOn(reader.peer, 'pathTo')
       .mockImplementation((e: Endpoint) => paths.get(key(e)) ?? null);
 
-    const relayed = { kind: 'relayed', via: '198.51.100.10:3490', actual: null };
+    const relayed = { kind: 'relayed', via: '198.51.100.10:3490', actual: null, family: 'ipv4' };
     for (const command of ['listChats', 'refreshChats']) {
       const list = await ok<ChatListDto>(h, service, command);
       const entry = list.hosts.find((e) => key(e.host) === key(host.endpoint));
@@ -133,6 +158,7 @@ describe('paths in the chat list and the peer list', () => {
       kind: 'direct',
       via: null,
       actual: null,
+      family: 'ipv4',
     });
     expect(pathTo).toHaveBeenCalledWith(host.endpoint);
 
@@ -147,12 +173,13 @@ describe('paths in the chat list and the peer list', () => {
     const list = await ok<ChatListDto>(h, service, 'refreshChats');
     const entry = list.hosts.find((e) => key(e.host) === key(host.endpoint));
     expect(entry?.chats.map((c) => c.name)).toEqual(['room']);
-    expect(entry?.path).toEqual({ kind: 'direct', via: null, actual: null });
+    expect(entry?.path).toEqual({ kind: 'direct', via: null, actual: null, family: 'ipv4' });
     const peers = await ok<PeerDto[]>(h, service, 'listPeers');
     expect(peers.find((p) => key(p) === key(host.endpoint))?.path).toEqual({
       kind: 'direct',
       via: null,
       actual: null,
+      family: 'ipv4',
     });
   });
 });

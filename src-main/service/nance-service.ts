@@ -53,6 +53,7 @@ export function pathDto(info: PathInfo | null): PathDto | null {
     kind: info.kind,
     via: info.via ? endpointKey(info.via) : null,
     actual: info.actual ? endpointKey(info.actual) : null,
+    family: info.family,
   };
 }
 

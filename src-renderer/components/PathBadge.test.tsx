@@ -37,20 +37,28 @@ function render(node: ReactNode, lang: Lang = 'en', extra: Partial<NanceState> =
   );
 }
 
-const relayed: PathDto = { kind: 'relayed', via: '198.51.100.10:3490', actual: null };
-const direct: PathDto = { kind: 'direct', via: null, actual: null };
+const relayed: PathDto = { kind: 'relayed', via: '198.51.100.10:3490', actual: null, family: 'ipv4' };
+const direct: PathDto = { kind: 'direct', via: null, actual: null, family: 'ipv4' };
 
 describe('path words', () => {
   it('says every kind, with the relay and the punched address where known', () => {
     expect(pathWords(direct).label.key).toBe('path.direct');
-    expect(pathWords({ kind: 'mapped', via: null, actual: null }).label.key).toBe('path.mapped');
-    expect(pathWords({ kind: 'punched', via: null, actual: null }).help.key).toBe('path.punchedHelp');
-    expect(pathWords({ kind: 'punched', via: null, actual: '203.0.113.9:61000' }).help).toEqual({
+    expect(pathWords({ kind: 'mapped', via: null, actual: null, family: 'ipv4' }).label.key).toBe(
+      'path.mapped',
+    );
+    expect(pathWords({ kind: 'punched', via: null, actual: null, family: 'ipv4' }).help.key).toBe(
+      'path.punchedHelp',
+    );
+    expect(
+      pathWords({ kind: 'punched', via: null, actual: '203.0.113.9:61000', family: 'ipv4' }).help,
+    ).toEqual({
       key: 'path.punchedActualHelp',
       params: { actual: '203.0.113.9:61000' },
     });
     expect(pathWords(relayed).label).toEqual({ key: 'path.relayed', params: { via: '198.51.100.10:3490' } });
-    expect(pathWords({ kind: 'relayed', via: null, actual: null }).label.key).toBe('path.relayedUnknown');
+    expect(pathWords({ kind: 'relayed', via: null, actual: null, family: 'ipv4' }).label.key).toBe(
+      'path.relayedUnknown',
+    );
   });
 });
 
@@ -59,22 +67,34 @@ describe('PathBadge', () => {
     const en = render(<PathBadge path={relayed} testId="host-path" />);
     expect(en).toContain('data-testid="host-path"');
     expect(en).toContain('data-path="relayed"');
-    expect(en).toContain('>relayed via 198.51.100.10:3490</span>');
+    expect(en).toContain('>relayed via 198.51.100.10:3490 · IPv4</span>');
     expect(en).toMatch(
       /title="relayed: this peer cannot be reached directly from here; [^"]*198\.51\.100\.10:3490/,
     );
 
     const ja = render(<PathBadge path={relayed} testId="host-path" />, 'ja');
-    expect(ja).toContain('>198.51.100.10:3490 経由で中継</span>');
+    expect(ja).toContain('>198.51.100.10:3490 経由で中継 · IPv4</span>');
     expect(ja).toContain('title="中継: ');
 
-    expect(render(<PathBadge path={direct} testId="peer-path" />)).toContain('>direct</span>');
-    expect(render(<PathBadge path={{ kind: 'punched', via: null, actual: null }} testId="x" />)).toContain(
-      '>hole punched</span>',
-    );
+    expect(render(<PathBadge path={direct} testId="peer-path" />)).toContain('>direct · IPv4</span>');
     expect(
-      render(<PathBadge path={{ kind: 'mapped', via: null, actual: null }} testId="x" />, 'ja'),
-    ).toContain('>ポートマッピング</span>');
+      render(<PathBadge path={{ kind: 'punched', via: null, actual: null, family: 'ipv4' }} testId="x" />),
+    ).toContain('>hole punched · IPv4</span>');
+    expect(
+      render(
+        <PathBadge path={{ kind: 'mapped', via: null, actual: null, family: 'ipv4' }} testId="x" />,
+        'ja',
+      ),
+    ).toContain('>ポートマッピング · IPv4</span>');
+  });
+
+  it('says the family: a direct IPv6 path names the IPv6 address it goes to', () => {
+    const v6: PathDto = { kind: 'direct', via: null, actual: '[2001:db8::7]:4000', family: 'ipv6' };
+    const en = render(<PathBadge path={v6} testId="x" />);
+    expect(en).toContain('data-family="ipv6"');
+    expect(en).toContain('>direct · IPv6</span>');
+    expect(en).toMatch(/title="direct over IPv6: [^"]*\[2001:db8::7\]:4000/);
+    expect(render(<PathBadge path={v6} testId="x" />, 'ja')).toContain('>直接 · IPv6</span>');
   });
 
   it('shows nothing while the path is not known', () => {

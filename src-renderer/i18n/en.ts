@@ -100,6 +100,10 @@ export const en = {
   'path.mapped': 'port mapped',
   'path.relayed': 'relayed via {via}',
   'path.relayedUnknown': 'relayed',
+  'path.ipv4': 'IPv4',
+  'path.ipv6': 'IPv6',
+  'path.directIpv6Help':
+    'direct over IPv6: messages go straight to this peer at {actual}, its IPv6 address (it proved its key there), with no NAT in between.',
   'path.directHelp': 'direct: messages go straight between this computer and this peer.',
   'path.punchedHelp':
     'hole punched: both sides sit behind a NAT; Nance opened a way through both so messages still go straight to this peer.',

@@ -107,6 +107,10 @@ export const ja: Messages = {
   'path.mapped': 'ポートマッピング',
   'path.relayed': '{via} 経由で中継',
   'path.relayedUnknown': '中継',
+  'path.ipv4': 'IPv4',
+  'path.ipv6': 'IPv6',
+  'path.directIpv6Help':
+    'IPv6 で直接: メッセージはこのピアの IPv6 アドレス {actual} に直接届きます（ピアはそこで自分の鍵を証明しました）。間に NAT はありません。',
   'path.directHelp': '直接: このコンピューターとこのピアの間で、メッセージが直接届きます。',
   'path.punchedHelp':
     'ホールパンチング: 双方が NAT の内側にあるため、Nance が両方の NAT に通り道を開けました。メッセージはこのピアに直接届きます。',

@@ -65,7 +65,7 @@ describe('chat groups', () => {
         chats: [{ uuid: 'a1', name: 'Alpha', createdAt: now - 9_000 }],
         fetchedAt: now - 10_000,
         error: null,
-        path: { kind: 'direct', via: null, actual: null },
+        path: { kind: 'direct', via: null, actual: null, family: 'ipv4' },
       },
       {
         host: { host: '192.0.2.2', port: 5000 },
@@ -75,7 +75,7 @@ describe('chat groups', () => {
         ],
         fetchedAt: now - STALE_AFTER_MS - 1,
         error: null,
-        path: { kind: 'relayed', via: '198.51.100.10:3490', actual: null },
+        path: { kind: 'relayed', via: '198.51.100.10:3490', actual: null, family: 'ipv4' },
       },
       { host: { host: '192.0.2.3', port: 5000 }, chats: [], fetchedAt: null, error: 'timeout', path: null },
     ],

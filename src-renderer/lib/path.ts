@@ -6,12 +6,24 @@ import type { MessageKey, Params } from '../i18n';
 export interface PathWords {
   label: { key: MessageKey; params?: Params };
   help: { key: MessageKey; params?: Params };
+  /** "IPv4" or "IPv6": the family the path's datagrams travel in. */
+  family: { key: MessageKey };
 }
 
 export function pathWords(path: PathDto): PathWords {
+  return { ...kindWords(path), family: { key: path.family === 'ipv6' ? 'path.ipv6' : 'path.ipv4' } };
+}
+
+function kindWords(path: PathDto): Omit<PathWords, 'family'> {
   switch (path.kind) {
     case 'direct':
-      return { label: { key: 'path.direct' }, help: { key: 'path.directHelp' } };
+      return {
+        label: { key: 'path.direct' },
+        help:
+          path.family === 'ipv6' && path.actual !== null
+            ? { key: 'path.directIpv6Help', params: { actual: path.actual } }
+            : { key: 'path.directHelp' },
+      };
     case 'mapped':
       return { label: { key: 'path.mapped' }, help: { key: 'path.mappedHelp' } };
     case 'punched':

@@ -175,7 +175,7 @@ describe('chats', () => {
         chats: [{ uuid: 'r1', name: 'Remote', createdAt: 5 }],
         fetchedAt: 1,
         error: null,
-        path: { kind: 'punched', via: null, actual: null },
+        path: { kind: 'punched', via: null, actual: null, family: 'ipv4' },
       },
     ];
     const p = actions.refreshChats();

@@ -90,6 +90,10 @@ export const introduceArgs = z.object({ ip: wireIp, port: wirePort });
 export const punchArgs = z.object({ ip: wireIp, port: wirePort, token: punchToken });
 export const knockArgs = z.object({ token: punchToken });
 export const relayArgs = z.object({ ip: wireIp, port: wirePort, msg: wireMessage });
+/** One of a peer's own IPv6 endpoints in its ping answer (`nance.a6`): only a candidate until proven. */
+export const ipv6Advert = z.object({ ip: z.ipv6(), port: wirePort });
+/** IPv6 endpoints a ping answer may name; more are ignored (each costs the asker a probe). */
+export const MAX_IPV6_ADVERTS = 2;
 
 // ---- response contents (client side): tolerant, entries that do not validate are dropped
 

@@ -92,7 +92,9 @@ export class Keepalive {
     const quietSince = clock.now() - interval;
     const pings: Promise<boolean>[] = [];
     for (const { peer, route } of paths.entries()) {
-      if (route.kind === 'direct') continue;
+      // A direct IPv6 path is kept too: a stateful IPv6 firewall forgets like a NAT, and a lost one
+      // must be dropped so requests fall back to IPv4.
+      if (route.kind === 'direct' && !route.actual) continue;
       pings.push(this.keepPath(peer, route));
     }
     for (const rv of this.deps.rendezvous()) {

@@ -10,8 +10,11 @@ import { endpointKey, endpointOf } from '../ports.js';
 export type PathKind = 'direct' | 'punched' | 'mapped' | 'relayed';
 
 export type Route =
-  /** Verified by an answer sent straight to the peer's own address. */
-  | { kind: 'direct'; since: number }
+  /**
+   * Verified by an answer sent straight to the peer: at its own address, or at `actual`, its IPv6
+   * endpoint, where a challenged ping proved the key known at its own address (ipv6-paths.ts).
+   */
+  | { kind: 'direct'; actual?: Endpoint; since: number }
   /** A hole punched through both NATs; `actual` may differ from the logical address (symmetric NAT). */
   | { kind: 'punched'; actual: Endpoint; since: number }
   /** Every datagram goes through `relay`, wrapped (docs/protocol.md, `n/r` and `n/f`). */
@@ -21,9 +24,19 @@ export interface PathInfo {
   kind: PathKind;
   /** The relay, for relayed paths. */
   via?: Endpoint;
-  /** The address datagrams really go to, when it is not the peer's own (punched through a symmetric NAT). */
+  /** The address datagrams really go to, when it is not the peer's own (punched through a symmetric NAT, or its IPv6 endpoint). */
   actual?: Endpoint;
+  /** The family of the address datagrams go to (for a relayed path: the relay's). */
+  family: AddressFamily;
   since: number;
+}
+
+export type AddressFamily = 'ipv4' | 'ipv6';
+
+/** Where datagrams for a peer at `peer` really go on `route`. */
+export function routeAddress(peer: Endpoint, route: Route): Endpoint {
+  if (route.kind === 'relayed') return route.relay;
+  return route.actual ?? peer;
 }
 
 /** Routes for at most this many peers; the least recently set go first. */
@@ -54,7 +67,7 @@ export class PathTable {
     this.delete(peer);
     const key = endpointKey(peer);
     this.routes.set(key, { peer: endpointOf(peer), route });
-    if (route.kind === 'punched' && endpointKey(route.actual) !== key) {
+    if (route.kind !== 'relayed' && route.actual && endpointKey(route.actual) !== key) {
       this.aliases.set(endpointKey(route.actual), endpointOf(peer));
     }
     if (route.kind === 'relayed') this.countRelay(route.relay, 1);
@@ -69,7 +82,7 @@ export class PathTable {
     const old = this.routes.get(key)?.route;
     if (!old) return;
     this.routes.delete(key);
-    if (old.kind === 'punched') this.aliases.delete(endpointKey(old.actual));
+    if (old.kind !== 'relayed' && old.actual) this.aliases.delete(endpointKey(old.actual));
     if (old.kind === 'relayed') this.countRelay(old.relay, -1);
   }
 

@@ -1,6 +1,6 @@
 // The peer's view of the socket: it sends to and hears from peers by their logical address, and
 // this layer makes that true whatever the path. A punched route sends to the address the punch
-// found; a relayed route wraps each datagram in an `n/r` for the relay; datagrams from a learned
+// found, a direct IPv6 one to the peer's proven IPv6 endpoint; a relayed route wraps each datagram in an `n/r` for the relay; datagrams from a learned
 // address are presented as coming from the peer it stands for. The answer to a request a relay
 // brought unasked goes back through that relay, whatever the route.
 import { datagramToObject, encodeRequest } from '../../../src-shared/protocol/index.js';
@@ -20,8 +20,8 @@ export class PathTransport implements Transport {
     const replyRelay = this.paths.owesReplyVia(to) ? this.replyRelayOf(data, to) : undefined;
     const route = this.paths.get(to);
     if (replyRelay) this.sendRelayed(data, to, replyRelay);
-    else if (route?.kind === 'punched') this.inner.send(data, route.actual);
     else if (route?.kind === 'relayed') this.sendRelayed(data, to, route.relay);
+    else if (route?.actual) this.inner.send(data, route.actual);
     else this.inner.send(data, to);
   }
 

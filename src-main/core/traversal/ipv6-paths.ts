@@ -1,0 +1,73 @@
+// Direct IPv6 paths (docs/nat.md, "IPv6"): a Nance peer names its own IPv6 endpoints (`a6`) in
+// the ping answers it gives our peers. Each is only a candidate: we take it as the path to that
+// peer once a challenged ping sent there proves the very key proven at the peer's IPv4 address.
+// A peer naming someone else's IPv6 address gains nothing (the key there is not its own), and the
+// IPv6 address never stands for the key in the key directory: the peer keeps its name (its IPv4
+// address) and only the route changes. Preferred over any IPv4 path (no NAT to punch, no relay);
+// when it goes silent, keepalive or the failed request drops it and IPv4 takes over again.
+import { isIPv6 } from '../addresses.js';
+import type { Logger } from '../logger.js';
+import { Lru } from '../lru.js';
+import type { KeyCheck, PingInfo } from '../peer-client.js';
+import type { Clock, Endpoint } from '../ports.js';
+import { endpointKey, endpointOf } from '../ports.js';
+import type { RetryPolicy } from '../request-engine.js';
+import type { PathTable } from './path-table.js';
+
+/** A peer whose candidates all failed is tried again after this long (its firewall may open). */
+export const IPV6_RETRY_MS = 5 * 60_000;
+/** Peers remembered as tried (the oldest are forgotten first: at worst tried again early). */
+const MAX_TRIED = 10_000;
+/** A probe is short: IPv4 works meanwhile, and a filtered candidate must not hold anything up. */
+const PROBE: Partial<RetryPolicy> = { attempts: 2, timeoutMs: 1_000 };
+
+export interface Ipv6PathDeps {
+  ping(to: Endpoint, policy: Partial<RetryPolicy>, check: KeyCheck): Promise<unknown>;
+  paths: PathTable;
+  clock: Clock;
+  logger: Logger;
+  /** Our own IPv6 endpoints: without one we have no IPv6 to reach anyone with. */
+  ours(): readonly Endpoint[];
+}
+
+export class Ipv6Paths {
+  /** Peer -> when its candidates were last tried. */
+  private readonly tried = new Lru<string, number>(MAX_TRIED);
+
+  constructor(private readonly deps: Ipv6PathDeps) {}
+
+  /** A ping answer from `peer` (at its own address): probe the IPv6 endpoints it names, once in a while. */
+  learned(peer: Endpoint, info: PingInfo): void {
+    const { paths, clock } = this.deps;
+    const key = info.key;
+    if (key === undefined || !info.a6 || this.deps.ours().length === 0 || isIPv6(peer.host)) return;
+    const route = paths.get(peer);
+    if (route?.kind === 'direct' && route.actual && isIPv6(route.actual.host)) return;
+    const now = clock.now();
+    const last = this.tried.peek(endpointKey(peer));
+    if (last !== undefined && now - last < IPV6_RETRY_MS) return;
+    this.tried.set(endpointKey(peer), now);
+    void this.prove(peer, key, info.a6);
+  }
+
+  /** The first candidate that proves `key` becomes the path to `peer`. */
+  private async prove(peer: Endpoint, key: string, candidates: readonly Endpoint[]): Promise<void> {
+    for (const candidate of candidates) {
+      try {
+        await this.deps.ping(candidate, PROBE, { expect: key, alternate: true });
+      } catch (err) {
+        this.deps.logger.debug(
+          { peer: endpointKey(peer), candidate: endpointKey(candidate), err: String(err) },
+          'IPv6 candidate not proven',
+        );
+        continue;
+      }
+      this.deps.paths.set(peer, {
+        kind: 'direct',
+        actual: endpointOf(candidate),
+        since: this.deps.clock.now(),
+      });
+      return;
+    }
+  }
+}
