@@ -85,6 +85,7 @@ export const commandArgs = {
       keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
       relayForOthers: relayOfferSchema,
       portMapping: z.boolean(),
+      lanDiscovery: z.boolean(),
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
@@ -321,6 +322,8 @@ export interface SettingsDto {
    * start (default true). The CLI's flags decide for the CLI.
    */
   portMapping: boolean;
+  /** Whether peers on this computer's network find it and it them, with no bootstrap (default true; next start). */
+  lanDiscovery: boolean;
 }
 
 /** Who this install is: its public key (base64url), the fingerprint a person compares, its colour. */

@@ -219,6 +219,26 @@ export class SyncLoop {
     if (verified.some(Boolean)) this.deps.onChange('peers');
   }
 
+  /**
+   * A peer found on our link (LAN discovery) that proved a key by a challenged ping straight to it:
+   * kept like any verified peer, its chats fetched now.
+   */
+  async learnNearby(at: Endpoint, info: PingInfo): Promise<void> {
+    const role = info.role ?? 'peer';
+    this.deps.peers.markAlive(at, info.nat, role);
+    this.unreachableUntil.delete(endpointKey(at));
+    this.deps.onChange('peers');
+    if (this.deps.role() === 'peer' && role === 'peer') {
+      await this.fetchChats(at);
+      this.deps.onChange('chats');
+    }
+  }
+
+  /** The network changed (roaming): every bootstrap is joined again in the next round. */
+  rejoinAll(): void {
+    this.joinedAt.clear();
+  }
+
   /** Fetches a host's chat list into what we know of remote chats (a failure is recorded there). */
   private fetchChats(host: Endpoint): Promise<unknown> {
     const { client, remoteChats, clock } = this.deps;

@@ -64,6 +64,11 @@ export function savedTraversal(store: Pick<Store, 'getSetting'>): {
   };
 }
 
+/** Whether LAN discovery runs at start, as `updateSettings` saved it; true when never saved. */
+export function savedLanDiscovery(store: Pick<Store, 'getSetting'>): boolean {
+  return store.getSetting<Partial<SettingsDto>>('settings')?.lanDiscovery ?? true;
+}
+
 /**
  * Whether to ask the router to forward our port at start, as `updateSettings` saved it (the desktop
  * app's configuration); true when never saved.
@@ -346,6 +351,7 @@ export class NanceService {
       relayForOthers: this.peer.config.traversal.relay.offer,
       // Applies at the next start (the running mapping, if any, is in `status()`).
       portMapping: saved.portMapping ?? true,
+      lanDiscovery: saved.lanDiscovery ?? true,
     };
   }
 

@@ -24,6 +24,7 @@ const settings: SettingsDto = {
   keepaliveSeconds: 45,
   relayForOthers: 'never',
   portMapping: true,
+  lanDiscovery: true,
 };
 
 function render(lang: Lang, over: Partial<SettingsDto> = {}): string {

@@ -38,6 +38,7 @@ function ProfileForm() {
   const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
   const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
   const [portMapping, setPortMapping] = useState(settings?.portMapping ?? true);
+  const [lanDiscovery, setLanDiscovery] = useState(settings?.lanDiscovery ?? true);
   // Port mapping is decided at start: after saving a change, say that it waits for a restart.
   const [restartNeeded, setRestartNeeded] = useState(false);
   const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem; keepalive?: Problem }>({});
@@ -63,9 +64,11 @@ function ProfileForm() {
       keepaliveSeconds: checkedKeepalive.value,
       relayForOthers: relay,
       portMapping,
+      lanDiscovery,
     });
     if (ok) {
       if (portMapping !== (settings?.portMapping ?? true)) setRestartNeeded(true);
+      if (lanDiscovery !== (settings?.lanDiscovery ?? true)) setRestartNeeded(true);
       setBootstraps(checkedList.value.join('\n'));
       setKeepalive(String(checkedKeepalive.value));
       setSaved(true);
@@ -201,6 +204,25 @@ function ProfileForm() {
         </div>
         <span className="field-help" id={`${ids}-port-mapping-help`}>
           {t('settings.portMappingHelp')}
+        </span>
+        <div className="field field-inline">
+          <input
+            id={`${ids}-lan-discovery`}
+            data-testid="settings-lan-discovery"
+            type="checkbox"
+            aria-describedby={`${ids}-lan-discovery-help`}
+            checked={lanDiscovery}
+            onChange={(e) => {
+              setLanDiscovery(e.target.checked);
+              setSaved(false);
+            }}
+          />
+          <label className="field-label" htmlFor={`${ids}-lan-discovery`}>
+            {t('settings.lanDiscoveryLabel')}
+          </label>
+        </div>
+        <span className="field-help" id={`${ids}-lan-discovery-help`}>
+          {t('settings.lanDiscoveryHelp')}
         </span>
         {restartNeeded && (
           <span className="field-help" role="status" data-testid="settings-restart-note">

@@ -42,6 +42,7 @@ export class FakeNanceApi implements NanceApi {
     keepaliveSeconds: 20,
     relayForOthers: 'auto',
     portMapping: true,
+    lanDiscovery: true,
   };
   status: StatusDto = {
     mode: 'peer',
