@@ -11,6 +11,7 @@ import type {
   SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
+import { isPrivateAddress } from './addresses.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
@@ -272,6 +273,7 @@ export class NancePeer {
       natType: () => this.config.natType,
       traversal: this.traversal,
       isSelf: (e) => this.isSelf(e),
+      behindOurNat: (e) => this.behindOurNat(e),
       onChange: (what) =>
         this.events.emit(
           what === 'peers' ? 'peersChanged' : what === 'chats' ? 'chatsChanged' : 'statusChanged',
@@ -813,6 +815,17 @@ export class NancePeer {
     const t = this.config.natType;
     if ((BASE_NAT_TYPES as readonly string[]).includes(t)) return t;
     return t === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
+  }
+
+  /**
+   * Another peer at our NAT's public address (docs/nat.md, "LAN and roaming"): a neighbour on our
+   * LAN. Its public address reaches it only through a router that hairpins, or a relay; LAN
+   * discovery finds it directly. Not so without a NAT (two peers on one public host are two ports).
+   */
+  private behindOurNat(e: Endpoint): boolean {
+    const pub = this.config.publicEndpoint;
+    if (!pub || this.config.natType === 'Open Internet' || isPrivateAddress(pub.host)) return false;
+    return pub.host === e.host && !sameEndpoint(pub, e);
   }
 
   private isSelf(e: Endpoint): boolean {

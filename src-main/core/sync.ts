@@ -65,6 +65,11 @@ export interface SyncDeps {
   natType(): string;
   traversal: Traversal;
   isSelf(e: Endpoint): boolean;
+  /**
+   * A listed address on our own NAT's public address: a neighbour behind the same router, reached
+   * over the LAN (discovery) and never through the public address (no hairpin) or a relay.
+   */
+  behindOurNat?(e: Endpoint): boolean;
   onChange(what: 'peers' | 'chats' | 'bootstrap'): void;
 }
 
@@ -191,7 +196,7 @@ export class SyncLoop {
     const now = this.deps.clock.now();
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
-      .filter((p) => !this.deps.isSelf(p) && !peers.get(p))
+      .filter((p) => !this.deps.isSelf(p) && !this.deps.behindOurNat?.(p) && !peers.get(p))
       .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now)
       // A full view verifies nobody new: peers that register with us replace its oldest instead.
       .slice(0, peers.room());

@@ -125,6 +125,11 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
     await client.call('postMessage', { host: h.host, hostKey: h.hostKey, chatUuid: chat.uuid, name: 'b', content: 'over the LAN' });
     const read = await host.call('readChat', { host: null, chatUuid: chat.uuid });
     expect(read.messages.map((m: Listing) => m.content)).toEqual(['hi', 'over the LAN']);
+    // And it stays so over sync rounds (2 s): the neighbour's public address, which the bootstrap
+    // lists, is neither reached through a relay nor listed beside the LAN one.
+    await sleep(6_000);
+    const later = await client.call('listChats');
+    expect(later.hosts.map((x: Listing) => `${x.host.host} ${pathOf(x)}`)).toEqual(['10.77.0.11 direct']);
     console.log(`one router, no hairpin: listed at ${JSON.stringify(h.host)} (${pathOf(h)}) after ${ms} ms`);
     await stopAll();
   }, 60_000);
