@@ -13,7 +13,12 @@ import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
 import { systemClock } from '../net/system-clock.js';
 import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
-import { NanceService, savedLanDiscovery, savedPortMapping, savedTraversal } from '../service/nance-service.js';
+import {
+  NanceService,
+  savedLanDiscovery,
+  savedPortMapping,
+  savedTraversal,
+} from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { loadOrCreateIdentity, type SecretBox, saveIdentity } from './identity-file.js';
 import { type LanAndRoaming, startLanAndRoaming } from './lan-and-roaming.js';

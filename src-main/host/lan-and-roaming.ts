@@ -1,8 +1,9 @@
 // LAN discovery and roaming for a composed peer (docs/nat.md, "LAN and roaming"): binds the
 // discovery socket and runs LanDiscovery over it, and watches the network; on a change it joins the
 // group on the new links, detects the NAT again, and tells the peer and discovery.
-import { isOnLink } from '../core/lan/links.js';
+
 import { LAN_DISCOVERY_GROUP, LAN_DISCOVERY_PORT, LanDiscovery } from '../core/lan/lan-discovery.js';
+import { isOnLink } from '../core/lan/links.js';
 import type { Logger } from '../core/logger.js';
 import type { NancePeer } from '../core/peer.js';
 import type { Endpoint } from '../core/ports.js';

@@ -39,7 +39,9 @@ export class LanSocket implements Transport {
   /** Joins the group on links that appeared and sends on them; drops links that went (roaming). */
   async refreshLinks(): Promise<void> {
     if (this.#closed) return;
-    const links = ipv4Links().filter((l) => !l.internal).map((l) => l.address);
+    const links = ipv4Links()
+      .filter((l) => !l.internal)
+      .map((l) => l.address);
     for (const [address, socket] of this.#perLink) {
       if (links.includes(address)) continue;
       socket.close();

@@ -10,7 +10,9 @@ describe('networkChanged', () => {
   });
   it('is true when an address comes, goes or is replaced, or the netmask changes', () => {
     expect(networkChanged(home, { ...home, addresses: [] })).toBe(true);
-    expect(networkChanged(home, { ...home, addresses: [...home.addresses, '10.0.0.5/255.0.0.0'] })).toBe(true);
+    expect(networkChanged(home, { ...home, addresses: [...home.addresses, '10.0.0.5/255.0.0.0'] })).toBe(
+      true,
+    );
     expect(networkChanged(home, { ...home, addresses: ['172.20.10.2/255.255.255.240'] })).toBe(true);
     expect(networkChanged(home, { ...home, addresses: ['192.168.1.20/255.255.0.0'] })).toBe(true);
   });

@@ -20,7 +20,8 @@ const ENV = { ...process.env, NLLAB_PREFIX: 'nl-', NLLAB_DIR: path.join(os.tmpdi
 const skip = labSkipReason(process.env);
 const BOOTSTRAP = '198.51.100.10:3490';
 
-const lab = (cmd: string) => execFileSync('bash', [LANLAB, cmd], { env: ENV, stdio: 'pipe', timeout: 60_000 });
+const lab = (cmd: string) =>
+  execFileSync('bash', [LANLAB, cmd], { env: ENV, stdio: 'pipe', timeout: 60_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let dataRoot: string;
@@ -53,7 +54,9 @@ async function waitForListing(peer: Peer, check: (l: Listing) => boolean, ms: nu
     if (check(last)) return { listing: last, ms: Date.now() - started };
     await sleep(250);
   }
-  throw new Error(`${peer.name}: not listed within ${ms} ms; last: ${JSON.stringify(last?.hosts)}${peer.tail()}`);
+  throw new Error(
+    `${peer.name}: not listed within ${ms} ms; last: ${JSON.stringify(last?.hosts)}${peer.tail()}`,
+  );
 }
 
 const hostOf = (l: Listing, chatName: string) =>
@@ -74,7 +77,11 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
     const names = ['a', 'b', 'c'];
     const peers = await Promise.all(names.map((n) => startPeer(n, { args: ['--no-stun'] })));
     const hermit = await startPeer('d', { args: ['--no-stun', '--no-lan-discovery'] });
-    await Promise.all(peers.map((p, i) => p.call('createChat', { name: `chat-${names[i]}`, message: 'hi', author: names[i] })));
+    await Promise.all(
+      peers.map((p, i) =>
+        p.call('createChat', { name: `chat-${names[i]}`, message: 'hi', author: names[i] }),
+      ),
+    );
     await hermit.call('createChat', { name: 'chat-d', message: 'hi', author: 'd' });
     const t0 = Date.now();
     await Promise.all(
@@ -95,7 +102,13 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
       expect(h.host.host).toMatch(/^10\.77\.0\./);
       expect(pathOf(h)).toBe('direct');
       const chat = h.chats.find((c: Listing) => c.name === `chat-${next}`);
-      await p.call('postMessage', { host: h.host, hostKey: h.hostKey, chatUuid: chat.uuid, name: names[i], content: `from ${names[i]}` });
+      await p.call('postMessage', {
+        host: h.host,
+        hostKey: h.hostKey,
+        chatUuid: chat.uuid,
+        name: names[i],
+        content: `from ${names[i]}`,
+      });
     }
     for (const [i, p] of peers.entries()) {
       const mine = (await p.call('listChats')).mine[0];
@@ -117,12 +130,22 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
     const status = await client.call('getStatus');
     expect(status.publicAddress?.host).toBe('198.51.100.21');
     const chat = await host.call('createChat', { name: 'neighbours', message: 'hi', author: 'a' });
-    const { listing, ms } = await waitForListing(client, (l) => hostOf(l, 'neighbours') !== undefined, 15_000);
+    const { listing, ms } = await waitForListing(
+      client,
+      (l) => hostOf(l, 'neighbours') !== undefined,
+      15_000,
+    );
     const h = hostOf(listing, 'neighbours');
     // Listed at its LAN address, reached directly: the router's public address does not hairpin.
     expect(h.host.host).toBe('10.77.0.11');
     expect(pathOf(h)).toBe('direct');
-    await client.call('postMessage', { host: h.host, hostKey: h.hostKey, chatUuid: chat.uuid, name: 'b', content: 'over the LAN' });
+    await client.call('postMessage', {
+      host: h.host,
+      hostKey: h.hostKey,
+      chatUuid: chat.uuid,
+      name: 'b',
+      content: 'over the LAN',
+    });
     const read = await host.call('readChat', { host: null, chatUuid: chat.uuid });
     expect(read.messages.map((m: Listing) => m.content)).toEqual(['hi', 'over the LAN']);
     // And it stays so over sync rounds (2 s): the neighbour's public address, which the bootstrap
@@ -142,7 +165,11 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
     const { listing } = await waitForListing(mover, (l) => hostOf(l, 'roaming') !== undefined, 15_000);
     const h = hostOf(listing, 'roaming');
     const post = (n: number) =>
-      mover.call('postMessage', { host: h.host, hostKey: h.hostKey, chatUuid: chat.uuid, name: 'm', content: `post ${n}` }, 30_000);
+      mover.call(
+        'postMessage',
+        { host: h.host, hostKey: h.hostKey, chatUuid: chat.uuid, name: 'm', content: `post ${n}` },
+        30_000,
+      );
     for (let n = 1; n <= 5; n++) await post(n);
     lab('roam');
     const switched = Date.now();

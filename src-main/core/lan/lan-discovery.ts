@@ -169,7 +169,10 @@ export class LanDiscovery {
     // Each reaction fits within what this datagram cost (lan-announcement.ts sizes): a reply to an
     // announcement (REPLY_BYTES) plus a probe (PROBE_BYTES); to a reply, a probe only.
     if (!a.reply) {
-      this.deps.socket.send(encodeAnnouncement({ port: this.deps.port(), key: this.deps.key(), reply: true }), from);
+      this.deps.socket.send(
+        encodeAnnouncement({ port: this.deps.port(), key: this.deps.key(), reply: true }),
+        from,
+      );
       this.stats.replied++;
     }
     if (this.deps.knows(candidate, a.key)) return;

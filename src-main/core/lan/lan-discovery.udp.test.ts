@@ -184,94 +184,97 @@ describe('LAN discovery between real peers', () => {
   });
 });
 
-describe.skipIf(!canSpoof)(`forged announcements (raw socket)${canSpoof ? '' : `: skipped, ${spoofUnavailable()}`}`, () => {
-  /** A victim on loopback: counts every byte that reaches any of its ports. */
-  async function victim(host: string, ports: number): Promise<{ ports: number[]; bytes: () => number }> {
-    let total = 0;
-    const sockets = await Promise.all(
-      Array.from({ length: ports }, async () => {
-        const s = dgram.createSocket('udp4');
-        s.on('message', (m) => {
-          total += m.length;
-        });
-        await new Promise<void>((r) => s.bind(0, host, () => r()));
-        cleanup.push(() => new Promise<void>((r) => s.close(() => r())));
-        return s;
-      }),
-    );
-    return { ports: sockets.map((s) => s.address().port), bytes: () => total };
-  }
-
-  it('a spoofed announcement makes us send the victim no more bytes than it sent', async () => {
-    const p = await startPeer([]);
-    const v = await victim('127.0.0.9', 2);
-    const [replyPort, probePort] = v.ports as [number, number];
-    const spoofer = new Spoofer();
-    cleanup.push(() => spoofer.close());
-    const forged = encodeAnnouncement({ port: probePort, key: KEY, reply: false });
-    spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
-    await spoofer.flushed();
-    await new Promise((r) => setTimeout(r, 2_000)); // the probe's two sends are over
-    expect(p.lan.stats.replied).toBe(1);
-    expect(p.lan.stats.probed).toBe(1);
-    expect(v.bytes()).toBeGreaterThan(0);
-    expect(v.bytes()).toBeLessThanOrEqual(forged.length);
-    // Nobody proved a key there: no peer was added.
-    expect(p.peer.knownPeers()).toEqual([]);
-  });
-
-  it('a flood of spoofed announcements is bounded by bytes, cooldown and the reaction budget', async () => {
-    const p = await startPeer([], { reactionsPerSecond: 5, reactionBurst: 5 });
-    const v = await victim('127.0.0.9', 41);
-    const spoofer = new Spoofer();
-    cleanup.push(() => spoofer.close());
-    const [replyPort, ...probePorts] = v.ports as [number, ...number[]];
-    let sent = 0;
-    // 40 different announced ports, each announced 5 times: 200 datagrams in well under a second.
-    for (let round = 0; round < 5; round++) {
-      for (const port of probePorts) {
-        const forged = encodeAnnouncement({ port, key: KEY, reply: false });
-        spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
-        sent += forged.length;
-      }
+describe.skipIf(!canSpoof)(
+  `forged announcements (raw socket)${canSpoof ? '' : `: skipped, ${spoofUnavailable()}`}`,
+  () => {
+    /** A victim on loopback: counts every byte that reaches any of its ports. */
+    async function victim(host: string, ports: number): Promise<{ ports: number[]; bytes: () => number }> {
+      let total = 0;
+      const sockets = await Promise.all(
+        Array.from({ length: ports }, async () => {
+          const s = dgram.createSocket('udp4');
+          s.on('message', (m) => {
+            total += m.length;
+          });
+          await new Promise<void>((r) => s.bind(0, host, () => r()));
+          cleanup.push(() => new Promise<void>((r) => s.close(() => r())));
+          return s;
+        }),
+      );
+      return { ports: sockets.map((s) => s.address().port), bytes: () => total };
     }
-    await spoofer.flushed();
-    await new Promise((r) => setTimeout(r, 2_000));
-    // The burst of 5, plus at most the refill during the flood and the wait.
-    expect(p.lan.stats.probed).toBeLessThanOrEqual(5 + 5 * 3);
-    expect(p.lan.stats.ignored).toBeGreaterThanOrEqual(200 - 20);
-    expect(v.bytes()).toBeLessThanOrEqual((5 + 5 * 3) * ANNOUNCEMENT_BYTES);
-    expect(v.bytes()).toBeLessThan(sent / 5);
-  });
 
-  it('a spoofed source off our link gets nothing at all', async () => {
-    const p = await startPeer([]);
-    const v = await victim('127.0.1.9', 2);
-    const [replyPort, probePort] = v.ports as [number, number];
-    const spoofer = new Spoofer();
-    cleanup.push(() => spoofer.close());
-    spoofer.send(
-      encodeAnnouncement({ port: probePort, key: KEY, reply: false }),
-      { host: '127.0.1.9', port: replyPort },
-      p.discovery,
-    );
-    await spoofer.flushed();
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(p.lan.stats).toMatchObject({ replied: 0, probed: 0, ignored: 1 });
-    expect(v.bytes()).toBe(0);
-  });
+    it('a spoofed announcement makes us send the victim no more bytes than it sent', async () => {
+      const p = await startPeer([]);
+      const v = await victim('127.0.0.9', 2);
+      const [replyPort, probePort] = v.ports as [number, number];
+      const spoofer = new Spoofer();
+      cleanup.push(() => spoofer.close());
+      const forged = encodeAnnouncement({ port: probePort, key: KEY, reply: false });
+      spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
+      await spoofer.flushed();
+      await new Promise((r) => setTimeout(r, 2_000)); // the probe's two sends are over
+      expect(p.lan.stats.replied).toBe(1);
+      expect(p.lan.stats.probed).toBe(1);
+      expect(v.bytes()).toBeGreaterThan(0);
+      expect(v.bytes()).toBeLessThanOrEqual(forged.length);
+      // Nobody proved a key there: no peer was added.
+      expect(p.peer.knownPeers()).toEqual([]);
+    });
 
-  it('a spoofed reply buys one probe, within its own bytes, and no reply', async () => {
-    const p = await startPeer([]);
-    const v = await victim('127.0.0.9', 2);
-    const [replyPort, probePort] = v.ports as [number, number];
-    const spoofer = new Spoofer();
-    cleanup.push(() => spoofer.close());
-    const forged = encodeAnnouncement({ port: probePort, key: KEY, reply: true });
-    spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
-    await spoofer.flushed();
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(p.lan.stats).toMatchObject({ replied: 0, probed: 1 });
-    expect(v.bytes()).toBeLessThanOrEqual(forged.length);
-  });
-});
+    it('a flood of spoofed announcements is bounded by bytes, cooldown and the reaction budget', async () => {
+      const p = await startPeer([], { reactionsPerSecond: 5, reactionBurst: 5 });
+      const v = await victim('127.0.0.9', 41);
+      const spoofer = new Spoofer();
+      cleanup.push(() => spoofer.close());
+      const [replyPort, ...probePorts] = v.ports as [number, ...number[]];
+      let sent = 0;
+      // 40 different announced ports, each announced 5 times: 200 datagrams in well under a second.
+      for (let round = 0; round < 5; round++) {
+        for (const port of probePorts) {
+          const forged = encodeAnnouncement({ port, key: KEY, reply: false });
+          spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
+          sent += forged.length;
+        }
+      }
+      await spoofer.flushed();
+      await new Promise((r) => setTimeout(r, 2_000));
+      // The burst of 5, plus at most the refill during the flood and the wait.
+      expect(p.lan.stats.probed).toBeLessThanOrEqual(5 + 5 * 3);
+      expect(p.lan.stats.ignored).toBeGreaterThanOrEqual(200 - 20);
+      expect(v.bytes()).toBeLessThanOrEqual((5 + 5 * 3) * ANNOUNCEMENT_BYTES);
+      expect(v.bytes()).toBeLessThan(sent / 5);
+    });
+
+    it('a spoofed source off our link gets nothing at all', async () => {
+      const p = await startPeer([]);
+      const v = await victim('127.0.1.9', 2);
+      const [replyPort, probePort] = v.ports as [number, number];
+      const spoofer = new Spoofer();
+      cleanup.push(() => spoofer.close());
+      spoofer.send(
+        encodeAnnouncement({ port: probePort, key: KEY, reply: false }),
+        { host: '127.0.1.9', port: replyPort },
+        p.discovery,
+      );
+      await spoofer.flushed();
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(p.lan.stats).toMatchObject({ replied: 0, probed: 0, ignored: 1 });
+      expect(v.bytes()).toBe(0);
+    });
+
+    it('a spoofed reply buys one probe, within its own bytes, and no reply', async () => {
+      const p = await startPeer([]);
+      const v = await victim('127.0.0.9', 2);
+      const [replyPort, probePort] = v.ports as [number, number];
+      const spoofer = new Spoofer();
+      cleanup.push(() => spoofer.close());
+      const forged = encodeAnnouncement({ port: probePort, key: KEY, reply: true });
+      spoofer.send(forged, { host: '127.0.0.9', port: replyPort }, p.discovery);
+      await spoofer.flushed();
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(p.lan.stats).toMatchObject({ replied: 0, probed: 1 });
+      expect(v.bytes()).toBeLessThanOrEqual(forged.length);
+    });
+  },
+);

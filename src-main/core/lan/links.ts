@@ -7,8 +7,7 @@ export interface LinkAddress {
   netmask: string;
 }
 
-const toInt = (ip: string): number =>
-  ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+const toInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 
 /** Whether `ip` is in the subnet of one of `links` (and not one of our own addresses). */
 export function isOnLink(ip: string, links: readonly LinkAddress[]): boolean {

@@ -119,7 +119,10 @@ export function buildCommand(): Command {
       integer(0, 3600, 'keepalive'),
       20,
     )
-    .option('--lan-discovery', 'find peers on the local network with no bootstrap (default, except --bootstrap)')
+    .option(
+      '--lan-discovery',
+      'find peers on the local network with no bootstrap (default, except --bootstrap)',
+    )
     .option('--no-lan-discovery', 'do not announce on the local network nor listen to announcements')
     .option('--relay', 'relay for peers that cannot reach each other, also as an ordinary peer')
     .option('--no-relay', 'never relay for others (by default a bootstrap peer does, within a budget)')
