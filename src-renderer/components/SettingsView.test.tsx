@@ -118,6 +118,23 @@ describe('SettingsView: port mapping', () => {
   });
 });
 
+describe('SettingsView: LAN discovery', () => {
+  it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
+    const html = render(lang);
+    const box = tag(html, 'settings-lan-discovery');
+    expect(box).toContain('type="checkbox"');
+    expect(box).toMatch(/ checked=""/);
+    const id = /id="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`for="${id}"`);
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryLabel')));
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryHelp')));
+  });
+
+  it('unchecked when the saved setting is off', () => {
+    expect(tag(render('en', { lanDiscovery: false }), 'settings-lan-discovery')).not.toMatch(/ checked=""/);
+  });
+});
+
 describe('SettingsView: identity', () => {
   afterEach(disposeRendered);
 
