@@ -139,7 +139,7 @@ const KEY_PROOF_BUDGET: RateLimitSettings = {
   maxSources: 10_000,
 };
 
-/** A LAN probe: two sends of one challenged ping (≤ 2 × 256 bytes: PROBE_BYTES). */
+/** A LAN probe: two sends of one challenged ping (2 × 184 bytes measured; PROBE_BYTES is 512). */
 const LAN_PROBE_POLICY: Partial<RetryPolicy> = { timeoutMs: 500, attempts: 2, backoff: 2 };
 
 /** Requests answered by `serve` (the relay wrappers are not answered like requests). */
