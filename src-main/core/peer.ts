@@ -11,7 +11,6 @@ import type {
   SignedAuthor,
 } from '../../src-shared/protocol/index.js';
 import { BASE_NAT_TYPES, encodeResponse, ResultCode } from '../../src-shared/protocol/index.js';
-import { isPrivateAddress } from './addresses.js';
 import { AnsweredAddresses } from './answered-addresses.js';
 import { ChatHost, type NewChatOptions } from './chat-host.js';
 import { NanceError } from './errors.js';
@@ -31,6 +30,7 @@ import { RateLimiter, type RateLimitSettings } from './guard/rate-limiter.js';
 import { KeyPair, verifySignature } from './identity/keys.js';
 import { signPost, verifiedAuthor } from './identity/post-signature.js';
 import { KeyDirectory } from './key-directory.js';
+import { behindSameNat } from './lan/links.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -273,7 +273,7 @@ export class NancePeer {
       natType: () => this.config.natType,
       traversal: this.traversal,
       isSelf: (e) => this.isSelf(e),
-      behindOurNat: (e) => this.behindOurNat(e),
+      behindOurNat: (e) => behindSameNat(e, this.config),
       onChange: (what) =>
         this.events.emit(
           what === 'peers' ? 'peersChanged' : what === 'chats' ? 'chatsChanged' : 'statusChanged',
@@ -815,17 +815,6 @@ export class NancePeer {
     const t = this.config.natType;
     if ((BASE_NAT_TYPES as readonly string[]).includes(t)) return t;
     return t === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
-  }
-
-  /**
-   * Another peer at our NAT's public address (docs/nat.md, "LAN and roaming"): a neighbour on our
-   * LAN. Its public address reaches it only through a router that hairpins, or a relay; LAN
-   * discovery finds it directly. Not so without a NAT (two peers on one public host are two ports).
-   */
-  private behindOurNat(e: Endpoint): boolean {
-    const pub = this.config.publicEndpoint;
-    if (!pub || this.config.natType === 'Open Internet' || isPrivateAddress(pub.host)) return false;
-    return pub.host === e.host && !sameEndpoint(pub, e);
   }
 
   private isSelf(e: Endpoint): boolean {

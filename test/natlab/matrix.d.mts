@@ -1,23 +1,33 @@
-// Types of what TypeScript tests import from matrix.mjs (test/natlab/lan.test.ts).
-export interface PeerOptions {
-  syncIntervalMs?: number;
-  extraArgs?: string[];
-  portMapping?: boolean;
-  /** HOST:PORT of the bootstrap to join through (default the NAT lab's); null: none. */
-  bootstrap?: string | null;
+// Types of the parts of test/natlab/matrix.mjs that tests use.
+export interface ReadyLine {
+  event: 'ready';
+  natType: string;
+  publicAddress: { host: string; port: number } | null;
 }
 
-/** One CLI peer (`--stdio`) in a namespace. */
 export class Peer {
-  constructor(name: string, ns: string, dataDir: string, opts?: PeerOptions);
+  constructor(
+    name: string,
+    ns: string,
+    dataDir: string,
+    opts?: {
+      syncIntervalMs?: number;
+      extraArgs?: string[];
+      portMapping?: boolean;
+      /** HOST:PORT to join through (default the NAT lab's bootstrap); null: none. */
+      bootstrap?: string | null;
+    },
+  );
   readonly name: string;
-  stderr: string;
-  ready: Record<string, unknown> | undefined;
-  start(timeoutMs?: number): Promise<Record<string, unknown>>;
-  // biome-ignore lint/suspicious/noExplicitAny: the result is the command's DTO (src-shared/api.ts)
+  ready: ReadyLine | undefined;
+  start(timeoutMs?: number): Promise<ReadyLine>;
+  // biome-ignore lint/suspicious/noExplicitAny: the command's DTO (src-shared/api.ts)
   call(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<any>;
+  /** The end of its stderr, for a failure message. */
   tail(): string;
   stop(): Promise<void>;
 }
 
 export function pathOf(entry: unknown): string;
+// biome-ignore lint/suspicious/noExplicitAny: a hosts[] entry of ChatListDto
+export function findHost(list: unknown, chatUuid: string): any;

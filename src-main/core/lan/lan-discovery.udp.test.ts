@@ -21,7 +21,7 @@ import {
   REPLY_BYTES,
 } from './lan-announcement.js';
 import { DEFAULT_LAN_DISCOVERY, LanDiscovery, type LanDiscoverySettings } from './lan-discovery.js';
-import { isOnLink } from './links.js';
+import { behindSameNat, isOnLink } from './links.js';
 
 const KEY = 'A'.repeat(43);
 /** 127.0.0.0/24 is "our link" in these tests; 127.0.1.x stands for a source off it. */
@@ -278,3 +278,20 @@ describe.skipIf(!canSpoof)(
     });
   },
 );
+
+describe('neighbours behind our own NAT', () => {
+  const us = { natType: 'Port Restricted Cone', publicEndpoint: { host: '198.51.100.21', port: 40000 } };
+  it('another port at our public address is a neighbour; we are not; another address is not', () => {
+    expect(behindSameNat({ host: '198.51.100.21', port: 40001 }, us)).toBe(true);
+    expect(behindSameNat({ host: '198.51.100.21', port: 40000 }, us)).toBe(false);
+    expect(behindSameNat({ host: '198.51.100.22', port: 40001 }, us)).toBe(false);
+  });
+  it('never without a NAT, nor when our public address is unknown or private', () => {
+    expect(behindSameNat({ host: '198.51.100.21', port: 40001 }, { ...us, natType: 'Open Internet' })).toBe(
+      false,
+    );
+    expect(behindSameNat({ host: '198.51.100.21', port: 1 }, { natType: 'Blocked' })).toBe(false);
+    const loopback = { natType: 'Blocked', publicEndpoint: { host: '127.0.0.1', port: 5 } };
+    expect(behindSameNat({ host: '127.0.0.1', port: 6 }, loopback)).toBe(false);
+  });
+});
