@@ -82,10 +82,10 @@ export const commandArgs = {
       displayName,
       bootstrapPeers: z.array(hostPortSchema).max(16),
       onboarded: z.boolean(),
+      lanDiscovery: z.boolean(),
       keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
       relayForOthers: relayOfferSchema,
       portMapping: z.boolean(),
-      lanDiscovery: z.boolean(),
     })
     .partial(),
   setMode: z.object({ mode: modeSchema }),
@@ -313,6 +313,8 @@ export interface SettingsDto {
   displayName: string;
   bootstrapPeers: string[];
   onboarded: boolean;
+  /** Whether peers on this computer's network find it and it them, with no bootstrap (default true; next start). */
+  lanDiscovery: boolean;
   /** Seconds between keepalives on punched and relayed paths (0: off; default 20). */
   keepaliveSeconds: number;
   /** Whether this peer relays for others (default 'auto': only in bootstrap mode). */
@@ -322,8 +324,6 @@ export interface SettingsDto {
    * start (default true). The CLI's flags decide for the CLI.
    */
   portMapping: boolean;
-  /** Whether peers on this computer's network find it and it them, with no bootstrap (default true; next start). */
-  lanDiscovery: boolean;
 }
 
 /** Who this install is: its public key (base64url), the fingerprint a person compares, its colour. */

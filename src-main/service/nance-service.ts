@@ -345,13 +345,13 @@ export class NanceService {
       displayName: saved.displayName ?? '',
       bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(endpointKey),
       onboarded: saved.onboarded ?? false,
+      lanDiscovery: saved.lanDiscovery ?? true,
       // What the peer runs with: the saved values in the desktop app (compose applies them at
       // start, `updateSettings` at once), the flags in the CLI.
       keepaliveSeconds: keepaliveSecondsOf(this.peer.config.traversal.keepaliveMs),
       relayForOthers: this.peer.config.traversal.relay.offer,
       // Applies at the next start (the running mapping, if any, is in `status()`).
       portMapping: saved.portMapping ?? true,
-      lanDiscovery: saved.lanDiscovery ?? true,
     };
   }
 

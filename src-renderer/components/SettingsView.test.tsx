@@ -21,10 +21,10 @@ const settings: SettingsDto = {
   displayName: 'Aiko',
   bootstrapPeers: ['198.51.100.1:5000'],
   onboarded: true,
+  lanDiscovery: true,
   keepaliveSeconds: 45,
   relayForOthers: 'never',
   portMapping: true,
-  lanDiscovery: true,
 };
 
 function render(lang: Lang, over: Partial<SettingsDto> = {}): string {

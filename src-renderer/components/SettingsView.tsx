@@ -35,10 +35,10 @@ function ProfileForm() {
   const { saveSettings } = useActions();
   const [name, setName] = useState(settings?.displayName ?? '');
   const [bootstraps, setBootstraps] = useState((settings?.bootstrapPeers ?? []).join('\n'));
+  const [lanDiscovery, setLanDiscovery] = useState(settings?.lanDiscovery ?? true);
   const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
   const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
   const [portMapping, setPortMapping] = useState(settings?.portMapping ?? true);
-  const [lanDiscovery, setLanDiscovery] = useState(settings?.lanDiscovery ?? true);
   // Port mapping is decided at start: after saving a change, say that it waits for a restart.
   const [restartNeeded, setRestartNeeded] = useState(false);
   const [problems, setProblems] = useState<{ name?: Problem; bootstraps?: Problem; keepalive?: Problem }>({});
@@ -61,10 +61,10 @@ function ProfileForm() {
     const ok = await saveSettings({
       displayName: checkedName.value,
       bootstrapPeers: checkedList.value,
+      lanDiscovery,
       keepaliveSeconds: checkedKeepalive.value,
       relayForOthers: relay,
       portMapping,
-      lanDiscovery,
     });
     if (ok) {
       if (portMapping !== (settings?.portMapping ?? true)) setRestartNeeded(true);
@@ -188,25 +188,6 @@ function ProfileForm() {
       <div className="field">
         <div className="field field-inline">
           <input
-            id={`${ids}-port-mapping`}
-            data-testid="settings-port-mapping"
-            type="checkbox"
-            aria-describedby={`${ids}-port-mapping-help`}
-            checked={portMapping}
-            onChange={(e) => {
-              setPortMapping(e.target.checked);
-              setSaved(false);
-            }}
-          />
-          <label className="field-label" htmlFor={`${ids}-port-mapping`}>
-            {t('settings.portMappingLabel')}
-          </label>
-        </div>
-        <span className="field-help" id={`${ids}-port-mapping-help`}>
-          {t('settings.portMappingHelp')}
-        </span>
-        <div className="field field-inline">
-          <input
             id={`${ids}-lan-discovery`}
             data-testid="settings-lan-discovery"
             type="checkbox"
@@ -223,6 +204,27 @@ function ProfileForm() {
         </div>
         <span className="field-help" id={`${ids}-lan-discovery-help`}>
           {t('settings.lanDiscoveryHelp')}
+        </span>
+      </div>
+      <div className="field">
+        <div className="field field-inline">
+          <input
+            id={`${ids}-port-mapping`}
+            data-testid="settings-port-mapping"
+            type="checkbox"
+            aria-describedby={`${ids}-port-mapping-help`}
+            checked={portMapping}
+            onChange={(e) => {
+              setPortMapping(e.target.checked);
+              setSaved(false);
+            }}
+          />
+          <label className="field-label" htmlFor={`${ids}-port-mapping`}>
+            {t('settings.portMappingLabel')}
+          </label>
+        </div>
+        <span className="field-help" id={`${ids}-port-mapping-help`}>
+          {t('settings.portMappingHelp')}
         </span>
         {restartNeeded && (
           <span className="field-help" role="status" data-testid="settings-restart-note">

@@ -245,6 +245,9 @@ export const en = {
   'settings.title': 'Settings',
   'settings.profile': 'Profile and network',
   'settings.nameLabel': 'Display name',
+  'settings.lanDiscoveryLabel': 'Find Nance peers on my local network',
+  'settings.lanDiscoveryHelp':
+    'Announces this computer on the local network and lists the chats of peers there, with no bootstrap. Takes effect at the next start.',
   'settings.bootstrapsLabel': 'Bootstrap peers',
   'settings.bootstrapsHelp':
     'One HOST:PORT per line. A bootstrap peer introduces you to other peers; Nance registers with each one.',
@@ -257,9 +260,6 @@ export const en = {
   'settings.portMappingLabel': "Ask my router to forward Nance's port (UPnP / NAT-PMP)",
   'settings.portMappingHelp':
     'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
-  'settings.lanDiscoveryLabel': 'Find Nance peers on my local network',
-  'settings.lanDiscoveryHelp':
-    'Announces this computer on the local network and lists the chats of peers there, with no bootstrap. Takes effect at the next start.',
   'settings.restartNote': 'Restart Nance for the port forwarding change to take effect.',
   'relay.auto': 'Only in bootstrap mode',
   'relay.always': 'Always',

@@ -252,6 +252,9 @@ export const ja: Messages = {
   'settings.title': '設定',
   'settings.profile': 'プロフィールとネットワーク',
   'settings.nameLabel': '表示名',
+  'settings.lanDiscoveryLabel': 'ローカルネットワーク上の Nance ピアを見つける',
+  'settings.lanDiscoveryHelp':
+    'ローカルネットワークにこのコンピューターを知らせ、ブートストラップなしでそこにいるピアのチャットを一覧にします。次回の起動時から有効です。',
   'settings.bootstrapsLabel': 'ブートストラップピア',
   'settings.bootstrapsHelp':
     '1行に1つ HOST:PORT を入力します。ブートストラップピアは他のピアを紹介してくれます。Nance はそれぞれに登録します。',
@@ -264,9 +267,6 @@ export const ja: Messages = {
   'settings.portMappingLabel': 'ルーターに Nance のポートの転送を依頼する（UPnP / NAT-PMP）',
   'settings.portMappingHelp':
     'ポートを開けたときのように、このコンピューターに誰からでも届くようになります。次回の起動時から有効です。',
-  'settings.lanDiscoveryLabel': 'ローカルネットワーク上の Nance ピアを見つける',
-  'settings.lanDiscoveryHelp':
-    'ローカルネットワークにこのコンピューターを知らせ、ブートストラップなしでそこにいるピアのチャットを一覧にします。次回の起動時から有効です。',
   'settings.restartNote': 'ポート転送の変更は Nance を再起動すると有効になります。',
   'relay.auto': 'ブートストラップモードのときだけ',
   'relay.always': '常に',

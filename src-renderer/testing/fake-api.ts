@@ -39,10 +39,10 @@ export class FakeNanceApi implements NanceApi {
     displayName: '',
     bootstrapPeers: [],
     onboarded: false,
+    lanDiscovery: true,
     keepaliveSeconds: 20,
     relayForOthers: 'auto',
     portMapping: true,
-    lanDiscovery: true,
   };
   status: StatusDto = {
     mode: 'peer',
