@@ -56,3 +56,22 @@ it('after a network change the peer re-registers with its bootstrap at once and 
   await until(() => (registered() ?? 0) > (first ?? 0), 1_000);
   await until(() => laptop.pathTo(other.localEndpoint())?.kind === 'direct', 2_000);
 });
+
+it('a LAN neighbour behind a restricted NAT is found again directly, not through a rendezvous', async () => {
+  const sync = { ...DEFAULT_CONFIG.sync, intervalMs: 60_000 };
+  const bootstrap = await peer({ role: 'bootstrap', sync });
+  const bootstrapPeers = [bootstrap.localEndpoint()];
+  const natType = 'Port Restricted Cone' as const;
+  const [laptop, neighbour] = await Promise.all([
+    peer({ bootstrapPeers, sync, natType }),
+    peer({ bootstrapPeers, sync, natType }),
+  ]);
+  neighbour.start();
+  laptop.start();
+  const at = neighbour.localEndpoint(); // 127.0.0.1: a private address, as a LAN neighbour's is
+  await until(() => bootstrap.knownPeers().length === 2, 5_000);
+  expect(await laptop.probeNearby(at)).toBe(true);
+  laptop.networkChanged();
+  await until(() => laptop.pathTo(at) !== null, 5_000);
+  expect(laptop.pathTo(at)?.kind).toBe('direct');
+});

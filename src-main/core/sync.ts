@@ -90,6 +90,8 @@ const MAX_SYNC_TIMES = 10_000;
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
+  /** A round was asked for while one ran (rejoinAll). */
+  private rerun = false;
   private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
@@ -127,6 +129,7 @@ export class SyncLoop {
   async runRound(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.rerun = false;
     try {
       if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
       // Stopped (the peer is closing) while joining: the store may be closed already.
@@ -134,6 +137,8 @@ export class SyncLoop {
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
     } finally {
       this.running = false;
+      // A network change during this round: its paths may be from the old network; once more.
+      if (this.rerun && !this.stopped) void this.runRound().catch(() => undefined);
     }
   }
 
@@ -239,9 +244,13 @@ export class SyncLoop {
     }
   }
 
-  /** The network changed (roaming): every bootstrap is joined again in the next round. */
+  /**
+   * The network changed (roaming): every bootstrap is joined again, in the next round; one running
+   * now is followed by another at once.
+   */
   rejoinAll(): void {
     this.joinedAt.clear();
+    this.rerun = true;
   }
 
   /** Fetches a host's chat list into what we know of remote chats (a failure is recorded there). */
