@@ -82,6 +82,7 @@ export const commandArgs = {
       displayName,
       bootstrapPeers: z.array(hostPortSchema).max(16),
       onboarded: z.boolean(),
+      lanDiscovery: z.boolean(),
       keepaliveSeconds: z.number().int().min(0).max(MAX_KEEPALIVE_SECONDS),
       relayForOthers: relayOfferSchema,
       portMapping: z.boolean(),
@@ -330,6 +331,8 @@ export interface SettingsDto {
   displayName: string;
   bootstrapPeers: string[];
   onboarded: boolean;
+  /** Whether peers on this computer's network find it and it them, with no bootstrap (default true; next start). */
+  lanDiscovery: boolean;
   /** Seconds between keepalives on punched and relayed paths (0: off; default 20). */
   keepaliveSeconds: number;
   /** Whether this peer relays for others (default 'auto': only in bootstrap mode). */

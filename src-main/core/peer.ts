@@ -31,6 +31,7 @@ import { RateLimiter, type RateLimitSettings } from './guard/rate-limiter.js';
 import { KeyPair, verifySignature } from './identity/keys.js';
 import { signPost, verifiedAuthor } from './identity/post-signature.js';
 import { KeyDirectory } from './key-directory.js';
+import { behindSameNat } from './lan/links.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeerClient } from './peer-client.js';
 import { PeerDirectory } from './peer-directory.js';
@@ -148,6 +149,9 @@ const KEY_PROOF_BUDGET: RateLimitSettings = {
   globalBurst: 2_000,
   maxSources: 10_000,
 };
+
+/** A LAN probe: two sends of one challenged ping (2 × 184 bytes measured; PROBE_BYTES is 512). */
+const LAN_PROBE_POLICY: Partial<RetryPolicy> = { timeoutMs: 500, attempts: 2, backoff: 2 };
 
 /** Requests answered by `serve` (the relay wrappers are not answered like requests). */
 type ServedRequest = HandledRequest;
@@ -290,6 +294,7 @@ export class NancePeer {
       natType: () => this.config.natType,
       traversal: this.traversal,
       isSelf: (e) => this.isSelf(e),
+      behindOurNat: (e) => behindSameNat(e, this.config),
       onChange: (what) =>
         this.events.emit(
           what === 'peers' ? 'peersChanged' : what === 'chats' ? 'chatsChanged' : 'statusChanged',
@@ -778,6 +783,41 @@ export class NancePeer {
       if (!found || !retry) throw err;
       return request();
     }
+  }
+
+  /**
+   * LAN discovery heard of a peer at `at`: a challenged ping straight to it (at most PROBE_BYTES,
+   * lan-announcement.ts) must prove a key; then it is a peer like any other, on a direct path.
+   * Resolves whether it did. Never throws.
+   */
+  async probeNearby(at: Endpoint): Promise<boolean> {
+    if (this.closed || this.isSelf(at)) return false;
+    try {
+      const info = await this.client.ping(at, LAN_PROBE_POLICY, { force: true });
+      if (info.key === undefined) return false;
+      this.paths.set(at, { kind: 'direct', since: this.deps.clock.now() });
+      await this.sync.learnNearby(at, info);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether `key` is proven at `at` and the peer is known there: LAN discovery need not probe it. */
+  knowsNearby(at: Endpoint, key: string): boolean {
+    return this.keys.keyAt(at) === key && this.peers.get(at) !== undefined;
+  }
+
+  /**
+   * The machine's addresses or default route changed (roaming, host/roaming.ts): every path was
+   * made from the old network (punched holes and relays through the old mapping, LAN neighbours),
+   * so each is found again on next use; every bootstrap is joined again now, from the new address.
+   */
+  networkChanged(): void {
+    for (const { peer } of this.paths.entries()) this.paths.delete(peer);
+    this.sync.rejoinAll();
+    void this.sync.runRound().catch(() => undefined);
+    this.events.emit('statusChanged', undefined);
   }
 
   /** How a peer is reached now (null: not yet known, we have not needed to reach it). */

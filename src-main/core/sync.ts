@@ -65,6 +65,11 @@ export interface SyncDeps {
   natType(): string;
   traversal: Traversal;
   isSelf(e: Endpoint): boolean;
+  /**
+   * A listed address on our own NAT's public address: a neighbour behind the same router, reached
+   * over the LAN (discovery) and never through the public address (no hairpin) or a relay.
+   */
+  behindOurNat?(e: Endpoint): boolean;
   onChange(what: 'peers' | 'chats' | 'bootstrap'): void;
 }
 
@@ -85,6 +90,8 @@ const MAX_SYNC_TIMES = 10_000;
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
+  /** A round was asked for while one ran (rejoinAll). */
+  private rerun = false;
   private stopped = false;
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
@@ -122,6 +129,7 @@ export class SyncLoop {
   async runRound(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.rerun = false;
     try {
       if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
       // Stopped (the peer is closing) while joining: the store may be closed already.
@@ -129,6 +137,8 @@ export class SyncLoop {
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
     } finally {
       this.running = false;
+      // A network change during this round: its paths may be from the old network; once more.
+      if (this.rerun && !this.stopped) void this.runRound().catch(() => undefined);
     }
   }
 
@@ -191,7 +201,7 @@ export class SyncLoop {
     const now = this.deps.clock.now();
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
-      .filter((p) => !this.deps.isSelf(p) && !peers.get(p))
+      .filter((p) => !this.deps.isSelf(p) && !this.deps.behindOurNat?.(p) && !peers.get(p))
       .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now)
       // A full view verifies nobody new: peers that register with us replace its oldest instead.
       .slice(0, peers.room());
@@ -217,6 +227,30 @@ export class SyncLoop {
       }),
     );
     if (verified.some(Boolean)) this.deps.onChange('peers');
+  }
+
+  /**
+   * A peer found on our link (LAN discovery) that proved a key by a challenged ping straight to it:
+   * kept like any verified peer, its chats fetched now.
+   */
+  async learnNearby(at: Endpoint, info: PingInfo): Promise<void> {
+    const role = info.role ?? 'peer';
+    this.deps.peers.markAlive(at, info.nat, role);
+    this.unreachableUntil.delete(endpointKey(at));
+    this.deps.onChange('peers');
+    if (this.deps.role() === 'peer' && role === 'peer') {
+      await this.fetchChats(at);
+      this.deps.onChange('chats');
+    }
+  }
+
+  /**
+   * The network changed (roaming): every bootstrap is joined again, in the next round; one running
+   * now is followed by another at once.
+   */
+  rejoinAll(): void {
+    this.joinedAt.clear();
+    this.rerun = true;
   }
 
   /** Fetches a host's chat list into what we know of remote chats (a failure is recorded there). */

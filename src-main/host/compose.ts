@@ -15,9 +15,15 @@ import { PortMapping, type PortMappingResult } from '../nat/port-mapping.js';
 import { systemClock } from '../net/system-clock.js';
 import { UdpTransport } from '../net/udp-transport.js';
 import { resolveHostPort } from '../service/host-port.js';
-import { NanceService, savedPortMapping, savedTraversal } from '../service/nance-service.js';
+import {
+  NanceService,
+  savedLanDiscovery,
+  savedPortMapping,
+  savedTraversal,
+} from '../service/nance-service.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { loadOrCreateIdentity, type SecretBox, saveIdentity } from './identity-file.js';
+import { type LanAndRoaming, startLanAndRoaming } from './lan-and-roaming.js';
 
 export interface ComposeOptions {
   /** Where the store lives (`nance.db`); the folder must exist. */
@@ -65,6 +71,16 @@ export interface ComposeOptions {
    * `portMapping` saved by `updateSettings`, true when never saved (the desktop app has no flags).
    */
   portMapping?: boolean | 'saved';
+  /**
+   * LAN discovery (docs/nat.md, "LAN and roaming"): announce on the link and list its peers' chats,
+   * with no bootstrap. Never in bootstrap mode. Default false (a host opts in: the CLI unless
+   * --no-lan-discovery); 'saved': the `lanDiscovery` saved by `updateSettings`, true when never saved.
+   */
+  lanDiscovery?: boolean | 'saved';
+  /** The discovery port (default 34490; tests use their own). */
+  lanDiscoveryPort?: number;
+  /** Notice network changes (roaming) and re-detect, re-join, re-announce. Default true. */
+  roaming?: boolean;
   /** False turns the abuse limits off (rate limits, anti-amplification): for trusted benchmarks. */
   abuseLimits?: boolean;
   /**
@@ -178,7 +194,9 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       ? await PortMapping.start({ internalPort: local.port, logger, ...(signal ? { signal } : {}) })
       : undefined;
   service.reportPortMapping(mapping?.result);
+  let reach: LanAndRoaming | undefined;
   const close = async () => {
+    await reach?.close();
     await mapping?.close();
     await peer.close(); // closes the transport and the store too
   };
@@ -209,6 +227,21 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
     throw new ComposeAbortedError();
   }
   peer.start();
+  const lanDiscovery =
+    peer.role === 'peer' &&
+    (options.lanDiscovery === 'saved' ? savedLanDiscovery(store) : options.lanDiscovery === true);
+  if (lanDiscovery || options.roaming !== false) {
+    reach = await startLanAndRoaming({
+      peer,
+      nat,
+      logger,
+      lanDiscovery,
+      // Not detected again with --no-stun, nor behind a mapped port (the mapping says where we are).
+      stunServers: () =>
+        options.stun === false || peer.config.mapped ? [] : [...stunServers, ...peer.config.bootstrapPeers],
+      ...(options.lanDiscoveryPort === undefined ? {} : { discoveryPort: options.lanDiscoveryPort }),
+    });
+  }
   return { peer, service, store, transport, nat: natResult, portMapping: mapping?.result, close };
 }
 

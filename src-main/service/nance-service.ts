@@ -69,6 +69,11 @@ export function savedTraversal(store: Pick<Store, 'getSetting'>): {
   };
 }
 
+/** Whether LAN discovery runs at start, as `updateSettings` saved it; true when never saved. */
+export function savedLanDiscovery(store: Pick<Store, 'getSetting'>): boolean {
+  return store.getSetting<Partial<SettingsDto>>('settings')?.lanDiscovery ?? true;
+}
+
 /**
  * Whether to ask the router to forward our port at start, as `updateSettings` saved it (the desktop
  * app's configuration); true when never saved.
@@ -377,6 +382,7 @@ export class NanceService {
       displayName: saved.displayName ?? '',
       bootstrapPeers: saved.bootstrapPeers ?? this.peer.config.bootstrapPeers.map(endpointKey),
       onboarded: saved.onboarded ?? false,
+      lanDiscovery: saved.lanDiscovery ?? true,
       // What the peer runs with: the saved values in the desktop app (compose applies them at
       // start, `updateSettings` at once), the flags in the CLI.
       keepaliveSeconds: keepaliveSecondsOf(this.peer.config.traversal.keepaliveMs),

@@ -21,6 +21,7 @@ const settings: SettingsDto = {
   displayName: 'Aiko',
   bootstrapPeers: ['198.51.100.1:5000'],
   onboarded: true,
+  lanDiscovery: true,
   keepaliveSeconds: 45,
   relayForOthers: 'never',
   portMapping: true,
@@ -115,6 +116,23 @@ describe('SettingsView: port mapping', () => {
     expect(html).toContain(
       'Makes this computer reachable by everyone, like an open port. Takes effect at the next start.',
     );
+  });
+});
+
+describe('SettingsView: LAN discovery', () => {
+  it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
+    const html = render(lang);
+    const box = tag(html, 'settings-lan-discovery');
+    expect(box).toContain('type="checkbox"');
+    expect(box).toMatch(/ checked=""/);
+    const id = /id="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`for="${id}"`);
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryLabel')));
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryHelp')));
+  });
+
+  it('unchecked when the saved setting is off', () => {
+    expect(tag(render('en', { lanDiscovery: false }), 'settings-lan-discovery')).not.toMatch(/ checked=""/);
   });
 });
 

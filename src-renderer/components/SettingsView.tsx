@@ -35,6 +35,7 @@ function ProfileForm() {
   const { saveSettings } = useActions();
   const [name, setName] = useState(settings?.displayName ?? '');
   const [bootstraps, setBootstraps] = useState((settings?.bootstrapPeers ?? []).join('\n'));
+  const [lanDiscovery, setLanDiscovery] = useState(settings?.lanDiscovery ?? true);
   const [keepalive, setKeepalive] = useState(String(settings?.keepaliveSeconds ?? 20));
   const [relay, setRelay] = useState<RelayOffer>(settings?.relayForOthers ?? 'auto');
   const [portMapping, setPortMapping] = useState(settings?.portMapping ?? true);
@@ -61,6 +62,7 @@ function ProfileForm() {
     const ok = await saveSettings({
       displayName: checkedName.value,
       bootstrapPeers: checkedList.value,
+      lanDiscovery,
       keepaliveSeconds: checkedKeepalive.value,
       relayForOthers: relay,
       portMapping,
@@ -68,6 +70,7 @@ function ProfileForm() {
     });
     if (ok) {
       if (portMapping !== (settings?.portMapping ?? true)) setRestartNeeded(true);
+      if (lanDiscovery !== (settings?.lanDiscovery ?? true)) setRestartNeeded(true);
       setBootstraps(checkedList.value.join('\n'));
       setKeepalive(String(checkedKeepalive.value));
       setSaved(true);
@@ -182,6 +185,27 @@ function ProfileForm() {
         </select>
         <span className="field-help" id={`${ids}-relay-help`}>
           {t('settings.relayHelp')}
+        </span>
+      </div>
+      <div className="field">
+        <div className="field field-inline">
+          <input
+            id={`${ids}-lan-discovery`}
+            data-testid="settings-lan-discovery"
+            type="checkbox"
+            aria-describedby={`${ids}-lan-discovery-help`}
+            checked={lanDiscovery}
+            onChange={(e) => {
+              setLanDiscovery(e.target.checked);
+              setSaved(false);
+            }}
+          />
+          <label className="field-label" htmlFor={`${ids}-lan-discovery`}>
+            {t('settings.lanDiscoveryLabel')}
+          </label>
+        </div>
+        <span className="field-help" id={`${ids}-lan-discovery-help`}>
+          {t('settings.lanDiscoveryHelp')}
         </span>
       </div>
       <div className="field">

@@ -258,6 +258,9 @@ export const en = {
   'settings.title': 'Settings',
   'settings.profile': 'Profile and network',
   'settings.nameLabel': 'Display name',
+  'settings.lanDiscoveryLabel': 'Find Nance peers on my local network',
+  'settings.lanDiscoveryHelp':
+    'Announces this computer on the local network and lists the chats of peers there, with no bootstrap. Takes effect at the next start.',
   'settings.bootstrapsLabel': 'Bootstrap peers',
   'settings.bootstrapsHelp':
     'One HOST:PORT per line. A bootstrap peer introduces you to other peers; Nance registers with each one.',

@@ -265,6 +265,9 @@ export const ja: Messages = {
   'settings.title': '設定',
   'settings.profile': 'プロフィールとネットワーク',
   'settings.nameLabel': '表示名',
+  'settings.lanDiscoveryLabel': 'ローカルネットワーク上の Nance ピアを見つける',
+  'settings.lanDiscoveryHelp':
+    'ローカルネットワークにこのコンピューターを知らせ、ブートストラップなしでそこにいるピアのチャットを一覧にします。次回の起動時から有効です。',
   'settings.bootstrapsLabel': 'ブートストラップピア',
   'settings.bootstrapsHelp':
     '1行に1つ HOST:PORT を入力します。ブートストラップピアは他のピアを紹介してくれます。Nance はそれぞれに登録します。',

@@ -39,6 +39,7 @@ export class FakeNanceApi implements NanceApi {
     displayName: '',
     bootstrapPeers: [],
     onboarded: false,
+    lanDiscovery: true,
     keepaliveSeconds: 20,
     relayForOthers: 'auto',
     portMapping: true,

@@ -10,13 +10,24 @@ export class Peer {
     name: string,
     ns: string,
     dataDir: string,
-    opts?: { syncIntervalMs?: number; extraArgs?: string[]; portMapping?: boolean },
+    opts?: {
+      syncIntervalMs?: number;
+      extraArgs?: string[];
+      portMapping?: boolean;
+      /** HOST:PORT to join through (default the NAT lab's bootstrap); null: none. */
+      bootstrap?: string | null;
+    },
   );
+  readonly name: string;
   ready: ReadyLine | undefined;
   start(timeoutMs?: number): Promise<ReadyLine>;
+  // biome-ignore lint/suspicious/noExplicitAny: the command's DTO (src-shared/api.ts)
   call(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<any>;
+  /** The end of its stderr, for a failure message. */
+  tail(): string;
   stop(): Promise<void>;
 }
 
 export function pathOf(entry: unknown): string;
+// biome-ignore lint/suspicious/noExplicitAny: a hosts[] entry of ChatListDto
 export function findHost(list: unknown, chatUuid: string): any;

@@ -165,7 +165,7 @@ function parseArgs(argv) {
  * One CLI peer (`--stdio`) in a namespace. Also used by bench/nat-traversal.mjs; `opts` (optional):
  * `syncIntervalMs` (default 2000), `extraArgs` (appended to the CLI arguments), `portMapping`
  * (default false: the peer runs with `--no-port-mapping`; true: it maps its port through its gateway,
- * NAT-PMP then UPnP, as the CLI does by default).
+ * NAT-PMP then UPnP, as the CLI does by default), `bootstrap` (HOST:PORT, default the lab's; null: none).
  */
 export class Peer {
   constructor(name, ns, dataDir, opts = {}) {
@@ -175,6 +175,7 @@ export class Peer {
     this.syncIntervalMs = opts.syncIntervalMs ?? SYNC_INTERVAL_MS;
     this.extraArgs = opts.extraArgs ?? [];
     this.portMapping = opts.portMapping ?? false;
+    this.bootstrap = opts.bootstrap === undefined ? BOOTSTRAP : opts.bootstrap; // null: none
     this.stderr = '';
     this.nextId = 1;
     this.pending = new Map();
@@ -190,8 +191,7 @@ export class Peer {
       NODE,
       BIN,
       '--stdio',
-      '--bootstrap-peer',
-      BOOTSTRAP,
+      ...(this.bootstrap === null ? [] : ['--bootstrap-peer', this.bootstrap]),
       '--data-dir',
       this.dataDir,
       ...(this.portMapping ? [] : ['--no-port-mapping']),

@@ -1,6 +1,7 @@
 // Reaching another peer (docs/nat.md, "The order of attempts"): the known path if it still answers,
 // else direct, else a hole punched through a rendezvous, else a relay; each proven by a ping.
 import { ResultCode } from '../../../src-shared/protocol/index.js';
+import { isPrivateAddress } from '../addresses.js';
 import { NanceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
@@ -88,8 +89,11 @@ export class Connector {
       }
     }
     // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
+    // Not at a private address (a LAN neighbour): no rendezvous out there could introduce it.
     let rendezvous =
-      listedNatType && NEEDS_PUNCH.has(listedNatType) ? await this.candidates(peer, 'punch') : [];
+      listedNatType && NEEDS_PUNCH.has(listedNatType) && !isPrivateAddress(peer.host)
+        ? await this.candidates(peer, 'punch')
+        : [];
     if (rendezvous.length === 0) {
       try {
         const info = await client.ping(peer, check);

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     relay: opts.relay,
     stun: opts.stun,
     portMapping: opts.portMapping,
+    lanDiscovery: opts.lanDiscovery,
     abuseLimits: opts.abuseLimits,
     // Without --stun, the stunServers setting (if any) is used.
     ...(stunServers.length > 0 ? { stunServers } : {}),

@@ -24,6 +24,11 @@ export interface CliOptions {
    * window's setting decides (on unless it was turned off).
    */
   portMapping: false | 'saved';
+  /**
+   * LAN discovery (--lan-discovery / --no-lan-discovery): default on, off with --bootstrap (a
+   * bootstrap serves the internet; its link is a data centre's, full of strangers' machines).
+   */
+  lanDiscovery: boolean;
   /** False with --no-abuse-limits: no rate limits, no anti-amplification (trusted benchmarks only). */
   abuseLimits: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -114,6 +119,11 @@ export function buildCommand(): Command {
       integer(0, 3600, 'keepalive'),
       20,
     )
+    .option(
+      '--lan-discovery',
+      'find peers on the local network with no bootstrap (default, except --bootstrap)',
+    )
+    .option('--no-lan-discovery', 'do not announce on the local network nor listen to announcements')
     .option('--relay', 'relay for peers that cannot reach each other, also as an ordinary peer')
     .option('--no-relay', 'never relay for others (by default a bootstrap peer does, within a budget)')
     .option(
@@ -141,16 +151,18 @@ export function parseOptions(argv: string[]): CliOptions {
   }
   // A bare --web means the original's port.
   const opts = command.opts<
-    Omit<CliOptions, 'web' | 'stun' | 'stunServers' | 'relay'> & {
+    Omit<CliOptions, 'web' | 'stun' | 'stunServers' | 'relay' | 'lanDiscovery'> & {
+      lanDiscovery?: boolean;
       web?: number | true;
       stun?: string[] | false;
       relay?: boolean;
     }
   >();
   // --stun and --no-stun share one attribute: a list of servers, or false.
-  const { stun, relay, ...rest } = opts;
+  const { stun, relay, lanDiscovery, ...rest } = opts;
   return {
     ...rest,
+    lanDiscovery: lanDiscovery ?? !opts.bootstrap,
     relay: relay === undefined ? 'auto' : relay ? 'always' : 'never',
     stun: stun !== false,
     // --no-stun means "do not touch the network to find out where we stand": no mapping either.

@@ -150,7 +150,11 @@ async function start(): Promise<void> {
 
   const secretBox = keychainSecretBox(safeStorage);
   log.info({ sealedByKeychain: secretBox !== undefined }, 'desktop: identity key storage');
-  composing = composeDesktopPeer(dataDir, log, { portMapping: app.isPackaged && 'saved', secretBox }); // tests: off
+  composing = composeDesktopPeer(dataDir, log, {
+    portMapping: app.isPackaged && 'saved',
+    lanDiscovery: app.isPackaged && 'saved',
+    secretBox,
+  }); // tests: off
   composed = await composing;
   if (shutdown !== 'running') return; // quit while starting: stop() closes the peer
   const { service } = composed;

@@ -20,6 +20,7 @@ export interface DesktopPeerOptions {
    * setting). Default false, so a caller that does not say so (the tests) never touches the router.
    */
   portMapping?: ComposeOptions['portMapping'];
+  lanDiscovery?: ComposeOptions['lanDiscovery'];
   /** Seals the identity key (the OS keychain, ./keychain-box.ts); absent: the file is plain, 0600. */
   secretBox?: ComposeOptions['secretBox'];
 }
@@ -45,6 +46,7 @@ export async function composeDesktopPeer(
         retentionSeconds: DEFAULT_CONFIG.retentionMs / 1000,
         logger: log,
         portMapping: options.portMapping ?? false,
+        lanDiscovery: options.lanDiscovery ?? false,
         ...(options.secretBox ? { secretBox: options.secretBox } : {}),
       });
       const bound = peer.transport.localEndpoint().port;
