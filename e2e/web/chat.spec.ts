@@ -80,7 +80,9 @@ if (!skippedWithoutChromium('web')) {
         await B.page.getByTestId('refresh-chats').click();
         await expect(path).toHaveAttribute('data-path', 'direct', { timeout: 1_000 });
       }).toPass({ timeout: 15_000 });
-      await expect(path).toHaveText((await strings('en'))['path.direct']);
+      const en = await strings('en');
+      await expect(path).toHaveAttribute('data-family', 'ipv4');
+      await expect(path).toHaveText(`${en['path.direct']} · ${en['path.ipv4']}`);
       await screenshotBoth(B.page, 'chat-list', testInfo, { ready: item });
       await item.click();
       await expect(messageWithText(B.page, lunch.first)).toBeVisible();
