@@ -752,9 +752,9 @@ export class NancePeer {
     return this.deps.transport.localEndpoint();
   }
 
-  /** Runs one sync round now (tests, and "refresh" in the window). */
+  /** Runs one whole sync round that starts now, after any running one (tests, "refresh" in the window). */
   syncNow(): Promise<void> {
-    return this.sync.runRound();
+    return this.sync.roundFromNow();
   }
 
   /**

@@ -128,6 +128,24 @@ describe('joining through a bootstrap', () => {
   });
 });
 
+describe('syncNow', () => {
+  it('waits out a round already running, then runs a whole round of its own', async () => {
+    const { peers } = network(600_000);
+    const [p1, p2] = peers;
+    await h.advance(5_000); // the start-up rounds are done
+    const done: string[] = [];
+    const first = p1.peer.syncNow().then(() => done.push('first'));
+    // Asked while the first round runs: a round that skipped (returned at once) would leave a chat
+    // created now unseen although the caller just asked for a sync.
+    const chat = await h.settle(p2.peer.createChat('late', 'made during a round', 'p2'));
+    const second = p1.peer.syncNow().then(() => done.push('second'));
+    await h.settle(Promise.all([first, second]));
+    expect(done).toEqual(['first', 'second']);
+    const entry = p1.peer.remoteChats().find((r) => endpointKey(r.host) === endpointKey(p2.endpoint));
+    expect(entry?.chats.map((c) => c.uuid)).toContain(chat.uuid);
+  });
+});
+
 describe('sync settings', () => {
   /** A peer (not started) that already knows `n` live peers. */
   function seeded(n: number, sync: { fanOut?: number; intervalMs?: number }, start = false) {

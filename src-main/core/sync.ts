@@ -90,6 +90,8 @@ const MAX_SYNC_TIMES = 10_000;
 export class SyncLoop {
   private timer: TimerHandle | undefined;
   private running = false;
+  /** The round running now, if any. */
+  private inFlight: Promise<void> | undefined;
   /** A round was asked for while one ran (rejoinAll). */
   private rerun = false;
   private stopped = false;
@@ -126,8 +128,24 @@ export class SyncLoop {
   }
 
   /** One round; concurrent calls share nothing and a second one while one runs is skipped. */
-  async runRound(): Promise<void> {
-    if (this.running) return;
+  runRound(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.inFlight = this.round().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /**
+   * A whole round that starts after this call: one already running (the start-up round, a timer's)
+   * may have asked its peers before what the caller wants seen, so it is waited out first.
+   */
+  async roundFromNow(): Promise<void> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    return this.runRound();
+  }
+
+  private async round(): Promise<void> {
     this.running = true;
     this.rerun = false;
     try {

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatListDto, ChatReadDto, CommandName, EndpointDto } from '../../src-shared/api.js';
-import { ComposedPeers } from '../../test/support/composed-peer.js';
+import type { ChatListDto, ChatReadDto, EndpointDto } from '../../src-shared/api.js';
+import { ComposedPeers, call } from '../../test/support/composed-peer.js';
 import { fingerprint } from '../core/identity/keys.js';
 import type { ComposedPeer, ComposeOptions } from './compose.js';
 
@@ -24,12 +24,6 @@ async function compose(name: string, over: Partial<ComposeOptions> = {}): Promis
   fs.mkdirSync(dataDir, { recursive: true });
   // Rounds run when the test says (syncNow), not on their own.
   return peers.compose(dataDir, { syncIntervalMs: 600_000, ...over });
-}
-
-async function call<T>(peer: ComposedPeer, command: CommandName, args: unknown): Promise<T> {
-  const reply = await peer.service.dispatch(command, args);
-  if (!reply.ok) throw new Error(`${command}: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.result as T;
 }
 
 const udp = (c: ComposedPeer): EndpointDto => c.peer.localEndpoint();

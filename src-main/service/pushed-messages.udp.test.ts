@@ -2,21 +2,14 @@
 // to push (sealed, it is 4/3 of its text) reaches the guest's `message` event read, opened with
 // the room's key, once; the next small post follows it, pushed whole.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatReadDto, CommandName, EventPayloads, InviteDto, RoomDto } from '../../src-shared/api.js';
-import { ComposedPeers } from '../../test/support/composed-peer.js';
-import type { ComposedPeer } from '../host/compose.js';
+import type { ChatReadDto, EventPayloads } from '../../src-shared/api.js';
+import { ComposedPeers, call, hostAndGuestOfRoom } from '../../test/support/composed-peer.js';
 
 let peers: ComposedPeers;
 beforeEach(() => {
   peers = new ComposedPeers();
 });
 afterEach(() => peers.dispose());
-
-async function call<T>(peer: ComposedPeer, command: CommandName, args: unknown): Promise<T> {
-  const reply = await peer.service.dispatch(command, args);
-  if (!reply.ok) throw new Error(`${command}: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.result as T;
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,16 +21,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 
 describe('a nudge completed by the service', () => {
   it("a room post too big to push reaches the guest's message event with its opened content, once, in order", async () => {
-    const host = await peers.compose(peers.tempDir('nance-nudge-host-'), { syncIntervalMs: 600_000 });
-    const guest = await peers.compose(peers.tempDir('nance-nudge-guest-'), { syncIntervalMs: 600_000 });
-    const created = await call<{ uuid: string }>(host, 'createChat', {
-      name: 'nudged room',
-      message: 'first',
-      author: 'host',
-      private: true,
-    });
-    const { link } = await call<InviteDto>(host, 'getInviteLink', { host: null, chatUuid: created.uuid });
-    const room = await call<RoomDto>(guest, 'joinRoom', { link });
+    const { host, guest, room } = await hostAndGuestOfRoom(peers, 'nance-nudge', 'nudged room');
     const ref = { host: room.host, chatUuid: room.chatUuid };
     const events: EventPayloads['message'][] = [];
     guest.service.events.on('message', (e) => events.push(e));

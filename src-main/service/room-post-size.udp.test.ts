@@ -2,10 +2,9 @@
 // real peers (UDP on 127.0.0.1, SQLite, identity files): sealed, sent and stored by the room's host,
 // and read back whole by the guest; one byte more is refused before anything is sent.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatReadDto, CommandName, InviteDto, RoomDto } from '../../src-shared/api.js';
+import type { ChatReadDto } from '../../src-shared/api.js';
 import { roomPostRoom } from '../../src-shared/post-size.js';
-import { ComposedPeers } from '../../test/support/composed-peer.js';
-import type { ComposedPeer } from '../host/compose.js';
+import { ComposedPeers, call, hostAndGuestOfRoom } from '../../test/support/composed-peer.js';
 
 let peers: ComposedPeers;
 beforeEach(() => {
@@ -13,24 +12,9 @@ beforeEach(() => {
 });
 afterEach(() => peers.dispose());
 
-async function call<T>(peer: ComposedPeer, command: CommandName, args: unknown): Promise<T> {
-  const reply = await peer.service.dispatch(command, args);
-  if (!reply.ok) throw new Error(`${command}: ${reply.error.kind}: ${reply.error.message}`);
-  return reply.result as T;
-}
-
 describe('a private room post at the size limit', () => {
   it('is stored by a real host when exactly at the limit; one byte more is refused as too large, unsent', async () => {
-    const host = await peers.compose(peers.tempDir('nance-roomsize-host-'), { syncIntervalMs: 600_000 });
-    const guest = await peers.compose(peers.tempDir('nance-roomsize-guest-'), { syncIntervalMs: 600_000 });
-    const created = await call<{ uuid: string }>(host, 'createChat', {
-      name: 'big posts',
-      message: 'first',
-      author: 'host',
-      private: true,
-    });
-    const { link } = await call<InviteDto>(host, 'getInviteLink', { host: null, chatUuid: created.uuid });
-    const room = await call<RoomDto>(guest, 'joinRoom', { link });
+    const { host, guest, room } = await hostAndGuestOfRoom(peers, 'nance-roomsize', 'big posts');
 
     // Japanese text to the last byte the composer allows (then ASCII for the bytes a 文 cannot fill).
     const max = roomPostRoom(room.chatUuid, 'guest', '').max;

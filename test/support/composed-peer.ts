@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src-main/core/logger.js';
 import { type ComposedPeer, type ComposeOptions, composePeer } from '../../src-main/host/compose.js';
+import type { CommandName, InviteDto, RoomDto } from '../../src-shared/api.js';
 
 /**
  * A peer on 127.0.0.1 (a port the OS picks) in `dataDir`: peer mode, no bootstrap peers, a day's
@@ -64,4 +65,33 @@ export class ComposedPeers {
     await this.closeAll();
     for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   }
+}
+
+/** A command through the peer's service, as the window sends it; a refusal throws with its kind. */
+export async function call<T>(peer: ComposedPeer, command: CommandName, args: unknown): Promise<T> {
+  const reply = await peer.service.dispatch(command, args);
+  if (!reply.ok) throw new Error(`${command}: ${reply.error.kind}: ${reply.error.message}`);
+  return reply.result as T;
+}
+
+/**
+ * A host with a private room (first post "first" by "host") and a guest that joined it by its
+ * invite link; both sync only when told. `room` is the guest's view of it.
+ */
+export async function hostAndGuestOfRoom(
+  peers: ComposedPeers,
+  prefix: string,
+  name: string,
+): Promise<{ host: ComposedPeer; guest: ComposedPeer; room: RoomDto }> {
+  const host = await peers.compose(peers.tempDir(`${prefix}-host-`), { syncIntervalMs: 600_000 });
+  const guest = await peers.compose(peers.tempDir(`${prefix}-guest-`), { syncIntervalMs: 600_000 });
+  const created = await call<{ uuid: string }>(host, 'createChat', {
+    name,
+    message: 'first',
+    author: 'host',
+    private: true,
+  });
+  const { link } = await call<InviteDto>(host, 'getInviteLink', { host: null, chatUuid: created.uuid });
+  const room = await call<RoomDto>(guest, 'joinRoom', { link });
+  return { host, guest, room };
 }
