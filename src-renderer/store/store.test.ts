@@ -440,6 +440,7 @@ describe('settings, onboarding and mode', () => {
       keepaliveSeconds: 20,
       relayForOthers: 'auto',
       portMapping: true,
+      lanDiscovery: true,
       autoUpdate: true,
     });
   });
