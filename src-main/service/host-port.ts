@@ -17,7 +17,7 @@ export async function resolveHostPort(text: string): Promise<Endpoint> {
   return { host: address, port };
 }
 
-const BRACKETED_IPV6 = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/;
+const BRACKETED_IPV6 = /^\[([^\]]*)\]:(\d{1,5})$/;
 
 /**
  * A STUN server as typed: HOST:PORT, or "[IPv6]:PORT" (discovery runs per family, so an IPv6
