@@ -295,6 +295,8 @@ reach_v6() {
   v6_on "$INET"
   nsx "$INET" sysctl -qw net.ipv6.conf.all.forwarding=1
   ip -n "$INET" addr add "$V6_GW/64" dev br0 nodad
+  # Bridged frames cross nz_core's forward chain too (br_netfilter): neighbour discovery must pass.
+  nsx "$INET" nft add rule inet nz_core forward icmpv6 type '{ nd-neighbor-solicit, nd-neighbor-advert }' accept
   nsx "$INET" nft add rule inet nz_core forward ip6 saddr 2001:db8::/32 ip6 daddr 2001:db8::/32 accept
   for spec in "$STUN:10" "$PUB:20" "$OPEN:30"; do
     ns=${spec%%:*}
