@@ -42,8 +42,8 @@
 #   nz-h-cgn   the double-NAT host 10.14.0.10
 # and IPv6 beside IPv4 (documentation prefix 2001:db8::/32; everywhere else IPv6 stays off):
 #   nz-inet    br0 = 2001:db8::1/64, routes each site's /64 to its router; forwards 2001:db8::/32 only
-#   nz-stun 2001:db8::10 (its RFC 5780 bootstrap also serves plain STUN and Nance on
-#   [2001:db8::10]:3490), nz-pub 2001:db8::20, nz-h-open 2001:db8::30
+#   nz-stun 2001:db8::10 (its plain bootstrap also serves STUN and Nance on [2001:db8::10]:3500;
+#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30
 #   nz-r-port, nz-r-sym  wan0 = 2001:db8::23 / ::24, lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6
 #              routed, not NATed, through the routers' stateful firewall (nz_fw is `inet`: from the
 #              WAN only established/related, as home routers do)
@@ -355,9 +355,9 @@ start_services() {
     local stun6=()
     if [ "$REACH" = 1 ]; then stun6=(--host6 "$STUN_IP6"); fi
     start_bg nance-stun "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
-      --port $NANCE_PORT --stun-alt-address "$STUN_IP2" --data-dir "$RUN/nance-stun" --no-stun "${stun6[@]}"
+      --port $NANCE_PORT --stun-alt-address "$STUN_IP2" --data-dir "$RUN/nance-stun" --no-stun
     start_bg nance-plain "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
-      --port $NANCE_PLAIN_PORT --data-dir "$RUN/nance-plain" --no-stun
+      --port $NANCE_PLAIN_PORT --data-dir "$RUN/nance-plain" --no-stun "${stun6[@]}"
     start_bg nance-pub "$PUB" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$PUB_IP" \
       --port $NANCE_PORT --data-dir "$RUN/nance-pub" --no-stun
   fi
@@ -367,7 +367,7 @@ start_services() {
     wait_udp "$STUN" "$STUN_IP2" $((NANCE_PORT + 1))
     wait_udp "$STUN" "$STUN_IP1" $NANCE_PLAIN_PORT
     wait_udp "$PUB" "$PUB_IP" $NANCE_PORT
-    if [ "$REACH" = 1 ]; then wait_udp "$STUN" "[$STUN_IP6]" $NANCE_PORT; fi
+    if [ "$REACH" = 1 ]; then wait_udp "$STUN" "[$STUN_IP6]" $NANCE_PLAIN_PORT; fi
   fi
 }
 

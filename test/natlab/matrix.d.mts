@@ -15,6 +15,7 @@ export class Peer {
     dataDir: string,
     opts?: { syncIntervalMs?: number; extraArgs?: string[]; portMapping?: boolean },
   );
+  readonly name: string;
   ready: ReadyLine | undefined;
   start(timeoutMs?: number): Promise<ReadyLine>;
   call(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<any>;
