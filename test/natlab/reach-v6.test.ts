@@ -51,7 +51,7 @@ suite(`NAT lab: dual-stack hosts behind port-restricted and symmetric NATs${reas
 
   const peer = async (name: string, ns: string) => {
     const p = new Peer(name, ns, mkdtempSync(path.join(LAB_DIR, `${name}-`)), {
-      extraArgs: ['--stun', STUN6, '--log-level', 'debug'],
+      extraArgs: ['--stun', STUN6],
     });
     peers.push(p);
     await p.start();
