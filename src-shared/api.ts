@@ -300,11 +300,23 @@ export interface StorageDto {
   problem: 'disk-full' | 'read-only' | 'io-error' | null;
 }
 
+export interface Ipv6StatusDto {
+  /** "Open Internet" for a global address seen as-is (no NAT); a measured filter is named. */
+  natType: string;
+  /** Where the IPv6 internet sees our udp6 socket; null when no IPv6 server answered. */
+  publicAddress: EndpointDto | null;
+}
+
 export interface StatusDto {
   mode: Mode;
   udp: EndpointDto;
   publicAddress: EndpointDto | null;
   natType: string;
+  /**
+   * The IPv6 side (discovery per family, docs/nat.md "IPv6"): what an IPv6 STUN server saw of our
+   * udp6 socket. null: no udp6 socket or no IPv6 server was asked.
+   */
+  ipv6: Ipv6StatusDto | null;
   bootstraps: { address: string; state: BootstrapStateDto }[];
   /** Epoch ms of the next daily wipe. */
   nextWipeAt: number;

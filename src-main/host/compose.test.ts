@@ -202,3 +202,29 @@ describe('composePeer: port mapping', () => {
     expect(again.service.settings().portMapping).toBe(false);
   });
 });
+
+describe('composePeer: NAT detection per family', () => {
+  it('an IPv6 STUN server measures the udp6 socket: status() carries both families, each its own', async () => {
+    const server = await compose({ host6: '::1' });
+    const at = server.transport.localEndpoint();
+    const at6 = server.transport.localEndpoint6();
+    expect(at6?.host).toBe('::1');
+    const client = await peers.compose(peers.tempDir('nance-compose-v6-'), {
+      host6: '::1',
+      stun: true,
+      stunServers: [at, { host: '::1', port: at.port }],
+    });
+    const status = client.service.status();
+    const local = client.transport.localEndpoint();
+    // IPv4: one plain server that sees 127.0.0.1 as-is: no NAT, filtering unknown (conservative).
+    expect([status.natType, status.publicAddress]).toEqual(['Port Restricted Cone', local]);
+    // IPv6: the same server over ::1 sees the udp6 socket as-is: open.
+    expect(status.ipv6).toEqual({
+      natType: 'Open Internet',
+      publicAddress: client.transport.localEndpoint6(),
+    });
+    expect(client.nat6?.observations.family).toBe('ipv6');
+    // Without an IPv6 server nothing is claimed about IPv6.
+    expect(server.service.status().ipv6).toBeNull();
+  });
+});

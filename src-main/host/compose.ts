@@ -1,8 +1,11 @@
 // How every host builds a peer: bind UDP, open the store in the data dir, create the peer (its
 // role from the flags or the saved mode) and the service over it, start it. The CLI and the
 // desktop app both call this, so they run the same peer.
+
+import { isIPv6 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { endpointKey } from '../../src-shared/endpoint.js';
 import { isReachableIPv6 } from '../core/addresses.js';
 import { GUARD_OFF } from '../core/guard/index.js';
 import type { KeyPair } from '../core/identity/keys.js';
@@ -30,6 +33,8 @@ export interface ComposeOptions {
   dataDir: string;
   /** IPv4 address to bind. */
   host: string;
+  /** IPv6 address of the udp6 socket (same port); default: every interface when `host` is. */
+  host6?: string;
   /** UDP port; 0 picks a free one. */
   port: number;
   /** Run as a bootstrap peer; when false, the mode saved by the last `setMode` (default peer). */
@@ -99,6 +104,8 @@ export interface ComposedPeer {
   transport: UdpTransport;
   /** What NAT detection found; undefined when it was skipped. */
   nat: NatDiscoveryResult | undefined;
+  /** The same over the udp6 socket; undefined without one, or without an IPv6 STUN server. */
+  nat6: NatDiscoveryResult | undefined;
   /** The gateway's mapping of our port (path "mapped"); undefined when none was made. */
   portMapping: PortMappingResult | undefined;
   /** Stops the peer and closes the transport and the store. Idempotent. */
@@ -118,7 +125,11 @@ export class ComposeAbortedError extends Error {
  */
 export async function composePeer(options: ComposeOptions): Promise<ComposedPeer> {
   const { dataDir, logger, signal } = options;
-  const transport = await UdpTransport.bind({ host: options.host, port: options.port });
+  const transport = await UdpTransport.bind({
+    host: options.host,
+    port: options.port,
+    ...(options.host6 ? { host6: options.host6 } : {}),
+  });
   if (signal?.aborted) {
     await transport.close();
     throw new ComposeAbortedError();
@@ -179,9 +190,7 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       },
     },
   );
-  // Our IPv6 endpoints for peers (`a6`): the udp6 socket's port at each global or ULA address.
   const local6 = transport.localEndpoint6();
-  if (local6) peer.reconfigure({ ipv6Endpoints: ownIPv6Endpoints(local6) });
   const service = new NanceService(peer, store, {
     saveIdentity: (keys) => saveIdentity(dataDir, keys, options.secretBox),
   });
@@ -209,10 +218,25 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
   let natResult: NatDiscoveryResult | undefined;
   const stunServers =
     options.stunServers ?? (await resolveSaved(store.getSetting<string[]>('stunServers') ?? [], logger));
-  const servers = [...stunServers, ...peer.config.bootstrapPeers];
-  if (options.stun !== false && servers.length > 0 && !signal?.aborted) {
-    natResult = await nat.detect(servers);
-    peer.reconfigure(natPeerConfig(natResult, local));
+  // Per family: each socket has its own mapping (IPv6 servers are named "[v6]:port").
+  const servers = [...stunServers, ...peer.config.bootstrapPeers].filter((s) => !isIPv6(s.host));
+  const servers6 = local6 ? stunServers.filter((s) => isIPv6(s.host)) : [];
+  let natResult6: NatDiscoveryResult | undefined;
+  if (options.stun !== false && !signal?.aborted) {
+    [natResult, natResult6] = await Promise.all([
+      servers.length > 0 ? nat.detect(servers) : undefined,
+      servers6.length > 0
+        ? nat.detect(servers6, { family: 'ipv6', ...ipv6LocalAddresses(local6) })
+        : undefined,
+    ]);
+    if (natResult) peer.reconfigure(natPeerConfig(natResult, local));
+  }
+  service.reportIPv6Nat(natResult6);
+  if (local6) {
+    // `a6`: where an IPv6 server saw us first (it crossed any firewall and NPT), then our interfaces.
+    const seen = natResult6?.publicEndpoint;
+    const ours = [...(seen && isReachableIPv6(seen.host) ? [seen] : []), ...ownIPv6Endpoints(local6)];
+    peer.reconfigure({ ipv6Endpoints: dedupeEndpoints(ours) });
   }
   if (mapping) {
     // Anyone may send to a mapped port: reachable like behind a full cone, at the mapped endpoint.
@@ -237,12 +261,24 @@ export async function composePeer(options: ComposeOptions): Promise<ComposedPeer
       logger,
       lanDiscovery,
       // Not detected again with --no-stun, nor behind a mapped port (the mapping says where we are).
+      // IPv4 only: a v6 server's mapping beside the v4 ones would read as a symmetric NAT.
       stunServers: () =>
-        options.stun === false || peer.config.mapped ? [] : [...stunServers, ...peer.config.bootstrapPeers],
+        options.stun === false || peer.config.mapped
+          ? []
+          : [...stunServers, ...peer.config.bootstrapPeers].filter((s) => !isIPv6(s.host)),
       ...(options.lanDiscoveryPort === undefined ? {} : { discoveryPort: options.lanDiscoveryPort }),
     });
   }
-  return { peer, service, store, transport, nat: natResult, portMapping: mapping?.result, close };
+  return {
+    peer,
+    service,
+    store,
+    transport,
+    nat: natResult,
+    nat6: natResult6,
+    portMapping: mapping?.result,
+    close,
+  };
 }
 
 /** Says in the log when the store stops (or starts again) taking writes; the window shows it too. */
@@ -270,13 +306,30 @@ async function resolveSaved(saved: string[], logger: Logger): Promise<Endpoint[]
   return resolved.filter((e): e is Endpoint => e !== undefined);
 }
 
-/** The udp6 socket's reachable endpoints: its own address, or every interface's when bound to `::`. */
-function ownIPv6Endpoints(local6: Endpoint): Endpoint[] {
+/** The udp6 socket's addresses: its own, or every interface's when bound to `::`. */
+function ipv6Hosts(local6: Endpoint): string[] {
   const hosts =
     local6.host === '::'
       ? Object.values(os.networkInterfaces()).flatMap((list) =>
           (list ?? []).filter((i) => i.family === 'IPv6' && !i.internal).map((i) => i.address),
         )
       : [local6.host];
-  return [...new Set(hosts)].filter(isReachableIPv6).map((host) => ({ host, port: local6.port }));
+  return [...new Set(hosts)];
+}
+
+/** The udp6 socket's reachable endpoints (global or ULA addresses). */
+function ownIPv6Endpoints(local6: Endpoint): Endpoint[] {
+  return ipv6Hosts(local6)
+    .filter(isReachableIPv6)
+    .map((host) => ({ host, port: local6.port }));
+}
+
+/** IPv6 discovery compares the mapped address with these: ours, so "seen as-is" means no NAT. */
+function ipv6LocalAddresses(local6: Endpoint | undefined): { localAddresses?: string[] } {
+  return local6 && local6.host !== '::' ? { localAddresses: [local6.host] } : {};
+}
+
+function dedupeEndpoints(list: Endpoint[]): Endpoint[] {
+  const seen = new Set<string>();
+  return list.filter((e) => !seen.has(endpointKey(e)) && Boolean(seen.add(endpointKey(e))));
 }

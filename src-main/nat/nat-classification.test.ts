@@ -286,3 +286,57 @@ describe('classifyNat: fallbacks', () => {
     expect(plain.notes.join(' ')).toMatch(/conservative Port Restricted Cone/);
   });
 });
+
+describe('classifyNat: per family (IPv6)', () => {
+  const LOCAL6 = { family: 'ipv6' as const, localAddresses: ['2001:db8:3::10'], localPort: 5000 };
+  const V6S1 = { host: '2001:db8::20', port: 3490 };
+  const V6S2 = { host: '2001:db8::10', port: 3490 };
+  const seenAsIs = { host: '2001:db8:3::10', port: 5000 };
+
+  it('a global IPv6 address seen as-is by plain servers is Open Internet (IPv4 would assume a filter)', () => {
+    const obs: NatObservations = {
+      ...LOCAL6,
+      answers: [
+        { server: V6S1, mapped: seenAsIs },
+        { server: V6S2, mapped: seenAsIs },
+      ],
+    };
+    const c = classifyNat(obs);
+    expect([c.natType, c.mappingBehaviour, c.filteringBehaviour, c.confidence]).toEqual([
+      'Open Internet',
+      'none',
+      'unknown',
+      'medium',
+    ]);
+    expect(c.notes.join(' ')).toMatch(/stateful firewall/);
+    // The same observations over IPv4 keep the conservative guess.
+    expect(classifyNat({ ...obs, family: 'ipv4' }).natType).toBe('Port Restricted Cone');
+  });
+
+  it('a measured IPv6 firewall that filters is still reported', () => {
+    const c = classifyNat({
+      ...LOCAL6,
+      answers: [{ server: V6S1, mapped: seenAsIs }],
+      rfc5780: {
+        server: V6S1,
+        mapped: seenAsIs,
+        other: { host: '2001:db8::21', port: 3491 },
+        mappedAtOtherIp: seenAsIs,
+        changeIpAndPort: 'silent',
+        changePort: 'silent',
+      },
+    });
+    expect([c.natType, c.filteringBehaviour]).toEqual(['Port Restricted Cone', 'address-and-port-dependent']);
+  });
+
+  it('an IPv6 NAT (NPTv6/NAT66 that rewrites the port per peer) is still Symmetric', () => {
+    const c = classifyNat({
+      ...LOCAL6,
+      answers: [
+        { server: V6S1, mapped: { host: '2001:db8::99', port: 40_001 } },
+        { server: V6S2, mapped: { host: '2001:db8::99', port: 40_002 } },
+      ],
+    });
+    expect(c.natType).toBe('Symmetric');
+  });
+});

@@ -39,7 +39,9 @@ export interface PlainAnswer {
 
 /** Everything the decision uses. Built by nat-discovery.ts; tables in the tests build it by hand. */
 export interface NatObservations {
-  /** IPv4 addresses of this host (its interfaces, or the address the socket is bound to). */
+  /** Which socket the tests ran over (default ipv4). */
+  family?: 'ipv4' | 'ipv6';
+  /** This host's addresses of that family (its interfaces, or the address the socket is bound to). */
   localAddresses: readonly string[];
   /** The port our socket is bound to. */
   localPort: number;
@@ -116,6 +118,14 @@ export function classifyNat(obs: NatObservations): NatClassification {
   if (mapping === 'none') {
     if (filtering === 'endpoint-independent') {
       return result('Open Internet', mapping, filtering, 'high', notes);
+    }
+    if (!known && obs.family === 'ipv6') {
+      // IPv6 has no NAT to classify: a global address seen as-is is open. A stateful firewall
+      // (most home routers) is only reported when a server could measure it.
+      notes.push(
+        'public IPv6 address (no NAT); filtering not measured: a stateful firewall may still drop unsolicited datagrams',
+      );
+      return result('Open Internet', mapping, filtering, 'medium', notes);
     }
     if (!known) {
       notes.push(

@@ -40,7 +40,12 @@ export interface DiscoveryOptions {
   servers: readonly Endpoint[];
   rtoMs?: number;
   tries?: number;
-  /** This host's IPv4 addresses; default: the bound address, or every interface when bound to 0.0.0.0. */
+  /**
+   * Which of the transport's sockets the servers are reached over (default ipv4): give IPv6 servers
+   * with 'ipv6'. Each family has its own mapping and its own answer.
+   */
+  family?: 'ipv4' | 'ipv6';
+  /** This host's addresses of that family; default: the bound address, or every interface's. */
   localAddresses?: readonly string[];
   clock?: Clock;
   /** A client to reuse (its handler stays on the transport); default: a fresh one, closed after. */
@@ -104,14 +109,19 @@ async function runDiscovery(
   const rto = options.rtoMs ?? DEFAULT_RTO_MS;
   const tries = options.tries ?? DEFAULT_TRIES;
   const servers = dedupe(options.servers);
-  const local = transport.localEndpoint();
-  const localAddresses = options.localAddresses ?? defaultLocalAddresses(local.host);
+  const family = options.family ?? 'ipv4';
+  // The udp6 socket shares the udp4 one's port (net/udp-transport.ts); which addresses are ours
+  // comes from `localAddresses`, else from the interfaces.
+  const local =
+    family === 'ipv6' ? { host: '::', port: transport.localEndpoint().port } : transport.localEndpoint();
+  const localAddresses = options.localAddresses ?? defaultLocalAddresses(local.host, family);
 
   // Phase 1: plain Binding to every server.
   const first = await Promise.all(servers.map((s) => client.binding(s, { rtoMs: rto, tries })));
   const answered = first.filter((r): r is BindingSuccess => r.ok);
   const reports = new Map<string, ServerReport>(servers.map((s, i) => [endpointKey(s), report(s, first[i])]));
   const obs: NatObservations = {
+    family,
     localAddresses,
     localPort: local.port,
     answers: answered.map((r) => ({ server: r.server, mapped: r.mapped })),
@@ -150,7 +160,7 @@ async function runDiscovery(
   const decision = classifyNat(obs);
   const primaryMapped = obs.rfc5780?.mapped ?? obs.answers[0]?.mapped ?? null;
   const localHost =
-    local.host === '0.0.0.0'
+    local.host === '0.0.0.0' || local.host === '::'
       ? (localAddresses.find((a) => a === primaryMapped?.host) ?? localAddresses[0] ?? local.host)
       : local.host;
   return {
@@ -211,12 +221,13 @@ function dedupe(servers: readonly Endpoint[]): Endpoint[] {
   });
 }
 
-/** The bound address, or every non-internal IPv4 interface address when bound to all of them. */
-export function defaultLocalAddresses(boundHost: string): string[] {
-  if (boundHost !== '0.0.0.0') return [boundHost];
+/** The bound address, or every interface address of the family when bound to all of them. */
+export function defaultLocalAddresses(boundHost: string, family: 'ipv4' | 'ipv6' = 'ipv4'): string[] {
+  if (boundHost !== '0.0.0.0' && boundHost !== '::') return [boundHost];
+  const want = family === 'ipv6' ? 'IPv6' : 'IPv4';
   const all = Object.values(os.networkInterfaces())
     .flat()
-    .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && a.family === 'IPv4');
+    .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && a.family === want);
   // Non-internal first: the address a STUN server on another host would see.
   return [...all.filter((a) => !a.internal), ...all.filter((a) => a.internal)].map((a) => a.address);
 }

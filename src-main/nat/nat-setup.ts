@@ -105,6 +105,7 @@ export function natPeerConfig(
 export function natEvent(result: NatDiscoveryResult): Record<string, unknown> {
   return {
     event: 'nat',
+    family: result.observations.family ?? 'ipv4',
     natType: result.natType,
     publicAddress: result.publicEndpoint,
     mapping: result.mappingBehaviour,

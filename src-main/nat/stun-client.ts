@@ -269,7 +269,9 @@ function readErrorCode(data: Uint8Array): { code: number; reason: string } | und
 
 function addressValue(value: unknown): Endpoint | undefined {
   const v = value as { address?: unknown; port?: unknown; family?: unknown } | undefined;
-  if (v?.family !== 'IPv4' || typeof v.address !== 'string' || typeof v.port !== 'number') return undefined;
+  // Both families: discovery runs over the udp6 socket too, and a v6 server maps us to a v6 address.
+  if (v?.family !== 'IPv4' && v?.family !== 'IPv6') return undefined;
+  if (typeof v.address !== 'string' || typeof v.port !== 'number') return undefined;
   return { host: v.address, port: v.port };
 }
 

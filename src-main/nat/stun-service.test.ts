@@ -18,10 +18,12 @@ afterEach(async () => {
 });
 
 /** A peer-like socket with a STUN service; RFC 5780 when `alt` (needs port and port+1 free). */
-async function serviceSocket(alt?: string): Promise<{ nat: NatSetup; at: Endpoint }> {
+async function serviceSocket(alt?: string, host6?: string): Promise<{ nat: NatSetup; at: Endpoint }> {
   for (let attempt = 0; ; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
-    const socket = await UdpTransport.bind({ host: '127.0.0.1', port }).catch(() => undefined);
+    const socket = await UdpTransport.bind({ host: '127.0.0.1', port, ...(host6 ? { host6 } : {}) }).catch(
+      () => undefined,
+    );
     if (!socket) continue;
     try {
       const nat = await NatSetup.start(socket, alt ? { altAddress: alt } : {});
@@ -34,12 +36,12 @@ async function serviceSocket(alt?: string): Promise<{ nat: NatSetup; at: Endpoin
   }
 }
 
-async function clientSocket(): Promise<{
+async function clientSocket(host6?: string): Promise<{
   client: StunClient;
   transport: UdpTransport;
   stunChannel: ReturnType<DemuxTransport['channel']>;
 }> {
-  const transport = await UdpTransport.bind({ host: '127.0.0.1', port: 0 });
+  const transport = await UdpTransport.bind({ host: '127.0.0.1', port: 0, ...(host6 ? { host6 } : {}) });
   const demux = new DemuxTransport(transport);
   const stunChannel = demux.channel(isStunDatagram);
   const client = new StunClient(stunChannel);
@@ -153,6 +155,44 @@ describe('STUN service (RFC 5780: 127.0.0.1 + 127.0.0.2, port and port+1)', () =
     cleanups.push(() => one.close());
     await expect(StunService.start(one, 'not-an-ip')).rejects.toThrow(/IPv4/);
     await expect(StunService.start(one, '127.0.0.1')).rejects.toThrow(/differ/);
+  });
+});
+
+describe('STUN over the udp6 socket (::1)', () => {
+  it('answers an IPv6 Binding with the IPv6 mapped address; discovery per family says Open Internet', async () => {
+    const { at, nat } = await serviceSocket('127.0.0.2', '::1');
+    const { client, transport, stunChannel } = await clientSocket('::1');
+    const local6 = transport.localEndpoint6();
+    expect(local6, 'the client has a udp6 socket on ::1').toEqual({
+      host: '::1',
+      port: transport.localEndpoint().port,
+    });
+    const server6 = { host: '::1', port: at.port };
+    const r = await client.binding(server6);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(r.mapped).toEqual(local6);
+    // The RFC 5780 sockets are IPv4: over IPv6 the service is plain (no OTHER-ADDRESS, and a change
+    // request is refused rather than answered from an IPv4 socket the client cannot match).
+    expect(r.otherAddress).toBeUndefined();
+    const change = await client.binding(server6, { changeIp: true, changePort: true });
+    expect(change.ok ? 'answered' : change.reason).toBe('error-response');
+    expect(nat.service.stats.changed).toBe(0);
+
+    const v6 = await discoverNat(stunChannel, {
+      servers: [server6],
+      family: 'ipv6',
+      localAddresses: ['::1'],
+    });
+    expect(v6.publicEndpoint).toEqual(local6);
+    expect([v6.natType, v6.mappingBehaviour, v6.confidence]).toEqual(['Open Internet', 'none', 'medium']);
+    // The IPv4 family on the same socket is unchanged: measured by RFC 5780.
+    const v4 = await discoverNat(stunChannel, { servers: [at], client });
+    expect([v4.natType, v4.confidence, v4.publicEndpoint]).toEqual([
+      'Open Internet',
+      'high',
+      transport.localEndpoint(),
+    ]);
   });
 });
 

@@ -3,6 +3,8 @@
 // XOR-MAPPED-ADDRESS. Given a second IP address, it also binds the three other sockets RFC 5780
 // needs — (IP1, port+1), (IP2, port), (IP2, port+1) — and then honours CHANGE-REQUEST and reports
 // OTHER-ADDRESS and RESPONSE-ORIGIN, which lets clients tell the NAT's filtering behaviour.
+// Requests over the peer's udp6 socket get a plain answer (XOR-MAPPED-ADDRESS with their IPv6
+// address): the alternate sockets are IPv4 only.
 import { isIPv4 } from 'node:net';
 import stun from 'stun';
 import type { Endpoint, Transport } from '../core/ports.js';
@@ -136,8 +138,10 @@ export class StunService {
     const flags = typeof changeAttr?.value === 'number' ? changeAttr.value : 0;
     const changeIp = (flags & CHANGE_IP) !== 0;
     const changePort = (flags & CHANGE_PORT) !== 0;
+    // The alternate sockets are IPv4: over the udp6 socket we are a plain server.
+    const rfc5780 = this.#rfc5780 && isIPv4(from.host);
 
-    if ((changeIp || changePort) && !this.#rfc5780) {
+    if ((changeIp || changePort) && !rfc5780) {
       // RFC 5780 section 6.1: no alternate address, so CHANGE-REQUEST is an unknown attribute.
       const error = stun.createMessage(BINDING_ERROR_RESPONSE, request.transactionId);
       error.addError(420, 'Unknown Attribute');
@@ -154,9 +158,12 @@ export class StunService {
     response.addXorAddress(from.host, from.port);
     // For clients that predate XOR-MAPPED-ADDRESS.
     response.addAddress(from.host, from.port);
+    // localEndpoint() is the IPv4 socket's: only an IPv4 request learns where the answer comes from.
     const origin = sender.localEndpoint();
-    if (origin.host !== '0.0.0.0') response.addAttribute(ATTR.RESPONSE_ORIGIN, origin.host, origin.port);
-    if (this.#rfc5780) {
+    if (origin.host !== '0.0.0.0' && isIPv4(from.host)) {
+      response.addAttribute(ATTR.RESPONSE_ORIGIN, origin.host, origin.port);
+    }
+    if (rfc5780) {
       const other = (this.#grid[1 - ip] as [Transport | undefined, Transport | undefined])[
         1 - port
       ] as Transport;

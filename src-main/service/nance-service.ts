@@ -12,6 +12,7 @@ import {
   type EventPayloads,
   type IdentityDto,
   type IdentityImportDto,
+  type Ipv6StatusDto,
   type MessageDto,
   type Mode,
   type PathDto,
@@ -160,6 +161,7 @@ export interface UpdatesPort {
 
 export class NanceService {
   private portMapping: PortMappingDto | null = null;
+  private ipv6: Ipv6StatusDto | null = null;
   private updates: UpdatesPort | null = null;
   private readonly rooms: PrivateRooms;
 
@@ -366,6 +368,13 @@ export class NanceService {
     return { identity: this.identityDto(keys) };
   }
 
+  /** What IPv6 discovery found at start (undefined: it did not run): `status().ipv6` reports it. */
+  reportIPv6Nat(result: { natType: string; publicEndpoint: Endpoint | null } | undefined): void {
+    this.ipv6 = result
+      ? { natType: result.natType, publicAddress: result.publicEndpoint && { ...result.publicEndpoint } }
+      : null;
+  }
+
   /** The host made (or did not make) a mapping of our port at start: `status()` reports it. */
   reportPortMapping(mapping: PortMappingDto | undefined): void {
     this.portMapping = mapping ? { method: mapping.method, external: { ...mapping.external } } : null;
@@ -400,6 +409,10 @@ export class NanceService {
       udp: this.peer.localEndpoint(),
       publicAddress: pub ? { ...pub } : null,
       natType: this.peer.config.natType,
+      ipv6: this.ipv6 && {
+        ...this.ipv6,
+        publicAddress: this.ipv6.publicAddress && { ...this.ipv6.publicAddress },
+      },
       bootstraps: this.peer.bootstrapStates().map(({ endpoint, state }) => ({
         address: endpointKey(endpoint),
         state,

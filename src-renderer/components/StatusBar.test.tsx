@@ -41,3 +41,22 @@ describe('StatusBar: my fingerprint', () => {
     expect(render('en')).not.toContain('data-testid="status-identity"');
   });
 });
+
+describe('StatusBar: IPv6 (discovery per family)', () => {
+  const ipv6 = { natType: 'Open Internet', publicAddress: { host: '2001:db8:3::10', port: 5000 } };
+
+  it('shows nothing about it without a measured IPv6 side', () => {
+    expect(render('en')).not.toContain('data-testid="status-ipv6"');
+  });
+
+  it('shows the IPv6 NAT type and where the IPv6 internet sees us, beside the IPv4 ones', () => {
+    const en = render('en', { ipv6 });
+    expect(en).toContain('IPv6: Open Internet (no NAT) at [2001:db8:3::10]:5000');
+    expect(en).toContain('NAT: Full Cone');
+    expect(render('ja', { ipv6 })).toContain('IPv6: ');
+    expect(render('ja', { ipv6 })).toContain('（[2001:db8:3::10]:5000）');
+    expect(render('en', { ipv6: { natType: 'Blocked', publicAddress: null } })).toContain(
+      'IPv6: Blocked, address unknown',
+    );
+  });
+});

@@ -1,4 +1,4 @@
-// The bottom line: my NAT type and addresses, the router's port mapping, each bootstrap's state,
+// The bottom line: my NAT type and addresses (IPv4, and IPv6 when measured), the router's port mapping, each bootstrap's state,
 // peers, my key's fingerprint, the wipe countdown.
 import type { BootstrapStateDto, PortMappingDto } from '../../src-shared/api';
 import { endpointKey } from '../../src-shared/endpoint';
@@ -45,6 +45,16 @@ export function StatusBar() {
           ? t('status.public', { address: endpointKey(status.publicAddress) })
           : t('status.publicUnknown')}
       </span>
+      {status.ipv6 && (
+        <span className="status-item" data-testid="status-ipv6">
+          {status.ipv6.publicAddress
+            ? t('status.ipv6', {
+                nat: t(natKey(status.ipv6.natType) ?? 'nat.unknown'),
+                address: endpointKey(status.ipv6.publicAddress),
+              })
+            : t('status.ipv6Unknown', { nat: t(natKey(status.ipv6.natType) ?? 'nat.unknown') })}
+        </span>
+      )}
       {status.portMapping && (
         <span className="status-item" data-testid="status-port-mapping">
           {t('status.portMapped', {

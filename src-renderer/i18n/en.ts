@@ -229,6 +229,8 @@ export const en = {
   'status.nat': 'NAT: {nat}',
   'status.public': 'Public address: {address}',
   'status.publicUnknown': 'Public address: unknown',
+  'status.ipv6': 'IPv6: {nat} at {address}',
+  'status.ipv6Unknown': 'IPv6: {nat}, address unknown',
   'status.local': 'UDP port {port}',
   'status.bootstraps': 'Bootstrap:',
   'status.noBootstrap': 'No bootstrap peer',

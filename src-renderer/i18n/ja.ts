@@ -237,6 +237,8 @@ export const ja: Messages = {
   'status.nat': 'NAT: {nat}',
   'status.public': '公開アドレス: {address}',
   'status.publicUnknown': '公開アドレス: 不明',
+  'status.ipv6': 'IPv6: {nat}（{address}）',
+  'status.ipv6Unknown': 'IPv6: {nat}（アドレス不明）',
   'status.local': 'UDP ポート {port}',
   'status.bootstraps': 'ブートストラップ:',
   'status.noBootstrap': 'ブートストラップピアなし',

@@ -50,6 +50,7 @@ export class FakeNanceApi implements NanceApi {
     udp: { host: '0.0.0.0', port: 5000 },
     publicAddress: { host: '203.0.113.7', port: 5000 },
     natType: 'Full Cone',
+    ipv6: null,
     bootstraps: [{ address: '198.51.100.1:5000', state: 'registered' }],
     nextWipeAt: Date.now() + 3_600_000,
     peerCount: 0,

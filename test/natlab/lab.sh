@@ -40,6 +40,14 @@
 #   nz-r-cgn   carrier-grade NAT (masquerade): wan0 = 198.51.100.27, lan0 = 100.64.0.1/10
 #   nz-r-home  home router (masquerade) behind it: wan0 = 100.64.0.2/10, lan0 = 10.14.0.1/24
 #   nz-h-cgn   the double-NAT host 10.14.0.10
+# and IPv6 beside IPv4 (documentation prefix 2001:db8::/32; everywhere else IPv6 stays off):
+#   nz-inet    br0 = 2001:db8::1/64, routes each site's /64 to its router; forwards 2001:db8::/32 only
+#   nz-stun 2001:db8::10 (its plain bootstrap also serves STUN and Nance on [2001:db8::10]:3500;
+#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30
+#   nz-r-port, nz-r-sym  wan0 = 2001:db8::23 / ::24, lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6
+#              routed, not NATed, through the routers' stateful firewall (nz_fw is `inet`: from the
+#              WAN only established/related, as home routers do)
+#   nz-h-port, nz-h-sym  dual-stack: 10.N.0.10 (NATed) and 2001:db8:N::10 (global)
 # `down` deletes them whether or not NZLAB_REACH is set.
 #
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
@@ -275,6 +283,43 @@ reach_sites() {
   router_nft home port-restricted 100.64.0.2 10.14.0.10
 }
 
+# NZLAB_REACH: IPv6 on the internet bridge, the public hosts and two NAT sites (see the top).
+V6_GW=2001:db8::1
+STUN_IP6=2001:db8::10
+v6_on() { # undo mkns's disable_ipv6 on every interface of the namespace; no DAD: usable at once
+  nsx "$1" sh -c 'for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 >"$f"; done
+    for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 0 >"$f"; done'
+}
+reach_v6() {
+  local spec ns n r h
+  v6_on "$INET"
+  nsx "$INET" sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip -n "$INET" addr add "$V6_GW/64" dev br0 nodad
+  # Bridged frames cross nz_core's forward chain too (br_netfilter): neighbour discovery must pass.
+  nsx "$INET" nft add rule inet nz_core forward icmpv6 type '{ nd-neighbor-solicit, nd-neighbor-advert }' accept
+  nsx "$INET" nft add rule inet nz_core forward ip6 saddr 2001:db8::/32 ip6 daddr 2001:db8::/32 accept
+  for spec in "$STUN:10" "$PUB:20" "$OPEN:30"; do
+    ns=${spec%%:*}
+    v6_on "$ns"
+    ip -n "$ns" addr add "2001:db8::${spec##*:}/64" dev eth0 nodad
+    ip -n "$ns" -6 route add default via "$V6_GW"
+  done
+  for spec in port:3 sym:4; do
+    n=${spec##*:} r=${P}r-${spec%%:*} h=${P}h-${spec%%:*}
+    v6_on "$r"
+    v6_on "$h"
+    nsx "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip -n "$r" addr add "2001:db8::2$n/64" dev wan0 nodad
+    ip -n "$r" -6 route add default via "$V6_GW"
+    ip -n "$r" addr add "2001:db8:$n::1/64" dev lan0 nodad
+    ip -n "$h" addr add "2001:db8:$n::10/64" dev eth0 nodad
+    ip -n "$h" -6 route add default via "2001:db8:$n::1"
+    ip -n "$INET" -6 route add "2001:db8:$n::/64" via "2001:db8::2$n"
+    # Neighbour discovery to the router itself (its input chain drops the rest of the WAN).
+    nsx "$r" nft insert rule inet nz_fw input meta l4proto ipv6-icmp accept
+  done
+}
+
 # Starts a daemon in a namespace; its PID (the process itself: exec'd) goes to run/NAME.pid.
 start_bg() {
   local name=$1 ns=$2 i; shift 2
@@ -307,10 +352,12 @@ start_services() {
   if want nance; then
     [ -f "$ROOT/build/src-main/host/cli/main.js" ] || { log "nance is not built (npm run build)"; return 1; }
     mkdir -p "$RUN/nance-stun" "$RUN/nance-plain" "$RUN/nance-pub"
+    local stun6=()
+    if [ "$REACH" = 1 ]; then stun6=(--host6 "$STUN_IP6"); fi
     start_bg nance-stun "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
       --port $NANCE_PORT --stun-alt-address "$STUN_IP2" --data-dir "$RUN/nance-stun" --no-stun
     start_bg nance-plain "$STUN" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$STUN_IP1" \
-      --port $NANCE_PLAIN_PORT --data-dir "$RUN/nance-plain" --no-stun
+      --port $NANCE_PLAIN_PORT --data-dir "$RUN/nance-plain" --no-stun "${stun6[@]}"
     start_bg nance-pub "$PUB" "$NODE" "$ROOT/bin/nance.js" --bootstrap --host "$PUB_IP" \
       --port $NANCE_PORT --data-dir "$RUN/nance-pub" --no-stun
   fi
@@ -320,6 +367,7 @@ start_services() {
     wait_udp "$STUN" "$STUN_IP2" $((NANCE_PORT + 1))
     wait_udp "$STUN" "$STUN_IP1" $NANCE_PLAIN_PORT
     wait_udp "$PUB" "$PUB_IP" $NANCE_PORT
+    if [ "$REACH" = 1 ]; then wait_udp "$STUN" "[$STUN_IP6]" $NANCE_PLAIN_PORT; fi
   fi
 }
 
@@ -412,7 +460,7 @@ EOF
   public_host "$OPEN" p-open "$GW_B" "$OPEN_IP"
   if [ "$TWINS" = 1 ]; then public_host "$OPEN2" p-open2 "$GW_B" "$OPEN2_IP"; fi
   for r in "${ROUTERS[@]}"; do nat_site "$r"; done
-  if [ "$REACH" = 1 ]; then reach_sites; fi
+  if [ "$REACH" = 1 ]; then reach_sites; reach_v6; fi
   start_services
   trap - ERR
   log "lab up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')s (logs in $LOGS)"

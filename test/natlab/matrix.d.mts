@@ -3,6 +3,9 @@ export interface ReadyLine {
   event: 'ready';
   natType: string;
   publicAddress: { host: string; port: number } | null;
+  udp: { host: string; port: number };
+  /** StatusDto.ipv6: the IPv6 side, when an IPv6 STUN server was asked. */
+  ipv6: { natType: string; publicAddress: { host: string; port: number } | null } | null;
 }
 
 export class Peer {

@@ -1,7 +1,7 @@
 // `npx nance`: a headless peer (or bootstrap peer) with its store in --data-dir.
 import path from 'node:path';
 import { natEvent } from '../../nat/nat-setup.js';
-import { resolveHostPort } from '../../service/host-port.js';
+import { resolveHostPort, resolveStunServer } from '../../service/host-port.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
 import { preparePrivateDir } from '../private-dir.js';
 import { startWebHost, type WebHost } from '../web/web-host.js';
@@ -68,13 +68,14 @@ async function main(): Promise<void> {
   const bootstrapPeers = await Promise.all(opts.bootstrapPeer.map(resolveHostPort)).catch((err: Error) =>
     fail(`cannot resolve bootstrap peer: ${err.message}`),
   );
-  const stunServers = await Promise.all(opts.stunServers.map(resolveHostPort)).catch((err: Error) =>
+  const stunServers = await Promise.all(opts.stunServers.map(resolveStunServer)).catch((err: Error) =>
     fail(`cannot resolve STUN server: ${err.message}`),
   );
   if (stopping) return;
   composing = composePeer({
     dataDir: opts.dataDir,
     host: opts.host,
+    ...(opts.host6 ? { host6: opts.host6 } : {}),
     port: opts.port,
     bootstrap: opts.bootstrap,
     bootstrapPeers,
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     mode: status.mode,
     natType: status.natType,
     publicAddress: status.publicAddress,
+    ipv6: status.ipv6,
     ...(composed.portMapping
       ? {
           path: 'mapped',
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
   // Detection ran before the ready line (its result is in it); the details follow it, so the ready
   // line stays the first line a controlling process reads.
   if (composed.nat) printLine(natEvent(composed.nat));
+  if (composed.nat6) printLine(natEvent(composed.nat6));
 }
 
 void main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

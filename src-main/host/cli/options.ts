@@ -1,20 +1,22 @@
 // Command-line flags of the headless peer, parsed and checked before anything starts.
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { hostPortOrThrow } from '../../service/host-port.js';
+import { hostPortOrThrow, stunServerOrThrow } from '../../service/host-port.js';
 
 export interface CliOptions {
   port: number;
   host: string;
+  /** --host6: IPv6 address of the second (udp6) socket; default: every interface when --host is. */
+  host6: string | undefined;
   bootstrap: boolean;
   bootstrapPeer: string[];
   dataDir: string;
   retention: number;
   /** False with --no-stun: skip NAT detection. */
   stun: boolean;
-  /** --stun HOST:PORT (repeatable): STUN servers for NAT detection (see docs/nat.md). */
+  /** --stun HOST:PORT or [IPv6]:PORT (repeatable): STUN servers for NAT detection, per family (docs/nat.md). */
   stunServers: string[];
   /** --stun-alt-address IP: this host's second address; the STUN service then offers RFC 5780. */
   stunAltAddress: string | undefined;
@@ -58,6 +60,20 @@ function ipv4(value: string): string {
   return value;
 }
 
+function ipv6(value: string): string {
+  if (!isIPv6(value)) throw new InvalidArgumentError(`"${value}" is not an IPv6 address`);
+  return value;
+}
+
+function stunServer(value: string, previous: string[] | boolean | undefined): string[] {
+  try {
+    stunServerOrThrow(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 function hostPort(value: string, previous: string[] | boolean | undefined): string[] {
   try {
     hostPortOrThrow(value);
@@ -79,6 +95,11 @@ export function buildCommand(): Command {
     .description('Nance: serverless peer-to-peer chat over UDP. Runs a headless peer.')
     .option('-p, --port <port>', 'UDP port (0 = any free port)', integer(0, 65_535, 'port'), 0)
     .option('--host <address>', 'address to bind', '0.0.0.0')
+    .option(
+      '--host6 <address>',
+      'IPv6 address for the udp6 socket (default: every interface when --host is)',
+      ipv6,
+    )
     .option('--bootstrap', 'run as a bootstrap peer (peer discovery only, no chats)', false)
     .option('--bootstrap-peer <host:port>', 'a bootstrap peer to join through (repeatable)', hostPort, [])
     .option('--data-dir <dir>', 'where the store and logs live', defaultDataDir())
@@ -90,8 +111,8 @@ export function buildCommand(): Command {
     )
     .option(
       '--stun <host:port>',
-      'a STUN server for NAT detection (repeatable; bootstrap peers are asked too)',
-      hostPort,
+      'a STUN server for NAT detection (repeatable; [IPv6]:port measures IPv6; bootstrap peers are asked too)',
+      stunServer,
     )
     .option('--no-stun', 'skip NAT detection (and port mapping): assume reachable at the bound address')
     .option('--no-abuse-limits', 'turn off rate limits and the anti-amplification rule (benchmarks only)')

@@ -1,0 +1,153 @@
+// IPv6 in the NAT lab (issue 15): two dual-stack hosts, one behind a port-restricted NAT
+// (nv6-h-port) and one behind a symmetric NAT (nv6-h-sym). IPv4 between them needs a relay; IPv6
+// is routed, not NATed, through each router's stateful firewall (established/related only from the
+// WAN). Each measures both families at start (the bootstrap serves STUN over IPv6 too), and they
+// chat over a direct IPv6 path, read back from the CLI's own listChats path (family ipv6).
+// Its own lab (prefix nv6-, NZLAB_REACH=1: another file owns nv-), always taken down. Root only;
+// skipped with one line.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB, labSkipReason } from './lab-support.js';
+import { Peer } from './matrix.mjs';
+
+const run = promisify(execFile);
+const LAB_DIR = path.join(os.tmpdir(), 'nance-natlab-reach-v6-test');
+const ENV = { ...process.env, NZLAB_DIR: LAB_DIR, NZLAB_PREFIX: 'nv6-', NZLAB_REACH: '1' };
+/** The plain bootstrap's IPv6 side (lab.sh: nz-stun, --host6): STUN per family. */
+const STUN6 = '[2001:db8::10]:3500';
+
+const reason = labSkipReason(ENV);
+const suite = reason ? describe.skip : describe;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface PathSeen {
+  kind: string;
+  family: string;
+  via?: unknown;
+}
+interface HostEntry {
+  host: { host: string; port: number };
+  chats?: { uuid: string }[];
+  path?: PathSeen | null;
+}
+
+/**
+ * The listing's entry for the chat's host by its IPv4 name (peers are named by IPv4; the side that
+ * answered an IPv6 probe may also list the prober under its IPv6 source: see docs/nat.md "IPv6").
+ */
+function hostEntry(list: { hosts?: HostEntry[] } | undefined, uuid: string): HostEntry | undefined {
+  return list?.hosts?.find((h) => !h.host.host.includes(':') && h.chats?.some((c) => c.uuid === uuid));
+}
+
+suite(`NAT lab: dual-stack hosts behind port-restricted and symmetric NATs${reason ? ` [skipped: ${reason}]` : ''}`, () => {
+  const peers: Peer[] = [];
+  let port: Peer;
+  let sym: Peer;
+  const chats: Record<string, string> = {};
+
+  const peer = async (name: string, ns: string) => {
+    const p = new Peer(name, ns, mkdtempSync(path.join(LAB_DIR, `${name}-`)), {
+      extraArgs: ['--stun', STUN6],
+    });
+    peers.push(p);
+    await p.start();
+    return p;
+  };
+
+  /** Refreshes until `uuid` is listed; the hosts[] entry. */
+  const listed = async (p: Peer, uuid: string, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await p.call('refreshChats', {}, 30_000).catch(() => undefined);
+      const entry = hostEntry(await p.call('listChats', {}, 10_000), uuid);
+      if (entry) return entry;
+      if (Date.now() > deadline) throw new Error(`chat not listed within ${timeoutMs} ms`);
+      await sleep(1000);
+    }
+  };
+
+  /** Lists and reads the chat `uuid` from `p`; its host's address (IPv4: peers are named by it). */
+  const read = async (p: Peer, uuid: string) => {
+    const entry = await listed(p, uuid, 40_000);
+    const at = { host: entry.host.host, port: entry.host.port };
+    const { messages } = await p.call('readChat', { host: at, chatUuid: uuid }, 30_000);
+    expect(messages.length).toBeGreaterThan(0);
+    return at;
+  };
+
+  const pathTo = async (p: Peer, uuid: string): Promise<PathSeen | null> =>
+    hostEntry(await p.call('listChats', {}, 10_000), uuid)?.path ?? null;
+
+  beforeAll(async () => {
+    await run('bash', [LAB, 'up'], { env: ENV, timeout: 120_000 });
+    [port, sym] = await Promise.all([peer('dual-port', 'nv6-h-port'), peer('dual-sym', 'nv6-h-sym')]);
+    for (const [name, p] of [
+      ['port', port],
+      ['sym', sym],
+    ] as const) {
+      chats[name] = (await p.call('createChat', { name: `on ${name}`, message: 'hello', author: name })).uuid;
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(peers.map((p) => p.stop()));
+    await run('bash', [LAB, 'down'], { env: ENV, timeout: 60_000 }).catch(() => undefined);
+  }, 90_000);
+
+  it('each host measured both families: NATed IPv4, and its global IPv6 address as-is', () => {
+    console.log(`port ready: ${JSON.stringify(port.ready)}\nsym ready: ${JSON.stringify(sym.ready)}`);
+    expect(port.ready?.natType).toBe('Port Restricted Cone');
+    expect(port.ready?.publicAddress?.host).toBe('198.51.100.23');
+    expect(sym.ready?.natType).toBe('Symmetric');
+    expect(port.ready?.ipv6).toEqual({
+      natType: 'Open Internet',
+      publicAddress: { host: '2001:db8:3::10', port: port.ready?.udp.port },
+    });
+    expect(sym.ready?.ipv6).toEqual({
+      natType: 'Open Internet',
+      publicAddress: { host: '2001:db8:4::10', port: sym.ready?.udp.port },
+    });
+  });
+
+  it('they chat over a direct IPv6 path through both stateful firewalls (IPv4 needs a relay)', async () => {
+    // Each reads the other's chat, so each pings the other (over IPv4: relayed), learns its `a6`
+    // and probes it. The first probe only opens its own firewall; the second crosses both.
+    const symAt = await read(port, chats.sym as string);
+    const portAt = await read(sym, chats.port as string);
+    expect([symAt.host, portAt.host]).toEqual(['198.51.100.24', '198.51.100.23']);
+    const deadline = Date.now() + 20_000;
+    let symToPort: PathSeen | null = null;
+    let portToSym: PathSeen | null = null;
+    for (;;) {
+      symToPort = await pathTo(sym, chats.port as string);
+      portToSym = await pathTo(port, chats.sym as string);
+      if (symToPort?.family === 'ipv6' || portToSym?.family === 'ipv6' || Date.now() > deadline) break;
+      await sleep(500);
+    }
+    console.log(`sym -> port: ${JSON.stringify(symToPort)}\nport -> sym: ${JSON.stringify(portToSym)}`);
+    const v6Hosts = async (p: Peer) =>
+      ((await p.call('listChats', {}, 10_000)).hosts as HostEntry[])
+        .filter((h) => h.host.host.includes(':'))
+        .map((h) => h.host.host);
+    console.log(`listed under IPv6 names: port ${await v6Hosts(port)}; sym ${await v6Hosts(sym)}`);
+    // The direction whose path is IPv6 posts over it, and the post lands.
+    const [from, to, at, uuid] =
+      symToPort?.family === 'ipv6'
+        ? ([sym, port, portAt, chats.port] as const)
+        : ([port, sym, symAt, chats.sym] as const);
+    expect(await pathTo(from, uuid as string)).toMatchObject({ kind: 'direct', family: 'ipv6' });
+    await from.call('postMessage', { host: at, chatUuid: uuid, name: from.name, content: 'over v6' }, 20_000);
+    const landBy = Date.now() + 15_000;
+    for (;;) {
+      const { messages } = await to.call('readChat', { host: null, chatUuid: uuid }, 10_000);
+      if (messages.some((m: { content: string }) => m.content === 'over v6')) break;
+      if (Date.now() > landBy) throw new Error('the post over IPv6 did not land in 15 s');
+      await sleep(250);
+    }
+    expect(await pathTo(from, uuid as string)).toMatchObject({ kind: 'direct', family: 'ipv6' });
+  }, 150_000);
+});
