@@ -18,6 +18,7 @@ import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
 import { deepFreeze } from './frozen.js';
 import { GivenTokens } from './given-tokens.js';
+import { ChatGossip, DEFAULT_GOSSIP, type GossipSettings, type GossipStats } from './gossip/chat-gossip.js';
 import type { AddressTokens } from './guard/address-tokens.js';
 import {
   type AnswerVerdict,
@@ -71,6 +72,8 @@ export interface PeerConfig {
   readDeadlineMs: number;
   /** Push delivery to readers of our chats: leases and caps (docs/protocol.md, "push"). */
   push: PushSettings;
+  /** Gossip of chat announcements: fan-out, age and hop limits, budgets (docs/protocol.md, "gossip"). */
+  gossip: GossipSettings;
 }
 
 /** Frozen all the way down: every peer starts from these and none can change them for the others. */
@@ -86,6 +89,7 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   traversal: DEFAULT_TRAVERSAL,
   readDeadlineMs: DEFAULT_READ_DEADLINE_MS,
   push: DEFAULT_PUSH,
+  gossip: DEFAULT_GOSSIP,
 });
 
 /**
@@ -170,6 +174,7 @@ export class NancePeer {
   private readonly guard: Guard;
   private readonly pushHost: PushHost;
   private readonly pushReader: PushReader;
+  private readonly gossip: ChatGossip;
   private closed = false;
   /** Key proofs (signatures) we give challenged pings: docs/security.md, "Hosts are keys". */
   private readonly proofBudget: RateLimiter;
@@ -275,6 +280,20 @@ export class NancePeer {
           undefined,
         ),
     });
+    this.gossip = new ChatGossip({
+      client: this.client,
+      peers: this.peers,
+      remoteChats: this.remote,
+      clock,
+      random: deps.random ?? Math.random,
+      logger: this.log,
+      role: () => this.config.role,
+      identity: () => this.identity,
+      settings: () => this.config.gossip,
+      addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
+      isSelf: (e) => this.isSelf(e),
+      onChange: () => this.events.emit('chatsChanged', undefined),
+    });
     this.expiry = new ExpiryScheduler(
       store,
       clock,
@@ -311,6 +330,7 @@ export class NancePeer {
     this.expiry.stop();
     this.traversal.stop();
     this.pushReader.stop();
+    this.gossip.stop();
     this.engine.close();
     await this.deps.transport.close();
     this.deps.store.close();
@@ -367,8 +387,9 @@ export class NancePeer {
       if (refusal) this.reply(refusal, z, ctx);
       return;
     }
-    if (request.type === 'subscribe' || request.type === 'push') {
-      const answer = this.servePush(request, ctx);
+    if (request.type === 'subscribe' || request.type === 'push' || request.type === 'announce') {
+      const answer =
+        request.type === 'announce' ? this.gossip.receive(ctx, request.chats) : this.servePush(request, ctx);
       if (answer) this.guard.rate.charge(endpointKey(ctx.from), this.reply(answer, z, ctx).length);
       return;
     }
@@ -486,6 +507,11 @@ export class NancePeer {
     return this.guard.stats();
   }
 
+  /** What chat gossip listed, and refused as forged (tests, the scale scenario). */
+  gossipStats(): GossipStats {
+    return { ...this.gossip.stats };
+  }
+
   // ---------------------------------------------------------------- client side (what a user does)
 
   get role(): PeerRole {
@@ -546,6 +572,7 @@ export class NancePeer {
       ...options,
       ...(sign ? { sign } : {}),
     });
+    this.gossip.created(chat);
     this.events.emit('chatsChanged', undefined);
     return chat;
   }
