@@ -292,6 +292,7 @@ export class NancePeer {
       settings: () => this.config.gossip,
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       isSelf: (e) => this.isSelf(e),
+      ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });
     this.expiry = new ExpiryScheduler(

@@ -264,7 +264,8 @@ export class SyncLoop {
     const key = endpointKey(peer);
     const now = clock.now();
     this.lastSynced.set(key, now);
-    const fresh = now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs;
+    const fresh =
+      now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs;
     if (fresh && this.deps.role() === 'peer' && this.deps.client.advertises(peer, 'gossip')) {
       if (await this.shuffleWith(peer)) return;
     }
@@ -277,6 +278,8 @@ export class SyncLoop {
     const { client, peers } = this.deps;
     let listed: PeerAddress[];
     try {
+      // A peer behind a NAT whose hole closed gets it punched again first, as a full sync would.
+      await this.deps.traversal.ensurePath(peer);
       listed = await client.getPeers(peer, this.deps.settings().shuffleLength, traverses(client.known(peer)));
     } catch (err) {
       return errorKind(err) === 'closed';

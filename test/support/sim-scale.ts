@@ -17,6 +17,12 @@ import { SimClock } from './sim-clock.js';
 import { type NatBehaviour, SimNat } from './sim-nat.js';
 import { SimNetwork } from './sim-network.js';
 
+/**
+ * Issue 14's goals: a new chat listed by 90 % of the peers online within 60 s of virtual time,
+ * background traffic ≤ 1 KB/s per peer, no node above 10× the median's load.
+ */
+export const SCALE_GOALS = { listedBy90Ms: 60_000, bytesPerSec: 1_000, busiestRatio: 10 } as const;
+
 export interface ScaleOptions {
   peers: number;
   bootstraps: number;

@@ -76,6 +76,8 @@ export interface GossipDeps {
   /** A fresh address token for `to` (a sender whose token went stale resends with it: code 4). */
   addressToken(to: Endpoint): string;
   isSelf(e: Endpoint): boolean;
+  /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
+  ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
 }
 
@@ -207,9 +209,13 @@ export class ChatGossip {
     const skip = new Set(batch.flatMap((q) => [q.from, endpointKey(hostOf(q.announcement) ?? NOWHERE)]));
     const chats = batch.map((q) => q.announcement);
     for (const to of this.targets(skip)) {
-      this.deps.client.announce(to, chats).catch((err: unknown) => {
-        this.deps.logger.debug({ to: endpointKey(to), err: String(err) }, 'announce not taken');
-      });
+      // Over a live path: a peer behind a NAT whose hole closed is punched again first.
+      void this.deps
+        .ensurePath(to)
+        .then(() => this.deps.client.announce(to, chats))
+        .catch((err: unknown) => {
+          this.deps.logger.debug({ to: endpointKey(to), err: String(err) }, 'announce not taken');
+        });
     }
     if (this.queue.length > 0) this.schedule();
   }
