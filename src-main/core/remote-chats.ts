@@ -70,7 +70,13 @@ export class RemoteChats {
     const id = `key:${hostKey}`;
     const entry = this.hosts.get(id);
     if (!entry) {
-      const fresh: HostChats = { host: addressOf(host), hostKey, chats: [chat], fetchedAt: undefined, error: undefined };
+      const fresh: HostChats = {
+        host: addressOf(host),
+        hostKey,
+        chats: [chat],
+        fetchedAt: undefined,
+        error: undefined,
+      };
       this.hosts.set(id, fresh);
       return fresh;
     }

@@ -198,7 +198,12 @@ export class ChatGossip {
     const wait = Math.max(batchMs, this.lastSentAt + minIntervalMs - now);
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
-      this.flush();
+      try {
+        this.flush();
+      } catch (err) {
+        // The view lives in the store: a failing store costs this round of gossip, not the process.
+        this.deps.logger.error({ err: String(err) }, 'passing announcements on failed');
+      }
     }, wait);
   }
 
