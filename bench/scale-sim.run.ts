@@ -39,7 +39,13 @@ it('scale scenario', async () => {
       chats: Number(env.SCALE_CHATS ?? 5),
       ...(design === 'default' ? {} : { sync: JSON.parse(design) }),
       progress: env.SCALE_PROGRESS === '1',
+      breakdown: env.SCALE_BREAKDOWN !== '0',
     });
-    process.stdout.write(`SCALE ${JSON.stringify({ design, ...result })}\n${goals(result)}\n`);
+    const { breakdown, ...summary } = result;
+    process.stdout.write(`SCALE ${JSON.stringify({ design, ...summary })}\n${goals(result)}\n`);
+    for (const b of (breakdown ?? []).slice(0, 16))
+      process.stdout.write(
+        `TRAFFIC ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s per peer\n`,
+      );
   }
 });

@@ -16,6 +16,7 @@ import { mulberry32 } from './prng.mjs';
 import { SimClock } from './sim-clock.js';
 import { type NatBehaviour, SimNat } from './sim-nat.js';
 import { SimNetwork } from './sim-network.js';
+import { type LabelCount, perPeerPerSecond, TrafficBreakdown } from './traffic-breakdown.js';
 
 /**
  * Issue 14's goals: a new chat listed by 90 % of the peers online within 60 s of virtual time,
@@ -48,6 +49,8 @@ export interface ScaleOptions {
   guard?: boolean;
   /** Progress lines (virtual time, real time) on stderr. */
   progress?: boolean;
+  /** Label every datagram by message and path kind (costs a decode each): `ScaleResult.breakdown`. */
+  breakdown?: boolean;
 }
 
 /** Share of peers per NAT behaviour (the rest, after these, are open). */
@@ -65,16 +68,21 @@ class CountingTransport implements Transport {
   receivedDatagrams = 0;
   receivedBytes = 0;
 
-  constructor(private readonly inner: Transport) {
-    inner.onDatagram((data) => {
+  constructor(
+    private readonly inner: Transport,
+    readonly breakdown?: TrafficBreakdown,
+  ) {
+    inner.onDatagram((data, from) => {
       this.receivedDatagrams++;
       this.receivedBytes += data.byteLength;
+      this.breakdown?.count(data, from.host);
     });
   }
 
   send(data: Uint8Array, to: Endpoint): void {
     this.sentDatagrams++;
     this.sentBytes += data.byteLength;
+    this.breakdown?.count(data, to.host);
     this.inner.send(data, to);
   }
 
@@ -104,6 +112,7 @@ interface Node {
   counter: CountingTransport;
   role: 'peer' | 'bootstrap';
   natType: NatType;
+  publicHost: string;
   startedAt: number;
   /** When it first knew an ordinary peer besides itself (joined), if it did. */
   joinedAt: number | undefined;
@@ -135,6 +144,13 @@ export interface ScaleResult {
     /** The busiest ordinary peer over the median. */
     busiestPeerRatio: number;
   };
+  /** With `breakdown`: per message and path kind, per ordinary peer per second over the window. */
+  breakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
+  /**
+   * The peers that never listed some chat, over all chats: by NAT type, and how many of them no
+   * other peer online had in its view (nobody could pass announcements to them).
+   */
+  unlisted: { byNat: Record<string, number>; inNoView: number; joinedAfterChat: number };
   /** Ordinary peers online at the end, for 30 s at least, that know no other ordinary peer. */
   isolated: number;
   online: number;
@@ -181,6 +197,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const bootstrapEndpoints: Endpoint[] = [];
   let nextId = 0;
   let pendingChats = new Set<string>();
+  /** Public hosts behind a NAT (a datagram to or from one goes through a hole). */
+  const nattedHosts = new Set<string>();
+  const natted = (host: string) => nattedHosts.has(host);
 
   const makeNode = (role: 'peer' | 'bootstrap'): Node => {
     const id = nextId++;
@@ -204,7 +223,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       behaviour === 'open'
         ? net.bind(local)
         : new SimNat(net, { publicHost, behaviour, seed: id + 11 }).bind(local);
-    const counter = new CountingTransport(raw);
+    if (behaviour !== 'open') nattedHosts.add(publicHost);
+    const counter = new CountingTransport(raw, options.breakdown ? new TrafficBreakdown(natted) : undefined);
     const bootstraps =
       role === 'peer' ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer) : [];
     const config: Partial<PeerConfig> = {
@@ -226,6 +246,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       counter,
       role,
       natType,
+      publicHost,
       startedAt: clock.now(),
       joinedAt: undefined,
       leftAt: undefined,
@@ -301,6 +322,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   // Steady-state window: traffic counted from here; chats created a second apart.
   const windowStart = clock.now();
   const before = new Map(nodes.map((n) => [n.id, n.counter.snapshot()]));
+  const labelsBefore = new Map<number, Map<string, LabelCount>>(
+    nodes.flatMap((n) => (n.counter.breakdown ? [[n.id, n.counter.breakdown.snapshot()]] : [])),
+  );
   const chatCount = options.chats ?? 5;
   const creators = ordinaryOnline()
     .sort(() => random() - 0.5)
@@ -328,6 +352,15 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   };
   const loads = steadyNodes.map(perSec);
   const ordinary = loads.filter((l) => l.node.role === 'peer');
+  const breakdown = options.breakdown
+    ? perPeerPerSecond(
+        ordinary.map((l) => ({
+          before: labelsBefore.get(l.node.id) ?? new Map(),
+          after: l.node.counter.breakdown?.snapshot() ?? new Map(),
+        })),
+        (windowEnd - windowStart) / 1000,
+      )
+    : undefined;
   const byDatagrams = ordinary.map((l) => l.datagrams).sort((a, b) => a - b);
   const byBytes = ordinary.map((l) => l.bytes).sort((a, b) => a - b);
   const median = quantile(byDatagrams, 0.5);
@@ -342,6 +375,22 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     });
     return { p50: reachedBy(times, 0.5), p90: reachedBy(times, 0.9), p99: reachedBy(times, 0.99) };
   });
+  const viewedHosts = new Set(
+    nodes
+      .filter((n) => n.leftAt === undefined)
+      .flatMap((n) => n.peer.knownPeers().map((p) => p.host)),
+  );
+  const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
+  for (const { uuid, at } of created)
+    for (const n of nodes)
+      if (n.role === 'peer' && n.leftAt === undefined && !n.listed.has(uuid)) {
+        if (n.startedAt > at) {
+          unlisted.joinedAfterChat++;
+          continue;
+        }
+        unlisted.byNat[n.natType] = (unlisted.byNat[n.natType] ?? 0) + 1;
+        if (!viewedHosts.has(n.publicHost)) unlisted.inNoView++;
+      }
   const worst = (k: 'p50' | 'p90' | 'p99') => Math.max(...chatSpreadMs.map((c) => c[k]));
 
   const allOrdinary = nodes.filter((n) => n.role === 'peer');
@@ -379,6 +428,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       busiestDatagramsPerSec: busiest.datagrams,
       busiestPeerRatio: (byDatagrams.at(-1) ?? 0) / median,
     },
+    ...(breakdown ? { breakdown } : {}),
+    unlisted,
     isolated,
     online: online.length,
     left,
