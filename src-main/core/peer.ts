@@ -371,6 +371,8 @@ export class NancePeer {
       case 'request': {
         const proven = this.guard.isProven(decoded.proof, key, now);
         this.serveRequest(decoded, { from, proven, asksProof: decoded.proof !== undefined, relayed });
+        // A peer of ours shuffling with us: news it may lack (a chat announced lately) goes back.
+        if (proven && !relayed && decoded.request.type === 'getPeers') this.gossip.contacted(from);
       }
     }
   }

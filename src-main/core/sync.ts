@@ -42,7 +42,8 @@ export interface SyncSettings {
 
 export const DEFAULT_SYNC: SyncSettings = {
   intervalMs: 15_000,
-  fanOut: 8,
+  // Gossip lists new chats; syncs only keep the view fresh (docs/scale.md: each costs ~1 KB).
+  fanOut: 3,
   maxPeersLength: 50,
   maxChatsLength: 100,
   viewSize: 64,

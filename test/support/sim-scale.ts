@@ -376,9 +376,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     return { p50: reachedBy(times, 0.5), p90: reachedBy(times, 0.9), p99: reachedBy(times, 0.99) };
   });
   const viewedHosts = new Set(
-    nodes
-      .filter((n) => n.leftAt === undefined)
-      .flatMap((n) => n.peer.knownPeers().map((p) => p.host)),
+    nodes.filter((n) => n.leftAt === undefined).flatMap((n) => n.peer.knownPeers().map((p) => p.host)),
   );
   const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
   for (const { uuid, at } of created)

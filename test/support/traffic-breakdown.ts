@@ -47,8 +47,15 @@ export class TrafficBreakdown {
     let relayed = false;
     // A relay wrapper (n/r to the relay, n/f from it): the message inside is what it costs for.
     const a = obj.a as Record<string, unknown> | undefined;
-    if (obj.m === 'r' && obj.t === 'n' && (obj.d === 'r' || obj.d === 'f') && typeof a?.msg === 'string') {
-      const inner = datagramToObject(new TextEncoder().encode(a.msg));
+    // (The message rides as a JSON object, or as base64 text from an original-style sender.)
+    if (obj.m === 'r' && obj.t === 'n' && (obj.d === 'r' || obj.d === 'f')) {
+      const msg = a?.msg;
+      const inner =
+        typeof msg === 'string'
+          ? datagramToObject(new TextEncoder().encode(msg))
+          : typeof msg === 'object' && msg !== null
+            ? { ok: true as const, object: msg as Record<string, unknown> }
+            : { ok: false as const };
       if (inner.ok) {
         obj = inner.object;
         relayed = true;

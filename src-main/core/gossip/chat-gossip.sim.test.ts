@@ -52,6 +52,27 @@ describe('chat gossip', () => {
       expect(p.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(2);
   });
 
+  it('tells a peer that contacts it (a shuffle) a chat it listed lately, once, though no fan-out reached it', async () => {
+    // Fan-out 0: nobody is told anything unasked; only contact can carry the news.
+    const { peers } = await network(3, { ...DEFAULT_GOSSIP, fanOut: 0 });
+    const [host, reader] = peers as [SimPeer, SimPeer, SimPeer];
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(2_000);
+    expect(listed(reader, chat.uuid)).toBe(false);
+    const gcBefore = reader.tap.sentWhere((o) => o.t === 'g' && o.d === 'c').length;
+    // The reader's next round (within refreshMs of its full syncs): shuffles (g/i) only.
+    await h.settle(reader.peer.syncNow());
+    await h.advance(2_000);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    expect(reader.tap.sentWhere((o) => o.t === 'g' && o.d === 'c').length).toBe(gcBefore);
+    expect(reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length).toBeGreaterThan(0);
+    // Told once: another round brings no second a/c from anyone.
+    const told = reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length;
+    await h.settle(reader.peer.syncNow());
+    await h.advance(2_000);
+    expect(reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length).toBe(told);
+  });
+
   it('never lists a chat whose announcement was not signed by the host key it names (a forgery)', async () => {
     const { peers } = await network(1);
     const reader = peers[0] as SimPeer;

@@ -34,6 +34,12 @@ export interface GossipSettings {
   batchMs: number;
   /** Least time between two sends to the fan-out: at most `fanOut` requests per this. */
   minIntervalMs: number;
+  /**
+   * For this long after listing an announcement, a peer of ours that contacts us (a shuffle) and
+   * was neither told it nor told us is told it: peers in nobody's view (behind a symmetric NAT,
+   * just joined) still hear of a new chat within a sync round. 0: off.
+   */
+  onContactMs: number;
 }
 
 export const DEFAULT_GOSSIP: GossipSettings = {
@@ -42,6 +48,7 @@ export const DEFAULT_GOSSIP: GossipSettings = {
   maxHops: MAX_GOSSIP_HOPS,
   batchMs: 100,
   minIntervalMs: 1_000,
+  onContactMs: 60_000,
 };
 
 /**
@@ -62,9 +69,12 @@ const VERIFY_BUDGET: RateLimitSettings = {
 const MAX_QUEUED = 64;
 /** (host key, chat uuid) pairs listed and passed on already: never again. */
 const MAX_SEEN = 10_000;
+/** Announcements told on contact (the latest), and peers remembered as knowing each. */
+const MAX_RECENT = MAX_ANNOUNCEMENTS_PER_REQUEST;
+const MAX_TOLD_PER_ANNOUNCEMENT = 1_024;
 
 export interface GossipDeps {
-  client: Pick<PeerClient, 'advertises' | 'announce'>;
+  client: Pick<PeerClient, 'advertises' | 'announce' | 'known' | 'ping'>;
   peers: Pick<PeerDirectory, 'all'>;
   remoteChats: Pick<RemoteChats, 'announced'>;
   clock: Clock;
@@ -89,6 +99,13 @@ export interface GossipStats {
   dropped: number;
 }
 
+/** An announcement listed lately, told to peers that contact us, and who knows it already. */
+interface Recent {
+  announcement: ChatAnnouncement;
+  listedAt: number;
+  told: Lru<string, true>;
+}
+
 interface Queued {
   announcement: ChatAnnouncement;
   /** Who told us (not told again). */
@@ -100,6 +117,7 @@ export class ChatGossip {
   private readonly seen = new Lru<string, true>(MAX_SEEN);
   private readonly verifyBudget: RateLimiter;
   private queue: Queued[] = [];
+  private recent: Recent[] = [];
   private timer: TimerHandle | undefined;
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
@@ -113,6 +131,7 @@ export class ChatGossip {
     if (chat.visibility === 'private' || this.deps.role() !== 'peer') return;
     const announcement = announceChat(this.deps.identity(), chat);
     this.seen.set(`${announcement.k} ${announcement.u}`, true);
+    this.remember(announcement, undefined);
     this.enqueue({ announcement, from: undefined });
   }
 
@@ -135,11 +154,36 @@ export class ChatGossip {
     return { r: ResultCode.Ok, c: {} };
   }
 
+  /**
+   * A peer of ours sent us a request (its address proven, straight): announcements listed within
+   * `onContactMs` that it neither told us nor was told go to it, over the path it just used. A peer
+   * never pinged is pinged first (its answer says whether it speaks gossip and gives its token).
+   */
+  contacted(from: Endpoint): void {
+    const { onContactMs } = this.deps.settings();
+    if (this.stopped || onContactMs <= 0 || this.recent.length === 0 || this.deps.role() !== 'peer') return;
+    const now = this.deps.clock.now();
+    this.recent = this.recent.filter((r) => now - r.listedAt <= onContactMs);
+    const key = endpointKey(from);
+    const news = this.recent.filter((r) => !r.told.peek(key));
+    if (news.length === 0) return;
+    for (const r of news) r.told.set(key, true);
+    const chats = news.map((r) => r.announcement);
+    const { client } = this.deps;
+    const known = client.known(from) ? Promise.resolve() : client.ping(from).then(() => undefined);
+    void known
+      .then(() => (client.advertises(from, 'gossip') ? client.announce(from, chats) : undefined))
+      .catch((err: unknown) => {
+        this.deps.logger.debug({ to: key, err: String(err) }, 'announce on contact not taken');
+      });
+  }
+
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
     this.queue = [];
+    this.recent = [];
   }
 
   /** Lists one announcement if it is new, fresh and signed by the key it names; queues it on. */
@@ -175,12 +219,19 @@ export class ChatGossip {
     const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
     this.stats.listed++;
     if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
-      this.enqueue({
-        announcement: { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port },
-        from: endpointKey(from),
-      });
+      const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };
+      this.remember(onward, from);
+      this.enqueue({ announcement: onward, from: endpointKey(from) });
     }
     return true;
+  }
+
+  /** Keeps an announcement to tell peers that contact us (`contacted`); `from` knows it already. */
+  private remember(announcement: ChatAnnouncement, from: Endpoint | undefined): void {
+    const told = new Lru<string, true>(MAX_TOLD_PER_ANNOUNCEMENT);
+    if (from) told.set(endpointKey(from), true);
+    this.recent.push({ announcement, listedAt: this.deps.clock.now(), told });
+    if (this.recent.length > MAX_RECENT) this.recent.splice(0, this.recent.length - MAX_RECENT);
   }
 
   private enqueue(item: Queued): void {
@@ -214,6 +265,8 @@ export class ChatGossip {
     const skip = new Set(batch.flatMap((q) => [q.from, endpointKey(hostOf(q.announcement) ?? NOWHERE)]));
     const chats = batch.map((q) => q.announcement);
     for (const to of this.targets(skip)) {
+      const key = endpointKey(to);
+      for (const q of batch) this.recent.find((r) => r.announcement === q.announcement)?.told.set(key, true);
       // Over a live path: a peer behind a NAT whose hole closed is punched again first.
       void this.deps
         .ensurePath(to)

@@ -1,6 +1,8 @@
 // Keepalives: NAT bindings die when idle, so every punched or relayed path gets one ping per
 // interval; its answer refreshes both NATs' bindings on the way (and, through a relay, both sides'
 // bindings toward the relay). A path that stays silent twice in a row is dropped: found again on use.
+// So is a path we have not set out to use for `idleMs` (docs/scale.md): keeping every path of a
+// 64-peer view open cost most of a peer's traffic, and finding one again on use costs less.
 import type { PeerClient } from '../peer-client.js';
 import type { Clock, TimerHandle } from '../ports.js';
 import { endpointKey } from '../ports.js';
@@ -16,6 +18,8 @@ export interface KeepaliveDeps {
   clock: Clock;
   /** Time between rounds (read again for every round); 0 or less: off. */
   intervalMs(): number;
+  /** A path not wanted (PathTable.markWanted) for this long is dropped, not kept; 0 or less: never. */
+  idleMs(): number;
 }
 
 export class Keepalive {
@@ -54,10 +58,17 @@ export class Keepalive {
 
   /** One ping per punched or relayed path: its answer refreshes both NATs' bindings on the way. */
   private send(): void {
-    const { client, paths } = this.deps;
+    const { client, paths, clock } = this.deps;
+    const idleMs = this.deps.idleMs();
+    const now = clock.now();
     for (const { peer, route } of paths.entries()) {
       if (route.kind === 'direct') continue;
       const key = endpointKey(peer);
+      if (idleMs > 0 && now - (paths.wantedAt(peer) ?? route.since) > idleMs) {
+        paths.delete(peer);
+        this.failures.delete(key);
+        continue;
+      }
       client.ping(peer, { attempts: 1, timeoutMs: 2_000 }).then(
         () => this.failures.delete(key),
         (err: unknown) => {
