@@ -38,14 +38,21 @@ it('scale scenario', async () => {
       churnPerMinute: Number(env.SCALE_CHURN ?? 0.02),
       chats: Number(env.SCALE_CHATS ?? 5),
       ...(design === 'default' ? {} : { sync: JSON.parse(design) }),
+      ...(env.SCALE_TRAVERSAL ? { traversal: JSON.parse(env.SCALE_TRAVERSAL) } : {}),
+      ...(env.SCALE_GOSSIP ? { gossip: JSON.parse(env.SCALE_GOSSIP) } : {}),
       progress: env.SCALE_PROGRESS === '1',
       breakdown: env.SCALE_BREAKDOWN !== '0',
     });
-    const { breakdown, ...summary } = result;
-    process.stdout.write(`SCALE ${JSON.stringify({ design, ...summary })}\n${goals(result)}\n`);
+    const { breakdown, busiestBreakdown, ...summary } = result;
+    const variant = { design, traversal: env.SCALE_TRAVERSAL, gossip: env.SCALE_GOSSIP };
+    process.stdout.write(`SCALE ${JSON.stringify({ ...variant, ...summary })}\n${goals(result)}\n`);
     for (const b of (breakdown ?? []).slice(0, 16))
       process.stdout.write(
         `TRAFFIC ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s per peer\n`,
+      );
+    for (const b of (busiestBreakdown ?? []).slice(0, 8))
+      process.stdout.write(
+        `BUSIEST ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
       );
   }
 });

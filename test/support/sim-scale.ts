@@ -5,11 +5,13 @@
 // 50/90/99 % of the peers online, traffic per peer in steady state, the busiest node against the
 // median, and peers that found nobody. Deterministic for a seed.
 
+import type { GossipSettings } from '../../src-main/core/gossip/chat-gossip.js';
 import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, Transport } from '../../src-main/core/ports.js';
 import type { SyncSettings } from '../../src-main/core/sync.js';
+import type { TraversalSettings } from '../../src-main/core/traversal/traversal.js';
 import type { NatType } from '../../src-shared/protocol/limits.js';
 import { MemoryStore } from './memory-store.js';
 import { mulberry32 } from './prng.mjs';
@@ -40,6 +42,9 @@ export interface ScaleOptions {
   chats?: number;
   /** Sync settings of the ordinary peers (the design under test). */
   sync?: Partial<SyncSettings>;
+  /** Traversal and gossip settings of every node (the design under test). */
+  traversal?: Partial<TraversalSettings>;
+  gossip?: Partial<GossipSettings>;
   /** Bootstraps each peer is configured with (chosen at random among them). */
   bootstrapsPerPeer?: number;
   latencyMs?: number;
@@ -146,6 +151,8 @@ export interface ScaleResult {
   };
   /** With `breakdown`: per message and path kind, per ordinary peer per second over the window. */
   breakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
+  /** With `breakdown`: the same for the busiest node alone. */
+  busiestBreakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
   /**
    * The peers that never listed some chat, over all chats: by NAT type, and how many of them no
    * other peer online had in its view (nobody could pass announcements to them).
@@ -233,6 +240,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       guard,
       bootstrapPeers: bootstraps,
       sync,
+      traversal: { ...DEFAULT_CONFIG.traversal, ...options.traversal },
+      gossip: { ...DEFAULT_CONFIG.gossip, ...options.gossip },
       ...(behaviour === 'open' ? { publicEndpoint: local } : {}),
     };
     const store = new MemoryStore(() => clock.now(), role === 'bootstrap' ? 200_000 : undefined);
@@ -352,12 +361,13 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   };
   const loads = steadyNodes.map(perSec);
   const ordinary = loads.filter((l) => l.node.role === 'peer');
+  const labelsOf = (n: Node) => ({
+    before: labelsBefore.get(n.id) ?? new Map(),
+    after: n.counter.breakdown?.snapshot() ?? new Map(),
+  });
   const breakdown = options.breakdown
     ? perPeerPerSecond(
-        ordinary.map((l) => ({
-          before: labelsBefore.get(l.node.id) ?? new Map(),
-          after: l.node.counter.breakdown?.snapshot() ?? new Map(),
-        })),
+        ordinary.map((l) => labelsOf(l.node)),
         (windowEnd - windowStart) / 1000,
       )
     : undefined;
@@ -365,6 +375,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const byBytes = ordinary.map((l) => l.bytes).sort((a, b) => a - b);
   const median = quantile(byDatagrams, 0.5);
   const busiest = loads.reduce((m, l) => (l.datagrams > m.datagrams ? l : m));
+  const busiestBreakdown = options.breakdown
+    ? perPeerPerSecond([labelsOf(busiest.node)], (windowEnd - windowStart) / 1000)
+    : undefined;
 
   // Spread of each chat among the ordinary peers online from its creation to the end.
   const chatSpreadMs = created.map(({ uuid, at }) => {
@@ -427,6 +440,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       busiestPeerRatio: (byDatagrams.at(-1) ?? 0) / median,
     },
     ...(breakdown ? { breakdown } : {}),
+    ...(busiestBreakdown ? { busiestBreakdown } : {}),
     unlisted,
     isolated,
     online: online.length,

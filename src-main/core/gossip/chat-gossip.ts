@@ -43,12 +43,14 @@ export interface GossipSettings {
 }
 
 export const DEFAULT_GOSSIP: GossipSettings = {
-  fanOut: 5,
+  // Each peer receives each announcement about fanOut times: 3, with the peers that shuffle with us
+  // told on contact, reaches everyone (docs/scale.md).
+  fanOut: 3,
   maxAgeMs: 10 * 60_000,
   maxHops: MAX_GOSSIP_HOPS,
   batchMs: 100,
   minIntervalMs: 1_000,
-  onContactMs: 60_000,
+  onContactMs: 30_000,
 };
 
 /**

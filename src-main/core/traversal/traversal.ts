@@ -36,7 +36,7 @@ export interface TraversalSettings {
 
 export const DEFAULT_TRAVERSAL: TraversalSettings = {
   keepaliveMs: 20_000,
-  keepaliveIdleMs: 60_000,
+  keepaliveIdleMs: 30_000,
   directCheck: { timeoutMs: 300, attempts: 3, backoff: 1.5 },
   punch: DEFAULT_PUNCH,
   relay: DEFAULT_RELAY,
