@@ -1,11 +1,30 @@
 // The body of bench/scale-sim.mjs (run through vitest, which compiles test/support's TypeScript):
-// one scale scenario per size in SCALE_SIZES, printed as one JSON line each, prefixed "SCALE ".
+// one scale scenario per size in SCALE_SIZES, printed as one JSON line each, prefixed "SCALE ", and
+// a table of the issue's goals (docs/scale.md) with PASS/FAIL, prefixed "GOALS ".
 import { it } from 'vitest';
-import { runScale } from '../test/support/sim-scale.js';
+import { SCALE_GOALS as GOALS, runScale, type ScaleResult } from '../test/support/sim-scale.js';
 
 const env = process.env;
 const sizes = (env.SCALE_SIZES ?? '100').split(',').map(Number);
 const design = env.SCALE_DESIGN ?? 'default';
+
+const seconds = (ms: number | null) =>
+  ms === null || !Number.isFinite(ms) ? 'never' : `${(ms / 1000).toFixed(1)} s`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+function goals(r: ScaleResult): string {
+  const s = r.steady;
+  const p90 = r.spreadWorst.p90 ?? Number.POSITIVE_INFINITY;
+  return [
+    `peers ${r.peers} (${r.bootstraps} bootstraps, ${r.online} online, ${r.left} left): ${(r.realMs / 1000).toFixed(0)} s real for ${(r.virtualMs / 1000).toFixed(0)} s virtual`,
+    `  join p50/p90/p99: ${seconds(r.joinMs.p50)} / ${seconds(r.joinMs.p90)} / ${seconds(r.joinMs.p99)}; never joined ${r.joinMs.never}; isolated ${r.isolated}`,
+    `  new chat listed by 50/90/99 %: ${seconds(r.spreadWorst.p50)} / ${seconds(r.spreadWorst.p90)} / ${seconds(r.spreadWorst.p99)} (worst of ${r.chatSpreadMs.length} chats)  ${verdict(p90 <= GOALS.listedBy90Ms)} (90 % ≤ 60 s)`,
+    `  per peer: ${s.datagramsPerSecMedian.toFixed(2)} datagrams/s, ${s.bytesPerSecMedian.toFixed(0)} B/s median (mean ${s.bytesPerSecMean.toFixed(0)}, p99 ${s.bytesPerSecP99.toFixed(0)})  ${verdict(s.bytesPerSecMedian <= GOALS.bytesPerSec)} (≤ 1 KB/s)`,
+    `  busiest node ${s.busiestRatio.toFixed(1)}× median (a ${s.busiestRole}), busiest peer ${s.busiestPeerRatio.toFixed(1)}×  ${verdict(s.busiestRatio <= GOALS.busiestRatio)} (≤ 10×)`,
+  ]
+    .map((line) => `GOALS ${line}`)
+    .join('\n');
+}
 
 it('scale scenario', async () => {
   for (const peers of sizes) {
@@ -14,13 +33,26 @@ it('scale scenario', async () => {
       bootstraps: Number(env.SCALE_BOOTSTRAPS ?? Math.max(3, Math.ceil(peers / 2000))),
       seed: Number(env.SCALE_SEED ?? 1),
       joinSpreadMs: Number(env.SCALE_JOIN_MS ?? 60_000),
-      warmupMs: Number(env.SCALE_WARMUP_MS ?? 120_000),
+      warmupMs: Number(env.SCALE_WARMUP_MS ?? 360_000),
       windowMs: Number(env.SCALE_WINDOW_MS ?? 120_000),
       churnPerMinute: Number(env.SCALE_CHURN ?? 0.02),
       chats: Number(env.SCALE_CHATS ?? 5),
       ...(design === 'default' ? {} : { sync: JSON.parse(design) }),
+      ...(env.SCALE_TRAVERSAL ? { traversal: JSON.parse(env.SCALE_TRAVERSAL) } : {}),
+      ...(env.SCALE_GOSSIP ? { gossip: JSON.parse(env.SCALE_GOSSIP) } : {}),
       progress: env.SCALE_PROGRESS === '1',
+      breakdown: env.SCALE_BREAKDOWN !== '0',
     });
-    process.stdout.write(`SCALE ${JSON.stringify({ design, ...result })}\n`);
+    const { breakdown, busiestBreakdown, ...summary } = result;
+    const variant = { design, traversal: env.SCALE_TRAVERSAL, gossip: env.SCALE_GOSSIP };
+    process.stdout.write(`SCALE ${JSON.stringify({ ...variant, ...summary })}\n${goals(result)}\n`);
+    for (const b of (breakdown ?? []).slice(0, 16))
+      process.stdout.write(
+        `TRAFFIC ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s per peer\n`,
+      );
+    for (const b of (busiestBreakdown ?? []).slice(0, 8))
+      process.stdout.write(
+        `BUSIEST ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
+      );
   }
 });

@@ -1,6 +1,7 @@
 // Typed client calls for every request a peer makes of another, with answers validated and
 // non-zero codes turned into NanceErrors.
 import type {
+  ChatAnnouncement,
   ChatMessage,
   ChatSummary,
   PeerAddress,
@@ -214,6 +215,11 @@ export class PeerClient {
   /** `u/s` (push extension): the host's answer whatever its code; a NanceError on silence. */
   subscribe(to: Endpoint, chatUuid: string, after: number, sub: string): Promise<Response> {
     return this.send(to, { type: 'subscribe', chatUuid, after, sub }, { policy: { attempts: 3 } });
+  }
+
+  /** `a/c` (gossip extension): passes chat announcements on; only to peers that advertised `gossip`. */
+  async announce(to: Endpoint, chats: ChatAnnouncement[]): Promise<void> {
+    await this.call(to, { type: 'announce', chats }, 'announce', { policy: { attempts: 2 } });
   }
 
   async getChats(to: Endpoint, maxChatsLength: number): Promise<ChatSummary[]> {

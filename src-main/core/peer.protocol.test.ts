@@ -62,7 +62,7 @@ describe('ping', () => {
       const ext =
         role === 'bootstrap'
           ? ['page', 'proof', 'sig', 'punch', 'relay']
-          : ['page', 'proof', 'sig', 'push', 'punch'];
+          : ['page', 'proof', 'sig', 'push', 'gossip', 'punch'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,

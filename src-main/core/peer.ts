@@ -19,6 +19,7 @@ import { Emitter } from './events.js';
 import { ExpiryScheduler } from './expiry.js';
 import { deepFreeze } from './frozen.js';
 import { GivenTokens } from './given-tokens.js';
+import { ChatGossip, DEFAULT_GOSSIP, type GossipSettings, type GossipStats } from './gossip/chat-gossip.js';
 import type { AddressTokens } from './guard/address-tokens.js';
 import {
   type AnswerVerdict,
@@ -79,6 +80,8 @@ export interface PeerConfig {
    * named to our peers (`a6`), and without one we seek no IPv6 paths.
    */
   ipv6Endpoints: readonly Endpoint[];
+  /** Gossip of chat announcements: fan-out, age and hop limits, budgets (docs/protocol.md, "gossip"). */
+  gossip: GossipSettings;
 }
 
 /** Frozen all the way down: every peer starts from these and none can change them for the others. */
@@ -95,6 +98,7 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = deepFreeze({
   readDeadlineMs: DEFAULT_READ_DEADLINE_MS,
   push: DEFAULT_PUSH,
   ipv6Endpoints: [],
+  gossip: DEFAULT_GOSSIP,
 });
 
 /**
@@ -185,6 +189,7 @@ export class NancePeer {
   private readonly guard: Guard;
   private readonly pushHost: PushHost;
   private readonly pushReader: PushReader;
+  private readonly gossip: ChatGossip;
   private closed = false;
   /** Key proofs (signatures) we give challenged pings: docs/security.md, "Hosts are keys". */
   private readonly proofBudget: RateLimiter;
@@ -229,14 +234,22 @@ export class NancePeer {
       clock,
       store,
       settings: () => this.config.push,
-      request: (to, request, policy) => this.engine.request(to, request, policy),
+      // A subscriber's path (punched, relayed) is in use while we push to it: kept alive.
+      request: (to, request, policy) => {
+        this.paths.markWanted(to, clock.now());
+        return this.engine.request(to, request, policy);
+      },
       proofFor: (to) => this.tokens.proofFor(to),
       logger: this.log,
     });
     this.chats.onStored = (message) => this.pushHost.stored(message);
     this.pushReader = new PushReader({
       clock,
-      subscribe: (host, chatUuid, after, sub) => this.client.subscribe(host, chatUuid, after, sub),
+      // The path pushes come back on is in use while we hold the subscription: kept alive.
+      subscribe: (host, chatUuid, after, sub) => {
+        this.paths.markWanted(host, clock.now());
+        return this.client.subscribe(host, chatUuid, after, sub);
+      },
       ping: (host) => this.client.ping(host),
       onPushed: (pushed) =>
         this.events.emit('pushed', {
@@ -301,6 +314,21 @@ export class NancePeer {
           undefined,
         ),
     });
+    this.gossip = new ChatGossip({
+      client: this.client,
+      peers: this.peers,
+      remoteChats: this.remote,
+      clock,
+      random: deps.random ?? Math.random,
+      logger: this.log,
+      role: () => this.config.role,
+      identity: () => this.identity,
+      settings: () => this.config.gossip,
+      addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
+      isSelf: (e) => this.isSelf(e),
+      ensurePath: (to) => this.traversal.ensurePath(to),
+      onChange: () => this.events.emit('chatsChanged', undefined),
+    });
     this.expiry = new ExpiryScheduler(
       store,
       clock,
@@ -337,6 +365,7 @@ export class NancePeer {
     this.expiry.stop();
     this.traversal.stop();
     this.pushReader.stop();
+    this.gossip.stop();
     this.engine.close();
     await this.deps.transport.close();
     this.deps.store.close();
@@ -377,6 +406,8 @@ export class NancePeer {
       case 'request': {
         const proven = this.guard.isProven(decoded.proof, key, now);
         this.serveRequest(decoded, { from, proven, asksProof: decoded.proof !== undefined, relayed });
+        // A peer of ours shuffling with us: news it may lack (a chat announced lately) goes back.
+        if (proven && !relayed && decoded.request.type === 'getPeers') this.gossip.contacted(from);
       }
     }
   }
@@ -394,8 +425,9 @@ export class NancePeer {
       if (refusal) this.reply(refusal, z, ctx);
       return;
     }
-    if (request.type === 'subscribe' || request.type === 'push') {
-      const answer = this.servePush(request, ctx);
+    if (request.type === 'subscribe' || request.type === 'push' || request.type === 'announce') {
+      const answer =
+        request.type === 'announce' ? this.gossip.receive(ctx, request.chats) : this.servePush(request, ctx);
       if (answer) this.guard.rate.charge(endpointKey(ctx.from), this.reply(answer, z, ctx).length);
       return;
     }
@@ -513,6 +545,11 @@ export class NancePeer {
     return this.guard.stats();
   }
 
+  /** What chat gossip listed, and refused as forged (tests, the scale scenario). */
+  gossipStats(): GossipStats {
+    return { ...this.gossip.stats };
+  }
+
   // ---------------------------------------------------------------- client side (what a user does)
 
   get role(): PeerRole {
@@ -573,6 +610,7 @@ export class NancePeer {
       ...options,
       ...(sign ? { sign } : {}),
     });
+    this.gossip.created(chat);
     this.events.emit('chatsChanged', undefined);
     return chat;
   }

@@ -61,6 +61,29 @@ export class RemoteChats {
     });
   }
 
+  /**
+   * A chat its host announced (signed by `hostKey`, docs/protocol.md "gossip"): added
+   * to what we know of that host, which is created (never fetched yet) at `host` if we knew nothing.
+   * The next `g/c` of the host replaces the list with what it says itself. Returns the entry.
+   */
+  announced(hostKey: string, host: Endpoint, chat: ChatSummary): HostChats {
+    const id = `key:${hostKey}`;
+    const entry = this.hosts.get(id);
+    if (!entry) {
+      const fresh: HostChats = {
+        host: addressOf(host),
+        hostKey,
+        chats: [chat],
+        fetchedAt: undefined,
+        error: undefined,
+      };
+      this.hosts.set(id, fresh);
+      return fresh;
+    }
+    if (!entry.chats.some((c) => c.uuid === chat.uuid)) entry.chats = [chat, ...entry.chats];
+    return entry;
+  }
+
   /** The key's host is now at `to` (proven there): its list follows it. */
   moved(hostKey: string, to: Endpoint): void {
     const entry = this.hosts.peek(`key:${hostKey}`);

@@ -14,8 +14,8 @@ import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 
 /** Extensions every peer of ours speaks; traversal adds its own (see docs/protocol.md). */
 export const EXTENSIONS = ['page', 'proof', 'sig'] as const;
-/** Push delivery (docs/protocol.md, "push"): only a peer hosts chats to push. */
-const PEER_EXTENSIONS = ['push'] as const;
+/** Push delivery and chat gossip (docs/protocol.md): only a peer hosts and lists chats. */
+const PEER_EXTENSIONS = ['push', 'gossip'] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -44,8 +44,11 @@ export interface HandlerContext {
   signatureCheck?: SignatureCheck;
 }
 
-/** Requests answered here (relay wrappers and push delivery are NancePeer's, see there). */
-export type HandledRequest = Exclude<Request, { type: 'relay' | 'forwarded' | 'subscribe' | 'push' }>;
+/** Requests answered here (relay wrappers, push delivery and gossip are NancePeer's, see there). */
+export type HandledRequest = Exclude<
+  Request,
+  { type: 'relay' | 'forwarded' | 'subscribe' | 'push' | 'announce' }
+>;
 
 export class RequestHandler {
   constructor(private readonly ctx: HandlerContext) {}

@@ -13,12 +13,12 @@ afterEach(() => h.close());
 const keys = (list: Endpoint[]) => list.map(endpointKey).sort();
 const known = (p: SimPeer) => keys(p.peer.knownPeers());
 
-function network(intervalMs = 1000) {
+/** `refreshMs` 0: every sync is a full one (ping, g/i, g/c, r/i), as with base peers. */
+function network(intervalMs = 1000, refreshMs?: number) {
   h = new SimHarness({ seed: 5 });
   const boot = h.addPeer({ role: 'bootstrap', config: { sync: { intervalMs } } });
-  const peers = [1, 2, 3].map(() =>
-    h.addPeer({ config: { bootstrapPeers: [boot.endpoint], sync: { intervalMs } } }),
-  );
+  const sync = { intervalMs, ...(refreshMs === undefined ? {} : { refreshMs }) };
+  const peers = [1, 2, 3].map(() => h.addPeer({ config: { bootstrapPeers: [boot.endpoint], sync } }));
   return { boot, peers: peers as [SimPeer, SimPeer, SimPeer] };
 }
 
@@ -76,7 +76,7 @@ describe('joining through a bootstrap', () => {
   });
 
   it('drops a peer that goes silent after its failures, everywhere, but keeps its chats listed as offline', async () => {
-    const { boot, peers } = network();
+    const { boot, peers } = network(1000, 0);
     const [p1, p2, p3] = peers;
     await h.settle(p3.peer.createChat('doomed', 'x', 'first'));
     await h.advance(10_000);
@@ -148,7 +148,11 @@ describe('syncNow', () => {
 
 describe('sync settings', () => {
   /** A peer (not started) that already knows `n` live peers. */
-  function seeded(n: number, sync: { fanOut?: number; intervalMs?: number }, start = false) {
+  function seeded(
+    n: number,
+    sync: { fanOut?: number; intervalMs?: number; refreshMs?: number },
+    start = false,
+  ) {
     h = new SimHarness();
     const targets = Array.from({ length: n }, (_, i) => h.addPeer({ host: `10.0.2.${i + 1}`, start: false }));
     const me = h.addPeer({ host: '10.0.0.1', start: false, config: { sync } });
@@ -172,7 +176,7 @@ describe('sync settings', () => {
   it.each([1, 3])(
     'fanOut %i: each round syncs that many peers, least recently synced first',
     async (fanOut) => {
-      const { me, targets } = seeded(4, { fanOut });
+      const { me, targets } = seeded(4, { fanOut, refreshMs: 0 });
       const rounds: string[][] = [];
       for (let round = 0; round < 4; round++) {
         const before = me.tap.sent.length;
@@ -193,13 +197,36 @@ describe('sync settings', () => {
     },
   );
 
+  it('with peers that gossip: a full sync once per refreshMs, only a g/i shuffle in between', async () => {
+    const { me } = seeded(4, { fanOut: 4, refreshMs: 60_000 });
+    const kinds = async () => {
+      const before = me.tap.sent.length;
+      await h.settle(me.peer.syncNow(), 10_000);
+      const sent = me.tap.sent.slice(before);
+      const count = (t: string, d: string) => sent.filter((r) => r.obj?.t === t && r.obj?.d === d).length;
+      return {
+        pings: sent.filter((r) => r.obj?.m === 'p').length,
+        gi: count('g', 'i'),
+        gc: count('g', 'c'),
+        ri: count('r', 'i'),
+      };
+    };
+    expect(await kinds()).toEqual({ pings: 4, gi: 4, gc: 4, ri: 4 });
+    for (let round = 0; round < 3; round++) {
+      await h.advance(15_000);
+      expect(await kinds()).toEqual({ pings: 0, gi: 4, gc: 0, ri: 0 });
+    }
+    await h.advance(20_000);
+    expect(await kinds()).toEqual({ pings: 4, gi: 4, gc: 4, ri: 4 });
+  });
+
   it.each([
     [2000, 6],
     [5000, 3],
   ])(
     'intervalMs %i: rounds start that long after the previous one ends',
     async (intervalMs, expectedRounds) => {
-      const { me } = seeded(2, { intervalMs }, true);
+      const { me } = seeded(2, { intervalMs, refreshMs: 0 }, true);
       const start = h.clock.now();
       await h.advance(10_500);
       const roundStarts = [...new Set(me.tap.sentWhere((o) => o.m === 'p').map((r) => r.at - start))];

@@ -32,16 +32,24 @@ export interface SyncSettings {
    * bootstrap lists a peer after its last answer). Sooner while we know no ordinary peer.
    */
   rejoinMs: number;
+  /**
+   * Time between full syncs (liveness ping, `g/c`, `r/i`) with the same peer of ours that speaks
+   * `gossip`: in between, a sync is a shuffle only (`g/i`, whose answer proves it alive), and new
+   * chats reach us by gossip. Base peers get a full sync every time, as the original expects.
+   */
+  refreshMs: number;
 }
 
 export const DEFAULT_SYNC: SyncSettings = {
   intervalMs: 15_000,
-  fanOut: 8,
+  // Gossip lists new chats; syncs only keep the view fresh (docs/scale.md: each costs ~1 KB).
+  fanOut: 3,
   maxPeersLength: 50,
   maxChatsLength: 100,
   viewSize: 64,
   shuffleLength: 8,
   rejoinMs: 5 * 60_000,
+  refreshMs: 5 * 60_000,
 };
 
 /**
@@ -86,6 +94,8 @@ const UNREACHABLE_RETRY_MS = 120_000;
 const MAX_UNREACHABLE = 10_000;
 /** Sync times kept; a forgotten peer counts as never synced, so it is simply picked sooner. */
 const MAX_SYNC_TIMES = 10_000;
+/** Full sync times kept; a forgotten peer simply gets a full sync next. */
+const MAX_FULL_SYNC_TIMES = 10_000;
 
 export class SyncLoop {
   private timer: TimerHandle | undefined;
@@ -99,6 +109,8 @@ export class SyncLoop {
   /** When we last joined through each bootstrap successfully. */
   private readonly joinedAt = new Map<string, number>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
+  /** When each peer last had a full sync (ping, chats, registration). */
+  private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
   /** Listed peers nothing reached lately, and when to try again (not every round). */
   private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
 
@@ -230,6 +242,8 @@ export class SyncLoop {
           const info = await traversal.reach(p, p.natType);
           peers.markAlive(p, p.natType, info.role ?? 'peer');
           this.unreachableUntil.delete(endpointKey(p));
+          // Just reached, its chats fetched below: as good as a full sync (the registration waits).
+          this.lastFullSync.set(endpointKey(p), this.deps.clock.now());
           // Its chats now, not next round: one slow peer (a relay found after a failed punch)
           // must not hold up the listing of the others learned with it.
           if (this.deps.role() === 'peer' && (info.role ?? 'peer') === 'peer') {
@@ -294,9 +308,42 @@ export class SyncLoop {
       .slice(0, this.deps.settings().fanOut);
   }
 
+  /**
+   * A full sync (a route found or confirmed by ping, its chats, our registration) once per
+   * `refreshMs` with a peer of ours that gossips, a shuffle in between; every time with anyone else.
+   */
   private async syncWith(peer: StoredPeer): Promise<void> {
+    const { clock } = this.deps;
+    const key = endpointKey(peer);
+    const now = clock.now();
+    this.lastSynced.set(key, now);
+    const fresh =
+      now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs;
+    if (fresh && this.deps.role() === 'peer' && this.deps.client.advertises(peer, 'gossip')) {
+      if (await this.shuffleWith(peer)) return;
+    }
+    this.lastFullSync.set(key, now);
+    await this.fullSyncWith(peer);
+  }
+
+  /** `g/i` only: its answer proves the peer alive (false: it did not answer, sync it in full). */
+  private async shuffleWith(peer: StoredPeer): Promise<boolean> {
+    const { client, peers } = this.deps;
+    let listed: PeerAddress[];
+    try {
+      // A peer behind a NAT whose hole closed gets it punched again first, as a full sync would.
+      await this.deps.traversal.ensurePath(peer);
+      listed = await client.getPeers(peer, this.deps.settings().shuffleLength, traverses(client.known(peer)));
+    } catch (err) {
+      return errorKind(err) === 'closed';
+    }
+    peers.markAlive(peer, undefined, 'peer');
+    await this.learn(listed, peer);
+    return true;
+  }
+
+  private async fullSyncWith(peer: StoredPeer): Promise<void> {
     const { client, peers, remoteChats, clock } = this.deps;
-    this.lastSynced.set(endpointKey(peer), clock.now());
     let info: PingInfo;
     try {
       // The known path if it still answers; else found again (direct, punched, relayed).

@@ -80,7 +80,27 @@ export type Request =
   /** `u/s`: reader -> host, push me what is stored in `chatUuid` after `after`; `sub` is echoed in every push. */
   | { type: 'subscribe'; chatUuid: string; after: number; sub: string }
   /** `u/p`: host -> reader, the chat now ends at `upTo`; `messages` (with `seq`) end there, none: a nudge to read. */
-  | { type: 'push'; chatUuid: string; sub: string; upTo: number; messages: ChatMessage[] };
+  | { type: 'push'; chatUuid: string; sub: string; upTo: number; messages: ChatMessage[] }
+  // Chat gossip extension (docs/protocol.md, "gossip")
+  /** `a/c`: peer -> peer, chats their hosts announced (signed by each host's key). */
+  | { type: 'announce'; chats: ChatAnnouncement[] };
+
+/** A host's signed word that it created a chat (docs/protocol.md, "gossip"). */
+export interface ChatAnnouncement {
+  /** The host's key. */
+  k: string;
+  /** Chat uuid, name and creation time (as `formatTimestamp` writes it). */
+  u: string;
+  n: string;
+  t: string;
+  /** Ed25519 signature by `k` over ["nance-chat/1", k, u, n, t]. */
+  s: string;
+  /** Hops travelled (0: from the host itself). */
+  h: number;
+  /** Where the relaying peer knows the host (absent: the sender is the host). */
+  ip?: string;
+  port?: number;
+}
 
 export type RequestType = Request['type'];
 

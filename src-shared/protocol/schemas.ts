@@ -112,6 +112,31 @@ export const messageEntry = z.object({
 });
 export const peerEntry = z.object({ natConeType: z.string().max(64), ip: ipv4, port });
 
+// ---- chat gossip extension (a/c, docs/protocol.md "gossip")
+
+/** Hops an announcement travels at most (the host sends it with `h` 0; each relay adds one). */
+export const MAX_GOSSIP_HOPS = 12;
+/** Announcements in one `a/c` (each ~260 bytes of JSON: one request stays one small datagram). */
+export const MAX_ANNOUNCEMENTS_PER_REQUEST = 8;
+
+/**
+ * One signed chat announcement: the host's key `k` signed (`s`) chat `u` named `n`, created at `t`.
+ * `ip`/`port`: where the relaying peer knows the host (absent from the host itself: its source).
+ */
+export const chatAnnouncement = z.strictObject({
+  k: z.string().regex(PUBLIC_KEY_PATTERN),
+  u: nonEmpty.max(64),
+  n: z.string().max(MAX_NAME_LENGTH),
+  t: z.string().regex(AUTHOR_TIME_PATTERN),
+  s: z.string().regex(SIGNATURE_PATTERN),
+  h: z.number().int().min(0).max(MAX_GOSSIP_HOPS),
+  ip: z.ipv4().optional(),
+  port: z.number().int().min(1).max(65_535).optional(),
+});
+export const announceArgs = z.object({
+  chats: z.array(chatAnnouncement).min(1).max(MAX_ANNOUNCEMENTS_PER_REQUEST),
+});
+
 // ---- push delivery extension (u/*)
 
 /** A subscription id, the reader's secret echoed in every push (we send UUIDs). */

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Request, RequestType, WireEndpoint } from './messages.js';
 import {
+  announceArgs,
   getChatsArgs,
   getMessagesArgs,
   getPeersArgs,
@@ -185,6 +186,22 @@ export const wireRequests: { readonly [K in ArgsRequestType]: WireRequest<K> } =
       upTo: a.upTo,
       // Timestamps back in the wire's string form, as every ChatMessage carries them.
       messages: (a.messages ?? []).map((m) => ({ ...m, timestamp: formatTimestamp(m.timestamp * 1000) })),
+    }),
+  }),
+  // Chat gossip extension (`t: "a"`, docs/protocol.md "gossip")
+  announce: wireRequest({
+    t: 'a',
+    d: 'c',
+    args: announceArgs,
+    needs: 'chats: 1-8 signed announcements',
+    write: (r) => ({ chats: r.chats }),
+    read: (a) => ({
+      type: 'announce',
+      // Optional fields only when present (exactOptionalPropertyTypes).
+      chats: a.chats.map(({ ip, port, ...rest }) => ({
+        ...rest,
+        ...(ip === undefined || port === undefined ? {} : { ip, port }),
+      })),
     }),
   }),
 };

@@ -5,17 +5,26 @@
 // 50/90/99 % of the peers online, traffic per peer in steady state, the busiest node against the
 // median, and peers that found nobody. Deterministic for a seed.
 
+import type { GossipSettings } from '../../src-main/core/gossip/chat-gossip.js';
 import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, Transport } from '../../src-main/core/ports.js';
 import type { SyncSettings } from '../../src-main/core/sync.js';
+import type { TraversalSettings } from '../../src-main/core/traversal/traversal.js';
 import type { NatType } from '../../src-shared/protocol/limits.js';
 import { MemoryStore } from './memory-store.js';
 import { mulberry32 } from './prng.mjs';
 import { SimClock } from './sim-clock.js';
 import { type NatBehaviour, SimNat } from './sim-nat.js';
 import { SimNetwork } from './sim-network.js';
+import { type LabelCount, perPeerPerSecond, TrafficBreakdown } from './traffic-breakdown.js';
+
+/**
+ * Issue 14's goals: a new chat listed by 90 % of the peers online within 60 s of virtual time,
+ * background traffic ≤ 1 KB/s per peer, no node above 10× the median's load.
+ */
+export const SCALE_GOALS = { listedBy90Ms: 60_000, bytesPerSec: 1_000, busiestRatio: 10 } as const;
 
 export interface ScaleOptions {
   peers: number;
@@ -33,6 +42,9 @@ export interface ScaleOptions {
   chats?: number;
   /** Sync settings of the ordinary peers (the design under test). */
   sync?: Partial<SyncSettings>;
+  /** Traversal and gossip settings of every node (the design under test). */
+  traversal?: Partial<TraversalSettings>;
+  gossip?: Partial<GossipSettings>;
   /** Bootstraps each peer is configured with (chosen at random among them). */
   bootstrapsPerPeer?: number;
   latencyMs?: number;
@@ -42,6 +54,8 @@ export interface ScaleOptions {
   guard?: boolean;
   /** Progress lines (virtual time, real time) on stderr. */
   progress?: boolean;
+  /** Label every datagram by message and path kind (costs a decode each): `ScaleResult.breakdown`. */
+  breakdown?: boolean;
 }
 
 /** Share of peers per NAT behaviour (the rest, after these, are open). */
@@ -59,16 +73,21 @@ class CountingTransport implements Transport {
   receivedDatagrams = 0;
   receivedBytes = 0;
 
-  constructor(private readonly inner: Transport) {
-    inner.onDatagram((data) => {
+  constructor(
+    private readonly inner: Transport,
+    readonly breakdown?: TrafficBreakdown,
+  ) {
+    inner.onDatagram((data, from) => {
       this.receivedDatagrams++;
       this.receivedBytes += data.byteLength;
+      this.breakdown?.count(data, from.host);
     });
   }
 
   send(data: Uint8Array, to: Endpoint): void {
     this.sentDatagrams++;
     this.sentBytes += data.byteLength;
+    this.breakdown?.count(data, to.host);
     this.inner.send(data, to);
   }
 
@@ -98,6 +117,7 @@ interface Node {
   counter: CountingTransport;
   role: 'peer' | 'bootstrap';
   natType: NatType;
+  publicHost: string;
   startedAt: number;
   /** When it first knew an ordinary peer besides itself (joined), if it did. */
   joinedAt: number | undefined;
@@ -129,6 +149,15 @@ export interface ScaleResult {
     /** The busiest ordinary peer over the median. */
     busiestPeerRatio: number;
   };
+  /** With `breakdown`: per message and path kind, per ordinary peer per second over the window. */
+  breakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
+  /** With `breakdown`: the same for the busiest node alone. */
+  busiestBreakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
+  /**
+   * The peers that never listed some chat, over all chats: by NAT type, and how many of them no
+   * other peer online had in its view (nobody could pass announcements to them).
+   */
+  unlisted: { byNat: Record<string, number>; inNoView: number; joinedAfterChat: number };
   /** Ordinary peers online at the end, for 30 s at least, that know no other ordinary peer. */
   isolated: number;
   online: number;
@@ -175,6 +204,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const bootstrapEndpoints: Endpoint[] = [];
   let nextId = 0;
   let pendingChats = new Set<string>();
+  /** Public hosts behind a NAT (a datagram to or from one goes through a hole). */
+  const nattedHosts = new Set<string>();
+  const natted = (host: string) => nattedHosts.has(host);
 
   const makeNode = (role: 'peer' | 'bootstrap'): Node => {
     const id = nextId++;
@@ -198,7 +230,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       behaviour === 'open'
         ? net.bind(local)
         : new SimNat(net, { publicHost, behaviour, seed: id + 11 }).bind(local);
-    const counter = new CountingTransport(raw);
+    if (behaviour !== 'open') nattedHosts.add(publicHost);
+    const counter = new CountingTransport(raw, options.breakdown ? new TrafficBreakdown(natted) : undefined);
     const bootstraps =
       role === 'peer' ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer) : [];
     const config: Partial<PeerConfig> = {
@@ -207,6 +240,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       guard,
       bootstrapPeers: bootstraps,
       sync,
+      traversal: { ...DEFAULT_CONFIG.traversal, ...options.traversal },
+      gossip: { ...DEFAULT_CONFIG.gossip, ...options.gossip },
       ...(behaviour === 'open' ? { publicEndpoint: local } : {}),
     };
     const store = new MemoryStore(() => clock.now(), role === 'bootstrap' ? 200_000 : undefined);
@@ -220,6 +255,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       counter,
       role,
       natType,
+      publicHost,
       startedAt: clock.now(),
       joinedAt: undefined,
       leftAt: undefined,
@@ -295,6 +331,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   // Steady-state window: traffic counted from here; chats created a second apart.
   const windowStart = clock.now();
   const before = new Map(nodes.map((n) => [n.id, n.counter.snapshot()]));
+  const labelsBefore = new Map<number, Map<string, LabelCount>>(
+    nodes.flatMap((n) => (n.counter.breakdown ? [[n.id, n.counter.breakdown.snapshot()]] : [])),
+  );
   const chatCount = options.chats ?? 5;
   const creators = ordinaryOnline()
     .sort(() => random() - 0.5)
@@ -322,10 +361,23 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   };
   const loads = steadyNodes.map(perSec);
   const ordinary = loads.filter((l) => l.node.role === 'peer');
+  const labelsOf = (n: Node) => ({
+    before: labelsBefore.get(n.id) ?? new Map(),
+    after: n.counter.breakdown?.snapshot() ?? new Map(),
+  });
+  const breakdown = options.breakdown
+    ? perPeerPerSecond(
+        ordinary.map((l) => labelsOf(l.node)),
+        (windowEnd - windowStart) / 1000,
+      )
+    : undefined;
   const byDatagrams = ordinary.map((l) => l.datagrams).sort((a, b) => a - b);
   const byBytes = ordinary.map((l) => l.bytes).sort((a, b) => a - b);
   const median = quantile(byDatagrams, 0.5);
   const busiest = loads.reduce((m, l) => (l.datagrams > m.datagrams ? l : m));
+  const busiestBreakdown = options.breakdown
+    ? perPeerPerSecond([labelsOf(busiest.node)], (windowEnd - windowStart) / 1000)
+    : undefined;
 
   // Spread of each chat among the ordinary peers online from its creation to the end.
   const chatSpreadMs = created.map(({ uuid, at }) => {
@@ -336,6 +388,20 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     });
     return { p50: reachedBy(times, 0.5), p90: reachedBy(times, 0.9), p99: reachedBy(times, 0.99) };
   });
+  const viewedHosts = new Set(
+    nodes.filter((n) => n.leftAt === undefined).flatMap((n) => n.peer.knownPeers().map((p) => p.host)),
+  );
+  const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
+  for (const { uuid, at } of created)
+    for (const n of nodes)
+      if (n.role === 'peer' && n.leftAt === undefined && !n.listed.has(uuid)) {
+        if (n.startedAt > at) {
+          unlisted.joinedAfterChat++;
+          continue;
+        }
+        unlisted.byNat[n.natType] = (unlisted.byNat[n.natType] ?? 0) + 1;
+        if (!viewedHosts.has(n.publicHost)) unlisted.inNoView++;
+      }
   const worst = (k: 'p50' | 'p90' | 'p99') => Math.max(...chatSpreadMs.map((c) => c[k]));
 
   const allOrdinary = nodes.filter((n) => n.role === 'peer');
@@ -373,6 +439,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       busiestDatagramsPerSec: busiest.datagrams,
       busiestPeerRatio: (byDatagrams.at(-1) ?? 0) / median,
     },
+    ...(breakdown ? { breakdown } : {}),
+    ...(busiestBreakdown ? { busiestBreakdown } : {}),
+    unlisted,
     isolated,
     online: online.length,
     left,

@@ -52,6 +52,7 @@ export class Connector {
    * Rejects with a timeout (90) when nothing answers.
    */
   reach(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
+    this.deps.paths.markWanted(peer, this.deps.clock.now());
     const key = endpointKey(peer);
     const running = this.reaching.get(key);
     if (running) return running;
@@ -65,6 +66,7 @@ export class Connector {
    * path now (the last one expired) gets one first. Anyone else is asked directly, as always.
    */
   async ensurePath(peer: Endpoint): Promise<void> {
+    this.deps.paths.markWanted(peer, this.deps.clock.now());
     if (this.deps.paths.get(peer)) return;
     const natType = this.deps.peers.get(peer)?.natType;
     if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;

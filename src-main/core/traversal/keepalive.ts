@@ -1,8 +1,10 @@
 // Keepalives: NAT bindings die when idle, so every punched or relayed path, and every rendezvous we
 // registered with while behind a NAT, gets one ping per interval unless it answered us within it;
 // the answer refreshes the NATs' bindings on the way (and, through a relay, both sides' bindings
-// toward the relay). A path that stays silent twice in a row is dropped: found again on use. The
-// interval adapts to what the rounds show (keepalive-interval.ts).
+// toward the relay). A path that stays silent twice in a row is dropped: found again on use. So is
+// a punched or relayed path we have not set out to use for `idleMs` (docs/scale.md): keeping every
+// path of a 64-peer view open cost most of a peer's traffic, and finding one again on use costs
+// less. The interval adapts to what the rounds show (keepalive-interval.ts).
 import type { AnsweredAddresses } from '../answered-addresses.js';
 import type { PeerClient } from '../peer-client.js';
 import type { Clock, Endpoint, TimerHandle } from '../ports.js';
@@ -34,6 +36,8 @@ export interface KeepaliveDeps {
    * may be longer than a router's binding lifetime.
    */
   rendezvous(): Endpoint[];
+  /** A path not wanted (PathTable.markWanted) for this long is dropped, not kept; 0 or less: never. */
+  idleMs(): number;
 }
 
 export class Keepalive {
@@ -95,6 +99,11 @@ export class Keepalive {
       // A direct IPv6 path is kept too: a stateful IPv6 firewall forgets like a NAT, and a lost one
       // must be dropped so requests fall back to IPv4.
       if (route.kind === 'direct' && !route.actual) continue;
+      if (route.kind !== 'direct' && this.unwanted(peer, route)) {
+        paths.delete(peer);
+        this.failures.delete(endpointKey(peer));
+        continue;
+      }
       pings.push(this.keepPath(peer, route));
     }
     for (const rv of this.deps.rendezvous()) {
@@ -110,6 +119,13 @@ export class Keepalive {
     if (pings.length === 0) return 'idle';
     const kept = await Promise.all(pings);
     return kept.every(Boolean) ? 'kept' : 'lost';
+  }
+
+  /** Whether nothing set out to use this path (PathTable.markWanted) for `idleMs`. */
+  private unwanted(peer: Endpoint, route: Route): boolean {
+    const idleMs = this.deps.idleMs();
+    const wanted = this.deps.paths.wantedAt(peer) ?? route.since;
+    return idleMs > 0 && this.deps.clock.now() - wanted > idleMs;
   }
 
   /** Pings a punched or relayed path; false when this failure dropped it. */

@@ -56,6 +56,8 @@ export class PathTable {
    * goes back the same way. Never a route: a relay cannot steer anything else we send to the peer.
    */
   private readonly replyRoutes = new Lru<string, Map<string, Endpoint>>(MAX_REPLY_PEERS);
+  /** When we last set out to use each peer's path (reach, ensurePath): keepalives stop when idle. */
+  private readonly wanted = new Lru<string, number>(MAX_ROUTES);
 
   get(peer: Endpoint): Route | undefined {
     // Every datagram we send asks: skip building the key while no route exists at all.
@@ -120,6 +122,16 @@ export class PathTable {
   /** The relay the answer to request `z` from `peer` goes through, if one brought it unasked. */
   replyRelay(peer: Endpoint, z: string): Endpoint | undefined {
     return this.replyRoutes.peek(endpointKey(peer))?.get(z);
+  }
+
+  /** We are about to send to `peer` (a sync, gossip, a user's request): its path is in use. */
+  markWanted(peer: Endpoint, at: number): void {
+    this.wanted.set(endpointKey(peer), at);
+  }
+
+  /** When we last set out to use the path to `peer`, if we remember. */
+  wantedAt(peer: Endpoint): number | undefined {
+    return this.wanted.peek(endpointKey(peer));
   }
 
   entries(): { peer: Endpoint; route: Route }[] {

@@ -102,7 +102,7 @@ describe('the ping ad', () => {
     [
       'a peer: punch, not relay',
       { role: 'peer' },
-      '{"v":1,"ext":["page","proof","sig","push","punch"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap (auto): punch and relay',
@@ -112,7 +112,7 @@ describe('the ping ad', () => {
     [
       'a peer with relay "always": relay too',
       { role: 'peer', traversal: traversal({ offer: 'always' }) },
-      '{"v":1,"ext":["page","proof","sig","push","punch","relay"],"role":"peer","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch","relay"],"role":"peer","nat":"Open Internet"}',
     ],
     [
       'a bootstrap with relay "never": no relay',
@@ -122,7 +122,7 @@ describe('the ping ad', () => {
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","proof","sig","push","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
@@ -636,7 +636,8 @@ describe('keepalives on a punched path', () => {
   // Host and client behind port-restricted NATs (mappings expire 120 s after the last outbound
   // datagram), one public bootstrap as rendezvous. Sync rounds 10 min apart, so for the 5 idle
   // minutes only keepalives cross the path.
-  async function punchedPair(keepaliveMs: number) {
+  // keepaliveIdleMs 0 (paths kept however idle) unless a test says otherwise.
+  async function punchedPair(keepaliveMs: number, keepaliveIdleMs = 0) {
     h = new SimHarness({ latencyMs: 10 });
     const sync = { intervalMs: 600_000 };
     h.addPeer({ role: 'bootstrap', host: RV.host, port: RV.port, config: { sync } });
@@ -651,7 +652,7 @@ describe('keepalives on a punched path', () => {
           natType: 'Port Restricted Cone',
           publicEndpoint,
           sync,
-          traversal: traversal({ keepaliveMs }),
+          traversal: traversal({ keepaliveMs, keepaliveIdleMs }),
         },
       });
     };
@@ -668,7 +669,7 @@ describe('keepalives on a punched path', () => {
     expect(client.peer.pathTo(at)?.kind).toBe('punched');
     const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
     expect(read.map((m) => m.content)).toEqual(['hello']);
-    return { client, at, chat };
+    return { host, client, at, chat };
   }
 
   it('keepalive every 10 s: the path still carries a read after 5 idle minutes', async () => {
@@ -679,6 +680,26 @@ describe('keepalives on a punched path', () => {
     expect(read.map((m) => m.content)).toEqual(['hello']);
     // The same path, kept: not found again.
     expect(client.peer.pathTo(at)).toMatchObject({ kind: 'punched', since });
+  });
+
+  it('a path nobody used for keepaliveIdleMs gets no more keepalives; the next read punches it again', async () => {
+    const { host, client, at, chat } = await punchedPair(10_000, 60_000);
+    const since = client.peer.pathTo(at)?.since ?? 0;
+    const pingsToHost = () => client.tap.sentWhere((o, r) => o.m === 'p' && r.peer.host === at.host).length;
+    await h.advance(90_000);
+    const after90s = pingsToHost();
+    await h.advance(3 * 60_000);
+    // Idle past 60 s: dropped, not pinged every 10 s for the next 3 minutes (18 pings before).
+    expect(pingsToHost() - after90s).toBe(0);
+    expect(client.peer.pathTo(at)).toBeNull();
+    // Their sync rounds (10 min apart here, 15 s by default) reopen their bindings toward the
+    // rendezvous; found again on use, the path carries the read.
+    await h.settle(host.peer.syncNow());
+    await h.settle(client.peer.syncNow());
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 60_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    expect(client.peer.pathTo(at)?.kind).toBe('punched');
+    expect(client.peer.pathTo(at)?.since ?? 0).toBeGreaterThan(since);
   });
 
   it('no keepalive: after 5 idle minutes the NAT bindings are gone and the read fails', async () => {

@@ -23,6 +23,11 @@ import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service
 export interface TraversalSettings {
   /** Time between keepalive pings on punched and relayed paths (NAT bindings expire when idle); 0: off. */
   keepaliveMs: number;
+  /**
+   * A punched or relayed path nobody set out to use for this long gets no more keepalives and is
+   * dropped (found again on use: a punch costs less than keeping a cold path open); 0: kept forever.
+   */
+  keepaliveIdleMs: number;
   /** How long a direct attempt (and a check of an existing path) waits before traversal is tried. */
   directCheck: Partial<RetryPolicy>;
   punch: PunchSettings;
@@ -31,6 +36,7 @@ export interface TraversalSettings {
 
 export const DEFAULT_TRAVERSAL: TraversalSettings = {
   keepaliveMs: 20_000,
+  keepaliveIdleMs: 30_000,
   directCheck: { timeoutMs: 300, attempts: 3, backoff: 1.5 },
   punch: DEFAULT_PUNCH,
   relay: DEFAULT_RELAY,
@@ -111,6 +117,7 @@ export class Traversal {
       intervalMs: () => deps.settings().keepaliveMs,
       // Behind no NAT there is no binding toward a rendezvous to keep.
       rendezvous: () => (deps.natType() === 'Open Internet' ? [] : [...this.registeredWith.values()]),
+      idleMs: () => deps.settings().keepaliveIdleMs,
     });
     this.relay = new RelayService(
       {

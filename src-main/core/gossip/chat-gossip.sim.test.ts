@@ -1,0 +1,165 @@
+// Gossip of chat announcements in virtual time (docs/protocol.md, "gossip"): real peers and SQLite
+// stores on the simulated network; probes play a forger, a spoofer and a base peer.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import { DEFAULT_GUARD } from '../guard/index.js';
+import { KeyPair } from '../identity/keys.js';
+import { announceChat } from './chat-announcement.js';
+import { DEFAULT_GOSSIP } from './chat-gossip.js';
+
+let h: SimHarness;
+afterEach(() => h?.close());
+
+/** Sync rounds 10 minutes apart: within a test, a chat can only be listed by gossip. */
+const SLOW_SYNC = { intervalMs: 600_000 };
+
+const listed = (p: SimPeer, uuid: string) =>
+  p.peer.remoteChats().some((host) => host.chats.some((c) => c.uuid === uuid));
+
+/** A bootstrap and `n` peers that all know each other (one sync each after everyone joined). */
+async function network(n: number, gossip = DEFAULT_GOSSIP) {
+  h = new SimHarness({ latencyMs: 10, jitterMs: 5, seed: 5 });
+  const boot = h.addPeer({ role: 'bootstrap', host: '10.0.9.1', config: { guard: DEFAULT_GUARD } });
+  const peers = Array.from({ length: n }, (_, i) =>
+    h.addPeer({
+      host: `10.0.1.${i + 1}`,
+      config: { guard: DEFAULT_GUARD, bootstrapPeers: [boot.endpoint], sync: SLOW_SYNC, gossip },
+    }),
+  );
+  await h.advance(5_000);
+  for (const p of peers) await h.settle(p.peer.syncNow());
+  return { boot, peers };
+}
+
+/** A chat announced by `host` (its key signed it), at `now`. */
+function genuine(host: KeyPair, now: number, uuid = 'c0ffee00-0000-4000-8000-000000000001') {
+  return announceChat(host, { uuid, name: 'hello world', createdAt: now });
+}
+
+describe('chat gossip', () => {
+  it('lists a new chat at every peer within two seconds, though no peer syncs its host meanwhile', async () => {
+    const { peers } = await network(8, { ...DEFAULT_GOSSIP, fanOut: 2 });
+    const [host, ...others] = peers as [SimPeer, ...SimPeer[]];
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(2_000);
+    expect(others.filter((p) => !listed(p, chat.uuid)).map((p) => p.endpoint.host)).toEqual([]);
+    // Listed under the host's key, at its address, without any g/c to it since the chat was made.
+    const entry = others[3]?.peer.remoteChats().find((e) => e.chats.some((c) => c.uuid === chat.uuid));
+    expect(entry?.hostKey).toBe(host.peer.identity.publicKey);
+    expect(entry?.host).toEqual(host.endpoint);
+    // Bounded: each peer passes it on once, to at most fanOut peers, in one request each.
+    for (const p of peers)
+      expect(p.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(2);
+  });
+
+  it('tells a peer that contacts it (a shuffle) a chat it listed lately, once, though no fan-out reached it', async () => {
+    // Fan-out 0: nobody is told anything unasked; only contact can carry the news.
+    const { peers } = await network(3, { ...DEFAULT_GOSSIP, fanOut: 0 });
+    const [host, reader] = peers as [SimPeer, SimPeer, SimPeer];
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(2_000);
+    expect(listed(reader, chat.uuid)).toBe(false);
+    const gcBefore = reader.tap.sentWhere((o) => o.t === 'g' && o.d === 'c').length;
+    // The reader's next round (within refreshMs of its full syncs): shuffles (g/i) only.
+    await h.settle(reader.peer.syncNow());
+    await h.advance(2_000);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    expect(reader.tap.sentWhere((o) => o.t === 'g' && o.d === 'c').length).toBe(gcBefore);
+    expect(reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length).toBeGreaterThan(0);
+    // Told once: another round brings no second a/c from anyone.
+    const told = reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length;
+    await h.settle(reader.peer.syncNow());
+    await h.advance(2_000);
+    expect(reader.tap.receivedWhere((o) => o.t === 'a' && o.d === 'c').length).toBe(told);
+  });
+
+  it('never lists a chat whose announcement was not signed by the host key it names (a forgery)', async () => {
+    const { peers } = await network(1);
+    const reader = peers[0] as SimPeer;
+    const victim = KeyPair.generate();
+    const forger = KeyPair.generate();
+    const probe = await h.probe({ host: '10.0.7.7' }).prove(reader.endpoint);
+    const real = genuine(victim, h.clock.now());
+    // The forger's signature under the victim's key (the same chat, and one of its own making).
+    const forged = [
+      { ...real, s: genuine(forger, h.clock.now()).s },
+      {
+        ...announceChat(forger, {
+          uuid: 'f0f0f0f0-0000-4000-8000-000000000002',
+          name: 'fake',
+          createdAt: h.clock.now(),
+        }),
+        k: victim.publicKey,
+      },
+    ];
+    const answer = await probe.askOnce(
+      { m: 'r', t: 'a', d: 'c', a: { chats: forged }, z: 'forge-1' },
+      reader.endpoint,
+    );
+    expect(answer.obj.r).toBe(0);
+    expect(listed(reader, real.u)).toBe(false);
+    expect(listed(reader, 'f0f0f0f0-0000-4000-8000-000000000002')).toBe(false);
+    expect(reader.peer.gossipStats().forged).toBe(2);
+    // The forgery came first; the host's own announcement is still taken (dedup only after a check).
+    await probe.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [real] }, z: 'real-1' }, reader.endpoint);
+    expect(listed(reader, real.u)).toBe(true);
+    const entry = reader.peer.remoteChats().find((e) => e.chats.some((c) => c.uuid === real.u));
+    expect(entry?.hostKey).toBe(victim.publicKey);
+  });
+
+  it('gives an unproven sender nothing: no answer, nothing listed, nothing passed on', async () => {
+    const { peers } = await network(3);
+    const reader = peers[0] as SimPeer;
+    const spoofer = h.probe({ host: '10.0.7.8' }).unproven();
+    const before = reader.tap.sent.length;
+    const answers = await spoofer.ask(
+      { m: 'r', t: 'a', d: 'c', a: { chats: [genuine(KeyPair.generate(), h.clock.now())] }, z: 'spoof-1' },
+      reader.endpoint,
+      2_000,
+    );
+    expect(answers).toEqual([]);
+    expect(listed(reader, 'c0ffee00-0000-4000-8000-000000000001')).toBe(false);
+    expect(reader.tap.sent.slice(before).filter((r) => r.obj?.t === 'a')).toEqual([]);
+    // A stale token is answered with a fresh one (code 4), smaller than the request: no amplification.
+    const stale = await spoofer.askOnce(
+      {
+        m: 'r',
+        t: 'a',
+        d: 'c',
+        a: { chats: [genuine(KeyPair.generate(), h.clock.now())] },
+        z: 'stale-1',
+        k: 'x'.repeat(40),
+      },
+      reader.endpoint,
+    );
+    expect(stale.obj.r).toBe(4);
+    expect(listed(reader, 'c0ffee00-0000-4000-8000-000000000001')).toBe(false);
+  });
+
+  it('drops an announcement older than its age limit (a replay of a chat made long ago)', async () => {
+    const { peers } = await network(1);
+    const reader = peers[0] as SimPeer;
+    const probe = await h.probe({ host: '10.0.7.9' }).prove(reader.endpoint);
+    const old = genuine(KeyPair.generate(), h.clock.now() - DEFAULT_GOSSIP.maxAgeMs - 1_000);
+    await probe.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [old] }, z: 'old-1' }, reader.endpoint);
+    expect(listed(reader, old.u)).toBe(false);
+  });
+
+  it('never sends a/c to a base peer in its view, and announces no private room', async () => {
+    const { peers } = await network(3);
+    const base = h.probe({ host: '10.0.8.1', port: 7000 }).answerPings();
+    for (const p of peers)
+      await base.ask(
+        { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Full Cone' }, z: `reg-${p.endpoint.host}` },
+        p.endpoint,
+        3_000,
+      );
+    expect(peers.every((p) => p.peer.knownPeers().some((k) => k.host === '10.0.8.1'))).toBe(true);
+    const host = peers[0] as SimPeer;
+    await h.settle(host.peer.createChat('public', 'hi', 'ann'));
+    const room = await h.settle(host.peer.createChat('secret', 'hi', 'ann', { visibility: 'private' }));
+    await h.advance(3_000);
+    expect(base.received.filter((r) => r.obj?.t === 'a')).toEqual([]);
+    expect(peers.some((p) => listed(p, room.uuid))).toBe(false);
+  });
+});

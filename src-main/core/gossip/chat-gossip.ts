@@ -1,0 +1,307 @@
+// Gossip of chat announcements (docs/protocol.md, "gossip"; docs/scale.md): a host announces each
+// public chat it creates, signed by its key, to a few peers of its view; each peer that lists a new
+// announcement passes it on once, to a few peers of its own view, until its hop limit or age ends
+// it. So a new chat reaches every peer in a few hops whatever N, at a cost per peer bounded by the
+// fan-out and the per-second budgets here, and no peer asks the host anything.
+//
+// What the network can make of it (docs/security.md): an unproven sender gets nothing (no answer,
+// nothing listed, nothing sent anywhere); a relaying peer can pass on, delay or drop genuine
+// announcements, but never list a chat for a key that did not sign it; a replay lists a chat its
+// host really made, and only within `maxAgeMs` of its creation.
+import type { ChatAnnouncement, Response } from '../../../src-shared/protocol/index.js';
+import { parseTimestamp, ResultCode } from '../../../src-shared/protocol/index.js';
+import { MAX_ANNOUNCEMENTS_PER_REQUEST, MAX_GOSSIP_HOPS } from '../../../src-shared/protocol/schemas.js';
+import { RateLimiter, type RateLimitSettings } from '../guard/rate-limiter.js';
+import type { Signer } from '../identity/keys.js';
+import type { Logger } from '../logger.js';
+import { Lru } from '../lru.js';
+import type { PeerClient } from '../peer-client.js';
+import type { PeerDirectory } from '../peer-directory.js';
+import type { Clock, Endpoint, PeerRole, StoredChat, TimerHandle } from '../ports.js';
+import { endpointKey } from '../ports.js';
+import type { RemoteChats } from '../remote-chats.js';
+import type { RequestContext } from '../request-context.js';
+import { announceChat, verifyAnnouncement } from './chat-announcement.js';
+
+export interface GossipSettings {
+  /** Peers each announcement is passed to (once, by each peer that lists it). */
+  fanOut: number;
+  /** An announcement older than this (by its signed time, either way) is neither listed nor passed on. */
+  maxAgeMs: number;
+  /** Hops an announcement travels at most (≤ MAX_GOSSIP_HOPS, the wire's bound). */
+  maxHops: number;
+  /** Wait before passing on (announcements heard together go in one request). */
+  batchMs: number;
+  /** Least time between two sends to the fan-out: at most `fanOut` requests per this. */
+  minIntervalMs: number;
+  /**
+   * For this long after listing an announcement, a peer of ours that contacts us (a shuffle) and
+   * was neither told it nor told us is told it: peers in nobody's view (behind a symmetric NAT,
+   * just joined) still hear of a new chat within a sync round. 0: off.
+   */
+  onContactMs: number;
+}
+
+export const DEFAULT_GOSSIP: GossipSettings = {
+  // Each peer receives each announcement about fanOut times: 3, with the peers that shuffle with us
+  // told on contact, reaches everyone (docs/scale.md).
+  fanOut: 3,
+  maxAgeMs: 10 * 60_000,
+  maxHops: MAX_GOSSIP_HOPS,
+  batchMs: 100,
+  minIntervalMs: 1_000,
+  onContactMs: 30_000,
+};
+
+/**
+ * Signature checks a flood of announcements can buy (each ~0.1 ms): an honest peer passes on each
+ * new chat once, at most 8 per second, so 16/s per source (32 at once) and 400/s in all (≈ 4 % of a
+ * core) are never reached by honest traffic.
+ */
+const VERIFY_BUDGET: RateLimitSettings = {
+  perSourceRate: 16,
+  perSourceBurst: 32,
+  bytesPerExtraToken: 0,
+  globalRate: 400,
+  globalBurst: 800,
+  maxSources: 10_000,
+};
+
+/** Announcements waiting to be passed on; past this the oldest are dropped (a burst of new chats). */
+const MAX_QUEUED = 64;
+/** (host key, chat uuid) pairs listed and passed on already: never again. */
+const MAX_SEEN = 10_000;
+/** Announcements told on contact (the latest), and peers remembered as knowing each. */
+const MAX_RECENT = MAX_ANNOUNCEMENTS_PER_REQUEST;
+const MAX_TOLD_PER_ANNOUNCEMENT = 1_024;
+
+export interface GossipDeps {
+  client: Pick<PeerClient, 'advertises' | 'announce' | 'known' | 'ping'>;
+  peers: Pick<PeerDirectory, 'all'>;
+  remoteChats: Pick<RemoteChats, 'announced'>;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  role(): PeerRole;
+  identity(): Signer;
+  settings(): GossipSettings;
+  /** A fresh address token for `to` (a sender whose token went stale resends with it: code 4). */
+  addressToken(to: Endpoint): string;
+  isSelf(e: Endpoint): boolean;
+  /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
+  ensurePath(to: Endpoint): Promise<void>;
+  onChange(): void;
+}
+
+export interface GossipStats {
+  listed: number;
+  /** Announcements whose signature did not hold for the key they name. */
+  forged: number;
+  /** Dropped unchecked: over the signature budget, too old, or without an address. */
+  dropped: number;
+}
+
+/** An announcement listed lately, told to peers that contact us, and who knows it already. */
+interface Recent {
+  announcement: ChatAnnouncement;
+  listedAt: number;
+  told: Lru<string, true>;
+}
+
+interface Queued {
+  announcement: ChatAnnouncement;
+  /** Who told us (not told again). */
+  from: string | undefined;
+}
+
+export class ChatGossip {
+  readonly stats: GossipStats = { listed: 0, forged: 0, dropped: 0 };
+  private readonly seen = new Lru<string, true>(MAX_SEEN);
+  private readonly verifyBudget: RateLimiter;
+  private queue: Queued[] = [];
+  private recent: Recent[] = [];
+  private timer: TimerHandle | undefined;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private stopped = false;
+
+  constructor(private readonly deps: GossipDeps) {
+    this.verifyBudget = new RateLimiter(VERIFY_BUDGET, deps.clock.now());
+  }
+
+  /** A chat we created: announced to our fan-out (a private room never is: it is never listed). */
+  created(chat: StoredChat): void {
+    if (chat.visibility === 'private' || this.deps.role() !== 'peer') return;
+    const announcement = announceChat(this.deps.identity(), chat);
+    this.seen.set(`${announcement.k} ${announcement.u}`, true);
+    this.remember(announcement, undefined);
+    this.enqueue({ announcement, from: undefined });
+  }
+
+  /**
+   * An `a/c` from `ctx.from`: null sends no answer at all. Only a peer, straight (not out of a
+   * relay), from a sender that proved its address; each announcement is listed only when its
+   * host's key signed it.
+   */
+  receive(ctx: RequestContext, chats: ChatAnnouncement[]): Response | null {
+    if (this.deps.role() !== 'peer' || ctx.relayed) return { r: ResultCode.UnknownFormat, c: {} };
+    if (!ctx.proven) {
+      // A stale token: a fresh one to resend with (smaller than the request). No token: silence.
+      return ctx.asksProof
+        ? { r: ResultCode.ProveAddress, c: { k: this.deps.addressToken(ctx.from) } }
+        : null;
+    }
+    let listed = false;
+    for (const a of chats) if (this.take(a, ctx.from)) listed = true;
+    if (listed) this.deps.onChange();
+    return { r: ResultCode.Ok, c: {} };
+  }
+
+  /**
+   * A peer of ours sent us a request (its address proven, straight): announcements listed within
+   * `onContactMs` that it neither told us nor was told go to it, over the path it just used. A peer
+   * never pinged is pinged first (its answer says whether it speaks gossip and gives its token).
+   */
+  contacted(from: Endpoint): void {
+    const { onContactMs } = this.deps.settings();
+    if (this.stopped || onContactMs <= 0 || this.recent.length === 0 || this.deps.role() !== 'peer') return;
+    const now = this.deps.clock.now();
+    this.recent = this.recent.filter((r) => now - r.listedAt <= onContactMs);
+    const key = endpointKey(from);
+    const news = this.recent.filter((r) => !r.told.peek(key));
+    if (news.length === 0) return;
+    for (const r of news) r.told.set(key, true);
+    const chats = news.map((r) => r.announcement);
+    const { client } = this.deps;
+    const known = client.known(from) ? Promise.resolve() : client.ping(from).then(() => undefined);
+    void known
+      .then(() => (client.advertises(from, 'gossip') ? client.announce(from, chats) : undefined))
+      .catch((err: unknown) => {
+        this.deps.logger.debug({ to: key, err: String(err) }, 'announce on contact not taken');
+      });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.queue = [];
+    this.recent = [];
+  }
+
+  /** Lists one announcement if it is new, fresh and signed by the key it names; queues it on. */
+  private take(a: ChatAnnouncement, from: Endpoint): boolean {
+    const { clock, identity, settings } = this.deps;
+    const id = `${a.k} ${a.u}`;
+    // Seen (listed or ours): nothing to check. Only a verified one is remembered, so a forgery
+    // arriving first cannot keep the real announcement out.
+    if (this.seen.peek(id) || a.k === identity().publicKey) return false;
+    const now = clock.now();
+    const { maxAgeMs, maxHops } = settings();
+    const age = now - parseTimestamp(a.t);
+    // From the host itself (hop 0) its source is its address; a relay must say where it knows it.
+    const host: Endpoint | undefined =
+      a.ip !== undefined && a.port !== undefined
+        ? { host: a.ip, port: a.port }
+        : a.h === 0
+          ? from
+          : undefined;
+    if (!(Math.abs(age) <= maxAgeMs) || host === undefined || this.deps.isSelf(host)) {
+      this.stats.dropped++;
+      return false;
+    }
+    if (!this.verifyBudget.allow(endpointKey(from), now)) {
+      this.stats.dropped++;
+      return false;
+    }
+    if (!verifyAnnouncement(a)) {
+      this.stats.forged++;
+      return false;
+    }
+    this.seen.set(id, true);
+    const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
+    this.stats.listed++;
+    if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
+      const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };
+      this.remember(onward, from);
+      this.enqueue({ announcement: onward, from: endpointKey(from) });
+    }
+    return true;
+  }
+
+  /** Keeps an announcement to tell peers that contact us (`contacted`); `from` knows it already. */
+  private remember(announcement: ChatAnnouncement, from: Endpoint | undefined): void {
+    const told = new Lru<string, true>(MAX_TOLD_PER_ANNOUNCEMENT);
+    if (from) told.set(endpointKey(from), true);
+    this.recent.push({ announcement, listedAt: this.deps.clock.now(), told });
+    if (this.recent.length > MAX_RECENT) this.recent.splice(0, this.recent.length - MAX_RECENT);
+  }
+
+  private enqueue(item: Queued): void {
+    if (this.stopped) return;
+    this.queue.push(item);
+    if (this.queue.length > MAX_QUEUED) this.queue.splice(0, this.queue.length - MAX_QUEUED);
+    this.schedule();
+  }
+
+  /** One send to the fan-out per `minIntervalMs` at most, after `batchMs` to batch what came together. */
+  private schedule(): void {
+    if (this.timer || this.stopped) return;
+    const { batchMs, minIntervalMs } = this.deps.settings();
+    const now = this.deps.clock.now();
+    const wait = Math.max(batchMs, this.lastSentAt + minIntervalMs - now);
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.flush();
+      } catch (err) {
+        // The view lives in the store: a failing store costs this round of gossip, not the process.
+        this.deps.logger.error({ err: String(err) }, 'passing announcements on failed');
+      }
+    }, wait);
+  }
+
+  private flush(): void {
+    if (this.stopped || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_ANNOUNCEMENTS_PER_REQUEST);
+    this.lastSentAt = this.deps.clock.now();
+    const skip = new Set(batch.flatMap((q) => [q.from, endpointKey(hostOf(q.announcement) ?? NOWHERE)]));
+    const chats = batch.map((q) => q.announcement);
+    for (const to of this.targets(skip)) {
+      const key = endpointKey(to);
+      for (const q of batch) this.recent.find((r) => r.announcement === q.announcement)?.told.set(key, true);
+      // Over a live path: a peer behind a NAT whose hole closed is punched again first.
+      void this.deps
+        .ensurePath(to)
+        .then(() => this.deps.client.announce(to, chats))
+        .catch((err: unknown) => {
+          this.deps.logger.debug({ to: endpointKey(to), err: String(err) }, 'announce not taken');
+        });
+    }
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /** `fanOut` ordinary peers of our view that speak gossip, at random, none of `skip`. */
+  private targets(skip: Set<string | undefined>): Endpoint[] {
+    const candidates = this.deps.peers
+      .all()
+      .filter(
+        (p) =>
+          p.role === 'peer' &&
+          !skip.has(endpointKey(p)) &&
+          !this.deps.isSelf(p) &&
+          this.deps.client.advertises(p, 'gossip'),
+      );
+    const picked: Endpoint[] = [];
+    const { fanOut } = this.deps.settings();
+    while (picked.length < fanOut && candidates.length > 0) {
+      const i = Math.floor(this.deps.random() * candidates.length);
+      const [p] = candidates.splice(i, 1);
+      if (p) picked.push({ host: p.host, port: p.port });
+    }
+    return picked;
+  }
+}
+
+const NOWHERE: Endpoint = { host: '0.0.0.0', port: 0 };
+const hostOf = (a: ChatAnnouncement): Endpoint | undefined =>
+  a.ip !== undefined && a.port !== undefined ? { host: a.ip, port: a.port } : undefined;
