@@ -120,3 +120,38 @@ describe('a host whose gateway forwards its port', () => {
     expect(client.peer.pathTo(at)?.kind).toBe('mapped');
   });
 });
+
+describe('a push path left quiet', () => {
+  // Quiet paths are dropped after keepaliveIdleMs (30 s) to save keepalives, but a push
+  // subscription holds its path open on the host's side too, where nothing else marks it wanted:
+  // pushes to a reader behind a NAT must not stop after 30 s.
+  it.each([
+    ['port', 'port'],
+    ['addr', 'sym'],
+  ] as const)(
+    'host behind %s, reader behind %s: a post after 3 quiet minutes is still pushed',
+    async (hostKind, readerKind) => {
+      h = new SimHarness({ latencyMs: 10 });
+      h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+      const host = peerBehind(h, hostKind, 21);
+      const reader = peerBehind(h, readerKind, 31);
+      const chat = await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+      const at = await listed(h, reader, 'quiet');
+      const pushed: string[] = [];
+      reader.peer.events.on('pushed', (p) => pushed.push(...p.messages.map((m) => m.content)));
+      const first = await h.settle(reader.peer.readChatSince(at, chat.uuid, 0), 30_000);
+      await h.advance(2_000);
+      expect(reader.peer.pushLive(at, chat.uuid)).toBe(true);
+      expect(reader.peer.pathTo(at)?.kind).toBe('punched');
+      // Three quiet minutes, the window polling its fallback every 5 s as it does while live.
+      for (let t = 0; t < 180_000; t += 5_000) {
+        await h.advance(5_000);
+        reader.peer.readChatSince(at, chat.uuid, first.lastSeq).catch(() => undefined);
+      }
+      await h.advance(1_000);
+      await h.settle(host.peer.postMessage(null, chat.uuid, 'host', 'after the quiet'));
+      await h.advance(200);
+      expect(pushed).toEqual(['after the quiet']);
+    },
+  );
+});
