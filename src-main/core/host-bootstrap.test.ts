@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimHarness } from '../../test/support/sim-harness.js';
 import { NanceError } from './errors.js';
+import { DEFAULT_CONFIG } from './peer.js';
 import { endpointKey } from './ports.js';
 
 let h: SimHarness;
@@ -41,7 +42,8 @@ describe('a host in bootstrap mode', () => {
     await h.advance(20_000);
     expect(reader.peer.remoteChats().flatMap((r) => r.chats.map((c) => c.name))).toEqual(['room']);
     host.peer.reconfigure({ role: 'bootstrap' });
-    await h.advance(20_000);
+    // Noticed at the next full sync with it (shuffles in between do not ping): within refreshMs.
+    await h.advance(DEFAULT_CONFIG.sync.refreshMs + 20_000);
     expect(reader.peer.remoteChats()).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ async function freePort(): Promise<number> {
 
 describe('composePeer', () => {
   it('binds, opens the store in the data dir and starts a peer in peer mode', async () => {
-    const c = await compose({ syncIntervalMs: 500, fanOut: 3 });
+    const c = await compose({ syncIntervalMs: 500, fanOut: 5 });
     const status = c.service.status();
     expect(status.mode).toBe('peer');
     expect(status.udp.host).toBe('127.0.0.1');
@@ -57,7 +57,7 @@ describe('composePeer', () => {
     expect(status.publicAddress).toEqual(status.udp);
     expect(status.natType).toBe('Open Internet');
     expect(c.peer.config.sync.intervalMs).toBe(500);
-    expect(c.peer.config.sync.fanOut).toBe(3);
+    expect(c.peer.config.sync.fanOut).toBe(5);
     expect(c.peer.config.retentionMs).toBe(86_400_000);
     expect(fs.existsSync(path.join(dir, 'nance.db'))).toBe(true);
     const reply = await c.service.dispatch('createChat', { name: 'x', message: 'hi', author: 'me' });
@@ -67,7 +67,7 @@ describe('composePeer', () => {
   it('keeps the sync defaults when no interval or fan-out is given', async () => {
     const c = await compose();
     expect(c.peer.config.sync.intervalMs).toBe(15_000);
-    expect(c.peer.config.sync.fanOut).toBe(8);
+    expect(c.peer.config.sync.fanOut).toBe(3);
   });
 
   it('reports 127.0.0.1 as the public address when bound to every interface', async () => {

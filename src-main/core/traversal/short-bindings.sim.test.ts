@@ -26,7 +26,8 @@ function behind30sRouter(n: number, keepaliveMs: number): SimPeer {
       natType: 'Port Restricted Cone',
       publicEndpoint,
       sync,
-      traversal: { ...DEFAULT_TRAVERSAL, keepaliveMs },
+      // Paths are kept however idle: this is about the keepalive cadence, not idle dropping.
+      traversal: { ...DEFAULT_TRAVERSAL, keepaliveMs, keepaliveIdleMs: 0 },
     },
   });
 }
