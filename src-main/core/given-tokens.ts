@@ -12,7 +12,7 @@ import { endpointKey } from './ports.js';
  * pads a first ping like QUIC's padded Initial, so the answer with our advertisement fits 3×.
  * It never verifies.
  */
-export const NO_TOKEN_YET = '0'.repeat(48);
+export const NO_TOKEN_YET = '0'.repeat(64);
 /** Peers whose tokens we keep. */
 const MAX_TOKENS = 10_000;
 

@@ -481,14 +481,18 @@ export class NancePeer {
 
   /**
    * A ping is always answered: when the answer with our advertisement would break the
-   * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), the bare base
-   * answer goes out instead, never much larger than the ping that asked for it.
+   * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), it goes
+   * without our IPv6 endpoints (learned at the next, proven ping), else the bare base answer goes
+   * out, never much larger than the ping that asked for it.
    */
   private answerPing(answer: Response, z: string | undefined, ctx: RequestContext): Uint8Array {
-    const full = this.encode(answer, z);
-    if (this.verdict(full.length, ctx) === 'send') {
-      this.send(full, ctx.from);
-      return full;
+    for (const candidate of [answer, withoutIpv6Adverts(answer)]) {
+      if (candidate === undefined) continue;
+      const bytes = this.encode(candidate, z);
+      if (this.verdict(bytes.length, ctx) === 'send') {
+        this.send(bytes, ctx.from);
+        return bytes;
+      }
     }
     const bare = this.encode({ r: ResultCode.Ok, c: {} }, z);
     if (this.verdict(bare.length, ctx) === 'send') this.send(bare, ctx.from);
@@ -886,4 +890,12 @@ export class NancePeer {
     if (pub && pub.host === e.host && this.config.natType === 'Symmetric') return true;
     return e.port === local.port && [local.host, '127.0.0.1', '0.0.0.0'].includes(e.host);
   }
+}
+
+/** A ping answer without its `a6` list (undefined when it had none): a smaller first answer. */
+function withoutIpv6Adverts(answer: Response): Response | undefined {
+  const nance = (answer.c as { nance?: Record<string, unknown> }).nance;
+  if (!nance || !('a6' in nance)) return undefined;
+  const { a6: _a6, ...rest } = nance;
+  return { ...answer, c: { ...answer.c, nance: rest } };
 }

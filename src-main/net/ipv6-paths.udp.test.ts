@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_TOKEN_YET } from '../core/given-tokens.js';
 import { NancePeer } from '../core/peer.js';
 import type { Endpoint, Transport } from '../core/ports.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -111,6 +112,29 @@ describe('direct IPv6 paths', () => {
     expect(reader.sentTo.some(is6)).toBe(false);
   });
 
+  it('a first challenged ping too small for the whole answer still gets the key proof, without a6', async () => {
+    const dir = tempDir();
+    // Two long global endpoints: with them, the advertisement would be over 3× a short first ping.
+    const long = (n: number) => ({ host: `2001:db8:1234:5678:9abc:def0:1234:567${n}`, port: 65_000 + n });
+    const peer = await dualStackPeer(dir, 'peer', () => [long(1), long(2)]);
+    const socket = dgram.createSocket('udp4');
+    open.push({ close: () => new Promise<void>((r) => socket.close(() => r())) });
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    const answers: Record<string, unknown>[] = [];
+    socket.on('message', (msg) => {
+      const answer = JSON.parse(Buffer.from(msg.toString('latin1'), 'base64').toString('utf8')) as {
+        c: { nance?: Record<string, unknown> };
+      };
+      answers.push(answer.c.nance ?? {});
+    });
+    const ping = { m: 'p', z: 'a', k: NO_TOKEN_YET, ch: 'c'.repeat(22) };
+    socket.send(Buffer.from(JSON.stringify(ping)).toString('base64'), peer.at4.port, '127.0.0.1');
+    await until(() => answers.length === 1);
+    expect(answers[0]).toHaveProperty('sig');
+    expect(answers[0]?.id).toBe(peer.p.identity.publicKey);
+    expect(answers[0]).not.toHaveProperty('a6');
+  });
+
   it('the IPv6 endpoints are named only to pingers that send k: a base ping’s answer has no a6', async () => {
     const dir = tempDir();
     const peer = await dualStackPeer(dir, 'peer');
@@ -129,7 +153,7 @@ describe('direct IPv6 paths', () => {
     const ask = (ping: object) =>
       socket.send(Buffer.from(JSON.stringify(ping)).toString('base64'), peer.at4.port, '127.0.0.1');
     ask({ m: 'p', z: 'base' });
-    // A first Nance ping: a placeholder k (48 characters), as our peers send it.
+    // A first Nance ping, with a placeholder k.
     ask({ m: 'p', z: 'nance', k: 'x'.repeat(48) });
     await until(() => answers.size === 2);
     expect(answers.get('base')).not.toHaveProperty('a6');
