@@ -25,7 +25,7 @@ async function lossTable() {
   }
   console.log('loss (namespaces + nftables, loss applied in both directions; 200 posts, 8 in flight):');
   console.log(
-    'loss % | posts acked % | failed | duplicates | acked but missing | post time | full-chat load',
+    'loss % | posts acked % | via outbox | failed | duplicates | accepted but missing | post time | full-chat load',
   );
   for (const lossPercent of [0, 5, 10, 20]) {
     const r = await lossRun({
@@ -35,7 +35,7 @@ async function lossTable() {
       tag: String(4000 + lossPercent),
     });
     console.log(
-      `${lossPercent} | ${((100 * r.acked) / r.posts).toFixed(1)} | ${r.failed} | ${r.duplicates} | ${r.missingAcked} | ` +
+      `${lossPercent} | ${((100 * r.acked) / r.posts).toFixed(1)} | ${r.pending} | ${r.failed} | ${r.duplicates} | ${r.missingAcked} | ` +
         `${(r.postMs / 1000).toFixed(1)} s | ${r.loadedMessages}/${r.chatMessages} msgs (${r.chatBase64Bytes} B) in ${(r.loadMs / 1000).toFixed(1)} s` +
         (r.loadError ? ` ERROR ${JSON.stringify(r.loadError)}` : ''),
     );

@@ -69,7 +69,12 @@ export function makeLossyLink(lossPercent: number, tag?: string): LossyLink;
 export interface LossResult {
   lossPercent: number;
   posts: number;
+  /** Acknowledged by the host at once. */
   acked: number;
+  /** Taken into the outbox (the host did not answer in time), resent until it did. */
+  pending: number;
+  /** Still in the outbox after waiting up to 60 s for it to drain. */
+  outboxLeft: number;
   failed: number;
   storedPosts: number;
   duplicates: number;

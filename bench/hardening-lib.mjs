@@ -451,7 +451,10 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
     const chat = await host.ok('createChat', { name: 'loss', message: 'start', author: 'host' });
     const hostRef = { host: link.ipA, port: host.udp.port };
     link.setLoss(lossPercent);
+    // Acknowledged by the host; accepted into the client's outbox (the host did not answer in time:
+    // resent, same z, until it does); refused.
     const acked = [];
+    const pending = [];
     const failed = [];
     let next = 0;
     const postStart = Date.now();
@@ -465,11 +468,17 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
             name: 'client',
             content,
           });
-          (reply.ok ? acked : failed).push(content);
+          (!reply.ok ? failed : reply.result === null ? acked : pending).push(content);
         }
       }),
     );
     const postMs = Date.now() - postStart;
+    // Posts still in the outbox go out in its next rounds (the link stays lossy meanwhile).
+    const drainStart = Date.now();
+    while ((await client.ok('listOutbox', {})).length > 0 && Date.now() - drainStart < 60_000) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const outboxLeft = (await client.ok('listOutbox', {})).length;
     link.setLoss(0);
     const stored = (await host.ok('readChat', { host: null, chatUuid: chat.uuid })).messages.map(
       (m) => m.content,
@@ -477,11 +486,13 @@ export async function lossRun({ lossPercent, posts = 200, concurrency = 8, fillC
     const counts = new Map();
     for (const c of stored) counts.set(c, (counts.get(c) ?? 0) + 1);
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
-    const missingAcked = acked.filter((c) => !counts.has(c)).length;
+    const missingAcked = [...acked, ...pending].filter((c) => !counts.has(c)).length;
     const result = {
       lossPercent,
       posts,
       acked: acked.length,
+      pending: pending.length,
+      outboxLeft,
       failed: failed.length,
       storedPosts: stored.length - 1,
       duplicates,
