@@ -53,10 +53,11 @@ export class Ipv6Paths {
 
   /** A ping answer from `peer` (at its own address): probe the IPv6 endpoints it names, once in a while. */
   learned(peer: Endpoint, info: PingInfo): void {
-    const { paths, clock } = this.deps;
+    const { clock } = this.deps;
     const key = info.key;
     if (key === undefined || !info.a6 || this.deps.ours().length === 0 || isIPv6(peer.host)) return;
-    for (const candidate of info.a6) this.candidates.set(endpointKey(candidate), { peer: endpointOf(peer), key });
+    for (const candidate of info.a6)
+      this.candidates.set(endpointKey(candidate), { peer: endpointOf(peer), key });
     if (this.hasPath(peer)) return;
     const now = clock.now();
     const last = this.tried.peek(endpointKey(peer));
@@ -84,7 +85,11 @@ export class Ipv6Paths {
   /** A challenged ping at `alternate` (IPv6) proved the key of `peer` (IPv4): its path, as a probe's would be. */
   adopt(peer: Endpoint, alternate: Endpoint): void {
     if (this.deps.ours().length === 0 || this.hasPath(peer)) return;
-    this.deps.paths.set(peer, { kind: 'direct', actual: endpointOf(alternate), since: this.deps.clock.now() });
+    this.deps.paths.set(peer, {
+      kind: 'direct',
+      actual: endpointOf(alternate),
+      since: this.deps.clock.now(),
+    });
   }
 
   private hasPath(peer: Endpoint): boolean {
