@@ -233,6 +233,24 @@ describe('direct IPv6 paths', () => {
     expect(a.p.keyAt(b.at6)).toBeUndefined();
   });
 
+  it('a v6 source no peer named that proves a v4 peer’s key (a registration’s ping-back) is its path, listed once', async () => {
+    const dir = tempDir();
+    const a = await dualStackPeer(dir, 'a');
+    // B names an address that is not its own: A has no candidate for B's real IPv6 source.
+    const decoy = await dualStackPeer(dir, 'decoy');
+    const b = await dualStackPeer(dir, 'b', { advertise: () => [decoy.at6] });
+    const chatA = await a.p.createChat('a’s', 'from a', 'a');
+    const chatB = await b.p.createChat('b’s', 'from b', 'b');
+    await a.p.readChat(b.at4, chatB.uuid); // A knows B's key at B's IPv4 address
+    await b.p.readChat(a.at4, chatA.uuid);
+    await until(() => b.p.pathTo(a.at4)?.family === 'ipv6');
+    expect(a.p.pathTo(b.at4)?.family).not.toBe('ipv6');
+    await clientOf(b.p).register(a.at4, 'Full Cone'); // from B's IPv6 source
+    expect(a.p.knownPeers().map((p) => `${p.host}:${p.port}`)).toEqual([`${b.at4.host}:${b.at4.port}`]);
+    expect(a.p.keyAt(b.at4)).toBe(b.p.identity.publicKey);
+    expect(a.p.pathTo(b.at4)).toMatchObject({ kind: 'direct', actual: b.at6, family: 'ipv6' });
+  });
+
   it('a probe from a named candidate is probed back once however many come; an unnamed source never', async () => {
     const dir = tempDir();
     const candidate = dgram.createSocket('udp6');
