@@ -1,6 +1,8 @@
 // The address tokens other peers gave us (docs/protocol.md, "Address proof"): each peer's token
 // for our address as it sees us, from its ping answer or a `r: 4` answer, sent back as `k` with
 // every request to it — by the request engine, and on the `n/r` wrappers a relayed path sends.
+// Kept per address we sent to: a peer reached at its IPv6 endpoint sees our IPv6 source, and only
+// the token it gave that source proves it.
 
 import { Lru } from './lru.js';
 import type { Endpoint } from './ports.js';
@@ -30,8 +32,15 @@ export class GivenTokens {
     return typeof this.tokens.peek(endpointKey(peer)) === 'string';
   }
 
-  /** The `k` to send to `peer`: its token, the placeholder while we have none, nothing to a base peer. */
-  proofFor(peer: Endpoint): string | undefined {
+  /**
+   * The `k` to send to `peer`: its token, the placeholder while we have none, nothing to a base peer.
+   * `via`: the address the datagram really goes to (a route's), whose own token wins when we have one.
+   */
+  proofFor(peer: Endpoint, via?: Endpoint): string | undefined {
+    if (via !== undefined) {
+      const routed = this.tokens.get(endpointKey(via));
+      if (typeof routed === 'string') return routed;
+    }
     const token = this.tokens.get(endpointKey(peer));
     return token === null ? undefined : (token ?? NO_TOKEN_YET);
   }

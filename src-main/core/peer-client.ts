@@ -18,7 +18,7 @@ import {
   peerEntry,
   punchToken,
 } from '../../src-shared/protocol/schemas.js';
-import { unmapIPv4 } from './addresses.js';
+import { isIPv6, unmapIPv4 } from './addresses.js';
 import {
   type BasePacingSettings,
   BasePeerPacer,
@@ -102,6 +102,11 @@ function validList<T>(c: Record<string, unknown>, key: string, schema: Schema<T>
 }
 
 /** The valid entries of an `a6` list, at most MAX_IPV6_ADVERTS (anything else: none). */
+/** `at` (IPv6) is another address of the peer named `named` (IPv4), not where it moved. */
+function isAlternateOf(at: Endpoint, named: Endpoint): boolean {
+  return isIPv6(at.host) && !isIPv6(named.host);
+}
+
 function ipv6Adverts(a6: unknown): Endpoint[] {
   if (!Array.isArray(a6)) return [];
   const out: Endpoint[] = [];
@@ -153,6 +158,20 @@ export class PeerClient {
   /** Told of every ping answer from a peer's own address (IPv6 paths learn candidates here). */
   onPinged: ((to: Endpoint, info: PingInfo) => void) | undefined;
 
+  /** A challenged ping at `alternate` (IPv6) proved the key of `peer` (known by IPv4): one peer, two addresses. */
+  onAlternate: ((peer: Endpoint, alternate: Endpoint, key: string) => void) | undefined;
+
+  /**
+   * The token a ping answer gave our source as `to` saw it: kept for the address the ping really
+   * went to; `to`'s own name keeps the first one it gave (it says `to` speaks the extension).
+   */
+  private keepToken(to: Endpoint, token: string | null): void {
+    const { tokens } = this.engine;
+    const sentTo = this.engine.destinationOf(to);
+    tokens.set(sentTo, token);
+    if (endpointKey(sentTo) !== endpointKey(to) && !tokens.speaksProof(to)) tokens.set(to, token);
+  }
+
   /** What a peer advertised in its last ping answer, if we have pinged it. */
   known(to: Endpoint): PingInfo | undefined {
     return this.capabilities.get(endpointKey(to));
@@ -173,20 +192,30 @@ export class PeerClient {
     const info: PingInfo = { ext: [], role: undefined };
     let token: string | null = null;
     const isObject = typeof ad === 'object' && ad !== null;
+    if (isObject) {
+      const parsed = addressToken.safeParse((ad as Record<string, unknown>).k);
+      if (parsed.success) token = parsed.data;
+    }
+    this.keepToken(to, token);
     if (challenge !== undefined) {
       const key = isObject ? provenKey(ad as Record<string, unknown>, challenge) : undefined;
       if (check.expect !== undefined && key !== check.expect) {
         throw new NanceError('bad-host', `ping ${endpointKey(to)}: answered without the key expected there`);
       }
       if (check.alternate) return { ext: [], role: undefined, ...(key ? { key } : {}) };
+      const named = key === undefined ? undefined : this.keys.addressOf(key);
+      if (key !== undefined && named !== undefined && isAlternateOf(to, named)) {
+        // An IPv6 source proving the key of a peer known by IPv4: that peer's other address, never
+        // a second peer nor a move of its name (docs/nat.md, "IPv6").
+        this.onAlternate?.(named, to, key);
+        return { ext: [], role: undefined, key };
+      }
       this.keys.record(to, key, this.engine.clock.now());
     }
     const key = this.keys.keyAt(to);
     if (key !== undefined) info.key = key;
     if (isObject) {
-      const { ext, role, nat, mapped, k, id, a6 } = ad as Record<string, unknown>;
-      const parsed = addressToken.safeParse(k);
-      if (parsed.success) token = parsed.data;
+      const { ext, role, nat, mapped, id, a6 } = ad as Record<string, unknown>;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
@@ -196,7 +225,6 @@ export class PeerClient {
       if (own6.length > 0) info.a6 = own6;
     }
     this.capabilities.set(endpointKey(to), info);
-    this.engine.tokens.set(to, token);
     this.onPinged?.(to, info);
     return info;
   }

@@ -175,6 +175,7 @@ export class NancePeer {
   private readonly keys = new KeyDirectory();
   private readonly remote = new RemoteChats(undefined, (at) => this.keys.keyAt(at));
   private readonly paths = new PathTable();
+  private readonly ipv6: Ipv6Paths;
   /** The address tokens other peers gave us (sent as `k`), shared by the engine and relayed paths. */
   private readonly tokens = new GivenTokens();
   /** Addresses that answered our requests straight (the one owner of that fact). */
@@ -214,6 +215,11 @@ export class NancePeer {
     // Traversal may introduce or relay to it, the directory list it.
     this.engine.onAnswered = (from) => this.answered.note(from);
     this.engine.logicalOf = (source) => this.paths.logicalOf(source);
+    this.engine.destinationOf = (peer) => {
+      const route = this.paths.get(peer);
+      // A relayed datagram's `k` rides inside the relay's wrapper, for the peer itself.
+      return route === undefined || route.kind === 'relayed' ? peer : routeAddress(peer, route);
+    };
     this.client = new PeerClient(
       this.engine,
       (data, to) => deps.transport.send(data, to),
@@ -229,6 +235,8 @@ export class NancePeer {
       ours: () => this.config.ipv6Endpoints,
     });
     this.client.onPinged = (to, info) => ipv6.learned(to, info);
+    this.client.onAlternate = (peer, alternate) => ipv6.adopt(peer, alternate);
+    this.ipv6 = ipv6;
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);
     this.pushHost = new PushHost({
       clock,
@@ -290,8 +298,8 @@ export class NancePeer {
       peers: this.peers,
       pingBack: (to) =>
         this.client.ping(to, this.config.pingBack).then(
-          () => true,
-          () => false,
+          () => this.paths.logicalOf(to),
+          () => null,
         ),
     });
     this.sync = new SyncLoop({
@@ -373,17 +381,20 @@ export class NancePeer {
 
   // ---------------------------------------------------------------- server side
 
-  private onDatagram(data: Uint8Array, from: Endpoint): void {
+  private onDatagram(data: Uint8Array, from: Endpoint, source: Endpoint = from): void {
     try {
-      this.dispatch(data, from);
+      this.dispatch(data, from, false, source);
     } catch (err) {
       // Nothing from the network may take the peer down; decoding is total, this guards the rest.
       this.log.error({ err: String(err), from: endpointKey(from) }, 'datagram handling failed');
     }
   }
 
-  /** `relayed`: the datagram came out of an `n/f` (it may not carry another). */
-  private dispatch(data: Uint8Array, from: Endpoint, relayed = false): void {
+  /**
+   * `relayed`: the datagram came out of an `n/f` (it may not carry another). `source`: where it
+   * really came from, when a learned address stands for `from` (address proof is per real address).
+   */
+  private dispatch(data: Uint8Array, from: Endpoint, relayed = false, source: Endpoint = from): void {
     const key = endpointKey(from);
     const now = this.deps.clock.now();
     const awaited = this.engine.isAwaiting(key) || this.paths.isRelayInUse(key);
@@ -404,8 +415,10 @@ export class NancePeer {
         }
         return;
       case 'request': {
-        const proven = this.guard.isProven(decoded.proof, key, now);
-        this.serveRequest(decoded, { from, proven, asksProof: decoded.proof !== undefined, relayed });
+        const proven = this.guard.isProven(decoded.proof, endpointKey(source), now);
+        const ctx = { from, proven, asksProof: decoded.proof !== undefined, relayed };
+        this.serveRequest(decoded, source === from ? ctx : { ...ctx, source });
+        if (decoded.request.type === 'ping' && source === from && !relayed) this.ipv6.pingedBy(from);
         // A peer of ours shuffling with us: news it may lack (a chat announced lately) goes back.
         if (proven && !relayed && decoded.request.type === 'getPeers') this.gossip.contacted(from);
       }
@@ -524,7 +537,7 @@ export class NancePeer {
     if (verdict === 'send') {
       this.send(bytes, ctx.from);
     } else if (verdict === 'prove') {
-      const key = endpointKey(ctx.from);
+      const key = endpointKey(ctx.source ?? ctx.from);
       const token = this.guard.tokens.issue(key, this.deps.clock.now());
       const ask = encodeResponse({ r: ResultCode.ProveAddress, c: { k: token } }, z);
       if (this.verdict(ask.length, { ...ctx, asksProof: false }) === 'send') this.send(ask, ctx.from);

@@ -13,7 +13,8 @@ export function endpointOf(e: Endpoint): Endpoint {
   return { host: e.host, port: e.port };
 }
 
-export type DatagramHandler = (data: Uint8Array, from: Endpoint) => void;
+/** `source`: where the datagram really came from, when a learned address stands for the peer `from`. */
+export type DatagramHandler = (data: Uint8Array, from: Endpoint, source?: Endpoint) => void;
 
 /** One bound datagram socket. Sending never throws: a failed send is a lost datagram. */
 export interface Transport {

@@ -4,7 +4,12 @@ import type { Endpoint } from './ports.js';
 export interface RequestContext {
   /** The source address (for a relayed datagram: the origin the relay named). */
   from: Endpoint;
-  /** The request carried a valid address token for `from` (docs/protocol.md, "Address proof"). */
+  /**
+   * Where the datagram really came from, when a learned address stands for `from` (its IPv6
+   * endpoint, a punched address): address tokens are given to and checked against this one.
+   */
+  source?: Endpoint;
+  /** The request carried a valid address token for `source ?? from` (docs/protocol.md, "Address proof"). */
   proven: boolean;
   /**
    * The request carried a `k` at all (valid or not): its sender speaks the proof extension, so an

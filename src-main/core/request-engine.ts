@@ -33,6 +33,8 @@ interface Pending {
   reject(error: NanceError): void;
   timer: TimerHandle;
   to: Endpoint;
+  /** Where the datagrams really went (a route's address): the token an `r: 4` gives is for our source there. */
+  sentTo: Endpoint;
   /** Sends the request again with a fresh address token (once: a second `r: 4` is an answer). */
   proveAndResend?: () => void;
 }
@@ -49,6 +51,11 @@ export class RequestEngine {
    * address a punch found is answered from there but presented as its peer.
    */
   logicalOf: (source: Endpoint) => Endpoint = (source) => source;
+  /**
+   * Where a datagram for `peer` really goes (the path table's route: its IPv6 endpoint, a punched
+   * address): its `k` is the token given to our source there.
+   */
+  destinationOf: (peer: Endpoint) => Endpoint = (peer) => peer;
 
   constructor(
     private readonly transport: Transport,
@@ -95,9 +102,11 @@ export class RequestEngine {
     if (this.pending.has(z))
       return Promise.reject(new NanceError('exception', `request ${z} is already in flight`));
     const p = { ...this.defaults, ...policy };
+    // `via` sends to the very address named, past any route.
+    const sentTo = via ? to : this.destinationOf(to);
     let datagram: Uint8Array;
     try {
-      datagram = encodeRequest(request, z, this.tokens.proofFor(to));
+      datagram = encodeRequest(request, z, this.tokens.proofFor(to, sentTo));
     } catch (err) {
       if (err instanceof DatagramTooLargeError) {
         return Promise.reject(new NanceError('too-large', `request is ${err.size} bytes, over one datagram`));
@@ -116,13 +125,14 @@ export class RequestEngine {
           resolve,
           reject,
           to,
+          sentTo,
           // The host did not run it for us yet (it asked for proof first): the same z again.
           proveAndResend: proved
             ? undefined
             : () => {
                 proved = true;
                 entry.timer.cancel();
-                datagram = encodeRequest(request, z, this.tokens.proofFor(to));
+                datagram = encodeRequest(request, z, this.tokens.proofFor(to, sentTo));
                 attempt = 0;
                 send(p.timeoutMs);
               },
@@ -158,7 +168,7 @@ export class RequestEngine {
       return false;
     const token = addressProofAsked(response);
     if (token !== undefined && entry.proveAndResend) {
-      this.tokens.set(entry.to, token);
+      this.tokens.set(entry.sentTo, token);
       entry.proveAndResend();
       return true;
     }

@@ -26,7 +26,8 @@ export interface HandlerContext {
   chats: ChatHost;
   peers: PeerDirectory;
   /** Pings `to` back; resolves true if it answered. */
-  pingBack(to: Endpoint): Promise<boolean>;
+  /** Pings `to` back: the peer that answered (its IPv4 name when `to` is its IPv6 address), or null. */
+  pingBack(to: Endpoint): Promise<Endpoint | null>;
   traversal: Traversal;
   /** What we say of ourselves in the ping answer besides version, extensions and role. */
   selfDescription(): { nat: string; mapped?: true };
@@ -72,7 +73,7 @@ export class RequestHandler {
             ],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
-            k: this.ctx.addressToken(from),
+            k: this.ctx.addressToken(req.source ?? from),
             ...this.ipv6Adverts(req),
             // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
             // and within the proof budget.
@@ -147,9 +148,10 @@ export class RequestHandler {
   }
 
   private async register(natConeType: string, from: Endpoint): Promise<Response> {
-    if (!(await this.ctx.pingBack(from))) return fail(ResultCode.Unreachable);
+    const peer = await this.ctx.pingBack(from);
+    if (peer === null) return fail(ResultCode.Unreachable);
     // Batched with this tick's other registrations (one commit), and answered once durable.
-    await this.ctx.peers.register(from, natConeType);
+    await this.ctx.peers.register(peer, natConeType);
     return ok();
   }
 }

@@ -1,13 +1,17 @@
 // Direct IPv6 paths over real sockets (127.0.0.1 beside ::1): peers named by their IPv4 address
 // learn each other's IPv6 endpoint (`a6`), take it once it proves the same key, and send there;
 // a peer naming someone else's IPv6 endpoint gains nothing; a base peer's ping answer is unchanged.
+// Requests over the path carry the token given to our IPv6 source; a prober is never listed twice;
+// through two stateful firewalls (modelled on each socket) the first prober is probed back.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { datagramToObject, ResultCode } from '../../src-shared/protocol/index.js';
 import { NO_TOKEN_YET } from '../core/given-tokens.js';
 import { NancePeer } from '../core/peer.js';
+import type { PeerClient } from '../core/peer-client.js';
 import type { Endpoint, Transport } from '../core/ports.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { systemClock } from './system-clock.js';
@@ -24,17 +28,34 @@ interface TestPeer {
   at6: Endpoint;
   /** Every destination this peer's socket sent a datagram to. */
   sentTo: Endpoint[];
+  /** Every datagram sent, with its destination. */
+  sent: { to: Endpoint; data: Uint8Array }[];
 }
 
-async function dualStackPeer(dir: string, name: string, advertise?: (own6: Endpoint) => Endpoint[]) {
+interface PeerOptions {
+  advertise?: (own6: Endpoint) => Endpoint[];
+  /** A home router's stateful IPv6 firewall: IPv6 comes in only from addresses we sent to. */
+  firewall?: boolean;
+}
+
+async function dualStackPeer(dir: string, name: string, options: PeerOptions = {}) {
+  const { advertise, firewall = false } = options;
   const inner = await UdpTransport.bind({ host: '127.0.0.1', host6: '::1' });
   const sentTo: Endpoint[] = [];
+  const sent: { to: Endpoint; data: Uint8Array }[] = [];
+  const opened = new Set<string>();
   const transport: Transport = {
     send: (data, to) => {
       sentTo.push({ ...to });
+      sent.push({ to: { ...to }, data });
+      if (is6(to)) opened.add(`${to.host}:${to.port}`);
       inner.send(data, to);
     },
-    onDatagram: (h) => inner.onDatagram(h),
+    onDatagram: (h) =>
+      inner.onDatagram((data, from) => {
+        if (firewall && is6(from) && !opened.has(`${from.host}:${from.port}`)) return;
+        h(data, from);
+      }),
     localEndpoint: () => inner.localEndpoint(),
     close: () => inner.close(),
   };
@@ -45,7 +66,7 @@ async function dualStackPeer(dir: string, name: string, advertise?: (own6: Endpo
     { ipv6Endpoints: advertise ? advertise(at6) : [at6] },
   );
   open.push({ close: () => p.close() });
-  return { p, at4: inner.localEndpoint(), at6, sentTo } satisfies TestPeer;
+  return { p, at4: inner.localEndpoint(), at6, sentTo, sent } satisfies TestPeer;
 }
 
 function tempDir(): string {
@@ -63,6 +84,32 @@ async function until(what: () => boolean, ms = 5_000): Promise<void> {
 }
 
 const is6 = (e: Endpoint) => e.host.includes(':');
+const same = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port;
+const clientOf = (p: NancePeer) => (p as unknown as { client: PeerClient }).client;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The z of each request (not answer) datagram sent to `to`. */
+const requestIds = (peer: TestPeer, to: Endpoint) =>
+  peer.sent
+    .filter((d) => same(d.to, to))
+    .map((d) => datagramToObject(d.data))
+    .flatMap((d) => (d.ok && d.object.m !== 'R' ? [String(d.object.z)] : []));
+
+/** A's probe to B's IPv6 endpoint goes first and B's firewall drops it; then B probes A. */
+async function probedFirstThroughFirewalls(dir: string) {
+  const a = await dualStackPeer(dir, 'a', { firewall: true });
+  const b = await dualStackPeer(dir, 'b', { firewall: true });
+  const chatA = await a.p.createChat('a’s', 'from a', 'a');
+  const chatB = await b.p.createChat('b’s', 'from b', 'b');
+  await a.p.readChat(b.at4, chatB.uuid);
+  // A's probe (two sends, ~1 s then ~2 s) is dropped at B's firewall; wait until it gave up.
+  await until(() => a.sentTo.filter((e) => same(e, b.at6)).length >= 2);
+  await sleep(2_600);
+  expect(a.p.pathTo(b.at4)?.family).not.toBe('ipv6');
+  // B's probe gets in: A's own probe opened A's firewall to B's IPv6 endpoint.
+  await b.p.readChat(a.at4, chatA.uuid);
+  await until(() => b.p.pathTo(a.at4)?.family === 'ipv6');
+  return { a, b, chatA, chatB };
+}
 
 describe('direct IPv6 paths', () => {
   it('a peer known by its IPv4 address is then reached at its proven IPv6 endpoint, reads and posts alike', async () => {
@@ -95,7 +142,7 @@ describe('direct IPv6 paths', () => {
   it('a peer naming another peer’s IPv6 endpoint as its own gains no path there', async () => {
     const dir = tempDir();
     const victim = await dualStackPeer(dir, 'victim');
-    const liar = await dualStackPeer(dir, 'liar', () => [victim.at6]);
+    const liar = await dualStackPeer(dir, 'liar', { advertise: () => [victim.at6] });
     const reader = await dualStackPeer(dir, 'reader');
     const chat = await liar.p.createChat('liar’s', 'from the liar', 'liar');
     await victim.p.createChat('victim’s', 'from the victim', 'victim');
@@ -116,7 +163,7 @@ describe('direct IPv6 paths', () => {
     const dir = tempDir();
     // Two long global endpoints: with them, the advertisement would be over 3× a short first ping.
     const long = (n: number) => ({ host: `2001:db8:1234:5678:9abc:def0:1234:567${n}`, port: 65_000 + n });
-    const peer = await dualStackPeer(dir, 'peer', () => [long(1), long(2)]);
+    const peer = await dualStackPeer(dir, 'peer', { advertise: () => [long(1), long(2)] });
     const socket = dgram.createSocket('udp4');
     open.push({ close: () => new Promise<void>((r) => socket.close(() => r())) });
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
@@ -158,5 +205,115 @@ describe('direct IPv6 paths', () => {
     await until(() => answers.size === 2);
     expect(answers.get('base')).not.toHaveProperty('a6');
     expect(answers.get('nance')?.a6).toEqual([{ ip: '::1', port: peer.at6.port }]);
+  });
+
+  it('requests over a proven IPv6 path carry the token given to our IPv6 source: one datagram each, and a proven-only n/i is served', async () => {
+    const dir = tempDir();
+    const host = await dualStackPeer(dir, 'host');
+    const reader = await dualStackPeer(dir, 'reader');
+    // An answer well over three times the request: an unproven asker would get `r: 4` first.
+    const chat = await host.p.createChat('big', 'x'.repeat(900), 'host');
+    await reader.p.readChat(host.at4, chat.uuid);
+    await until(() => reader.p.pathTo(host.at4)?.family === 'ipv6');
+
+    reader.sent.length = 0;
+    expect((await reader.p.readChat(host.at4, chat.uuid))[0]?.content).toHaveLength(900);
+    const ids = requestIds(reader, host.at6);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length); // no request sent twice (no `r: 4` round trip)
+
+    reader.sent.length = 0;
+    await reader.p.postMessage(host.at4, chat.uuid, 'reader', 'y'.repeat(400));
+    const postIds = requestIds(reader, host.at6);
+    expect(new Set(postIds).size).toBe(postIds.length);
+
+    // `n/i` is served only to a proven asker (else 3, Unreachable): proven, it looks the target up.
+    const nobody = { host: '127.0.0.1', port: 9 };
+    reader.sentTo.length = 0;
+    await expect(clientOf(reader.p).introduce(host.at4, nobody)).rejects.toMatchObject({
+      code: ResultCode.NotFound,
+    });
+    expect(reader.sentTo.filter(is6).length).toBeGreaterThan(0);
+    expect(reader.sentTo.some((e) => same(e, host.at4))).toBe(false);
+  });
+
+  it('through two stateful firewalls the first prober is probed back at once: both sides get the IPv6 path', async () => {
+    const { a, b } = await probedFirstThroughFirewalls(tempDir());
+    // Without the probe back, A would wait IPV6_RETRY_MS (5 min) on IPv4.
+    await until(() => a.p.pathTo(b.at4)?.family === 'ipv6', 3_000);
+    expect(a.p.pathTo(b.at4)).toMatchObject({ kind: 'direct', actual: b.at6 });
+    expect(b.p.pathTo(a.at4)).toMatchObject({ kind: 'direct', actual: a.at6 });
+  });
+
+  it('a peer that registers over IPv6 is listed once, by its IPv4 name, its key not moved', async () => {
+    const { a, b } = await probedFirstThroughFirewalls(tempDir());
+    // B, whose probe A answered, registers with A: the r/i comes from B's IPv6 source.
+    b.sentTo.length = 0;
+    await clientOf(b.p).register(a.at4, 'Full Cone');
+    expect(b.sentTo.some((e) => same(e, a.at6))).toBe(true);
+    const listed = a.p.knownPeers().map((p) => `${p.host}:${p.port}`);
+    expect(listed).toEqual([`${b.at4.host}:${b.at4.port}`]);
+    expect(a.p.keyAt(b.at4)).toBe(b.p.identity.publicKey);
+    expect(a.p.keyAt(b.at6)).toBeUndefined();
+  });
+
+  it('a v6 source no peer named that proves a v4 peer’s key (a registration’s ping-back) is its path, listed once', async () => {
+    const dir = tempDir();
+    const a = await dualStackPeer(dir, 'a');
+    // B names an address that is not its own: A has no candidate for B's real IPv6 source.
+    const decoy = await dualStackPeer(dir, 'decoy');
+    const b = await dualStackPeer(dir, 'b', { advertise: () => [decoy.at6] });
+    const chatA = await a.p.createChat('a’s', 'from a', 'a');
+    const chatB = await b.p.createChat('b’s', 'from b', 'b');
+    await a.p.readChat(b.at4, chatB.uuid); // A knows B's key at B's IPv4 address
+    await b.p.readChat(a.at4, chatA.uuid);
+    await until(() => b.p.pathTo(a.at4)?.family === 'ipv6');
+    expect(a.p.pathTo(b.at4)?.family).not.toBe('ipv6');
+    await clientOf(b.p).register(a.at4, 'Full Cone'); // from B's IPv6 source
+    expect(a.p.knownPeers().map((p) => `${p.host}:${p.port}`)).toEqual([`${b.at4.host}:${b.at4.port}`]);
+    expect(a.p.keyAt(b.at4)).toBe(b.p.identity.publicKey);
+    expect(a.p.pathTo(b.at4)).toMatchObject({ kind: 'direct', actual: b.at6, family: 'ipv6' });
+  });
+
+  it('a probe from a named candidate is probed back once however many come; an unnamed source never', async () => {
+    const dir = tempDir();
+    const candidate = dgram.createSocket('udp6');
+    const stranger = dgram.createSocket('udp6');
+    for (const s of [candidate, stranger]) {
+      open.push({ close: () => new Promise<void>((r) => s.close(() => r())) });
+      await new Promise<void>((r) => s.bind(0, '::1', () => r()));
+    }
+    const requestsAt = (s: dgram.Socket) => {
+      const zs: string[] = [];
+      s.on('message', (msg) => {
+        const d = datagramToObject(new Uint8Array(msg));
+        if (d.ok && d.object.m !== 'R') zs.push(String(d.object.z));
+      });
+      return zs;
+    };
+    const atCandidate = requestsAt(candidate);
+    const atStranger = requestsAt(stranger);
+    const candidate6 = { host: '::1', port: candidate.address().port };
+    // B names the (silent) candidate socket as its IPv6 endpoint.
+    const b = await dualStackPeer(dir, 'b', { advertise: () => [candidate6] });
+    const a = await dualStackPeer(dir, 'a');
+    const chat = await b.p.createChat('b’s', 'from b', 'b');
+    await a.p.readChat(b.at4, chat.uuid);
+    await until(() => atCandidate.length >= 1); // A's own probe (up to two sends)
+    const ping = (s: dgram.Socket, i: number) =>
+      s.send(
+        Buffer.from(JSON.stringify({ m: 'p', z: `spoof-${i}`, k: 'x'.repeat(48) })).toString('base64'),
+        a.at6.port,
+        '::1',
+      );
+    for (let i = 0; i < 5; i++) {
+      ping(candidate, i);
+      ping(stranger, i);
+    }
+    await until(() => atCandidate.length >= 3, 4_000); // two probe sends + one probe back
+    await sleep(3_000);
+    expect(new Set(atCandidate).size).toBe(2); // the probe's z, and one probe back
+    expect(atCandidate).toHaveLength(3);
+    expect(atStranger).toHaveLength(0);
   });
 });

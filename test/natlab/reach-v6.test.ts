@@ -2,7 +2,7 @@
 // (nv6-h-port) and one behind a symmetric NAT (nv6-h-sym). IPv4 between them needs a relay; IPv6
 // is routed, not NATed, through each router's stateful firewall (established/related only from the
 // WAN). Each measures both families at start (the bootstrap serves STUN over IPv6 too), and they
-// chat over a direct IPv6 path, read back from the CLI's own listChats path (family ipv6).
+// chat over direct IPv6 paths both ways, read back from the CLI's own listChats path (family ipv6).
 // Its own lab (prefix nv6-, NZLAB_REACH=1: another file owns nv-), always taken down. Root only;
 // skipped with one line.
 import { execFile } from 'node:child_process';
@@ -35,10 +35,7 @@ interface HostEntry {
   path?: PathSeen | null;
 }
 
-/**
- * The listing's entry for the chat's host by its IPv4 name (peers are named by IPv4; the side that
- * answered an IPv6 probe may also list the prober under its IPv6 source: see docs/nat.md "IPv6").
- */
+/** The listing's entry for the chat's host by its IPv4 name (peers are named by IPv4). */
 function hostEntry(list: { hosts?: HostEntry[] } | undefined, uuid: string): HostEntry | undefined {
   return list?.hosts?.find((h) => !h.host.host.includes(':') && h.chats?.some((c) => c.uuid === uuid));
 }
@@ -113,9 +110,10 @@ suite(`NAT lab: dual-stack hosts behind port-restricted and symmetric NATs${reas
     });
   });
 
-  it('they chat over a direct IPv6 path through both stateful firewalls (IPv4 needs a relay)', async () => {
+  it('they chat over direct IPv6 paths both ways through both stateful firewalls (IPv4 needs a relay)', async () => {
     // Each reads the other's chat, so each pings the other (over IPv4: relayed), learns its `a6`
-    // and probes it. The first probe only opens its own firewall; the second crosses both.
+    // and probes it. The first probe only opens its own firewall; the second crosses both, and the
+    // side it reaches probes back at once (its peer's firewall is open now): both get the path.
     const symAt = await read(port, chats.sym as string);
     const portAt = await read(sym, chats.port as string);
     expect([symAt.host, portAt.host]).toEqual(['198.51.100.24', '198.51.100.23']);
@@ -125,29 +123,33 @@ suite(`NAT lab: dual-stack hosts behind port-restricted and symmetric NATs${reas
     for (;;) {
       symToPort = await pathTo(sym, chats.port as string);
       portToSym = await pathTo(port, chats.sym as string);
-      if (symToPort?.family === 'ipv6' || portToSym?.family === 'ipv6' || Date.now() > deadline) break;
+      if ((symToPort?.family === 'ipv6' && portToSym?.family === 'ipv6') || Date.now() > deadline) break;
       await sleep(500);
     }
     console.log(`sym -> port: ${JSON.stringify(symToPort)}\nport -> sym: ${JSON.stringify(portToSym)}`);
+    expect(symToPort).toMatchObject({ kind: 'direct', family: 'ipv6' });
+    expect(portToSym).toMatchObject({ kind: 'direct', family: 'ipv6' });
+    // Each lists the other once, by its IPv4 name (never again under its IPv6 source).
     const v6Hosts = async (p: Peer) =>
       ((await p.call('listChats', {}, 10_000)).hosts as HostEntry[])
         .filter((h) => h.host.host.includes(':'))
         .map((h) => h.host.host);
-    console.log(`listed under IPv6 names: port ${await v6Hosts(port)}; sym ${await v6Hosts(sym)}`);
-    // The direction whose path is IPv6 posts over it, and the post lands.
-    const [from, to, at, uuid] =
-      symToPort?.family === 'ipv6'
-        ? ([sym, port, portAt, chats.port] as const)
-        : ([port, sym, symAt, chats.sym] as const);
-    expect(await pathTo(from, uuid as string)).toMatchObject({ kind: 'direct', family: 'ipv6' });
-    await from.call('postMessage', { host: at, chatUuid: uuid, name: from.name, content: 'over v6' }, 20_000);
-    const landBy = Date.now() + 15_000;
-    for (;;) {
-      const { messages } = await to.call('readChat', { host: null, chatUuid: uuid }, 10_000);
-      if (messages.some((m: { content: string }) => m.content === 'over v6')) break;
-      if (Date.now() > landBy) throw new Error('the post over IPv6 did not land in 15 s');
-      await sleep(250);
+    expect([await v6Hosts(port), await v6Hosts(sym)]).toEqual([[], []]);
+    // Each posts over its IPv6 path, and the post lands.
+    for (const [from, to, at, uuid] of [
+      [sym, port, portAt, chats.port],
+      [port, sym, symAt, chats.sym],
+    ] as const) {
+      const content = `over v6 from ${from.name}`;
+      await from.call('postMessage', { host: at, chatUuid: uuid, name: from.name, content }, 20_000);
+      const landBy = Date.now() + 15_000;
+      for (;;) {
+        const { messages } = await to.call('readChat', { host: null, chatUuid: uuid }, 10_000);
+        if (messages.some((m: { content: string }) => m.content === content)) break;
+        if (Date.now() > landBy) throw new Error(`the post from ${from.name} over IPv6 did not land in 15 s`);
+        await sleep(250);
+      }
+      expect(await pathTo(from, uuid as string)).toMatchObject({ kind: 'direct', family: 'ipv6' });
     }
-    expect(await pathTo(from, uuid as string)).toMatchObject({ kind: 'direct', family: 'ipv6' });
   }, 150_000);
 });

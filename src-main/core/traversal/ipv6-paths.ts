@@ -5,6 +5,10 @@
 // IPv6 address never stands for the key in the key directory: the peer keeps its name (its IPv4
 // address) and only the route changes. Preferred over any IPv4 path (no NAT to punch, no relay);
 // when it goes silent, keepalive or the failed request drops it and IPv4 takes over again.
+// Through two stateful firewalls only the second prober's probe gets in (the first one's opened
+// its own firewall on the way out): a probe from a candidate a peer named is answered with a probe
+// back at once, so both sides get the path. A v6 source that proves a known peer's key in any
+// other challenged ping is that peer's path too (`adopt`), never a second peer.
 import { isIPv6 } from '../addresses.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
@@ -20,6 +24,13 @@ export const IPV6_RETRY_MS = 5 * 60_000;
 const MAX_TRIED = 10_000;
 /** A probe is short: IPv4 works meanwhile, and a filtered candidate must not hold anything up. */
 const PROBE: Partial<RetryPolicy> = { attempts: 2, timeoutMs: 1_000 };
+/**
+ * A probe back goes once, one datagram: its firewall was just opened by the probe that came in,
+ * and a spoofed probe must not make us send more than it sent.
+ */
+const PROBE_BACK: Partial<RetryPolicy> = { attempts: 1, timeoutMs: 1_000 };
+/** Candidates remembered (IPv6 endpoint -> the peer that named it and its key). */
+const MAX_CANDIDATES = 10_000;
 
 export interface Ipv6PathDeps {
   ping(to: Endpoint, policy: Partial<RetryPolicy>, check: KeyCheck): Promise<unknown>;
@@ -33,16 +44,21 @@ export interface Ipv6PathDeps {
 export class Ipv6Paths {
   /** Peer -> when its candidates were last tried. */
   private readonly tried = new Lru<string, number>(MAX_TRIED);
+  /** IPv6 endpoint -> the peer (by its IPv4 name) that named it in `a6`, and the key proven there. */
+  private readonly candidates = new Lru<string, { peer: Endpoint; key: string }>(MAX_CANDIDATES);
+  /** Peer -> when we last probed back: once per retry window, whatever comes in. */
+  private readonly probedBack = new Lru<string, number>(MAX_TRIED);
 
   constructor(private readonly deps: Ipv6PathDeps) {}
 
   /** A ping answer from `peer` (at its own address): probe the IPv6 endpoints it names, once in a while. */
   learned(peer: Endpoint, info: PingInfo): void {
-    const { paths, clock } = this.deps;
+    const { clock } = this.deps;
     const key = info.key;
     if (key === undefined || !info.a6 || this.deps.ours().length === 0 || isIPv6(peer.host)) return;
-    const route = paths.get(peer);
-    if (route?.kind === 'direct' && route.actual && isIPv6(route.actual.host)) return;
+    for (const candidate of info.a6)
+      this.candidates.set(endpointKey(candidate), { peer: endpointOf(peer), key });
+    if (this.hasPath(peer)) return;
     const now = clock.now();
     const last = this.tried.peek(endpointKey(peer));
     if (last !== undefined && now - last < IPV6_RETRY_MS) return;
@@ -50,11 +66,47 @@ export class Ipv6Paths {
     void this.prove(peer, key, info.a6);
   }
 
+  /**
+   * A ping came in from `source` (an IPv6 address no route stands for). When a peer named it as
+   * its own, that peer is probing us: its probe got through our firewall, ours may not have got
+   * through its — probe back now (once per peer per retry window), which its probe just let in.
+   */
+  pingedBy(source: Endpoint): void {
+    if (!isIPv6(source.host) || this.deps.ours().length === 0) return;
+    const named = this.candidates.peek(endpointKey(source));
+    if (named === undefined || this.hasPath(named.peer)) return;
+    const now = this.deps.clock.now();
+    const last = this.probedBack.peek(endpointKey(named.peer));
+    if (last !== undefined && now - last < IPV6_RETRY_MS) return;
+    this.probedBack.set(endpointKey(named.peer), now);
+    void this.prove(named.peer, named.key, [source], PROBE_BACK);
+  }
+
+  /** A challenged ping at `alternate` (IPv6) proved the key of `peer` (IPv4): its path, as a probe's would be. */
+  adopt(peer: Endpoint, alternate: Endpoint): void {
+    if (this.deps.ours().length === 0 || this.hasPath(peer)) return;
+    this.deps.paths.set(peer, {
+      kind: 'direct',
+      actual: endpointOf(alternate),
+      since: this.deps.clock.now(),
+    });
+  }
+
+  private hasPath(peer: Endpoint): boolean {
+    const route = this.deps.paths.get(peer);
+    return route?.kind === 'direct' && route.actual !== undefined && isIPv6(route.actual.host);
+  }
+
   /** The first candidate that proves `key` becomes the path to `peer`. */
-  private async prove(peer: Endpoint, key: string, candidates: readonly Endpoint[]): Promise<void> {
+  private async prove(
+    peer: Endpoint,
+    key: string,
+    candidates: readonly Endpoint[],
+    policy = PROBE,
+  ): Promise<void> {
     for (const candidate of candidates) {
       try {
-        await this.deps.ping(candidate, PROBE, { expect: key, alternate: true });
+        await this.deps.ping(candidate, policy, { expect: key, alternate: true });
       } catch (err) {
         this.deps.logger.debug(
           { peer: endpointKey(peer), candidate: endpointKey(candidate), err: String(err) },

@@ -26,7 +26,7 @@ export class PathTransport implements Transport {
   }
 
   onDatagram(handler: DatagramHandler): void {
-    this.inner.onDatagram((data, from) => handler(data, this.paths.logicalOf(from)));
+    this.inner.onDatagram((data, from) => handler(data, this.paths.logicalOf(from), from));
   }
 
   localEndpoint(): Endpoint {
