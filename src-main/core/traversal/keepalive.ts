@@ -16,7 +16,7 @@ import {
   nextCadence,
   startCadence,
 } from './keepalive-interval.js';
-import type { PathTable, Route } from './path-table.js';
+import { type PathTable, type Route, routeAddress } from './path-table.js';
 
 /** Keepalive failures in a row after which a punched or relayed path is dropped. */
 const MAX_KEEPALIVE_FAILURES = 2;
@@ -90,11 +90,20 @@ export class Keepalive {
     }, interval);
   }
 
-  /** One ping per binding that went quiet for `interval`; resolves with what the round showed. */
+  /**
+   * One ping per binding that went quiet for `interval`: a punched path that answered anything of
+   * ours within it needs none (that answer refreshed both NATs' bindings on the way), and a relayed
+   * path is kept by keeping our binding toward its relay (one direct ping per relay, not one
+   * relayed ping per peer through it: the far side keeps its own toward the relay it registered
+   * with). Resolves with what the round showed.
+   */
   private async round(interval: number): Promise<KeepaliveOutcome> {
     const { client, paths, answered, clock } = this.deps;
     const quietSince = clock.now() - interval;
+    const answeredLately = (e: Endpoint) =>
+      (answered.lastAnswerAt(e) ?? Number.NEGATIVE_INFINITY) > quietSince;
     const pings: Promise<boolean>[] = [];
+    const bindings = new Map<string, Endpoint>();
     for (const { peer, route } of paths.entries()) {
       // A direct IPv6 path is kept too: a stateful IPv6 firewall forgets like a NAT, and a lost one
       // must be dropped so requests fall back to IPv4.
@@ -104,13 +113,23 @@ export class Keepalive {
         this.failures.delete(endpointKey(peer));
         continue;
       }
+      if (route.kind === 'relayed') {
+        bindings.set(endpointKey(route.relay), route.relay);
+        continue;
+      }
+      if (answeredLately(routeAddress(peer, route))) {
+        this.failures.delete(endpointKey(peer));
+        continue;
+      }
       pings.push(this.keepPath(peer, route));
     }
-    for (const rv of this.deps.rendezvous()) {
-      if ((answered.lastAnswerAt(rv) ?? Number.NEGATIVE_INFINITY) > quietSince) continue;
-      // A failed ping here drops nothing: sync finds out whether the registration still holds.
+    for (const rv of this.deps.rendezvous()) bindings.set(endpointKey(rv), rv);
+    for (const binding of bindings.values()) {
+      if (answeredLately(binding)) continue;
+      // A failed ping here drops nothing: sync finds out whether the registration still holds, and
+      // a relayed path whose relay is gone fails on use and is found again.
       pings.push(
-        client.ping(rv, PING).then(
+        client.ping(binding, PING).then(
           () => true,
           () => true,
         ),
