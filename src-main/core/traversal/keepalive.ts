@@ -1,9 +1,12 @@
-// Keepalives: NAT bindings die when idle, so every punched or relayed path, and every rendezvous we
-// registered with while behind a NAT, gets one ping per interval unless it answered us within it;
-// the answer refreshes the NATs' bindings on the way (and, through a relay, both sides' bindings
-// toward the relay). A path that stays silent twice in a row is dropped: found again on use. So is
-// a punched or relayed path we have not set out to use for `idleMs` (docs/scale.md): keeping every
-// path of a 64-peer view open cost most of a peer's traffic, and finding one again on use costs
+// Keepalives: NAT bindings die when idle, so every punched path that answered nothing of ours
+// within an interval, every relay we route through and every rendezvous we registered with while
+// behind a NAT gets one ping per interval; the answer refreshes the NATs' bindings on the way. A
+// relayed path holds no binding of its own (the far side keeps its own toward the relay it
+// registered with): it is kept by keeping ours toward the relay, and never dropped for idleness,
+// since it costs nothing while it waits and proving it again costs a failed punch and a challenged
+// ping through the relay (docs/scale.md). A punched path that stays silent twice in a row is
+// dropped: found again on use. So is one we have not set out to use for `idleMs`: keeping every
+// path of a 64-peer view open cost most of a peer's traffic, and punching one again on use costs
 // less. The interval adapts to what the rounds show (keepalive-interval.ts).
 import type { AnsweredAddresses } from '../answered-addresses.js';
 import type { PeerClient } from '../peer-client.js';
@@ -108,7 +111,7 @@ export class Keepalive {
       // A direct IPv6 path is kept too: a stateful IPv6 firewall forgets like a NAT, and a lost one
       // must be dropped so requests fall back to IPv4.
       if (route.kind === 'direct' && !route.actual) continue;
-      if (route.kind !== 'direct' && this.unwanted(peer, route)) {
+      if (route.kind === 'punched' && this.unwanted(peer, route)) {
         paths.delete(peer);
         this.failures.delete(endpointKey(peer));
         continue;
