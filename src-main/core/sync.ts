@@ -47,7 +47,10 @@ export const DEFAULT_SYNC: SyncSettings = {
   // and 8; a new chat still reaches 90 % in ~22 s at 100 peers).
   intervalMs: 30_000,
   fanOut: 3,
-  maxPeersLength: 50,
+  // A joiner verifies every peer a bootstrap lists through that bootstrap (punch, relay) and asks
+  // it again for each later punch: 16, not 50, and shuffles with ordinary peers fill the rest of
+  // the view, introduced by them (docs/scale.md: the busiest bootstrap 34x -> 25x at 300 peers).
+  maxPeersLength: 16,
   maxChatsLength: 100,
   viewSize: 64,
   shuffleLength: 4,
