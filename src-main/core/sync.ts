@@ -41,13 +41,19 @@ export interface SyncSettings {
 }
 
 export const DEFAULT_SYNC: SyncSettings = {
-  intervalMs: 15_000,
-  // Gossip lists new chats; syncs only keep the view fresh (docs/scale.md: each costs ~1 KB).
+  // Gossip lists new chats; syncs only keep the view fresh. Each sync with a peer behind a NAT
+  // punches a path again (idle ones are dropped) and each fresh peer a shuffle lists is verified,
+  // so these two set most of a peer's traffic (docs/scale.md: 30 s and 4 halve it against 15 s
+  // and 8; a new chat still reaches 90 % in ~22 s at 100 peers).
+  intervalMs: 30_000,
   fanOut: 3,
-  maxPeersLength: 50,
+  // A joiner verifies every peer a bootstrap lists through that bootstrap (punch, relay) and asks
+  // it again for each later punch: 16, not 50, and shuffles with ordinary peers fill the rest of
+  // the view, introduced by them (docs/scale.md: the busiest bootstrap 34x -> 25x at 300 peers).
+  maxPeersLength: 16,
   maxChatsLength: 100,
   viewSize: 64,
-  shuffleLength: 8,
+  shuffleLength: 4,
   rejoinMs: 5 * 60_000,
   refreshMs: 5 * 60_000,
 };

@@ -66,7 +66,7 @@ describe('composePeer', () => {
 
   it('keeps the sync defaults when no interval or fan-out is given', async () => {
     const c = await compose();
-    expect(c.peer.config.sync.intervalMs).toBe(15_000);
+    expect(c.peer.config.sync.intervalMs).toBe(30_000);
     expect(c.peer.config.sync.fanOut).toBe(3);
   });
 

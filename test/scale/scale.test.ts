@@ -26,11 +26,13 @@ describe(`scale scenario, ${peers} peers`, () => {
     expect(r.isolated).toBe(0);
     // Gossip (with the peers that shuffle told on contact): before it, 90 % was never reached.
     expect(r.spreadWorst.p90).toBeLessThanOrEqual(SCALE_GOALS.listedBy90Ms);
-    // The 10x goal is not met at this size: punches and relayed paths land on the bootstraps
-    // (docs/scale.md, ~19x measured here, 29x at 300 before this design); a bound against regressions.
-    expect(r.steady.busiestRatio).toBeLessThanOrEqual(25);
-    // Bounded view, 3 shuffles per round, idle paths dropped: ~1.8 KB/s measured with new chats
-    // spreading (the 1 KB/s goal is not met yet, docs/scale.md); 3.4 KB/s before.
-    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(2_500);
+    // The 10x goal is not met at this size after a 45 s warm-up: punches and relayed paths still
+    // land on the bootstraps (docs/scale.md: 14.4x measured here; 25x before joins asked for 16
+    // peers, not 50). A bound against regressions.
+    expect(r.steady.busiestRatio).toBeLessThanOrEqual(17);
+    // 30 s rounds, shuffles of 4, idle punched paths dropped, keepalives only where nothing
+    // answered: ~1.3 KB/s measured here while the views still fill (0.93 KB/s at 100 peers after
+    // the bench's 6-minute warm-up); 1.8 KB/s before, 3.4 KB/s before that.
+    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(1_600);
   }, 600_000);
 });

@@ -1,9 +1,12 @@
-// Keepalives: NAT bindings die when idle, so every punched or relayed path, and every rendezvous we
-// registered with while behind a NAT, gets one ping per interval unless it answered us within it;
-// the answer refreshes the NATs' bindings on the way (and, through a relay, both sides' bindings
-// toward the relay). A path that stays silent twice in a row is dropped: found again on use. So is
-// a punched or relayed path we have not set out to use for `idleMs` (docs/scale.md): keeping every
-// path of a 64-peer view open cost most of a peer's traffic, and finding one again on use costs
+// Keepalives: NAT bindings die when idle, so every punched path that answered nothing of ours
+// within an interval, every relay we route through and every rendezvous we registered with while
+// behind a NAT gets one ping per interval; the answer refreshes the NATs' bindings on the way. A
+// relayed path holds no binding of its own (the far side keeps its own toward the relay it
+// registered with): it is kept by keeping ours toward the relay, and never dropped for idleness,
+// since it costs nothing while it waits and proving it again costs a failed punch and a challenged
+// ping through the relay (docs/scale.md). A punched path that stays silent twice in a row is
+// dropped: found again on use. So is one we have not set out to use for `idleMs`: keeping every
+// path of a 64-peer view open cost most of a peer's traffic, and punching one again on use costs
 // less. The interval adapts to what the rounds show (keepalive-interval.ts).
 import type { AnsweredAddresses } from '../answered-addresses.js';
 import type { PeerClient } from '../peer-client.js';
@@ -16,7 +19,7 @@ import {
   nextCadence,
   startCadence,
 } from './keepalive-interval.js';
-import type { PathTable, Route } from './path-table.js';
+import { type PathTable, type Route, routeAddress } from './path-table.js';
 
 /** Keepalive failures in a row after which a punched or relayed path is dropped. */
 const MAX_KEEPALIVE_FAILURES = 2;
@@ -90,27 +93,46 @@ export class Keepalive {
     }, interval);
   }
 
-  /** One ping per binding that went quiet for `interval`; resolves with what the round showed. */
+  /**
+   * One ping per binding that went quiet for `interval`: a punched path that answered anything of
+   * ours within it needs none (that answer refreshed both NATs' bindings on the way), and a relayed
+   * path is kept by keeping our binding toward its relay (one direct ping per relay, not one
+   * relayed ping per peer through it: the far side keeps its own toward the relay it registered
+   * with). Resolves with what the round showed.
+   */
   private async round(interval: number): Promise<KeepaliveOutcome> {
     const { client, paths, answered, clock } = this.deps;
     const quietSince = clock.now() - interval;
+    const answeredLately = (e: Endpoint) =>
+      (answered.lastAnswerAt(e) ?? Number.NEGATIVE_INFINITY) > quietSince;
     const pings: Promise<boolean>[] = [];
+    const bindings = new Map<string, Endpoint>();
     for (const { peer, route } of paths.entries()) {
       // A direct IPv6 path is kept too: a stateful IPv6 firewall forgets like a NAT, and a lost one
       // must be dropped so requests fall back to IPv4.
       if (route.kind === 'direct' && !route.actual) continue;
-      if (route.kind !== 'direct' && this.unwanted(peer, route)) {
+      if (route.kind === 'punched' && this.unwanted(peer, route)) {
         paths.delete(peer);
+        this.failures.delete(endpointKey(peer));
+        continue;
+      }
+      if (route.kind === 'relayed') {
+        bindings.set(endpointKey(route.relay), route.relay);
+        continue;
+      }
+      if (answeredLately(routeAddress(peer, route))) {
         this.failures.delete(endpointKey(peer));
         continue;
       }
       pings.push(this.keepPath(peer, route));
     }
-    for (const rv of this.deps.rendezvous()) {
-      if ((answered.lastAnswerAt(rv) ?? Number.NEGATIVE_INFINITY) > quietSince) continue;
-      // A failed ping here drops nothing: sync finds out whether the registration still holds.
+    for (const rv of this.deps.rendezvous()) bindings.set(endpointKey(rv), rv);
+    for (const binding of bindings.values()) {
+      if (answeredLately(binding)) continue;
+      // A failed ping here drops nothing: sync finds out whether the registration still holds, and
+      // a relayed path whose relay is gone fails on use and is found again.
       pings.push(
-        client.ping(rv, PING).then(
+        client.ping(binding, PING).then(
           () => true,
           () => true,
         ),

@@ -682,6 +682,21 @@ describe('keepalives on a punched path', () => {
     expect(client.peer.pathTo(at)).toMatchObject({ kind: 'punched', since });
   });
 
+  it('a punched path that keeps answering our requests gets no keepalive ping on top (its answers kept the bindings)', async () => {
+    const { client, at, chat } = await punchedPair(10_000);
+    const since = client.peer.pathTo(at)?.since;
+    const pingsToHost = () => client.tap.sentWhere((o, r) => o.m === 'p' && r.peer.host === at.host).length;
+    const before = pingsToHost();
+    // A read every 5 s for a minute: each answer refreshes both NATs' bindings; before, the path
+    // was pinged every 10 s anyway (6 pings and their ~390 B answers).
+    for (let i = 0; i < 12; i++) {
+      await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+      await h.advance(5_000);
+    }
+    expect(pingsToHost() - before).toBe(0);
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'punched', since });
+  });
+
   it('a path nobody used for keepaliveIdleMs gets no more keepalives; the next read punches it again', async () => {
     const { host, client, at, chat } = await punchedPair(10_000, 60_000);
     const since = client.peer.pathTo(at)?.since ?? 0;

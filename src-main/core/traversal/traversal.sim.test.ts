@@ -35,12 +35,12 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-function peerBehind(harness: SimHarness, kind: Kind, n: number): SimPeer {
+function peerBehind(harness: SimHarness, kind: Kind, n: number, syncMs = 2_000): SimPeer {
   const behaviour = BEHAVIOUR[kind];
   const config = {
     bootstrapPeers: [BOOTSTRAP],
     natType: NAT_TYPE[kind],
-    sync: { intervalMs: 2_000 },
+    sync: { intervalMs: syncMs },
   };
   if (!behaviour) return harness.addPeer({ host: `203.0.113.${n}`, port: 7000, config });
   // As detection reports it: the NAT keeps the port (a symmetric NAT's port is one of many).
@@ -92,6 +92,34 @@ describe('every pair of NAT behaviours (simulator)', () => {
         : 'punched';
     expect(path?.kind).toBe(expected);
     if (expected === 'relayed') expect(path?.via).toEqual(BOOTSTRAP);
+  });
+});
+
+describe('a relayed path left quiet', () => {
+  it('is kept by direct pings to its relay, never by pings through it, and is not dropped for idleness', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const sync = { intervalMs: 600_000 }; // one round at start: only keepalives run afterwards
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap', config: { sync } });
+    const host = peerBehind(h, 'sym', 21, sync.intervalMs);
+    const chat = await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+    await h.advance(2_000);
+    const client = peerBehind(h, 'port', 31, sync.intervalMs);
+    const at = await listed(h, client, 'quiet');
+    await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    const path = client.peer.pathTo(at);
+    expect(path?.kind).toBe('relayed');
+    const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
+    const relayedSends = () => client.tap.sentWhere((o) => o.t === 'n' && o.d === 'r').length;
+    const relayPings = () => client.tap.sentWhere((o, r) => o.m === 'p' && isBootstrap(r.peer)).length;
+    const [relayedBefore, pingsBefore] = [relayedSends(), relayPings()];
+    await h.advance(3 * 60_000);
+    // Before: a ping through the relay every interval (four datagrams at the relay each), and the
+    // path dropped after keepaliveIdleMs, to be proven again through a failed punch on next use.
+    expect(relayedSends() - relayedBefore).toBe(0);
+    expect(relayPings() - pingsBefore).toBeGreaterThanOrEqual(6); // our binding toward the relay
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', since: path?.since });
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
   });
 });
 

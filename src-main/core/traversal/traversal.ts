@@ -24,8 +24,9 @@ export interface TraversalSettings {
   /** Time between keepalive pings on punched and relayed paths (NAT bindings expire when idle); 0: off. */
   keepaliveMs: number;
   /**
-   * A punched or relayed path nobody set out to use for this long gets no more keepalives and is
-   * dropped (found again on use: a punch costs less than keeping a cold path open); 0: kept forever.
+   * A punched path nobody set out to use for this long gets no more keepalives and is dropped (found
+   * again on use: a punch costs less than keeping a cold path open); 0: kept forever. A relayed path
+   * is kept: it has no binding of its own to keep (keepalive.ts).
    */
   keepaliveIdleMs: number;
   /** How long a direct attempt (and a check of an existing path) waits before traversal is tried. */

@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SYNC } from '../../core/sync.js';
 import { hostPortOrThrow, stunServerOrThrow } from '../../service/host-port.js';
 
 export interface CliOptions {
@@ -131,9 +132,9 @@ export function buildCommand(): Command {
       '--sync-interval <ms>',
       'time between sync rounds',
       integer(100, 3_600_000, 'sync interval'),
-      15_000,
+      DEFAULT_SYNC.intervalMs,
     )
-    .option('--fan-out <n>', 'known peers synced per round', integer(1, 1000, 'fan-out'), 8)
+    .option('--fan-out <n>', 'known peers synced per round', integer(1, 1000, 'fan-out'), DEFAULT_SYNC.fanOut)
     .option(
       '--keepalive <seconds>',
       'keepalive interval on punched and relayed paths, so NAT bindings stay open (0 = off)',
