@@ -334,6 +334,7 @@ export class NancePeer {
       settings: () => this.config.gossip,
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       isSelf: (e) => this.isSelf(e),
+      announceable: () => this.config.natType !== 'Symmetric',
       ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });

@@ -52,6 +52,16 @@ describe('chat gossip', () => {
       expect(p.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(2);
   });
 
+  it('a host behind a symmetric NAT announces nothing: each peer sees it at another mapping', async () => {
+    const { peers } = await network(4);
+    const [host, ...others] = peers as [SimPeer, ...SimPeer[]];
+    host.peer.reconfigure({ natType: 'Symmetric' });
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(5_000);
+    expect(host.tap.sentWhere((o) => o.t === 'a' && o.d === 'c')).toHaveLength(0);
+    expect(others.filter((p) => listed(p, chat.uuid))).toHaveLength(0);
+  });
+
   it('tells a peer that contacts it (a shuffle) a chat it listed lately, once, though no fan-out reached it', async () => {
     // Fan-out 0: nobody is told anything unasked; only contact can carry the news.
     const { peers } = await network(3, { ...DEFAULT_GOSSIP, fanOut: 0 });

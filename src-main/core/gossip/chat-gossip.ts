@@ -88,6 +88,12 @@ export interface GossipDeps {
   /** A fresh address token for `to` (a sender whose token went stale resends with it: code 4). */
   addressToken(to: Endpoint): string;
   isSelf(e: Endpoint): boolean;
+  /**
+   * Whether our address means the same to everyone: behind a symmetric NAT each peer sees another
+   * mapping, so an announcement would send readers to an address only its first receiver can use
+   * (our chats are listed through the bootstraps instead).
+   */
+  announceable(): boolean;
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
@@ -130,7 +136,7 @@ export class ChatGossip {
 
   /** A chat we created: announced to our fan-out (a private room never is: it is never listed). */
   created(chat: StoredChat): void {
-    if (chat.visibility === 'private' || this.deps.role() !== 'peer') return;
+    if (chat.visibility === 'private' || this.deps.role() !== 'peer' || !this.deps.announceable()) return;
     const announcement = announceChat(this.deps.identity(), chat);
     this.seen.set(`${announcement.k} ${announcement.u}`, true);
     this.remember(announcement, undefined);
