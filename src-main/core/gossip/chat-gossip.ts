@@ -94,6 +94,8 @@ export interface GossipDeps {
    * (our chats are listed through the bootstraps instead).
    */
   announceable(): boolean;
+  /** A host's chat was listed from an announcement (its path is found on first use). */
+  listedHost(host: Endpoint): void;
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
@@ -225,6 +227,7 @@ export class ChatGossip {
     }
     this.seen.set(id, true);
     const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
+    this.deps.listedHost(at.host);
     this.stats.listed++;
     if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
       const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };

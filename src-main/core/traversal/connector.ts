@@ -34,10 +34,17 @@ export interface ConnectorDeps {
 export class Connector {
   /** Who told us about a peer (its rendezvous of choice), by peer. */
   private readonly introducers = new Lru<string, Endpoint>(MAX_REMEMBERED);
+  /** Hosts whose chats we know only from an announcement (gossip): never reached, NAT unknown. */
+  private readonly announcedOnly = new Lru<string, true>(MAX_REMEMBERED);
   /** Reach attempts running, by peer, so concurrent callers share one. */
   private readonly reaching = new Map<string, Promise<PingInfo>>();
 
   constructor(private readonly deps: ConnectorDeps) {}
+
+  /** A chat of `host` was listed from an announcement: the first request to it finds a path first. */
+  noteAnnounced(host: Endpoint): void {
+    if (!this.deps.peers.get(host)) this.announcedOnly.set(endpointKey(host), true);
+  }
 
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
@@ -68,7 +75,14 @@ export class Connector {
   async ensurePath(peer: Endpoint): Promise<void> {
     this.deps.paths.markWanted(peer, this.deps.clock.now());
     if (this.deps.paths.get(peer)) return;
-    const natType = this.deps.peers.get(peer)?.natType;
+    const known = this.deps.peers.get(peer);
+    // Known only from a chat announcement: behind a NAT a direct request would time out, so it is
+    // found the way sync finds a listed peer (direct, punch, relay).
+    if (!known && this.announcedOnly.peek(endpointKey(peer))) {
+      await this.reach(peer).catch(() => undefined);
+      return;
+    }
+    const natType = known?.natType;
     if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;
     await this.reach(peer, natType).catch(() => undefined);
   }

@@ -157,6 +157,10 @@ export class Traversal {
   // ---------------------------------------------------------------- reaching others
 
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
+  noteAnnounced(host: Endpoint): void {
+    this.connector.noteAnnounced(host);
+  }
+
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     this.connector.noteIntroducer(peer, introducer);
   }
