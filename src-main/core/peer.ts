@@ -824,7 +824,9 @@ export class NancePeer {
     await this.traversal.ensurePath(host);
     const before = this.paths.get(host);
     try {
-      return await request();
+      const answer = await request();
+      this.hostAnswered(host);
+      return answer;
     } catch (err) {
       // A direct path is stale only when it went to the peer's IPv6 endpoint: IPv4 is the fallback.
       const stale =
@@ -838,8 +840,15 @@ export class NancePeer {
         () => false,
       );
       if (!found || !retry) throw err;
-      return request();
+      const answer = await request();
+      this.hostAnswered(host);
+      return answer;
     }
+  }
+
+  /** A host that answered is online again: the chat list stops showing its chats as offline. */
+  private hostAnswered(host: Endpoint): void {
+    if (this.remote.answered(host)) this.events.emit('chatsChanged', undefined);
   }
 
   /**

@@ -32,4 +32,16 @@ describe('RemoteChats offline state', () => {
     remote.failed(host, 'timeout', 1100);
     expect(remote.get(host)?.offlineSince).toBe(1100);
   });
+
+  it('clears the offline state when the host answers another request, keeping when its list was fetched', () => {
+    const remote = new RemoteChats();
+    const host = { host: '198.51.100.9', port: 7000 };
+    expect(remote.answered(host)).toBe(false); // unknown host: nothing to show
+    remote.set(host, [chat('c9')], 100);
+    expect(remote.answered(host)).toBe(false); // online already
+    remote.failed(host, 'timeout', 200);
+    expect(remote.answered(host)).toBe(true);
+    expect(remote.get(host)).toMatchObject({ chats: [chat('c9')], fetchedAt: 100, error: undefined });
+    expect(remote.get(host)?.offlineSince).toBeUndefined();
+  });
 });

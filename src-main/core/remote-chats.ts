@@ -62,6 +62,18 @@ export class RemoteChats {
   }
 
   /**
+   * The host answered another request (a read, a post): it is online again, though its list is
+   * no fresher (`fetchedAt` stays). Returns whether that changed what the window shows.
+   */
+  answered(host: Endpoint): boolean {
+    const entry = this.get(host);
+    if (entry?.error === undefined) return false;
+    entry.error = undefined;
+    delete entry.offlineSince;
+    return true;
+  }
+
+  /**
    * A chat its host announced (signed by `hostKey`, docs/protocol.md "gossip"): added
    * to what we know of that host, which is created (never fetched yet) at `host` if we knew nothing.
    * The next `g/c` of the host replaces the list with what it says itself. Returns the entry.

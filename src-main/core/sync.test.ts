@@ -75,6 +75,28 @@ describe('joining through a bootstrap', () => {
     expect(p1.peer.myChats()[0]?.messageCount).toBe(2);
   });
 
+  it('shows a host online again as soon as it answers a read, not at the next sync round', async () => {
+    // Rounds every 10 min, the first one over: only the read can clear the offline state here.
+    const { peers } = network(600_000);
+    const [p1, , p3] = peers;
+    await h.advance(5_000);
+    const chat = await h.settle(p3.peer.createChat('back soon', 'x', 'first'));
+    await h.settle(p1.peer.refreshChats(p3.endpoint));
+    h.net.partition(p1.endpoint, p3.endpoint);
+    const failed = await h.settle(p1.peer.refreshChats(p3.endpoint));
+    expect(failed).toMatchObject({ error: 'timeout', chats: [{ name: 'back soon' }] });
+    expect(failed.offlineSince).toBeTypeOf('number');
+
+    h.net.heal(p1.endpoint, p3.endpoint);
+    let changed = 0;
+    p1.peer.events.on('chatsChanged', () => changed++);
+    await h.settle(p1.peer.readChat(p3.endpoint, chat.uuid));
+    const entry = p1.peer.remoteChats().find((r) => endpointKey(r.host) === endpointKey(p3.endpoint));
+    expect(entry).toMatchObject({ error: undefined, chats: [{ name: 'back soon' }] });
+    expect(entry?.offlineSince).toBeUndefined();
+    expect(changed).toBe(1);
+  });
+
   it('drops a peer that goes silent after its failures, everywhere, but keeps its chats listed as offline', async () => {
     const { boot, peers } = network(1000, 0);
     const [p1, p2, p3] = peers;
