@@ -7,12 +7,13 @@
 //   - poll:   reader P, driven like the window without push (readChat with its cursor every
 //     700 ms), gets it in a read: the baseline, in the same run.
 // Needs `npm run build` (and /usr/bin/chromium for the window column; without it, that column is
-// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50] [--profile [--cpu-prof F]].
+// skipped). Usage: node bench/push-latency.mjs [--posts 200] [--gap-ms 50] [--profile [--cpu-prof F]] [--dump F].
 // --profile also splits the window's time (post -> the page's WebSocket -> the row in the DOM) and
 // prints the page's main-thread work per push (React commits and components rendered, mutations of
 // rows already shown, long tasks, Chromium's script/layout/style ms), net of an idle stretch of the
 // same page (test/support/window-probe.mjs); --cpu-prof F saves the page's CPU profile over the
-// posts (component names need an unminified renderer: `npx vite build --minify false`).
+// posts (component names need an unminified renderer: `npx vite build --minify false`); --dump F
+// writes each post's times (acknowledged, event, window) as JSON, to find what the tail shares.
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +38,7 @@ const PROFILE = process.argv.includes('--profile');
 const CPU_PROFILE = process.argv.includes('--cpu-prof')
   ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
   : null;
+const DUMP = process.argv.includes('--dump') ? process.argv[process.argv.indexOf('--dump') + 1] : null;
 const POLL_MS = 700;
 const CHROMIUM = '/usr/bin/chromium';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -271,6 +273,16 @@ try {
   console.log(`  the poster's own acknowledgement: ${fmt(stats(acked))}`);
   console.log(`  poll every ${POLL_MS} ms (baseline):   ${fmt(stats(latencies(seenByPoll)))}`);
   if (idle) await printProfile(browser.contexts()[0].pages()[0], cdp, idle, postedAt);
+  if (DUMP) {
+    const rows = [...postedAt].map(([n, t], i) => ({
+      n,
+      ack: acked[i],
+      event: seenByEvent.has(n) ? seenByEvent.get(n) - t : null,
+      window: seenInWindow.has(n) ? seenInWindow.get(n) - t : null,
+    }));
+    writeFileSync(DUMP, JSON.stringify(rows));
+    console.log(`  per-post times (ms after the post command): ${DUMP}`);
+  }
   const missing = (seen) => POSTS - [...postedAt.keys()].filter((n) => seen.has(n)).length;
   console.log(
     `  not seen: window ${browser ? missing(seenInWindow) : '-'}, event ${missing(seenByEvent)}, poll ${missing(seenByPoll)}`,

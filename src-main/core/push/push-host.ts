@@ -12,7 +12,7 @@ import {
 import { toWireMessage } from '../chat-host.js';
 import { NanceError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Clock, Endpoint, Store, StoredMessage } from '../ports.js';
+import type { Clock, Endpoint, Store, StoredMessage, TimerHandle } from '../ports.js';
 import { endpointKey } from '../ports.js';
 import type { RequestContext } from '../request-context.js';
 import type { RetryPolicy } from '../request-engine.js';
@@ -44,7 +44,9 @@ export const DEFAULT_PUSH: PushSettings = {
   perIp: 16,
   total: 1_024,
   maxPushBytes: 1_200,
-  bytesPerSecond: 16_384,
+  // A busy chat (a dozen signed posts a second, each ~800 B sent twice in the count) fits; below
+  // that, pushes turn into nudges and each nudge into a read, which costs the host more.
+  bytesPerSecond: 65_536,
   totalBytesPerSecond: 1_048_576,
   maxMissed: 3,
   retry: { timeoutMs: 300, attempts: 2 },
@@ -64,6 +66,8 @@ interface Subscriber extends ByteBudget {
   /** The last `seq` this reader has been told of (pushed or nudged); it holds everything before. */
   toldUpTo: number;
   missed: number;
+  /** A nudge waiting for the budget to refill (a post went unpushed over it). */
+  deferredNudge: TimerHandle | undefined;
 }
 
 export interface PushHostDeps {
@@ -131,6 +135,7 @@ export class PushHost {
         leaseEnds: now + s.leaseSeconds * 1000,
         toldUpTo: Math.min(after, chat.messageCount),
         missed: 0,
+        deferredNudge: undefined,
         budget: 2 * s.bytesPerSecond,
         budgetAt: now,
       });
@@ -158,14 +163,50 @@ export class PushHost {
         inStep && this.sizeOf(full, subscriber.reader) <= this.deps.settings().maxPushBytes
           ? full
           : this.pushOf(subscriber, message.seq, []);
-      if (!this.spend(subscriber, this.sizeOf(request, subscriber.reader), now)) continue;
+      if (subscriber.deferredNudge) continue; // it will tell where the chat ends then
+      if (!this.spend(subscriber, this.sizeOf(request, subscriber.reader), now)) {
+        this.deferNudge(subscriber, now);
+        continue;
+      }
       subscriber.toldUpTo = message.seq;
       this.send(subscriber, request);
     }
   }
 
+  /**
+   * Over budget, a post is not pushed; without a word the reader would learn of it only at the
+   * next post or its fallback poll (seconds). So one nudge ("the chat ends at N") goes as soon as
+   * the budget holds it, and the reader reads the rest.
+   */
+  private deferNudge(subscriber: Subscriber, now: number): void {
+    const cost = this.costOf(this.sizeOf(this.pushOf(subscriber, 0, []), subscriber.reader));
+    const { bytesPerSecond, totalBytesPerSecond } = this.deps.settings();
+    refill(subscriber, bytesPerSecond, now);
+    refill(this.total, totalBytesPerSecond, now);
+    const lack = Math.max(
+      (cost - subscriber.budget) / bytesPerSecond,
+      (cost - this.total.budget) / totalBytesPerSecond,
+    );
+    const waitMs = Math.max(1, Math.ceil(lack * 1000));
+    subscriber.deferredNudge = this.deps.clock.setTimeout(() => {
+      subscriber.deferredNudge = undefined;
+      if (!this.isCurrent(subscriber)) return;
+      const at = this.deps.clock.now();
+      if (subscriber.leaseEnds <= at) return this.remove(subscriber);
+      const end = this.deps.store.getChat(subscriber.chatUuid)?.messageCount ?? 0;
+      if (end <= subscriber.toldUpTo) return;
+      const nudge = this.pushOf(subscriber, end, []);
+      if (!this.spend(subscriber, this.sizeOf(nudge, subscriber.reader), at))
+        return this.deferNudge(subscriber, at);
+      subscriber.toldUpTo = end;
+      this.send(subscriber, nudge);
+    }, waitMs);
+  }
+
   /** Forgets every subscription (the daily wipe deleted the chats). */
   clear(): void {
+    for (const subscribers of this.byChat.values())
+      for (const subscriber of subscribers.values()) subscriber.deferredNudge?.cancel();
     this.byChat.clear();
     this.perIp.clear();
     this.count = 0;
@@ -189,14 +230,19 @@ export class PushHost {
    * counts as many times as it may be sent); false, taking nothing, when either lacks them.
    */
   private spend(subscriber: Subscriber, bytes: number, now: number): boolean {
-    const { bytesPerSecond, totalBytesPerSecond, retry } = this.deps.settings();
-    const cost = bytes * (retry.attempts ?? 1);
+    const { bytesPerSecond, totalBytesPerSecond } = this.deps.settings();
+    const cost = this.costOf(bytes);
     refill(subscriber, bytesPerSecond, now);
     refill(this.total, totalBytesPerSecond, now);
     if (subscriber.budget < cost || this.total.budget < cost) return false;
     subscriber.budget -= cost;
     this.total.budget -= cost;
     return true;
+  }
+
+  /** What a push of `bytes` takes from a budget: each send it may have (the first and its resends). */
+  private costOf(bytes: number): number {
+    return bytes * (this.deps.settings().retry.attempts ?? 1);
   }
 
   private send(subscriber: Subscriber, request: Request): void {
@@ -219,9 +265,12 @@ export class PushHost {
   }
 
   private removeIfCurrent(subscriber: Subscriber): void {
-    if (this.byChat.get(subscriber.chatUuid)?.get(endpointKey(subscriber.reader)) === subscriber) {
-      this.remove(subscriber);
-    }
+    if (this.isCurrent(subscriber)) this.remove(subscriber);
+  }
+
+  /** Whether this subscription still stands (not replaced by a new one from the reader, not dropped). */
+  private isCurrent(subscriber: Subscriber): boolean {
+    return this.byChat.get(subscriber.chatUuid)?.get(endpointKey(subscriber.reader)) === subscriber;
   }
 
   private add(subscriber: Subscriber): void {
@@ -239,6 +288,7 @@ export class PushHost {
   private remove(subscriber: Subscriber): void {
     const subscribers = this.byChat.get(subscriber.chatUuid);
     if (!subscribers?.delete(endpointKey(subscriber.reader))) return;
+    subscriber.deferredNudge?.cancel();
     if (subscribers.size === 0) this.byChat.delete(subscriber.chatUuid);
     const ip = subscriber.reader.host;
     const n = (this.perIp.get(ip) ?? 1) - 1;

@@ -181,6 +181,26 @@ describe('push delivery', () => {
     expect(pushed.length).toBeLessThan(20);
   });
 
+  it('tells a reader where the chat ends as soon as the budget refills after a burst over it, not at the next post or poll', async () => {
+    const { host, reader, pushed } = world({ bytesPerSecond: 2_000 });
+    const { chat } = await readingChat(host, reader);
+    for (let i = 0; i < 20; i++)
+      await h.settle(host.peer.postMessage(null, chat.uuid, 'ken', `${i} ${'y'.repeat(500)}`));
+    const burstEnd = h.clock.now();
+    await h.advance(20);
+    expect(pushed.at(-1)?.lastSeq).toBeLessThan(21);
+    // One nudge (~200 bytes, twice with its resend) fits the refilled budget well within a second.
+    await h.advance(1_000);
+    expect(pushed.at(-1)?.lastSeq).toBe(21);
+    const nudges = pushesTo(host, reader.endpoint).filter(
+      (r) => r.at > burstEnd && !(r.obj?.a as { messages?: unknown[] }).messages?.length,
+    );
+    expect(nudges).toHaveLength(1);
+    // Over the whole second, still within the budget: 2 s of burst plus 1 s of refill.
+    const bytes = pushesTo(host, reader.endpoint).reduce((n, r) => n + r.bytes.length, 0);
+    expect(bytes * 2).toBeLessThanOrEqual(3 * 2_000);
+  });
+
   it('answers nothing to an unproven subscribe, so a spoofed one sends nothing to its victim', async () => {
     const { host } = world();
     const chat = await h.settle(host.peer.createChat('room', 'hello', 'host'));
