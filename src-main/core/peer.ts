@@ -335,7 +335,6 @@ export class NancePeer {
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       isSelf: (e) => this.isSelf(e),
       announceable: () => this.config.natType !== 'Symmetric',
-      listedHost: (host) => this.traversal.noteAnnounced(host),
       ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });

@@ -172,4 +172,40 @@ describe('chat gossip', () => {
     expect(base.received.filter((r) => r.obj?.t === 'a')).toEqual([]);
     expect(peers.some((p) => listed(p, room.uuid))).toBe(false);
   });
+
+  it('a reader that knows a port-restricted host only from an announcement reads its chat (a path first)', async () => {
+    h = new SimHarness({ latencyMs: 10, seed: 5 });
+    const boot = h.addPeer({ role: 'bootstrap', host: '198.51.100.10', port: 3490 });
+    const hostPublic = { host: '198.51.100.21', port: 7000 };
+    // Tells nobody of its chat itself: the reader hears of it only through the relaying probe.
+    const host = h.addPeer({
+      host: '10.21.0.10',
+      port: 7000,
+      nat: { behaviour: 'port-restricted', publicHost: hostPublic.host },
+      config: {
+        bootstrapPeers: [boot.endpoint],
+        natType: 'Port Restricted Cone',
+        publicEndpoint: hostPublic,
+        sync: SLOW_SYNC,
+        gossip: { ...DEFAULT_GOSSIP, fanOut: 0, onContactMs: 0 },
+      },
+    });
+    await h.advance(5_000);
+    // Never joined (no sync): it knows no peer, and the host's NAT never saw it.
+    const reader = h.addPeer({
+      host: '203.0.113.31',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
+    });
+    const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
+    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+    const passedOn = { ...announceChat(host.peer.identity, chat), h: 1, ip: hostPublic.host, port: 7000 };
+    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [passedOn] }, z: 'relay-1' }, reader.endpoint);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    expect(reader.peer.knownPeers()).toEqual([]);
+
+    const read = await h.settle(reader.peer.readChat(hostPublic, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
 });
