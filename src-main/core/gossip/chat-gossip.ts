@@ -227,7 +227,7 @@ export class ChatGossip {
     this.seen.set(id, true);
     const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
     // Its NAT is unknown: the first request to it finds a path (Connector.ensurePath).
-    this.deps.peers.announced(at.host);
+    this.deps.peers.announced(at.host, a.k);
     this.stats.listed++;
     if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
       const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };
