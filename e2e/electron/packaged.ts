@@ -12,15 +12,9 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { ROOT } from '../support/peers.js';
 
 const require = createRequire(import.meta.url);
-const fuseScript = require(path.join(ROOT, 'scripts', 'fuses.cjs')) as {
-  FUSES: Readonly<Record<string, boolean>>;
-  electronBinaryPath: (ctx: {
-    appOutDir: string;
-    electronPlatformName: string;
-    productFilename: string;
-    executableName?: string;
-  }) => string;
-};
+const fuseScript = require(
+  path.join(ROOT, 'scripts', 'fuses.cjs'),
+) as typeof import('../../scripts/fuses.cjs');
 
 /** The environment variable the workflow sets: electron-builder's unpacked folder, or the executable. */
 export const PACKAGED_APP_ENV = 'NANCE_PACKAGED_APP';

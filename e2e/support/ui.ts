@@ -12,7 +12,7 @@ import {
   test,
 } from '@playwright/test';
 import { en } from '../../src-renderer/i18n/en.js';
-import { type PeerProcess, ROOT } from './peers.js';
+import { type Cluster, type PeerProcess, ROOT } from './peers.js';
 
 export type Lang = 'en' | 'ja';
 export type MessageKey = keyof typeof en;
@@ -157,6 +157,28 @@ export async function onboard(
   }
   await expect(page.getByTestId('onboarding')).toHaveCount(0);
   await expect(page.getByTestId('chat-list')).toBeVisible();
+}
+
+/** A window on the cluster's peer `label`, onboarded as `name` with the cluster's bootstrap. */
+export async function openOnboarded(
+  browser: Browser,
+  cluster: Cluster,
+  label: string,
+  name: string,
+  opts: WindowOptions = {},
+): Promise<PeerWindow> {
+  const window = await openWindow(browser, cluster.get(label), opts);
+  await onboard(window.page, { name, bootstrap: cluster.bootstrap.hostPort });
+  return window;
+}
+
+/** Closes the windows (those that opened), then stops the cluster's peers and removes their dirs. */
+export async function closeAll(
+  cluster: Cluster | undefined,
+  windows: (PeerWindow | undefined)[],
+): Promise<void> {
+  await Promise.all(windows.map((w) => w?.context.close()));
+  await cluster?.teardown();
 }
 
 /** The chat list entry with this name (in any host's group). */

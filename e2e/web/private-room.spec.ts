@@ -5,9 +5,9 @@ import { expect, test } from '@playwright/test';
 import { Cluster } from '../support/peers.js';
 import {
   chatItem,
+  closeAll,
   messageWithText,
-  onboard,
-  openWindow,
+  openOnboarded,
   type PeerWindow,
   skippedWithoutChromium,
   type WindowOptions,
@@ -28,18 +28,12 @@ if (!skippedWithoutChromium('web')) {
     test.beforeAll(async ({ browser }) => {
       cluster = await Cluster.start(['A', 'B']);
       [A, B] = await Promise.all([
-        openWindow(browser, cluster.get('A'), WINDOW),
-        openWindow(browser, cluster.get('B'), WINDOW),
+        openOnboarded(browser, cluster, 'A', 'Alice', WINDOW),
+        openOnboarded(browser, cluster, 'B', 'Bob', WINDOW),
       ]);
-      const bootstrap = cluster.bootstrap.hostPort;
-      await onboard(A.page, { name: 'Alice', bootstrap });
-      await onboard(B.page, { name: 'Bob', bootstrap });
     });
 
-    test.afterAll(async () => {
-      await Promise.all([A, B].map((w) => w?.context.close()));
-      await cluster?.teardown();
-    });
+    test.afterAll(() => closeAll(cluster, [A, B]));
 
     test('the invite link opens the room in the second window and both read each other', async () => {
       // A: a private room from the new-chat form, and a public chat beside it.

@@ -10,9 +10,9 @@ import { probeScript, readProbe, watchRows } from '../../test/support/window-pro
 import { Cluster, type PeerProcess, waitForRemoteChat } from '../support/peers.js';
 import {
   chatItem,
+  closeAll,
   messageWithText,
-  onboard,
-  openWindow,
+  openOnboarded,
   type PeerWindow,
   skippedWithoutChromium,
 } from '../support/ui.js';
@@ -46,8 +46,7 @@ if (!skippedWithoutChromium('push render')) {
         await H.ok('postMessage', { host: null, chatUuid, name: 'Hana', content: `earlier ${i}` });
       for (let i = 1; i < CHATS; i++)
         await H.ok('createChat', { name: `Room ${i}`, message: 'hello', author: 'Hana' });
-      R = await openWindow(browser, cluster.get('R'), { initScripts: [probeScript] });
-      await onboard(R.page, { name: 'Rita', bootstrap: cluster.bootstrap.hostPort });
+      R = await openOnboarded(browser, cluster, 'R', 'Rita', { initScripts: [probeScript] });
       await waitForRemoteChat(R.peer, `Room ${CHATS - 1}`);
       await expect(R.page.getByTestId('chat-item')).toHaveCount(CHATS, { timeout: 15_000 });
       await chatItem(R.page, 'Pushes').click();
@@ -55,10 +54,7 @@ if (!skippedWithoutChromium('push render')) {
       await watchRows(R.page);
     });
 
-    test.afterAll(async () => {
-      await R?.context.close();
-      await cluster?.teardown();
-    });
+    test.afterAll(() => closeAll(cluster, [R]));
 
     test('clock ticks and chat-list refreshes render no chat row, message row or day separator', async () => {
       const page = R.page;

@@ -5,8 +5,9 @@
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { isPrivateAddress } from './addresses.js';
 import type { AnsweredAddresses } from './answered-addresses.js';
+import { Lru } from './lru.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
-import { sameEndpoint } from './ports.js';
+import { endpointKey, sameEndpoint } from './ports.js';
 
 /** Peers only a NAT-traversing peer can reach. */
 const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
@@ -16,10 +17,30 @@ function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
   return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
 }
 
+/** The NAT type of a host heard of only from a chat announcement: it never answered us yet. */
+export const UNKNOWN_NAT = 'Unknown';
+/** Hosts heard of (and not yet known) remembered at most. */
+const MAX_HEARD_OF = 10_000;
+
+/** A host heard of only from an announcement. */
+export interface HeardOf {
+  /** The host key that signed the announcement. */
+  key: string;
+  /** The address did not prove that key: its listing went, and no request goes there for it. */
+  refused: boolean;
+}
+
 /** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
 const MIN_SAMPLE_ROWS = 256;
 
 export class PeerDirectory {
+  /**
+   * Hosts whose chats we listed from an announcement (gossip) and never heard from, with the key
+   * that announced them: not peers of ours (nothing is sent to them unasked), but a user's first
+   * request finds a path first and must find that key there (NancePeer.requireAnnouncedKey).
+   */
+  private readonly heardOf = new Lru<string, HeardOf>(MAX_HEARD_OF);
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -42,6 +63,32 @@ export class PeerDirectory {
 
   all(): StoredPeer[] {
     return this.store.listPeers();
+  }
+
+  /** A chat of `host` was listed from an announcement signed by `hostKey`: its NAT is unknown. */
+  announced(host: Endpoint, hostKey: string): void {
+    if (this.get(host) || this.heardOf.peek(endpointKey(host))?.key === hostKey) return;
+    this.heardOf.set(endpointKey(host), { key: hostKey, refused: false });
+  }
+
+  /** What we heard of `e` from an announcement, while it is not a peer of ours. */
+  heardOfAt(e: Endpoint): HeardOf | undefined {
+    return this.get(e) ? undefined : this.heardOf.peek(endpointKey(e));
+  }
+
+  /** `e` did not prove the key that announced it: no request goes there for that key again. */
+  refuse(e: Endpoint): void {
+    const heard = this.heardOf.peek(endpointKey(e));
+    if (heard) heard.refused = true;
+  }
+
+  /**
+   * The NAT type `e` is behind as far as we know: its record's; UNKNOWN_NAT for a host heard of
+   * only from an announcement (and not refused); undefined for a stranger.
+   */
+  natTypeOf(e: Endpoint): string | undefined {
+    const heard = this.heardOfAt(e);
+    return this.get(e)?.natType ?? (heard && !heard.refused ? UNKNOWN_NAT : undefined);
   }
 
   /** Records a peer that just proved it is reachable. */

@@ -335,7 +335,6 @@ export class NancePeer {
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       isSelf: (e) => this.isSelf(e),
       announceable: () => this.config.natType !== 'Symmetric',
-      listedHost: (host) => this.traversal.noteAnnounced(host),
       ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });
@@ -822,6 +821,7 @@ export class NancePeer {
    */
   private async overPath<T>(host: Endpoint, request: () => Promise<T>, retry = true): Promise<T> {
     await this.traversal.ensurePath(host);
+    this.requireAnnouncedKey(host);
     const before = this.paths.get(host);
     try {
       const answer = await request();
@@ -844,6 +844,23 @@ export class NancePeer {
       this.hostAnswered(host);
       return answer;
     }
+  }
+
+  /**
+   * A host heard of only from an announcement is asked only once a challenged ping there (its
+   * reach, ensurePath) proved the key that announced it: a relaying peer sets the address, so it
+   * may be anyone's (docs/security.md, "Announced addresses"). Otherwise that key's listing there
+   * goes, and no request is sent there for it again.
+   */
+  private requireAnnouncedKey(host: Endpoint): void {
+    const heard = this.peers.heardOfAt(host);
+    if (heard === undefined || this.keys.keyAt(host) === heard.key) return;
+    if (!heard.refused) {
+      this.peers.refuse(host);
+      this.remote.forgetKeyAt(heard.key, host);
+      this.events.emit('chatsChanged', undefined);
+    }
+    throw new NanceError('not-found', `${endpointKey(host)} did not prove the key that announced its chats`);
   }
 
   /** A host that answered is online again: the chat list stops showing its chats as offline. */

@@ -102,6 +102,12 @@ export class RemoteChats {
     if (entry) entry.host = addressOf(to);
   }
 
+  /** `hostKey`'s list goes if it stands at `at` (an announced address that proved another key). */
+  forgetKeyAt(hostKey: string, at: Endpoint): void {
+    const entry = this.hosts.peek(`key:${hostKey}`);
+    if (entry && endpointKey(entry.host) === endpointKey(at)) this.hosts.delete(`key:${hostKey}`);
+  }
+
   forget(host: Endpoint): void {
     const found = this.find(host);
     if (found) this.hosts.delete(found.id);

@@ -8,19 +8,9 @@ import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses'
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { requireFromRoot, standInElectronBytes } from './support.js';
 
-interface FusesModule {
-  FUSES: Record<string, boolean>;
-  fuseConfigFor: (fuses: typeof electronFuses, platform: string, arch: string) => Record<string, unknown>;
-  electronBinaryPath: (ctx: {
-    appOutDir: string;
-    electronPlatformName: string;
-    productFilename: string;
-    executableName?: string;
-  }) => string;
-}
 type AfterPack = (context: object) => Promise<void>;
 
-const fuses = requireFromRoot('./scripts/fuses.cjs') as FusesModule;
+const fuses = requireFromRoot('./scripts/fuses.cjs') as typeof import('../../scripts/fuses.cjs');
 const afterPack = requireFromRoot('./scripts/after-pack.cjs') as AfterPack & { default: AfterPack };
 
 const REQUIRED = {

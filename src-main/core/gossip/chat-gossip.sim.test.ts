@@ -1,14 +1,19 @@
 // Gossip of chat announcements in virtual time (docs/protocol.md, "gossip"): real peers and SQLite
 // stores on the simulated network; probes play a forger, a spoofer and a base peer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import { type Probe, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import { NanceError } from '../errors.js';
 import { DEFAULT_GUARD } from '../guard/index.js';
 import { KeyPair } from '../identity/keys.js';
+import { sameEndpoint } from '../ports.js';
 import { announceChat } from './chat-announcement.js';
 import { DEFAULT_GOSSIP } from './chat-gossip.js';
 
 let h: SimHarness;
 afterEach(() => h?.close());
+
+/** What a reader sends an address a liar aimed an announcement at: one reach's direct pings. */
+const MAX_PINGS_PER_READER = 3;
 
 /** Sync rounds 10 minutes apart: within a test, a chat can only be listed by gossip. */
 const SLOW_SYNC = { intervalMs: 600_000 };
@@ -172,4 +177,90 @@ describe('chat gossip', () => {
     expect(base.received.filter((r) => r.obj?.t === 'a')).toEqual([]);
     expect(peers.some((p) => listed(p, room.uuid))).toBe(false);
   });
+
+  it('a reader that knows a port-restricted host only from an announcement reads its chat (a path first)', async () => {
+    h = new SimHarness({ latencyMs: 10, seed: 5 });
+    const boot = h.addPeer({ role: 'bootstrap', host: '198.51.100.10', port: 3490 });
+    const hostPublic = { host: '198.51.100.21', port: 7000 };
+    // Tells nobody of its chat itself: the reader hears of it only through the relaying probe.
+    const host = h.addPeer({
+      host: '10.21.0.10',
+      port: 7000,
+      nat: { behaviour: 'port-restricted', publicHost: hostPublic.host },
+      config: {
+        bootstrapPeers: [boot.endpoint],
+        natType: 'Port Restricted Cone',
+        publicEndpoint: hostPublic,
+        sync: SLOW_SYNC,
+        gossip: { ...DEFAULT_GOSSIP, fanOut: 0, onContactMs: 0 },
+      },
+    });
+    await h.advance(5_000);
+    // Never joined (no sync): it knows no peer, and the host's NAT never saw it.
+    const reader = h.addPeer({
+      host: '203.0.113.31',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
+    });
+    const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
+    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+    const passedOn = { ...announceChat(host.peer.identity, chat), h: 1, ip: hostPublic.host, port: 7000 };
+    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [passedOn] }, z: 'relay-1' }, reader.endpoint);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    expect(reader.peer.knownPeers()).toEqual([]);
+
+    const read = await h.settle(reader.peer.readChat(hostPublic, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+
+  // A relaying peer sets an announcement's ip/port (unsigned): a liar can aim a genuine one at a
+  // victim. What that buys it, per reader: nothing until the user opens the chat, then one reach
+  // (pings only), and the address loses the listing once it proves another key or none.
+  it.each([
+    ['silent', (_victim: Probe) => undefined],
+    ['a base peer (no key)', (victim: Probe) => victim.answerPings()],
+    ['a peer of another key', (victim: Probe) => victim.withKey(KeyPair.generate()).answerPings()],
+  ])(
+    'a genuine announcement aimed at a victim (%s): a few pings per reader, then the address is dropped',
+    async (_kind, play) => {
+      h = new SimHarness({ latencyMs: 10, seed: 5 });
+      const boot = h.addPeer({ role: 'bootstrap', host: '198.51.100.10', port: 3490 });
+      const reader = h.addPeer({
+        host: '203.0.113.31',
+        port: 7000,
+        config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
+      });
+      await h.advance(5_000);
+      const victim = h.probe({ host: '203.0.113.99', port: 7000 });
+      play(victim);
+      const chat = { uuid: 'c0ffee00-0000-4000-8000-00000000000a', name: 'bait', createdAt: h.clock.now() };
+      const liar = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+      const aimed = {
+        ...genuine(KeyPair.generate(), chat.createdAt, chat.uuid),
+        ip: victim.endpoint.host,
+        port: 7000,
+        h: 1,
+      };
+      await liar.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [aimed] }, z: 'lie-1' }, reader.endpoint);
+      expect(listed(reader, chat.uuid)).toBe(true);
+      await h.advance(30_000);
+      expect(victim.received).toEqual([]);
+
+      // The user opens the chat; the window polls it (every 0.7 s) while it stays open.
+      const failures: unknown[] = [];
+      for (let poll = 0; poll < 10; poll++) {
+        failures.push(await h.settleError(reader.peer.readChatSince(victim.endpoint, chat.uuid, 0), 30_000));
+        await h.advance(700);
+      }
+      const sent = victim.received.filter((r) => sameEndpoint(r.peer, reader.endpoint));
+      expect(sent.length).toBeLessThanOrEqual(MAX_PINGS_PER_READER);
+      expect(sent.filter((r) => r.obj?.m !== 'p')).toEqual([]);
+      expect(victim.received.filter((r) => !sameEndpoint(r.peer, reader.endpoint))).toEqual([]);
+      // The chat is not there: said at once, without a datagram after the first attempt.
+      expect(failures.every((err) => err instanceof NanceError && err.kind === 'not-found')).toBe(true);
+      // The listing of that key at that address is gone.
+      expect(listed(reader, chat.uuid)).toBe(false);
+    },
+  );
 });

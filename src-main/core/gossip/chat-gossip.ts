@@ -77,7 +77,8 @@ const MAX_TOLD_PER_ANNOUNCEMENT = 1_024;
 
 export interface GossipDeps {
   client: Pick<PeerClient, 'advertises' | 'announce' | 'known' | 'ping'>;
-  peers: Pick<PeerDirectory, 'all'>;
+  /** Our view (the fan-out), and where a host heard of from an announcement is recorded. */
+  peers: Pick<PeerDirectory, 'all' | 'announced'>;
   remoteChats: Pick<RemoteChats, 'announced'>;
   clock: Clock;
   random: () => number;
@@ -94,8 +95,6 @@ export interface GossipDeps {
    * (our chats are listed through the bootstraps instead).
    */
   announceable(): boolean;
-  /** A host's chat was listed from an announcement (its path is found on first use). */
-  listedHost(host: Endpoint): void;
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
@@ -227,7 +226,8 @@ export class ChatGossip {
     }
     this.seen.set(id, true);
     const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
-    this.deps.listedHost(at.host);
+    // Its NAT is unknown: the first request to it finds a path (Connector.ensurePath).
+    this.deps.peers.announced(at.host, a.k);
     this.stats.listed++;
     if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
       const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };

@@ -6,7 +6,7 @@ import { NanceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
-import type { PeerDirectory } from '../peer-directory.js';
+import { type PeerDirectory, UNKNOWN_NAT } from '../peer-directory.js';
 import type { Clock, Endpoint } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
@@ -15,6 +15,8 @@ import type { PunchSessions } from './punch.js';
 
 /** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
 export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+/** NAT types a user's request finds a path for first (a host never heard from may be behind any). */
+const NEEDS_TRAVERSAL = new Set([...NEEDS_PUNCH, UNKNOWN_NAT]);
 /** Rendezvous / relays tried per peer. */
 const MAX_CANDIDATES = 3;
 const MAX_REMEMBERED = 10_000;
@@ -34,17 +36,10 @@ export interface ConnectorDeps {
 export class Connector {
   /** Who told us about a peer (its rendezvous of choice), by peer. */
   private readonly introducers = new Lru<string, Endpoint>(MAX_REMEMBERED);
-  /** Hosts whose chats we know only from an announcement (gossip): never reached, NAT unknown. */
-  private readonly announcedOnly = new Lru<string, true>(MAX_REMEMBERED);
   /** Reach attempts running, by peer, so concurrent callers share one. */
   private readonly reaching = new Map<string, Promise<PingInfo>>();
 
   constructor(private readonly deps: ConnectorDeps) {}
-
-  /** A chat of `host` was listed from an announcement: the first request to it finds a path first. */
-  noteAnnounced(host: Endpoint): void {
-    if (!this.deps.peers.get(host)) this.announcedOnly.set(endpointKey(host), true);
-  }
 
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
@@ -69,21 +64,15 @@ export class Connector {
   }
 
   /**
-   * Before a user's request goes out: a known peer that can only be reached by traversal and has no
-   * path now (the last one expired) gets one first. Anyone else is asked directly, as always.
+   * Before a user's request goes out: a known peer that may need traversal (behind a restricted
+   * NAT, or heard of only from an announcement) and has no path now gets one first. Anyone else
+   * (a stranger, a base peer) is asked directly, as always.
    */
   async ensurePath(peer: Endpoint): Promise<void> {
     this.deps.paths.markWanted(peer, this.deps.clock.now());
     if (this.deps.paths.get(peer)) return;
-    const known = this.deps.peers.get(peer);
-    // Known only from a chat announcement: behind a NAT a direct request would time out, so it is
-    // found the way sync finds a listed peer (direct, punch, relay).
-    if (!known && this.announcedOnly.peek(endpointKey(peer))) {
-      await this.reach(peer).catch(() => undefined);
-      return;
-    }
-    const natType = known?.natType;
-    if (natType === undefined || !NEEDS_PUNCH.has(natType)) return;
+    const natType = this.deps.peers.natTypeOf(peer);
+    if (natType === undefined || !NEEDS_TRAVERSAL.has(natType)) return;
     await this.reach(peer, natType).catch(() => undefined);
   }
 

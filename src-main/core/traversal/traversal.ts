@@ -157,10 +157,6 @@ export class Traversal {
   // ---------------------------------------------------------------- reaching others
 
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
-  noteAnnounced(host: Endpoint): void {
-    this.connector.noteAnnounced(host);
-  }
-
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     this.connector.noteIntroducer(peer, introducer);
   }

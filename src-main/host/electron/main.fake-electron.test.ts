@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDto, IdentityDto, StatusDto } from '../../../src-shared/api.js';
-import { silentLogger } from '../../core/logger.js';
+import { loopbackOptions } from '../../../test/support/composed-peer.js';
 import { type ComposedPeer, composePeer } from '../compose.js';
 import { IDENTITY_FILE } from '../identity-file.js';
 import { CONTENT_SECURITY_POLICY, windowWebPreferences } from '../shell/window-options.js';
@@ -209,16 +209,7 @@ describe.skipIf(!isBuilt)(suite, () => {
     const chat = created.result as ChatDto;
     const ref = { host: null, chatUuid: chat.uuid };
     expect((await app.call('readChat', ref)).ok).toBe(true); // the window opens it
-    const bob = await composePeer({
-      dataDir: fs.mkdtempSync(path.join(dir, 'bob-')),
-      host: '127.0.0.1',
-      port: 0,
-      bootstrap: false,
-      bootstrapPeers: [],
-      retentionSeconds: 86_400,
-      logger: silentLogger,
-      stun: false,
-    });
+    const bob = await composePeer(loopbackOptions(fs.mkdtempSync(path.join(dir, 'bob-'))));
     others.push(bob);
     const ann = { host: '127.0.0.1', port: status.udp.port };
     const messageEvent = () =>
@@ -247,16 +238,7 @@ describe.skipIf(!isBuilt)(suite, () => {
   it("notifies for a remote chat's new message found by the window's poll", async () => {
     const app = start();
     await ready(app);
-    const bob = await composePeer({
-      dataDir: fs.mkdtempSync(path.join(dir, 'bob-')),
-      host: '127.0.0.1',
-      port: 0,
-      bootstrap: false,
-      bootstrapPeers: [],
-      retentionSeconds: 86_400,
-      logger: silentLogger,
-      stun: false,
-    });
+    const bob = await composePeer(loopbackOptions(fs.mkdtempSync(path.join(dir, 'bob-'))));
     others.push(bob);
     const chat = await bob.peer.createChat('Bob’s chat', 'hello', 'bob');
     const ref = {
