@@ -193,7 +193,7 @@ describe('push delivery', () => {
     await h.advance(1_000);
     expect(pushed.at(-1)?.lastSeq).toBe(21);
     const nudges = pushesTo(host, reader.endpoint).filter(
-      (r) => r.at > burstEnd && !(r.obj?.a as { messages?: unknown[] }).messages?.length,
+      (r) => r.at > burstEnd && !(r.obj?.a as { messages?: unknown[] } | undefined)?.messages?.length,
     );
     expect(nudges).toHaveLength(1);
     // Over the whole second, still within the budget: 2 s of burst plus 1 s of refill.
