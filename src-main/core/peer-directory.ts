@@ -5,8 +5,9 @@
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { isPrivateAddress } from './addresses.js';
 import type { AnsweredAddresses } from './answered-addresses.js';
+import { Lru } from './lru.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
-import { sameEndpoint } from './ports.js';
+import { endpointKey, sameEndpoint } from './ports.js';
 
 /** Peers only a NAT-traversing peer can reach. */
 const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
@@ -16,10 +17,23 @@ function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
   return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';
 }
 
+/** Types reached only through a punch (or a relay), so only through a rendezvous of theirs. */
+const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+
 /** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
 const MIN_SAMPLE_ROWS = 256;
+/**
+ * How long a registration with an ordinary peer makes it a rendezvous for the registrant: the
+ * registrant keeps its binding toward us open while it knows us (keepalive.ts), and registers
+ * again at each full sync with us (every few minutes).
+ */
+export const RENDEZVOUS_FRESH_MS = 10 * 60_000;
+const MAX_REGISTRANTS = 10_000;
 
 export class PeerDirectory {
+  /** When each peer last registered with us (`r/i`, its address proven by the ping-back). */
+  private readonly registeredAt = new Lru<string, number>(MAX_REGISTRANTS);
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -65,6 +79,7 @@ export class PeerDirectory {
     } catch {
       return; // Not remembered this time; the peer registers again on its next join.
     }
+    this.registeredAt.set(endpointKey(e), this.clock.now());
     if (!old) this.trimView();
   }
 
@@ -122,6 +137,7 @@ export class PeerDirectory {
 
   /** Drops a peer at once (its key was proven at another address: it moved). */
   forget(e: Endpoint): void {
+    this.registeredAt.delete(endpointKey(e));
     this.write(() => this.store.removePeer(e.host, e.port));
   }
 
@@ -140,9 +156,20 @@ export class PeerDirectory {
    * (behind a symmetric NAT, or blocked: only punching or a relay gets to those). Never a peer
    * whose address has not answered us straight lately (a relay's word for it proves nothing).
    * A sample: from a table larger than the sample read, some listable peers are left out.
+   *
+   * An ordinary peer (a bounded view) lists a peer behind a restricted NAT to a traversing asker
+   * only if that peer registered with us lately: the asker takes the lister as its rendezvous for
+   * it (connector.ts), and only a peer that registered with us takes our `n/p` and keeps its NAT
+   * open to us. Punches then land on ordinary peers, not on the bootstraps (docs/scale.md).
    */
   listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
+    const bounded = Number.isFinite(this.viewSize());
+    const now = this.clock.now();
+    const introducible = (p: StoredPeer) =>
+      !bounded ||
+      !NEEDS_RENDEZVOUS.has(p.natType) ||
+      now - (this.registeredAt.peek(endpointKey(p)) ?? Number.NEGATIVE_INFINITY) < RENDEZVOUS_FRESH_MS;
     // A sample from a random point of the table, not the most recent peers: what one answer costs
     // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
     return this.store
@@ -150,6 +177,7 @@ export class PeerDirectory {
       .filter((p) => !sameEndpoint(p, asker) && p.failures === 0 && this.answered.has(p))
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
       .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
+      .filter((p) => !allTypes || introducible(p))
       .slice(0, max)
       .map((p) => ({ natConeType: allTypes ? p.natType : baseNatType(p.natType), ip: p.host, port: p.port }));
   }

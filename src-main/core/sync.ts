@@ -228,6 +228,10 @@ export class SyncLoop {
     return BASE_UNREACHABLE.has(this.deps.natType()) ? undefined : this.deps.announcedNatType();
   }
 
+  private isBootstrap(e: Endpoint): boolean {
+    return this.deps.bootstrapPeers().some((b) => endpointKey(b) === endpointKey(e));
+  }
+
   /**
    * Verifies listed peers we do not know yet before keeping them: reached directly, through a hole
    * punched with the help of the peer that listed them, or through a relay.
@@ -235,6 +239,14 @@ export class SyncLoop {
   private async learn(listed: PeerAddress[], introducer: Endpoint): Promise<void> {
     const { peers, traversal } = this.deps;
     const now = this.deps.clock.now();
+    // A peer we know, listed again by an ordinary peer: that one is a rendezvous of its now
+    // (peer-directory.ts), the first to ask at the next punch instead of the bootstrap we met it
+    // through.
+    if (!this.isBootstrap(introducer))
+      for (const p of listed) {
+        const at = { host: p.ip, port: p.port };
+        if (peers.get(at)) traversal.noteIntroducer(at, introducer);
+      }
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !this.deps.behindOurNat?.(p) && !peers.get(p))

@@ -17,6 +17,8 @@ import type { PunchSessions } from './punch.js';
 export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
 /** Rendezvous / relays tried per peer. */
 const MAX_CANDIDATES = 3;
+/** Peers that listed a peer to us, remembered per peer (newest first). */
+const MAX_INTRODUCERS = 3;
 const MAX_REMEMBERED = 10_000;
 
 export interface ConnectorDeps {
@@ -32,8 +34,8 @@ export interface ConnectorDeps {
 }
 
 export class Connector {
-  /** Who told us about a peer (its rendezvous of choice), by peer. */
-  private readonly introducers = new Lru<string, Endpoint>(MAX_REMEMBERED);
+  /** Who listed a peer to us (its rendezvous of choice), newest first, by peer. */
+  private readonly introducers = new Lru<string, Endpoint[]>(MAX_REMEMBERED);
   /** Hosts whose chats we know only from an announcement (gossip): never reached, NAT unknown. */
   private readonly announcedOnly = new Lru<string, true>(MAX_REMEMBERED);
   /** Reach attempts running, by peer, so concurrent callers share one. */
@@ -46,10 +48,14 @@ export class Connector {
     if (!this.deps.peers.get(host)) this.announcedOnly.set(endpointKey(host), true);
   }
 
-  /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
+  /**
+   * Remembers who listed `peer` to us: a rendezvous (and relay) to ask for it, the newest first.
+   * An ordinary peer lists a NATed peer only while it is that peer's rendezvous (peer-directory.ts).
+   */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     const key = endpointKey(peer);
-    this.introducers.set(key, endpointOf(introducer));
+    const before = (this.introducers.peek(key) ?? []).filter((e) => !sameEndpoint(e, introducer));
+    this.introducers.set(key, [endpointOf(introducer), ...before].slice(0, MAX_INTRODUCERS));
   }
 
   /**
@@ -169,13 +175,21 @@ export class Connector {
   }
 
   /**
-   * Peers that may introduce us to `peer` (or relay for it): who listed it, then our bootstraps,
-   * each only if it advertised the extension (pinged now if we never did).
+   * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
+   * (newest first), then a bootstrap that listed it, then our other bootstraps, each only if it
+   * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
+   * introduce most of every view, a load that grows with N (docs/scale.md).
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
-    const listed = this.introducers.peek(endpointKey(peer));
-    const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
+    const bootstraps = this.deps.bootstrapPeers();
+    const isBootstrap = (e: Endpoint) => bootstraps.some((b) => sameEndpoint(b, e));
+    const listed = this.introducers.peek(endpointKey(peer)) ?? [];
+    const all = [
+      ...listed.filter((e) => !isBootstrap(e)),
+      ...listed.filter(isBootstrap),
+      ...bootstraps,
+    ];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
     );
