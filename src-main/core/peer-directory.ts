@@ -170,6 +170,9 @@ export class PeerDirectory {
       !bounded ||
       !NEEDS_RENDEZVOUS.has(p.natType) ||
       now - (this.registeredAt.peek(endpointKey(p)) ?? Number.NEGATIVE_INFINITY) < RENDEZVOUS_FRESH_MS;
+    // A bootstrap lists peers reachable straight first: every NATed peer it lists to a joiner is
+    // one more introduction (or relay) through it, and ordinary peers list those (as above).
+    const needsUs = (p: StoredPeer) => (NEEDS_RENDEZVOUS.has(p.natType) ? 1 : 0);
     // A sample from a random point of the table, not the most recent peers: what one answer costs
     // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
     return this.store
@@ -178,6 +181,7 @@ export class PeerDirectory {
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
       .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
       .filter((p) => !allTypes || introducible(p))
+      .sort((a, b) => (allTypes && !bounded ? needsUs(a) - needsUs(b) : 0))
       .slice(0, max)
       .map((p) => ({ natConeType: allTypes ? p.natType : baseNatType(p.natType), ip: p.host, port: p.port }));
   }
