@@ -20,6 +20,9 @@ function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
 /** Types reached only through a punch (or a relay), so only through a rendezvous of theirs. */
 const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
 
+/** Types an ordinary peer lists too (they register with ordinary peers): a bootstrap lists them last. */
+const PUNCHED_VIA_OTHERS = new Set(['Restricted Cone', 'Port Restricted Cone']);
+
 /** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
 const MIN_SAMPLE_ROWS = 256;
 /**
@@ -171,8 +174,9 @@ export class PeerDirectory {
       !NEEDS_RENDEZVOUS.has(p.natType) ||
       now - (this.registeredAt.peek(endpointKey(p)) ?? Number.NEGATIVE_INFINITY) < RENDEZVOUS_FRESH_MS;
     // A bootstrap lists peers reachable straight first: every NATed peer it lists to a joiner is
-    // one more introduction (or relay) through it, and ordinary peers list those (as above).
-    const needsUs = (p: StoredPeer) => (NEEDS_RENDEZVOUS.has(p.natType) ? 1 : 0);
+    // one more introduction through it, and ordinary peers list those (as above). Not a peer behind
+    // a symmetric NAT: it registers with bootstraps alone (sync.ts), so only they list it.
+    const needsUs = (p: StoredPeer) => (PUNCHED_VIA_OTHERS.has(p.natType) ? 1 : 0);
     // A sample from a random point of the table, not the most recent peers: what one answer costs
     // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
     return this.store
