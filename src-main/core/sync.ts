@@ -3,6 +3,7 @@
 // each round (liveness, their peers, their chat lists, our registration with them).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
+import { rankBootstraps } from './home-bootstrap.js';
 import type { Logger } from './logger.js';
 import { Lru } from './lru.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
@@ -59,8 +60,9 @@ export const DEFAULT_SYNC: SyncSettings = {
 };
 
 /**
- * `client-only`: a base bootstrap we do not register with, because our NAT (symmetric, or blocked)
- * lets no base peer reach us; we still learn peers from it.
+ * `client-only`: a bootstrap we do not register with, because our NAT (symmetric, or blocked)
+ * lets no base peer reach us, or because it is one of ours but not our home (home-bootstrap.ts);
+ * we still learn peers from it.
  */
 export type BootstrapState = 'unknown' | 'registered' | 'unreachable' | 'refused' | 'client-only';
 
@@ -78,6 +80,8 @@ export interface SyncDeps {
   /** Our NAT type as detected: what we tell peers of ours. */
   natType(): string;
   traversal: Traversal;
+  /** Our public key: ranks the bootstraps we may register with (home-bootstrap.ts). */
+  homeSeed(): string;
   isSelf(e: Endpoint): boolean;
   /**
    * A listed address on our own NAT's public address: a neighbour behind the same router, reached
@@ -119,6 +123,8 @@ export class SyncLoop {
   private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
   /** Listed peers nothing reached lately, and when to try again (not every round). */
   private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
+  /** The one bootstrap of ours (it speaks `punch`) we register with, chosen each joining round. */
+  private home: Endpoint | undefined;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -167,7 +173,11 @@ export class SyncLoop {
     this.running = true;
     this.rerun = false;
     try {
-      if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
+      if (this.deps.role() === 'peer') {
+        const due = this.bootstrapsDue();
+        if (due.length > 0) this.home = await this.chooseHome();
+        await Promise.all(due.map((b) => this.joinVia(b)));
+      }
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
@@ -192,6 +202,26 @@ export class SyncLoop {
     );
   }
 
+  /**
+   * Our home bootstrap: the first by our rank that speaks `punch` and has not failed us. Base
+   * bootstraps are registered with as ever (base peers find us only through them); of ours, one
+   * lists, keeps and introduces us, so each carries ~N/B peers, not every peer configured with it.
+   */
+  private async chooseHome(): Promise<Endpoint | undefined> {
+    const { client } = this.deps;
+    for (const b of rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers())) {
+      const state = this.bootstrapState(b);
+      if (state === 'unreachable' || state === 'refused') continue;
+      const info = client.known(b) ?? (await client.ping(b).catch(() => undefined));
+      if (traverses(info)) return b;
+    }
+    return undefined;
+  }
+
+  private isHome(bootstrap: Endpoint): boolean {
+    return this.home === undefined || endpointKey(this.home) === endpointKey(bootstrap);
+  }
+
   private async joinVia(bootstrap: Endpoint): Promise<void> {
     const { client, peers } = this.deps;
     const key = endpointKey(bootstrap);
@@ -200,7 +230,7 @@ export class SyncLoop {
       // Ping first (once): what it speaks decides what we announce and what we ask.
       const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
       const natConeType = this.natConeTypeFor(info);
-      if (natConeType === undefined) {
+      if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
         this.bootstrapStates.set(key, 'client-only');
       } else {
         await client.register(bootstrap, natConeType);
@@ -214,6 +244,8 @@ export class SyncLoop {
     } catch (err) {
       const kind = errorKind(err);
       this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
+      // Our home failed us: the others are joined again next round, one of them the new home.
+      if (this.home && endpointKey(this.home) === key) this.joinedAt.clear();
       this.deps.logger.warn({ bootstrap: key, err: String(err) }, 'bootstrap join failed');
     }
     if (before !== this.bootstrapStates.get(key)) this.deps.onChange('bootstrap');
