@@ -116,8 +116,7 @@ export class Traversal {
       clock: deps.clock,
       answered: deps.answered,
       intervalMs: () => deps.settings().keepaliveMs,
-      // Behind no NAT there is no binding toward a rendezvous to keep.
-      rendezvous: () => (deps.natType() === 'Open Internet' ? [] : [...this.registeredWith.values()]),
+      rendezvous: () => this.bindingsToKeep(),
       idleMs: () => deps.settings().keepaliveIdleMs,
     });
     this.relay = new RelayService(
@@ -297,6 +296,21 @@ export class Traversal {
   /** We registered with `peer` (r/i answered 0): it may introduce others to us (`n/p`). */
   noteRegisteredWith(peer: Endpoint): void {
     this.registeredWith.set(endpointKey(peer), endpointOf(peer));
+  }
+
+  /**
+   * Rendezvous whose binding toward us we keep open. Behind no NAT: none. Behind a symmetric NAT:
+   * all (only the bootstraps that list us can relay to our mapping). Else the ordinary peers we
+   * registered with, who list and introduce us now; the bootstraps only while there are none, so
+   * a bootstrap's keepalives do not grow with N (docs/scale.md). A bootstrap whose binding lapsed
+   * still lists us until we fail its checks, and a punch through it fails over to the next.
+   */
+  private bindingsToKeep(): Endpoint[] {
+    const nat = this.deps.natType();
+    if (nat === 'Open Internet') return [];
+    const all = [...this.registeredWith.values()];
+    const ordinary = all.filter((e) => !this.isBootstrap(e));
+    return nat === 'Symmetric' || ordinary.length === 0 ? all : ordinary;
   }
 
   private isBootstrap(e: Endpoint): boolean {
