@@ -7,7 +7,10 @@ import type { Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
 
 const score = (seed: string, e: Endpoint) =>
-  createHash('sha256').update(`${seed}\n${endpointKey(e)}`).digest().readUInt32BE(0);
+  createHash('sha256')
+    .update(`${seed}\n${endpointKey(e)}`)
+    .digest()
+    .readUInt32BE(0);
 
 /** `bootstraps` in the order this peer (by `seed`, its public key) prefers them as its home. */
 export function rankBootstraps(seed: string, bootstraps: readonly Endpoint[]): Endpoint[] {

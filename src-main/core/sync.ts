@@ -123,8 +123,6 @@ export class SyncLoop {
   private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
   /** Listed peers nothing reached lately, and when to try again (not every round). */
   private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
-  /** The one bootstrap of ours (it speaks `punch`) we register with, chosen each joining round. */
-  private home: Endpoint | undefined;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -174,9 +172,12 @@ export class SyncLoop {
     this.rerun = false;
     try {
       if (this.deps.role() === 'peer') {
-        const due = this.bootstrapsDue();
-        if (due.length > 0) this.home = await this.chooseHome();
-        await Promise.all(due.map((b) => this.joinVia(b)));
+        await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
+        // The home we ranked first failed or was a base peer: the others are joined again next
+        // round, one of them the new home.
+        const ours = this.deps.bootstrapPeers().filter((b) => traverses(this.deps.client.known(b)));
+        if (ours.length > 0 && !ours.some((b) => this.bootstrapState(b) === 'registered'))
+          this.joinedAt.clear();
       }
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
@@ -203,23 +204,19 @@ export class SyncLoop {
   }
 
   /**
-   * Our home bootstrap: the first by our rank that speaks `punch` and has not failed us. Base
-   * bootstraps are registered with as ever (base peers find us only through them); of ours, one
-   * lists, keeps and introduces us, so each carries ~N/B peers, not every peer configured with it.
+   * Whether `bootstrap` (one of ours: it speaks `punch`) is our home: the first by our rank that
+   * has not failed us and is not known to be a base peer. Base bootstraps are registered with as
+   * ever (base peers find us only through them); of ours, one lists, keeps and introduces us, so
+   * each carries ~N/B peers, not every peer configured with it (home-bootstrap.ts).
    */
-  private async chooseHome(): Promise<Endpoint | undefined> {
-    const { client } = this.deps;
-    for (const b of rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers())) {
-      const state = this.bootstrapState(b);
-      if (state === 'unreachable' || state === 'refused') continue;
-      const info = client.known(b) ?? (await client.ping(b).catch(() => undefined));
-      if (traverses(info)) return b;
-    }
-    return undefined;
-  }
-
   private isHome(bootstrap: Endpoint): boolean {
-    return this.home === undefined || endpointKey(this.home) === endpointKey(bootstrap);
+    const { client } = this.deps;
+    const home = rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers()).find((b) => {
+      const state = this.bootstrapState(b);
+      const info = client.known(b);
+      return state !== 'unreachable' && state !== 'refused' && (info === undefined || traverses(info));
+    });
+    return home === undefined || endpointKey(home) === endpointKey(bootstrap);
   }
 
   private async joinVia(bootstrap: Endpoint): Promise<void> {
@@ -244,8 +241,6 @@ export class SyncLoop {
     } catch (err) {
       const kind = errorKind(err);
       this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
-      // Our home failed us: the others are joined again next round, one of them the new home.
-      if (this.home && endpointKey(this.home) === key) this.joinedAt.clear();
       this.deps.logger.warn({ bootstrap: key, err: String(err) }, 'bootstrap join failed');
     }
     if (before !== this.bootstrapStates.get(key)) this.deps.onChange('bootstrap');

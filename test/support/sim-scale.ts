@@ -343,7 +343,6 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   for (const creator of creators) {
     const chat = await creator.peer.createChat(`scale ${created.length}`, 'hello', `peer ${creator.id}`);
     created.push({ uuid: chat.uuid, at: clock.now() });
-    if (process.env.SCALE_DEBUG) process.stderr.write(`CREATOR ${created.length - 1} ${creator.id} ${creator.natType}\n`);
     pendingChats.add(chat.uuid);
     creator.listed.set(chat.uuid, clock.now());
     await clock.advance(1000);

@@ -185,11 +185,7 @@ export class Connector {
     const bootstraps = this.deps.bootstrapPeers();
     const isBootstrap = (e: Endpoint) => bootstraps.some((b) => sameEndpoint(b, e));
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
-    const all = [
-      ...listed.filter((e) => !isBootstrap(e)),
-      ...listed.filter(isBootstrap),
-      ...bootstraps,
-    ];
+    const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
     );

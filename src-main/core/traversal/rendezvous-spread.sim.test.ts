@@ -55,18 +55,20 @@ describe('rendezvous spread (simulator)', () => {
       config: { bootstrapPeers: [BOOTSTRAP], sync: { intervalMs: 10_000 } },
     });
     const target = behind('port-restricted', 'Port Restricted Cone', 31);
+    const at = target.peer.config.publicEndpoint ?? target.endpoint;
     // Its punched paths are dropped at every keepalive round (nothing wants them for 1 ms), so
     // each sync with the target punches again: every introduction it asks for is counted.
     const asker = behind('port-restricted', 'Port Restricted Cone', 41, {
       traversal: { keepaliveIdleMs: 1 },
     });
-    const at = { host: '198.51.100.31', port: 7000 };
     await h.advance(6 * 60_000);
 
     const listedByOrdinary = asker.tap
       .receivedWhere((o, r) => {
         const peers = (o.c as { peers?: { ip: string; port: number }[] } | undefined)?.peers;
-        return same(r.peer, ordinary.endpoint) && (peers ?? []).some((p) => same({ host: p.ip, port: p.port }, at));
+        return (
+          same(r.peer, ordinary.endpoint) && (peers ?? []).some((p) => same({ host: p.ip, port: p.port }, at))
+        );
       })
       .at(0);
     expect(listedByOrdinary, 'the ordinary peer listed the target').toBeDefined();
@@ -84,7 +86,10 @@ describe('what an ordinary peer lists to a traversing asker', () => {
   }
 
   const listOf = async (asker: Probe, to: Endpoint, z: string) => {
-    const answer = await asker.askOnce({ m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 10, nat: true }, z }, to);
+    const answer = await asker.askOnce(
+      { m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 10, nat: true }, z },
+      to,
+    );
     return ((answer.obj?.c as { peers?: { ip: string }[] } | undefined)?.peers ?? []).map((p) => p.ip);
   };
 
