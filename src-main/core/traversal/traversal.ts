@@ -134,9 +134,15 @@ export class Traversal {
     return this.offersRelay() ? ['punch', 'relay'] : ['punch'];
   }
 
+  /**
+   * 'auto': a bootstrap, and an ordinary peer anyone can send to (no NAT, or a full cone): peers
+   * behind restricted NATs register with those as rendezvous, so they can relay to them too, and
+   * the bootstraps relay only for whom nobody else can (docs/scale.md).
+   */
   offersRelay(): boolean {
     const { offer } = this.deps.settings().relay;
-    return offer === 'always' || (offer === 'auto' && this.deps.role() === 'bootstrap');
+    if (offer !== 'auto') return offer === 'always';
+    return this.deps.role() === 'bootstrap' || PUBLIC_NAT.has(this.deps.natType());
   }
 
   start(): void {
@@ -322,6 +328,9 @@ export class Traversal {
     return this.isOurRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 }
+
+/** NAT types anyone may send to unasked: such a peer can relay as a bootstrap does. */
+const PUBLIC_NAT = new Set<NatType>(['Open Internet', 'Full Cone']);
 
 const fail = (r: number): Response => ({ r, c: {} });
 
