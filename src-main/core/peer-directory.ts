@@ -104,6 +104,15 @@ export class PeerDirectory {
     };
   }
 
+  /**
+   * Whether `e` registered with us lately: it keeps its NAT's binding toward us open (a rendezvous
+   * of its own, keepalive.ts), so a direct ping reaches it without a punch.
+   */
+  registeredLately(e: Endpoint): boolean {
+    const at = this.registeredAt.peek(endpointKey(e));
+    return at !== undefined && this.clock.now() - at < RENDEZVOUS_FRESH_MS;
+  }
+
   /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */
   sample(n: number): StoredPeer[] {
     return this.store.peersFrom(this.random(), n);
@@ -168,11 +177,8 @@ export class PeerDirectory {
   listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
     const bounded = Number.isFinite(this.viewSize());
-    const now = this.clock.now();
     const introducible = (p: StoredPeer) =>
-      !bounded ||
-      !NEEDS_RENDEZVOUS.has(p.natType) ||
-      now - (this.registeredAt.peek(endpointKey(p)) ?? Number.NEGATIVE_INFINITY) < RENDEZVOUS_FRESH_MS;
+      !bounded || !NEEDS_RENDEZVOUS.has(p.natType) || this.registeredLately(p);
     // A bootstrap lists peers reachable straight first: every NATed peer it lists to a joiner is
     // one more introduction through it, and ordinary peers list those (as above). Not a peer behind
     // a symmetric NAT: it registers with bootstraps alone (sync.ts), so only they list it.

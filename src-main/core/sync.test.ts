@@ -106,9 +106,8 @@ describe('joining through a bootstrap', () => {
     expect(p1.peer.remoteChats().some((r) => endpointKey(r.host) === endpointKey(p3.endpoint))).toBe(true);
 
     await p3.peer.close();
-    // One failed round is not enough to forget it (a round that tries every path, the open peer
-    // p2's relay among them, takes ~9 s)...
-    await h.advance(10_000);
+    // One failed round is not enough to forget it...
+    await h.advance(7_000);
     expect(known(p1)).toContain(endpointKey(p3.endpoint));
     const entry = p1.peer.remoteChats().find((r) => endpointKey(r.host) === endpointKey(p3.endpoint));
     expect(entry?.error).toBe('timeout');

@@ -15,6 +15,8 @@ import type { PunchSessions } from './punch.js';
 
 /** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
 export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+/** NAT types that take a datagram from anyone: reached directly or not at all. */
+const REACHABLE_UNASKED = new Set(['Open Internet', 'Full Cone']);
 /** Rendezvous / relays tried per peer. */
 const MAX_CANDIDATES = 3;
 /** Peers that listed a peer to us, remembered per peer (newest first). */
@@ -111,9 +113,13 @@ export class Connector {
       }
     }
     // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
-    // Not at a private address (a LAN neighbour): no rendezvous out there could introduce it.
+    // Not at a private address (a LAN neighbour): no rendezvous out there could introduce it. Nor
+    // one that registered with us lately: it keeps its binding toward us open (docs/scale.md).
     let rendezvous =
-      listedNatType && NEEDS_PUNCH.has(listedNatType) && !isPrivateAddress(peer.host)
+      listedNatType &&
+      NEEDS_PUNCH.has(listedNatType) &&
+      !isPrivateAddress(peer.host) &&
+      !this.deps.peers.registeredLately(peer)
         ? await this.candidates(peer, 'punch')
         : [];
     if (rendezvous.length === 0) {
@@ -124,6 +130,11 @@ export class Connector {
       } catch (err) {
         if (isClosed(err)) throw err;
       }
+    }
+    // Open or full cone: anyone may send to it, so a silent one is gone, and a punch or a relay
+    // would only ask a rendezvous (most often a bootstrap) to chase it too (docs/scale.md).
+    if (listedNatType && REACHABLE_UNASKED.has(listedNatType)) {
+      throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no answer`);
     }
     if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
     for (const r of rendezvous) {
