@@ -157,3 +157,26 @@ describe('what an ordinary peer lists to a traversing asker', () => {
     expect(victim.received.slice(before)).toEqual([]);
   });
 });
+
+describe('a peer that is gone', () => {
+  it('an open peer that stops answering is not chased through the bootstrap (no n/i, no n/r for it)', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boot = h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const config = { bootstrapPeers: [BOOTSTRAP], sync: { intervalMs: 10_000 } };
+    const asker = h.addPeer({ host: '203.0.113.20', port: 7000, config });
+    const gone = h.addPeer({ host: '203.0.113.21', port: 7000, config });
+    await h.settle(gone.peer.createChat('soon gone', 'x', 'host'));
+    await h.advance(30_000);
+    expect(asker.peer.remoteChats().some((r) => same(r.host, gone.endpoint))).toBe(true);
+
+    await gone.peer.close();
+    const from = h.clock.now();
+    await h.settle(asker.peer.refreshChats(gone.endpoint), 30_000);
+    await h.advance(60_000);
+    const chased = boot.tap.receivedWhere((o, r) => {
+      const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+      return r.at > from && o.t === 'n' && a?.ip === gone.endpoint.host && a?.port === gone.endpoint.port;
+    });
+    expect(chased).toEqual([]);
+  });
+});
