@@ -96,6 +96,9 @@ const errorKind = (err: unknown) => (err instanceof NanceError ? err.kind : 'exc
 /** A peer of ours (it advertised traversal): it takes every NAT type and can reach any peer we list. */
 const traverses = (info: PingInfo | undefined) => info?.ext.includes('punch') ?? false;
 
+/** Types anyone may send to unasked: such a peer can be our rendezvous and relay. */
+const PUBLIC_TYPES = new Set(['Open Internet', 'Full Cone']);
+
 /** Types no base peer could reach us at: we do not register with base peers then (docs/nat.md). */
 const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 
@@ -118,6 +121,8 @@ export class SyncLoop {
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
   private readonly joinedAt = new Map<string, number>();
+  /** Bootstraps whose last join failed: not our home until a join through them succeeds. */
+  private readonly failedJoins = new Set<string>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
   /** When each peer last had a full sync (ping, chats, registration). */
   private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
@@ -212,9 +217,8 @@ export class SyncLoop {
   private isHome(bootstrap: Endpoint): boolean {
     const { client } = this.deps;
     const home = rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers()).find((b) => {
-      const state = this.bootstrapState(b);
       const info = client.known(b);
-      return state !== 'unreachable' && state !== 'refused' && (info === undefined || traverses(info));
+      return !this.failedJoins.has(endpointKey(b)) && (info === undefined || traverses(info));
     });
     return home === undefined || endpointKey(home) === endpointKey(bootstrap);
   }
@@ -237,9 +241,11 @@ export class SyncLoop {
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
       const listed = await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info));
       this.joinedAt.set(key, this.deps.clock.now());
+      this.failedJoins.delete(key);
       await this.learn(listed, bootstrap);
     } catch (err) {
       const kind = errorKind(err);
+      this.failedJoins.add(key);
       this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
       this.deps.logger.warn({ bootstrap: key, err: String(err) }, 'bootstrap join failed');
     }
@@ -383,8 +389,27 @@ export class SyncLoop {
       return errorKind(err) === 'closed';
     }
     peers.markAlive(peer, undefined, 'peer');
-    await this.learn(listed, peer);
+    await Promise.all([this.learn(listed, peer), this.registerIfFewRendezvous(peer)]);
     return true;
+  }
+
+  /**
+   * Behind a NAT with fewer than 2 ordinary rendezvous (just joined: full syncs, which register,
+   * come minutes apart): register now with this peer of ours if anyone can send to it (it can
+   * then relay for us too), so ordinary peers list and introduce us, and our bootstrap need not
+   * keep us (docs/scale.md). Not behind a symmetric NAT (as full syncs).
+   */
+  private async registerIfFewRendezvous(peer: StoredPeer): Promise<void> {
+    const nat = this.deps.natType();
+    if (nat === 'Open Internet' || nat === 'Symmetric' || !PUBLIC_TYPES.has(peer.natType)) return;
+    if (this.deps.traversal.ordinaryRendezvous() >= 2) return;
+    const info = this.deps.client.known(peer);
+    const natConeType = info ? this.natConeTypeFor(info) : undefined;
+    if (natConeType === undefined) return;
+    await this.deps.client.register(peer, natConeType).then(
+      () => this.deps.traversal.noteRegisteredWith(peer),
+      () => undefined,
+    );
   }
 
   private async fullSyncWith(peer: StoredPeer): Promise<void> {

@@ -313,6 +313,11 @@ export class Traversal {
     return nat === 'Symmetric' || ordinary.length === 0 ? all : ordinary;
   }
 
+  /** Ordinary peers we registered with: they list, introduce and relay for us. */
+  ordinaryRendezvous(): number {
+    return [...this.registeredWith.values()].filter((e) => !this.isBootstrap(e)).length;
+  }
+
   private isBootstrap(e: Endpoint): boolean {
     return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
   }
