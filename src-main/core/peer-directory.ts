@@ -29,9 +29,21 @@ export interface HeardOf {
   /** The address did not prove that key: its listing went, and no request goes there for it. */
   refused: boolean;
 }
+/** Types reached only through a punch (or a relay), so only through a rendezvous of theirs. */
+const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
+
+/** Types an ordinary peer lists too (they register with ordinary peers): a bootstrap lists them last. */
+const PUNCHED_VIA_OTHERS = new Set(['Restricted Cone', 'Port Restricted Cone']);
 
 /** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
 const MIN_SAMPLE_ROWS = 256;
+/**
+ * How long a registration with an ordinary peer makes it a rendezvous for the registrant: the
+ * registrant keeps its binding toward us open while it knows us (keepalive.ts), and registers
+ * again at each full sync with us (every few minutes).
+ */
+export const RENDEZVOUS_FRESH_MS = 10 * 60_000;
+const MAX_REGISTRANTS = 10_000;
 
 export class PeerDirectory {
   /**
@@ -40,6 +52,8 @@ export class PeerDirectory {
    * request finds a path first and must find that key there (NancePeer.requireAnnouncedKey).
    */
   private readonly heardOf = new Lru<string, HeardOf>(MAX_HEARD_OF);
+  /** When each peer last registered with us (`r/i`, its address proven by the ping-back). */
+  private readonly registeredAt = new Lru<string, number>(MAX_REGISTRANTS);
 
   constructor(
     private readonly store: Store,
@@ -112,6 +126,7 @@ export class PeerDirectory {
     } catch {
       return; // Not remembered this time; the peer registers again on its next join.
     }
+    this.registeredAt.set(endpointKey(e), this.clock.now());
     if (!old) this.trimView();
   }
 
@@ -131,6 +146,15 @@ export class PeerDirectory {
       lastSeen: now,
       failures: 0,
     };
+  }
+
+  /**
+   * Whether `e` registered with us lately: it keeps its NAT's binding toward us open (a rendezvous
+   * of its own, keepalive.ts), so a direct ping reaches it without a punch.
+   */
+  registeredLately(e: Endpoint): boolean {
+    const at = this.registeredAt.peek(endpointKey(e));
+    return at !== undefined && this.clock.now() - at < RENDEZVOUS_FRESH_MS;
   }
 
   /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */
@@ -169,6 +193,7 @@ export class PeerDirectory {
 
   /** Drops a peer at once (its key was proven at another address: it moved). */
   forget(e: Endpoint): void {
+    this.registeredAt.delete(endpointKey(e));
     this.write(() => this.store.removePeer(e.host, e.port));
   }
 
@@ -187,9 +212,21 @@ export class PeerDirectory {
    * (behind a symmetric NAT, or blocked: only punching or a relay gets to those). Never a peer
    * whose address has not answered us straight lately (a relay's word for it proves nothing).
    * A sample: from a table larger than the sample read, some listable peers are left out.
+   *
+   * An ordinary peer (a bounded view) lists a peer behind a restricted NAT to a traversing asker
+   * only if that peer registered with us lately: the asker takes the lister as its rendezvous for
+   * it (connector.ts), and only a peer that registered with us takes our `n/p` and keeps its NAT
+   * open to us. Punches then land on ordinary peers, not on the bootstraps (docs/scale.md).
    */
   listFor(asker: Endpoint, max: number, allTypes = false): PeerAddress[] {
     const askerPrivate = isPrivateAddress(asker.host);
+    const bounded = Number.isFinite(this.viewSize());
+    const introducible = (p: StoredPeer) =>
+      !bounded || !NEEDS_RENDEZVOUS.has(p.natType) || this.registeredLately(p);
+    // A bootstrap lists peers reachable straight first: every NATed peer it lists to a joiner is
+    // one more introduction through it, and ordinary peers list those (as above). Not a peer behind
+    // a symmetric NAT: it registers with bootstraps alone (sync.ts), so only they list it.
+    const needsUs = (p: StoredPeer) => (PUNCHED_VIA_OTHERS.has(p.natType) ? 1 : 0);
     // A sample from a random point of the table, not the most recent peers: what one answer costs
     // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
     return this.store
@@ -197,6 +234,8 @@ export class PeerDirectory {
       .filter((p) => !sameEndpoint(p, asker) && p.failures === 0 && this.answered.has(p))
       .filter((p) => askerPrivate || !isPrivateAddress(p.host))
       .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
+      .filter((p) => !allTypes || introducible(p))
+      .sort((a, b) => (allTypes && !bounded ? needsUs(a) - needsUs(b) : 0))
       .slice(0, max)
       .map((p) => ({ natConeType: allTypes ? p.natType : baseNatType(p.natType), ip: p.host, port: p.port }));
   }

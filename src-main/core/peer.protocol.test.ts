@@ -58,11 +58,12 @@ describe('ping', () => {
       const { host, to, probe } = world(role);
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
       const id = host.peer.identity.publicKey;
-      // A bootstrap relays by default ('auto'); every peer of ours punches and says its NAT type.
+      // A bootstrap, and a peer with no NAT, relay by default ('auto'); every peer of ours punches
+      // and says its NAT type.
       const ext =
         role === 'bootstrap'
           ? ['page', 'proof', 'sig', 'punch', 'relay']
-          : ['page', 'proof', 'sig', 'push', 'gossip', 'punch'];
+          : ['page', 'proof', 'sig', 'push', 'gossip', 'punch', 'relay'];
       expect(answer.obj).toStrictEqual({
         m: 'R',
         r: 0,

@@ -314,6 +314,7 @@ export class NancePeer {
       announcedNatType: () => this.announcedNatType(),
       natType: () => this.config.natType,
       traversal: this.traversal,
+      homeSeed: () => this.identity.publicKey,
       isSelf: (e) => this.isSelf(e),
       behindOurNat: (e) => behindSameNat(e, this.config),
       onChange: (what) =>

@@ -122,7 +122,7 @@ describe('a peer on a real UDP socket under concurrent load', () => {
       socket.send(Buffer.from([0, 1, 2, 255]), to);
       const answer = await socket.request({ m: 'p', z: 'after' }, to);
       expect(String(answer?.text).replace(/,"(k|id)":"[^"]+"/g, '')).toBe(
-        '{"m":"R","r":0,"c":{"nance":{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Open Internet"}},"z":"after"}',
+        '{"m":"R","r":0,"c":{"nance":{"v":1,"ext":["page","proof","sig","push","gossip","punch","relay"],"role":"peer","nat":"Open Internet"}},"z":"after"}',
       );
       const count = await socket.request(
         { m: 'r', t: 'g', d: 'm', a: { chatUuid: postChat.uuid, after: 0, limit: 1 }, z: 'count' },

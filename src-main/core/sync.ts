@@ -3,6 +3,7 @@
 // each round (liveness, their peers, their chat lists, our registration with them).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
+import { rankBootstraps } from './home-bootstrap.js';
 import type { Logger } from './logger.js';
 import { Lru } from './lru.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
@@ -59,8 +60,9 @@ export const DEFAULT_SYNC: SyncSettings = {
 };
 
 /**
- * `client-only`: a base bootstrap we do not register with, because our NAT (symmetric, or blocked)
- * lets no base peer reach us; we still learn peers from it.
+ * `client-only`: a bootstrap we do not register with, because our NAT (symmetric, or blocked)
+ * lets no base peer reach us, or because it is one of ours but not our home (home-bootstrap.ts);
+ * we still learn peers from it.
  */
 export type BootstrapState = 'unknown' | 'registered' | 'unreachable' | 'refused' | 'client-only';
 
@@ -78,6 +80,8 @@ export interface SyncDeps {
   /** Our NAT type as detected: what we tell peers of ours. */
   natType(): string;
   traversal: Traversal;
+  /** Our public key: ranks the bootstraps we may register with (home-bootstrap.ts). */
+  homeSeed(): string;
   isSelf(e: Endpoint): boolean;
   /**
    * A listed address on our own NAT's public address: a neighbour behind the same router, reached
@@ -91,6 +95,9 @@ const errorKind = (err: unknown) => (err instanceof NanceError ? err.kind : 'exc
 
 /** A peer of ours (it advertised traversal): it takes every NAT type and can reach any peer we list. */
 const traverses = (info: PingInfo | undefined) => info?.ext.includes('punch') ?? false;
+
+/** Types anyone may send to unasked: such a peer can be our rendezvous and relay. */
+const PUBLIC_TYPES = new Set(['Open Internet', 'Full Cone']);
 
 /** Types no base peer could reach us at: we do not register with base peers then (docs/nat.md). */
 const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
@@ -114,6 +121,8 @@ export class SyncLoop {
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
   private readonly joinedAt = new Map<string, number>();
+  /** Bootstraps whose last join failed: not our home until a join through them succeeds. */
+  private readonly failedJoins = new Set<string>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
   /** When each peer last had a full sync (ping, chats, registration). */
   private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
@@ -167,7 +176,14 @@ export class SyncLoop {
     this.running = true;
     this.rerun = false;
     try {
-      if (this.deps.role() === 'peer') await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
+      if (this.deps.role() === 'peer') {
+        await Promise.all(this.bootstrapsDue().map((b) => this.joinVia(b)));
+        // The home we ranked first failed or was a base peer: the others are joined again next
+        // round, one of them the new home.
+        const ours = this.deps.bootstrapPeers().filter((b) => traverses(this.deps.client.known(b)));
+        if (ours.length > 0 && !ours.some((b) => this.bootstrapState(b) === 'registered'))
+          this.joinedAt.clear();
+      }
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
       await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
@@ -192,6 +208,21 @@ export class SyncLoop {
     );
   }
 
+  /**
+   * Whether `bootstrap` (one of ours: it speaks `punch`) is our home: the first by our rank that
+   * has not failed us and is not known to be a base peer. Base bootstraps are registered with as
+   * ever (base peers find us only through them); of ours, one lists, keeps and introduces us, so
+   * each carries ~N/B peers, not every peer configured with it (home-bootstrap.ts).
+   */
+  private isHome(bootstrap: Endpoint): boolean {
+    const { client } = this.deps;
+    const home = rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers()).find((b) => {
+      const info = client.known(b);
+      return !this.failedJoins.has(endpointKey(b)) && (info === undefined || traverses(info));
+    });
+    return home === undefined || endpointKey(home) === endpointKey(bootstrap);
+  }
+
   private async joinVia(bootstrap: Endpoint): Promise<void> {
     const { client, peers } = this.deps;
     const key = endpointKey(bootstrap);
@@ -200,7 +231,7 @@ export class SyncLoop {
       // Ping first (once): what it speaks decides what we announce and what we ask.
       const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
       const natConeType = this.natConeTypeFor(info);
-      if (natConeType === undefined) {
+      if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
         this.bootstrapStates.set(key, 'client-only');
       } else {
         await client.register(bootstrap, natConeType);
@@ -210,9 +241,11 @@ export class SyncLoop {
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
       const listed = await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info));
       this.joinedAt.set(key, this.deps.clock.now());
+      this.failedJoins.delete(key);
       await this.learn(listed, bootstrap);
     } catch (err) {
       const kind = errorKind(err);
+      this.failedJoins.add(key);
       this.bootstrapStates.set(key, kind === 'timeout' ? 'unreachable' : 'refused');
       this.deps.logger.warn({ bootstrap: key, err: String(err) }, 'bootstrap join failed');
     }
@@ -228,6 +261,10 @@ export class SyncLoop {
     return BASE_UNREACHABLE.has(this.deps.natType()) ? undefined : this.deps.announcedNatType();
   }
 
+  private isBootstrap(e: Endpoint): boolean {
+    return this.deps.bootstrapPeers().some((b) => endpointKey(b) === endpointKey(e));
+  }
+
   /**
    * Verifies listed peers we do not know yet before keeping them: reached directly, through a hole
    * punched with the help of the peer that listed them, or through a relay.
@@ -235,6 +272,14 @@ export class SyncLoop {
   private async learn(listed: PeerAddress[], introducer: Endpoint): Promise<void> {
     const { peers, traversal } = this.deps;
     const now = this.deps.clock.now();
+    // A peer we know, listed again by an ordinary peer: that one is a rendezvous of its now
+    // (peer-directory.ts), the first to ask at the next punch instead of the bootstrap we met it
+    // through.
+    if (!this.isBootstrap(introducer))
+      for (const p of listed) {
+        const at = { host: p.ip, port: p.port };
+        if (peers.get(at)) traversal.noteIntroducer(at, introducer);
+      }
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !this.deps.behindOurNat?.(p) && !peers.get(p))
@@ -344,8 +389,27 @@ export class SyncLoop {
       return errorKind(err) === 'closed';
     }
     peers.markAlive(peer, undefined, 'peer');
-    await this.learn(listed, peer);
+    await Promise.all([this.learn(listed, peer), this.registerIfFewRendezvous(peer)]);
     return true;
+  }
+
+  /**
+   * Behind a NAT with fewer than 2 ordinary rendezvous (just joined: full syncs, which register,
+   * come minutes apart): register now with this peer of ours if anyone can send to it (it can
+   * then relay for us too), so ordinary peers list and introduce us, and our bootstrap need not
+   * keep us (docs/scale.md). Not behind a symmetric NAT (as full syncs).
+   */
+  private async registerIfFewRendezvous(peer: StoredPeer): Promise<void> {
+    const nat = this.deps.natType();
+    if (nat === 'Open Internet' || nat === 'Symmetric' || !PUBLIC_TYPES.has(peer.natType)) return;
+    if (this.deps.traversal.ordinaryRendezvous() >= 2) return;
+    const info = this.deps.client.known(peer);
+    const natConeType = info ? this.natConeTypeFor(info) : undefined;
+    if (natConeType === undefined) return;
+    await this.deps.client.register(peer, natConeType).then(
+      () => this.deps.traversal.noteRegisteredWith(peer),
+      () => undefined,
+    );
   }
 
   private async fullSyncWith(peer: StoredPeer): Promise<void> {

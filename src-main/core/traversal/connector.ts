@@ -17,8 +17,12 @@ import type { PunchSessions } from './punch.js';
 export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
 /** NAT types a user's request finds a path for first (a host never heard from may be behind any). */
 const NEEDS_TRAVERSAL = new Set([...NEEDS_PUNCH, UNKNOWN_NAT]);
+/** NAT types that take a datagram from anyone: reached directly or not at all. */
+const REACHABLE_UNASKED = new Set(['Open Internet', 'Full Cone']);
 /** Rendezvous / relays tried per peer. */
 const MAX_CANDIDATES = 3;
+/** Peers that listed a peer to us, remembered per peer (newest first). */
+const MAX_INTRODUCERS = 3;
 const MAX_REMEMBERED = 10_000;
 
 export interface ConnectorDeps {
@@ -34,17 +38,21 @@ export interface ConnectorDeps {
 }
 
 export class Connector {
-  /** Who told us about a peer (its rendezvous of choice), by peer. */
-  private readonly introducers = new Lru<string, Endpoint>(MAX_REMEMBERED);
+  /** Who listed a peer to us (its rendezvous of choice), newest first, by peer. */
+  private readonly introducers = new Lru<string, Endpoint[]>(MAX_REMEMBERED);
   /** Reach attempts running, by peer, so concurrent callers share one. */
   private readonly reaching = new Map<string, Promise<PingInfo>>();
 
   constructor(private readonly deps: ConnectorDeps) {}
 
-  /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
+  /**
+   * Remembers who listed `peer` to us: a rendezvous (and relay) to ask for it, the newest first.
+   * An ordinary peer lists a NATed peer only while it is that peer's rendezvous (peer-directory.ts).
+   */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     const key = endpointKey(peer);
-    this.introducers.set(key, endpointOf(introducer));
+    const before = (this.introducers.peek(key) ?? []).filter((e) => !sameEndpoint(e, introducer));
+    this.introducers.set(key, [endpointOf(introducer), ...before].slice(0, MAX_INTRODUCERS));
   }
 
   /**
@@ -94,9 +102,13 @@ export class Connector {
       }
     }
     // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
-    // Not at a private address (a LAN neighbour): no rendezvous out there could introduce it.
+    // Not at a private address (a LAN neighbour): no rendezvous out there could introduce it. Nor
+    // one that registered with us lately: it keeps its binding toward us open (docs/scale.md).
     let rendezvous =
-      listedNatType && NEEDS_PUNCH.has(listedNatType) && !isPrivateAddress(peer.host)
+      listedNatType &&
+      NEEDS_PUNCH.has(listedNatType) &&
+      !isPrivateAddress(peer.host) &&
+      !this.deps.peers.registeredLately(peer)
         ? await this.candidates(peer, 'punch')
         : [];
     if (rendezvous.length === 0) {
@@ -107,6 +119,11 @@ export class Connector {
       } catch (err) {
         if (isClosed(err)) throw err;
       }
+    }
+    // Open or full cone: anyone may send to it, so a silent one is gone, and a punch or a relay
+    // would only ask a rendezvous (most often a bootstrap) to chase it too (docs/scale.md).
+    if (listedNatType && REACHABLE_UNASKED.has(listedNatType)) {
+      throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no answer`);
     }
     if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
     for (const r of rendezvous) {
@@ -158,13 +175,17 @@ export class Connector {
   }
 
   /**
-   * Peers that may introduce us to `peer` (or relay for it): who listed it, then our bootstraps,
-   * each only if it advertised the extension (pinged now if we never did).
+   * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
+   * (newest first), then a bootstrap that listed it, then our other bootstraps, each only if it
+   * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
+   * introduce most of every view, a load that grows with N (docs/scale.md).
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
-    const listed = this.introducers.peek(endpointKey(peer));
-    const all = [...(listed ? [listed] : []), ...this.deps.bootstrapPeers()];
+    const bootstraps = this.deps.bootstrapPeers();
+    const isBootstrap = (e: Endpoint) => bootstraps.some((b) => sameEndpoint(b, e));
+    const listed = this.introducers.peek(endpointKey(peer)) ?? [];
+    const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
     );

@@ -1,6 +1,7 @@
 // The NAT traversal extension (n/*, g/i's nat flag, the ping ad) on the wire, over the simulator with
 // raw probes: the exact answers a peer gives, what it sends on behalf of others, and what it refuses.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { NatType } from '../../../src-shared/protocol/index.js';
 import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import { NanceError } from '../errors.js';
 import { DEFAULT_GUARD, GUARD_OFF } from '../guard/index.js';
@@ -100,9 +101,14 @@ const since = (probe: Probe, from: number) => probe.received.slice(from);
 describe('the ping ad', () => {
   it.each<[string, Partial<PeerConfig> & { role: 'peer' | 'bootstrap' }, string]>([
     [
-      'a peer: punch, not relay',
-      { role: 'peer' },
-      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Open Internet"}',
+      'a peer behind a restricted NAT: punch, not relay',
+      { role: 'peer', natType: 'Port Restricted Cone' },
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Port Restricted Cone"}',
+    ],
+    [
+      'a peer anyone can send to (auto): punch and relay',
+      { role: 'peer', natType: 'Full Cone' },
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch","relay"],"role":"peer","nat":"Full Cone"}',
     ],
     [
       'a bootstrap (auto): punch and relay',
@@ -420,14 +426,14 @@ describe('n/p (punch) and n/k (knock) at the target of an introduction', () => {
 describe('n/r (relay) at a relay', () => {
   const MSG = { m: 'r', t: 'g', d: 'c', a: { maxChatsLength: 10 }, z: 'inner' };
 
-  function relayWorld(role: 'peer' | 'bootstrap', offer?: 'auto' | 'always' | 'never') {
+  function relayWorld(role: 'peer' | 'bootstrap', offer?: 'auto' | 'always' | 'never', natType?: NatType) {
     h = new SimHarness();
     return addPeer({
       role,
       host: RV.host,
       port: RV.port,
       start: false,
-      config: offer ? { traversal: traversal({ offer }) } : {},
+      config: { ...(offer ? { traversal: traversal({ offer }) } : {}), ...(natType ? { natType } : {}) },
     });
   }
   const relayTo = (target: Endpoint, msg: Record<string, unknown>, z?: string) => ({
@@ -439,10 +445,10 @@ describe('n/r (relay) at a relay', () => {
   });
 
   it.each([
-    ['a peer (auto)', 'peer', undefined],
-    ['a bootstrap that never relays', 'bootstrap', 'never'],
-  ] as const)('%s answers 2, forwarding nothing', async (_, role, offer) => {
-    relayWorld(role, offer);
+    ['a peer behind a restricted NAT (auto)', 'peer', undefined, 'Restricted Cone'],
+    ['a bootstrap that never relays', 'bootstrap', 'never', undefined],
+  ] as const)('%s answers 2, forwarding nothing', async (_, role, offer, natType) => {
+    relayWorld(role, offer, natType);
     const target = await registered(RV, 'Full Cone', pub(52));
     const sender = h.probe(pub(51));
     const before = target.received.length;

@@ -116,8 +116,7 @@ export class Traversal {
       clock: deps.clock,
       answered: deps.answered,
       intervalMs: () => deps.settings().keepaliveMs,
-      // Behind no NAT there is no binding toward a rendezvous to keep.
-      rendezvous: () => (deps.natType() === 'Open Internet' ? [] : [...this.registeredWith.values()]),
+      rendezvous: () => this.bindingsToKeep(),
       idleMs: () => deps.settings().keepaliveIdleMs,
     });
     this.relay = new RelayService(
@@ -135,9 +134,15 @@ export class Traversal {
     return this.offersRelay() ? ['punch', 'relay'] : ['punch'];
   }
 
+  /**
+   * 'auto': a bootstrap, and an ordinary peer anyone can send to (no NAT, or a full cone): peers
+   * behind restricted NATs register with those as rendezvous, so they can relay to them too, and
+   * the bootstraps relay only for whom nobody else can (docs/scale.md).
+   */
   offersRelay(): boolean {
     const { offer } = this.deps.settings().relay;
-    return offer === 'always' || (offer === 'auto' && this.deps.role() === 'bootstrap');
+    if (offer !== 'auto') return offer === 'always';
+    return this.deps.role() === 'bootstrap' || PUBLIC_NAT.has(this.deps.natType());
   }
 
   start(): void {
@@ -289,6 +294,26 @@ export class Traversal {
     this.registeredWith.set(endpointKey(peer), endpointOf(peer));
   }
 
+  /**
+   * Rendezvous whose binding toward us we keep open. Behind no NAT: none. Behind a symmetric NAT:
+   * all (only the bootstraps that list us can relay to our mapping). Else the ordinary peers we
+   * registered with, who list and introduce us now; the bootstraps only while there are none, so
+   * a bootstrap's keepalives do not grow with N (docs/scale.md). A bootstrap whose binding lapsed
+   * still lists us until we fail its checks, and a punch through it fails over to the next.
+   */
+  private bindingsToKeep(): Endpoint[] {
+    const nat = this.deps.natType();
+    if (nat === 'Open Internet') return [];
+    const all = [...this.registeredWith.values()];
+    const ordinary = all.filter((e) => !this.isBootstrap(e));
+    return nat === 'Symmetric' || ordinary.length === 0 ? all : ordinary;
+  }
+
+  /** Ordinary peers we registered with: they list, introduce and relay for us. */
+  ordinaryRendezvous(): number {
+    return [...this.registeredWith.values()].filter((e) => !this.isBootstrap(e)).length;
+  }
+
   private isBootstrap(e: Endpoint): boolean {
     return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
   }
@@ -304,6 +329,9 @@ export class Traversal {
     return this.isOurRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 }
+
+/** NAT types anyone may send to unasked: such a peer can relay as a bootstrap does. */
+const PUBLIC_NAT = new Set<NatType>(['Open Internet', 'Full Cone']);
 
 const fail = (r: number): Response => ({ r, c: {} });
 

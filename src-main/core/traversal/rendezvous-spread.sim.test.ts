@@ -1,0 +1,182 @@
+// Who introduces whom at scale (docs/scale.md, "Punches land on the bootstraps"): punches for a
+// peer go to an ordinary peer it registered with, not to the bootstrap, and what an ordinary peer
+// lists is only what it can introduce. Real NancePeers on the simulated network, in virtual time.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NatType } from '../../../src-shared/protocol/index.js';
+import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import type { NatBehaviour } from '../../../test/support/sim-nat.js';
+import type { Endpoint } from '../ports.js';
+import { DEFAULT_TRAVERSAL } from './traversal.js';
+
+const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
+const err = (r: number, z: string) => `{"m":"R","r":${r},"c":{},"z":"${z}"}`;
+
+let h: SimHarness;
+afterEach(async () => {
+  probeDefaults.prove = false;
+  await h.close();
+});
+
+function behind(
+  behaviour: NatBehaviour,
+  natType: NatType,
+  n: number,
+  over: { sync?: object; traversal?: object } = {},
+): SimPeer {
+  const publicEndpoint = { host: `198.51.100.${n}`, port: 7000 };
+  return h.addPeer({
+    host: `10.${n}.0.10`,
+    port: 7000,
+    nat: { behaviour, publicHost: publicEndpoint.host },
+    config: {
+      bootstrapPeers: [BOOTSTRAP],
+      natType,
+      publicEndpoint,
+      sync: { intervalMs: 10_000, ...over.sync },
+      traversal: { ...DEFAULT_TRAVERSAL, ...over.traversal },
+    },
+  });
+}
+
+const introductionsFor = (from: SimPeer, target: Endpoint) =>
+  from.tap.sentWhere((o) => {
+    const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+    return o.t === 'n' && o.d === 'i' && a?.ip === target.host && a?.port === target.port;
+  });
+const same = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port;
+
+describe('rendezvous spread (simulator)', () => {
+  it('punches for a peer an ordinary peer listed go to that ordinary peer, not to the bootstrap', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const ordinary = h.addPeer({
+      host: '203.0.113.20',
+      port: 7000,
+      config: { bootstrapPeers: [BOOTSTRAP], sync: { intervalMs: 10_000 } },
+    });
+    const target = behind('port-restricted', 'Port Restricted Cone', 31);
+    const at = target.peer.config.publicEndpoint ?? target.endpoint;
+    // Its punched paths are dropped at every keepalive round (nothing wants them for 1 ms), so
+    // each sync with the target punches again: every introduction it asks for is counted.
+    const asker = behind('port-restricted', 'Port Restricted Cone', 41, {
+      traversal: { keepaliveIdleMs: 1 },
+    });
+    await h.advance(6 * 60_000);
+
+    const listedByOrdinary = asker.tap
+      .receivedWhere((o, r) => {
+        const peers = (o.c as { peers?: { ip: string; port: number }[] } | undefined)?.peers;
+        return (
+          same(r.peer, ordinary.endpoint) && (peers ?? []).some((p) => same({ host: p.ip, port: p.port }, at))
+        );
+      })
+      .at(0);
+    expect(listedByOrdinary, 'the ordinary peer listed the target').toBeDefined();
+    const since = listedByOrdinary?.at ?? 0;
+    // It kept reaching the target (each sync punches again, or pings it straight while the target
+    // keeps its binding toward the asker open: it registered with the asker too)...
+    expect(asker.tap.receivedWhere((_, r) => same(r.peer, at) && r.at > since).length).toBeGreaterThan(0);
+    // ...and never through the bootstrap: only the ordinary peer introduced it.
+    const after = introductionsFor(asker, at).filter((r) => r.at > since);
+    expect(after.filter((r) => same(r.peer, BOOTSTRAP))).toEqual([]);
+    expect(after.every((r) => same(r.peer, ordinary.endpoint))).toBe(true);
+  });
+});
+
+describe('what an ordinary peer lists to a traversing asker', () => {
+  /** An ordinary public peer, not started (no sync of its own). */
+  function lister(): SimPeer {
+    return h.addPeer({ host: '203.0.113.20', port: 7000, start: false });
+  }
+
+  const listOf = async (asker: Probe, to: Endpoint, z: string) => {
+    const answer = await asker.askOnce(
+      { m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 10, nat: true }, z },
+      to,
+    );
+    return ((answer.obj?.c as { peers?: { ip: string }[] } | undefined)?.peers ?? []).map((p) => p.ip);
+  };
+
+  it('a restricted peer that answered it but never registered is not listed (it could not introduce it)', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    probeDefaults.prove = true;
+    const q = lister();
+    const registered = h.probe({ host: '198.51.100.41', port: 7000 }).answerPings();
+    const z = 'reg';
+    const answer = await registered.askOnce(
+      { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Port Restricted Cone' }, z },
+      q.endpoint,
+    );
+    expect(answer.text).toBe(err(0, z));
+    // Known and answering, but never registered: the lister has no binding through its NAT and
+    // it takes no `n/p` from the lister.
+    const seen = h.probe({ host: '198.51.100.42', port: 7000 }).answerPings();
+    const now = h.clock.now();
+    q.store.upsertPeer({
+      host: seen.endpoint.host,
+      port: seen.endpoint.port,
+      natType: 'Port Restricted Cone',
+      role: 'peer',
+      firstSeen: now,
+      lastSeen: now,
+      failures: 0,
+    });
+    // The lister's sync pings it: it answered the lister straight (the one rule before this one).
+    // (The rest of that sync, to a probe that answers only pings, is left to time out.)
+    void q.peer.syncNow().catch(() => undefined);
+    await h.advance(3_000);
+    expect(seen.received.some((r) => r.obj?.m === 'p')).toBe(true);
+
+    const listed = await listOf(h.probe({ host: '198.51.100.50', port: 7000 }), q.endpoint, 'gi');
+    expect(listed).toEqual(['198.51.100.41']);
+  });
+
+  it('a spoofed registration (the victim never answers the ping-back) neither lists nor introduces the victim', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const q = lister();
+    // The spoofer's r/i arrives from the victim's address, unproven; the victim stays silent.
+    const victim = h.probe({ host: '198.51.100.43', port: 7000 });
+    const spoofed = await victim.askOnce(
+      { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Port Restricted Cone' }, z: 'sp' },
+      q.endpoint,
+      3_000,
+    );
+    expect(spoofed.text).toBe(err(3, 'sp'));
+    probeDefaults.prove = true;
+    const asker = h.probe({ host: '198.51.100.50', port: 7000 }).answerPings();
+    await asker.prove(q.endpoint);
+    expect(await listOf(asker, q.endpoint, 'gi')).toEqual([]);
+    const before = victim.received.length;
+    const intro = await asker.askOnce(
+      { m: 'r', t: 'n', d: 'i', a: { ip: victim.endpoint.host, port: victim.endpoint.port }, z: 'ni' },
+      q.endpoint,
+    );
+    expect(intro.text).toBe(err(10, 'ni'));
+    await h.advance(2_000);
+    // Nothing after the ping-backs: no n/p, no relayed datagram.
+    expect(victim.received.slice(before)).toEqual([]);
+  });
+});
+
+describe('a peer that is gone', () => {
+  it('an open peer that stops answering is not chased through the bootstrap (no n/i, no n/r for it)', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boot = h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const config = { bootstrapPeers: [BOOTSTRAP], sync: { intervalMs: 10_000 } };
+    const asker = h.addPeer({ host: '203.0.113.20', port: 7000, config });
+    const gone = h.addPeer({ host: '203.0.113.21', port: 7000, config });
+    await h.settle(gone.peer.createChat('soon gone', 'x', 'host'));
+    await h.advance(30_000);
+    expect(asker.peer.remoteChats().some((r) => same(r.host, gone.endpoint))).toBe(true);
+
+    await gone.peer.close();
+    const from = h.clock.now();
+    await h.settle(asker.peer.refreshChats(gone.endpoint), 30_000);
+    await h.advance(60_000);
+    const chased = boot.tap.receivedWhere((o, r) => {
+      const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+      return r.at > from && o.t === 'n' && a?.ip === gone.endpoint.host && a?.port === gone.endpoint.port;
+    });
+    expect(chased).toEqual([]);
+  });
+});
