@@ -5,7 +5,7 @@ import { decodeDatagram, encodeRequest } from '../../../src-shared/protocol/inde
 import { SimClock } from '../../../test/support/sim-clock.js';
 import type { Endpoint } from '../ports.js';
 import { endpointKey } from '../ports.js';
-import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';
+import { DEFAULT_RELAY, ORDINARY_RELAY_SHARE, RelayService, type RelaySettings } from './relay-service.js';
 
 const A: Endpoint = { host: '198.51.100.1', port: 7001 };
 const B: Endpoint = { host: '198.51.100.2', port: 7002 };
@@ -14,7 +14,11 @@ const MSG = { m: 'r', t: 'g', d: 'c', a: { maxChatsLength: 10 }, z: 'inner-z' };
 /** Bytes of one forward of MSG (A and B give the same size: same-length addresses). */
 const SIZE = encodeRequest({ type: 'forwarded', origin: A, msg: MSG }).length;
 
-function relay(settings: Partial<RelaySettings> = {}, reachable: Endpoint[] = [TARGET, A, B]) {
+function relay(
+  settings: Partial<RelaySettings> = {},
+  reachable: Endpoint[] = [TARGET, A, B],
+  role: { bootstrap: boolean } = { bootstrap: true },
+) {
   const clock = new SimClock();
   const sent: { data: Uint8Array; to: Endpoint }[] = [];
   const asked: Endpoint[] = [];
@@ -26,6 +30,7 @@ function relay(settings: Partial<RelaySettings> = {}, reachable: Endpoint[] = [T
         return reachable.some((r) => endpointKey(r) === endpointKey(e));
       },
       send: (data, to) => sent.push({ data, to }),
+      isBootstrap: () => role.bootstrap,
     },
     { ...DEFAULT_RELAY, ...settings },
   );
@@ -136,6 +141,27 @@ describe('RelayService budgets', () => {
       unknownTarget: 0,
       overBudget: 3,
     });
+  });
+
+  it('an ordinary peer relays with a share of the budgets (a home uplink), a bootstrap with all', () => {
+    const role = { bootstrap: false };
+    const { service } = relay(
+      {
+        perSourceBurstBytes: (8 / ORDINARY_RELAY_SHARE) * SIZE,
+        perSourceBytesPerSecond: 1,
+        totalBurstBytes: 1_000 * SIZE,
+        totalBytesPerSecond: 1_000 * SIZE,
+      },
+      [TARGET, A, B],
+      role,
+    );
+    const ordinary = Array.from({ length: 9 }, () => service.forward(A, TARGET, MSG));
+    expect(ordinary.filter((o) => o === 'forwarded')).toHaveLength(8);
+    expect(ordinary.at(-1)).toBe('over-budget');
+    // Switched to bootstrap mode: the full budget, its own.
+    role.bootstrap = true;
+    const asBootstrap = Array.from({ length: 33 }, () => service.forward(A, TARGET, MSG));
+    expect(asBootstrap.filter((o) => o === 'forwarded')).toHaveLength(32);
   });
 
   it('refusals for unknown targets cost no budget', () => {

@@ -9,11 +9,14 @@ import { endpointKey } from '../ports.js';
 
 export interface RelaySettings {
   /**
-   * Whether we relay for others: 'auto' = when we are a bootstrap peer (public by definition, and
-   * run to serve the network); 'always' also as an ordinary peer; 'never'.
+   * Whether we relay for others: 'auto' = as a bootstrap, and as an ordinary peer anyone can send
+   * to (traversal.ts, offersRelay); 'always' also as any other ordinary peer; 'never'.
    */
   offer: 'auto' | 'always' | 'never';
-  /** Bytes per second one source may have relayed, and its burst (a chat's full read is ~1.3 MB). */
+  /**
+   * Bytes per second one source may have relayed, and its burst (a chat's full read is ~1.3 MB),
+   * as a bootstrap; an ordinary peer offers ORDINARY_RELAY_SHARE of every budget.
+   */
   perSourceBytesPerSecond: number;
   perSourceBurstBytes: number;
   /** Bytes per second relayed for everyone together, and the burst. */
@@ -29,6 +32,12 @@ export const DEFAULT_RELAY: RelaySettings = {
   totalBurstBytes: 8 * 1024 * 1024,
 };
 
+/**
+ * The share of the budgets an ordinary peer relays with: a bootstrap is run to serve the network,
+ * a user's machine relays on a home uplink (64 KiB/s per source, 512 KiB/s in all by default).
+ */
+export const ORDINARY_RELAY_SHARE = 0.25;
+
 export type RelayOutcome = 'forwarded' | 'unknown-target' | 'over-budget' | 'too-large';
 
 export interface RelayStats {
@@ -42,30 +51,24 @@ export interface RelayDeps {
   clock: Clock;
   /** Whether we verified `target` ourselves (a registered peer, or one that answered our ping). */
   canReach(target: Endpoint): boolean;
+  /** Whether we run as a bootstrap now (full budgets) or as an ordinary peer (a share of them). */
+  isBootstrap(): boolean;
   /** Sends on the socket, bypassing routes: relays talk to both sides directly. */
   send(data: Uint8Array, to: Endpoint): void;
 }
 
 export class RelayService {
   readonly stats: RelayStats = { forwarded: 0, forwardedBytes: 0, unknownTarget: 0, overBudget: 0 };
-  private readonly budget: RateLimiter;
+  private readonly bootstrapBudget: RateLimiter;
+  private readonly ordinaryBudget: RateLimiter;
 
-  /** The budget is fixed at start (a change of settings takes a restart). */
+  /** The budgets are fixed at start (a change of settings takes a restart; of role, not). */
   constructor(
     private readonly deps: RelayDeps,
     settings: RelaySettings,
   ) {
-    this.budget = new RateLimiter(
-      {
-        perSourceRate: settings.perSourceBytesPerSecond,
-        perSourceBurst: settings.perSourceBurstBytes,
-        bytesPerExtraToken: 0,
-        globalRate: settings.totalBytesPerSecond,
-        globalBurst: settings.totalBurstBytes,
-        maxSources: 10_000,
-      },
-      deps.clock.now(),
-    );
+    this.bootstrapBudget = budgetOf(settings, 1, deps.clock.now());
+    this.ordinaryBudget = budgetOf(settings, ORDINARY_RELAY_SHARE, deps.clock.now());
   }
 
   /** Forwards `msg` from `origin` to `target` as an `n/f`. */
@@ -80,7 +83,8 @@ export class RelayService {
     } catch {
       return 'too-large';
     }
-    if (!this.budget.allow(endpointKey(origin), this.deps.clock.now(), datagram.length)) {
+    const budget = this.deps.isBootstrap() ? this.bootstrapBudget : this.ordinaryBudget;
+    if (!budget.allow(endpointKey(origin), this.deps.clock.now(), datagram.length)) {
       this.stats.overBudget++;
       return 'over-budget';
     }
@@ -89,4 +93,18 @@ export class RelayService {
     this.deps.send(datagram, target);
     return 'forwarded';
   }
+}
+
+function budgetOf(settings: RelaySettings, share: number, now: number): RateLimiter {
+  return new RateLimiter(
+    {
+      perSourceRate: settings.perSourceBytesPerSecond * share,
+      perSourceBurst: settings.perSourceBurstBytes * share,
+      bytesPerExtraToken: 0,
+      globalRate: settings.totalBytesPerSecond * share,
+      globalBurst: settings.totalBurstBytes * share,
+      maxSources: 10_000,
+    },
+    now,
+  );
 }

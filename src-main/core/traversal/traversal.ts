@@ -123,6 +123,7 @@ export class Traversal {
       {
         clock: deps.clock,
         canReach: (target) => deps.answered.has(target),
+        isBootstrap: () => deps.role() === 'bootstrap',
         send: (data, to) => deps.sendRaw(data, to),
       },
       deps.settings().relay,
