@@ -2,12 +2,23 @@
 // behind each NAT type, churn, three bootstraps. It fails when a change breaks what the design
 // promises (docs/scale.md): everyone joins fast, nobody is left alone, a new chat is listed by 90 %
 // of the peers online within issue 14's 60 s (gossip), and traffic and the busiest node stay within
-// what was measured (their goals are not met yet). SCALE_CI_PEERS sets the size (default 200; 1,000 is the issue's CI size, see
-// docs/scale.md for what it costs in real time on this machine).
+// what was measured. 1,000 peers by default, the issue's CI size (SCALE_CI_PEERS to change it).
+//
+// Shaped for CI time, not for steady state: joins over 10 s, 15 s of warm-up, a 35 s window (60 s
+// virtual). Most of the real time is the joins themselves (every first contact is a challenged ping,
+// every NATed peer a punch: docs/scale.md "Sim speed"), so the virtual run is kept short. The window
+// is shorter than the 60 s goal, which makes the listing check stricter, not weaker: a chat not
+// listed by 90 % within the window counts as never. Traffic is measured while views still fill,
+// so its bound is a regression bound above the steady-state goal.
 import { describe, expect, it } from 'vitest';
 import { runScale, SCALE_GOALS } from '../support/sim-scale.js';
 
-const peers = Number(process.env.SCALE_CI_PEERS ?? 200);
+const peers = Number(process.env.SCALE_CI_PEERS ?? 1_000);
+const windowMs = 35_000;
+// A design to try against the bounds (JSON of gossip / sync settings): e.g. SCALE_CI_GOSSIP='{"fanOut":0}'
+// must fail, which is how these bounds were checked to mean something.
+const gossip = process.env.SCALE_CI_GOSSIP ? { gossip: JSON.parse(process.env.SCALE_CI_GOSSIP) } : {};
+const sync = process.env.SCALE_CI_SYNC ? { sync: JSON.parse(process.env.SCALE_CI_SYNC) } : {};
 
 describe(`scale scenario, ${peers} peers`, () => {
   it('joins fast, lists a new chat at 90 % within 60 s, and keeps traffic and the busiest node bounded', async () => {
@@ -15,24 +26,27 @@ describe(`scale scenario, ${peers} peers`, () => {
       peers,
       bootstraps: 3,
       seed: 3,
-      joinSpreadMs: 30_000,
-      warmupMs: 45_000,
-      windowMs: 60_000,
+      joinSpreadMs: 10_000,
+      warmupMs: 15_000,
+      windowMs,
       churnPerMinute: 0.02,
       chats: 2,
+      ...gossip,
+      ...sync,
     });
+    // What the bounds below were set from; printed so a failing run says by how much.
+    const { joinMs, spreadWorst, steady, isolated, realMs } = r;
+    console.log(JSON.stringify({ peers, realMs, joinMs, spreadWorst, steady, isolated }));
     expect(r.joinMs.never).toBe(0);
     expect(r.joinMs.p90).toBeLessThanOrEqual(15_000);
     expect(r.isolated).toBe(0);
     // Gossip (with the peers that shuffle told on contact): before it, 90 % was never reached.
-    expect(r.spreadWorst.p90).toBeLessThanOrEqual(SCALE_GOALS.listedBy90Ms);
-    // The 10x goal is not met at this size after a 45 s warm-up: punches and relayed paths still
-    // land on the bootstraps (docs/scale.md: 14.4x measured here; 25x before joins asked for 16
-    // peers, not 50). A bound against regressions.
-    expect(r.steady.busiestRatio).toBeLessThanOrEqual(17);
-    // 30 s rounds, shuffles of 4, idle punched paths dropped, keepalives only where nothing
-    // answered: ~1.3 KB/s measured here while the views still fill (0.93 KB/s at 100 peers after
-    // the bench's 6-minute warm-up); 1.8 KB/s before, 3.4 KB/s before that.
-    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(1_600);
+    expect(r.spreadWorst.p90).toBeLessThanOrEqual(Math.min(SCALE_GOALS.listedBy90Ms, windowMs));
+    // Regression bounds, ~30 % above what main measures at 1,000 peers in this shape (docs/scale.md,
+    // "Measured"): the busiest node 61.4× the median (a bootstrap: first rendezvous and relay for
+    // the peers it listed), 1,706 B/s per peer while views fill. The goals are 10× and 1 KB/s; the
+    // busiest-node ratio (10×) is being worked on in traversal by another engineer.
+    expect(r.steady.busiestRatio).toBeLessThanOrEqual(80);
+    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(2_200);
   }, 600_000);
 });

@@ -149,10 +149,19 @@ export class MemoryStore implements Store {
     return [...this.peers.values()].reverse().map((p) => ({ ...p }));
   }
 
+  /** From the row `at` of the way in, wrapping round; walks the map once, copying only what it returns. */
   peersFrom(at: number, limit: number): StoredPeer[] {
-    const all = [...this.peers.values()];
-    const start = Math.floor(Math.min(Math.max(at, 0), 0.999_999) * all.length);
-    return [...all.slice(start), ...all.slice(0, start)].slice(0, limit).map((p) => ({ ...p }));
+    const start = Math.floor(Math.min(Math.max(at, 0), 0.999_999) * this.peers.size);
+    const head: StoredPeer[] = [];
+    const tail: StoredPeer[] = [];
+    let i = 0;
+    for (const p of this.peers.values()) {
+      if (i >= start) tail.push(p);
+      else if (head.length < limit) head.push(p);
+      i++;
+      if (tail.length >= limit) break;
+    }
+    return [...tail, ...head].slice(0, limit).map((p) => ({ ...p }));
   }
 
   getSetting<T>(key: string): T | undefined {

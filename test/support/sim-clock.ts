@@ -6,7 +6,8 @@ interface Timer {
   due: number;
   /** Insertion order: timers due at the same instant run in the order they were set. */
   seq: number;
-  fn: () => void;
+  /** Dropped once cancelled, so a cancelled timer left in the heap holds nothing alive. */
+  fn: (() => void) | undefined;
   /** Run or cancelled. */
   done: boolean;
 }
@@ -42,8 +43,11 @@ export class SimClock implements Clock {
     return {
       cancel: () => {
         if (timer.done) return;
-        // Left in the heap and skipped when it surfaces; cheaper than removing it now.
+        // Left in the heap and skipped when it surfaces; cheaper than removing it now. Its closure
+        // (a request's retry, often with a promise chain) is released now, not when it surfaces:
+        // the scale run cancels most timers long before their due time.
         timer.done = true;
+        timer.fn = undefined;
         this.#live--;
       },
     };
@@ -82,7 +86,7 @@ export class SimClock implements Clock {
         timer.done = true;
         this.#live--;
         this.#now = timer.due;
-        timer.fn();
+        timer.fn?.();
         timer = this.#perInstant ? this.#nextLive() : undefined;
       } while (timer && timer.due === due);
     }

@@ -131,7 +131,8 @@ export class SimNetwork {
     const delay = this.#delay();
     const duplicate = this.#random() < this.#duplicateRate;
     const duplicateDelay = this.#delay();
-    if (lost || data.byteLength > MAX_DATAGRAM_BYTES || this.#partitions.has(linkKey(from, to))) {
+    const partitioned = this.#partitions.size > 0 && this.#partitions.has(linkKey(from, to));
+    if (lost || data.byteLength > MAX_DATAGRAM_BYTES || partitioned) {
       this.#stats.dropped++;
       return;
     }
@@ -168,6 +169,7 @@ export class SimNetwork {
   }
 
   #lossRateOf(from: Endpoint, to: Endpoint): number {
+    if (this.#linkLoss.size === 0) return this.#lossRate;
     return (
       this.#linkLoss.get(linkKey(from, to)) ??
       this.#linkLoss.get(linkKey(from, '*')) ??
