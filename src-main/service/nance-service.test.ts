@@ -237,6 +237,8 @@ describe('traversal settings (keepalive, relay for others)', () => {
       const [answer] = await probe.ask({ m: 'p', z }, p.endpoint);
       return (answer?.obj as { c?: { nance?: { ext?: string[] } } } | undefined)?.c?.nance?.ext;
     };
+    // An open peer relays by default ('auto'): 'never' first, to see the setting switch it on.
+    await update(service, { relayForOthers: 'never' });
     expect(await ext('a')).not.toContain('relay');
     await update(service, { relayForOthers: 'always' });
     expect(await ext('b')).toContain('relay');

@@ -5,8 +5,8 @@
 // what was measured. 1,000 peers by default, the issue's CI size (SCALE_CI_PEERS to change it).
 //
 // Shaped for CI time, not for steady state: joins over 10 s, 15 s of warm-up, a 35 s window (60 s
-// virtual). Most of the real time is the joins themselves (every first contact is a challenged ping,
-// every NATed peer a punch: docs/scale.md "Sim speed"), so the virtual run is kept short. The window
+// virtual; ~50 s real on the 2-core machine). Most of the real time is the joins themselves (every
+// first contact is a challenged ping: docs/scale.md "Sim speed"), so the virtual run is kept short. The window
 // is shorter than the 60 s goal, which makes the listing check stricter, not weaker: a chat not
 // listed by 90 % within the window counts as never. Traffic is measured while views still fill,
 // so its bound is a regression bound above the steady-state goal.
@@ -42,11 +42,12 @@ describe(`scale scenario, ${peers} peers`, () => {
     expect(r.isolated).toBe(0);
     // Gossip (with the peers that shuffle told on contact): before it, 90 % was never reached.
     expect(r.spreadWorst.p90).toBeLessThanOrEqual(Math.min(SCALE_GOALS.listedBy90Ms, windowMs));
-    // Regression bounds, ~30 % above what main measures at 1,000 peers in this shape (docs/scale.md,
-    // "Measured"): the busiest node 61.4× the median (a bootstrap: first rendezvous and relay for
-    // the peers it listed), 1,706 B/s per peer while views fill. The goals are 10× and 1 KB/s; the
-    // busiest-node ratio (10×) is being worked on in traversal by another engineer.
-    expect(r.steady.busiestRatio).toBeLessThanOrEqual(80);
-    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(2_200);
+    // Regression bounds, ~40 % above what main measures at 1,000 peers in this shape
+    // (docs/scale.md, "Measured"; runs vary with the peers' random keys, which pick home
+    // bootstraps): the busiest node 12.5–15.1× the median (61× before rendezvous and relays moved
+    // off the bootstraps), 1,073–1,107 B/s per peer while views fill. The goals are 10× and 1 KB/s
+    // in steady state.
+    expect(r.steady.busiestRatio).toBeLessThanOrEqual(22);
+    expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(1_500);
   }, 600_000);
 });
