@@ -814,6 +814,11 @@ export class NancePeer {
     return this.sync.roundFromNow();
   }
 
+  /** "Refresh" in the window: a round from now that fetches every synced peer's chat list anew. */
+  refreshLists(): Promise<void> {
+    return this.sync.fullRoundFromNow();
+  }
+
   /**
    * Runs a user's request to `host` on a path that works: a peer known to need traversal gets one
    * first if it has none, and when a request times out on a punched or relayed path (the NAT

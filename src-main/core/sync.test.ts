@@ -242,6 +242,24 @@ describe('sync settings', () => {
     expect(await kinds()).toEqual({ pings: 4, gi: 4, gc: 4, ri: 4 });
   });
 
+  it('refresh (the user asked for fresh lists): a full sync with each peer of the round, even between full syncs', async () => {
+    const { me } = seeded(4, { fanOut: 4, refreshMs: 60_000 });
+    const kinds = async (run: () => Promise<void>) => {
+      const before = me.tap.sent.length;
+      await h.settle(run(), 10_000);
+      const sent = me.tap.sent.slice(before);
+      return {
+        gi: sent.filter((r) => r.obj?.t === 'g' && r.obj?.d === 'i').length,
+        gc: sent.filter((r) => r.obj?.t === 'g' && r.obj?.d === 'c').length,
+      };
+    };
+    expect(await kinds(() => me.peer.syncNow())).toMatchObject({ gc: 4 });
+    await h.advance(15_000);
+    expect(await kinds(() => me.peer.syncNow())).toEqual({ gi: 4, gc: 0 });
+    await h.advance(15_000);
+    expect(await kinds(() => me.peer.refreshLists())).toMatchObject({ gc: 4 });
+  });
+
   it.each([
     [2000, 6],
     [5000, 3],

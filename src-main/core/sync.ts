@@ -172,7 +172,21 @@ export class SyncLoop {
     return this.runRound();
   }
 
-  private async round(): Promise<void> {
+  /**
+   * The user asked for fresh lists ("refresh"): a round from now whose syncs are all full (`g/c`
+   * included), not shuffles. A host behind a symmetric NAT announces nothing (gossip), so between
+   * full syncs its new chats reach nobody; this is how a user sees them without waiting.
+   */
+  async fullRoundFromNow(): Promise<void> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    if (this.running) return;
+    this.inFlight = this.round(true).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async round(full = false): Promise<void> {
     this.running = true;
     this.rerun = false;
     try {
@@ -186,7 +200,7 @@ export class SyncLoop {
       }
       // Stopped (the peer is closing) while joining: the store may be closed already.
       if (this.stopped) return;
-      await Promise.all(this.pickTargets().map((p) => this.syncWith(p)));
+      await Promise.all(this.pickTargets().map((p) => this.syncWith(p, full)));
     } finally {
       this.running = false;
       // A network change during this round: its paths may be from the old network; once more.
@@ -363,14 +377,14 @@ export class SyncLoop {
    * A full sync (a route found or confirmed by ping, its chats, our registration) once per
    * `refreshMs` with a peer of ours that gossips, a shuffle in between; every time with anyone else.
    */
-  private async syncWith(peer: StoredPeer): Promise<void> {
+  private async syncWith(peer: StoredPeer, full = false): Promise<void> {
     const { clock } = this.deps;
     const key = endpointKey(peer);
     const now = clock.now();
     this.lastSynced.set(key, now);
     const fresh =
       now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs;
-    if (fresh && this.deps.role() === 'peer' && this.deps.client.advertises(peer, 'gossip')) {
+    if (!full && fresh && this.deps.role() === 'peer' && this.deps.client.advertises(peer, 'gossip')) {
       if (await this.shuffleWith(peer)) return;
     }
     this.lastFullSync.set(key, now);

@@ -231,7 +231,7 @@ export class NanceService {
     getStatus: () => this.status(),
     listChats: () => this.chatList(),
     refreshChats: async () => {
-      await this.peer.syncNow();
+      await this.peer.refreshLists();
       return this.chatList();
     },
     createChat: async ({ name, message, author, private: isPrivate }) => {
