@@ -28,6 +28,8 @@ export interface HeardOf {
   key: string;
   /** The address did not prove that key: its listing went, and no request goes there for it. */
   refused: boolean;
+  /** It answered nothing: no request (nor reach) goes there before this time (ms). */
+  silentUntil: number;
 }
 /** Types reached only through a punch (or a relay), so only through a rendezvous of theirs. */
 const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Symmetric']);
@@ -82,12 +84,18 @@ export class PeerDirectory {
   /** A chat of `host` was listed from an announcement signed by `hostKey`: its NAT is unknown. */
   announced(host: Endpoint, hostKey: string): void {
     if (this.get(host) || this.heardOf.peek(endpointKey(host))?.key === hostKey) return;
-    this.heardOf.set(endpointKey(host), { key: hostKey, refused: false });
+    this.heardOf.set(endpointKey(host), { key: hostKey, refused: false, silentUntil: 0 });
   }
 
   /** What we heard of `e` from an announcement, while it is not a peer of ours. */
   heardOfAt(e: Endpoint): HeardOf | undefined {
     return this.get(e) ? undefined : this.heardOf.peek(endpointKey(e));
+  }
+
+  /** `e` answered nothing: it is left alone until `until` (it may be the host, offline). */
+  silent(e: Endpoint, until: number): void {
+    const heard = this.heardOf.peek(endpointKey(e));
+    if (heard) heard.silentUntil = until;
   }
 
   /** `e` did not prove the key that announced it: no request goes there for that key again. */

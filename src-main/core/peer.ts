@@ -163,6 +163,12 @@ type ServedRequest = HandledRequest;
 /** Where a chat lives: `null` is this peer. */
 export type ChatHostRef = Endpoint | null;
 
+/**
+ * How long an announced address that answered nothing is left alone: the host may be offline, or
+ * the address a liar's victim, which then gets one reach (a few pings) per reader per this time.
+ */
+const ANNOUNCED_SILENCE_MS = 30_000;
+
 export class NancePeer {
   readonly events = new Emitter<PeerEvents>();
   private current: Readonly<PeerConfig>;
@@ -826,6 +832,7 @@ export class NancePeer {
    * is sent once more.
    */
   private async overPath<T>(host: Endpoint, request: () => Promise<T>, retry = true): Promise<T> {
+    this.leaveSilentAnnouncedAlone(host);
     await this.traversal.ensurePath(host);
     this.requireAnnouncedKey(host);
     const before = this.paths.get(host);
@@ -855,18 +862,30 @@ export class NancePeer {
   /**
    * A host heard of only from an announcement is asked only once a challenged ping there (its
    * reach, ensurePath) proved the key that announced it: a relaying peer sets the address, so it
-   * may be anyone's (docs/security.md, "Announced addresses"). Otherwise that key's listing there
-   * goes, and no request is sent there for it again.
+   * may be anyone's (docs/security.md, "Announced addresses"). An address that answered with
+   * another key or none loses that key's listing, and no request goes there for it again; one that
+   * answered nothing is offline (a timeout) and left alone for ANNOUNCED_SILENCE_MS.
    */
   private requireAnnouncedKey(host: Endpoint): void {
     const heard = this.peers.heardOfAt(host);
     if (heard === undefined || this.keys.keyAt(host) === heard.key) return;
+    if (this.client.known(host) === undefined && !heard.refused) {
+      this.peers.silent(host, this.deps.clock.now() + ANNOUNCED_SILENCE_MS);
+      throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer`);
+    }
     if (!heard.refused) {
       this.peers.refuse(host);
       this.remote.forgetKeyAt(heard.key, host);
       this.events.emit('chatsChanged', undefined);
     }
     throw new NanceError('not-found', `${endpointKey(host)} did not prove the key that announced its chats`);
+  }
+
+  /** An announced address that was silent a moment ago gets nothing now: offline, said at once. */
+  private leaveSilentAnnouncedAlone(host: Endpoint): void {
+    const heard = this.peers.heardOfAt(host);
+    if (heard && !heard.refused && heard.silentUntil > this.deps.clock.now())
+      throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer lately`);
   }
 
   /** A host that answered is online again: the chat list stops showing its chats as offline. */
