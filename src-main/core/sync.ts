@@ -155,9 +155,9 @@ export class SyncLoop {
   }
 
   /** One round; concurrent calls share nothing and a second one while one runs is skipped. */
-  runRound(): Promise<void> {
+  runRound(full = false): Promise<void> {
     if (this.running) return Promise.resolve();
-    this.inFlight = this.round().finally(() => {
+    this.inFlight = this.round(full).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -179,11 +179,7 @@ export class SyncLoop {
    */
   async fullRoundFromNow(): Promise<void> {
     while (this.inFlight) await this.inFlight.catch(() => undefined);
-    if (this.running) return;
-    this.inFlight = this.round(true).finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    return this.runRound(true);
   }
 
   private async round(full = false): Promise<void> {

@@ -63,16 +63,21 @@ async function listed(harness: SimHarness, client: SimPeer, chatName: string): P
   throw new Error(`${chatName} never listed`);
 }
 
+/** On `harness`: a bootstrap, a host behind `hostKind` with a chat `chatName`, and a reader behind `readerKind` that lists it. */
+async function hostAndReader(harness: SimHarness, hostKind: Kind, readerKind: Kind, chatName: string) {
+  harness.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+  const host = peerBehind(harness, hostKind, 21);
+  const reader = peerBehind(harness, readerKind, 31);
+  const chat = await harness.settle(host.peer.createChat(chatName, 'hello', 'host'));
+  const at = await listed(harness, reader, chatName);
+  return { host, reader, chat, at };
+}
+
 describe('every pair of NAT behaviours (simulator)', () => {
   const pairs = KINDS.flatMap((host) => KINDS.map((client) => [host, client] as const));
   it.each(pairs)('host behind %s, client behind %s: list, read, post', async (hostKind, clientKind) => {
     h = new SimHarness({ latencyMs: 10 });
-    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
-    const host = peerBehind(h, hostKind, 21);
-    const client = peerBehind(h, clientKind, 31);
-    const chat = await h.settle(host.peer.createChat('pair', 'hello', 'host'));
-
-    const at = await listed(h, client, 'pair');
+    const { host, reader: client, chat, at } = await hostAndReader(h, hostKind, clientKind, 'pair');
     const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
     expect(read.map((m) => m.content)).toEqual(['hello']);
     await h.settle(client.peer.postMessage(at, chat.uuid, 'client', 'hi'), 30_000);
@@ -160,11 +165,7 @@ describe('a push path left quiet', () => {
     'host behind %s, reader behind %s: a post after 3 quiet minutes is still pushed',
     async (hostKind, readerKind) => {
       h = new SimHarness({ latencyMs: 10 });
-      h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
-      const host = peerBehind(h, hostKind, 21);
-      const reader = peerBehind(h, readerKind, 31);
-      const chat = await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
-      const at = await listed(h, reader, 'quiet');
+      const { host, reader, chat, at } = await hostAndReader(h, hostKind, readerKind, 'quiet');
       const pushed: string[] = [];
       reader.peer.events.on('pushed', (p) => pushed.push(...p.messages.map((m) => m.content)));
       const first = await h.settle(reader.peer.readChatSince(at, chat.uuid, 0), 30_000);
