@@ -59,10 +59,10 @@ describe('ping', () => {
       const answer = await probe.askOnce({ m: 'p', z: 'p-1' }, to);
       const id = host.peer.identity.publicKey;
       // A bootstrap, and a peer with no NAT, relay by default ('auto'); every peer of ours punches
-      // and says its NAT type.
+      // and says its NAT type; a bootstrap heralds its symmetric peers' chats.
       const ext =
         role === 'bootstrap'
-          ? ['page', 'proof', 'sig', 'punch', 'relay']
+          ? ['page', 'proof', 'sig', 'herald', 'punch', 'relay']
           : ['page', 'proof', 'sig', 'push', 'gossip', 'punch', 'relay'];
       expect(answer.obj).toStrictEqual({
         m: 'R',

@@ -342,6 +342,8 @@ export class NancePeer {
       addressToken: (to) => this.guard.tokens.issue(endpointKey(to), clock.now()),
       isSelf: (e) => this.isSelf(e),
       announceable: () => this.config.natType !== 'Symmetric',
+      registeredBootstraps: () =>
+        this.config.bootstrapPeers.filter((b) => this.sync.bootstrapState(b) === 'registered'),
       ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });

@@ -3,6 +3,7 @@ import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import { MAX_IPV6_ADVERTS } from '../../src-shared/protocol/schemas.js';
 import type { ChatHost } from './chat-host.js';
+import { HERALD_EXTENSION } from './gossip/chat-gossip.js';
 import type { Signer } from './identity/keys.js';
 import { provePing } from './identity/ping-proof.js';
 import { checkSignedPost, type SignatureCheck } from './identity/post-signature.js';
@@ -16,6 +17,8 @@ import { fitting, jsonBudget, jsonLength } from './wire-size.js';
 export const EXTENSIONS = ['page', 'proof', 'sig'] as const;
 /** Push delivery and chat gossip (docs/protocol.md): only a peer hosts and lists chats. */
 const PEER_EXTENSIONS = ['push', 'gossip'] as const;
+/** Extensions only a bootstrap speaks. */
+const BOOTSTRAP_EXTENSIONS = [HERALD_EXTENSION] as const;
 export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
@@ -68,7 +71,7 @@ export class RequestHandler {
             v: PROTOCOL_VERSION,
             ext: [
               ...EXTENSIONS,
-              ...(this.ctx.role() === 'peer' ? PEER_EXTENSIONS : []),
+              ...(this.ctx.role() === 'peer' ? PEER_EXTENSIONS : BOOTSTRAP_EXTENSIONS),
               ...this.ctx.traversal.extensions(),
             ],
             role: this.ctx.role(),

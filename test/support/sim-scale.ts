@@ -40,6 +40,11 @@ export interface ScaleOptions {
   churnPerMinute?: number;
   /** Chats created at the window's start (by as many peers, a second apart). */
   chats?: number;
+  /**
+   * How many of those chats are made by peers behind symmetric NATs (the hardest to list: each peer
+   * sees such a host at another mapping); the rest by ordinary peers drawn at random. Default: all drawn.
+   */
+  symmetricCreators?: number;
   /** Sync settings of the ordinary peers (the design under test). */
   sync?: Partial<SyncSettings>;
   /** Traversal and gossip settings of every node (the design under test). */
@@ -335,9 +340,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     nodes.flatMap((n) => (n.counter.breakdown ? [[n.id, n.counter.breakdown.snapshot()]] : [])),
   );
   const chatCount = options.chats ?? 5;
-  const creators = ordinaryOnline()
-    .sort(() => random() - 0.5)
-    .slice(0, chatCount);
+  const shuffled = ordinaryOnline().sort(() => random() - 0.5);
+  const symmetric = shuffled
+    .filter((n) => n.natType === 'Symmetric')
+    .slice(0, options.symmetricCreators ?? 0);
+  const creators = [...symmetric, ...shuffled.filter((n) => !symmetric.includes(n))].slice(0, chatCount);
   const created: { uuid: string; at: number }[] = [];
   pendingChats = new Set();
   for (const creator of creators) {

@@ -15,6 +15,9 @@ afterEach(() => h?.close());
 /** What a reader sends an address a liar aimed an announcement at: one reach's direct pings. */
 const MAX_PINGS_PER_READER = 3;
 
+/** How a peer of ours answers pings (a probe playing one). */
+const PEER_AD = { v: 1, ext: ['page', 'proof', 'sig', 'push', 'gossip', 'punch'], role: 'peer' };
+
 /** Sync rounds 10 minutes apart: within a test, a chat can only be listed by gossip. */
 const SLOW_SYNC = { intervalMs: 600_000 };
 
@@ -35,6 +38,49 @@ async function network(n: number, gossip = DEFAULT_GOSSIP) {
   for (const p of peers) await h.settle(p.peer.syncNow());
   return { boot, peers };
 }
+
+/**
+ * `bootstraps` bootstraps, `n` open peers, and a host behind a symmetric NAT, each joined once
+ * (peers register with their home bootstrap only).
+ */
+async function symmetricHostNetwork(n: number, bootstraps = 1) {
+  h = new SimHarness({ latencyMs: 10, jitterMs: 5, seed: 5 });
+  const boots = Array.from({ length: bootstraps }, (_, i) =>
+    h.addPeer({
+      role: 'bootstrap',
+      host: `198.51.100.${10 + i}`,
+      port: 3490,
+      config: { guard: DEFAULT_GUARD },
+    }),
+  );
+  const bootstrapPeers = boots.map((b) => b.endpoint);
+  const readers = Array.from({ length: n }, (_, i) =>
+    h.addPeer({
+      host: `203.0.113.${i + 1}`,
+      port: 7000,
+      config: { guard: DEFAULT_GUARD, bootstrapPeers, natType: 'Open Internet', sync: SLOW_SYNC },
+    }),
+  );
+  const host = h.addPeer({
+    host: '10.30.0.10',
+    port: 7000,
+    nat: { behaviour: 'symmetric', publicHost: '198.51.100.30' },
+    config: { guard: DEFAULT_GUARD, bootstrapPeers, natType: 'Symmetric', sync: SLOW_SYNC },
+  });
+  await h.advance(5_000);
+  for (const p of [...readers, host]) await h.settle(p.peer.syncNow());
+  return { boots, readers, host };
+}
+
+/** Where `boot` knows the symmetric host (its NAT's public address), if it registered there. */
+const mappingAt = (boot: SimPeer) => {
+  const p = boot.peer.knownPeers().find((k) => k.host === '198.51.100.30');
+  return p && { host: p.host, port: p.port };
+};
+
+/** Where `reader` lists the host of chat `uuid`. */
+const hostOf = (reader: SimPeer, uuid: string) =>
+  reader.peer.remoteChats().find((e) => e.chats.some((c) => c.uuid === uuid))?.host;
 
 /** A chat announced by `host` (its key signed it), at `now`. */
 function genuine(host: KeyPair, now: number, uuid = 'c0ffee00-0000-4000-8000-000000000001') {
@@ -57,14 +103,102 @@ describe('chat gossip', () => {
       expect(p.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(2);
   });
 
-  it('a host behind a symmetric NAT announces nothing: each peer sees it at another mapping', async () => {
-    const { peers } = await network(4);
-    const [host, ...others] = peers as [SimPeer, ...SimPeer[]];
-    host.peer.reconfigure({ natType: 'Symmetric' });
+  it("a host behind a symmetric NAT has its home bootstrap herald its chat: every peer lists it at the bootstrap's mapping", async () => {
+    const { boots, readers, host } = await symmetricHostNetwork(6);
+    const [boot] = boots as [SimPeer];
     const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
-    await h.advance(5_000);
-    expect(host.tap.sentWhere((o) => o.t === 'a' && o.d === 'c')).toHaveLength(0);
-    expect(others.filter((p) => listed(p, chat.uuid))).toHaveLength(0);
+    await h.advance(3_000);
+    expect(readers.filter((p) => !listed(p, chat.uuid)).map((p) => p.endpoint.host)).toEqual([]);
+    // Listed under the host's key at the one mapping its bootstrap introduces and relays to.
+    const atBoot = mappingAt(boot);
+    for (const p of readers) expect(hostOf(p, chat.uuid)).toEqual(atBoot);
+    // The host told its bootstrap alone; the bootstrap passed it on once (a fan-out of three).
+    expect(host.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').map((r) => r.peer)).toEqual([boot.endpoint]);
+    expect(boot.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(
+      DEFAULT_GOSSIP.fanOut,
+    );
+  });
+
+  it("a reader reaches a heralded symmetric host through the host's home bootstrap, ranked first by its key", async () => {
+    // Four bootstraps: a reader tries three at most, and the host is registered with one (its home).
+    const { boots, host } = await symmetricHostNetwork(0, 4);
+    const home = boots.find((b) => mappingAt(b) !== undefined);
+    const at = home && mappingAt(home);
+    if (!home || !at) throw new Error('the symmetric host registered with no bootstrap');
+    // The reader names the host's home last: only the host's key says to ask that bootstrap first.
+    const others = boots.filter((b) => b !== home).map((b) => b.endpoint);
+    const reader = h.addPeer({
+      host: '203.0.113.31',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [...others, home.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
+    });
+    const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
+    // What the home bootstrap passes on, handed to the reader by a peer of its view.
+    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+    const heralded = { ...announceChat(host.peer.identity, chat), h: 1, ip: at.host, port: at.port };
+    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [heralded] }, z: 'herald-1' }, reader.endpoint);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    const read = await h.settle(reader.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+
+  it("a bootstrap heralds only a registered symmetric peer's own chats: a replay, a cone peer and a stranger get nothing passed on", async () => {
+    const { boots, readers } = await symmetricHostNetwork(3);
+    const [boot] = boots as [SimPeer];
+    const heralded = () => boot.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length;
+    /** A probe holding a key, answering pings as a peer of ours, registered as `natConeType` (or not). */
+    const member = async (host: string, natConeType?: string) => {
+      const key = KeyPair.generate();
+      const probe = await h
+        .probe({ host, port: 7000 })
+        .withKey(key)
+        .answerPings(undefined, PEER_AD)
+        .prove(boot.endpoint);
+      if (natConeType) {
+        const reg = await probe.askOnce(
+          { m: 'r', t: 'r', d: 'i', a: { natConeType }, z: `reg-${host}` },
+          boot.endpoint,
+          2_000,
+        );
+        expect(reg.obj.r).toBe(0);
+      }
+      return { key, probe };
+    };
+    const announce = (probe: Probe, chat: ReturnType<typeof genuine>, z: string) =>
+      probe.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [chat] }, z }, boot.endpoint);
+    const now = () => h.clock.now();
+    const sym = await member('198.51.100.40', 'Symmetric');
+
+    // Another host's genuine announcement, replayed at hop 0 by a registered symmetric peer.
+    const replayed = genuine(KeyPair.generate(), now(), 'c0ffee00-0000-4000-8000-0000000000a1');
+    expect((await announce(sym.probe, replayed, 'replay')).obj.r).toBe(0);
+    await h.advance(2_000);
+    expect(heralded()).toBe(0);
+
+    // A registered cone peer's own, and a stranger's own (proven, never registered): code 2.
+    const cone = await member('198.51.100.41', 'Port Restricted Cone');
+    const stranger = await member('198.51.100.42');
+    const coneChat = genuine(cone.key, now(), 'c0ffee00-0000-4000-8000-0000000000a2');
+    const strangerChat = genuine(stranger.key, now(), 'c0ffee00-0000-4000-8000-0000000000a3');
+    expect((await announce(cone.probe, coneChat, 'cone')).obj.r).toBe(2);
+    expect((await announce(stranger.probe, strangerChat, 'stranger')).obj.r).toBe(2);
+    await h.advance(2_000);
+    expect(heralded()).toBe(0);
+    for (const uuid of [replayed.u, coneChat.u, strangerChat.u])
+      expect(readers.filter((p) => listed(p, uuid))).toHaveLength(0);
+
+    // The symmetric peer's own: passed on, listed at the address the bootstrap sees it at.
+    const own = genuine(sym.key, now(), 'c0ffee00-0000-4000-8000-0000000000a4');
+    expect((await announce(sym.probe, own, 'own')).obj.r).toBe(0);
+    await h.advance(2_000);
+    expect(heralded()).toBeGreaterThan(0);
+    for (const p of readers) expect(hostOf(p, own.u)).toEqual(sym.probe.endpoint);
+
+    // Not registered again for 10 minutes: its mapping may be gone, so nothing is heralded.
+    await h.advance(11 * 60_000);
+    const late = genuine(sym.key, now(), 'c0ffee00-0000-4000-8000-0000000000a5');
+    expect((await announce(sym.probe, late, 'late')).obj.r).toBe(2);
   });
 
   it('tells a peer that contacts it (a shuffle) a chat it listed lately, once, though no fan-out reached it', async () => {

@@ -8,6 +8,11 @@
 // nothing listed, nothing sent anywhere); a relaying peer can pass on, delay or drop genuine
 // announcements, but never list a chat for a key that did not sign it; a replay lists a chat its
 // host really made, and only within `maxAgeMs` of its creation.
+//
+// A host behind a symmetric NAT has no one address: each peer sees it at another mapping, so it
+// cannot announce to its fan-out. Its home bootstrap heralds for it: it takes the host's own
+// announcements (hop 0, the key it proved, registered with it lately) and passes them on at the
+// mapping it lists the host under, which its introductions and relays serve (docs/protocol.md).
 import type { ChatAnnouncement, Response } from '../../../src-shared/protocol/index.js';
 import { parseTimestamp, ResultCode } from '../../../src-shared/protocol/index.js';
 import { MAX_ANNOUNCEMENTS_PER_REQUEST, MAX_GOSSIP_HOPS } from '../../../src-shared/protocol/schemas.js';
@@ -75,10 +80,20 @@ const MAX_SEEN = 10_000;
 const MAX_RECENT = MAX_ANNOUNCEMENTS_PER_REQUEST;
 const MAX_TOLD_PER_ANNOUNCEMENT = 1_024;
 
+/** The extension a bootstrap that heralds for its symmetric peers advertises. */
+export const HERALD_EXTENSION = 'herald';
+/** Registered peers a bootstrap draws its fan-out from (a random run of its table, not all of it). */
+const HERALD_POOL = 64;
+/** NAT types a bootstrap can send to unasked; anyone else only while it keeps a binding open to us. */
+const REACHABLE_UNASKED = new Set(['Open Internet', 'Full Cone']);
+
 export interface GossipDeps {
-  client: Pick<PeerClient, 'advertises' | 'announce' | 'known' | 'ping'>;
-  /** Our view (the fan-out), and where a host heard of from an announcement is recorded. */
-  peers: Pick<PeerDirectory, 'all' | 'announced'>;
+  client: Pick<PeerClient, 'advertises' | 'announce' | 'known' | 'ping' | 'keys'>;
+  /**
+   * Our view (the fan-out), where a host heard of from an announcement is recorded, and (as a
+   * bootstrap) whom we herald for.
+   */
+  peers: Pick<PeerDirectory, 'all' | 'announced' | 'sample' | 'natTypeOf' | 'registeredLately'>;
   remoteChats: Pick<RemoteChats, 'announced'>;
   clock: Clock;
   random: () => number;
@@ -92,9 +107,11 @@ export interface GossipDeps {
   /**
    * Whether our address means the same to everyone: behind a symmetric NAT each peer sees another
    * mapping, so an announcement would send readers to an address only its first receiver can use
-   * (our chats are listed through the bootstraps instead).
+   * (our home bootstrap heralds our chats instead).
    */
   announceable(): boolean;
+  /** Bootstraps we are registered with: heralds of our chats when we cannot announce them. */
+  registeredBootstraps(): Endpoint[];
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
@@ -135,28 +152,38 @@ export class ChatGossip {
     this.verifyBudget = new RateLimiter(VERIFY_BUDGET, deps.clock.now());
   }
 
-  /** A chat we created: announced to our fan-out (a private room never is: it is never listed). */
+  /**
+   * A chat we created: announced to our fan-out, or, behind a symmetric NAT, to the bootstraps we
+   * are registered with that herald (a private room never is: it is never listed).
+   */
   created(chat: StoredChat): void {
-    if (chat.visibility === 'private' || this.deps.role() !== 'peer' || !this.deps.announceable()) return;
+    if (chat.visibility === 'private' || this.deps.role() !== 'peer') return;
     const announcement = announceChat(this.deps.identity(), chat);
     this.seen.set(`${announcement.k} ${announcement.u}`, true);
+    if (!this.deps.announceable()) {
+      this.askHeralds(announcement);
+      return;
+    }
     this.remember(announcement, undefined);
     this.enqueue({ announcement, from: undefined });
   }
 
   /**
-   * An `a/c` from `ctx.from`: null sends no answer at all. Only a peer, straight (not out of a
-   * relay), from a sender that proved its address; each announcement is listed only when its
-   * host's key signed it.
+   * An `a/c` from `ctx.from`: null sends no answer at all. Only straight (not out of a relay), from
+   * a sender that proved its address; an ordinary peer lists each announcement only when its host's
+   * key signed it, a bootstrap heralds only its symmetric peers' own.
    */
   receive(ctx: RequestContext, chats: ChatAnnouncement[]): Response | null {
-    if (this.deps.role() !== 'peer' || ctx.relayed) return { r: ResultCode.UnknownFormat, c: {} };
+    const role = this.deps.role();
+    if (ctx.relayed || (role !== 'peer' && role !== 'bootstrap'))
+      return { r: ResultCode.UnknownFormat, c: {} };
     if (!ctx.proven) {
       // A stale token: a fresh one to resend with (smaller than the request). No token: silence.
       return ctx.asksProof
         ? { r: ResultCode.ProveAddress, c: { k: this.deps.addressToken(ctx.from) } }
         : null;
     }
+    if (role === 'bootstrap') return this.herald(ctx.from, chats);
     let listed = false;
     for (const a of chats) if (this.take(a, ctx.from)) listed = true;
     if (listed) this.deps.onChange();
@@ -197,14 +224,6 @@ export class ChatGossip {
 
   /** Lists one announcement if it is new, fresh and signed by the key it names; queues it on. */
   private take(a: ChatAnnouncement, from: Endpoint): boolean {
-    const { clock, identity, settings } = this.deps;
-    const id = `${a.k} ${a.u}`;
-    // Seen (listed or ours): nothing to check. Only a verified one is remembered, so a forgery
-    // arriving first cannot keep the real announcement out.
-    if (this.seen.peek(id) || a.k === identity().publicKey) return false;
-    const now = clock.now();
-    const { maxAgeMs, maxHops } = settings();
-    const age = now - parseTimestamp(a.t);
     // From the host itself (hop 0) its source is its address; a relay must say where it knows it.
     const host: Endpoint | undefined =
       a.ip !== undefined && a.port !== undefined
@@ -212,7 +231,46 @@ export class ChatGossip {
         : a.h === 0
           ? from
           : undefined;
-    if (!(Math.abs(age) <= maxAgeMs) || host === undefined || this.deps.isSelf(host)) {
+    if (!this.admit(a, from, host) || host === undefined) return false;
+    const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
+    // Its NAT is unknown: the first request to it finds a path (Connector.ensurePath).
+    this.deps.peers.announced(at.host, a.k);
+    this.stats.listed++;
+    this.passOn(a, at.host, from);
+    return true;
+  }
+
+  /**
+   * As a bootstrap: a registered peer behind a symmetric NAT asks us to pass its own new chats on
+   * (`created`). We do, at the mapping we list it under (hop 1), as if we had listed them; anyone
+   * else, or another key's chat, gets nothing passed on (a replay through us would otherwise send
+   * readers to the replayer).
+   */
+  private herald(from: Endpoint, chats: ChatAnnouncement[]): Response {
+    const { peers, client } = this.deps;
+    const key = client.keys.keyAt(from);
+    if (key === undefined || !peers.registeredLately(from) || peers.natTypeOf(from) !== 'Symmetric') {
+      return { r: ResultCode.UnknownFormat, c: {} };
+    }
+    for (const a of chats) {
+      if (a.h === 0 && a.k === key && this.admit(a, from, from)) this.passOn(a, from, from);
+    }
+    return { r: ResultCode.Ok, c: {} };
+  }
+
+  /**
+   * Whether an announcement is new, fresh, about a host other than us, within the signature budget,
+   * and signed by the key it names; a verified one is remembered (never admitted twice).
+   */
+  private admit(a: ChatAnnouncement, from: Endpoint, host: Endpoint | undefined): boolean {
+    const { clock, identity, settings } = this.deps;
+    const id = `${a.k} ${a.u}`;
+    // Seen (listed or ours): nothing to check. Only a verified one is remembered, so a forgery
+    // arriving first cannot keep the real announcement out.
+    if (this.seen.peek(id) || a.k === identity().publicKey) return false;
+    const now = clock.now();
+    const age = now - parseTimestamp(a.t);
+    if (!(Math.abs(age) <= settings().maxAgeMs) || host === undefined || this.deps.isSelf(host)) {
       this.stats.dropped++;
       return false;
     }
@@ -225,16 +283,26 @@ export class ChatGossip {
       return false;
     }
     this.seen.set(id, true);
-    const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
-    // Its NAT is unknown: the first request to it finds a path (Connector.ensurePath).
-    this.deps.peers.announced(at.host, a.k);
-    this.stats.listed++;
-    if (a.h + 1 <= Math.min(maxHops, MAX_GOSSIP_HOPS)) {
-      const onward = { ...a, h: a.h + 1, ip: at.host.host, port: at.host.port };
-      this.remember(onward, from);
-      this.enqueue({ announcement: onward, from: endpointKey(from) });
-    }
     return true;
+  }
+
+  /** Queues `a` on, one hop further, naming the host at `host`; `from` told us (not told again). */
+  private passOn(a: ChatAnnouncement, host: Endpoint, from: Endpoint): void {
+    if (a.h + 1 > Math.min(this.deps.settings().maxHops, MAX_GOSSIP_HOPS)) return;
+    const onward = { ...a, h: a.h + 1, ip: host.host, port: host.port };
+    this.remember(onward, from);
+    this.enqueue({ announcement: onward, from: endpointKey(from) });
+  }
+
+  /** Our announcement to each bootstrap we are registered with that heralds (see `herald`). */
+  private askHeralds(announcement: ChatAnnouncement): void {
+    const { client, logger } = this.deps;
+    for (const b of this.deps.registeredBootstraps()) {
+      if (!client.advertises(b, HERALD_EXTENSION)) continue;
+      void client.announce(b, [announcement]).catch((err: unknown) => {
+        logger.debug({ to: endpointKey(b), err: String(err) }, 'herald did not take our announcement');
+      });
+    }
   }
 
   /** Keeps an announcement to tell peers that contact us (`contacted`); `from` knows it already. */
@@ -289,17 +357,25 @@ export class ChatGossip {
     if (this.queue.length > 0) this.schedule();
   }
 
-  /** `fanOut` ordinary peers of our view that speak gossip, at random, none of `skip`. */
+  /**
+   * `fanOut` ordinary peers that speak gossip, at random, none of `skip`: of our view, or, as a
+   * bootstrap, of a random run of our table that we can reach unasked.
+   */
   private targets(skip: Set<string | undefined>): Endpoint[] {
-    const candidates = this.deps.peers
-      .all()
-      .filter(
-        (p) =>
-          p.role === 'peer' &&
-          !skip.has(endpointKey(p)) &&
-          !this.deps.isSelf(p) &&
-          this.deps.client.advertises(p, 'gossip'),
-      );
+    const { peers } = this.deps;
+    const pool =
+      this.deps.role() === 'bootstrap'
+        ? peers
+            .sample(HERALD_POOL)
+            .filter((p) => REACHABLE_UNASKED.has(p.natType) || peers.registeredLately(p))
+        : peers.all();
+    const candidates = pool.filter(
+      (p) =>
+        p.role === 'peer' &&
+        !skip.has(endpointKey(p)) &&
+        !this.deps.isSelf(p) &&
+        this.deps.client.advertises(p, 'gossip'),
+    );
     const picked: Endpoint[] = [];
     const { fanOut } = this.deps.settings();
     while (picked.length < fanOut && candidates.length > 0) {

@@ -3,6 +3,7 @@
 import { ResultCode } from '../../../src-shared/protocol/index.js';
 import { isPrivateAddress } from '../addresses.js';
 import { NanceError } from '../errors.js';
+import { rankBootstraps } from '../home-bootstrap.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
@@ -178,11 +179,14 @@ export class Connector {
    * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
    * (newest first), then a bootstrap that listed it, then our other bootstraps, each only if it
    * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
-   * introduce most of every view, a load that grows with N (docs/scale.md).
+   * introduce most of every view, a load that grows with N (docs/scale.md). Of those, the peer's
+   * home bootstrap first when we know its key (a host heard of from an announcement, home-bootstrap.ts).
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
-    const bootstraps = this.deps.bootstrapPeers();
+    const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
+    const bootstraps =
+      key === undefined ? this.deps.bootstrapPeers() : rankBootstraps(key, this.deps.bootstrapPeers());
     const isBootstrap = (e: Endpoint) => bootstraps.some((b) => sameEndpoint(b, e));
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
     const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
