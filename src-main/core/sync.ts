@@ -174,8 +174,8 @@ export class SyncLoop {
 
   /**
    * The user asked for fresh lists ("refresh"): a round from now whose syncs are all full (`g/c`
-   * included), not shuffles. A host behind a symmetric NAT announces nothing (gossip), so between
-   * full syncs its new chats reach nobody; this is how a user sees them without waiting.
+   * included), not shuffles: chats no announcement brought us (a base host's, one made before we
+   * joined, one whose announcement was lost) show without waiting for the next full sync.
    */
   async fullRoundFromNow(): Promise<void> {
     while (this.inFlight) await this.inFlight.catch(() => undefined);

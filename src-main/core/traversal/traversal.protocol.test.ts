@@ -113,7 +113,7 @@ describe('the ping ad', () => {
     [
       'a bootstrap (auto): punch and relay',
       { role: 'bootstrap', natType: 'Full Cone' },
-      '{"v":1,"ext":["page","proof","sig","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
+      '{"v":1,"ext":["page","proof","sig","herald","punch","relay"],"role":"bootstrap","nat":"Full Cone"}',
     ],
     [
       'a peer with relay "always": relay too',
@@ -123,7 +123,7 @@ describe('the ping ad', () => {
     [
       'a bootstrap with relay "never": no relay',
       { role: 'bootstrap', traversal: traversal({ offer: 'never' }) },
-      '{"v":1,"ext":["page","proof","sig","punch"],"role":"bootstrap","nat":"Open Internet"}',
+      '{"v":1,"ext":["page","proof","sig","herald","punch"],"role":"bootstrap","nat":"Open Internet"}',
     ],
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
