@@ -1,6 +1,11 @@
 // The body of bench/scale-sim.mjs (run through vitest, which compiles test/support's TypeScript):
 // one scale scenario per size in SCALE_SIZES, printed as one JSON line each, prefixed "SCALE ", and
 // a table of the issue's goals (docs/scale.md) with PASS/FAIL, prefixed "GOALS ".
+// SCALE_PROF_DIR=dir: a CPU profile of the run is written there (open it in Chrome DevTools). It is
+// taken through node:inspector because vitest 4 ends its workers before `--cpu-prof` can write.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { it } from 'vitest';
 import { SCALE_GOALS as GOALS, runScale, type ScaleResult } from '../test/support/sim-scale.js';
 
@@ -26,7 +31,29 @@ function goals(r: ScaleResult): string {
     .join('\n');
 }
 
-it('scale scenario', async () => {
+/** Runs `body`, under the CPU profiler when SCALE_PROF_DIR is set (the file is named on stdout). */
+async function profiled(body: () => Promise<void>): Promise<void> {
+  const dir = env.SCALE_PROF_DIR;
+  if (!dir) return body();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    await body();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `scale-${sizes.join('-')}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    process.stdout.write(`PROFILE ${file}\n`);
+    session.disconnect();
+  }
+}
+
+it('scale scenario', () => profiled(runSizes));
+
+async function runSizes(): Promise<void> {
   for (const peers of sizes) {
     const result = await runScale({
       peers,
@@ -55,4 +82,4 @@ it('scale scenario', async () => {
         `BUSIEST ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
       );
   }
-});
+}
