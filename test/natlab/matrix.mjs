@@ -63,6 +63,14 @@ const POLL_MS = 1000;
 export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
 /** The host rows: the kinds plus `upnp`, a host that maps its port through miniupnpd. */
 export const HOST_KINDS = [...KINDS, 'upnp'];
+/**
+ * The reach sites (`--reach`, lab.sh NZLAB_REACH=1, issue 15): a double NAT, a router that forgets
+ * idle flows after 30 s, and dual-stack port-restricted and symmetric sites. Each runs ONE peer that
+ * both hosts a chat (a row) and reads everyone's (a column).
+ */
+export const REACH_KINDS = ['cgn', 't30', 'port6', 'sym6'];
+/** The plain bootstrap's IPv6 side (lab.sh, NZLAB_REACH): the dual-stack peers measure IPv6 there. */
+const STUN6 = '[2001:db8::10]:3500';
 const LABELS = {
   open: 'open (no NAT)',
   full: 'full cone',
@@ -70,18 +78,26 @@ const LABELS = {
   port: 'port-restricted',
   sym: 'symmetric',
   upnp: 'upnp (port mapped)',
+  cgn: 'double NAT (CGNAT + home)',
+  t30: '30 s router',
+  port6: 'port-restricted, dual-stack',
+  sym6: 'symmetric, dual-stack',
 };
 
 const P = process.env.NZLAB_PREFIX || 'nzm-';
 const LAB_DIR = process.env.NZLAB_DIR || path.join(os.tmpdir(), 'nance-natlab-matrix');
 const BASE_SERVICES = 'stund nance';
 const UPNP_SERVICES = 'stund nance miniupnpd';
-/** The lab's environment; `upnp`: with miniupnpd (the router nzm-r-upnp and its host nzm-h-upnp). */
-const labEnv = (upnp) => ({
+/**
+ * The lab's environment; `upnp`: with miniupnpd (the router nzm-r-upnp and its host nzm-h-upnp);
+ * `reach`: with the reach sites and IPv6.
+ */
+const labEnv = (upnp, reach) => ({
   ...process.env,
   NZLAB_PREFIX: P,
   NZLAB_DIR: LAB_DIR,
   NZLAB_TWINS: '1',
+  NZLAB_REACH: reach ? '1' : '0',
   NZLAB_SERVICES: upnp ? UPNP_SERVICES : BASE_SERVICES,
 });
 
@@ -117,14 +133,43 @@ function miniupnpdFailure() {
  */
 const UPNP_WAIT_S = 45;
 
+const isReach = (kind) => REACH_KINDS.includes(kind);
+/** The peer that hosts kind's chat, and the one that reads as kind: one peer for a reach site. */
+const hostName = (kind) => (isReach(kind) ? `reach-${kind}` : `host-${kind}`);
+const clientName = (kind) => (isReach(kind) ? `reach-${kind}` : `client-${kind}`);
 const hostNs = (kind) => `${P}h-${kind}`;
-const clientNs = (kind) => (kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`);
+const clientNs = (kind) =>
+  isReach(kind) ? hostNs(kind) : kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`;
+
+/**
+ * Every ordered pair the matrix runs: the 30 textbook pairs, and with `reach` every reach site
+ * against every textbook site both ways (the upnp host too) and against each other site.
+ */
+export function allPairs(reach = false) {
+  const pairs = HOST_KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  if (!reach) return pairs;
+  for (const r of REACH_KINDS) {
+    for (const c of KINDS) pairs.push({ host: r, client: c });
+    for (const h of HOST_KINDS) pairs.push({ host: h, client: r });
+    for (const o of REACH_KINDS) if (o !== r) pairs.push({ host: r, client: o });
+  }
+  return pairs;
+}
 
 const log = (msg) => process.stderr.write(`[matrix ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
-  const o = { keep: false, lab: true, json: undefined, pairs: undefined, listTimeoutS: 40, timeoutS: 150 };
+  const o = {
+    keep: false,
+    lab: true,
+    reach: false,
+    json: undefined,
+    pairs: undefined,
+    listTimeoutS: 40,
+    timeoutS: 150,
+  };
+  let pairsArg;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -133,30 +178,33 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--keep') o.keep = true;
+    else if (a === '--reach') o.reach = true;
     else if (a === '--no-lab') o.lab = false;
     else if (a === '--json') o.json = value();
     else if (a === '--list-timeout') o.listTimeoutS = Number(value());
     else if (a === '--timeout') o.timeoutS = Number(value());
-    else if (a === '--pairs') {
-      o.pairs = value()
-        .split(',')
-        .filter(Boolean)
-        .map((p) => {
-          const [h, c] = p.split(':');
-          if (!HOST_KINDS.includes(h) || !KINDS.includes(c))
-            throw new Error(
-              `bad pair "${p}": HOST:CLIENT, HOST one of ${HOST_KINDS.join(', ')}, CLIENT one of ${KINDS.join(', ')}`,
-            );
-          return { host: h, client: c };
-        });
-    } else if (a === '--help' || a === '-h') {
+    else if (a === '--pairs') pairsArg = value();
+    else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'node test/natlab/matrix.mjs [--pairs port:sym,...] [--keep] [--no-lab] [--json FILE] [--list-timeout 40] [--timeout 150]\n',
+        'node test/natlab/matrix.mjs [--reach] [--pairs port:sym,...] [--keep] [--no-lab] [--json FILE] [--list-timeout 40] [--timeout 150]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  o.pairs ??= HOST_KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  const known = allPairs(o.reach);
+  o.pairs = pairsArg
+    ? pairsArg
+        .split(',')
+        .filter(Boolean)
+        .map((p) => {
+          const [h, c] = p.split(':');
+          if (!known.some((k) => k.host === h && k.client === c))
+            throw new Error(
+              `bad pair "${p}": HOST:CLIENT, HOST one of ${HOST_KINDS.join(', ')}, CLIENT one of ${KINDS.join(', ')}${o.reach ? `; with --reach also ${REACH_KINDS.join(', ')} on either side (not against itself)` : ' (--reach adds more)'}`,
+            );
+          return { host: h, client: c };
+        })
+    : known;
   return o;
 }
 
@@ -323,6 +371,7 @@ export function newPairs(selected, skipped = {}) {
     step: skipped[p.host] ? 'skipped' : 'start',
     error: null,
     path: '?',
+    family: null,
     pathAtListing: null,
     listedMs: null,
     totalMs: null,
@@ -334,17 +383,20 @@ async function runRound(allPairs, opts, peers, abort) {
   const hostKinds = [...new Set(pairs.map((p) => p.host))];
   const clientKinds = [...new Set(pairs.map((p) => p.client))];
 
-  // 1) start every peer needed, all at once
+  // 1) start every peer needed, all at once (a reach site's one peer once)
   const started = new Map();
-  const starting = [];
-  for (const k of hostKinds) starting.push(['host', k, hostNs(k)]);
-  for (const k of clientKinds) starting.push(['client', k, clientNs(k)]);
+  const starting = new Map();
+  for (const k of hostKinds) starting.set(hostName(k), [k, hostNs(k)]);
+  for (const k of clientKinds) starting.set(clientName(k), [k, clientNs(k)]);
   await Promise.all(
-    starting.map(async ([role, kind, ns]) => {
-      const name = `${role}-${kind}`;
+    [...starting].map(async ([name, [kind, ns]]) => {
       const dataDir = mkdtempSync(path.join(LAB_DIR, 'matrix', `${name}-`));
       // Only the upnp host maps its port (that is the point of its row); everyone else does not.
-      const peer = new Peer(name, ns, dataDir, { portMapping: role === 'host' && kind === 'upnp' });
+      // The dual-stack sites also measure their IPv6 side.
+      const peer = new Peer(name, ns, dataDir, {
+        portMapping: name === 'host-upnp',
+        extraArgs: kind === 'port6' || kind === 'sym6' ? ['--stun', STUN6] : [],
+      });
       peers.push(peer);
       try {
         await peer.start();
@@ -355,7 +407,7 @@ async function runRound(allPairs, opts, peers, abort) {
       } catch (err) {
         log(`${name} failed to start: ${short(err)}`);
         for (const p of pairs)
-          if ((role === 'host' && p.host === kind) || (role === 'client' && p.client === kind))
+          if (hostName(p.host) === name || clientName(p.client) === name)
             p.error ??= `${name}: ${short(err)}`;
       }
     }),
@@ -365,7 +417,7 @@ async function runRound(allPairs, opts, peers, abort) {
   const chats = new Map();
   await Promise.all(
     hostKinds.map(async (k) => {
-      const host = started.get(`host-${k}`);
+      const host = started.get(hostName(k));
       if (!host) return;
       try {
         const chat = await host.call('createChat', {
@@ -385,14 +437,14 @@ async function runRound(allPairs, opts, peers, abort) {
   const t0 = Date.now();
   const listDeadline = t0 + opts.listTimeoutS * 1000;
   const runnable = pairs.filter(
-    (p) => started.has(`host-${p.host}`) && started.has(`client-${p.client}`) && chats.has(p.host),
+    (p) => started.has(hostName(p.host)) && started.has(clientName(p.client)) && chats.has(p.host),
   );
   for (const p of runnable) p.step = 'list';
   const byClient = new Map();
   for (const p of runnable) byClient.set(p.client, [...(byClient.get(p.client) ?? []), p]);
 
   const finishPair = async (p, client, entry) => {
-    const host = started.get(`host-${p.host}`);
+    const host = started.get(hostName(p.host));
     const chatUuid = chats.get(p.host);
     const ref = { host: { host: entry.host.host, port: entry.host.port }, chatUuid };
     p.hostEndpoint = `${entry.host.host}:${entry.host.port}`;
@@ -420,13 +472,16 @@ async function runRound(allPairs, opts, peers, abort) {
     p.totalMs = Date.now() - t0;
     try {
       const entry2 = findHost(await client.call('listChats', {}, 10_000), chatUuid);
-      if (entry2) p.path = pathOf(entry2);
+      if (entry2) {
+        p.path = pathOf(entry2);
+        p.family = entry2.path?.family ?? null;
+      }
     } catch {}
   };
 
   await Promise.all(
     [...byClient].map(async ([kind, waiting]) => {
-      const client = started.get(`client-${kind}`);
+      const client = started.get(clientName(kind));
       const left = new Set(waiting);
       const work = [];
       // refreshChats syncs now and can take seconds (it waits on hosts that do not answer): it runs
@@ -472,7 +527,7 @@ async function runRound(allPairs, opts, peers, abort) {
         // What the client does know of that host, if anything (an entry with an error, no chat).
         try {
           const list = await client.call('listChats', {}, 5000);
-          const h = started.get(`host-${p.host}`)?.ready?.publicAddress;
+          const h = started.get(hostName(p.host))?.ready?.publicAddress;
           const entry = h && list.hosts?.find((e) => e.host.host === h.host && e.host.port === h.port);
           if (entry) {
             p.path = pathOf(entry);
@@ -509,20 +564,23 @@ async function runRound(allPairs, opts, peers, abort) {
 }
 
 export function cell(p) {
-  if (!p) return '';
+  if (!p) return '–';
   if (p.skipped) return 'skipped';
-  if (p.ok) return `${p.path} ✓`;
+  if (p.ok) return `${p.path}${p.family === 'ipv6' ? ' IPv6' : ''} ✓`;
   return `✗ ${p.step}${p.path && p.path !== '?' && p.path !== 'none' ? ` (${p.path})` : ''}`;
 }
 
+/** Rows: host kinds; columns: client kinds; the reach sites' rows and columns when they ran. */
 export function table(pairs) {
   const get = (h, c) => pairs.find((p) => p.host === h && p.client === c);
+  const reach = REACH_KINDS.filter((k) => pairs.some((p) => p.host === k || p.client === k));
+  const cols = [...KINDS, ...reach];
   const lines = [
-    `| host behind ↓ \\ client behind → | ${KINDS.map((k) => LABELS[k]).join(' | ')} |`,
-    `|---|${KINDS.map(() => '---').join('|')}|`,
+    `| host behind ↓ \\ client behind → | ${cols.map((k) => LABELS[k]).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`,
   ];
-  for (const h of HOST_KINDS)
-    lines.push(`| ${LABELS[h]} | ${KINDS.map((c) => cell(get(h, c))).join(' | ')} |`);
+  for (const h of [...HOST_KINDS, ...reach])
+    lines.push(`| ${LABELS[h]} | ${cols.map((c) => cell(get(h, c))).join(' | ')} |`);
   return lines.join('\n');
 }
 
@@ -545,7 +603,7 @@ async function main() {
       log(`upnp row skipped: ${why}`);
     }
   }
-  let LAB_ENV = labEnv(wantUpnp && !skipped.upnp);
+  let LAB_ENV = labEnv(wantUpnp && !skipped.upnp, opts.reach);
   const peers = [];
   const abort = { aborted: false };
   let labIsUp = false;
@@ -600,7 +658,9 @@ async function main() {
     });
   try {
     if (opts.lab) {
-      log(`lab up (prefix ${P}, dir ${LAB_DIR}, twins, services "${LAB_ENV.NZLAB_SERVICES}")`);
+      log(
+        `lab up (prefix ${P}, dir ${LAB_DIR}, twins${opts.reach ? ', reach sites' : ''}, services "${LAB_ENV.NZLAB_SERVICES}")`,
+      );
       labIsUp = true; // a failed `up` tears down by itself; `down` is harmless anyway
       const upnpDeadline = Date.now() + UPNP_WAIT_S * 1000;
       for (;;) {
@@ -620,7 +680,7 @@ async function main() {
           // Run the rest without it.
           skipped.upnp = `lab up with miniupnpd failed: ${why || short(err)}`;
           log(`upnp row skipped: ${skipped.upnp}; lab up again without miniupnpd`);
-          LAB_ENV = labEnv(false);
+          LAB_ENV = labEnv(false, opts.reach);
           labUp();
           break;
         }
@@ -662,6 +722,7 @@ async function main() {
     at: new Date(t0).toISOString(),
     durationMs: Date.now() - t0,
     prefix: P,
+    reach: opts.reach,
     build: buildAtStart,
     // build/ rewritten while the round ran: some peers may have run another build.
     buildChanged: buildTime() !== buildAtStart,
