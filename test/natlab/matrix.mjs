@@ -373,6 +373,7 @@ export function newPairs(selected, skipped = {}) {
     path: '?',
     family: null,
     pathAtListing: null,
+    pathAfterPost: null,
     listedMs: null,
     totalMs: null,
   }));
@@ -542,6 +543,22 @@ async function runRound(allPairs, opts, peers, abort) {
   for (const p of pairs) {
     if (!p.ok && !p.error) p.error = abort.aborted ? 'aborted (hard timeout)' : 'unknown';
   }
+  // The path each pair settled on, once every pair is done: a path can still change after the post
+  // (an IPv6 path needs both sides to have probed; keepalives may move a punched one).
+  await Promise.all(
+    [...new Set(pairs.filter((p) => p.ok).map((p) => p.client))].map(async (kind) => {
+      try {
+        const list = await started.get(clientName(kind)).call('listChats', {}, 10_000);
+        for (const p of pairs.filter((x) => x.ok && x.client === kind)) {
+          const entry = findHost(list, chats.get(p.host));
+          if (!entry) continue;
+          p.pathAfterPost = p.path;
+          p.path = pathOf(entry);
+          p.family = entry.path?.family ?? null;
+        }
+      } catch {}
+    }),
+  );
   // For the record (why a pair failed): every peer's status and the peers it knows, at the end.
   await Promise.all(
     [...started.values()].map(async (peer) => {
@@ -711,6 +728,7 @@ async function main() {
     ns: p.ns,
     natType: p.ready?.natType ?? null,
     publicAddress: p.ready?.publicAddress ?? null,
+    ipv6: p.ready?.ipv6 ?? null,
     readyMs: p.readyMs ?? null,
     exit: p.exit ?? null,
     final: p.final ?? null,
