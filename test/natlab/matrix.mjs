@@ -14,17 +14,25 @@
 // check` with it says why, e.g. not installed), the upnp row is skipped with that one reason
 // (`skipped` in the pairs and at the top of the JSON) and the other 25 pairs run as before.
 //
+// With --reach (lab.sh NZLAB_REACH=1, issue 15) also the reach sites, one peer each that hosts a chat
+// and reads everyone's: cgn (double NAT: CGNAT + home router), t30 (router forgetting idle UDP
+// flows after 30 s), port6 and sym6 (dual-stack, IPv6 routed through a stateful firewall): each
+// against the five textbook kinds both ways (and the upnp host) and against the other reach sites,
+// 86 pairs in all.
+//
 // Per pair: ok or the step that failed (start, create, list, read, post, seen) with its error, the
 // path of the host as the client's listChats reports it (`hosts[].path.kind`: direct, punched,
-// mapped, relayed; "?" when the build has no `path` field, "none" when it is null), and the time from
-// the start of the round to the first listing. Prints a markdown table (rows: host behind X, columns:
-// client behind Y; a skipped pair is `skipped`) and, as the last stdout line, one JSON object with
-// everything.
+// mapped, relayed; "?" when the build has no `path` field, "none" when it is null) and its `family`,
+// read once every pair is done (`pathAfterPost`: right after the post), and the time from the start
+// of the round to the first listing. Prints a markdown table (rows: host behind X, columns: client
+// behind Y; a skipped pair is `skipped`, a pair not run `–`) and, as the last stdout line, one JSON
+// object with everything.
 //
-//   node test/natlab/matrix.mjs [--pairs port:sym,sym:sym] [--keep] [--no-lab] [--json FILE]
-//        [--list-timeout 40] [--timeout 150]
+//   node test/natlab/matrix.mjs [--reach] [--pairs port:sym,sym:sym] [--keep] [--no-lab]
+//        [--json FILE] [--list-timeout 40] [--timeout 150]
 //
-//   --pairs        HOST:CLIENT kinds to run (default: all 30); HOST also upnp, e.g. upnp:port
+//   --reach        add the reach sites (above)
+//   --pairs        HOST:CLIENT kinds to run (default: all); HOST also upnp, e.g. upnp:port
 //   --keep         leave the lab (and the peers' data dirs) up for debugging; `lab.sh down` later with
 //                  NZLAB_PREFIX=nzm- NZLAB_DIR=$TMPDIR/nance-natlab-matrix
 //   --no-lab       use a lab that is already up (same prefix/dir) and leave it up
@@ -58,6 +66,8 @@ const NODE = process.env.NODE || process.execPath;
 const BOOTSTRAP = '198.51.100.10:3490';
 const SYNC_INTERVAL_MS = 2000;
 const POLL_MS = 1000;
+/** The settled paths are read no earlier than this into the round (reach-v6.test.ts allows 20 s). */
+const SETTLE_MS = 15_000;
 
 /** The NAT kinds: every one has a host (row) and a client (column). */
 export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
@@ -543,8 +553,9 @@ async function runRound(allPairs, opts, peers, abort) {
   for (const p of pairs) {
     if (!p.ok && !p.error) p.error = abort.aborted ? 'aborted (hard timeout)' : 'unknown';
   }
-  // The path each pair settled on, once every pair is done: a path can still change after the post
-  // (an IPv6 path needs both sides to have probed; keepalives may move a punched one).
+  // The path each pair settled on, once every pair is done and at least SETTLE_MS into the round: a
+  // path can still change after the post (an IPv6 path needs both sides to have probed).
+  if (!abort.aborted) await sleep(Math.max(0, t0 + SETTLE_MS - Date.now()));
   await Promise.all(
     [...new Set(pairs.filter((p) => p.ok).map((p) => p.client))].map(async (kind) => {
       try {
