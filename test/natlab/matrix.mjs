@@ -68,6 +68,10 @@ const SYNC_INTERVAL_MS = 2000;
 const POLL_MS = 1000;
 /** The settled paths are read no earlier than this into the round (reach-v6.test.ts allows 20 s). */
 const SETTLE_MS = 15_000;
+/** A peer's ready line: 15 peers start at once, ~1 s each alone, 13–19 s seen on a loaded machine. */
+const START_WAIT_MS = 45_000;
+/** How long the round waits for every peer to join its bootstrap. */
+const JOIN_WAIT_MS = 20_000;
 
 /** The NAT kinds: every one has a host (row) and a client (column). */
 export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
@@ -410,7 +414,7 @@ async function runRound(allPairs, opts, peers, abort) {
       });
       peers.push(peer);
       try {
-        await peer.start();
+        await peer.start(START_WAIT_MS);
         started.set(name, peer);
         log(
           `${name} ready in ${peer.readyMs} ms (${ns}, natType ${peer.ready.natType}, public ${JSON.stringify(peer.ready.publicAddress)}${peer.ready.portMapping ? `, mapped ${JSON.stringify(peer.ready.portMapping)}` : ''})`,
@@ -421,6 +425,21 @@ async function runRound(allPairs, opts, peers, abort) {
           if (hostName(p.host) === name || clientName(p.client) === name)
             p.error ??= `${name}: ${short(err)}`;
       }
+    }),
+  );
+
+  // 1b) the round starts once every peer has joined its bootstrap: under load a peer's registration
+  // can come seconds after its ready line, and a relay cannot carry a pair before the target
+  // registered with it (a reach begun earlier fails, and the read that joined it with it).
+  const joinedBy = Date.now() + JOIN_WAIT_MS;
+  await Promise.all(
+    [...started.values()].map(async (peer) => {
+      while (Date.now() < joinedBy && !abort.aborted) {
+        const st = await peer.call('getStatus', {}, 5000).catch(() => undefined);
+        if (st?.bootstraps?.every((b) => b.state === 'registered' || b.state === 'client-only')) return;
+        await sleep(250);
+      }
+      log(`${peer.name} has not joined its bootstrap after ${JOIN_WAIT_MS} ms; the round starts anyway`);
     }),
   );
 
