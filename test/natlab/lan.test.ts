@@ -199,30 +199,4 @@ describe.skipIf(skip)(`LAN discovery and roaming (lab)${skip ? `: skipped, ${ski
     expect(pub).toBe('198.51.100.22');
     console.log(`roaming: all 10 posts stored once, ${resumedMs} ms after the switch`);
   }, 90_000);
-
-  it('a host whose uplink moved re-registers at once: a newcomer behind another NAT finds and reads its chat at the new address', async () => {
-    // Runs after the roaming test: nl-m is behind nl-r2 now, and its peer (this test starts a fresh
-    // one there) must be found through the bootstrap at nl-r2's address. Without re-registering on
-    // the change it would be listed at nl-r1's address until its next rejoin (5 min).
-    await stopAll();
-    lab('down');
-    lab('up');
-    const mover = await startPeer('m', { bootstrap: BOOTSTRAP });
-    await mover.call('createChat', { name: 'carried', message: 'before the move', author: 'm' });
-    lab('roam');
-    const switched = Date.now();
-    // The newcomer is behind nl-r1, the router nl-m just left: only the bootstrap can introduce them.
-    const newcomer = await startPeer('a', { bootstrap: BOOTSTRAP });
-    const { listing } = await waitForListing(
-      newcomer,
-      (l) => hostOf(l, 'carried')?.host.host === '198.51.100.22',
-      15_000,
-    );
-    const h = hostOf(listing, 'carried');
-    const read = await newcomer.call('readChat', { host: h.host, chatUuid: h.chats[0].uuid }, 20_000);
-    expect(read.messages.map((m: Listing) => m.content)).toEqual(['before the move']);
-    console.log(
-      `roamed host found at ${h.host.host}:${h.host.port} ${Date.now() - switched} ms after the switch`,
-    );
-  }, 90_000);
 });
