@@ -23,10 +23,12 @@
 // Per pair: ok or the step that failed (start, create, list, read, post, seen) with its error, the
 // path of the host as the client's listChats reports it (`hosts[].path.kind`: direct, punched,
 // mapped, relayed; "?" when the build has no `path` field, "none" when it is null) and its `family`,
-// read once every pair is done (`pathAfterPost`: right after the post), and the time from the start
-// of the round to the first listing. Prints a markdown table (rows: host behind X, columns: client
-// behind Y; a skipped pair is `skipped`, a pair not run `–`) and, as the last stdout line, one JSON
-// object with everything.
+// read right after the post (the path the pair chatted over); `settled`: the same read once every
+// pair is done, at least 15 s into the round (an IPv6 path may come up after the post; an idle path
+// may have been dropped: "none"); and the time from the start of the round to the first listing.
+// Prints a markdown table (rows: host behind X, columns: client behind Y; a cell is the path after
+// the post, or "direct IPv6" when the pair settled there; a skipped pair is `skipped`, a pair not
+// run `–`) and, as the last stdout line, one JSON object with everything.
 //
 //   node test/natlab/matrix.mjs [--reach] [--pairs port:sym,sym:sym] [--keep] [--no-lab]
 //        [--json FILE] [--list-timeout 40] [--timeout 150]
@@ -387,7 +389,7 @@ export function newPairs(selected, skipped = {}) {
     path: '?',
     family: null,
     pathAtListing: null,
-    pathAfterPost: null,
+    settled: null,
     listedMs: null,
     totalMs: null,
   }));
@@ -582,9 +584,7 @@ async function runRound(allPairs, opts, peers, abort) {
         for (const p of pairs.filter((x) => x.ok && x.client === kind)) {
           const entry = findHost(list, chats.get(p.host));
           if (!entry) continue;
-          p.pathAfterPost = p.path;
-          p.path = pathOf(entry);
-          p.family = entry.path?.family ?? null;
+          p.settled = { path: pathOf(entry), family: entry.path?.family ?? null };
         }
       } catch {}
     }),
@@ -613,6 +613,7 @@ async function runRound(allPairs, opts, peers, abort) {
 export function cell(p) {
   if (!p) return '–';
   if (p.skipped) return 'skipped';
+  if (p.ok && p.settled?.path === 'direct' && p.settled.family === 'ipv6') return 'direct IPv6 ✓';
   if (p.ok) return `${p.path}${p.family === 'ipv6' ? ' IPv6' : ''} ✓`;
   return `✗ ${p.step}${p.path && p.path !== '?' && p.path !== 'none' ? ` (${p.path})` : ''}`;
 }
