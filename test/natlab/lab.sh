@@ -40,6 +40,9 @@
 #   nz-r-cgn   carrier-grade NAT (masquerade): wan0 = 198.51.100.27, lan0 = 100.64.0.1/10
 #   nz-r-home  home router (masquerade) behind it: wan0 = 100.64.0.2/10, lan0 = 10.14.0.1/24
 #   nz-h-cgn   the double-NAT host 10.14.0.10
+#   nz-r-port6, nz-r-sym6  port-restricted / symmetric routers like nz-r-port / nz-r-sym, wan0 =
+#              198.51.100.28 / .29, lan0 = 10.15.0.1/24 / 10.16.0.1/24, with dual-stack LAN hosts
+#              nz-h-port6 / nz-h-sym6 (the matrix's `--reach` sites; IPv6 as for nz-h-port below)
 # and IPv6 beside IPv4 (documentation prefix 2001:db8::/32; everywhere else IPv6 stays off):
 #   nz-inet    br0 = 2001:db8::1/64, routes each site's /64 to its router; forwards 2001:db8::/32 only
 #   nz-stun 2001:db8::10 (its plain bootstrap also serves STUN and Nance on [2001:db8::10]:3500;
@@ -47,7 +50,8 @@
 #   nz-r-port, nz-r-sym  wan0 = 2001:db8::23 / ::24, lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6
 #              routed, not NATed, through the routers' stateful firewall (nz_fw is `inet`: from the
 #              WAN only established/related, as home routers do)
-#   nz-h-port, nz-h-sym  dual-stack: 10.N.0.10 (NATed) and 2001:db8:N::10 (global)
+#   nz-h-port, nz-h-sym  dual-stack: 10.N.0.10 (NATed) and 2001:db8:N::10 (global); the same for
+#              nz-r-port6 / nz-r-sym6 (wan0 ::215 / ::216) and their hosts (2001:db8:15::10 / :16::10)
 # `down` deletes them whether or not NZLAB_REACH is set.
 #
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
@@ -108,6 +112,7 @@ UPNP_HTTP_PORT=5000
 all_namespaces() {
   local r
   echo "$INET $STUN $PUB $OPEN $OPEN2 ${P}r-t30 ${P}h-t30 ${P}r-cgn ${P}r-home ${P}h-cgn"
+  echo "${P}r-port6 ${P}h-port6 ${P}r-sym6 ${P}h-sym6"
   for r in "${ROUTERS[@]}" "${TWIN_ROUTERS[@]}"; do echo "${P}r-${r%%:*} ${P}h-${r%%:*}"; done |
     awk '!s[$0]++'
 }
@@ -281,6 +286,9 @@ reach_sites() {
   # router_nft names the router ${P}r-NAME: both are port-restricted masquerades.
   router_nft cgn port-restricted 198.51.100.27 100.64.0.2
   router_nft home port-restricted 100.64.0.2 10.14.0.10
+  # Dual-stack sites of their own, so the matrix (--reach) can pair them with every textbook site.
+  nat_site port6:port-restricted:198.51.100.28:15
+  nat_site sym6:symmetric:198.51.100.29:16
 }
 
 # NZLAB_REACH: IPv6 on the internet bridge, the public hosts and two NAT sites (see the top).
@@ -304,7 +312,7 @@ reach_v6() {
     ip -n "$ns" addr add "2001:db8::${spec##*:}/64" dev eth0 nodad
     ip -n "$ns" -6 route add default via "$V6_GW"
   done
-  for spec in port:3 sym:4; do
+  for spec in port:3 sym:4 port6:15 sym6:16; do
     n=${spec##*:} r=${P}r-${spec%%:*} h=${P}h-${spec%%:*}
     v6_on "$r"
     v6_on "$h"

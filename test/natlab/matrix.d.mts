@@ -34,3 +34,9 @@ export class Peer {
 export function pathOf(entry: unknown): string;
 // biome-ignore lint/suspicious/noExplicitAny: a hosts[] entry of ChatListDto
 export function findHost(list: unknown, chatUuid: string): any;
+
+export const KINDS: readonly string[];
+export const HOST_KINDS: readonly string[];
+export const REACH_KINDS: readonly string[];
+/** Every ordered pair the matrix runs (`reach`: with the reach sites, as `--reach`). */
+export function allPairs(reach?: boolean): { host: string; client: string }[];

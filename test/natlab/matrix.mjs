@@ -14,17 +14,27 @@
 // check` with it says why, e.g. not installed), the upnp row is skipped with that one reason
 // (`skipped` in the pairs and at the top of the JSON) and the other 25 pairs run as before.
 //
+// With --reach (lab.sh NZLAB_REACH=1, issue 15) also the reach sites, one peer each that hosts a chat
+// and reads everyone's: cgn (double NAT: CGNAT + home router), t30 (router forgetting idle UDP
+// flows after 30 s), port6 and sym6 (dual-stack, IPv6 routed through a stateful firewall): each
+// against the five textbook kinds both ways (and the upnp host) and against the other reach sites,
+// 86 pairs in all.
+//
 // Per pair: ok or the step that failed (start, create, list, read, post, seen) with its error, the
 // path of the host as the client's listChats reports it (`hosts[].path.kind`: direct, punched,
-// mapped, relayed; "?" when the build has no `path` field, "none" when it is null), and the time from
-// the start of the round to the first listing. Prints a markdown table (rows: host behind X, columns:
-// client behind Y; a skipped pair is `skipped`) and, as the last stdout line, one JSON object with
-// everything.
+// mapped, relayed; "?" when the build has no `path` field, "none" when it is null) and its `family`,
+// read right after the post (the path the pair chatted over); `settled`: the same read once every
+// pair is done, at least 15 s into the round (an IPv6 path may come up after the post; an idle path
+// may have been dropped: "none"); and the time from the start of the round to the first listing.
+// Prints a markdown table (rows: host behind X, columns: client behind Y; a cell is the path after
+// the post, or "direct IPv6" when the pair settled there; a skipped pair is `skipped`, a pair not
+// run `–`) and, as the last stdout line, one JSON object with everything.
 //
-//   node test/natlab/matrix.mjs [--pairs port:sym,sym:sym] [--keep] [--no-lab] [--json FILE]
-//        [--list-timeout 40] [--timeout 150]
+//   node test/natlab/matrix.mjs [--reach] [--pairs port:sym,sym:sym] [--keep] [--no-lab]
+//        [--json FILE] [--list-timeout 40] [--timeout 150]
 //
-//   --pairs        HOST:CLIENT kinds to run (default: all 30); HOST also upnp, e.g. upnp:port
+//   --reach        add the reach sites (above)
+//   --pairs        HOST:CLIENT kinds to run (default: all); HOST also upnp, e.g. upnp:port
 //   --keep         leave the lab (and the peers' data dirs) up for debugging; `lab.sh down` later with
 //                  NZLAB_PREFIX=nzm- NZLAB_DIR=$TMPDIR/nance-natlab-matrix
 //   --no-lab       use a lab that is already up (same prefix/dir) and leave it up
@@ -58,11 +68,25 @@ const NODE = process.env.NODE || process.execPath;
 const BOOTSTRAP = '198.51.100.10:3490';
 const SYNC_INTERVAL_MS = 2000;
 const POLL_MS = 1000;
+/** The settled paths are read no earlier than this into the round (reach-v6.test.ts allows 20 s). */
+const SETTLE_MS = 15_000;
+/** A peer's ready line: 15 peers start at once, ~1 s each alone, 13–19 s seen on a loaded machine. */
+const START_WAIT_MS = 45_000;
+/** How long the round waits for every peer to join its bootstrap. */
+const JOIN_WAIT_MS = 20_000;
 
 /** The NAT kinds: every one has a host (row) and a client (column). */
 export const KINDS = ['open', 'full', 'addr', 'port', 'sym'];
 /** The host rows: the kinds plus `upnp`, a host that maps its port through miniupnpd. */
 export const HOST_KINDS = [...KINDS, 'upnp'];
+/**
+ * The reach sites (`--reach`, lab.sh NZLAB_REACH=1, issue 15): a double NAT, a router that forgets
+ * idle flows after 30 s, and dual-stack port-restricted and symmetric sites. Each runs ONE peer that
+ * both hosts a chat (a row) and reads everyone's (a column).
+ */
+export const REACH_KINDS = ['cgn', 't30', 'port6', 'sym6'];
+/** The plain bootstrap's IPv6 side (lab.sh, NZLAB_REACH): the dual-stack peers measure IPv6 there. */
+const STUN6 = '[2001:db8::10]:3500';
 const LABELS = {
   open: 'open (no NAT)',
   full: 'full cone',
@@ -70,18 +94,26 @@ const LABELS = {
   port: 'port-restricted',
   sym: 'symmetric',
   upnp: 'upnp (port mapped)',
+  cgn: 'double NAT (CGNAT + home)',
+  t30: '30 s router',
+  port6: 'port-restricted, dual-stack',
+  sym6: 'symmetric, dual-stack',
 };
 
 const P = process.env.NZLAB_PREFIX || 'nzm-';
 const LAB_DIR = process.env.NZLAB_DIR || path.join(os.tmpdir(), 'nance-natlab-matrix');
 const BASE_SERVICES = 'stund nance';
 const UPNP_SERVICES = 'stund nance miniupnpd';
-/** The lab's environment; `upnp`: with miniupnpd (the router nzm-r-upnp and its host nzm-h-upnp). */
-const labEnv = (upnp) => ({
+/**
+ * The lab's environment; `upnp`: with miniupnpd (the router nzm-r-upnp and its host nzm-h-upnp);
+ * `reach`: with the reach sites and IPv6.
+ */
+const labEnv = (upnp, reach) => ({
   ...process.env,
   NZLAB_PREFIX: P,
   NZLAB_DIR: LAB_DIR,
   NZLAB_TWINS: '1',
+  NZLAB_REACH: reach ? '1' : '0',
   NZLAB_SERVICES: upnp ? UPNP_SERVICES : BASE_SERVICES,
 });
 
@@ -117,14 +149,43 @@ function miniupnpdFailure() {
  */
 const UPNP_WAIT_S = 45;
 
+const isReach = (kind) => REACH_KINDS.includes(kind);
+/** The peer that hosts kind's chat, and the one that reads as kind: one peer for a reach site. */
+const hostName = (kind) => (isReach(kind) ? `reach-${kind}` : `host-${kind}`);
+const clientName = (kind) => (isReach(kind) ? `reach-${kind}` : `client-${kind}`);
 const hostNs = (kind) => `${P}h-${kind}`;
-const clientNs = (kind) => (kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`);
+const clientNs = (kind) =>
+  isReach(kind) ? hostNs(kind) : kind === 'open' ? `${P}h-open2` : `${P}h-${kind}2`;
+
+/**
+ * Every ordered pair the matrix runs: the 30 textbook pairs, and with `reach` every reach site
+ * against every textbook site both ways (the upnp host too) and against each other site.
+ */
+export function allPairs(reach = false) {
+  const pairs = HOST_KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  if (!reach) return pairs;
+  for (const r of REACH_KINDS) {
+    for (const c of KINDS) pairs.push({ host: r, client: c });
+    for (const h of HOST_KINDS) pairs.push({ host: h, client: r });
+    for (const o of REACH_KINDS) if (o !== r) pairs.push({ host: r, client: o });
+  }
+  return pairs;
+}
 
 const log = (msg) => process.stderr.write(`[matrix ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
-  const o = { keep: false, lab: true, json: undefined, pairs: undefined, listTimeoutS: 40, timeoutS: 150 };
+  const o = {
+    keep: false,
+    lab: true,
+    reach: false,
+    json: undefined,
+    pairs: undefined,
+    listTimeoutS: 40,
+    timeoutS: 150,
+  };
+  let pairsArg;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -133,30 +194,33 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--keep') o.keep = true;
+    else if (a === '--reach') o.reach = true;
     else if (a === '--no-lab') o.lab = false;
     else if (a === '--json') o.json = value();
     else if (a === '--list-timeout') o.listTimeoutS = Number(value());
     else if (a === '--timeout') o.timeoutS = Number(value());
-    else if (a === '--pairs') {
-      o.pairs = value()
-        .split(',')
-        .filter(Boolean)
-        .map((p) => {
-          const [h, c] = p.split(':');
-          if (!HOST_KINDS.includes(h) || !KINDS.includes(c))
-            throw new Error(
-              `bad pair "${p}": HOST:CLIENT, HOST one of ${HOST_KINDS.join(', ')}, CLIENT one of ${KINDS.join(', ')}`,
-            );
-          return { host: h, client: c };
-        });
-    } else if (a === '--help' || a === '-h') {
+    else if (a === '--pairs') pairsArg = value();
+    else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'node test/natlab/matrix.mjs [--pairs port:sym,...] [--keep] [--no-lab] [--json FILE] [--list-timeout 40] [--timeout 150]\n',
+        'node test/natlab/matrix.mjs [--reach] [--pairs port:sym,...] [--keep] [--no-lab] [--json FILE] [--list-timeout 40] [--timeout 150]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  o.pairs ??= HOST_KINDS.flatMap((h) => KINDS.map((c) => ({ host: h, client: c })));
+  const known = allPairs(o.reach);
+  o.pairs = pairsArg
+    ? pairsArg
+        .split(',')
+        .filter(Boolean)
+        .map((p) => {
+          const [h, c] = p.split(':');
+          if (!known.some((k) => k.host === h && k.client === c))
+            throw new Error(
+              `bad pair "${p}": HOST:CLIENT, HOST one of ${HOST_KINDS.join(', ')}, CLIENT one of ${KINDS.join(', ')}${o.reach ? `; with --reach also ${REACH_KINDS.join(', ')} on either side (not against itself)` : ' (--reach adds more)'}`,
+            );
+          return { host: h, client: c };
+        })
+    : known;
   return o;
 }
 
@@ -323,7 +387,9 @@ export function newPairs(selected, skipped = {}) {
     step: skipped[p.host] ? 'skipped' : 'start',
     error: null,
     path: '?',
+    family: null,
     pathAtListing: null,
+    settled: null,
     listedMs: null,
     totalMs: null,
   }));
@@ -334,20 +400,23 @@ async function runRound(allPairs, opts, peers, abort) {
   const hostKinds = [...new Set(pairs.map((p) => p.host))];
   const clientKinds = [...new Set(pairs.map((p) => p.client))];
 
-  // 1) start every peer needed, all at once
+  // 1) start every peer needed, all at once (a reach site's one peer once)
   const started = new Map();
-  const starting = [];
-  for (const k of hostKinds) starting.push(['host', k, hostNs(k)]);
-  for (const k of clientKinds) starting.push(['client', k, clientNs(k)]);
+  const starting = new Map();
+  for (const k of hostKinds) starting.set(hostName(k), [k, hostNs(k)]);
+  for (const k of clientKinds) starting.set(clientName(k), [k, clientNs(k)]);
   await Promise.all(
-    starting.map(async ([role, kind, ns]) => {
-      const name = `${role}-${kind}`;
+    [...starting].map(async ([name, [kind, ns]]) => {
       const dataDir = mkdtempSync(path.join(LAB_DIR, 'matrix', `${name}-`));
       // Only the upnp host maps its port (that is the point of its row); everyone else does not.
-      const peer = new Peer(name, ns, dataDir, { portMapping: role === 'host' && kind === 'upnp' });
+      // The dual-stack sites also measure their IPv6 side.
+      const peer = new Peer(name, ns, dataDir, {
+        portMapping: name === 'host-upnp',
+        extraArgs: kind === 'port6' || kind === 'sym6' ? ['--stun', STUN6] : [],
+      });
       peers.push(peer);
       try {
-        await peer.start();
+        await peer.start(START_WAIT_MS);
         started.set(name, peer);
         log(
           `${name} ready in ${peer.readyMs} ms (${ns}, natType ${peer.ready.natType}, public ${JSON.stringify(peer.ready.publicAddress)}${peer.ready.portMapping ? `, mapped ${JSON.stringify(peer.ready.portMapping)}` : ''})`,
@@ -355,9 +424,24 @@ async function runRound(allPairs, opts, peers, abort) {
       } catch (err) {
         log(`${name} failed to start: ${short(err)}`);
         for (const p of pairs)
-          if ((role === 'host' && p.host === kind) || (role === 'client' && p.client === kind))
+          if (hostName(p.host) === name || clientName(p.client) === name)
             p.error ??= `${name}: ${short(err)}`;
       }
+    }),
+  );
+
+  // 1b) the round starts once every peer has joined its bootstrap: under load a peer's registration
+  // can come seconds after its ready line, and a relay cannot carry a pair before the target
+  // registered with it (a reach begun earlier fails, and the read that joined it with it).
+  const joinedBy = Date.now() + JOIN_WAIT_MS;
+  await Promise.all(
+    [...started.values()].map(async (peer) => {
+      while (Date.now() < joinedBy && !abort.aborted) {
+        const st = await peer.call('getStatus', {}, 5000).catch(() => undefined);
+        if (st?.bootstraps?.every((b) => b.state === 'registered' || b.state === 'client-only')) return;
+        await sleep(250);
+      }
+      log(`${peer.name} has not joined its bootstrap after ${JOIN_WAIT_MS} ms; the round starts anyway`);
     }),
   );
 
@@ -365,7 +449,7 @@ async function runRound(allPairs, opts, peers, abort) {
   const chats = new Map();
   await Promise.all(
     hostKinds.map(async (k) => {
-      const host = started.get(`host-${k}`);
+      const host = started.get(hostName(k));
       if (!host) return;
       try {
         const chat = await host.call('createChat', {
@@ -385,14 +469,14 @@ async function runRound(allPairs, opts, peers, abort) {
   const t0 = Date.now();
   const listDeadline = t0 + opts.listTimeoutS * 1000;
   const runnable = pairs.filter(
-    (p) => started.has(`host-${p.host}`) && started.has(`client-${p.client}`) && chats.has(p.host),
+    (p) => started.has(hostName(p.host)) && started.has(clientName(p.client)) && chats.has(p.host),
   );
   for (const p of runnable) p.step = 'list';
   const byClient = new Map();
   for (const p of runnable) byClient.set(p.client, [...(byClient.get(p.client) ?? []), p]);
 
   const finishPair = async (p, client, entry) => {
-    const host = started.get(`host-${p.host}`);
+    const host = started.get(hostName(p.host));
     const chatUuid = chats.get(p.host);
     const ref = { host: { host: entry.host.host, port: entry.host.port }, chatUuid };
     p.hostEndpoint = `${entry.host.host}:${entry.host.port}`;
@@ -420,13 +504,16 @@ async function runRound(allPairs, opts, peers, abort) {
     p.totalMs = Date.now() - t0;
     try {
       const entry2 = findHost(await client.call('listChats', {}, 10_000), chatUuid);
-      if (entry2) p.path = pathOf(entry2);
+      if (entry2) {
+        p.path = pathOf(entry2);
+        p.family = entry2.path?.family ?? null;
+      }
     } catch {}
   };
 
   await Promise.all(
     [...byClient].map(async ([kind, waiting]) => {
-      const client = started.get(`client-${kind}`);
+      const client = started.get(clientName(kind));
       const left = new Set(waiting);
       const work = [];
       // refreshChats syncs now and can take seconds (it waits on hosts that do not answer): it runs
@@ -472,7 +559,7 @@ async function runRound(allPairs, opts, peers, abort) {
         // What the client does know of that host, if anything (an entry with an error, no chat).
         try {
           const list = await client.call('listChats', {}, 5000);
-          const h = started.get(`host-${p.host}`)?.ready?.publicAddress;
+          const h = started.get(hostName(p.host))?.ready?.publicAddress;
           const entry = h && list.hosts?.find((e) => e.host.host === h.host && e.host.port === h.port);
           if (entry) {
             p.path = pathOf(entry);
@@ -487,6 +574,21 @@ async function runRound(allPairs, opts, peers, abort) {
   for (const p of pairs) {
     if (!p.ok && !p.error) p.error = abort.aborted ? 'aborted (hard timeout)' : 'unknown';
   }
+  // The path each pair settled on, once every pair is done and at least SETTLE_MS into the round: a
+  // path can still change after the post (an IPv6 path needs both sides to have probed).
+  if (!abort.aborted) await sleep(Math.max(0, t0 + SETTLE_MS - Date.now()));
+  await Promise.all(
+    [...new Set(pairs.filter((p) => p.ok).map((p) => p.client))].map(async (kind) => {
+      try {
+        const list = await started.get(clientName(kind)).call('listChats', {}, 10_000);
+        for (const p of pairs.filter((x) => x.ok && x.client === kind)) {
+          const entry = findHost(list, chats.get(p.host));
+          if (!entry) continue;
+          p.settled = { path: pathOf(entry), family: entry.path?.family ?? null };
+        }
+      } catch {}
+    }),
+  );
   // For the record (why a pair failed): every peer's status and the peers it knows, at the end.
   await Promise.all(
     [...started.values()].map(async (peer) => {
@@ -509,20 +611,24 @@ async function runRound(allPairs, opts, peers, abort) {
 }
 
 export function cell(p) {
-  if (!p) return '';
+  if (!p) return '–';
   if (p.skipped) return 'skipped';
-  if (p.ok) return `${p.path} ✓`;
+  if (p.ok && p.settled?.path === 'direct' && p.settled.family === 'ipv6') return 'direct IPv6 ✓';
+  if (p.ok) return `${p.path}${p.family === 'ipv6' ? ' IPv6' : ''} ✓`;
   return `✗ ${p.step}${p.path && p.path !== '?' && p.path !== 'none' ? ` (${p.path})` : ''}`;
 }
 
+/** Rows: host kinds; columns: client kinds; the reach sites' rows and columns when they ran. */
 export function table(pairs) {
   const get = (h, c) => pairs.find((p) => p.host === h && p.client === c);
+  const reach = REACH_KINDS.filter((k) => pairs.some((p) => p.host === k || p.client === k));
+  const cols = [...KINDS, ...reach];
   const lines = [
-    `| host behind ↓ \\ client behind → | ${KINDS.map((k) => LABELS[k]).join(' | ')} |`,
-    `|---|${KINDS.map(() => '---').join('|')}|`,
+    `| host behind ↓ \\ client behind → | ${cols.map((k) => LABELS[k]).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`,
   ];
-  for (const h of HOST_KINDS)
-    lines.push(`| ${LABELS[h]} | ${KINDS.map((c) => cell(get(h, c))).join(' | ')} |`);
+  for (const h of [...HOST_KINDS, ...reach])
+    lines.push(`| ${LABELS[h]} | ${cols.map((c) => cell(get(h, c))).join(' | ')} |`);
   return lines.join('\n');
 }
 
@@ -545,7 +651,7 @@ async function main() {
       log(`upnp row skipped: ${why}`);
     }
   }
-  let LAB_ENV = labEnv(wantUpnp && !skipped.upnp);
+  let LAB_ENV = labEnv(wantUpnp && !skipped.upnp, opts.reach);
   const peers = [];
   const abort = { aborted: false };
   let labIsUp = false;
@@ -600,7 +706,9 @@ async function main() {
     });
   try {
     if (opts.lab) {
-      log(`lab up (prefix ${P}, dir ${LAB_DIR}, twins, services "${LAB_ENV.NZLAB_SERVICES}")`);
+      log(
+        `lab up (prefix ${P}, dir ${LAB_DIR}, twins${opts.reach ? ', reach sites' : ''}, services "${LAB_ENV.NZLAB_SERVICES}")`,
+      );
       labIsUp = true; // a failed `up` tears down by itself; `down` is harmless anyway
       const upnpDeadline = Date.now() + UPNP_WAIT_S * 1000;
       for (;;) {
@@ -620,7 +728,7 @@ async function main() {
           // Run the rest without it.
           skipped.upnp = `lab up with miniupnpd failed: ${why || short(err)}`;
           log(`upnp row skipped: ${skipped.upnp}; lab up again without miniupnpd`);
-          LAB_ENV = labEnv(false);
+          LAB_ENV = labEnv(false, opts.reach);
           labUp();
           break;
         }
@@ -651,6 +759,7 @@ async function main() {
     ns: p.ns,
     natType: p.ready?.natType ?? null,
     publicAddress: p.ready?.publicAddress ?? null,
+    ipv6: p.ready?.ipv6 ?? null,
     readyMs: p.readyMs ?? null,
     exit: p.exit ?? null,
     final: p.final ?? null,
@@ -662,6 +771,7 @@ async function main() {
     at: new Date(t0).toISOString(),
     durationMs: Date.now() - t0,
     prefix: P,
+    reach: opts.reach,
     build: buildAtStart,
     // build/ rewritten while the round ran: some peers may have run another build.
     buildChanged: buildTime() !== buildAtStart,
