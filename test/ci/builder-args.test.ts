@@ -1,0 +1,150 @@
+// What electron-builder is really told by the workflows' build steps. Each step's run line, with
+// its matrix entry filled in, goes through bash and the real npm (package.json's dist:* scripts,
+// with electron-builder swapped for an argv recorder), and the arguments that arrive are parsed by
+// electron-builder's own command line (its yargs setup and normalizeOptions). Nothing may be left
+// over as a positional: npm passes a second `--` on, and electron-builder would then drop every
+// option after it without a word (--publish never, the publish repository).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_JSON, ROOT, requireFromRoot } from '../packaging/support.js';
+
+interface Step {
+  run?: string;
+}
+interface Job {
+  strategy?: { matrix: { include?: Record<string, string>[] } };
+  steps: Step[];
+}
+interface Workflow {
+  jobs: Record<string, Job>;
+}
+
+interface BuilderCli {
+  createYargs: () => { parse?: never };
+  configureBuildCommand: (yargs: unknown) => { parse: (argv: string[]) => Record<string, unknown> };
+  normalizeOptions: (args: Record<string, unknown>) => {
+    targets: Map<{ name: string }, Map<number, string[]>>;
+    publish?: string;
+    config?: { publish?: { owner?: string; repo?: string } };
+  };
+}
+const builder = requireFromRoot('electron-builder/out/builder.js') as BuilderCli;
+const { Arch } = requireFromRoot('builder-util') as { Arch: Record<number, string> };
+
+const work = mkdtempSync(join(tmpdir(), 'nance-builder-args-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A package whose dist:* scripts are the real ones, electron-builder replaced by an argv recorder. */
+function recorderPackage(): string {
+  const recorder = join(work, 'argv.cjs');
+  writeFileSync(
+    recorder,
+    "require('node:fs').writeFileSync(process.env.ARGV_OUT, JSON.stringify(process.argv.slice(2)));\n",
+  );
+  const scripts: Record<string, string> = {};
+  for (const [name, command] of Object.entries(PACKAGE_JSON.scripts)) {
+    if (!name.startsWith('dist')) continue;
+    const swapped = command.replace('npm run build && electron-builder', `node ${JSON.stringify(recorder)}`);
+    if (swapped === command) throw new Error(`package.json ${name} is not "npm run build && electron-builder ..."`);
+    scripts[name] = swapped;
+  }
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'recorder', version: '0.0.0', scripts }));
+  return work;
+}
+
+const ENV = { GITHUB_REPOSITORY: 'forker/nance-fork', GITHUB_REPOSITORY_OWNER: 'forker' };
+
+/** The argv electron-builder receives from `run` (a workflow's bash line) in the recorder package. */
+function argvOf(run: string, cwd: string): string[] {
+  const out = join(work, 'argv.json');
+  rmSync(out, { force: true });
+  execFileSync('bash', ['-ec', run], {
+    cwd,
+    env: { ...process.env, ...ENV, ARGV_OUT: out },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return JSON.parse(readFileSync(out, 'utf8')) as string[];
+}
+
+/** The build steps of a workflow, one per matrix entry, with the matrix filled in. */
+function buildRuns(file: string): { entry: Record<string, string>; run: string }[] {
+  const workflow = load(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')) as Workflow;
+  const out: { entry: Record<string, string>; run: string }[] = [];
+  for (const job of Object.values(workflow.jobs)) {
+    const step = job.steps.find((s) => /npm run \$\{\{ matrix\.\w+ \}\}/.test(s.run ?? ''));
+    if (!step?.run) continue;
+    for (const entry of job.strategy?.matrix.include ?? []) {
+      const run = step.run.replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, key: string) => {
+        const value = entry[key];
+        if (value === undefined) throw new Error(`${file}: matrix entry ${entry.name} has no ${key}`);
+        return value;
+      });
+      expect(run, `${file}: an expression left in ${run}`).not.toContain('${{');
+      out.push({ entry, run });
+    }
+  }
+  return out;
+}
+
+const PLATFORM: Record<string, string> = { 'dist:linux': 'linux', 'dist:win': 'windows', 'dist:mac': 'mac' };
+
+function parsed(argv: string[]) {
+  const args = builder.configureBuildCommand(builder.createYargs()).parse(argv);
+  const options = builder.normalizeOptions(args);
+  const targets = [...options.targets].map(([platform, archs]) => ({
+    platform: platform.name,
+    archs: [...archs.keys()].map((a) => Arch[a]),
+  }));
+  return { leftOver: args._ as unknown[], publish: options.publish, config: options.config, targets };
+}
+
+describe.each(['ci.yml', 'release.yml'])('%s: what electron-builder is told', (file) => {
+  const cwd = recorderPackage();
+  const runs = buildRuns(file);
+
+  it('has a build step per installer, one architecture each', () => {
+    expect(runs.map(({ entry }) => `${entry.script} ${entry.arch}`)).toEqual([
+      'dist:linux --x64',
+      'dist:win --x64',
+      'dist:mac --arm64',
+      'dist:mac --x64',
+    ]);
+  });
+
+  it('every option reaches electron-builder: nothing dropped, never published, the right target', () => {
+    const told = runs.map(({ entry, run }) => ({ entry, got: parsed(argvOf(run, cwd)) }));
+    for (const { entry, got } of told) {
+      expect(got.leftOver, `${entry.name}: dropped by electron-builder`).toEqual([]);
+      expect(got.publish, entry.name).toBe('never');
+    }
+    for (const { entry, got } of told) {
+      expect(got.targets, entry.name).toEqual([
+        { platform: PLATFORM[entry.script as string], archs: [entry.arch?.replace(/^--/, '')] },
+      ]);
+    }
+  });
+
+  if (file === 'release.yml') {
+    it('the feed inside each app names the repository the release is made in', () => {
+      for (const { entry, run } of runs) {
+        expect(parsed(argvOf(run, cwd)).config?.publish, entry.name).toEqual({
+          owner: 'forker',
+          repo: 'nance-fork',
+        });
+      }
+    });
+  }
+});
+
+describe('the check itself', () => {
+  it('catches an option after a second `--`', () => {
+    const cwd = recorderPackage();
+    const got = parsed(argvOf('npm run dist:mac -- --arm64 -- --publish never', cwd));
+    expect(got.publish).toBeUndefined();
+    expect(got.leftOver).toEqual(['--publish', 'never']);
+  });
+});
