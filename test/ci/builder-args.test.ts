@@ -103,7 +103,11 @@ function parsed(argv: string[]) {
   return { leftOver: args._ as unknown[], publish: options.publish, config: options.config, targets };
 }
 
-describe.each(['ci.yml', 'release.yml'])('%s: what electron-builder is told', (file) => {
+// The build lines are bash, run through npm's shell; Windows runs them too, but this check needs
+// a POSIX npm shell and runs on Linux (the README's test command) and macOS.
+const posix = process.platform !== 'win32';
+
+describe.skipIf(!posix).each(['ci.yml', 'release.yml'])('%s: what electron-builder is told', (file) => {
   const cwd = recorderPackage();
   const runs = buildRuns(file);
 
@@ -141,7 +145,7 @@ describe.each(['ci.yml', 'release.yml'])('%s: what electron-builder is told', (f
   }
 });
 
-describe('the check itself', () => {
+describe.skipIf(!posix)('the check itself', () => {
   it('catches an option after a second `--`', () => {
     const cwd = recorderPackage();
     const got = parsed(argvOf('npm run dist:mac -- --arm64 -- --publish never', cwd));

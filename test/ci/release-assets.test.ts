@@ -171,7 +171,7 @@ describe('merge-release-assets', () => {
     expect(result.out).toMatch(/latest-mac\.yml: versions differ \(1\.2\.3, 1\.2\.4\)/);
   });
 
-  it('one Mac feed alone (what merge-multiple kept) leaves the other Mac without its zip', () => {
+  it('one Mac feed alone (two per-arch builds, not merged) leaves the other Mac without its zip', () => {
     // The reason for merging: with only the arm64 job's feed, an Intel Mac is offered nothing.
     macBuilds();
     const armOnly = load(readFileSync(join(dir, 'parts', 'release-2', 'latest-mac.yml'), 'utf8')) as Feed;
