@@ -126,6 +126,33 @@ describe('the checks fail on broken workflows', () => {
   });
 });
 
+/** Each pinned action: its tag, runtime and inputs (test/fixtures/github-actions/README.md). */
+const PINNED = JSON.parse(
+  readFileSync(join(ROOT, 'test', 'fixtures', 'github-actions', 'pinned-actions.json'), 'utf8'),
+) as Record<string, { tag: string; using: string; inputs: string[] }>;
+
+/** What is wrong with the `uses:` lines and `with:` keys of a workflow's source. */
+function pinProblems(source: string): string[] {
+  const out: string[] = [];
+  for (const [, uses, comment] of source.matchAll(/^\s*(?:- )?uses: (\S+)(?: # (\S+))?$/gm)) {
+    const ref = uses as string;
+    if (!/@[0-9a-f]{40}$/.test(ref)) {
+      out.push(`${ref}: not pinned by commit`);
+      continue;
+    }
+    const known = PINNED[ref];
+    if (!known) out.push(`${ref}: not in test/fixtures/github-actions/pinned-actions.json`);
+    else if (comment !== known.tag) out.push(`${ref}: commented ${comment}, is ${known.tag}`);
+    else if (known.using !== 'node24') out.push(`${ref}: runs on ${known.using}`);
+  }
+  for (const step of Object.values(parse(source).jobs).flatMap((j) => j.steps)) {
+    const known = step.uses ? PINNED[step.uses] : undefined;
+    for (const input of Object.keys(step.with ?? {}))
+      if (known && !known.inputs.includes(input)) out.push(`${step.uses}: no input ${input}`);
+  }
+  return out;
+}
+
 /** Hosted runner images GitHub has shut down: a job on one waits for a runner that never comes. */
 const RETIRED_RUNNERS = ['macos-11', 'macos-12', 'macos-13', 'ubuntu-20.04', 'windows-2019'];
 
@@ -174,11 +201,26 @@ describe('what the workflows promise', () => {
   const release = parse(text('release.yml'));
   const allSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
 
-  it('pins every action at least by major version', () => {
-    for (const step of [...allSteps(ci), ...allSteps(release)]) {
-      if (step.uses)
-        expect(step.uses, step.uses).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
-    }
+  it('pins every action by commit, tagged in a comment, on node24, with only inputs that commit has', () => {
+    expect(pinProblems(text('ci.yml'))).toEqual([]);
+    expect(pinProblems(text('release.yml'))).toEqual([]);
+  });
+
+  it('the pin check refuses a tag, a wrong comment, an unknown commit and an unknown input', () => {
+    const ci = text('ci.yml');
+    const checkout = /actions\/checkout@[0-9a-f]{40} # v[\d.]+/.exec(ci)?.[0] as string;
+    expect(pinProblems(ci.replace(checkout, 'actions/checkout@v4'))).toContain(
+      'actions/checkout@v4: not pinned by commit',
+    );
+    expect(pinProblems(ci.replace(checkout, checkout.replace(/# v[\d.]+/, '# v1.0.0')))[0]).toMatch(
+      /commented v1\.0\.0, is v/,
+    );
+    expect(pinProblems(ci.replace(checkout, `actions/checkout@${'0'.repeat(40)} # v7.0.1`))[0]).toMatch(
+      /not in test\/fixtures\/github-actions/,
+    );
+    expect(
+      pinProblems(ci.replace('          cache: npm\n', '          cache: npm\n          cahce: npm\n')),
+    ).toEqual([expect.stringMatching(/actions\/setup-node@[0-9a-f]{40}: no input cahce/)]);
   });
 
   it('installs Node >= 22.12 (packaging needs it) in every job', () => {
