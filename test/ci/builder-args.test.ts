@@ -3,7 +3,9 @@
 // with electron-builder swapped for an argv recorder), and the arguments that arrive are parsed by
 // electron-builder's own command line (its yargs setup and normalizeOptions). Nothing may be left
 // over as a positional: npm passes a second `--` on, and electron-builder would then drop every
-// option after it without a word (--publish never, the publish repository).
+// option after it without a word (--publish never, the publish repository). The step's env goes
+// along, with the secrets as GitHub passes them (an unset one is ""), to show which signing
+// variables electron-builder is handed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { PACKAGE_JSON, ROOT, requireFromRoot } from '../packaging/support.js';
 
 interface Step {
   run?: string;
+  env?: Record<string, string>;
 }
 interface Job {
   strategy?: { matrix: { include?: Record<string, string>[] } };
@@ -34,6 +37,21 @@ interface BuilderCli {
 }
 const builder = requireFromRoot('electron-builder/out/builder.js') as BuilderCli;
 const { Arch } = requireFromRoot('builder-util') as { Arch: Record<number, string> };
+const { PlatformPackager } = requireFromRoot('app-builder-lib/out/platformPackager.js') as {
+  PlatformPackager: { prototype: { getCscLink: (this: unknown, extraEnvName?: string) => string | null } };
+};
+
+/** The variables electron-builder signs and notarizes with. */
+const SIGNING = [
+  'CSC_IDENTITY_AUTO_DISCOVERY',
+  'CSC_LINK',
+  'CSC_KEY_PASSWORD',
+  'WIN_CSC_LINK',
+  'WIN_CSC_KEY_PASSWORD',
+  'APPLE_ID',
+  'APPLE_APP_SPECIFIC_PASSWORD',
+  'APPLE_TEAM_ID',
+];
 
 const work = mkdtempSync(join(tmpdir(), 'nance-builder-args-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -43,7 +61,9 @@ function recorderPackage(): string {
   const recorder = join(work, 'argv.cjs');
   writeFileSync(
     recorder,
-    "require('node:fs').writeFileSync(process.env.ARGV_OUT, JSON.stringify(process.argv.slice(2)));\n",
+    `const names = ${JSON.stringify(SIGNING)};\n` +
+      'const env = Object.fromEntries(names.filter((n) => n in process.env).map((n) => [n, process.env[n]]));\n' +
+      "require('node:fs').writeFileSync(process.env.ARGV_OUT, JSON.stringify({ argv: process.argv.slice(2), env }));\n",
   );
   const scripts: Record<string, string> = {};
   for (const [name, command] of Object.entries(PACKAGE_JSON.scripts)) {
@@ -59,22 +79,60 @@ function recorderPackage(): string {
 
 const ENV = { GITHUB_REPOSITORY: 'forker/nance-fork', GITHUB_REPOSITORY_OWNER: 'forker' };
 
-/** The argv electron-builder receives from `run` (a workflow's bash line) in the recorder package. */
-function argvOf(run: string, cwd: string): string[] {
+interface Told {
+  argv: string[];
+  env: Record<string, string>;
+}
+
+/** What electron-builder receives from `run` (a workflow's bash lines) with `stepEnv` set. */
+function tell(run: string, cwd: string, stepEnv: Record<string, string> = {}): Told {
   const out = join(work, 'argv.json');
   rmSync(out, { force: true });
-  execFileSync('bash', ['-ec', run], {
-    cwd,
-    env: { ...process.env, ...ENV, ARGV_OUT: out },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return JSON.parse(readFileSync(out, 'utf8')) as string[];
+  const env: Record<string, string | undefined> = { ...process.env, ...ENV, ...stepEnv, ARGV_OUT: out };
+  for (const name of SIGNING) if (!(name in stepEnv)) delete env[name];
+  execFileSync('bash', ['-ec', run], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return JSON.parse(readFileSync(out, 'utf8')) as Told;
+}
+const argvOf = (run: string, cwd: string) => tell(run, cwd).argv;
+
+/**
+ * A step's env as GitHub would set it, given the repository's secrets: `${{ secrets.X }}` is the
+ * secret or "" when unset, `${{ secrets.X != '' }}` is "true" or "false". Any other expression
+ * is an error, so the check cannot pass by leaving one unread.
+ */
+function stepEnvWith(env: Record<string, string> | undefined, secrets: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env ?? {})) {
+    out[name] = String(value)
+      .replace(/\$\{\{ secrets\.(\w+) != '' \}\}/g, (_, s: string) => String((secrets[s] ?? '') !== ''))
+      .replace(/\$\{\{ secrets\.(\w+) \}\}/g, (_, s: string) => secrets[s] ?? '');
+    if (out[name]?.includes('${{')) throw new Error(`${name}: an expression this check cannot read`);
+  }
+  return out;
+}
+
+/** electron-builder's own choice of certificate (PlatformPackager.getCscLink) under `env`. */
+function certificateChosen(env: Record<string, string>, extraEnvName?: string): string | null {
+  const saved = Object.fromEntries(SIGNING.map((n) => [n, process.env[n]]));
+  try {
+    for (const n of SIGNING) delete process.env[n];
+    Object.assign(process.env, env);
+    const packager = { info: { config: {} }, platformSpecificBuildOptions: {} };
+    return PlatformPackager.prototype.getCscLink.call(packager, extraEnvName) ?? null;
+  } finally {
+    for (const [n, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
+  }
 }
 
 /** The build steps of a workflow, one per matrix entry, with the matrix filled in. */
-function buildRuns(file: string): { entry: Record<string, string>; run: string }[] {
+function buildRuns(
+  file: string,
+): { entry: Record<string, string>; run: string; env?: Record<string, string> }[] {
   const workflow = load(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')) as Workflow;
-  const out: { entry: Record<string, string>; run: string }[] = [];
+  const out: { entry: Record<string, string>; run: string; env?: Record<string, string> }[] = [];
   for (const job of Object.values(workflow.jobs)) {
     const step = job.steps.find((s) => /npm run \$\{\{ matrix\.\w+ \}\}/.test(s.run ?? ''));
     if (!step?.run) continue;
@@ -85,7 +143,7 @@ function buildRuns(file: string): { entry: Record<string, string>; run: string }
         return value;
       });
       expect(run, `${file}: an expression left in ${run}`).not.toContain('${{');
-      out.push({ entry, run });
+      out.push({ entry, run, ...(step.env ? { env: step.env } : {}) });
     }
   }
   return out;
@@ -140,6 +198,28 @@ describe.skipIf(!posix).each(['ci.yml', 'release.yml'])('%s: what electron-build
           owner: 'forker',
           repo: 'nance-fork',
         });
+      }
+    });
+
+    it('without signing secrets, electron-builder gets no certificate (an empty CSC_LINK fails the Mac build)', () => {
+      // electron-builder takes CSC_LINK="" as a given certificate ("allow to specify as empty
+      // string"): on macOS it then imports the project folder as one and stops, "... not a file".
+      for (const { entry, run, env } of runs) {
+        const told = tell(run, cwd, stepEnvWith(env, {}));
+        expect(told.env.CSC_IDENTITY_AUTO_DISCOVERY, entry.name).toBe('false');
+        expect(certificateChosen(told.env), entry.name).toBeNull();
+        expect(certificateChosen(told.env, 'WIN_CSC_LINK'), entry.name).toBeNull();
+        expect(Object.keys(told.env).sort(), entry.name).toEqual(['CSC_IDENTITY_AUTO_DISCOVERY']);
+      }
+    });
+
+    it('with them, electron-builder gets each one as set', () => {
+      const secrets = Object.fromEntries(SIGNING.slice(1).map((n) => [n, `secret-${n}`]));
+      for (const { entry, run, env } of runs) {
+        const told = tell(run, cwd, stepEnvWith(env, secrets));
+        expect(told.env, entry.name).toEqual({ CSC_IDENTITY_AUTO_DISCOVERY: 'true', ...secrets });
+        expect(certificateChosen(told.env), entry.name).toBe('secret-CSC_LINK');
+        expect(certificateChosen(told.env, 'WIN_CSC_LINK'), entry.name).toBe('secret-WIN_CSC_LINK');
       }
     });
   }
