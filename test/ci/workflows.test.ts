@@ -283,6 +283,15 @@ describe('what the workflows promise', () => {
     expect(String(upload?.with?.path)).toMatch(/release\/\*\.blockmap/);
   });
 
+  it('uploads installers, not the NSIS uninstaller electron-builder leaves beside them', () => {
+    for (const w of [ci, release]) {
+      const uploads = allSteps(w).filter((s) => String(s.with?.path).includes('release/*.exe'));
+      expect(uploads.length).toBeGreaterThan(0);
+      for (const upload of uploads)
+        expect(String(upload.with?.path)).toContain('!release/*__uninstaller.exe');
+    }
+  });
+
   it('release: the draft keeps each build apart, merges the Mac feeds, checks every feed, then sums', () => {
     const draft = release.jobs.draft as Job;
     const download = draft.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
