@@ -51,7 +51,12 @@ function tag(html: string, testId: string): string {
 }
 
 const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#x27;');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/'/g, '&#x27;')
+    .replace(/"/g, '&quot;');
 
 describe('SettingsView: keepalive and relay for others', () => {
   it.each(['en', 'ja'] as const)('shows the saved values with labels and help (%s)', (lang) => {
@@ -133,6 +138,23 @@ describe('SettingsView: LAN discovery', () => {
 
   it('unchecked when the saved setting is off', () => {
     expect(tag(render('en', { lanDiscovery: false }), 'settings-lan-discovery')).not.toMatch(/ checked=""/);
+  });
+});
+
+describe('SettingsView: update checks', () => {
+  it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
+    const html = render(lang);
+    const box = tag(html, 'settings-auto-update');
+    expect(box).toContain('type="checkbox"');
+    expect(box).toMatch(/ checked=""/);
+    const id = /id="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`for="${id}"`);
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.autoUpdateLabel')));
+    expect(html).toContain(escapeHtml(translate(lang, 'settings.autoUpdateHelp')));
+  });
+
+  it('unchecked when the saved setting is off', () => {
+    expect(tag(render('en', { autoUpdate: false }), 'settings-auto-update')).not.toMatch(/ checked=""/);
   });
 });
 

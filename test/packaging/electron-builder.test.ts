@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedRepo } from '../../src-main/host/shell/updates.js';
 import {
   ELECTRON_MAIN,
   ELECTRON_PRELOAD,
@@ -66,6 +68,9 @@ describe.skipIf(skipReason !== null)(
           `-c.electronDist=${dist}`,
           `-c.directories.output=${out}`,
           '-c.npmRebuild=false',
+          // As the release workflow fills the publish section (.github/workflows/release.yml).
+          '-c.publish.owner=forker',
+          '-c.publish.repo=nance-fork',
         ],
         { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
       );
@@ -130,6 +135,12 @@ describe.skipIf(skipReason !== null)(
       expect(statFile(asar, addon)).toMatchObject({ unpacked: true });
       expect(existsSync(join(`${asar}.unpacked`, addon))).toBe(true);
       expect(existsSync(join(`${asar}.unpacked`, 'node_modules/better-sqlite3/deps'))).toBe(false);
+    });
+
+    it('writes the update feed the app reads: the repository the release named, read by publishedRepo', () => {
+      const feed = readFileSync(join(unpacked, 'resources', 'app-update.yml'), 'utf8');
+      expect(load(feed)).toMatchObject({ provider: 'github', owner: 'forker', repo: 'nance-fork' });
+      expect(publishedRepo(feed)).toEqual({ owner: 'forker', repo: 'nance-fork' });
     });
 
     it('runs the afterPack hook, which flips the fuses in the renamed executable', async () => {

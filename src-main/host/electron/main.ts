@@ -54,10 +54,10 @@ import {
   trayTooltip,
 } from '../shell/tray-menu.js';
 import {
-  CHECK_INTERVAL_MS,
   offerFor,
   publishedRepo,
   releasePage,
+  UpdateChecks,
   type UpdatePath,
   updatePath,
   updaterOptions,
@@ -94,8 +94,9 @@ let trayMenu: Menu | null = null;
 let trayTooltipText = '';
 /** Auto-update (../shell/updates.ts): the offer shown, the daily check, electron-updater once loaded. */
 let updateOffer: UpdateDto | null = null;
-let updateTimer: NodeJS.Timeout | undefined;
-let updater: import('electron-updater').AppUpdater | undefined;
+let updater: Promise<import('electron-updater').AppUpdater> | undefined;
+let loadedUpdater: import('electron-updater').AppUpdater | undefined;
+const updateChecks = new UpdateChecks(() => void checkForUpdates());
 const updateListeners: (() => void)[] = [];
 let lang: Lang = 'en';
 let quitting = false;
@@ -176,8 +177,8 @@ async function start(): Promise<void> {
     onChange: (listener) => updateListeners.push(listener),
   });
   // The setting can change at any time (updateSettings emits statusChanged).
-  service.events.on('statusChanged', () => void applyUpdateSetting());
-  void applyUpdateSetting();
+  service.events.on('statusChanged', applyUpdateSetting);
+  applyUpdateSetting();
 
   createTray();
   createWindow();
@@ -403,7 +404,7 @@ function refreshTray(): void {
 // ---------------------------------------------------------------- auto-update (../shell/updates.ts)
 
 /** Starts or stops the checks as the setting and the install allow; electron-updater loads only when used. */
-async function applyUpdateSetting(): Promise<void> {
+function applyUpdateSetting(): void {
   if (!composed || shutdown !== 'running') return;
   const path = updatePath({
     isPackaged: app.isPackaged,
@@ -412,15 +413,8 @@ async function applyUpdateSetting(): Promise<void> {
     portableExecutable: process.env.PORTABLE_EXECUTABLE_FILE,
     enabled: composed.service.settings().autoUpdate,
   });
-  if (path === 'none') {
-    clearInterval(updateTimer);
-    updateTimer = undefined;
-    return;
-  }
-  if (updateTimer) return;
-  updateTimer = setInterval(() => void checkForUpdates(), CHECK_INTERVAL_MS);
-  if (!updater) updater = await loadUpdater(path);
-  void checkForUpdates();
+  if (path !== 'none') updater ??= loadUpdater(path);
+  updateChecks.set(path !== 'none');
 }
 
 async function loadUpdater(
@@ -443,12 +437,13 @@ async function loadUpdater(
   autoUpdater.on('update-available', (info) => offer('available', info.version));
   autoUpdater.on('update-downloaded', (info) => offer('downloaded', info.version));
   autoUpdater.on('error', (err) => log.warn({ err: String(err) }, 'desktop: update check failed'));
+  loadedUpdater = autoUpdater;
   return autoUpdater;
 }
 
 async function checkForUpdates(): Promise<void> {
   try {
-    await updater?.checkForUpdates();
+    await (await updater)?.checkForUpdates();
   } catch (err) {
     log.warn({ err: String(err) }, 'desktop: update check failed');
   }
@@ -456,9 +451,9 @@ async function checkForUpdates(): Promise<void> {
 
 /** Only on the person's request: quits (the peer closes as on Quit) and installs the download. */
 function restartToUpdate(): boolean {
-  if (updateOffer?.action !== 'restart' || !updater) return false;
+  if (updateOffer?.action !== 'restart' || !loadedUpdater) return false;
   quitting = true;
-  updater.quitAndInstall();
+  loadedUpdater.quitAndInstall();
   return true;
 }
 
@@ -509,7 +504,7 @@ function quit(): void {
 /** Closes the peer (transport and store), the tray and the log, then exits; at most STOP_DEADLINE_MS. */
 async function stop(): Promise<void> {
   shutdown = 'stopping';
-  clearInterval(updateTimer);
+  updateChecks.set(false);
   const deadline = setTimeout(() => app.exit(0), STOP_DEADLINE_MS);
   try {
     log.info({}, 'desktop: stopping');

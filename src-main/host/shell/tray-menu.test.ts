@@ -18,6 +18,19 @@ describe('trayMenuTemplate', () => {
     expect(items.find((i) => i.id === 'bootstrap-mode')?.checked).toBe(true);
   });
 
+  it('offers "Restart to update" only once an update is downloaded, quietly, beside Show/Hide', () => {
+    const ids = (updateReady: string | null) =>
+      trayMenuTemplate({ windowVisible: true, mode: 'peer', lang: 'en', updateReady }).map((i) => i.id);
+    expect(ids(null)).not.toContain('restart-to-update');
+    expect(ids('1.2.0').slice(0, 2)).toEqual(['toggle-window', 'restart-to-update']);
+    const label = (lang: 'en' | 'ja') =>
+      trayMenuTemplate({ windowVisible: false, mode: 'peer', lang, updateReady: '1.2.0' }).find(
+        (i) => i.id === 'restart-to-update',
+      )?.label;
+    expect(label('en')).toBe('Restart to update to 1.2.0');
+    expect(label('ja')).toBe('再起動して 1.2.0 に更新');
+  });
+
   it('Japanese labels', () => {
     const labels = (visible: boolean) =>
       trayMenuTemplate({ windowVisible: visible, mode: 'bootstrap', lang: 'ja' }).map((i) => i.label);

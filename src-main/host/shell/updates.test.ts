@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AUTO_INSTALL_ON_APP_QUIT,
+  CHECK_INTERVAL_MS,
   isNewer,
   offerFor,
   publishedRepo,
   releasePage,
+  UpdateChecks,
   updatePath,
   updaterOptions,
 } from './updates.js';
@@ -92,5 +94,46 @@ describe('publishedRepo', () => {
     expect(publishedRepo(yml)).toEqual({ owner: 'nance-chat', repo: 'nance' });
     expect(publishedRepo('provider: github\n')).toBeNull();
     expect(publishedRepo('owner: a b\nrepo: c\n')).toBeNull();
+  });
+});
+
+describe('when the app checks (UpdateChecks)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it('checks at start, then once a day, and never twice for one day however often the setting is applied', () => {
+    let checks = 0;
+    const schedule = new UpdateChecks(() => {
+      checks += 1;
+    });
+    expect(CHECK_INTERVAL_MS).toBe(DAY);
+    schedule.set(true);
+    expect(checks).toBe(1);
+    // Every status change applies the setting again: no extra check, no second timer.
+    for (let i = 0; i < 5; i += 1) schedule.set(true);
+    vi.advanceTimersByTime(DAY - 1);
+    expect(checks).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(checks).toBe(2);
+    vi.advanceTimersByTime(2 * DAY);
+    expect(checks).toBe(4);
+    schedule.set(false);
+  });
+
+  it('stops when the setting is turned off, and checks at once when it is turned on again', () => {
+    let checks = 0;
+    const schedule = new UpdateChecks(() => {
+      checks += 1;
+    });
+    schedule.set(true);
+    schedule.set(false);
+    expect(schedule.on).toBe(false);
+    vi.advanceTimersByTime(10 * DAY);
+    expect(checks).toBe(1);
+    schedule.set(true);
+    expect(checks).toBe(2);
+    expect(schedule.on).toBe(true);
+    schedule.set(false);
   });
 });

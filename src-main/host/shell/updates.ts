@@ -7,6 +7,34 @@ import { safeLink } from '../../../src-shared/safe-link.js';
 export const CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * When to check: once as soon as checks are on, then every CHECK_INTERVAL_MS until they are off
+ * (the setting, or the app stopping). Turning them on again checks at once. `check` must not throw.
+ */
+export class UpdateChecks {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly check: () => void,
+    private readonly intervalMs = CHECK_INTERVAL_MS,
+  ) {}
+
+  get on(): boolean {
+    return this.timer !== undefined;
+  }
+
+  set(on: boolean): void {
+    if (!on) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setInterval(this.check, this.intervalMs);
+    this.check();
+  }
+}
+
+/**
  * false: a downloaded update is NOT installed when the app quits. Quitting Nance from the tray is
  * an everyday act (it stops hosting chats), not a request to change the installed app; the update
  * waits, shown in the window and the tray, until the person picks "Restart to update".
