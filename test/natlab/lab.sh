@@ -43,15 +43,18 @@
 #   nz-r-port6, nz-r-sym6  port-restricted / symmetric routers like nz-r-port / nz-r-sym, wan0 =
 #              198.51.100.28 / .29, lan0 = 10.15.0.1/24 / 10.16.0.1/24, with dual-stack LAN hosts
 #              nz-h-port6 / nz-h-sym6 (the matrix's `--reach` sites; IPv6 as for nz-h-port below)
-# and IPv6 beside IPv4 (documentation prefix 2001:db8::/32; everywhere else IPv6 stays off):
+# and IPv6 beside IPv4 on every public link (documentation prefix 2001:db8::/32; everywhere else
+# IPv6 stays off):
 #   nz-inet    br0 = 2001:db8::1/64, routes each site's /64 to its router; forwards 2001:db8::/32 only
 #   nz-stun 2001:db8::10 (its plain bootstrap also serves STUN and Nance on [2001:db8::10]:3500;
-#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30
-#   nz-r-port, nz-r-sym  wan0 = 2001:db8::23 / ::24, lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6
-#              routed, not NATed, through the routers' stateful firewall (nz_fw is `inet`: from the
-#              WAN only established/related, as home routers do)
+#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30,
+#   nz-h-open2 2001:db8::131
+#   every router's wan0 (198.51.100.N) is also 2001:db8::N; the routers' LANs stay IPv4 but for:
+#   nz-r-port, nz-r-sym  lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6 routed, not NATed, through
+#              the routers' stateful firewall (nz_fw is `inet`: from the WAN only established/related,
+#              as home routers do)
 #   nz-h-port, nz-h-sym  dual-stack: 10.N.0.10 (NATed) and 2001:db8:N::10 (global); the same for
-#              nz-r-port6 / nz-r-sym6 (wan0 ::215 / ::216) and their hosts (2001:db8:15::10 / :16::10)
+#              nz-r-port6 / nz-r-sym6 and their hosts (2001:db8:15::10 / :16::10)
 # `down` deletes them whether or not NZLAB_REACH is set.
 #
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
