@@ -43,15 +43,18 @@
 #   nz-r-port6, nz-r-sym6  port-restricted / symmetric routers like nz-r-port / nz-r-sym, wan0 =
 #              198.51.100.28 / .29, lan0 = 10.15.0.1/24 / 10.16.0.1/24, with dual-stack LAN hosts
 #              nz-h-port6 / nz-h-sym6 (the matrix's `--reach` sites; IPv6 as for nz-h-port below)
-# and IPv6 beside IPv4 (documentation prefix 2001:db8::/32; everywhere else IPv6 stays off):
+# and IPv6 beside IPv4 on every public link (documentation prefix 2001:db8::/32; everywhere else
+# IPv6 stays off):
 #   nz-inet    br0 = 2001:db8::1/64, routes each site's /64 to its router; forwards 2001:db8::/32 only
 #   nz-stun 2001:db8::10 (its plain bootstrap also serves STUN and Nance on [2001:db8::10]:3500;
-#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30
-#   nz-r-port, nz-r-sym  wan0 = 2001:db8::23 / ::24, lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6
-#              routed, not NATed, through the routers' stateful firewall (nz_fw is `inet`: from the
-#              WAN only established/related, as home routers do)
+#   the one peers join through stays IPv4-only), nz-pub 2001:db8::20, nz-h-open 2001:db8::30,
+#   nz-h-open2 2001:db8::131
+#   every router's wan0 (198.51.100.N) is also 2001:db8::N; the routers' LANs stay IPv4 but for:
+#   nz-r-port, nz-r-sym  lan0 = 2001:db8:3::1/64 / 2001:db8:4::1/64: IPv6 routed, not NATed, through
+#              the routers' stateful firewall (nz_fw is `inet`: from the WAN only established/related,
+#              as home routers do)
 #   nz-h-port, nz-h-sym  dual-stack: 10.N.0.10 (NATed) and 2001:db8:N::10 (global); the same for
-#              nz-r-port6 / nz-r-sym6 (wan0 ::215 / ::216) and their hosts (2001:db8:15::10 / :16::10)
+#              nz-r-port6 / nz-r-sym6 and their hosts (2001:db8:15::10 / :16::10)
 # `down` deletes them whether or not NZLAB_REACH is set.
 #
 # Routers drop unsolicited WAN packets addressed to themselves, as home routers do. (A router that
@@ -299,32 +302,40 @@ v6_on() { # undo mkns's disable_ipv6 on every interface of the namespace; no DAD
     for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 0 >"$f"; done'
 }
 reach_v6() {
-  local spec ns n r h
+  local spec ns n r h wan
   v6_on "$INET"
   nsx "$INET" sysctl -qw net.ipv6.conf.all.forwarding=1
   ip -n "$INET" addr add "$V6_GW/64" dev br0 nodad
   # Bridged frames cross nz_core's forward chain too (br_netfilter): neighbour discovery must pass.
   nsx "$INET" nft add rule inet nz_core forward icmpv6 type '{ nd-neighbor-solicit, nd-neighbor-advert }' accept
   nsx "$INET" nft add rule inet nz_core forward ip6 saddr 2001:db8::/32 ip6 daddr 2001:db8::/32 accept
-  for spec in "$STUN:10" "$PUB:20" "$OPEN:30"; do
+  # Every public link: the public hosts, and every router's WAN (198.51.100.N is 2001:db8::N).
+  for spec in "$STUN:10" "$PUB:20" "$OPEN:30" "$OPEN2:131"; do
     ns=${spec%%:*}
+    [ "$ns" != "$OPEN2" ] || [ "$TWINS" = 1 ] || continue
     v6_on "$ns"
     ip -n "$ns" addr add "2001:db8::${spec##*:}/64" dev eth0 nodad
     ip -n "$ns" -6 route add default via "$V6_GW"
   done
-  for spec in port:3 sym:4 port6:15 sym6:16; do
-    n=${spec##*:} r=${P}r-${spec%%:*} h=${P}h-${spec%%:*}
+  for spec in "${ROUTERS[@]}" t30:-:198.51.100.26 cgn:-:198.51.100.27 port6:-:198.51.100.28 sym6:-:198.51.100.29; do
+    IFS=: read -r n _ wan _ <<<"$spec"
+    r=${P}r-$n
     v6_on "$r"
-    v6_on "$h"
-    nsx "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
-    ip -n "$r" addr add "2001:db8::2$n/64" dev wan0 nodad
+    ip -n "$r" addr add "2001:db8::${wan##*.}/64" dev wan0 nodad
     ip -n "$r" -6 route add default via "$V6_GW"
-    ip -n "$r" addr add "2001:db8:$n::1/64" dev lan0 nodad
-    ip -n "$h" addr add "2001:db8:$n::10/64" dev eth0 nodad
-    ip -n "$h" -6 route add default via "2001:db8:$n::1"
-    ip -n "$INET" -6 route add "2001:db8:$n::/64" via "2001:db8::2$n"
     # Neighbour discovery to the router itself (its input chain drops the rest of the WAN).
     nsx "$r" nft insert rule inet nz_fw input meta l4proto ipv6-icmp accept
+  done
+  # The dual-stack sites: IPv6 routed (not NATed) to the LAN host through the router's firewall.
+  for spec in port:3:23 sym:4:24 port6:15:28 sym6:16:29; do
+    IFS=: read -r n idx wan <<<"$spec"
+    r=${P}r-$n h=${P}h-$n
+    v6_on "$h"
+    nsx "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip -n "$r" addr add "2001:db8:$idx::1/64" dev lan0 nodad
+    ip -n "$h" addr add "2001:db8:$idx::10/64" dev eth0 nodad
+    ip -n "$h" -6 route add default via "2001:db8:$idx::1"
+    ip -n "$INET" -6 route add "2001:db8:$idx::/64" via "2001:db8::$wan"
   done
 }
 

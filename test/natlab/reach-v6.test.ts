@@ -3,6 +3,7 @@
 // is routed, not NATed, through each router's stateful firewall (established/related only from the
 // WAN). Each measures both families at start (the bootstrap serves STUN over IPv6 too), and they
 // chat over direct IPv6 paths both ways, read back from the CLI's own listChats path (family ipv6).
+// First, the lab itself: every public link (router WANs, public hosts) has a routed IPv6 address.
 // Its own lab (prefix nv6-, NZLAB_REACH=1: another file owns nv-), always taken down. Root only;
 // skipped with one line.
 import { execFile } from 'node:child_process';
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB, labSkipReason } from './lab-support.js';
+import { LAB, labSkipReason, ROOT } from './lab-support.js';
 import { Peer } from './matrix.mjs';
 
 const run = promisify(execFile);
@@ -19,11 +20,19 @@ const LAB_DIR = path.join(os.tmpdir(), 'nance-natlab-reach-v6-test');
 const ENV = { ...process.env, NZLAB_DIR: LAB_DIR, NZLAB_PREFIX: 'nv6-', NZLAB_REACH: '1' };
 /** The plain bootstrap's IPv6 side (lab.sh: nz-stun, --host6): STUN per family. */
 const STUN6 = '[2001:db8::10]:3500';
+/** The same for discover.mjs, which splits host and port at the last colon. */
+const STUN6_SERVER = '2001:db8::10:3500';
+const DISCOVER = path.join(ROOT, 'test', 'natlab', 'discover.mjs');
 
 const reason = labSkipReason(ENV);
 const suite = reason ? describe.skip : describe;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface AddrInfo {
+  family: string;
+  local: string;
+  scope: string;
+}
 interface PathSeen {
   kind: string;
   family: string;
@@ -94,6 +103,49 @@ suite(`NAT lab: dual-stack hosts behind port-restricted and symmetric NATs${reas
     await Promise.all(peers.map((p) => p.stop()));
     await run('bash', [LAB, 'down'], { env: ENV, timeout: 60_000 }).catch(() => undefined);
   }, 90_000);
+
+  it('every public link has a global IPv6 address, and the bootstrap answers STUN over IPv6 on each router WAN', async () => {
+    // A public link: an interface with an address on the lab's internet (the two TEST-NET ranges).
+    const { stdout: list } = await run('ip', ['netns', 'list']);
+    const namespaces = list
+      .split('\n')
+      .map((l) => l.split(' ')[0] as string)
+      .filter((ns) => ns.startsWith('nv6-') && ns !== 'nv6-inet');
+    const links: { ns: string; dev: string; v6: string[] }[] = [];
+    for (const ns of namespaces) {
+      const { stdout } = await run('ip', ['-j', '-n', ns, 'addr', 'show']);
+      for (const dev of JSON.parse(stdout) as { ifname: string; addr_info: AddrInfo[] }[]) {
+        const v4 = dev.addr_info.filter(
+          (a) => a.family === 'inet' && /^(198\.51\.100|203\.0\.113)\./.test(a.local),
+        );
+        if (v4.length === 0) continue;
+        const v6 = dev.addr_info
+          .filter((a) => a.family === 'inet6' && a.scope === 'global')
+          .map((a) => a.local);
+        links.push({ ns, dev: dev.ifname, v6 });
+      }
+    }
+    const routers = links.filter((l) => l.ns.startsWith('nv6-r-'));
+    // The textbook routers and the reach sites' outer links, and the public hosts.
+    expect(routers.map((l) => l.ns).sort()).toEqual(
+      ['addr', 'cgn', 'full', 'port', 'port6', 'sym', 'sym6', 't30'].map((r) => `nv6-r-${r}`),
+    );
+    expect(links.length).toBe(routers.length + 3); // stun, pub, h-open
+    const without = links.filter((l) => !l.v6.some((a) => a.startsWith('2001:db8::')));
+    expect(without.map((l) => `${l.ns} ${l.dev}`)).toEqual([]);
+    // Routed, not just configured: from each router's WAN the bootstrap's STUN sees its own address.
+    const seen = await Promise.all(
+      routers.map(async (l) => {
+        const { stdout } = await run(
+          'ip',
+          ['netns', 'exec', l.ns, process.execPath, DISCOVER, '--server', STUN6_SERVER],
+          { timeout: 30_000 },
+        );
+        return `${l.ns} ${JSON.parse(stdout.trim().split('\n').pop() as string).publicEndpoint?.host}`;
+      }),
+    );
+    expect(seen).toEqual(routers.map((l) => `${l.ns} ${l.v6[0]}`));
+  }, 60_000);
 
   it('each host measured both families: NATed IPv4, and its global IPv6 address as-is', () => {
     console.log(`port ready: ${JSON.stringify(port.ready)}\nsym ready: ${JSON.stringify(sym.ready)}`);
