@@ -938,8 +938,11 @@ export class NancePeer {
     const family = isIPv6(routeAddress(e, route).host) ? 'ipv6' : 'ipv4';
     if (route.kind === 'relayed') return { kind: 'relayed', via: endpointOf(route.relay), family, since };
     const actual = route.actual && !sameEndpoint(route.actual, e) ? { actual: endpointOf(route.actual) } : {};
-    if (route.kind === 'punched') return { kind: 'punched', ...actual, family, since };
-    return { kind: this.client.known(e)?.mapped ? 'mapped' : 'direct', ...actual, family, since };
+    const mapped = this.client.known(e)?.mapped === true;
+    // Punched straight to a host's forwarded port (it punched to us first): that port is the path.
+    if (route.kind === 'punched' && !(mapped && !('actual' in actual)))
+      return { kind: 'punched', ...actual, family, since };
+    return { kind: mapped ? 'mapped' : 'direct', ...actual, family, since };
   }
 
   /** What we tell base peers in r/i: they accept only "Full Cone" and "Restricted Cone". */

@@ -143,6 +143,31 @@ describe('chat gossip', () => {
     expect(read.map((m) => m.content)).toEqual(['hello']);
   });
 
+  it('a read while a reach to the announced host is still proving its punched route waits for it, then reads', async () => {
+    const { boots, host } = await symmetricHostNetwork(0);
+    const [boot] = boots as [SimPeer];
+    const at = mappingAt(boot);
+    if (!at) throw new Error('the symmetric host did not register');
+    const reader = h.addPeer({
+      host: '203.0.113.31',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
+    });
+    const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
+    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+    const heralded = { ...announceChat(host.peer.identity, chat), h: 1, ip: at.host, port: at.port };
+    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [heralded] }, z: 'herald-1' }, reader.endpoint);
+    // The reader joins: the bootstrap lists the host, and the reader reaches it (a punch) to keep it.
+    const joining = reader.peer.syncNow();
+    for (let i = 0; i < 2_000 && reader.peer.pathTo(at) === null; i++) await h.advance(1);
+    expect(reader.peer.pathTo(at)?.kind).toBe('punched');
+    // The route is set, its challenged ping not yet answered: the user opens the chat now.
+    const read = await h.settle(reader.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    await h.settle(joining);
+  });
+
   it("a bootstrap heralds only a registered symmetric peer's own chats: a replay, a cone peer and a stranger get nothing passed on", async () => {
     const { boots, readers } = await symmetricHostNetwork(3);
     const [boot] = boots as [SimPeer];

@@ -64,12 +64,25 @@ export class Connector {
    */
   reach(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
     this.deps.paths.markWanted(peer, this.deps.clock.now());
+    return this.once(peer, () => this.findPath(peer, listedNatType));
+  }
+
+  /**
+   * A route punched on a rendezvous's `n/p` (we knocked, they answered): kept once proven, as one
+   * of our own reaches would be, unless a reach of ours for that peer is running already.
+   */
+  proveRoute(peer: Endpoint, route: Route): Promise<PingInfo> {
+    return this.once(peer, () => this.keepIfProven(peer, route));
+  }
+
+  /** One attempt per peer at a time: callers while it runs share it. */
+  private once(peer: Endpoint, attempt: () => Promise<PingInfo>): Promise<PingInfo> {
     const key = endpointKey(peer);
     const running = this.reaching.get(key);
     if (running) return running;
-    const attempt = this.findPath(peer, listedNatType).finally(() => this.reaching.delete(key));
-    this.reaching.set(key, attempt);
-    return attempt;
+    const started = attempt().finally(() => this.reaching.delete(key));
+    this.reaching.set(key, started);
+    return started;
   }
 
   /**
@@ -79,6 +92,9 @@ export class Connector {
    */
   async ensurePath(peer: Endpoint): Promise<void> {
     this.deps.paths.markWanted(peer, this.deps.clock.now());
+    // A reach running (a sync's, a punch's proof) decides first: until its challenged ping answers,
+    // the route it set is only provisional, and the key there unproven.
+    await this.reaching.get(endpointKey(peer))?.catch(() => undefined);
     if (this.deps.paths.get(peer)) return;
     const natType = this.deps.peers.natTypeOf(peer);
     if (natType === undefined || !NEEDS_TRAVERSAL.has(natType)) return;
@@ -163,7 +179,7 @@ export class Connector {
    * it proves the key we expected at `peer` (any key, on first contact): a third peer that knocked
    * with the token or a relay answering for the target gains no route, and teaches us nothing.
    */
-  async keepIfProven(peer: Endpoint, route: Route): Promise<PingInfo> {
+  private async keepIfProven(peer: Endpoint, route: Route): Promise<PingInfo> {
     const { client, paths } = this.deps;
     const expect = client.keys.keyAt(peer);
     paths.set(peer, route);

@@ -152,6 +152,29 @@ describe('a host whose gateway forwards its port', () => {
     expect(read.map((m) => m.content)).toEqual(['hello']);
     expect(client.peer.pathTo(at)?.kind).toBe('mapped');
   });
+
+  it('says "mapped" too when the host punched to the reader first (the knocks went to its forwarded port)', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    // The reader joins and then syncs nobody for 10 minutes: any path it has, the host made.
+    const reader = peerBehind(h, 'port', 31, 600_000);
+    await h.advance(5_000);
+    const hostPublic = { host: '198.51.100.21', port: 7000 };
+    h.addPeer({
+      host: '10.21.0.10',
+      port: 7000,
+      nat: { behaviour: 'full-cone', publicHost: hostPublic.host },
+      config: {
+        bootstrapPeers: [BOOTSTRAP],
+        natType: 'Full Cone',
+        mapped: true,
+        publicEndpoint: hostPublic,
+        sync: { intervalMs: 2_000 },
+      },
+    });
+    for (let i = 0; i < 60 && reader.peer.pathTo(hostPublic) === null; i++) await h.advance(500);
+    expect(reader.peer.pathTo(hostPublic)?.kind).toBe('mapped');
+  });
 });
 
 describe('a push path left quiet', () => {

@@ -225,7 +225,7 @@ export class Traversal {
       if (!actual || paths.get(origin)) return;
       // Kept only once a challenged ping over it proves the key expected there (connector.ts).
       this.connector
-        .keepIfProven(origin, { kind: 'punched', actual, since: clock.now() })
+        .proveRoute(origin, { kind: 'punched', actual, since: clock.now() })
         .catch((err: unknown) =>
           this.deps.logger.debug({ peer: endpointKey(origin), err: String(err) }, 'punched route not proven'),
         );
