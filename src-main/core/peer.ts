@@ -344,6 +344,7 @@ export class NancePeer {
       announceable: () => this.config.natType !== 'Symmetric',
       registeredBootstraps: () =>
         this.config.bootstrapPeers.filter((b) => this.sync.bootstrapState(b) === 'registered'),
+      ipv4NameOf: (source, key) => this.ipv6.nameOf(source, key),
       ensurePath: (to) => this.traversal.ensurePath(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { datagramToObject, ResultCode } from '../../src-shared/protocol/index.js';
 import { NO_TOKEN_YET } from '../core/given-tokens.js';
+import { announceChat } from '../core/gossip/chat-announcement.js';
 import { NancePeer } from '../core/peer.js';
 import type { PeerClient } from '../core/peer-client.js';
 import type { Endpoint, Transport } from '../core/ports.js';
@@ -137,6 +138,25 @@ describe('direct IPv6 paths', () => {
     // The post's author verified against the key proven at the IPv4 address.
     const stored = await host.p.readChat(null, chat.uuid);
     expect(stored[1]?.author).toBeDefined();
+  });
+
+  it('a chat a host announces over IPv6 is listed under its IPv4 name (the one that named that IPv6 source)', async () => {
+    const dir = tempDir();
+    // The host's firewall drops the reader's probe: the reader knows the host's IPv6 endpoint (a6)
+    // but has no IPv6 path to it, so datagrams from it are not mapped to the host's name.
+    const host = await dualStackPeer(dir, 'host', { firewall: true });
+    const reader = await dualStackPeer(dir, 'reader');
+    const first = await host.p.createChat('first', 'first', 'host');
+    await reader.p.readChat(host.at4, first.uuid);
+    await until(() => reader.sentTo.some((e) => same(e, host.at6)));
+    // The host announces its next chat straight from its IPv6 endpoint (hop 0: no address in it),
+    // with no ping first (a ping from a named endpoint would be probed back, and map it).
+    const chat = await host.p.createChat('news', 'hello', 'host');
+    await clientOf(host.p).announce(reader.at6, [announceChat(host.p.identity, chat)]);
+    await until(() => reader.p.remoteChats().some((e) => e.chats.some((c) => c.uuid === chat.uuid)));
+    const entry = reader.p.remoteChats().find((e) => e.chats.some((c) => c.uuid === chat.uuid));
+    expect(entry?.host).toEqual(host.at4);
+    expect((await reader.p.readChat(host.at4, chat.uuid)).map((m) => m.content)).toEqual(['hello']);
   });
 
   it('a peer naming another peer’s IPv6 endpoint as its own gains no path there', async () => {

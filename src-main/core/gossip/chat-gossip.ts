@@ -16,6 +16,7 @@
 import type { ChatAnnouncement, Response } from '../../../src-shared/protocol/index.js';
 import { parseTimestamp, ResultCode } from '../../../src-shared/protocol/index.js';
 import { MAX_ANNOUNCEMENTS_PER_REQUEST, MAX_GOSSIP_HOPS } from '../../../src-shared/protocol/schemas.js';
+import { isIPv6 } from '../addresses.js';
 import { RateLimiter, type RateLimitSettings } from '../guard/rate-limiter.js';
 import type { Signer } from '../identity/keys.js';
 import type { Logger } from '../logger.js';
@@ -112,6 +113,11 @@ export interface GossipDeps {
   announceable(): boolean;
   /** Bootstraps we are registered with: heralds of our chats when we cannot announce them. */
   registeredBootstraps(): Endpoint[];
+  /**
+   * The IPv4 name of the peer holding `key` that named IPv6 endpoint `source` as its own (hosts are
+   * listed by IPv4: the wire's `ip` and every chat list are IPv4), if any.
+   */
+  ipv4NameOf(source: Endpoint, key: string): Endpoint | undefined;
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
   onChange(): void;
@@ -224,13 +230,16 @@ export class ChatGossip {
 
   /** Lists one announcement if it is new, fresh and signed by the key it names; queues it on. */
   private take(a: ChatAnnouncement, from: Endpoint): boolean {
-    // From the host itself (hop 0) its source is its address; a relay must say where it knows it.
+    // From the host itself (hop 0) its source is its address (over IPv6: the IPv4 name of the peer
+    // with its key that named that source, or none); a relay must say where it knows it.
     const host: Endpoint | undefined =
       a.ip !== undefined && a.port !== undefined
         ? { host: a.ip, port: a.port }
-        : a.h === 0
-          ? from
-          : undefined;
+        : a.h !== 0
+          ? undefined
+          : isIPv6(from.host)
+            ? this.deps.ipv4NameOf(from, a.k)
+            : from;
     if (!this.admit(a, from, host) || host === undefined) return false;
     const at = this.deps.remoteChats.announced(a.k, host, { uuid: a.u, name: a.n, timestamp: a.t });
     // Its NAT is unknown: the first request to it finds a path (Connector.ensurePath).

@@ -51,6 +51,15 @@ export class Ipv6Paths {
 
   constructor(private readonly deps: Ipv6PathDeps) {}
 
+  /**
+   * The peer (by its IPv4 name) that named IPv6 endpoint `source` as its own in `a6`, if the key
+   * proven at that name is `key`: peers are named by IPv4 (g/i, chat lists, the base wire).
+   */
+  nameOf(source: Endpoint, key: string): Endpoint | undefined {
+    const named = this.candidates.peek(endpointKey(source));
+    return named?.key === key ? endpointOf(named.peer) : undefined;
+  }
+
   /** A ping answer from `peer` (at its own address): probe the IPv6 endpoints it names, once in a while. */
   learned(peer: Endpoint, info: PingInfo): void {
     const { clock } = this.deps;
