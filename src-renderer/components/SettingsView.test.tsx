@@ -124,37 +124,38 @@ describe('SettingsView: port mapping', () => {
   });
 });
 
-describe('SettingsView: LAN discovery', () => {
+/** Settings shown as one checkbox each: its test id, saved field, and label/help keys. */
+const CHECKBOXES = [
+  {
+    title: 'LAN discovery',
+    id: 'settings-lan-discovery',
+    field: 'lanDiscovery',
+    label: 'settings.lanDiscoveryLabel',
+    help: 'settings.lanDiscoveryHelp',
+  },
+  {
+    title: 'update checks',
+    id: 'settings-auto-update',
+    field: 'autoUpdate',
+    label: 'settings.autoUpdateLabel',
+    help: 'settings.autoUpdateHelp',
+  },
+] as const;
+
+describe.each(CHECKBOXES)('SettingsView: $title', ({ id, field, label, help }) => {
   it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
     const html = render(lang);
-    const box = tag(html, 'settings-lan-discovery');
+    const box = tag(html, id);
     expect(box).toContain('type="checkbox"');
     expect(box).toMatch(/ checked=""/);
-    const id = /id="([^"]+)"/.exec(box)?.[1];
-    expect(html).toContain(`for="${id}"`);
-    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryLabel')));
-    expect(html).toContain(escapeHtml(translate(lang, 'settings.lanDiscoveryHelp')));
+    const boxId = /id="([^"]+)"/.exec(box)?.[1];
+    expect(html).toContain(`for="${boxId}"`);
+    expect(html).toContain(escapeHtml(translate(lang, label)));
+    expect(html).toContain(escapeHtml(translate(lang, help)));
   });
 
   it('unchecked when the saved setting is off', () => {
-    expect(tag(render('en', { lanDiscovery: false }), 'settings-lan-discovery')).not.toMatch(/ checked=""/);
-  });
-});
-
-describe('SettingsView: update checks', () => {
-  it.each(['en', 'ja'] as const)('a checkbox with its label and help, checked when on (%s)', (lang) => {
-    const html = render(lang);
-    const box = tag(html, 'settings-auto-update');
-    expect(box).toContain('type="checkbox"');
-    expect(box).toMatch(/ checked=""/);
-    const id = /id="([^"]+)"/.exec(box)?.[1];
-    expect(html).toContain(`for="${id}"`);
-    expect(html).toContain(escapeHtml(translate(lang, 'settings.autoUpdateLabel')));
-    expect(html).toContain(escapeHtml(translate(lang, 'settings.autoUpdateHelp')));
-  });
-
-  it('unchecked when the saved setting is off', () => {
-    expect(tag(render('en', { autoUpdate: false }), 'settings-auto-update')).not.toMatch(/ checked=""/);
+    expect(tag(render('en', { [field]: false }), id)).not.toMatch(/ checked=""/);
   });
 });
 

@@ -5,7 +5,7 @@ import { type Probe, SimHarness, type SimPeer } from '../../../test/support/sim-
 import { NanceError } from '../errors.js';
 import { DEFAULT_GUARD } from '../guard/index.js';
 import { KeyPair } from '../identity/keys.js';
-import { sameEndpoint } from '../ports.js';
+import { type Endpoint, sameEndpoint } from '../ports.js';
 import { announceChat } from './chat-announcement.js';
 import { DEFAULT_GOSSIP } from './chat-gossip.js';
 
@@ -82,6 +82,27 @@ const mappingAt = (boot: SimPeer) => {
 const hostOf = (reader: SimPeer, uuid: string) =>
   reader.peer.remoteChats().find((e) => e.chats.some((c) => c.uuid === uuid))?.host;
 
+/** An open reader at 203.0.113.31 that never joined (no sync): it knows only what it is told. */
+const unjoinedReader = (bootstrapPeers: Endpoint[] = []) =>
+  h.addPeer({
+    host: '203.0.113.31',
+    port: 7000,
+    start: false,
+    config: { bootstrapPeers, natType: 'Open Internet', sync: SLOW_SYNC },
+  });
+
+/** A peer of `reader`'s view (a probe) passes on `host`'s announcement of `chat`, naming it at `at`. */
+async function passOn(
+  reader: SimPeer,
+  host: SimPeer,
+  chat: { uuid: string; name: string; createdAt: number },
+  at: Endpoint,
+) {
+  const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
+  const passedOn = { ...announceChat(host.peer.identity, chat), h: 1, ip: at.host, port: at.port };
+  await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [passedOn] }, z: 'pass-on-1' }, reader.endpoint);
+}
+
 /** A chat announced by `host` (its key signed it), at `now`. */
 function genuine(host: KeyPair, now: number, uuid = 'c0ffee00-0000-4000-8000-000000000001') {
   return announceChat(host, { uuid, name: 'hello world', createdAt: now });
@@ -127,17 +148,10 @@ describe('chat gossip', () => {
     if (!home || !at) throw new Error('the symmetric host registered with no bootstrap');
     // The reader names the host's home last: only the host's key says to ask that bootstrap first.
     const others = boots.filter((b) => b !== home).map((b) => b.endpoint);
-    const reader = h.addPeer({
-      host: '203.0.113.31',
-      port: 7000,
-      start: false,
-      config: { bootstrapPeers: [...others, home.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
-    });
+    const reader = unjoinedReader([...others, home.endpoint]);
     const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
     // What the home bootstrap passes on, handed to the reader by a peer of its view.
-    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
-    const heralded = { ...announceChat(host.peer.identity, chat), h: 1, ip: at.host, port: at.port };
-    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [heralded] }, z: 'herald-1' }, reader.endpoint);
+    await passOn(reader, host, chat, at);
     expect(listed(reader, chat.uuid)).toBe(true);
     const read = await h.settle(reader.peer.readChat(at, chat.uuid), 30_000);
     expect(read.map((m) => m.content)).toEqual(['hello']);
@@ -148,16 +162,9 @@ describe('chat gossip', () => {
     const [boot] = boots as [SimPeer];
     const at = mappingAt(boot);
     if (!at) throw new Error('the symmetric host did not register');
-    const reader = h.addPeer({
-      host: '203.0.113.31',
-      port: 7000,
-      start: false,
-      config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
-    });
+    const reader = unjoinedReader([boot.endpoint]);
     const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
-    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
-    const heralded = { ...announceChat(host.peer.identity, chat), h: 1, ip: at.host, port: at.port };
-    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [heralded] }, z: 'herald-1' }, reader.endpoint);
+    await passOn(reader, host, chat, at);
     // The reader joins: the bootstrap lists the host, and the reader reaches it (a punch) to keep it.
     const joining = reader.peer.syncNow();
     for (let i = 0; i < 2_000 && reader.peer.pathTo(at) === null; i++) await h.advance(1);
@@ -356,16 +363,9 @@ describe('chat gossip', () => {
     });
     await h.advance(5_000);
     // Never joined (no sync): it knows no peer, and the host's NAT never saw it.
-    const reader = h.addPeer({
-      host: '203.0.113.31',
-      port: 7000,
-      start: false,
-      config: { bootstrapPeers: [boot.endpoint], natType: 'Open Internet', sync: SLOW_SYNC },
-    });
+    const reader = unjoinedReader([boot.endpoint]);
     const chat = await h.settle(host.peer.createChat('behind', 'hello', 'host'));
-    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
-    const passedOn = { ...announceChat(host.peer.identity, chat), h: 1, ip: hostPublic.host, port: 7000 };
-    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [passedOn] }, z: 'relay-1' }, reader.endpoint);
+    await passOn(reader, host, chat, hostPublic);
     expect(listed(reader, chat.uuid)).toBe(true);
     expect(reader.peer.knownPeers()).toEqual([]);
 
@@ -380,16 +380,9 @@ describe('chat gossip', () => {
       port: 7000,
       config: { natType: 'Open Internet', sync: SLOW_SYNC },
     });
-    const reader = h.addPeer({
-      host: '203.0.113.31',
-      port: 7000,
-      start: false,
-      config: { natType: 'Open Internet', sync: SLOW_SYNC },
-    });
+    const reader = unjoinedReader();
     const chat = await h.settle(host.peer.createChat('flaky', 'hello', 'host'));
-    const relay = await h.probe({ host: '203.0.113.77' }).prove(reader.endpoint);
-    const passedOn = { ...announceChat(host.peer.identity, chat), h: 1, ip: host.endpoint.host, port: 7000 };
-    await relay.askOnce({ m: 'r', t: 'a', d: 'c', a: { chats: [passedOn] }, z: 'relay-1' }, reader.endpoint);
+    await passOn(reader, host, chat, host.endpoint);
     h.net.partition(reader.endpoint, host.endpoint);
     const offline = await h.settleError(reader.peer.readChat(host.endpoint, chat.uuid), 30_000);
     expect(offline).toMatchObject({ kind: 'timeout' });
