@@ -121,6 +121,8 @@ export interface PeerEvents extends Record<string, unknown> {
   peersChanged: undefined;
   statusChanged: undefined;
   modeChanged: { role: PeerRole };
+  /** A host proved its key at a new address (it restarted elsewhere, or roamed). */
+  hostMoved: { hostKey: string; to: Endpoint };
 }
 
 export interface Deps {
@@ -367,6 +369,7 @@ export class NancePeer {
       this.peers.forget(from);
       this.traversal.forget(from);
       this.events.emit('chatsChanged', undefined);
+      this.events.emit('hostMoved', { hostKey: key, to });
     };
     transport.onDatagram((data, from) => this.onDatagram(data, from));
   }

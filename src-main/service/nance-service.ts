@@ -184,6 +184,7 @@ export class NanceService {
       onChange: (posts) => this.events.emit('outboxChanged', { posts }),
       ...(resendMs === undefined ? {} : { resendMs }),
     });
+    peer.events.on('hostMoved', ({ hostKey }) => this.outbox.hostMoved(hostKey));
     peer.events.on('message', ({ chatUuid }) => this.events.emit('message', { host: null, chatUuid }));
     // A nudge is read here, so the event carries every post's content (--stdio scripts too).
     const pushedMessages = new PushedMessages({

@@ -35,7 +35,8 @@ export type LocateHost = (host: Endpoint, hostKey: string) => Endpoint | null;
 
 /** The host a post waits for: its key where known, else its address (a base host). */
 const hostOf = (p: { host: Endpoint; hostKey?: string | undefined }) =>
-  p.hostKey === undefined ? `at:${endpointKey(p.host)}` : `key:${p.hostKey}`;
+  p.hostKey === undefined ? `at:${endpointKey(p.host)}` : hostByKey(p.hostKey);
+const hostByKey = (hostKey: string) => `key:${hostKey}`;
 
 const storedPost = z.object({
   id: z.string().min(1).max(64),
@@ -139,6 +140,16 @@ export class Outbox {
     if (this.posts.length === before) return false;
     this.changed();
     return true;
+  }
+
+  /**
+   * The host with `hostKey` proved its key at a new address: what waits for it goes there now, in
+   * order, not at the next resend round (a roaming host is reached again within seconds).
+   */
+  hostMoved(hostKey: string): void {
+    const to = hostByKey(hostKey);
+    if (this.stopped || !this.posts.some((p) => hostOf(p) === to && p.failed === null)) return;
+    void this.inOrder(to, () => this.resendTo(to));
   }
 
   /** Stops resending (the peer is closing); what waits stays in the store for the next start. */
