@@ -2,6 +2,7 @@
 import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
 import { MAX_IPV6_ADVERTS } from '../../src-shared/protocol/schemas.js';
+import { isIPv6 } from './addresses.js';
 import type { ChatHost } from './chat-host.js';
 import { HERALD_EXTENSION } from './gossip/chat-gossip.js';
 import type { Signer } from './identity/keys.js';
@@ -152,7 +153,9 @@ export class RequestHandler {
 
   private async register(natConeType: string, from: Endpoint): Promise<Response> {
     const peer = await this.ctx.pingBack(from);
-    if (peer === null) return fail(ResultCode.Unreachable);
+    // Peers are named by IPv4 (g/i, chat lists, the base wire): an IPv6 source whose ping-back
+    // proved no IPv4 peer's key has no name to be registered under.
+    if (peer === null || isIPv6(peer.host)) return fail(ResultCode.Unreachable);
     // Batched with this tick's other registrations (one commit), and answered once durable.
     await this.ctx.peers.register(peer, natConeType);
     return ok();

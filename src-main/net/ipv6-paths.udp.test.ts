@@ -277,6 +277,17 @@ describe('direct IPv6 paths', () => {
     expect(a.p.keyAt(b.at6)).toBeUndefined();
   });
 
+  it('a registration over IPv6 from a peer known by no IPv4 name is refused (3): nothing listed under an IPv6 name', async () => {
+    const dir = tempDir();
+    const a = await dualStackPeer(dir, 'a');
+    const b = await dualStackPeer(dir, 'b');
+    // B sends its r/i straight to A's IPv6 endpoint: A never heard of B at any IPv4 address.
+    await expect(clientOf(b.p).register(a.at6, 'Full Cone')).rejects.toMatchObject({
+      code: ResultCode.Unreachable,
+    });
+    expect(a.p.knownPeers()).toEqual([]);
+  });
+
   it('a v6 source no peer named that proves a v4 peer’s key (a registration’s ping-back) is its path, listed once', async () => {
     const dir = tempDir();
     const a = await dualStackPeer(dir, 'a');
