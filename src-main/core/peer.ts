@@ -944,8 +944,8 @@ export class NancePeer {
     const actual = route.actual && !sameEndpoint(route.actual, e) ? { actual: endpointOf(route.actual) } : {};
     const mapped = this.client.known(e)?.mapped === true;
     // Punched straight to a host's forwarded port (it punched to us first): that port is the path.
-    if (route.kind === 'punched' && !(mapped && !('actual' in actual)))
-      return { kind: 'punched', ...actual, family, since };
+    const toForwardedPort = mapped && !('actual' in actual);
+    if (route.kind === 'punched' && !toForwardedPort) return { kind: 'punched', ...actual, family, since };
     return { kind: mapped ? 'mapped' : 'direct', ...actual, family, since };
   }
 

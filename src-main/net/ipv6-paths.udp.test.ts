@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { datagramToObject, ResultCode } from '../../src-shared/protocol/index.js';
 import { NO_TOKEN_YET } from '../core/given-tokens.js';
 import { announceChat } from '../core/gossip/chat-announcement.js';
+import { KeyPair } from '../core/identity/keys.js';
 import { NancePeer } from '../core/peer.js';
 import type { PeerClient } from '../core/peer-client.js';
 import type { Endpoint, Transport } from '../core/ports.js';
@@ -157,6 +158,24 @@ describe('direct IPv6 paths', () => {
     const entry = reader.p.remoteChats().find((e) => e.chats.some((c) => c.uuid === chat.uuid));
     expect(entry?.host).toEqual(host.at4);
     expect((await reader.p.readChat(host.at4, chat.uuid)).map((m) => m.content)).toEqual(['hello']);
+  });
+
+  it('a chat of another key announced from that IPv6 source is listed nowhere (the source names only its own key)', async () => {
+    const dir = tempDir();
+    const host = await dualStackPeer(dir, 'host', { firewall: true });
+    const reader = await dualStackPeer(dir, 'reader');
+    const first = await host.p.createChat('first', 'first', 'host');
+    await reader.p.readChat(host.at4, first.uuid);
+    await until(() => reader.sentTo.some((e) => same(e, host.at6)));
+    const other = KeyPair.generate();
+    const forged = announceChat(other, {
+      uuid: 'c0ffee00-0000-4000-8000-0000000000b1',
+      name: 'x',
+      createdAt: Date.now(),
+    });
+    await clientOf(host.p).announce(reader.at6, [forged]);
+    await sleep(300);
+    expect(reader.p.remoteChats().some((e) => e.chats.some((c) => c.uuid === forged.u))).toBe(false);
   });
 
   it('a peer naming another peer’s IPv6 endpoint as its own gains no path there', async () => {

@@ -33,10 +33,11 @@ export type SendPost = (post: PendingPost) => Promise<void>;
 /** Where the host with `hostKey`, queued for at `host`, is now: where its key was last proven (NancePeer.resolveHost). */
 export type LocateHost = (host: Endpoint, hostKey: string) => Endpoint | null;
 
+/** A keyed host, as `hostOf` names it. */
+const hostByKey = (hostKey: string) => `key:${hostKey}`;
 /** The host a post waits for: its key where known, else its address (a base host). */
 const hostOf = (p: { host: Endpoint; hostKey?: string | undefined }) =>
   p.hostKey === undefined ? `at:${endpointKey(p.host)}` : hostByKey(p.hostKey);
-const hostByKey = (hostKey: string) => `key:${hostKey}`;
 
 const storedPost = z.object({
   id: z.string().min(1).max(64),

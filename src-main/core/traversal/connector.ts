@@ -195,8 +195,8 @@ export class Connector {
    * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
    * (newest first), then a bootstrap that listed it, then our other bootstraps, each only if it
    * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
-   * introduce most of every view, a load that grows with N (docs/scale.md). Of those, the peer's
-   * home bootstrap first when we know its key (a host heard of from an announcement, home-bootstrap.ts).
+   * introduce most of every view, a load that grows with N (docs/scale.md). Our bootstraps go in
+   * the order the peer's key ranks them (home-bootstrap.ts) when we know it: its home comes first.
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
