@@ -431,6 +431,8 @@ export class NancePeer {
       case 'request': {
         const proven = this.guard.isProven(decoded.proof, endpointKey(source), now);
         const ctx = { from, proven, asksProof: decoded.proof !== undefined, relayed };
+        // A retry that came straight (over a path proven since its first send) is answered straight.
+        if (!relayed && decoded.z !== undefined) this.paths.replyStraight(from, decoded.z);
         this.serveRequest(decoded, source === from ? ctx : { ...ctx, source });
         if (decoded.request.type === 'ping' && source === from && !relayed) this.ipv6.pingedBy(from);
         // A peer of ours shuffling with us: news it may lack (a chat announced lately) goes back.

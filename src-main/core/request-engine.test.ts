@@ -296,6 +296,30 @@ describe('RequestEngine and address proof', () => {
     expect(read.value).toMatchObject({ r: 4 });
   });
 
+  it('a retry after the route changed carries the token given to our source at the new destination', async () => {
+    // Sent while the peer was relayed (its name's token), retried after a direct IPv6 path was
+    // proven: the IPv6 source's token goes with the retry, or the peer would not count it proven.
+    const { transport, engine, clock } = setup();
+    const v6: Endpoint = { host: '2001:db8::9', port: 7000 };
+    engine.tokens.set(HOST, TOKEN);
+    let route: Endpoint = HOST;
+    engine.destinationOf = () => route;
+    const read = track(clock, engine.request(HOST, { type: 'getChats', maxChatsLength: 3 }));
+    const z = transport.sent[0]?.obj.z as string;
+    expect(transport.sent[0]?.obj.k).toBe(TOKEN);
+    route = v6;
+    engine.tokens.set(v6, 'six_0123456789abcdefghijkl');
+    await clock.advance(100);
+    expect(transport.sent[1]?.obj).toMatchObject({ z, k: 'six_0123456789abcdefghijkl' });
+    // An answer asking proof now is for the IPv6 source: its token is kept there, the name's stays.
+    engine.handleResponse({ r: 4, c: { k: 'new_0123456789abcdefghijkl' } }, z, HOST);
+    expect(engine.tokens.proofFor(HOST)).toBe(TOKEN);
+    expect(engine.tokens.proofFor(HOST, v6)).toBe('new_0123456789abcdefghijkl');
+    engine.handleResponse({ r: 0, c: { chats: [] } }, z, HOST);
+    await clock.advance(1);
+    expect(read.value).toEqual({ r: 0, c: { chats: [] } });
+  });
+
   it('sends no k at all to a peer known not to speak the extension (a base peer)', () => {
     const { transport, engine } = setup();
     engine.tokens.set(HOST, null);

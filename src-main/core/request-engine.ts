@@ -103,7 +103,8 @@ export class RequestEngine {
       return Promise.reject(new NanceError('exception', `request ${z} is already in flight`));
     const p = { ...this.defaults, ...policy };
     // `via` sends to the very address named, past any route.
-    const sentTo = via ? to : this.destinationOf(to);
+    const destination = () => (via ? to : this.destinationOf(to));
+    let sentTo = destination();
     let datagram: Uint8Array;
     try {
       datagram = encodeRequest(request, z, this.tokens.proofFor(to, sentTo));
@@ -119,6 +120,13 @@ export class RequestEngine {
       let proved = false;
       const send = (wait: number) => {
         attempt++;
+        // A route proven since the last send (an IPv6 path, a punch) carries this retry: its `k` must
+        // be the token given to our source there (the peer checks it against the source it sees).
+        const now = destination();
+        if (!sameEndpoint(now, sentTo)) {
+          sentTo = now;
+          datagram = this.encodeOr(datagram, request, z, this.tokens.proofFor(to, sentTo));
+        }
         if (via) via(datagram, to);
         else this.transport.send(datagram, to);
         const entry: Pending = {
@@ -188,6 +196,16 @@ export class RequestEngine {
     }
     this.pending.clear();
     this.awaiting.clear();
+  }
+
+  /** The request encoded again with another `k`; the old datagram if that no longer fits one. */
+  private encodeOr(old: Uint8Array, request: Request, z: string, k: string | undefined): Uint8Array {
+    try {
+      return encodeRequest(request, z, k);
+    } catch (err) {
+      if (err instanceof DatagramTooLargeError) return old;
+      throw err;
+    }
   }
 
   private jittered(ms: number, jitter: number): number {

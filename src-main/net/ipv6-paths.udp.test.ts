@@ -15,6 +15,8 @@ import { KeyPair } from '../core/identity/keys.js';
 import { NancePeer } from '../core/peer.js';
 import type { PeerClient } from '../core/peer-client.js';
 import type { Endpoint, Transport } from '../core/ports.js';
+import type { Connector } from '../core/traversal/connector.js';
+import type { PathTable } from '../core/traversal/path-table.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { systemClock } from './system-clock.js';
 import { UdpTransport } from './udp-transport.js';
@@ -38,10 +40,13 @@ interface PeerOptions {
   advertise?: (own6: Endpoint) => Endpoint[];
   /** A home router's stateful IPv6 firewall: IPv6 comes in only from addresses we sent to. */
   firewall?: boolean;
+  /** IPv6 requests lost on the way in after passing the firewall (the first this many). */
+  loseRequests6?: number;
 }
 
 async function dualStackPeer(dir: string, name: string, options: PeerOptions = {}) {
   const { advertise, firewall = false } = options;
+  let toLose = options.loseRequests6 ?? 0;
   const inner = await UdpTransport.bind({ host: '127.0.0.1', host6: '::1' });
   const sentTo: Endpoint[] = [];
   const sent: { to: Endpoint; data: Uint8Array }[] = [];
@@ -56,6 +61,13 @@ async function dualStackPeer(dir: string, name: string, options: PeerOptions = {
     onDatagram: (h) =>
       inner.onDatagram((data, from) => {
         if (firewall && is6(from) && !opened.has(`${from.host}:${from.port}`)) return;
+        if (toLose > 0 && is6(from)) {
+          const d = datagramToObject(data);
+          if (d.ok && d.object.m !== 'R') {
+            toLose--;
+            return;
+          }
+        }
         h(data, from);
       }),
     localEndpoint: () => inner.localEndpoint(),
@@ -88,6 +100,9 @@ async function until(what: () => boolean, ms = 5_000): Promise<void> {
 const is6 = (e: Endpoint) => e.host.includes(':');
 const same = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port;
 const clientOf = (p: NancePeer) => (p as unknown as { client: PeerClient }).client;
+const pathsOf = (p: NancePeer) => (p as unknown as { paths: PathTable }).paths;
+const connectorOf = (p: NancePeer) =>
+  (p as unknown as { traversal: { connector: Connector } }).traversal.connector;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The z of each request (not answer) datagram sent to `to`. */
 const requestIds = (peer: TestPeer, to: Endpoint) =>
@@ -97,9 +112,9 @@ const requestIds = (peer: TestPeer, to: Endpoint) =>
     .flatMap((d) => (d.ok && d.object.m !== 'R' ? [String(d.object.z)] : []));
 
 /** A's probe to B's IPv6 endpoint goes first and B's firewall drops it; then B probes A. */
-async function probedFirstThroughFirewalls(dir: string) {
+async function probedFirstThroughFirewalls(dir: string, b6Lost = 0) {
   const a = await dualStackPeer(dir, 'a', { firewall: true });
-  const b = await dualStackPeer(dir, 'b', { firewall: true });
+  const b = await dualStackPeer(dir, 'b', { firewall: true, loseRequests6: b6Lost });
   const chatA = await a.p.createChat('a’s', 'from a', 'a');
   const chatB = await b.p.createChat('b’s', 'from b', 'b');
   await a.p.readChat(b.at4, chatB.uuid);
@@ -139,6 +154,31 @@ describe('direct IPv6 paths', () => {
     // The post's author verified against the key proven at the IPv4 address.
     const stored = await host.p.readChat(null, chat.uuid);
     expect(stored[1]?.author).toBeDefined();
+  });
+
+  it('a reach that finds an IPv4 route keeps the IPv6 path proven while it ran', async () => {
+    // In the lab a relayed reach ended after the IPv6 probe had proven its path, and replaced it.
+    const dir = tempDir();
+    const host = await dualStackPeer(dir, 'host');
+    const reader = await dualStackPeer(dir, 'reader');
+    const chat = await host.p.createChat('dual stack', 'first', 'host');
+    await reader.p.readChat(host.at4, chat.uuid);
+    await until(() => reader.p.pathTo(host.at4)?.family === 'ipv6');
+    const paths = pathsOf(reader.p);
+    const ipv6Route = paths.get(host.at4);
+    if (ipv6Route === undefined) throw new Error('no route');
+    const connector = connectorOf(reader.p);
+
+    // A reach starts with no route (its ping goes out over IPv4); the IPv6 path is proven meanwhile.
+    paths.delete(host.at4);
+    const reached = connector.reach(host.at4);
+    paths.set(host.at4, ipv6Route);
+    await reached;
+    expect(reader.p.pathTo(host.at4)).toMatchObject({ kind: 'direct', actual: host.at6, family: 'ipv6' });
+
+    // A punched route to be proven (an n/p's) does not replace it either: the IPv6 path is proven instead.
+    await connector.proveRoute(host.at4, { kind: 'punched', actual: host.at4, since: Date.now() });
+    expect(reader.p.pathTo(host.at4)).toMatchObject({ kind: 'direct', actual: host.at6, family: 'ipv6' });
   });
 
   it('a chat a host announces over IPv6 is listed under its IPv4 name (the one that named that IPv6 source)', async () => {
@@ -284,6 +324,17 @@ describe('direct IPv6 paths', () => {
     expect(b.p.pathTo(a.at4)).toMatchObject({ kind: 'direct', actual: a.at6 });
   });
 
+  it('a lost probe back is made good by the next ping over the path the other side proved', async () => {
+    // In the lab one lost datagram left a pair relayed one way for IPV6_RETRY_MS (5 min).
+    const { a, b } = await probedFirstThroughFirewalls(tempDir(), 1);
+    await sleep(2_200);
+    expect(a.p.pathTo(b.at4)?.family).not.toBe('ipv6'); // its probe back was lost
+    // B's next ping to A (a keepalive, a sync) goes over B's IPv6 path: A probes back again.
+    await clientOf(b.p).ping(a.at4);
+    await until(() => a.p.pathTo(b.at4)?.family === 'ipv6', 3_000);
+    expect(a.p.pathTo(b.at4)).toMatchObject({ kind: 'direct', actual: b.at6 });
+  });
+
   it('a peer that registers over IPv6 is listed once, by its IPv4 name, its key not moved', async () => {
     const { a, b } = await probedFirstThroughFirewalls(tempDir());
     // B, whose probe A answered, registers with A: the r/i comes from B's IPv6 source.
@@ -325,7 +376,7 @@ describe('direct IPv6 paths', () => {
     expect(a.p.pathTo(b.at4)).toMatchObject({ kind: 'direct', actual: b.at6, family: 'ipv6' });
   });
 
-  it('a probe from a named candidate is probed back once however many come; an unnamed source never', async () => {
+  it('probes from a named candidate are probed back at most once per gap and three times in all; an unnamed source never', async () => {
     const dir = tempDir();
     const candidate = dgram.createSocket('udp6');
     const stranger = dgram.createSocket('udp6');
@@ -356,14 +407,24 @@ describe('direct IPv6 paths', () => {
         a.at6.port,
         '::1',
       );
-    for (let i = 0; i < 5; i++) {
-      ping(candidate, i);
-      ping(stranger, i);
-    }
+    const burst = (round: number) => {
+      for (let i = 0; i < 5; i++) {
+        ping(candidate, round * 5 + i);
+        ping(stranger, round * 5 + i);
+      }
+    };
+    burst(0);
     await until(() => atCandidate.length >= 3, 4_000); // two probe sends + one probe back
     await sleep(3_000);
     expect(new Set(atCandidate).size).toBe(2); // the probe's z, and one probe back
     expect(atCandidate).toHaveLength(3);
+    // Later bursts: one probe back each, one datagram, until three; then none for the window.
+    for (let round = 1; round <= 3; round++) {
+      burst(round);
+      await sleep(2_100);
+    }
+    expect(atCandidate).toHaveLength(5);
+    expect(new Set(atCandidate).size).toBe(4);
     expect(atStranger).toHaveLength(0);
   });
 });

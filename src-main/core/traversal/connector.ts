@@ -11,7 +11,7 @@ import { type PeerDirectory, UNKNOWN_NAT } from '../peer-directory.js';
 import type { Clock, Endpoint } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
-import type { PathTable, Route } from './path-table.js';
+import { isDirectIpv6, type PathTable, type Route } from './path-table.js';
 import type { PunchSessions } from './punch.js';
 
 /** NAT types behind which a peer cannot be reached before it has sent to us: punch straight away. */
@@ -110,12 +110,14 @@ export class Connector {
   private async findPath(peer: Endpoint, listedNatType?: string): Promise<PingInfo> {
     const { client, paths, clock } = this.deps;
     const check = this.deps.directCheck();
-    if (paths.get(peer)) {
+    const known = paths.get(peer);
+    if (known) {
       try {
         return await client.ping(peer, check);
       } catch (err) {
         if (isClosed(err)) throw err;
-        paths.delete(peer);
+        // Only the route that failed: one proven while the ping ran (an IPv6 path) stays.
+        if (paths.get(peer) === known) paths.delete(peer);
       }
     }
     // A peer behind a restricted NAT cannot answer before it sent to us: punch at once if we can.
@@ -131,7 +133,7 @@ export class Connector {
     if (rendezvous.length === 0) {
       try {
         const info = await client.ping(peer, check);
-        paths.set(peer, { kind: 'direct', since: clock.now() });
+        if (!isDirectIpv6(paths.get(peer))) paths.set(peer, { kind: 'direct', since: clock.now() });
         return info;
       } catch (err) {
         if (isClosed(err)) throw err;
@@ -182,11 +184,14 @@ export class Connector {
   private async keepIfProven(peer: Endpoint, route: Route): Promise<PingInfo> {
     const { client, paths } = this.deps;
     const expect = client.keys.keyAt(peer);
-    paths.set(peer, route);
+    // A direct IPv6 path proven while this reach ran (ipv6-paths.ts) beats any IPv4 route it found.
+    const current = paths.get(peer);
+    const tried = current !== undefined && isDirectIpv6(current) ? current : route;
+    paths.set(peer, tried);
     try {
       return await client.ping(peer, this.deps.directCheck(), { force: true, expect });
     } catch (err) {
-      if (paths.get(peer) === route) paths.delete(peer);
+      if (paths.get(peer) === tried) paths.delete(peer);
       throw err;
     }
   }

@@ -16,7 +16,7 @@ import type { KeyCheck, PingInfo } from '../peer-client.js';
 import type { Clock, Endpoint } from '../ports.js';
 import { endpointKey, endpointOf } from '../ports.js';
 import type { RetryPolicy } from '../request-engine.js';
-import type { PathTable } from './path-table.js';
+import { isDirectIpv6, type PathTable } from './path-table.js';
 
 /** A peer whose candidates all failed is tried again after this long (its firewall may open). */
 export const IPV6_RETRY_MS = 5 * 60_000;
@@ -25,10 +25,17 @@ const MAX_TRIED = 10_000;
 /** A probe is short: IPv4 works meanwhile, and a filtered candidate must not hold anything up. */
 const PROBE: Partial<RetryPolicy> = { attempts: 2, timeoutMs: 1_000 };
 /**
- * A probe back goes once, one datagram: its firewall was just opened by the probe that came in,
- * and a spoofed probe must not make us send more than it sent.
+ * A probe back is one datagram, answering a probe that came in (its firewall was just opened by
+ * it): a spoofed probe must not make us send more than it sent.
  */
 const PROBE_BACK: Partial<RetryPolicy> = { attempts: 1, timeoutMs: 1_000 };
+/**
+ * Probes back to one peer per retry window, at most one per gap: a lost one is made good by the
+ * peer's next probe or keepalive over the path it proved (else we would stay relayed for the
+ * window), and a flood of probes, spoofed or not, still gets at most this many.
+ */
+const MAX_PROBES_BACK = 3;
+const PROBE_BACK_GAP_MS = 2_000;
 /** Candidates remembered (IPv6 endpoint -> the peer that named it and its key). */
 const MAX_CANDIDATES = 10_000;
 
@@ -46,8 +53,8 @@ export class Ipv6Paths {
   private readonly tried = new Lru<string, number>(MAX_TRIED);
   /** IPv6 endpoint -> the peer (by its IPv4 name) that named it in `a6`, and the key proven there. */
   private readonly candidates = new Lru<string, { peer: Endpoint; key: string }>(MAX_CANDIDATES);
-  /** Peer -> when we last probed back: once per retry window, whatever comes in. */
-  private readonly probedBack = new Lru<string, number>(MAX_TRIED);
+  /** Peer -> our probes back to it in the current retry window (see MAX_PROBES_BACK). */
+  private readonly probedBack = new Lru<string, { since: number; last: number; count: number }>(MAX_TRIED);
 
   constructor(private readonly deps: Ipv6PathDeps) {}
 
@@ -78,16 +85,22 @@ export class Ipv6Paths {
   /**
    * A ping came in from `source` (an IPv6 address no route stands for). When a peer named it as
    * its own, that peer is probing us: its probe got through our firewall, ours may not have got
-   * through its — probe back now (once per peer per retry window), which its probe just let in.
+   * through its — probe back now, which its probe just let in (see MAX_PROBES_BACK).
    */
   pingedBy(source: Endpoint): void {
     if (!isIPv6(source.host) || this.deps.ours().length === 0) return;
     const named = this.candidates.peek(endpointKey(source));
     if (named === undefined || this.hasPath(named.peer)) return;
     const now = this.deps.clock.now();
-    const last = this.probedBack.peek(endpointKey(named.peer));
-    if (last !== undefined && now - last < IPV6_RETRY_MS) return;
-    this.probedBack.set(endpointKey(named.peer), now);
+    const key = endpointKey(named.peer);
+    const window = this.probedBack.peek(key);
+    if (window === undefined || now - window.since >= IPV6_RETRY_MS) {
+      this.probedBack.set(key, { since: now, last: now, count: 1 });
+    } else if (window.count < MAX_PROBES_BACK && now - window.last >= PROBE_BACK_GAP_MS) {
+      this.probedBack.set(key, { since: window.since, last: now, count: window.count + 1 });
+    } else {
+      return;
+    }
     void this.prove(named.peer, named.key, [source], PROBE_BACK);
   }
 
@@ -102,8 +115,7 @@ export class Ipv6Paths {
   }
 
   private hasPath(peer: Endpoint): boolean {
-    const route = this.deps.paths.get(peer);
-    return route?.kind === 'direct' && route.actual !== undefined && isIPv6(route.actual.host);
+    return isDirectIpv6(this.deps.paths.get(peer));
   }
 
   /** The first candidate that proves `key` becomes the path to `peer`. */

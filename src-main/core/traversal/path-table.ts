@@ -2,6 +2,7 @@
 // only learned from the punch itself), or through a relay. Peers are named by their "logical"
 // endpoint (the address a peer list gave us, or the source of its first datagram); the table says
 // where datagrams for it really go, and which real source addresses stand for which peer.
+import { isIPv6 } from '../addresses.js';
 import { Lru } from '../lru.js';
 import type { Endpoint } from '../ports.js';
 import { endpointKey, endpointOf } from '../ports.js';
@@ -37,6 +38,11 @@ export type AddressFamily = 'ipv4' | 'ipv6';
 export function routeAddress(peer: Endpoint, route: Route): Endpoint {
   if (route.kind === 'relayed') return route.relay;
   return route.actual ?? peer;
+}
+
+/** A direct path to the peer's IPv6 endpoint (ipv6-paths.ts): preferred over any IPv4 route. */
+export function isDirectIpv6(route: Route | undefined): boolean {
+  return route?.kind === 'direct' && route.actual !== undefined && isIPv6(route.actual.host);
 }
 
 /** Routes for at most this many peers; the least recently set go first. */
@@ -111,6 +117,18 @@ export class PathTable {
       owed.delete(oldest);
     }
     this.replyRoutes.set(key, owed);
+  }
+
+  /**
+   * Request `z` from `peer` came straight this time (a retry over a path proven since): its answer
+   * goes straight back, where the peer now listens, not through the relay that brought it first.
+   */
+  replyStraight(peer: Endpoint, z: string): void {
+    if (this.replyRoutes.size === 0) return;
+    const key = endpointKey(peer);
+    const owed = this.replyRoutes.peek(key);
+    if (!owed?.delete(z) || owed.size > 0) return;
+    this.replyRoutes.delete(key);
   }
 
   /** Whether an answer to `peer` may be owed through a relay (only then is its z worth reading). */

@@ -929,6 +929,20 @@ describe('forged relay frames (n/f)', () => {
     expect(peer.peer.pathTo(origin.endpoint)).toBeNull();
   });
 
+  it('the same request again, straight this time (a retry over a path proven since), is answered straight', async () => {
+    // In the lab the answers to a ping's retries over a new IPv6 path went back through the relay
+    // that brought its first send, where the pinger no longer listened: the ping timed out.
+    const { boot, peer } = await joinedThroughRelayingBootstrap();
+    const origin = h.probe(pub(51));
+    boot.send(forwarded(origin.endpoint, { m: 'p', z: 'fr' }), peer.endpoint);
+    await h.advance(200);
+    const before = boot.received.length;
+    origin.send({ m: 'p', z: 'fr' }, peer.endpoint);
+    await h.advance(200);
+    expect(origin.received.map((r) => r.obj?.z)).toEqual(['fr']);
+    expect(since(boot, before).filter((r) => r.obj && isN('r')(r.obj))).toEqual([]);
+  });
+
   it('an answer inside an n/f is taken only for a request sent through that relay: a read from a host reached directly cannot be fed', async () => {
     const { boot, peer } = await joinedThroughRelayingBootstrap();
     const host = h.probe(pub(52)); // silent: only a forged answer could make the read succeed
