@@ -1,5 +1,5 @@
 // The WebSocket client against a real `ws` server on 127.0.0.1.
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { type RawData, WebSocketServer } from 'ws';
 import type { ConnectionState } from './connection';
@@ -263,6 +263,29 @@ describe('WsNanceClient', () => {
     const reply = await c.call('refreshChats', {});
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.kind).toBe('timeout');
+  });
+
+  it('close() while the socket is still connecting lets it go quietly (no error nobody listens for)', async () => {
+    // A server that takes the TCP connection and never answers the handshake: the socket stays
+    // connecting. Node's ws reports the abandoned handshake as an 'error' event; with no listener
+    // left, that event crashed the process (seen in CI under load).
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const { c } = client((silent.address() as AddressInfo).port);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(c.connectionState).not.toBe('open');
+      c.close();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+      expect(c.connectionState).toBe('closed');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      silent.close();
+    }
   });
 
   it('close() fails waiting calls and stops reconnecting', async () => {

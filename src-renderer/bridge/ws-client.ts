@@ -80,6 +80,8 @@ function isCommandError(value: unknown): value is CommandError {
   );
 }
 
+const ignoreError = (): void => {};
+
 export class WsNanceClient implements NanceApi, ConnectionSource {
   private socket: SocketLike | null = null;
   private state: ConnectionState = 'connecting';
@@ -208,7 +210,9 @@ export class WsNanceClient implements NanceApi, ConnectionSource {
     socket.onopen = null;
     socket.onmessage = null;
     socket.onclose = null;
-    socket.onerror = null;
+    // A socket let go may still report an error (closed while connecting: Node's ws emits one, and an
+    // 'error' nobody listens for would throw): it is of no interest any more.
+    socket.onerror = ignoreError;
   }
 
   private scheduleReconnect(): void {
