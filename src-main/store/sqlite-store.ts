@@ -10,6 +10,7 @@ import type {
   StoredPeer,
   StoredRoom,
 } from '../core/ports.js';
+import { PeerMirror } from './peer-mirror.js';
 import { migrate } from './schema.js';
 import { storageProblem } from './storage-problem.js';
 
@@ -33,6 +34,9 @@ interface PendingAppend {
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
+
+/** A change to the peers table made inside a running transaction: the mirror takes it once committed. */
+type PeerChange = { put: StoredPeer } | { drop: { host: string; port: number } };
 
 interface PendingRegistration {
   peer: StoredPeer;
@@ -131,9 +135,10 @@ function prepareStatements(db: Database.Database) {
     ),
     removePeer: db.prepare<[string, number]>('DELETE FROM peers WHERE host = ? AND port = ?'),
     countPeers: db.prepare<[], number>('SELECT count(*) FROM peers').pluck(),
-    evictPeers: db.prepare<[number]>(
+    evictPeers: db.prepare<[number], { host: string; port: number }>(
       `DELETE FROM peers WHERE (host, port) IN
-         (SELECT host, port FROM peers ORDER BY last_seen, host, port LIMIT ?)`,
+         (SELECT host, port FROM peers ORDER BY last_seen, host, port LIMIT ?)
+       RETURNING host, port`,
     ),
     getPeer: db.prepare<[string, number], StoredPeer>(
       `SELECT ${PEER_COLUMNS} FROM peers WHERE host = ? AND port = ?`,
@@ -141,13 +146,7 @@ function prepareStatements(db: Database.Database) {
     listPeers: db.prepare<[], StoredPeer>(
       `SELECT ${PEER_COLUMNS} FROM peers ORDER BY last_seen DESC, host, port`,
     ),
-    maxPeerRowid: db.prepare<[], number | null>('SELECT max(rowid) FROM peers').pluck(),
-    peersFromRowid: db.prepare<[number, number], StoredPeer>(
-      `SELECT ${PEER_COLUMNS} FROM peers WHERE rowid >= ? ORDER BY rowid LIMIT ?`,
-    ),
-    peersBeforeRowid: db.prepare<[number, number], StoredPeer>(
-      `SELECT ${PEER_COLUMNS} FROM peers WHERE rowid < ? ORDER BY rowid LIMIT ?`,
-    ),
+    allPeers: db.prepare<[], StoredPeer>(`SELECT ${PEER_COLUMNS} FROM peers ORDER BY rowid`),
 
     getSetting: db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck(),
     setSetting: db.prepare<[string, string]>(
@@ -207,6 +206,10 @@ export class SqliteStore implements Store {
   private readonly registerPeersTx: (batch: PendingRegistration[]) => void;
   private readonly maxPeers: number;
   private peerCount: number;
+  /** The peers table in memory: what samples are drawn from (peer-mirror.ts). */
+  private readonly mirror: PeerMirror;
+  /** Changes made by the running transaction, for the mirror once it commits. */
+  private peerChanges: PeerChange[] = [];
   private healthNow: StorageHealth = { ok: true, problem: null };
   private readonly healthListeners: ((health: StorageHealth) => void)[] = [];
   private readonly epochMs: number;
@@ -242,6 +245,7 @@ export class SqliteStore implements Store {
     });
     this.maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
     this.peerCount = this.sql.countPeers.get() ?? 0;
+    this.mirror = new PeerMirror(this.sql.allPeers.iterate());
     // OR IGNORE keeps the first open's time: restarting must not push the wipe clock back.
     this.sql.initMeta.run(EPOCH_KEY, String(options.now()));
     this.epochMs = Number(this.sql.getMeta.get(EPOCH_KEY));
@@ -375,7 +379,7 @@ export class SqliteStore implements Store {
 
   /** Forgets the least recently seen peers beyond maxPeers, so a flood of registrations cannot grow the table. */
   upsertPeer(peer: StoredPeer): void {
-    this.write(() => this.upsertPeerTx(peer));
+    this.writePeers(() => this.write(() => this.upsertPeerTx(peer)));
   }
 
   /** Queued and committed with every other registration of this tick: one fsync per wave, not per peer. */
@@ -390,6 +394,7 @@ export class SqliteStore implements Store {
 
   removePeer(host: string, port: number): void {
     this.peerCount -= this.write(() => this.sql.removePeer.run(host, port)).changes;
+    this.mirror.drop(host, port);
   }
 
   getPeer(host: string, port: number): StoredPeer | undefined {
@@ -400,13 +405,12 @@ export class SqliteStore implements Store {
     return this.counted(this.sql.listPeers.all());
   }
 
-  /** Rows from a rowid chosen by `at`, then from the start: two index range reads. */
+  /**
+   * Rows from the row `at` of the way in, wrapping round: from memory (the mirror), not the file,
+   * so a `g/i` costs no SQLite read. The rows are frozen: they are the mirror's own.
+   */
   peersFrom(at: number, limit: number): StoredPeer[] {
-    const max = this.sql.maxPeerRowid.get() ?? 0;
-    const start = 1 + Math.floor(Math.min(Math.max(at, 0), 0.999_999) * max);
-    const rows = this.sql.peersFromRowid.all(start, limit);
-    if (rows.length < limit) rows.push(...this.sql.peersBeforeRowid.all(start, limit - rows.length));
-    return this.counted(rows);
+    return this.mirror.from(at, limit);
   }
 
   // ---- settings and retention
@@ -531,7 +535,7 @@ export class SqliteStore implements Store {
     this.registrationTimer = undefined;
     if (batch.length === 0) return;
     try {
-      this.commit(() => this.registerPeersTx(batch));
+      this.writePeers(() => this.commit(() => this.registerPeersTx(batch)));
     } catch (error) {
       // Rolled back as a whole: nothing of it is stored, and the count of peers is what the file says.
       this.peerCount = this.sql.countPeers.get() ?? 0;
@@ -545,9 +549,25 @@ export class SqliteStore implements Store {
   private upsertOnePeer(peer: StoredPeer): void {
     const known = this.sql.getPeer.get(peer.host, peer.port) !== undefined;
     this.sql.upsertPeer.run(peer);
+    this.peerChanges.push({ put: peer });
     if (known || ++this.peerCount <= this.maxPeers) return;
-    this.sql.evictPeers.run(this.peerCount - this.maxPeers);
+    for (const drop of this.sql.evictPeers.all(this.peerCount - this.maxPeers))
+      this.peerChanges.push({ drop });
     this.peerCount = this.maxPeers;
+  }
+
+  /** Runs a peers transaction; the mirror takes its changes only if it committed (a rollback left the file as it was). */
+  private writePeers(tx: () => void): void {
+    this.peerChanges = [];
+    try {
+      tx();
+      for (const change of this.peerChanges) {
+        if ('put' in change) this.mirror.put(change.put);
+        else this.mirror.drop(change.drop.host, change.drop.port);
+      }
+    } finally {
+      this.peerChanges = [];
+    }
   }
 
   /** Runs inside the batch transaction, so it sees the effects of earlier items. */
