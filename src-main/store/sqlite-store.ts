@@ -410,6 +410,7 @@ export class SqliteStore implements Store {
    * so a `g/i` costs no SQLite read. The rows are frozen: they are the mirror's own.
    */
   peersFrom(at: number, limit: number): StoredPeer[] {
+    if (this.closed) throw new Error('SqliteStore is closed'); // as every read of the file would
     return this.mirror.from(at, limit);
   }
 
