@@ -167,7 +167,7 @@ export class PeerDirectory {
 
   /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */
   sample(n: number): StoredPeer[] {
-    return this.store.peersFrom(this.random(), n);
+    return [...this.store.peersFrom(this.random(), n)];
   }
 
   /** Room in the view for peers not known yet (a bootstrap's is unbounded). */
