@@ -37,7 +37,7 @@ const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Sy
 /** Types an ordinary peer lists too (they register with ordinary peers): a bootstrap lists them last. */
 const PUNCHED_VIA_OTHERS = new Set(['Restricted Cone', 'Port Restricted Cone']);
 
-/** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
+/** Rows a `g/i` answer's sample spans at least (read only as far as the answer fills). */
 const MIN_SAMPLE_ROWS = 256;
 /**
  * How long a registration with an ordinary peer makes it a rendezvous for the registrant: the
