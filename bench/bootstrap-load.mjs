@@ -13,11 +13,16 @@
 // <= 200 MB RSS, g/i p99 <= 5 ms).
 //
 //   node bench/bootstrap-load.mjs [--sizes 1000,10000,100000] [--batch 1000] [--gi 2000]
-//        [--no-abuse-limits] [--node-options '--max-old-space-size=128'] [--json FILE]
+//        [--no-abuse-limits] [--node-options '--max-old-space-size=128'] [--json FILE] [--probe]
 //
 // --node-options: V8/Node flags for the bootstrap process only (NODE_OPTIONS of the child). Its live
 // heap at 100,000 peers is ~50 MB, but V8 lets garbage pile up to several times that while memory
 // is plentiful: RSS depends on the heap limit (docs/scale.md).
+//
+// --probe: where the after-wave `g/i` time goes. The bootstrap runs with bench/gi-probe.cjs preloaded
+// (when each `g/i` reached its JavaScript and when its answer left, its GC pauses and long timer
+// callbacks); each round trip is split into waiting to be read / served / waiting in this process,
+// and the slowest 1 % are told by what overlapped them (a GC here or there, a long callback there).
 //
 // Needs `npm run build`. Sends only to 127.0.0.0/8; every send is bounded by the sizes given.
 import { randomUUID } from 'node:crypto';
@@ -25,6 +30,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { spawnCli } from '../test/support/spawn-cli.mjs';
 
@@ -36,12 +42,20 @@ const { values: opt } = parseArgs({
     'no-abuse-limits': { type: 'boolean', default: false },
     'node-options': { type: 'string' },
     json: { type: 'string' },
+    probe: { type: 'boolean', default: false },
   },
 });
 const sizes = opt.sizes.split(',').map(Number);
 const batchSize = Number(opt.batch);
 const giCount = Number(opt.gi);
 const limits = !opt['no-abuse-limits'];
+const wall = () => performance.timeOrigin + performance.now();
+/** --probe: this process's round trips [z, sentAt, gotAt] and GC pauses [startAt, ms] (wall ms). */
+const probe = opt.probe ? { trips: [], gcs: [] } : undefined;
+if (probe)
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) probe.gcs.push([performance.timeOrigin + e.startTime, e.duration]);
+  }).observe({ entryTypes: ['gc'] });
 
 const enc = (o) => Buffer.from(Buffer.from(JSON.stringify(o)).toString('base64'), 'latin1');
 const dec = (b) => {
@@ -64,6 +78,19 @@ function procStats(pid) {
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   return { rssMb: rssKb / 1024, peakRssMb: peakKb / 1024, cpuMs: (ticks * 1000) / 100 };
 }
+
+/** A main thread's time on a CPU and waiting runnable for one (ms), and its involuntary switches. */
+function schedStats(pid) {
+  const [runNs, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  const preempted = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { runMs: runNs / 1e6, waitMs: waitNs / 1e6, preempted };
+}
+const schedDelta = (a, b, n) => ({
+  cpuMsPerGi: +((b.runMs - a.runMs) / n).toFixed(3),
+  runQueueWaitMsPerGi: +((b.waitMs - a.waitMs) / n).toFixed(3),
+  preempted: b.preempted - a.preempted,
+});
 
 function dirBytes(dir) {
   return readdirSync(dir)
@@ -135,7 +162,7 @@ async function register(target, from, to) {
  * Sequential g/i requests from one socket: latency in ms, p50/p99, and the peers per answer. Stops
  * after `n` requests, or when `until()` says so (then it paces them `gapMs` apart, beside a wave).
  */
-async function giLatency(target, n, until = () => false, gapMs = 0) {
+async function giLatency(target, n, until = () => false, gapMs = 0, record = false) {
   const socket = dgram.createSocket('udp4');
   await new Promise((r) => socket.bind(0, '127.0.0.1', r));
   // As a Nance peer does: a ping for the address token, then `k` on every request (proven, so
@@ -153,6 +180,7 @@ async function giLatency(target, n, until = () => false, gapMs = 0) {
   for (let i = 0; i < n && !until(); i++) {
     if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     const z = randomUUID();
+    const sentAt = wall();
     const t = process.hrtime.bigint();
     const answer = await new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -175,6 +203,7 @@ async function giLatency(target, n, until = () => false, gapMs = 0) {
     });
     if (answer) {
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (record) probe.trips.push([z, sentAt, wall()]);
       listed += answer.c?.peers?.length ?? 0;
     }
   }
@@ -194,8 +223,12 @@ function goalMet(row) {
   return row.failed === 0 && row.rssMb <= 200 && row.giP99Ms <= 5;
 }
 
-if (opt['node-options']) process.env.NODE_OPTIONS = opt['node-options'];
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nance-bootstrap-load-'));
+const probeFile = path.join(dataDir, 'gi-probe.json');
+const preload = probe ? `--require ${new URL('./gi-probe.cjs', import.meta.url).pathname}` : '';
+const nodeOptions = [opt['node-options'], preload].filter(Boolean).join(' ');
+if (nodeOptions) process.env.NODE_OPTIONS = nodeOptions;
+if (probe) process.env.NANCE_GI_PROBE = probeFile;
 const cli = await spawnCli({
   label: 'bootstrap',
   args: [
@@ -235,7 +268,13 @@ try {
     const regSeconds = (Date.now() - t) / 1000;
     const after = procStats(pid);
     const cpuPerReg = (after.cpuMs - cpuBefore) / Math.max(1, size - registered);
-    const gi = await giLatency(target, giCount);
+    const schedBefore = { bootstrap: schedStats(pid), asker: schedStats(process.pid) };
+    const gi = await giLatency(target, giCount, undefined, 0, probe !== undefined);
+    if (probe)
+      probe.sched = {
+        bootstrap: schedDelta(schedBefore.bootstrap, schedStats(pid), gi.answered),
+        asker: schedDelta(schedBefore.asker, schedStats(process.pid), gi.answered),
+      };
     const end = procStats(pid);
     const row = {
       attempted: size,
@@ -268,8 +307,10 @@ try {
   }
 } finally {
   await cli.stop();
+  if (probe) probe.inside = JSON.parse(readFileSync(probeFile, 'utf8'));
   rmSync(dataDir, { recursive: true, force: true });
 }
+if (probe) console.log(JSON.stringify(probeReport(probe)));
 for (const row of rows) {
   console.log(
     `${row.goal} ${row.attempted} sent, ${row.registered} registered (abuse limits ${limits ? 'ON' : 'OFF'}): ` +
@@ -281,3 +322,74 @@ console.log(
   `goal (100,000 registered: <= 200 MB RSS, g/i p99 <= 5 ms): ${hundredK ? hundredK.goal : 'not run (no size >= 100,000)'}`,
 );
 if (opt.json) writeFileSync(opt.json, JSON.stringify(rows, null, 2));
+
+/** --probe: each after-wave round trip split by the bootstrap's own timestamps; the slowest told apart. */
+function probeReport({ trips, gcs, inside, sched }) {
+  const at = new Map(inside.served.map(([z, received, answered]) => [z, { received, answered }]));
+  const parts = [];
+  for (const [z, sent, got] of trips) {
+    const s = at.get(z);
+    if (s)
+      parts.push({
+        rtt: got - sent,
+        toRead: s.received - sent,
+        served: s.answered - s.received,
+        back: got - s.answered,
+        sent,
+        got,
+      });
+  }
+  const overlaps = (list, from, to) => list.some(([start, ms]) => start < to && start + ms > from);
+  const q = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  const stat = (k) => ({
+    p50: +q(
+      parts.map((x) => x[k]),
+      0.5,
+    ).toFixed(3),
+    p99: +q(
+      parts.map((x) => x[k]),
+      0.99,
+    ).toFixed(3),
+  });
+  const slow = parts
+    .slice()
+    .sort((a, b) => b.rtt - a.rtt)
+    .slice(0, Math.max(1, Math.ceil(parts.length / 100)));
+  // Only what happened while these g/i ran (the probe saw the whole run).
+  const from = Math.min(...parts.map((x) => x.sent));
+  const to = Math.max(...parts.map((x) => x.got));
+  const gcBoot = inside.gcs.filter(([start]) => start >= from && start <= to);
+  const gcKinds = {};
+  for (const [, ms, kind] of gcBoot) {
+    gcKinds[kind] ??= { count: 0, ms: 0, maxMs: 0 };
+    const k = gcKinds[kind];
+    k.count++;
+    k.ms = +(k.ms + ms).toFixed(2);
+    k.maxMs = Math.max(k.maxMs, ms);
+  }
+  return {
+    probe: 'after-wave g/i, ms (wall clock, same machine)',
+    trips: parts.length,
+    rtt: stat('rtt'),
+    waitingToBeRead: stat('toRead'),
+    servedInBootstrap: stat('served'),
+    waitingInAsker: stat('back'),
+    slowest1pct: slow.map((x) => ({
+      rtt: +x.rtt.toFixed(2),
+      toRead: +x.toRead.toFixed(2),
+      served: +x.served.toFixed(2),
+      back: +x.back.toFixed(2),
+      bootstrapGc: overlaps(gcBoot, x.sent, x.got),
+      askerGc: overlaps(gcs, x.sent, x.got),
+      bootstrapLongCallback: inside.longCallbacks.find(
+        ([start, ms]) => start < x.got && start + ms > x.sent,
+      )?.[3],
+    })),
+    /** GC pauses in the bootstrap meanwhile, by kind (1 scavenge, 2 mark-compact, 4 incremental, 8 weak callbacks). */
+    bootstrapGc: gcKinds,
+    bootstrapLongCallbacks: inside.longCallbacks.filter(([start]) => start >= from && start <= to).length,
+    bootstrapLoopDelay: inside.loopDelay,
+    /** Main threads during the last size's after-wave g/i: CPU and run-queue wait per g/i. */
+    sched,
+  };
+}

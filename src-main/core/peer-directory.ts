@@ -37,7 +37,7 @@ const NEEDS_RENDEZVOUS = new Set(['Restricted Cone', 'Port Restricted Cone', 'Sy
 /** Types an ordinary peer lists too (they register with ordinary peers): a bootstrap lists them last. */
 const PUNCHED_VIA_OTHERS = new Set(['Restricted Cone', 'Port Restricted Cone']);
 
-/** Rows a `g/i` answer reads at least: its sample, before the listing rules filter it. */
+/** Rows a `g/i` answer's sample spans at least (read only as far as the answer fills). */
 const MIN_SAMPLE_ROWS = 256;
 /**
  * How long a registration with an ordinary peer makes it a rendezvous for the registrant: the
@@ -167,7 +167,7 @@ export class PeerDirectory {
 
   /** Up to `n` known peers from a random point of the table (a bootstrap's liveness pings). */
   sample(n: number): StoredPeer[] {
-    return this.store.peersFrom(this.random(), n);
+    return [...this.store.peersFrom(this.random(), n)];
   }
 
   /** Room in the view for peers not known yet (a bootstrap's is unbounded). */
@@ -234,16 +234,24 @@ export class PeerDirectory {
     // A bootstrap lists peers reachable straight first: every NATed peer it lists to a joiner is
     // one more introduction through it, and ordinary peers list those (as above). Not a peer behind
     // a symmetric NAT: it registers with bootstraps alone (sync.ts), so only they list it.
-    const needsUs = (p: StoredPeer) => (PUNCHED_VIA_OTHERS.has(p.natType) ? 1 : 0);
+    const straightFirst = allTypes && !bounded;
+    const listable = (p: StoredPeer) =>
+      p.failures === 0 &&
+      !sameEndpoint(p, asker) &&
+      (askerPrivate || !isPrivateAddress(p.host)) &&
+      (allTypes ? introducible(p) : !TRAVERSAL_ONLY.has(p.natType)) &&
+      this.answered.has(p); // last: a lookup in a map of every registered address
     // A sample from a random point of the table, not the most recent peers: what one answer costs
     // stays bounded at 100,000 registered peers, and askers do not all learn the same few peers.
-    return this.store
-      .peersFrom(this.random(), Math.max(MIN_SAMPLE_ROWS, 4 * max))
-      .filter((p) => !sameEndpoint(p, asker) && p.failures === 0 && this.answered.has(p))
-      .filter((p) => askerPrivate || !isPrivateAddress(p.host))
-      .filter((p) => allTypes || !TRAVERSAL_ONLY.has(p.natType))
-      .filter((p) => !allTypes || introducible(p))
-      .sort((a, b) => (allTypes && !bounded ? needsUs(a) - needsUs(b) : 0))
+    // Walked only until the answer is full: the first `max` listable rows of the sample (peers
+    // reachable straight before the others, when those go first), as if all of it were filtered.
+    const first: StoredPeer[] = [];
+    const after: StoredPeer[] = [];
+    for (const p of this.store.peersFrom(this.random(), Math.max(MIN_SAMPLE_ROWS, 4 * max))) {
+      if (first.length >= max) break;
+      if (listable(p)) (straightFirst && PUNCHED_VIA_OTHERS.has(p.natType) ? after : first).push(p);
+    }
+    return [...first, ...after]
       .slice(0, max)
       .map((p) => ({ natConeType: allTypes ? p.natType : baseNatType(p.natType), ip: p.host, port: p.port }));
   }

@@ -162,9 +162,10 @@ export interface Store {
   listPeers(): StoredPeer[];
   /**
    * Up to `limit` peers read from a point of the table chosen by `at` (0 ≤ at < 1), wrapping
-   * around: a sample whose cost is `limit` rows however large the table (a bootstrap's `g/i`).
+   * around: a sample whose cost is `limit` rows at most however large the table (a bootstrap's
+   * `g/i`), and may be read lazily: a caller that stops early pays only for what it took.
    */
-  peersFrom(at: number, limit: number): StoredPeer[];
+  peersFrom(at: number, limit: number): Iterable<StoredPeer>;
 
   // settings (JSON values) and the retention epoch
   getSetting<T>(key: string): T | undefined;
