@@ -77,7 +77,10 @@ async function runSizes(): Promise<void> {
       process.stdout.write(
         `TRAFFIC ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s per peer\n`,
       );
-    for (const b of (busiestBreakdown ?? []).slice(0, 8))
+    // By datagrams, as the busiest ratio is counted.
+    for (const b of [...(busiestBreakdown ?? [])]
+      .sort((x, y) => y.datagramsPerSec - x.datagramsPerSec)
+      .slice(0, 16))
       process.stdout.write(
         `BUSIEST ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
       );

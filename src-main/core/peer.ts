@@ -348,6 +348,7 @@ export class NancePeer {
         this.config.bootstrapPeers.filter((b) => this.sync.bootstrapState(b) === 'registered'),
       ipv4NameOf: (source, key) => this.ipv6.nameOf(source, key),
       ensurePath: (to) => this.traversal.ensurePath(to),
+      relayedTo: (to) => this.traversal.relayedTo(to),
       onChange: () => this.events.emit('chatsChanged', undefined),
     });
     this.expiry = new ExpiryScheduler(

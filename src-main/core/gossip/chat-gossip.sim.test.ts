@@ -326,6 +326,52 @@ describe('chat gossip', () => {
     expect(listed(reader, old.u)).toBe(false);
   });
 
+  it('pushes no a/c to a peer it reaches only through a relay (refused out of a relay: the relay would carry it for nothing)', async () => {
+    h = new SimHarness({ latencyMs: 10, jitterMs: 5, seed: 5 });
+    const boot = h.addPeer({
+      role: 'bootstrap',
+      host: '198.51.100.10',
+      port: 3490,
+      config: { guard: DEFAULT_GUARD },
+    });
+    const behind = (n: number, behaviour: 'port-restricted' | 'symmetric', gossip = DEFAULT_GOSSIP) =>
+      h.addPeer({
+        host: `10.${n}.0.10`,
+        port: 7000,
+        nat: { behaviour, publicHost: `198.51.100.${n}` },
+        config: {
+          guard: DEFAULT_GUARD,
+          bootstrapPeers: [boot.endpoint],
+          natType: behaviour === 'symmetric' ? 'Symmetric' : 'Port Restricted Cone',
+          sync: { intervalMs: 10_000 },
+          gossip,
+        },
+      });
+    // A fan-out larger than the view: every peer it may push to is picked.
+    const host = behind(31, 'port-restricted', { ...DEFAULT_GOSSIP, fanOut: 8 });
+    behind(32, 'symmetric');
+    const reader = h.addPeer({
+      host: '203.0.113.20',
+      port: 7000,
+      config: { guard: DEFAULT_GUARD, bootstrapPeers: [boot.endpoint], sync: { intervalMs: 10_000 } },
+    });
+    await h.advance(90_000);
+    // The host's syncs found the symmetric peer through the bootstrap's relay (no punch holds).
+    const at = host.peer.knownPeers().find((k) => k.host === '198.51.100.32');
+    if (!at) throw new Error('the symmetric peer is not in the host view');
+    expect(host.peer.pathTo(at)?.kind).toBe('relayed');
+
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(3_000);
+    expect(listed(reader, chat.uuid)).toBe(true);
+    const relayedAnnounce = (o: Record<string, unknown>) => {
+      const msg = (o.a as { msg?: { t?: unknown; d?: unknown } } | undefined)?.msg;
+      return o.t === 'n' && o.d === 'r' && msg?.t === 'a' && msg.d === 'c';
+    };
+    expect(host.tap.sentWhere(relayedAnnounce)).toEqual([]);
+    expect(boot.tap.receivedWhere(relayedAnnounce)).toEqual([]);
+  });
+
   it('never sends a/c to a base peer in its view, and announces no private room', async () => {
     const { peers } = await network(3);
     const base = h.probe({ host: '10.0.8.1', port: 7000 }).answerPings();

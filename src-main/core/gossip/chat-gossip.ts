@@ -120,6 +120,8 @@ export interface GossipDeps {
   ipv4NameOf(source: Endpoint, key: string): Endpoint | undefined;
   /** Finds a path to `to` first when it needs traversal and has none (Traversal.ensurePath). */
   ensurePath(to: Endpoint): Promise<void>;
+  /** Whether our path to `to` goes through a relay (an `a/c` out of a relay is refused: `receive`). */
+  relayedTo(to: Endpoint): boolean;
   onChange(): void;
 }
 
@@ -355,10 +357,12 @@ export class ChatGossip {
     for (const to of this.targets(skip)) {
       const key = endpointKey(to);
       for (const q of batch) this.recent.find((r) => r.announcement === q.announcement)?.told.set(key, true);
-      // Over a live path: a peer behind a NAT whose hole closed is punched again first.
+      // Over a live path: a peer behind a NAT whose hole closed is punched again first. Not through
+      // a relay: the receiver refuses it (`receive`), so the relay would carry it for nothing; that
+      // peer hears of the chat on contact (`contacted`) or by its next `g/c` of the host.
       void this.deps
         .ensurePath(to)
-        .then(() => this.deps.client.announce(to, chats))
+        .then(() => (this.deps.relayedTo(to) ? undefined : this.deps.client.announce(to, chats)))
         .catch((err: unknown) => {
           this.deps.logger.debug({ to: endpointKey(to), err: String(err) }, 'announce not taken');
         });
@@ -367,8 +371,9 @@ export class ChatGossip {
   }
 
   /**
-   * `fanOut` ordinary peers that speak gossip, at random, none of `skip`: of our view, or, as a
-   * bootstrap, of a random run of our table that we can reach unasked.
+   * `fanOut` ordinary peers that speak gossip, at random, none of `skip` and none we reach only
+   * through a relay: of our view, or, as a bootstrap, of a random run of our table that we can
+   * reach unasked.
    */
   private targets(skip: Set<string | undefined>): Endpoint[] {
     const { peers } = this.deps;
@@ -383,6 +388,7 @@ export class ChatGossip {
         p.role === 'peer' &&
         !skip.has(endpointKey(p)) &&
         !this.deps.isSelf(p) &&
+        !this.deps.relayedTo(p) &&
         this.deps.client.advertises(p, 'gossip'),
     );
     const picked: Endpoint[] = [];

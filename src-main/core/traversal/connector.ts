@@ -198,17 +198,19 @@ export class Connector {
 
   /**
    * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
-   * (newest first), then a bootstrap that listed it, then our other bootstraps, each only if it
+   * (newest first), then a bootstrap that listed it, then its home bootstrap, each only if it
    * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
-   * introduce most of every view, a load that grows with N (docs/scale.md). Our bootstraps go in
-   * the order the peer's key ranks them (home-bootstrap.ts) when we know it: its home comes first.
+   * introduce most of every view, a load that grows with N (docs/scale.md). When we know the
+   * peer's key, its home is the one of our bootstraps the key ranks first (home-bootstrap.ts): the
+   * only one it registered with, so the others know no address of it and would answer each `n/i`
+   * "not found" and each relayed ping with nothing (three attempts apiece). Without a key: all of them.
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
     const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
-    const bootstraps =
-      key === undefined ? this.deps.bootstrapPeers() : rankBootstraps(key, this.deps.bootstrapPeers());
-    const isBootstrap = (e: Endpoint) => bootstraps.some((b) => sameEndpoint(b, e));
+    const ours = this.deps.bootstrapPeers();
+    const isBootstrap = (e: Endpoint) => ours.some((b) => sameEndpoint(b, e));
+    const bootstraps = key === undefined ? ours : rankBootstraps(key, ours).slice(0, 1);
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
     const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(

@@ -159,6 +159,48 @@ describe('what an ordinary peer lists to a traversing asker', () => {
 });
 
 describe('a peer that is gone', () => {
+  it('a departed symmetric peer is looked for only at its home bootstrap: the others get no n/i or n/r for it', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boots = [10, 11, 12].map((n) =>
+      h.addPeer({ host: `198.51.100.${n}`, port: 3490, role: 'bootstrap' }),
+    );
+    const bootstrapPeers = boots.map((b) => b.endpoint);
+    const target = h.addPeer({
+      host: '10.32.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
+      config: { bootstrapPeers, natType: 'Symmetric', sync: { intervalMs: 10_000 } },
+    });
+    // Registered with its home before the asker joins: the asker's first join (every bootstrap,
+    // while it knows no ordinary peer) hears of it there, whichever bootstrap its key ranks first.
+    await h.advance(5_000);
+    // Open: it reaches the target by a punch through the target's home, whichever is its own.
+    const asker = h.addPeer({
+      host: '203.0.113.31',
+      port: 7000,
+      config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
+    });
+    await h.advance(60_000);
+    const home = boots.find((b) => b.peer.knownPeers().some((k) => k.host === '198.51.100.32'));
+    const at = asker.peer.knownPeers().find((k) => k.host === '198.51.100.32');
+    if (!home || !at) throw new Error('the symmetric peer is not registered, or not known to the asker');
+    // The asker reached it (so it knows its key).
+    expect(asker.peer.pathTo(at)).not.toBeNull();
+
+    await target.peer.close();
+    const from = h.clock.now();
+    await h.advance(120_000);
+    const askedFor = (b: SimPeer) =>
+      b.tap.receivedWhere((o, r) => {
+        const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+        return r.at > from && o.t === 'n' && a?.ip === at.host && a?.port === at.port;
+      });
+    // It was looked for (at its home) ...
+    expect(askedFor(home).length).toBeGreaterThan(0);
+    // ... and nowhere else: no other bootstrap ever verified an address of it.
+    for (const b of boots.filter((x) => x !== home)) expect(askedFor(b)).toEqual([]);
+  });
+
   it('an open peer that stops answering is not chased through the bootstrap (no n/i, no n/r for it)', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const boot = h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });

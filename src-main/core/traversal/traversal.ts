@@ -290,6 +290,14 @@ export class Traversal {
     return true;
   }
 
+  /**
+   * Whether we reach `peer` only through a relay now. A request refused out of a relay (`a/c`)
+   * is not sent that way: the relay would carry it and its refusal for nothing.
+   */
+  relayedTo(peer: Endpoint): boolean {
+    return this.deps.paths.get(peer)?.kind === 'relayed';
+  }
+
   /** We registered with `peer` (r/i answered 0): it may introduce others to us (`n/p`). */
   noteRegisteredWith(peer: Endpoint): void {
     this.registeredWith.set(endpointKey(peer), endpointOf(peer));
