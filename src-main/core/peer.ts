@@ -289,6 +289,8 @@ export class NancePeer {
       role: () => this.config.role,
       settings: () => this.config.traversal,
       bootstrapPeers: () => this.config.bootstrapPeers,
+      // The sync loop exists by the time traversal asks (it is built just below).
+      bootstrapDown: (b) => ['unreachable', 'refused'].includes(this.sync.bootstrapState(b)),
       natType: () => this.config.natType,
       dispatchRelayed: (data, origin) => this.dispatch(data, origin, true),
     });

@@ -36,6 +36,8 @@ export interface ConnectorDeps {
   /** How long a direct attempt (and a check of an existing path) waits. */
   directCheck(): Partial<RetryPolicy>;
   bootstrapPeers(): Endpoint[];
+  /** Whether joining `bootstrap` failed for us lately (it is down): a peer's home is then the next. */
+  bootstrapDown(bootstrap: Endpoint): boolean;
 }
 
 export class Connector {
@@ -210,7 +212,14 @@ export class Connector {
     const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
     const ours = this.deps.bootstrapPeers();
     const isBootstrap = (e: Endpoint) => ours.some((b) => sameEndpoint(b, e));
-    const bootstraps = key === undefined ? ours : rankBootstraps(key, ours).slice(0, 1);
+    // As the peer chose its home (sync.ts, isHome): the first by rank that is not down.
+    const bootstraps =
+      key === undefined
+        ? ours
+        : rankBootstraps(
+            key,
+            ours.filter((b) => !this.deps.bootstrapDown(b)),
+          ).slice(0, 1);
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
     const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(

@@ -4,6 +4,7 @@
 // source and in total (so it cannot be made to carry more than its operator offered).
 import { encodeRequest } from '../../../src-shared/protocol/index.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
+import { Lru } from '../lru.js';
 import type { Clock, Endpoint } from '../ports.js';
 import { endpointKey } from '../ports.js';
 
@@ -38,6 +39,16 @@ export const DEFAULT_RELAY: RelaySettings = {
  */
 export const ORDINARY_RELAY_SHARE = 0.25;
 
+/**
+ * For this long after a proven `n/r` from an address, answers to it are carried back there though
+ * it never answered us: its address is proven (our token came back from it) and its NAT binding
+ * toward us is fresh. Without this, a relay that is not the requester's own rendezvous forwarded
+ * each request and dropped every answer (a third of a bootstrap's relayed pings at 1,000 peers,
+ * each retried; docs/scale.md).
+ */
+export const ANSWER_BACK_MS = 30_000;
+const MAX_REQUESTERS = 10_000;
+
 export type RelayOutcome = 'forwarded' | 'unknown-target' | 'over-budget' | 'too-large';
 
 export interface RelayStats {
@@ -49,7 +60,10 @@ export interface RelayStats {
 
 export interface RelayDeps {
   clock: Clock;
-  /** Whether we verified `target` ourselves (a registered peer, or one that answered our ping). */
+  /**
+   * Whether we verified `target` ourselves (a registered peer, or one that answered our ping). The
+   * caller of `forward` has checked that `origin` proved its address (docs/nat.md, "whom we serve").
+   */
   canReach(target: Endpoint): boolean;
   /** Whether we run as a bootstrap now (full budgets) or as an ordinary peer (a share of them). */
   isBootstrap(): boolean;
@@ -61,6 +75,8 @@ export class RelayService {
   readonly stats: RelayStats = { forwarded: 0, forwardedBytes: 0, unknownTarget: 0, overBudget: 0 };
   private readonly bootstrapBudget: RateLimiter;
   private readonly ordinaryBudget: RateLimiter;
+  /** Proven requesters, by address, with the time of their last `n/r`: their answers come back. */
+  private readonly requesters = new Lru<string, number>(MAX_REQUESTERS);
 
   /** The budgets are fixed at start (a change of settings takes a restart; of role, not). */
   constructor(
@@ -71,9 +87,11 @@ export class RelayService {
     this.ordinaryBudget = budgetOf(settings, ORDINARY_RELAY_SHARE, deps.clock.now());
   }
 
-  /** Forwards `msg` from `origin` to `target` as an `n/f`. */
+  /** Forwards `msg` from `origin` (its address proven) to `target` as an `n/f`. */
   forward(origin: Endpoint, target: Endpoint, msg: Record<string, unknown>): RelayOutcome {
-    if (!this.deps.canReach(target) || endpointKey(target) === endpointKey(origin)) {
+    const now = this.deps.clock.now();
+    this.requesters.set(endpointKey(origin), now);
+    if (!this.reaches(target, msg, now) || endpointKey(target) === endpointKey(origin)) {
       this.stats.unknownTarget++;
       return 'unknown-target';
     }
@@ -84,7 +102,7 @@ export class RelayService {
       return 'too-large';
     }
     const budget = this.deps.isBootstrap() ? this.bootstrapBudget : this.ordinaryBudget;
-    if (!budget.allow(endpointKey(origin), this.deps.clock.now(), datagram.length)) {
+    if (!budget.allow(endpointKey(origin), now, datagram.length)) {
       this.stats.overBudget++;
       return 'over-budget';
     }
@@ -92,6 +110,13 @@ export class RelayService {
     this.stats.forwardedBytes += datagram.length;
     this.deps.send(datagram, target);
     return 'forwarded';
+  }
+
+  /** A peer we verified ourselves takes anything; a proven requester, answers within ANSWER_BACK_MS. */
+  private reaches(target: Endpoint, msg: Record<string, unknown>, now: number): boolean {
+    if (this.deps.canReach(target)) return true;
+    const askedAt = this.requesters.peek(endpointKey(target));
+    return msg.m === 'R' && askedAt !== undefined && now - askedAt <= ANSWER_BACK_MS;
   }
 }
 

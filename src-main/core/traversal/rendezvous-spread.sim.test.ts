@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
+import { rankBootstraps } from '../home-bootstrap.js';
 import type { Endpoint } from '../ports.js';
 import { DEFAULT_TRAVERSAL } from './traversal.js';
 
@@ -199,6 +200,49 @@ describe('a peer that is gone', () => {
     expect(askedFor(home).length).toBeGreaterThan(0);
     // ... and nowhere else: no other bootstrap ever verified an address of it.
     for (const b of boots.filter((x) => x !== home)) expect(askedFor(b)).toEqual([]);
+  });
+
+  it("a port-restricted reader lists and reads a symmetric host's chat through the host's home bootstrap, which is not its own", async () => {
+    // Only the host's home lists and relays for it; the reader registered with its own home, so
+    // that relay had never heard from it: it forwarded the reader's requests and dropped the answers.
+    h = new SimHarness({ latencyMs: 10 });
+    const boots = [10, 11].map((n) => h.addPeer({ host: `198.51.100.${n}`, port: 3490, role: 'bootstrap' }));
+    const bootstrapPeers = boots.map((b) => b.endpoint);
+    const config = (natType: NatType, n: number) => ({
+      bootstrapPeers,
+      natType,
+      publicEndpoint: { host: `198.51.100.${n}`, port: 7000 },
+      sync: { intervalMs: 10_000 },
+    });
+    const homeOf = (p: SimPeer) => rankBootstraps(p.peer.identity.publicKey, bootstrapPeers)[0];
+    const host = h.addPeer({
+      host: '10.41.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.41' },
+      config: config('Symmetric', 41),
+    });
+    const chat = await h.settle(host.peer.createChat('far home', 'hello', 'host'));
+    // Keys are random: a reader whose home is the other bootstrap (one in two are).
+    let reader: SimPeer | undefined;
+    for (let n = 42; !reader; n++) {
+      const candidate = h.addPeer({
+        host: `10.${n}.0.10`,
+        port: 7000,
+        nat: { behaviour: 'port-restricted', publicHost: `198.51.100.${n}` },
+        config: config('Port Restricted Cone', n),
+      });
+      if (homeOf(candidate) !== homeOf(host)) reader = candidate;
+      else await candidate.peer.close();
+    }
+    let at: Endpoint | undefined;
+    for (let waited = 0; !at && waited < 120_000; waited += 1_000) {
+      await h.advance(1_000);
+      at = reader.peer.remoteChats().find((hc) => hc.chats.some((c) => c.uuid === chat.uuid))?.host;
+    }
+    if (!at) throw new Error('the reader never listed the chat');
+    const read = await h.settle(reader.peer.readChat(at, chat.uuid), 60_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+    expect(reader.peer.pathTo(at)).toMatchObject({ kind: 'relayed', via: homeOf(host) });
   });
 
   it('an open peer that stops answering is not chased through the bootstrap (no n/i, no n/r for it)', async () => {

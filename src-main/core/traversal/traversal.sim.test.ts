@@ -4,9 +4,9 @@
 // same on real nftables NATs; this one is fast and deterministic, and checks the path chosen.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
-import { SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import { encodeWire, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
-import type { Endpoint } from '../ports.js';
+import { type Endpoint, endpointKey } from '../ports.js';
 
 type Kind = 'open' | 'full' | 'addr' | 'port' | 'sym';
 const KINDS: Kind[] = ['open', 'full', 'addr', 'port', 'sym'];
@@ -125,6 +125,39 @@ describe('a relayed path left quiet', () => {
     expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', since: path?.since });
     const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
     expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+});
+
+describe("a relay that is not the requester's rendezvous", () => {
+  it('carries the answer back to a proven requester that never answered it, and nothing unasked', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const target = peerBehind(h, 'sym', 21, 600_000);
+    await h.advance(5_000);
+    const at = h.peers[0]?.peer.knownPeers().find((k) => k.host === '198.51.100.21');
+    if (!at) throw new Error('the target did not register with the relay');
+    // A requester that registered elsewhere (its home is another bootstrap): it proved its address
+    // to this relay (its token rides on the n/r), but never answered a request of the relay's.
+    const asker = await h.probe({ host: '203.0.113.50', port: 7000 }).prove(BOOTSTRAP);
+    const ping = { m: 'p', z: 'through-relay' };
+    asker.send({ m: 'r', t: 'n', d: 'r', a: { ip: at.host, port: at.port, msg: ping } }, BOOTSTRAP);
+    await h.advance(1_000);
+    // The target answered (through the relay it registered with) and the relay carried it back.
+    const back = asker.received.filter((r) => {
+      const a = r.obj?.a as { msg?: { m?: unknown; z?: unknown } } | undefined;
+      return r.obj?.t === 'n' && r.obj.d === 'f' && a?.msg?.m === 'R' && a.msg.z === 'through-relay';
+    });
+    expect(back).toHaveLength(1);
+    // Only answers: a proven request from the target toward the requester is not carried to it.
+    const before = asker.received.length;
+    const k = h.addressTokens.issue(endpointKey(at), h.clock.now());
+    const unasked = { m: 'p', z: 'unasked' };
+    target.tap.inner.send(
+      encodeWire({ m: 'r', t: 'n', d: 'r', a: { ip: '203.0.113.50', port: 7000, msg: unasked }, k }),
+      BOOTSTRAP,
+    );
+    await h.advance(1_000);
+    expect(asker.received.slice(before)).toEqual([]);
   });
 });
 

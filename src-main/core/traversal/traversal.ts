@@ -63,6 +63,8 @@ export interface TraversalDeps {
   role(): PeerRole;
   settings(): TraversalSettings;
   bootstrapPeers(): Endpoint[];
+  /** Whether our last join of `bootstrap` failed (sync.ts). */
+  bootstrapDown(bootstrap: Endpoint): boolean;
   /** The NAT type we detected for ourselves. */
   natType(): NatType;
   /** Handles a datagram a relay brought us as if it had come from `origin`. */
@@ -109,6 +111,7 @@ export class Traversal {
       logger: deps.logger,
       directCheck: () => deps.settings().directCheck,
       bootstrapPeers: () => deps.bootstrapPeers(),
+      bootstrapDown: (b) => deps.bootstrapDown(b),
     });
     this.keepalive = new Keepalive({
       client: deps.client,
