@@ -43,8 +43,8 @@ export const ORDINARY_RELAY_SHARE = 0.25;
  * For this long after a proven `n/r` from an address, answers to it are carried back there though
  * it never answered us: its address is proven (our token came back from it) and its NAT binding
  * toward us is fresh. Without this, a relay that is not the requester's own rendezvous forwarded
- * each request and dropped every answer (a third of a bootstrap's relayed pings at 1,000 peers,
- * each retried; docs/scale.md).
+ * each request and dropped every answer: a reader whose home is another bootstrap could not even
+ * list a symmetric host's chats (docs/scale.md). Only answers (`m: "R"`): nothing unasked.
  */
 export const ANSWER_BACK_MS = 30_000;
 const MAX_REQUESTERS = 10_000;
