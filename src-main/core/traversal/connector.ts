@@ -203,16 +203,16 @@ export class Connector {
    * (newest first), then a bootstrap that listed it, then its home bootstrap, each only if it
    * advertised the extension (pinged now if we never did). Bootstraps last: they would otherwise
    * introduce most of every view, a load that grows with N (docs/scale.md). When we know the
-   * peer's key, its home is the one of our bootstraps the key ranks first (home-bootstrap.ts): the
-   * only one it registered with, so the others know no address of it and would answer each `n/i`
-   * "not found" and each relayed ping with nothing (three attempts apiece). Without a key: all of them.
+   * peer's key, its home is the one of our bootstraps the key ranks first among those our last
+   * join did not find down (home-bootstrap.ts), as the peer chose it (sync.ts, isHome): the only
+   * one it registered with, so the others know no address of it and would answer each `n/i` "not
+   * found" and each relayed ping with nothing (three attempts apiece). Without a key: all of them.
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
     const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
     const ours = this.deps.bootstrapPeers();
     const isBootstrap = (e: Endpoint) => ours.some((b) => sameEndpoint(b, e));
-    // As the peer chose its home (sync.ts, isHome): the first by rank that is not down.
     const bootstraps =
       key === undefined
         ? ours
