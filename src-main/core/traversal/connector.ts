@@ -147,9 +147,13 @@ export class Connector {
       throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no answer`);
     }
     if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
+    // Rendezvous that just found the peer silent (`n/i` answered 3: it did not answer their `n/p`):
+    // relaying through them would only carry three pings to nobody (docs/scale.md).
+    const foundSilent = new Set<string>();
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
+        if (err instanceof NanceError && err.code === ResultCode.Unreachable) foundSilent.add(endpointKey(r));
         this.deps.logger.debug(
           { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
           'punch failed',
@@ -159,6 +163,7 @@ export class Connector {
       if (info) return info;
     }
     for (const r of await this.candidates(peer, 'relay')) {
+      if (foundSilent.has(endpointKey(r))) continue;
       try {
         return await this.keepIfProven(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
       } catch (err) {

@@ -160,7 +160,7 @@ describe('what an ordinary peer lists to a traversing asker', () => {
 });
 
 describe('a peer that is gone', () => {
-  it('a departed symmetric peer is looked for only at its home bootstrap: the others get no n/i or n/r for it', async () => {
+  it('a departed symmetric peer is looked for only at its home bootstrap (the others get no n/i or n/r for it), and not relayed to once its home found it silent', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const boots = [10, 11, 12].map((n) =>
       h.addPeer({ host: `198.51.100.${n}`, port: 3490, role: 'bootstrap' }),
@@ -200,6 +200,9 @@ describe('a peer that is gone', () => {
     expect(askedFor(home).length).toBeGreaterThan(0);
     // ... and nowhere else: no other bootstrap ever verified an address of it.
     for (const b of boots.filter((x) => x !== home)) expect(askedFor(b)).toEqual([]);
+    // Its home said it did not answer the n/p (n/i: 3): no relayed ping chases it through there.
+    expect(askedFor(home).filter((r) => r.obj?.d === 'i').length).toBeGreaterThan(0);
+    expect(askedFor(home).filter((r) => r.obj?.d === 'r')).toEqual([]);
   });
 
   it("a port-restricted reader lists and reads a symmetric host's chat through the host's home bootstrap, which is not its own", async () => {
