@@ -168,8 +168,9 @@ describe('a relayed route is kept only for the key expected there', () => {
       lastSeen: now,
       failures: 0,
     });
-    // The bootstrap offers punch and relay, fails the introduction, and answers what it should
-    // relay itself, with its own key.
+    // The bootstrap offers punch and relay, fails the introduction (20: over its budget; a 3 would
+    // say the target is silent, and no relay is tried through it then), and answers what it
+    // should relay itself, with its own key.
     const relayKey = KeyPair.generate();
     const relay = h
       .probe(RV)
@@ -180,7 +181,7 @@ describe('a relayed route is kept only for the key expected there', () => {
     let relayedPings = 0;
     for (let t = 0; t < 40_000; t += 10) {
       for (const r of relay.received.slice(handled)) {
-        if (isN(r.obj, 'i')) relay.send({ m: 'R', r: 3, c: {}, z: r.obj?.z }, peer.endpoint);
+        if (isN(r.obj, 'i')) relay.send({ m: 'R', r: 20, c: {}, z: r.obj?.z }, peer.endpoint);
         const msg = relayedMessage(r.obj);
         if (isN(r.obj, 'r') && msg?.m === 'p' && typeof msg.ch === 'string') {
           relayedPings++;
