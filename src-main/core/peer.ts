@@ -290,7 +290,7 @@ export class NancePeer {
       settings: () => this.config.traversal,
       bootstrapPeers: () => this.config.bootstrapPeers,
       // The sync loop exists by the time traversal asks (it is built just below).
-      bootstrapDown: (b) => ['unreachable', 'refused'].includes(this.sync.bootstrapState(b)),
+      bootstrapDown: (b) => this.sync.bootstrapDown(b),
       natType: () => this.config.natType,
       dispatchRelayed: (data, origin) => this.dispatch(data, origin, true),
     });

@@ -135,6 +135,12 @@ export class SyncLoop {
     return this.bootstrapStates.get(endpointKey(e)) ?? 'unknown';
   }
 
+  /** Whether our last join of `e` failed (unreachable or refused): a peer's home is then the next. */
+  bootstrapDown(e: Endpoint): boolean {
+    const state = this.bootstrapState(e);
+    return state === 'unreachable' || state === 'refused';
+  }
+
   start(): void {
     if (this.timer) return;
     this.stopped = false;

@@ -111,6 +111,21 @@ const requestIds = (peer: TestPeer, to: Endpoint) =>
     .map((d) => datagramToObject(d.data))
     .flatMap((d) => (d.ok && d.object.m !== 'R' ? [String(d.object.z)] : []));
 
+/**
+ * A reader that read a chat of a host behind a stateful IPv6 firewall: the firewall drops the
+ * reader's probe, so the reader knows the host's IPv6 endpoint (a6) but has no IPv6 path to it,
+ * and datagrams from it are not mapped to the host's name.
+ */
+async function readerOfFirewalledHost() {
+  const dir = tempDir();
+  const host = await dualStackPeer(dir, 'host', { firewall: true });
+  const reader = await dualStackPeer(dir, 'reader');
+  const first = await host.p.createChat('first', 'first', 'host');
+  await reader.p.readChat(host.at4, first.uuid);
+  await until(() => reader.sentTo.some((e) => same(e, host.at6)));
+  return { host, reader };
+}
+
 /** A's probe to B's IPv6 endpoint goes first and B's firewall drops it; then B probes A. */
 async function probedFirstThroughFirewalls(dir: string, b6Lost = 0) {
   const a = await dualStackPeer(dir, 'a', { firewall: true });
@@ -182,14 +197,7 @@ describe('direct IPv6 paths', () => {
   });
 
   it('a chat a host announces over IPv6 is listed under its IPv4 name (the one that named that IPv6 source)', async () => {
-    const dir = tempDir();
-    // The host's firewall drops the reader's probe: the reader knows the host's IPv6 endpoint (a6)
-    // but has no IPv6 path to it, so datagrams from it are not mapped to the host's name.
-    const host = await dualStackPeer(dir, 'host', { firewall: true });
-    const reader = await dualStackPeer(dir, 'reader');
-    const first = await host.p.createChat('first', 'first', 'host');
-    await reader.p.readChat(host.at4, first.uuid);
-    await until(() => reader.sentTo.some((e) => same(e, host.at6)));
+    const { host, reader } = await readerOfFirewalledHost();
     // The host announces its next chat straight from its IPv6 endpoint (hop 0: no address in it),
     // with no ping first (a ping from a named endpoint would be probed back, and map it).
     const chat = await host.p.createChat('news', 'hello', 'host');
@@ -201,12 +209,7 @@ describe('direct IPv6 paths', () => {
   });
 
   it('a chat of another key announced from that IPv6 source is listed nowhere (the source names only its own key)', async () => {
-    const dir = tempDir();
-    const host = await dualStackPeer(dir, 'host', { firewall: true });
-    const reader = await dualStackPeer(dir, 'reader');
-    const first = await host.p.createChat('first', 'first', 'host');
-    await reader.p.readChat(host.at4, first.uuid);
-    await until(() => reader.sentTo.some((e) => same(e, host.at6)));
+    const { host, reader } = await readerOfFirewalledHost();
     const other = KeyPair.generate();
     const forged = announceChat(other, {
       uuid: 'c0ffee00-0000-4000-8000-0000000000b1',
