@@ -26,6 +26,7 @@ function goals(r: ScaleResult): string {
     `  new chat listed by 50/90/99 %: ${seconds(r.spreadWorst.p50)} / ${seconds(r.spreadWorst.p90)} / ${seconds(r.spreadWorst.p99)} (worst of ${r.chatSpreadMs.length} chats)  ${verdict(p90 <= GOALS.listedBy90Ms)} (90 % ≤ 60 s)`,
     `  per peer: ${s.datagramsPerSecMedian.toFixed(2)} datagrams/s, ${s.bytesPerSecMedian.toFixed(0)} B/s median (mean ${s.bytesPerSecMean.toFixed(0)}, p99 ${s.bytesPerSecP99.toFixed(0)})  ${verdict(s.bytesPerSecMedian <= GOALS.bytesPerSec)} (≤ 1 KB/s)`,
     `  busiest node ${s.busiestRatio.toFixed(1)}× median (a ${s.busiestRole}), busiest peer ${s.busiestPeerRatio.toFixed(1)}×  ${verdict(s.busiestRatio <= GOALS.busiestRatio)} (≤ 10×)`,
+    `  bootstraps: ${s.bootstrapRatios.map((x) => `${x.toFixed(1)}×`).join(', ')}`,
   ]
     .map((line) => `GOALS ${line}`)
     .join('\n');

@@ -459,7 +459,11 @@ export class SyncLoop {
         this.fetchChats(peer),
         // Behind a symmetric NAT, the address an ordinary peer would store is a mapping only it can
         // use: listed to others it would send them chasing a dead end. Bootstraps list us instead.
-        ...(natConeType === undefined || this.deps.natType() === 'Symmetric'
+        // Nor with a peer we reach only through a relay: its introductions to us would ride the
+        // relay too, and would count as a rendezvous of ours that keeps our bootstrap's binding.
+        ...(natConeType === undefined ||
+        this.deps.natType() === 'Symmetric' ||
+        this.deps.traversal.relayedTo(peer)
           ? []
           : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
       );

@@ -153,6 +153,12 @@ export interface ScaleResult {
     busiestDatagramsPerSec: number;
     /** The busiest ordinary peer over the median. */
     busiestPeerRatio: number;
+    /**
+     * Each bootstrap's load over the median, busiest first: whether one carries the load or all do
+     * (the busiest alone swings ±30 % between runs of one seed: keys, which rank homes, are new
+     * each run).
+     */
+    bootstrapRatios: number[];
   };
   /** With `breakdown`: per message and path kind, per ordinary peer per second over the window. */
   breakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
@@ -445,6 +451,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       busiestRole: busiest.node.role,
       busiestDatagramsPerSec: busiest.datagrams,
       busiestPeerRatio: (byDatagrams.at(-1) ?? 0) / median,
+      bootstrapRatios: loads
+        .filter((l) => l.node.role === 'bootstrap')
+        .map((l) => l.datagrams / median)
+        .sort((a, b) => b - a),
     },
     ...(breakdown ? { breakdown } : {}),
     ...(busiestBreakdown ? { busiestBreakdown } : {}),

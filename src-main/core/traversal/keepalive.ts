@@ -1,10 +1,11 @@
 // Keepalives: NAT bindings die when idle, so every punched path that answered nothing of ours
-// within an interval, every relay we route through and every rendezvous we registered with while
-// behind a NAT gets one ping per interval; the answer refreshes the NATs' bindings on the way. A
-// relayed path holds no binding of its own (the far side keeps its own toward the relay it
-// registered with): it is kept by keeping ours toward the relay, and never dropped for idleness,
-// since it costs nothing while it waits and proving it again costs a failed punch and a challenged
-// ping through the relay (docs/scale.md). A punched path that stays silent twice in a row is
+// within an interval, every relay we route through lately and every rendezvous we registered with
+// while behind a NAT gets one ping per interval; the answer refreshes the NATs' bindings on the
+// way. A relayed path holds no binding of its own (the far side keeps its own toward the relay it
+// registered with): it is kept by keeping ours toward the relay while we use it, and never dropped
+// for idleness, since it costs nothing while it waits (our next request through it opens our
+// binding again) and proving it again costs a failed punch and a challenged ping through the
+// relay (docs/scale.md). A punched path that stays silent twice in a row is
 // dropped: found again on use. So is one we have not set out to use for `idleMs`: keeping every
 // path of a 64-peer view open cost most of a peer's traffic, and punching one again on use costs
 // less. The interval adapts to what the rounds show (keepalive-interval.ts).
@@ -117,7 +118,10 @@ export class Keepalive {
         continue;
       }
       if (route.kind === 'relayed') {
-        bindings.set(endpointKey(route.relay), route.relay);
+        // Only while the path is in use: our own next request through the relay opens our binding
+        // again, and a relay kept open for every idle relayed path made each bootstrap answer a
+        // ping per 20 s from every peer that had a symmetric peer in its view (docs/scale.md).
+        if (!this.unwanted(peer, route)) bindings.set(endpointKey(route.relay), route.relay);
         continue;
       }
       if (answeredLately(routeAddress(peer, route))) {

@@ -128,6 +128,62 @@ describe('a relayed path left quiet', () => {
   });
 });
 
+describe('a relayed path left quiet by a peer with an ordinary rendezvous', () => {
+  it('keeps no binding toward the relay once idle, and the next read through it still works', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const sync = { intervalMs: 600_000 }; // no round on its own within the test
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap', config: { sync } });
+    const host = peerBehind(h, 'sym', 21, sync.intervalMs);
+    const chat = await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+    const open = peerBehind(h, 'open', 41, sync.intervalMs);
+    await h.advance(2_000);
+    const client = peerBehind(h, 'port', 31, sync.intervalMs);
+    const at = await listed(h, client, 'quiet');
+    await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', via: BOOTSTRAP });
+    // A round: the client shuffles with the open peer and registers with it (its rendezvous now,
+    // so the bootstrap is no longer one whose binding it keeps).
+    await h.settle(client.peer.syncNow(), 30_000);
+    const openAt = open.peer.localEndpoint();
+    const registered = client.tap.sentWhere(
+      (o, r) => o.t === 'r' && o.d === 'i' && r.peer.host === openAt.host && r.peer.port === openAt.port,
+    );
+    expect(registered.length).toBeGreaterThan(0);
+    const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
+    const relayPings = () => client.tap.sentWhere((o, r) => o.m === 'p' && isBootstrap(r.peer)).length;
+    await h.advance(60_000); // past keepaliveIdleMs: the path is idle now
+    const pingsBefore = relayPings();
+    await h.advance(3 * 60_000);
+    // Before: a ping to the relay every keepalive round (~15 s) for as long as the path was known,
+    // from every peer with a symmetric peer in its view: most of a bootstrap's load at scale.
+    expect(relayPings() - pingsBefore).toBe(0);
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', via: BOOTSTRAP });
+    const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+});
+
+describe('a peer reached only through a relay', () => {
+  it('is synced in full but never registered with: it could introduce us only through the relay', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const host = peerBehind(h, 'sym', 21, 600_000);
+    await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+    await h.advance(2_000);
+    const client = peerBehind(h, 'port', 31, 20_000);
+    const at = await listed(h, client, 'quiet');
+    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', via: BOOTSTRAP });
+    const relayed = (t: string, d: string) =>
+      client.tap.sentWhere((o) => {
+        const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
+        return o.t === 'n' && o.d === 'r' && msg?.t === t && msg.d === d;
+      }).length;
+    await h.advance(7 * 60_000); // past refreshMs: the host is due a full sync
+    expect(relayed('g', 'c')).toBeGreaterThan(1); // synced in full (its chats asked) through the relay
+    expect(relayed('r', 'i')).toBe(0);
+  });
+});
+
 describe("a relay that is not the requester's rendezvous", () => {
   it('carries the answer back to a proven requester that never answered it, and nothing unasked', async () => {
     h = new SimHarness({ latencyMs: 10 });
