@@ -428,6 +428,22 @@ export class SyncLoop {
     );
   }
 
+  /**
+   * Whether a full sync registers us with `peer` (it then lists and introduces us). Not behind a
+   * symmetric NAT: the address an ordinary peer would store is a mapping only it can use, and
+   * listed to others it would send them chasing a dead end (bootstraps list us instead). Not with
+   * a peer behind a symmetric NAT, nor one we reach only through a relay: whoever it introduced us
+   * to would first have to reach it through its bootstrap (a punch or a relay there), and it would
+   * count as a rendezvous of ours that keeps our own bootstrap's binding (docs/scale.md).
+   */
+  private registersWith(peer: StoredPeer): boolean {
+    return (
+      this.deps.natType() !== 'Symmetric' &&
+      peer.natType !== 'Symmetric' &&
+      !this.deps.traversal.relayedTo(peer)
+    );
+  }
+
   private async fullSyncWith(peer: StoredPeer): Promise<void> {
     const { client, peers, remoteChats, clock } = this.deps;
     let info: PingInfo;
@@ -457,13 +473,7 @@ export class SyncLoop {
     if (role === 'peer') {
       tasks.push(
         this.fetchChats(peer),
-        // Behind a symmetric NAT, the address an ordinary peer would store is a mapping only it can
-        // use: listed to others it would send them chasing a dead end. Bootstraps list us instead.
-        // Nor with a peer we reach only through a relay: its introductions to us would ride the
-        // relay too, and would count as a rendezvous of ours that keeps our bootstrap's binding.
-        ...(natConeType === undefined ||
-        this.deps.natType() === 'Symmetric' ||
-        this.deps.traversal.relayedTo(peer)
+        ...(natConeType === undefined || !this.registersWith(peer)
           ? []
           : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
       );

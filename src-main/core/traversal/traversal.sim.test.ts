@@ -163,25 +163,34 @@ describe('a relayed path left quiet by a peer with an ordinary rendezvous', () =
   });
 });
 
-describe('a peer reached only through a relay', () => {
-  it('is synced in full but never registered with: it could introduce us only through the relay', async () => {
-    h = new SimHarness({ latencyMs: 10 });
-    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
-    const host = peerBehind(h, 'sym', 21, 600_000);
-    await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
-    await h.advance(2_000);
-    const client = peerBehind(h, 'port', 31, 20_000);
-    const at = await listed(h, client, 'quiet');
-    expect(client.peer.pathTo(at)).toMatchObject({ kind: 'relayed', via: BOOTSTRAP });
-    const relayed = (t: string, d: string) =>
-      client.tap.sentWhere((o) => {
-        const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
-        return o.t === 'n' && o.d === 'r' && msg?.t === t && msg.d === d;
-      }).length;
-    await h.advance(7 * 60_000); // past refreshMs: the host is due a full sync
-    expect(relayed('g', 'c')).toBeGreaterThan(1); // synced in full (its chats asked) through the relay
-    expect(relayed('r', 'i')).toBe(0);
-  });
+describe('a peer behind a symmetric NAT', () => {
+  it.each([
+    ['port', 'relayed'],
+    ['open', 'punched'],
+  ] as const)(
+    'is synced in full by a reader behind %s (%s) but never registered with: whoever it introduced us to would reach it through its bootstrap',
+    async (readerKind, pathKind) => {
+      h = new SimHarness({ latencyMs: 10 });
+      h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+      const host = peerBehind(h, 'sym', 21, 600_000);
+      await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+      await h.advance(2_000);
+      const client = peerBehind(h, readerKind, 31, 20_000);
+      const at = await listed(h, client, 'quiet');
+      expect(client.peer.pathTo(at)?.kind).toBe(pathKind);
+      const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
+      // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
+      const toHost = (t: string, d: string) =>
+        client.tap.sentWhere((o, r) => {
+          const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
+          const relayed = o.t === 'n' && o.d === 'r' && msg?.t === t && msg.d === d;
+          return relayed || (o.t === t && o.d === d && !isBootstrap(r.peer));
+        }).length;
+      await h.advance(7 * 60_000); // past refreshMs: the host is due a full sync
+      expect(toHost('g', 'c')).toBeGreaterThan(1); // synced in full (its chats asked)
+      expect(toHost('r', 'i')).toBe(0);
+    },
+  );
 });
 
 describe("a relay that is not the requester's rendezvous", () => {
