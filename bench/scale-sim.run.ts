@@ -65,6 +65,7 @@ async function runSizes(): Promise<void> {
       windowMs: Number(env.SCALE_WINDOW_MS ?? 120_000),
       churnPerMinute: Number(env.SCALE_CHURN ?? 0.02),
       chats: Number(env.SCALE_CHATS ?? 5),
+      ...(env.SCALE_SYMMETRIC ? { symmetricShare: Number(env.SCALE_SYMMETRIC) } : {}),
       ...(design === 'default' ? {} : { sync: JSON.parse(design) }),
       ...(env.SCALE_TRAVERSAL ? { traversal: JSON.parse(env.SCALE_TRAVERSAL) } : {}),
       ...(env.SCALE_GOSSIP ? { gossip: JSON.parse(env.SCALE_GOSSIP) } : {}),

@@ -57,6 +57,8 @@ export interface ScaleOptions {
   lossRate?: number;
   /** Whether the abuse guard runs (default on, as in production). */
   guard?: boolean;
+  /** Share of peers behind symmetric NATs (default 0.1; the open share takes the difference). */
+  symmetricShare?: number;
   /** Progress lines (virtual time, real time) on stderr. */
   progress?: boolean;
   /** Label every datagram by message and path kind (costs a decode each): `ScaleResult.breakdown`. */
@@ -228,12 +230,13 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     if (role === 'peer') {
       let r = random();
       for (const m of NAT_MIX) {
-        if (r < m.share) {
+        const share = m.behaviour === 'symmetric' ? (options.symmetricShare ?? m.share) : m.share;
+        if (r < share) {
           behaviour = m.behaviour;
           natType = m.natType;
           break;
         }
-        r -= m.share;
+        r -= share;
       }
     }
     const local = { host: behaviour === 'open' ? publicHost : '10.0.0.10', port: 7000 };
