@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { encodeWire, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
-import { type Endpoint, endpointKey } from '../ports.js';
+import { type Endpoint, endpointKey, sameEndpoint } from '../ports.js';
 
 type Kind = 'open' | 'full' | 'addr' | 'port' | 'sym';
 const KINDS: Kind[] = ['open', 'full', 'addr', 'port', 'sym'];
@@ -52,6 +52,8 @@ function peerBehind(harness: SimHarness, kind: Kind, n: number, syncMs = 2_000):
     config: { ...config, publicEndpoint },
   });
 }
+
+const isBootstrap = (e: Endpoint) => sameEndpoint(e, BOOTSTRAP);
 
 /** Waits (in virtual time) until the client lists the host's chat; returns the host's address. */
 async function listed(harness: SimHarness, client: SimPeer, chatName: string): Promise<Endpoint> {
@@ -113,7 +115,6 @@ describe('a relayed path left quiet', () => {
     await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
     const path = client.peer.pathTo(at);
     expect(path?.kind).toBe('relayed');
-    const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
     const relayedSends = () => client.tap.sentWhere((o) => o.t === 'n' && o.d === 'r').length;
     const relayPings = () => client.tap.sentWhere((o, r) => o.m === 'p' && isBootstrap(r.peer)).length;
     const [relayedBefore, pingsBefore] = [relayedSends(), relayPings()];
@@ -149,7 +150,6 @@ describe('a relayed path left quiet by a peer with an ordinary rendezvous', () =
       (o, r) => o.t === 'r' && o.d === 'i' && r.peer.host === openAt.host && r.peer.port === openAt.port,
     );
     expect(registered.length).toBeGreaterThan(0);
-    const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
     const relayPings = () => client.tap.sentWhere((o, r) => o.m === 'p' && isBootstrap(r.peer)).length;
     await h.advance(60_000); // past keepaliveIdleMs: the path is idle now
     const pingsBefore = relayPings();
@@ -178,8 +178,7 @@ describe('a peer behind a symmetric NAT', () => {
       const client = peerBehind(h, readerKind, 31, 20_000);
       const at = await listed(h, client, 'quiet');
       expect(client.peer.pathTo(at)?.kind).toBe(pathKind);
-      const isBootstrap = (e: Endpoint) => e.host === BOOTSTRAP.host && e.port === BOOTSTRAP.port;
-      // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
+        // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
       const toHost = (t: string, d: string) =>
         client.tap.sentWhere((o, r) => {
           const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
