@@ -178,7 +178,7 @@ describe('a peer behind a symmetric NAT', () => {
       const client = peerBehind(h, readerKind, 31, 20_000);
       const at = await listed(h, client, 'quiet');
       expect(client.peer.pathTo(at)?.kind).toBe(pathKind);
-        // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
+      // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
       const toHost = (t: string, d: string) =>
         client.tap.sentWhere((o, r) => {
           const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
