@@ -70,7 +70,7 @@ async function runSizes(): Promise<void> {
       ...(env.SCALE_TRAVERSAL ? { traversal: JSON.parse(env.SCALE_TRAVERSAL) } : {}),
       ...(env.SCALE_GOSSIP ? { gossip: JSON.parse(env.SCALE_GOSSIP) } : {}),
       progress: env.SCALE_PROGRESS === '1',
-      breakdown: env.SCALE_BREAKDOWN !== '0',
+      breakdown: env.SCALE_BREAKDOWN === 'by-kind' ? 'by-kind' : env.SCALE_BREAKDOWN !== '0',
     });
     const { breakdown, busiestBreakdown, ...summary } = result;
     const variant = { design, traversal: env.SCALE_TRAVERSAL, gossip: env.SCALE_GOSSIP };

@@ -61,8 +61,11 @@ export interface ScaleOptions {
   symmetricShare?: number;
   /** Progress lines (virtual time, real time) on stderr. */
   progress?: boolean;
-  /** Label every datagram by message and path kind (costs a decode each): `ScaleResult.breakdown`. */
-  breakdown?: boolean;
+  /**
+   * Label every datagram by message and path kind (costs a decode each): `ScaleResult.breakdown`.
+   * `'by-kind'`: also by direction and what the other end is (`in symmetric`, `out bootstrap`).
+   */
+  breakdown?: boolean | 'by-kind';
 }
 
 /** Share of peers per NAT behaviour (the rest, after these, are open). */
@@ -87,14 +90,14 @@ class CountingTransport implements Transport {
     inner.onDatagram((data, from) => {
       this.receivedDatagrams++;
       this.receivedBytes += data.byteLength;
-      this.breakdown?.count(data, from.host);
+      this.breakdown?.count(data, from.host, 'in');
     });
   }
 
   send(data: Uint8Array, to: Endpoint): void {
     this.sentDatagrams++;
     this.sentBytes += data.byteLength;
-    this.breakdown?.count(data, to.host);
+    this.breakdown?.count(data, to.host, 'out');
     this.inner.send(data, to);
   }
 
@@ -220,6 +223,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   /** Public hosts behind a NAT (a datagram to or from one goes through a hole). */
   const nattedHosts = new Set<string>();
   const natted = (host: string) => nattedHosts.has(host);
+  /** What each public host is (for the breakdown by kind). */
+  const kindOfHost = new Map<string, string>();
+  const kindOf = (host: string) => kindOfHost.get(host) ?? 'unknown';
 
   const makeNode = (role: 'peer' | 'bootstrap'): Node => {
     const id = nextId++;
@@ -245,7 +251,13 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         ? net.bind(local)
         : new SimNat(net, { publicHost, behaviour, seed: id + 11 }).bind(local);
     if (behaviour !== 'open') nattedHosts.add(publicHost);
-    const counter = new CountingTransport(raw, options.breakdown ? new TrafficBreakdown(natted) : undefined);
+    kindOfHost.set(publicHost, role === 'bootstrap' ? 'bootstrap' : behaviour);
+    const counter = new CountingTransport(
+      raw,
+      options.breakdown
+        ? new TrafficBreakdown(natted, options.breakdown === 'by-kind' ? kindOf : undefined)
+        : undefined,
+    );
     const bootstraps =
       role === 'peer' ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer) : [];
     const config: Partial<PeerConfig> = {

@@ -23,13 +23,21 @@ export class TrafficBreakdown {
   /** Request id -> label, for requests this peer sent or received (their answers get it). */
   private readonly pending = new Map<string, string>();
 
-  /** `natted(host)`: whether that public address is behind a NAT (its path is a punched hole). */
-  constructor(private readonly natted: (host: string) => boolean) {}
+  /**
+   * `natted(host)`: whether that public address is behind a NAT (its path is a punched hole).
+   * `kindOf(host)`, when given: what the other end is (its NAT behaviour, or `bootstrap`), added to
+   * the label with the direction, so a count says who sends what (which peers ping a bootstrap).
+   */
+  constructor(
+    private readonly natted: (host: string) => boolean,
+    private readonly kindOf?: (host: string) => string,
+  ) {}
 
-  count(data: Uint8Array, remoteHost: string): void {
+  count(data: Uint8Array, remoteHost: string, direction: 'in' | 'out'): void {
     const label = this.label(data);
     const path = label.relayed ? 'relayed' : this.natted(remoteHost) ? 'nat' : 'direct';
-    const key = `${label.message} ${path}`;
+    const who = this.kindOf ? ` ${direction} ${this.kindOf(remoteHost)}` : '';
+    const key = `${label.message} ${path}${who}`;
     const c = this.counts.get(key) ?? { datagrams: 0, bytes: 0 };
     c.datagrams++;
     c.bytes += data.byteLength;
