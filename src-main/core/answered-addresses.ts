@@ -33,6 +33,14 @@ export class AnsweredAddresses {
     this.lastAnswer.set(endpointKey(e), this.clock.now());
   }
 
+  /**
+   * `e` answered none of the tries of a request it should have answered (its binding toward us is
+   * kept open): gone, or its binding lapsed. Counted again once it answers.
+   */
+  forget(e: Endpoint): void {
+    this.lastAnswer.delete(endpointKey(e));
+  }
+
   /** When `e` last answered us straight (within the last `maxAgeMs`), or undefined. */
   lastAnswerAt(e: Endpoint): number | undefined {
     return this.has(e) ? this.lastAnswer.peek(endpointKey(e)) : undefined;

@@ -20,6 +20,11 @@ export const NEEDS_PUNCH = new Set(['Restricted Cone', 'Port Restricted Cone', '
 const NEEDS_TRAVERSAL = new Set([...NEEDS_PUNCH, UNKNOWN_NAT]);
 /** NAT types that take a datagram from anyone: reached directly or not at all. */
 const REACHABLE_UNASKED = new Set(['Open Internet', 'Full Cone']);
+/**
+ * `n/i` answers that say the rendezvous cannot reach the peer: 3, the peer did not answer its `n/p`;
+ * 10, the peer has not answered it lately (or never did). It relays only to peers that did.
+ */
+const CANNOT_REACH = new Set<number>([ResultCode.Unreachable, ResultCode.NotFound]);
 /** Rendezvous / relays tried per peer. */
 const MAX_CANDIDATES = 3;
 /** Peers that listed a peer to us, remembered per peer (newest first). */
@@ -147,13 +152,14 @@ export class Connector {
       throw NanceError.fromCode(ResultCode.Timeout, `reach ${endpointKey(peer)}: no answer`);
     }
     if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
-    // Rendezvous that just found the peer silent (`n/i` answered 3: it did not answer their `n/p`):
-    // relaying through them would only carry three pings to nobody (docs/scale.md).
+    // Rendezvous that cannot reach the peer (CANNOT_REACH): relaying through them would only carry
+    // three pings to nobody (docs/scale.md).
     const foundSilent = new Set<string>();
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
-        if (err instanceof NanceError && err.code === ResultCode.Unreachable) foundSilent.add(endpointKey(r));
+        if (err instanceof NanceError && err.code !== undefined && CANNOT_REACH.has(err.code))
+          foundSilent.add(endpointKey(r));
         this.deps.logger.debug(
           { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
           'punch failed',

@@ -205,6 +205,57 @@ describe('a peer that is gone', () => {
     expect(askedFor(home).filter((r) => r.obj?.d === 'r')).toEqual([]);
   });
 
+  it('a departed symmetric peer is sent no n/p once its home found it silent: later askers are refused at once, and it is no longer listed', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boot = h.addPeer({ host: '198.51.100.10', port: 3490, role: 'bootstrap' });
+    const bootstrapPeers = [boot.endpoint];
+    const target = h.addPeer({
+      host: '10.32.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
+      config: { bootstrapPeers, natType: 'Symmetric', sync: { intervalMs: 10_000 } },
+    });
+    await h.advance(5_000);
+    // Open askers: each reaches the target by a punch through its bootstrap.
+    const askers = [31, 33].map((n) =>
+      h.addPeer({
+        host: `203.0.113.${n}`,
+        port: 7000,
+        config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
+      }),
+    );
+    await h.advance(30_000);
+    const at = boot.peer.knownPeers().find((k) => k.host === '198.51.100.32');
+    if (!at) throw new Error('the symmetric peer did not register');
+    for (const a of askers) expect(a.peer.pathTo(at)).not.toBeNull();
+
+    await target.peer.close();
+    const from = h.clock.now();
+    await h.advance(120_000);
+    const isTarget = (e: { host: string; port: number }) => e.host === at.host && e.port === at.port;
+    const introductionsAsked = boot.tap.receivedWhere((o, r) => {
+      const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+      return r.at > from && o.t === 'n' && o.d === 'i' && a?.ip === at.host && a?.port === at.port;
+    });
+    const punchesSent = boot.tap.sentWhere(
+      (o, r) => r.at > from && o.t === 'n' && o.d === 'p' && isTarget(r.peer),
+    );
+    // The first askers' n/i found it silent (their n/p tries ran side by side); every later one is
+    // refused at once, with no n/p to nobody (before: three more each).
+    const later = (r: { at: number }) => r.at > from + 10_000;
+    expect(punchesSent.filter((r) => !later(r)).length).toBeGreaterThan(0);
+    expect(introductionsAsked.filter(later).length).toBeGreaterThan(0);
+    expect(punchesSent.filter(later)).toEqual([]);
+    // A new asker is not sent chasing it: the bootstrap no longer lists it.
+    const late = h.addPeer({
+      host: '203.0.113.35',
+      port: 7000,
+      config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
+    });
+    await h.advance(15_000);
+    expect(late.peer.knownPeers().some((k) => isTarget(k))).toBe(false);
+  });
+
   it("a port-restricted reader lists and reads a symmetric host's chat through the host's home bootstrap, which is not its own", async () => {
     // Only the host's home lists and relays for it; the reader registered with its own home, so
     // that relay had never heard from it: it forwarded the reader's requests and dropped the answers.

@@ -5,6 +5,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { encodeObject, type NatType, type Response, ResultCode } from '../../../src-shared/protocol/index.js';
 import { requestTypeOf } from '../../../src-shared/protocol/wire-requests.js';
 import type { AnsweredAddresses } from '../answered-addresses.js';
+import { NanceError } from '../errors.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
@@ -205,7 +206,11 @@ export class Traversal {
     const token = uuidv4();
     try {
       await this.deps.client.askToPunch(target, ctx.from, token, PUNCH_REQUEST_POLICY);
-    } catch {
+    } catch (err) {
+      // No try answered: the target left (or its binding toward us lapsed). Until it answers us
+      // again (our checks, its next registration) we neither introduce, relay to nor list it, so
+      // each later asker costs one refusal here, not three n/p to nobody (docs/scale.md).
+      if (err instanceof NanceError && err.kind === 'timeout') this.deps.answered.forget(target);
       return fail(ResultCode.Unreachable);
     }
     return { r: ResultCode.Ok, c: { ip: target.host, port: target.port, token } };
