@@ -154,12 +154,12 @@ export class Connector {
     if (rendezvous.length === 0) rendezvous = await this.candidates(peer, 'punch');
     // Rendezvous that cannot reach the peer (CANNOT_REACH): relaying through them would only carry
     // three pings to nobody (docs/scale.md).
-    const foundSilent = new Set<string>();
+    const cannotReach = new Set<string>();
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
         if (err instanceof NanceError && err.code !== undefined && CANNOT_REACH.has(err.code))
-          foundSilent.add(endpointKey(r));
+          cannotReach.add(endpointKey(r));
         this.deps.logger.debug(
           { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
           'punch failed',
@@ -169,7 +169,7 @@ export class Connector {
       if (info) return info;
     }
     for (const r of await this.candidates(peer, 'relay')) {
-      if (foundSilent.has(endpointKey(r))) continue;
+      if (cannotReach.has(endpointKey(r))) continue;
       try {
         return await this.keepIfProven(peer, { kind: 'relayed', relay: endpointOf(r), since: clock.now() });
       } catch (err) {

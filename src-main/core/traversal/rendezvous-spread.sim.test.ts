@@ -6,7 +6,7 @@ import type { NatType } from '../../../src-shared/protocol/index.js';
 import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
 import { rankBootstraps } from '../home-bootstrap.js';
-import type { Endpoint } from '../ports.js';
+import { type Endpoint, sameEndpoint } from '../ports.js';
 import { DEFAULT_TRAVERSAL } from './traversal.js';
 
 const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
@@ -232,7 +232,7 @@ describe('a peer that is gone', () => {
     await target.peer.close();
     const from = h.clock.now();
     await h.advance(120_000);
-    const isTarget = (e: { host: string; port: number }) => e.host === at.host && e.port === at.port;
+    const isTarget = (e: Endpoint) => sameEndpoint(e, at);
     const introductionsAsked = boot.tap.receivedWhere((o, r) => {
       const a = o.a as { ip?: unknown; port?: unknown } | undefined;
       return r.at > from && o.t === 'n' && o.d === 'i' && a?.ip === at.host && a?.port === at.port;
