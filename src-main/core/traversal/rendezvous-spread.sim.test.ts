@@ -6,7 +6,7 @@ import type { NatType } from '../../../src-shared/protocol/index.js';
 import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
 import { rankBootstraps } from '../home-bootstrap.js';
-import { type Endpoint, sameEndpoint } from '../ports.js';
+import type { Endpoint } from '../ports.js';
 import { DEFAULT_TRAVERSAL } from './traversal.js';
 
 const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
@@ -160,27 +160,34 @@ describe('what an ordinary peer lists to a traversing asker', () => {
 });
 
 describe('a peer that is gone', () => {
+  /** Behind a symmetric NAT at 198.51.100.32, syncing every 10 s. */
+  const symmetricPeer = (bootstrapPeers: Endpoint[]) =>
+    h.addPeer({
+      host: '10.32.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
+      config: { bootstrapPeers, natType: 'Symmetric', sync: { intervalMs: 10_000 } },
+    });
+  /** Behind no NAT at 203.0.113.n, syncing every 10 s. */
+  const openPeer = (n: number, bootstrapPeers: Endpoint[]) =>
+    h.addPeer({
+      host: `203.0.113.${n}`,
+      port: 7000,
+      config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
+    });
+
   it('a departed symmetric peer is looked for only at its home bootstrap (the others get no n/i or n/r for it), and not relayed to once its home found it silent', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const boots = [10, 11, 12].map((n) =>
       h.addPeer({ host: `198.51.100.${n}`, port: 3490, role: 'bootstrap' }),
     );
     const bootstrapPeers = boots.map((b) => b.endpoint);
-    const target = h.addPeer({
-      host: '10.32.0.10',
-      port: 7000,
-      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
-      config: { bootstrapPeers, natType: 'Symmetric', sync: { intervalMs: 10_000 } },
-    });
+    const target = symmetricPeer(bootstrapPeers);
     // Registered with its home before the asker joins: the asker's first join (every bootstrap,
     // while it knows no ordinary peer) hears of it there, whichever bootstrap its key ranks first.
     await h.advance(5_000);
     // Open: it reaches the target by a punch through the target's home, whichever is its own.
-    const asker = h.addPeer({
-      host: '203.0.113.31',
-      port: 7000,
-      config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
-    });
+    const asker = openPeer(31, bootstrapPeers);
     await h.advance(60_000);
     const home = boots.find((b) => b.peer.knownPeers().some((k) => k.host === '198.51.100.32'));
     const at = asker.peer.knownPeers().find((k) => k.host === '198.51.100.32');
@@ -209,21 +216,10 @@ describe('a peer that is gone', () => {
     h = new SimHarness({ latencyMs: 10 });
     const boot = h.addPeer({ host: '198.51.100.10', port: 3490, role: 'bootstrap' });
     const bootstrapPeers = [boot.endpoint];
-    const target = h.addPeer({
-      host: '10.32.0.10',
-      port: 7000,
-      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
-      config: { bootstrapPeers, natType: 'Symmetric', sync: { intervalMs: 10_000 } },
-    });
+    const target = symmetricPeer(bootstrapPeers);
     await h.advance(5_000);
     // Open askers: each reaches the target by a punch through its bootstrap.
-    const askers = [31, 33].map((n) =>
-      h.addPeer({
-        host: `203.0.113.${n}`,
-        port: 7000,
-        config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
-      }),
-    );
+    const askers = [31, 33].map((n) => openPeer(n, bootstrapPeers));
     await h.advance(30_000);
     const at = boot.peer.knownPeers().find((k) => k.host === '198.51.100.32');
     if (!at) throw new Error('the symmetric peer did not register');
@@ -232,7 +228,7 @@ describe('a peer that is gone', () => {
     await target.peer.close();
     const from = h.clock.now();
     await h.advance(120_000);
-    const isTarget = (e: Endpoint) => sameEndpoint(e, at);
+    const isTarget = (e: Endpoint) => same(e, at);
     const introductionsAsked = boot.tap.receivedWhere((o, r) => {
       const a = o.a as { ip?: unknown; port?: unknown } | undefined;
       return r.at > from && o.t === 'n' && o.d === 'i' && a?.ip === at.host && a?.port === at.port;
@@ -247,11 +243,7 @@ describe('a peer that is gone', () => {
     expect(introductionsAsked.filter(later).length).toBeGreaterThan(0);
     expect(punchesSent.filter(later)).toEqual([]);
     // A new asker is not sent chasing it: the bootstrap no longer lists it.
-    const late = h.addPeer({
-      host: '203.0.113.35',
-      port: 7000,
-      config: { bootstrapPeers, natType: 'Open Internet', sync: { intervalMs: 10_000 } },
-    });
+    const late = openPeer(35, bootstrapPeers);
     await h.advance(15_000);
     expect(late.peer.knownPeers().some((k) => isTarget(k))).toBe(false);
   });
