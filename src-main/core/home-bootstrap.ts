@@ -19,3 +19,16 @@ export function rankBootstraps(seed: string, bootstraps: readonly Endpoint[]): E
     .sort((a, b) => b.s - a.s)
     .map(({ e }) => e);
 }
+
+/**
+ * A peer's home: the first of `bootstraps` by its rank (`seed`, its key) that `usable` accepts (not
+ * found down by the asker's own last join). The peer picks its own so (sync.ts), and askers so
+ * find it (connector.ts).
+ */
+export function homeBootstrap(
+  seed: string,
+  bootstraps: readonly Endpoint[],
+  usable: (bootstrap: Endpoint) => boolean,
+): Endpoint | undefined {
+  return rankBootstraps(seed, bootstraps).find(usable);
+}

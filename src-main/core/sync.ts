@@ -3,7 +3,7 @@
 // each round (liveness, their peers, their chat lists, our registration with them).
 import type { PeerAddress } from '../../src-shared/protocol/index.js';
 import { NanceError } from './errors.js';
-import { rankBootstraps } from './home-bootstrap.js';
+import { homeBootstrap } from './home-bootstrap.js';
 import type { Logger } from './logger.js';
 import { Lru } from './lru.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
@@ -232,7 +232,7 @@ export class SyncLoop {
    */
   private isHome(bootstrap: Endpoint): boolean {
     const { client } = this.deps;
-    const home = rankBootstraps(this.deps.homeSeed(), this.deps.bootstrapPeers()).find((b) => {
+    const home = homeBootstrap(this.deps.homeSeed(), this.deps.bootstrapPeers(), (b) => {
       const info = client.known(b);
       return !this.failedJoins.has(endpointKey(b)) && (info === undefined || traverses(info));
     });

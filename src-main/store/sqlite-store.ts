@@ -424,7 +424,7 @@ export class SqliteStore implements Store {
     let left = limit;
     for (const [from, to] of [
       [start, Number.MAX_SAFE_INTEGER],
-      [Number.MIN_SAFE_INTEGER, start],
+      [1, start], // rowids start at 1
     ] as const) {
       const rows = this.chunked<PeerRow, number>(
         from - 1,

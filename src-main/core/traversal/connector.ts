@@ -3,7 +3,7 @@
 import { ResultCode } from '../../../src-shared/protocol/index.js';
 import { isPrivateAddress } from '../addresses.js';
 import { NanceError } from '../errors.js';
-import { rankBootstraps } from '../home-bootstrap.js';
+import { homeBootstrap } from '../home-bootstrap.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
@@ -227,10 +227,7 @@ export class Connector {
     const bootstraps =
       key === undefined
         ? ours
-        : rankBootstraps(
-            key,
-            ours.filter((b) => !this.deps.bootstrapDown(b)),
-          ).slice(0, 1);
+        : [homeBootstrap(key, ours, (b) => !this.deps.bootstrapDown(b))].filter((b) => b !== undefined);
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
     const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(

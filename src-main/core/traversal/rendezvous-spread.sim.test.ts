@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
 import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
+import { DEFAULT_GUARD } from '../guard/index.js';
 import { rankBootstraps } from '../home-bootstrap.js';
 import type { Endpoint } from '../ports.js';
 import { DEFAULT_TRAVERSAL } from './traversal.js';
@@ -310,5 +311,38 @@ describe('a peer that is gone', () => {
       return r.at > from && o.t === 'n' && a?.ip === gone.endpoint.host && a?.port === gone.endpoint.port;
     });
     expect(chased).toEqual([]);
+  });
+});
+
+describe('a flood of introductions for a live peer', () => {
+  it('does not make its bootstrap forget it, though the peer dropped the n/p over its rate limit', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boot = h.addPeer({ host: '198.51.100.10', port: 3490, role: 'bootstrap' });
+    // A target that takes few requests per source: the bootstrap's n/p beyond them are dropped.
+    h.addPeer({
+      host: '10.32.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.32' },
+      config: {
+        bootstrapPeers: [boot.endpoint],
+        natType: 'Symmetric',
+        guard: { ...DEFAULT_GUARD, rate: { ...DEFAULT_GUARD.rate, perSourceRate: 1, perSourceBurst: 3 } },
+      },
+    });
+    await h.advance(5_000);
+    const at = boot.peer.knownPeers().find((k) => k.host === '198.51.100.32');
+    if (!at) throw new Error('the symmetric peer did not register');
+    const asker = await h.probe({ host: '203.0.113.50', port: 7000 }).prove(boot.endpoint);
+    const introduce = (z: string) =>
+      asker.send({ m: 'r', t: 'n', d: 'i', z, a: { ip: at.host, port: at.port } }, boot.endpoint);
+    const answer = (z: string) => asker.received.find((r) => r.obj?.m === 'R' && r.obj.z === z)?.obj?.r;
+    for (let i = 0; i < 20; i++) introduce(`flood-${i}`);
+    await h.advance(5_000);
+    // Some introductions failed (the target dropped their n/p) ...
+    expect(Array.from({ length: 20 }, (_, i) => answer(`flood-${i}`))).toContain(3);
+    // ... but it answered others meanwhile: still alive to its bootstrap, introduced and listed.
+    introduce('after');
+    await h.advance(2_000);
+    expect(answer('after')).toBe(0);
   });
 });

@@ -204,13 +204,18 @@ export class Traversal {
     if (!ctx.proven) return fail(ResultCode.Unreachable);
     if (!this.deps.answered.has(target) || sameEndpoint(ctx.from, target)) return fail(ResultCode.NotFound);
     const token = uuidv4();
+    const askedAt = this.deps.clock.now();
     try {
       await this.deps.client.askToPunch(target, ctx.from, token, PUNCH_REQUEST_POLICY);
     } catch (err) {
-      // No try answered: the target left (or its binding toward us lapsed). Until it answers us
-      // again (our checks, its next registration) we neither introduce, relay to nor list it, so
-      // each later asker costs one refusal here, not three n/p to nobody (docs/scale.md).
-      if (err instanceof NanceError && err.kind === 'timeout') this.deps.answered.forget(target);
+      // No try answered, and nothing else of ours since: the target left (or its binding toward us
+      // lapsed). Until it answers us again (our checks, its next registration) we neither
+      // introduce, relay to nor list it, so each later asker costs one refusal here, not three n/p
+      // to nobody (docs/scale.md). A target that answered anything meanwhile is alive: a flood of
+      // n/i that overran its rate limit for us must not make us forget it.
+      const answeredSince = (this.deps.answered.lastAnswerAt(target) ?? Number.NEGATIVE_INFINITY) >= askedAt;
+      if (err instanceof NanceError && err.kind === 'timeout' && !answeredSince)
+        this.deps.answered.forget(target);
       return fail(ResultCode.Unreachable);
     }
     return { r: ResultCode.Ok, c: { ip: target.host, port: target.port, token } };
