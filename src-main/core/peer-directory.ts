@@ -12,6 +12,16 @@ import { endpointKey, sameEndpoint } from './ports.js';
 /** Peers only a NAT-traversing peer can reach. */
 const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
 
+/**
+ * Whether a peer behind `natType`, once verified, is kept in a view (synced, pushed chats, its
+ * paths kept warm). Not behind a symmetric NAT: only its bootstrap can list it (its mapping toward
+ * anyone else is of use to nobody else), so every sync with it would be an introduction or a relay
+ * there, and those syncs were the busiest node's load (docs/scale.md). Such a peer is visited when
+ * listed (its chats fetched), syncs outward itself, and its bootstrap heralds its new chats: a
+ * client of the mesh, as in libp2p's Kademlia client mode.
+ */
+export const keptInViews = (natType: string) => natType !== 'Symmetric';
+
 /** The closest type a base peer accepts: reachable unsolicited, or only after it sent to you. */
 function baseNatType(natType: string): 'Full Cone' | 'Restricted Cone' {
   return natType === 'Full Cone' || natType === 'Open Internet' ? 'Full Cone' : 'Restricted Cone';

@@ -87,6 +87,11 @@ export class RequestHandler {
           },
         });
       case 'getPeers': {
+        // A stale token (the asker's NAT gave it a new mapping toward us: behind a symmetric NAT,
+        // at nearly every sync) gets a fresh one to resend with, smaller than the request: the
+        // shuffle then counts as a contact, told our news (chat-gossip.ts), its answer not cut.
+        if (req.asksProof && !req.proven && !req.relayed)
+          return { r: ResultCode.ProveAddress, c: { k: this.ctx.addressToken(req.source ?? from) } };
         const listed = this.ctx.peers.listFor(from, request.maxPeersLength, request.allTypes === true);
         return ok({ peers: fitting(listed, budget) });
       }

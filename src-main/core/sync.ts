@@ -7,7 +7,7 @@ import { homeBootstrap } from './home-bootstrap.js';
 import type { Logger } from './logger.js';
 import { Lru } from './lru.js';
 import type { PeerClient, PingInfo } from './peer-client.js';
-import type { PeerDirectory } from './peer-directory.js';
+import { keptInViews, type PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RemoteChats } from './remote-chats.js';
@@ -104,7 +104,7 @@ const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
-const MAX_UNREACHABLE = 10_000;
+const MAX_NOT_BEFORE = 10_000;
 /** Sync times kept; a forgotten peer counts as never synced, so it is simply picked sooner. */
 const MAX_SYNC_TIMES = 10_000;
 /** Full sync times kept; a forgotten peer simply gets a full sync next. */
@@ -126,8 +126,11 @@ export class SyncLoop {
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
   /** When each peer last had a full sync (ping, chats, registration). */
   private readonly lastFullSync = new Lru<string, number>(MAX_FULL_SYNC_TIMES);
-  /** Listed peers nothing reached lately, and when to try again (not every round). */
-  private readonly unreachableUntil = new Lru<string, number>(MAX_UNREACHABLE);
+  /**
+   * Listed peers not to verify again before a time: nothing reached them lately (not every round),
+   * or they were visited lately (kept in no view: visited as often as a view peer is synced in full).
+   */
+  private readonly notBefore = new Lru<string, number>(MAX_NOT_BEFORE);
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -283,7 +286,9 @@ export class SyncLoop {
 
   /**
    * Verifies listed peers we do not know yet before keeping them: reached directly, through a hole
-   * punched with the help of the peer that listed them, or through a relay.
+   * punched with the help of the peer that listed them, or through a relay. One kept in no view
+   * (`keptInViews`) is visited: its chats listed, itself not kept; listed again, it is visited
+   * again at most once per `refreshMs` (as often as a peer of the view is synced in full).
    */
   private async learn(listed: PeerAddress[], introducer: Endpoint): Promise<void> {
     const { peers, traversal } = this.deps;
@@ -299,7 +304,7 @@ export class SyncLoop {
     const fresh = listed
       .map((p) => ({ host: p.ip, port: p.port, natType: p.natConeType }))
       .filter((p) => !this.deps.isSelf(p) && !this.deps.behindOurNat?.(p) && !peers.get(p))
-      .filter((p) => (this.unreachableUntil.peek(endpointKey(p)) ?? 0) <= now)
+      .filter((p) => (this.notBefore.peek(endpointKey(p)) ?? 0) <= now)
       // A full view verifies nobody new: peers that register with us replace its oldest instead.
       .slice(0, peers.room());
     const verified = await Promise.all(
@@ -307,20 +312,23 @@ export class SyncLoop {
         try {
           traversal.noteIntroducer(p, introducer);
           const info = await traversal.reach(p, p.natType);
-          peers.markAlive(p, p.natType, info.role ?? 'peer');
-          this.unreachableUntil.delete(endpointKey(p));
-          // Just reached, its chats fetched below: as good as a full sync (the registration waits).
-          this.lastFullSync.set(endpointKey(p), this.deps.clock.now());
+          const kept = keptInViews(p.natType);
+          if (kept) {
+            peers.markAlive(p, p.natType, info.role ?? 'peer');
+            this.notBefore.delete(endpointKey(p));
+            // Just reached, its chats fetched below: as good as a full sync (the registration waits).
+            this.lastFullSync.set(endpointKey(p), this.deps.clock.now());
+          } else this.notBefore.set(endpointKey(p), this.deps.clock.now() + this.deps.settings().refreshMs);
           // Its chats now, not next round: one slow peer (a relay found after a failed punch)
           // must not hold up the listing of the others learned with it.
           if (this.deps.role() === 'peer' && (info.role ?? 'peer') === 'peer') {
             await this.fetchChats(p);
             this.deps.onChange('chats');
           }
-          return true;
+          return kept;
         } catch {
           // Tried again only after a while, not every round (a punch and a relay cost datagrams).
-          this.unreachableUntil.set(endpointKey(p), this.deps.clock.now() + UNREACHABLE_RETRY_MS);
+          this.notBefore.set(endpointKey(p), this.deps.clock.now() + UNREACHABLE_RETRY_MS);
           return false;
         }
       }),
@@ -335,7 +343,7 @@ export class SyncLoop {
   async learnNearby(at: Endpoint, info: PingInfo): Promise<void> {
     const role = info.role ?? 'peer';
     this.deps.peers.markAlive(at, info.nat, role);
-    this.unreachableUntil.delete(endpointKey(at));
+    this.notBefore.delete(endpointKey(at));
     this.deps.onChange('peers');
     if (this.deps.role() === 'peer' && role === 'peer') {
       await this.fetchChats(at);

@@ -91,6 +91,22 @@ describe('anti-amplification', () => {
     expect(host.peer.guardStats().amplificationBlocked).toBeGreaterThan(30);
   });
 
+  it('a ping from a peer of ours whose token went stale (a new mapping) is asked to prove, never answered bare', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded(noAllowance) });
+    const first = h.probe();
+    const [pong] = await first.ask({ m: 'p', z: 'p1', k: NO_TOKEN_YET }, host.endpoint, 200);
+    const k = String((pong?.obj?.c as { nance?: { k?: string } } | undefined)?.nance?.k);
+    // The same peer from a new mapping, with the token its old one was given, and a short z: the
+    // advertisement does not fit 3x. Bare, it would read as a base peer's answer.
+    const moved = h.probe();
+    const [ask] = await moved.ask({ m: 'p', z: 'p2', k }, host.endpoint, 200);
+    expect(ask?.obj).toMatchObject({ r: ResultCode.ProveAddress, c: { k: expect.any(String) } });
+    const fresh = String((ask?.obj?.c as { k?: string } | undefined)?.k);
+    const [now] = await moved.ask({ m: 'p', z: 'p2', k: fresh }, host.endpoint, 200);
+    expect(now?.obj?.c).toHaveProperty('nance.k');
+  });
+
   it('a forged request carrying a bogus k gets no allowance: only the small "prove your address"', async () => {
     h = new SimHarness();
     const host = h.addPeer({ config: guarded() });
@@ -147,6 +163,29 @@ describe('anti-amplification', () => {
     expect(fresh).not.toBe(k);
     const [now] = await other.ask({ ...read, z: 'r2', k: fresh }, host.endpoint, 200);
     expect(now?.bytes.length).toBeGreaterThan(30_000);
+  });
+
+  it('a shuffle (g/i) with a stale token is asked to prove, though its answer would fit: the resend is a contact', async () => {
+    h = new SimHarness();
+    const host = h.addPeer({ config: guarded() });
+    const asker = h.probe();
+    const [pong] = await asker.ask({ m: 'p', z: 'p1', k: NO_TOKEN_YET }, host.endpoint, 200);
+    const k = String((pong?.obj?.c as { nance?: { k?: string } } | undefined)?.nance?.k);
+    const shuffle = { m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 4 } };
+    const [listed] = await asker.ask({ ...shuffle, z: 's1', k }, host.endpoint, 200);
+    expect(listed?.obj).toMatchObject({ r: 0, c: { peers: expect.any(Array) } });
+    // The same token from a new mapping (a symmetric NAT's): asked to prove that one.
+    const moved = h.probe();
+    const [ask] = await moved.ask({ ...shuffle, z: 's2', k }, host.endpoint, 200);
+    expect(ask?.obj).toMatchObject({ r: ResultCode.ProveAddress, c: { k: expect.any(String) } });
+    const requestBytes = Buffer.byteLength(JSON.stringify({ ...shuffle, z: 's2', k }));
+    expect(ask?.bytes.length ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(requestBytes);
+    const fresh = String((ask?.obj?.c as { k?: string } | undefined)?.k);
+    const [now] = await moved.ask({ ...shuffle, z: 's2', k: fresh }, host.endpoint, 200);
+    expect(now?.obj).toMatchObject({ r: 0, c: { peers: expect.any(Array) } });
+    // A base peer's shuffle (no token at all) is answered as ever.
+    const [base] = await h.probe().ask({ ...shuffle, z: 's3' }, host.endpoint, 200);
+    expect(base?.obj).toMatchObject({ r: 0 });
   });
 
   it('a base reader (no token) still reads a chat of one datagram, within the allowance', async () => {

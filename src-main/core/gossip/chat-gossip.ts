@@ -22,7 +22,7 @@ import type { Signer } from '../identity/keys.js';
 import type { Logger } from '../logger.js';
 import { Lru } from '../lru.js';
 import type { PeerClient } from '../peer-client.js';
-import type { PeerDirectory } from '../peer-directory.js';
+import { keptInViews, type PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredChat, TimerHandle } from '../ports.js';
 import { endpointKey } from '../ports.js';
 import type { RemoteChats } from '../remote-chats.js';
@@ -42,8 +42,9 @@ export interface GossipSettings {
   minIntervalMs: number;
   /**
    * For this long after listing an announcement, a peer of ours that contacts us (a shuffle) and
-   * was neither told it nor told us is told it: peers in nobody's view (behind a symmetric NAT,
-   * just joined) still hear of a new chat within a sync round. 0: off.
+   * was neither told it nor told us is told it: peers no fan-out picked (just joined) still hear of
+   * a new chat within a sync round. A peer kept in no view (behind a symmetric NAT) is told it for
+   * as long as it is fresh (`maxAgeMs`). 0: off.
    */
   onContactMs: number;
 }
@@ -200,23 +201,33 @@ export class ChatGossip {
 
   /**
    * A peer of ours sent us a request (its address proven, straight): announcements listed within
-   * `onContactMs` that it neither told us nor was told go to it, over the path it just used. A peer
-   * never pinged is pinged first (its answer says whether it speaks gossip and gives its token).
+   * `onContactMs` that it neither told us nor was told go to it, over the path it just used; to a
+   * peer kept in no view (behind a symmetric NAT: nobody pushes to it), every one still fresh
+   * (`maxAgeMs`). A peer never pinged is pinged first (its answer says whether it speaks gossip,
+   * what NAT it is behind, and gives its token).
    */
   contacted(from: Endpoint): void {
-    const { onContactMs } = this.deps.settings();
+    const { onContactMs, maxAgeMs } = this.deps.settings();
     if (this.stopped || onContactMs <= 0 || this.recent.length === 0 || this.deps.role() !== 'peer') return;
     const now = this.deps.clock.now();
-    this.recent = this.recent.filter((r) => now - r.listedAt <= onContactMs);
+    const longest = Math.max(onContactMs, maxAgeMs);
+    this.recent = this.recent.filter((r) => now - r.listedAt <= longest);
     const key = endpointKey(from);
-    const news = this.recent.filter((r) => !r.told.peek(key));
-    if (news.length === 0) return;
-    for (const r of news) r.told.set(key, true);
-    const chats = news.map((r) => r.announcement);
+    if (!this.recent.some((r) => !r.told.peek(key))) return;
     const { client } = this.deps;
     const known = client.known(from) ? Promise.resolve() : client.ping(from).then(() => undefined);
     void known
-      .then(() => (client.advertises(from, 'gossip') ? client.announce(from, chats) : undefined))
+      .then(() => {
+        if (!client.advertises(from, 'gossip')) return;
+        const window = keptInViews(client.known(from)?.nat ?? '') ? onContactMs : longest;
+        const news = this.recent.filter((r) => now - r.listedAt <= window && !r.told.peek(key));
+        if (news.length === 0) return;
+        for (const r of news) r.told.set(key, true);
+        return client.announce(
+          from,
+          news.map((r) => r.announcement),
+        );
+      })
       .catch((err: unknown) => {
         this.deps.logger.debug({ to: key, err: String(err) }, 'announce on contact not taken');
       });

@@ -168,26 +168,39 @@ describe('a peer behind a symmetric NAT', () => {
     ['port', 'relayed'],
     ['open', 'punched'],
   ] as const)(
-    'is synced in full by a reader behind %s (%s) but never registered with: whoever it introduced us to would reach it through its bootstrap',
+    'is visited by a reader behind %s (%s) when listed, its chats listed and read, but kept in no view: not synced, pushed to or registered with until it is listed again',
     async (readerKind, pathKind) => {
       h = new SimHarness({ latencyMs: 10 });
       h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
       const host = peerBehind(h, 'sym', 21, 600_000);
-      await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
+      const chat = await h.settle(host.peer.createChat('quiet', 'hello', 'host'));
       await h.advance(2_000);
       const client = peerBehind(h, readerKind, 31, 20_000);
       const at = await listed(h, client, 'quiet');
       expect(client.peer.pathTo(at)?.kind).toBe(pathKind);
-      // Sent to the host: straight (anything not to the bootstrap), or wrapped for the relay.
-      const toHost = (t: string, d: string) =>
+      const read = await h.settle(client.peer.readChat(at, chat.uuid), 30_000);
+      expect(read.map((m) => m.content)).toEqual(['hello']);
+      expect(client.peer.knownPeers().some((k) => sameEndpoint(k, at))).toBe(false);
+
+      // Sent to the host since `since`, by kind (ping, g/i, …): straight (anything not to the
+      // bootstrap), or wrapped for the relay.
+      const kindOf = (o: Record<string, unknown> | undefined) => (o?.m === 'p' ? 'ping' : `${o?.t}/${o?.d}`);
+      const toHost = (since: number, kind: string) =>
         client.tap.sentWhere((o, r) => {
-          const msg = (o.a as { msg?: Record<string, unknown> } | undefined)?.msg;
-          const relayed = o.t === 'n' && o.d === 'r' && msg?.t === t && msg.d === d;
-          return relayed || (o.t === t && o.d === d && !isBootstrap(r.peer));
+          if (r.at <= since) return false;
+          if (o.t === 'n' && o.d === 'r')
+            return kindOf((o.a as { msg?: Record<string, unknown> }).msg) === kind;
+          return kindOf(o) === kind && !isBootstrap(r.peer);
         }).length;
-      await h.advance(7 * 60_000); // past refreshMs: the host is due a full sync
-      expect(toHost('g', 'c')).toBeGreaterThan(1); // synced in full (its chats asked)
-      expect(toHost('r', 'i')).toBe(0);
+      // Knowing no other peer, the client joins through the bootstrap every round and is listed
+      // the host each time: visited again only once its refreshMs (5 min) is past.
+      await h.advance(60_000); // the path just used is kept warm a while (keepalive.ts)
+      const after = h.clock.now();
+      await h.advance(3 * 60_000);
+      for (const kind of ['ping', 'g/i', 'g/c', 'a/c', 'r/i']) expect(toHost(after, kind), kind).toBe(0);
+      await h.advance(2 * 60_000);
+      expect(toHost(after, 'g/c')).toBeGreaterThan(0); // listed again: its chats fetched again
+      expect(toHost(after, 'r/i')).toBe(0);
     },
   );
 });
