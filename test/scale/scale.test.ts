@@ -37,19 +37,19 @@ describe(`scale scenario, ${peers} peers`, () => {
       ...sync,
     });
     // What the bounds below were set from; printed so a failing run says by how much.
-    const { joinMs, spreadWorst, steady, isolated, realMs } = r;
-    console.log(JSON.stringify({ peers, realMs, joinMs, spreadWorst, steady, isolated }));
+    const { joinMs, spreadWorst, steady, isolated, realMs, unlisted } = r;
+    console.log(JSON.stringify({ peers, realMs, joinMs, spreadWorst, steady, isolated, unlisted }));
     expect(r.joinMs.never).toBe(0);
     expect(r.joinMs.p90).toBeLessThanOrEqual(15_000);
     expect(r.isolated).toBe(0);
     // Gossip (with the peers that shuffle told on contact): before it, 90 % was never reached.
     expect(r.spreadWorst.p90).toBeLessThanOrEqual(Math.min(SCALE_GOALS.listedBy90Ms, windowMs));
-    // Regression bounds, ~40 % above what main measures at 1,000 peers in this shape
-    // (docs/scale.md, "Measured"; runs vary with the peers' random keys, which pick home
-    // bootstraps): the busiest node 12.5–15.1× the median (61× before rendezvous and relays moved
-    // off the bootstraps), 1,073–1,107 B/s per peer while views fill. The goals are 10× and 1 KB/s
-    // in steady state.
-    expect(r.steady.busiestRatio).toBeLessThanOrEqual(22);
+    // The busiest node is held to issue 14's goal itself (10x the median): 6.3x measured at 1,000
+    // peers in this shape since peers behind symmetric NATs are kept in no view (docs/scale.md,
+    // "Measured"; 12.5-17.9x before, always a bootstrap). Traffic is a regression bound, ~25 %
+    // above the 1,073-1,223 B/s per peer measured while views fill (the goal, 1 KB/s, is for
+    // steady state).
+    expect(r.steady.busiestRatio).toBeLessThanOrEqual(10);
     expect(r.steady.bytesPerSecMedian).toBeLessThanOrEqual(1_500);
   }, 600_000);
 });
