@@ -257,7 +257,7 @@ describe('chat gossip', () => {
   it('tells a peer behind a symmetric NAT that contacts it every chat still fresh (nobody pushes to it), an ordinary one only those of the last 30 s, though each contact comes from a new mapping', async () => {
     h = new SimHarness({ latencyMs: 10, jitterMs: 5, seed: 5 });
     const boot = h.addPeer({ role: 'bootstrap', host: '198.51.100.10', port: 3490 });
-    const config = { bootstrapPeers: [boot.endpoint], sync: SLOW_SYNC };
+    const config = { guard: DEFAULT_GUARD, bootstrapPeers: [boot.endpoint], sync: SLOW_SYNC };
     const host = h.addPeer({ host: '203.0.113.1', port: 7000, config });
     await h.advance(5_000);
     await h.settle(host.peer.createChat('news', 'first!', 'ann'));
