@@ -515,7 +515,7 @@ export class NancePeer {
    * A ping is always answered: when the answer with our advertisement would break the
    * anti-amplification rule (a tiny ping with a short z, or a spoofed flood of them), it goes
    * without our IPv6 endpoints (learned at the next, proven ping); else a pinger that speaks the
-   * proof extension is asked to prove its address (`r: 4`: its token is stale, as behind a
+   * proof extension, straight, is asked to prove its address (`r: 4`: its token is stale, as behind a
    * symmetric NAT whose mapping toward us is new), and anyone else gets the bare base answer,
    * never much larger than the ping that asked for it. A bare answer to a peer of ours would
    * tell it we are a base peer: it would send us no token, and no gossip, from then on.
@@ -529,7 +529,7 @@ export class NancePeer {
         return bytes;
       }
     }
-    if (ctx.asksProof) return this.reply(answer, z, ctx);
+    if (ctx.asksProof && !ctx.relayed) return this.reply(answer, z, ctx);
     const bare = this.encode({ r: ResultCode.Ok, c: {} }, z);
     if (this.verdict(bare.length, ctx) === 'send') this.send(bare, ctx.from);
     return bare;
