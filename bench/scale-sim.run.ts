@@ -72,19 +72,22 @@ async function runSizes(): Promise<void> {
       progress: env.SCALE_PROGRESS === '1',
       breakdown: env.SCALE_BREAKDOWN === 'by-kind' ? 'by-kind' : env.SCALE_BREAKDOWN !== '0',
     });
-    const { breakdown, busiestBreakdown, ...summary } = result;
+    const { breakdown, busiestBreakdown, busiestPeerBreakdown, ...summary } = result;
     const variant = { design, traversal: env.SCALE_TRAVERSAL, gossip: env.SCALE_GOSSIP };
     process.stdout.write(`SCALE ${JSON.stringify({ ...variant, ...summary })}\n${goals(result)}\n`);
     for (const b of (breakdown ?? []).slice(0, 16))
       process.stdout.write(
         `TRAFFIC ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s per peer\n`,
       );
-    // By datagrams, as the busiest ratio is counted.
-    for (const b of [...(busiestBreakdown ?? [])]
-      .sort((x, y) => y.datagramsPerSec - x.datagramsPerSec)
-      .slice(0, 16))
-      process.stdout.write(
-        `BUSIEST ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
-      );
+    // By datagrams, as the busiest ratio is counted; the busiest ordinary peer too when the
+    // busiest node is a bootstrap.
+    const top = (tag: string, lines: typeof busiestBreakdown) => {
+      for (const b of [...(lines ?? [])].sort((x, y) => y.datagramsPerSec - x.datagramsPerSec).slice(0, 16))
+        process.stdout.write(
+          `${tag} ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
+        );
+    };
+    top('BUSIEST', busiestBreakdown);
+    top('BUSIEST-PEER', busiestPeerBreakdown);
   }
 }

@@ -169,6 +169,8 @@ export interface ScaleResult {
   breakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
   /** With `breakdown`: the same for the busiest node alone. */
   busiestBreakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
+  /** With `breakdown`, when the busiest node is a bootstrap: the same for the busiest ordinary peer. */
+  busiestPeerBreakdown?: { label: string; datagramsPerSec: number; bytesPerSec: number }[];
   /**
    * The peers that never listed some chat, over all chats: by NAT type, and how many of them no
    * other peer online had in its view (nobody could pass announcements to them).
@@ -403,9 +405,12 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const byBytes = ordinary.map((l) => l.bytes).sort((a, b) => a - b);
   const median = quantile(byDatagrams, 0.5);
   const busiest = loads.reduce((m, l) => (l.datagrams > m.datagrams ? l : m));
-  const busiestBreakdown = options.breakdown
-    ? perPeerPerSecond([labelsOf(busiest.node)], (windowEnd - windowStart) / 1000)
-    : undefined;
+  const breakdownOf = (n: Node) => perPeerPerSecond([labelsOf(n)], (windowEnd - windowStart) / 1000);
+  const busiestBreakdown = options.breakdown ? breakdownOf(busiest.node) : undefined;
+  const busiestPeer =
+    ordinary.length > 0 ? ordinary.reduce((m, l) => (l.datagrams > m.datagrams ? l : m)) : undefined;
+  const busiestPeerBreakdown =
+    options.breakdown && busiestPeer && busiestPeer !== busiest ? breakdownOf(busiestPeer.node) : undefined;
 
   // Spread of each chat among the ordinary peers online from its creation to the end.
   const chatSpreadMs = created.map(({ uuid, at }) => {
@@ -473,6 +478,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     },
     ...(breakdown ? { breakdown } : {}),
     ...(busiestBreakdown ? { busiestBreakdown } : {}),
+    ...(busiestPeerBreakdown ? { busiestPeerBreakdown } : {}),
     unlisted,
     isolated,
     online: online.length,
