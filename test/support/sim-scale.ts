@@ -196,6 +196,20 @@ function reachedBy(times: number[], share: number): number {
   );
 }
 
+/**
+ * A uniform shuffle (Fisher–Yates) with the run's seeded random. Not `sort(() => random() - 0.5)`:
+ * that favours some orders heavily (of 30 bootstraps, the most picked was in 2.3× the mean share
+ * of peers' configurations, the least in 0.6×), which made one bootstrap the busiest by itself.
+ */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const realStart = Date.now();
   const seed = options.seed ?? 1;
@@ -261,7 +275,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         : undefined,
     );
     const bootstraps =
-      role === 'peer' ? [...bootstrapEndpoints].sort(() => random() - 0.5).slice(0, bootstrapsPerPeer) : [];
+      role === 'peer' ? shuffled(bootstrapEndpoints, random).slice(0, bootstrapsPerPeer) : [];
     const config: Partial<PeerConfig> = {
       role,
       natType,
@@ -363,11 +377,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     nodes.flatMap((n) => (n.counter.breakdown ? [[n.id, n.counter.breakdown.snapshot()]] : [])),
   );
   const chatCount = options.chats ?? 5;
-  const shuffled = ordinaryOnline().sort(() => random() - 0.5);
-  const symmetric = shuffled
+  const candidates = shuffled(ordinaryOnline(), random);
+  const symmetric = candidates
     .filter((n) => n.natType === 'Symmetric')
     .slice(0, options.symmetricCreators ?? 0);
-  const creators = [...symmetric, ...shuffled.filter((n) => !symmetric.includes(n))].slice(0, chatCount);
+  const creators = [...symmetric, ...candidates.filter((n) => !symmetric.includes(n))].slice(0, chatCount);
   const created: { uuid: string; at: number }[] = [];
   pendingChats = new Set();
   for (const creator of creators) {
