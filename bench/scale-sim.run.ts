@@ -27,6 +27,7 @@ function goals(r: ScaleResult): string {
     `  per peer: ${s.datagramsPerSecMedian.toFixed(2)} datagrams/s, ${s.bytesPerSecMedian.toFixed(0)} B/s median (mean ${s.bytesPerSecMean.toFixed(0)}, p99 ${s.bytesPerSecP99.toFixed(0)})  ${verdict(s.bytesPerSecMedian <= GOALS.bytesPerSec)} (≤ 1 KB/s)`,
     `  busiest node ${s.busiestRatio.toFixed(1)}× median (a ${s.busiestRole}), busiest peer ${s.busiestPeerRatio.toFixed(1)}×  ${verdict(s.busiestRatio <= GOALS.busiestRatio)} (≤ 10×)`,
     `  bootstraps: ${s.bootstrapRatios.map((x) => `${x.toFixed(1)}×`).join(', ')}`,
+    `  views holding a peer: median ${r.inDegree.median}, p99 ${r.inDegree.p99}, most ${r.inDegree.max}; the busiest peer is in ${r.inDegree.busiestPeer}`,
   ]
     .map((line) => `GOALS ${line}`)
     .join('\n');

@@ -44,6 +44,11 @@ export class Lru<K, V> {
     this.map.clear();
   }
 
+  /** Every entry, least recently used first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
+
   /** Every value, least recently used first. */
   values(): IterableIterator<V> {
     return this.map.values();

@@ -56,6 +56,14 @@ const MIN_SAMPLE_ROWS = 256;
  */
 export const RENDEZVOUS_FRESH_MS = 10 * 60_000;
 const MAX_REGISTRANTS = 10_000;
+/**
+ * Peers of ours behind a NAT an ordinary peer is rendezvous for at once. Each pings it once per
+ * keepalive interval to keep its binding open and is introduced through it; beyond this a
+ * registration is refused (20) and the registrant looks for room at another peer. Each registrant
+ * keeps 4 rendezvous (our-rendezvous.ts) and about as many peers are public as behind a NAT, so
+ * the mean is ~5 at any N; the bound holds a peer that many views happen to share.
+ */
+export const MAX_RENDEZVOUS_CLIENTS = 16;
 
 export class PeerDirectory {
   /**
@@ -66,6 +74,8 @@ export class PeerDirectory {
   private readonly heardOf = new Lru<string, HeardOf>(MAX_HEARD_OF);
   /** When each peer last registered with us (`r/i`, its address proven by the ping-back). */
   private readonly registeredAt = new Lru<string, number>(MAX_REGISTRANTS);
+  /** Of those, the peers of ours behind a NAT we are rendezvous for, oldest registration first. */
+  private readonly rendezvousClients = new Lru<string, number>(MAX_REGISTRANTS);
 
   constructor(
     private readonly store: Store,
@@ -137,15 +147,40 @@ export class PeerDirectory {
    * registrations of this tick, and resolved only once it is durable, so an answer 0 is never
    * lost to a crash. Never rejects (a store that cannot write says so through its health).
    */
-  async register(e: Endpoint, natType: string): Promise<void> {
+  async register(e: Endpoint, natType: string, asRendezvous = false): Promise<void> {
     const old = this.get(e);
     try {
       await this.store.registerPeer(this.aliveRecord(e, old, natType));
     } catch {
       return; // Not remembered this time; the peer registers again on its next join.
     }
-    this.registeredAt.set(endpointKey(e), this.clock.now());
+    const now = this.clock.now();
+    this.registeredAt.set(endpointKey(e), now);
+    if (asRendezvous && this.servesAsRendezvous(natType)) this.rendezvousClients.set(endpointKey(e), now);
     if (!old) this.trimView();
+  }
+
+  /**
+   * Whether a peer of ours behind `natType` at `e` may register with us (`r/i`) now: a bootstrap
+   * takes everyone; an ordinary peer takes the registrants it is rendezvous for already, and new
+   * ones while it serves fewer than MAX_RENDEZVOUS_CLIENTS.
+   */
+  hasRoomFor(e: Endpoint, natType: string): boolean {
+    if (!this.servesAsRendezvous(natType)) return true;
+    const now = this.clock.now();
+    for (const [key, at] of this.rendezvousClients.entries()) {
+      if (now - at < RENDEZVOUS_FRESH_MS) break;
+      this.rendezvousClients.delete(key);
+    }
+    return (
+      this.rendezvousClients.peek(endpointKey(e)) !== undefined ||
+      this.rendezvousClients.size < MAX_RENDEZVOUS_CLIENTS
+    );
+  }
+
+  /** An ordinary peer (a bounded view) registering a peer that keeps a NAT binding toward it. */
+  private servesAsRendezvous(natType: string): boolean {
+    return Number.isFinite(this.viewSize()) && natType !== 'Open Internet';
   }
 
   private aliveRecord(
@@ -212,6 +247,7 @@ export class PeerDirectory {
   /** Drops a peer at once (its key was proven at another address: it moved). */
   forget(e: Endpoint): void {
     this.registeredAt.delete(endpointKey(e));
+    this.rendezvousClients.delete(endpointKey(e));
     this.write(() => this.store.removePeer(e.host, e.port));
   }
 

@@ -99,7 +99,11 @@ export class RequestHandler {
         // Out of a relay the ping-back could only go back through it: the address is unproven,
         // and a listed address must be one that answered us straight (3, as when it stays silent).
         if (req.relayed) return fail(ResultCode.Unreachable);
-        return this.register(request.natConeType, from);
+        // A peer of ours (it sent an address token) behind a NAT takes us as its rendezvous: an
+        // ordinary peer serves a bounded number (peer-directory.ts). A base peer never asks that.
+        if (req.asksProof && !this.ctx.peers.hasRoomFor(from, request.natConeType))
+          return fail(ResultCode.Full);
+        return this.register(request.natConeType, from, req.asksProof);
       case 'introduce':
         return this.ctx.traversal.introduce(req, request.target);
       case 'punch':
@@ -156,13 +160,13 @@ export class RequestHandler {
     return { a6: own.slice(0, MAX_IPV6_ADVERTS).map((e) => ({ ip: e.host, port: e.port })) };
   }
 
-  private async register(natConeType: string, from: Endpoint): Promise<Response> {
+  private async register(natConeType: string, from: Endpoint, asRendezvous: boolean): Promise<Response> {
     const peer = await this.ctx.pingBack(from);
     // Peers are named by IPv4 (g/i, chat lists, the base wire): an IPv6 source whose ping-back
     // proved no IPv4 peer's key has no name to be registered under.
     if (peer === null || isIPv6(peer.host)) return fail(ResultCode.Unreachable);
     // Batched with this tick's other registrations (one commit), and answered once durable.
-    await this.ctx.peers.register(peer, natConeType);
+    await this.ctx.peers.register(peer, natConeType, asRendezvous);
     return ok();
   }
 }

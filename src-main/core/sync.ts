@@ -254,7 +254,7 @@ export class SyncLoop {
         this.bootstrapStates.set(key, 'client-only');
       } else {
         await client.register(bootstrap, natConeType);
-        this.deps.traversal.noteRegisteredWith(bootstrap);
+        this.deps.traversal.rendezvous.registered(bootstrap);
         this.bootstrapStates.set(key, 'registered');
       }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
@@ -370,12 +370,16 @@ export class SyncLoop {
   }
 
   /**
-   * The known peers synced least recently, bootstraps included (they are pinged for liveness). A
-   * bootstrap, whose table is every registered peer, pings a random sample of it instead.
+   * The known peers synced least recently, bootstraps included (they are pinged for liveness);
+   * first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
+   * peer only every ~11 min, longer than a registration lasts). A bootstrap, whose table is every
+   * registered peer, pings a random sample of it instead.
    */
   private pickTargets(): StoredPeer[] {
     if (this.deps.role() === 'bootstrap') return this.deps.peers.sample(this.deps.settings().fanOut);
-    const last = (p: StoredPeer) => this.lastSynced.peek(endpointKey(p)) ?? 0;
+    const { rendezvous } = this.deps.traversal;
+    const last = (p: StoredPeer) =>
+      rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
     return this.deps.peers
       .all()
       .filter((p) => !this.deps.isSelf(p))
@@ -393,7 +397,8 @@ export class SyncLoop {
     const now = clock.now();
     this.lastSynced.set(key, now);
     const fresh =
-      now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs;
+      now - (this.lastFullSync.peek(key) ?? Number.NEGATIVE_INFINITY) < this.deps.settings().refreshMs &&
+      !this.deps.traversal.rendezvous.renewalDue(peer);
     if (!full && fresh && this.deps.role() === 'peer' && this.deps.client.advertises(peer, 'gossip')) {
       if (await this.shuffleWith(peer)) return;
     }
@@ -426,13 +431,24 @@ export class SyncLoop {
   private async registerIfFewRendezvous(peer: StoredPeer): Promise<void> {
     const nat = this.deps.natType();
     if (nat === 'Open Internet' || nat === 'Symmetric' || !PUBLIC_TYPES.has(peer.natType)) return;
-    if (this.deps.traversal.ordinaryRendezvous() >= 2) return;
+    if (this.deps.traversal.rendezvous.ordinary().length >= 2) return;
     const info = this.deps.client.known(peer);
     const natConeType = info ? this.natConeTypeFor(info) : undefined;
     if (natConeType === undefined) return;
-    await this.deps.client.register(peer, natConeType).then(
-      () => this.deps.traversal.noteRegisteredWith(peer),
-      () => undefined,
+    await this.registerWith(peer, natConeType);
+  }
+
+  /**
+   * `r/i` with `peer`: a rendezvous of ours (or renewed) on 0. A peer that has as many registrants
+   * as it serves refuses with 20: it is no rendezvous of ours, and we look for room elsewhere.
+   */
+  private registerWith(peer: StoredPeer, natConeType: string): Promise<void> {
+    const { rendezvous } = this.deps.traversal;
+    return this.deps.client.register(peer, natConeType).then(
+      () => rendezvous.registered(peer),
+      (err: unknown) => {
+        if (errorKind(err) === 'full') rendezvous.drop(peer);
+      },
     );
   }
 
@@ -442,13 +458,17 @@ export class SyncLoop {
    * listed to others it would send them chasing a dead end (bootstraps list us instead). Not with
    * a peer behind a symmetric NAT, nor one we reach only through a relay: whoever it introduced us
    * to would first have to reach it through its bootstrap (a punch or a relay there), and it would
-   * count as a rendezvous of ours that keeps our own bootstrap's binding (docs/scale.md).
+   * count as a rendezvous of ours that keeps our own bootstrap's binding (docs/scale.md). Behind
+   * any other NAT, only while we keep it as one of our few rendezvous (our-rendezvous.ts): each
+   * costs it a keepalive from us per interval.
    */
   private registersWith(peer: StoredPeer): boolean {
+    const nat = this.deps.natType();
     return (
-      this.deps.natType() !== 'Symmetric' &&
+      nat !== 'Symmetric' &&
       peer.natType !== 'Symmetric' &&
-      !this.deps.traversal.relayedTo(peer)
+      !this.deps.traversal.relayedTo(peer) &&
+      (nat === 'Open Internet' || this.deps.traversal.rendezvous.wants(peer))
     );
   }
 
@@ -483,7 +503,7 @@ export class SyncLoop {
         this.fetchChats(peer),
         ...(natConeType === undefined || !this.registersWith(peer)
           ? []
-          : [client.register(peer, natConeType).then(() => this.deps.traversal.noteRegisteredWith(peer))]),
+          : [this.registerWith(peer, natConeType)]),
       );
     } else {
       remoteChats.forget(peer); // a bootstrap hosts no chats (this one may have been a peer before)

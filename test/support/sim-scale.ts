@@ -176,6 +176,11 @@ export interface ScaleResult {
    * other peer online had in its view (nobody could pass announcements to them).
    */
   unlisted: { byNat: Record<string, number>; inNoView: number; joinedAfterChat: number };
+  /**
+   * Views holding each online ordinary peer at the end (its in-degree): median, p99, the most, and
+   * the busiest ordinary peer's.
+   */
+  inDegree: { median: number; p99: number; max: number; busiestPeer: number };
   /** Ordinary peers online at the end, for 30 s at least, that know no other ordinary peer. */
   isolated: number;
   online: number;
@@ -438,6 +443,17 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const viewedHosts = new Set(
     nodes.filter((n) => n.leftAt === undefined).flatMap((n) => n.peer.knownPeers().map((p) => p.host)),
   );
+  // How many online ordinary peers keep each online ordinary peer in their view: a peer many views
+  // share is synced, pushed to and registered with by all of them.
+  const holders = new Map<string, number>();
+  for (const n of nodes)
+    if (n.role === 'peer' && n.leftAt === undefined)
+      for (const p of n.peer.knownPeers())
+        if (p.role === 'peer') holders.set(p.host, (holders.get(p.host) ?? 0) + 1);
+  const inDegrees = nodes
+    .filter((n) => n.role === 'peer' && n.leftAt === undefined)
+    .map((n) => holders.get(n.publicHost) ?? 0)
+    .sort((a, b) => a - b);
   const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
   for (const { uuid, at } of created)
     for (const n of nodes)
@@ -494,6 +510,12 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     ...(busiestBreakdown ? { busiestBreakdown } : {}),
     ...(busiestPeerBreakdown ? { busiestPeerBreakdown } : {}),
     unlisted,
+    inDegree: {
+      median: quantile(inDegrees, 0.5),
+      p99: quantile(inDegrees, 0.99),
+      max: inDegrees.at(-1) ?? 0,
+      busiestPeer: busiestPeer ? (holders.get(busiestPeer.node.publicHost) ?? 0) : 0,
+    },
     isolated,
     online: online.length,
     left,

@@ -7,7 +7,9 @@ import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../te
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
 import { DEFAULT_GUARD } from '../guard/index.js';
 import { rankBootstraps } from '../home-bootstrap.js';
-import type { Endpoint } from '../ports.js';
+import { MAX_RENDEZVOUS_CLIENTS, RENDEZVOUS_FRESH_MS } from '../peer-directory.js';
+import { type Endpoint, endpointKey } from '../ports.js';
+import { MAX_ORDINARY_RENDEZVOUS } from './our-rendezvous.js';
 import { DEFAULT_TRAVERSAL } from './traversal.js';
 
 const BOOTSTRAP: Endpoint = { host: '198.51.100.10', port: 3490 };
@@ -157,6 +159,81 @@ describe('what an ordinary peer lists to a traversing asker', () => {
     await h.advance(2_000);
     // Nothing after the ping-backs: no n/p, no relayed datagram.
     expect(victim.received.slice(before)).toEqual([]);
+  });
+});
+
+describe('how many registrants an ordinary peer is rendezvous for', () => {
+  const register = (probe: Probe, to: Endpoint, z: string, natConeType = 'Port Restricted Cone') =>
+    probe.askOnce({ m: 'r', t: 'r', d: 'i', a: { natConeType }, z }, to, 3_000);
+
+  it('refuses a peer of ours behind a NAT once it serves MAX_RENDEZVOUS_CLIENTS (20, no ping-back), renews those it has, takes base peers and open ones, and has room again once a registration lapses', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    probeDefaults.prove = true; // every probe sends an address token: a peer of ours
+    const q = h.addPeer({ host: '203.0.113.20', port: 7000, start: false });
+    const clients = Array.from({ length: MAX_RENDEZVOUS_CLIENTS }, (_, i) =>
+      h.probe({ host: `198.51.100.${100 + i}`, port: 7000 }).answerPings(),
+    );
+    for (const [i, c] of clients.entries())
+      expect((await register(c, q.endpoint, `c${i}`)).text).toBe(err(0, `c${i}`));
+
+    const late = h.probe({ host: '198.51.100.99', port: 7000 }).answerPings();
+    expect((await register(late, q.endpoint, 'late')).text).toBe(err(20, 'late'));
+    // Refused before the ping-back: a refusal costs the peer one small answer.
+    expect(late.received.filter((r) => r.obj?.m === 'p')).toEqual([]);
+    // Not listed: it keeps no binding toward q, so q could not introduce it.
+    expect(
+      await (async () => {
+        const asker = h.probe({ host: '198.51.100.50', port: 7000 });
+        const answer = await asker.askOnce(
+          { m: 'r', t: 'g', d: 'i', a: { maxPeersLength: 30, nat: true }, z: 'gi' },
+          q.endpoint,
+        );
+        return ((answer.obj.c as { peers: { ip: string }[] }).peers ?? []).map((p) => p.ip);
+      })(),
+    ).not.toContain(late.endpoint.host);
+
+    // A client renewing its registration is taken; so are an open peer (it keeps no binding
+    // toward q) and a base peer (it sends no address token: it never takes q as a rendezvous).
+    expect((await register(clients[0] as Probe, q.endpoint, 'renew')).text).toBe(err(0, 'renew'));
+    const open = h.probe({ host: '198.51.100.98', port: 7000 }).answerPings();
+    expect((await register(open, q.endpoint, 'open', 'Open Internet')).text).toBe(err(0, 'open'));
+    const base = h.probe({ host: '198.51.100.97', port: 7000 }).answerPings().unproven();
+    expect((await register(base, q.endpoint, 'base', 'Restricted Cone')).text).toBe(err(0, 'base'));
+
+    // Ten minutes on, every registration but the renewed one has lapsed: room again.
+    await h.advance(RENDEZVOUS_FRESH_MS);
+    expect((await register(late, q.endpoint, 'late2')).text).toBe(err(0, 'late2'));
+  });
+});
+
+describe('a peer behind a NAT keeps few rendezvous', () => {
+  it(`registers with at most ${MAX_ORDINARY_RENDEZVOUS} of the many open peers it syncs, and renews each registration before it lapses though its view is synced more slowly`, async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const opens = Array.from({ length: 24 }, (_, i) =>
+      h.addPeer({ host: `203.0.113.${20 + i}`, port: 7000, config: { bootstrapPeers: [BOOTSTRAP] } }),
+    );
+    // One sync per 30 s: each of ~25 peers in its view is synced every ~12.5 min, longer than a
+    // registration lasts (10 min).
+    const registrant = behind('port-restricted', 'Port Restricted Cone', 31, {
+      sync: { intervalMs: 30_000, fanOut: 1, maxPeersLength: 32 },
+    });
+    const runMs = 45 * 60_000;
+    await h.advance(runMs);
+    expect(registrant.store.listPeers().filter((p) => p.role === 'peer').length).toBeGreaterThan(16);
+
+    const isOpen = (e: Endpoint) => opens.some((o) => same(o.endpoint, e));
+    const registrations = registrant.tap.sentWhere((o, r) => o.t === 'r' && o.d === 'i' && isOpen(r.peer));
+    const lastHalf = registrations.filter((r) => r.at > runMs / 2);
+    const rendezvous = [...new Set(lastHalf.map((r) => endpointKey(r.peer)))];
+    expect(rendezvous.length).toBeGreaterThan(0);
+    expect(rendezvous.length).toBeLessThanOrEqual(MAX_ORDINARY_RENDEZVOUS);
+    // Each renewed before the one before lapsed: its rendezvous kept listing it all along.
+    for (const key of rendezvous) {
+      const times = registrations.filter((r) => endpointKey(r.peer) === key).map((r) => r.at);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+      expect(Math.max(...gaps), key).toBeLessThan(RENDEZVOUS_FRESH_MS);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import type { RequestContext } from '../request-context.js';
 import type { RetryPolicy } from '../request-engine.js';
 import { Connector } from './connector.js';
 import { Keepalive } from './keepalive.js';
+import { OurRendezvous } from './our-rendezvous.js';
 import type { PathTable } from './path-table.js';
 import { DEFAULT_PUNCH, PunchSessions, type PunchSettings } from './punch.js';
 import { DEFAULT_RELAY, RelayService, type RelaySettings } from './relay-service.js';
@@ -46,7 +47,6 @@ export const DEFAULT_TRAVERSAL: TraversalSettings = {
 
 /** The rendezvous's message to the target: short, the initiator waits on it. */
 const PUNCH_REQUEST_POLICY: Partial<RetryPolicy> = { timeoutMs: 250, attempts: 3, backoff: 1.5 };
-const MAX_REMEMBERED = 10_000;
 
 export interface TraversalDeps {
   client: PeerClient;
@@ -78,11 +78,16 @@ export class Traversal {
   private readonly connector: Connector;
   private readonly keepalive: Keepalive;
   /** Peers we registered with (bootstraps among them): the rendezvous we take `n/p` from. */
-  private readonly registeredWith = new Lru<string, Endpoint>(MAX_REMEMBERED);
+  readonly rendezvous: OurRendezvous;
   /** Introductions (`n/p`) an ordinary peer may ask of us: 2 per second, 10 at once. */
   private readonly punchBudget: RateLimiter;
 
   constructor(private readonly deps: TraversalDeps) {
+    this.rendezvous = new OurRendezvous(
+      deps.clock,
+      (e) => this.isBootstrap(e),
+      (e) => deps.client.advertises(e, 'punch'),
+    );
     this.punchBudget = new RateLimiter(
       {
         perSourceRate: 2,
@@ -184,7 +189,7 @@ export class Traversal {
   /** A peer we no longer track: its path goes too. */
   forget(peer: Endpoint): void {
     this.connector.forget(peer);
-    this.registeredWith.delete(endpointKey(peer));
+    this.rendezvous.drop(peer);
   }
 
   // ---------------------------------------------------------------- serving others
@@ -229,7 +234,7 @@ export class Traversal {
    */
   punch(ctx: RequestContext, origin: Endpoint, token: string): Response {
     const { from } = ctx;
-    if (ctx.relayed || !ctx.proven || !this.isOurRendezvous(from)) return fail(ResultCode.UnknownFormat);
+    if (ctx.relayed || !ctx.proven || !this.rendezvous.isOurs(from)) return fail(ResultCode.UnknownFormat);
     const { paths, clock } = this.deps;
     if (this.punches.active >= this.deps.settings().punch.maxSessions) return fail(ResultCode.Full);
     if (!this.isBootstrap(from) && !this.punchBudget.allow(endpointKey(from), clock.now()))
@@ -311,11 +316,6 @@ export class Traversal {
     return this.deps.paths.get(peer)?.kind === 'relayed';
   }
 
-  /** We registered with `peer` (r/i answered 0): it may introduce others to us (`n/p`). */
-  noteRegisteredWith(peer: Endpoint): void {
-    this.registeredWith.set(endpointKey(peer), endpointOf(peer));
-  }
-
   /**
    * Rendezvous whose binding toward us we keep open. Behind no NAT: none. Behind a symmetric NAT:
    * all (only the bootstraps that list us can relay to our mapping). Else the ordinary peers we
@@ -326,29 +326,19 @@ export class Traversal {
   private bindingsToKeep(): Endpoint[] {
     const nat = this.deps.natType();
     if (nat === 'Open Internet') return [];
-    const all = [...this.registeredWith.values()];
+    const all = this.rendezvous.fresh();
     const ordinary = all.filter((e) => !this.isBootstrap(e));
     return nat === 'Symmetric' || ordinary.length === 0 ? all : ordinary;
-  }
-
-  /** Ordinary peers we registered with: they list, introduce and relay for us. */
-  ordinaryRendezvous(): number {
-    return [...this.registeredWith.values()].filter((e) => !this.isBootstrap(e)).length;
   }
 
   private isBootstrap(e: Endpoint): boolean {
     return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
   }
 
-  /** A rendezvous of ours: one of our bootstraps, or a peer we registered with. */
-  private isOurRendezvous(e: Endpoint): boolean {
-    return this.isBootstrap(e) || this.registeredWith.peek(endpointKey(e)) !== undefined;
-  }
-
   /** Relays we take `n/f` from: ones we route through, and rendezvous of ours that advertised relaying. */
   private isTrustedRelay(e: Endpoint): boolean {
     if (this.deps.paths.isRelayInUse(endpointKey(e))) return true;
-    return this.isOurRendezvous(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
+    return this.rendezvous.isOurs(e) && (this.deps.client.known(e)?.ext.includes('relay') ?? false);
   }
 }
 
