@@ -8,7 +8,6 @@ import type { AnsweredAddresses } from '../answered-addresses.js';
 import { NanceError } from '../errors.js';
 import { RateLimiter } from '../guard/rate-limiter.js';
 import type { Logger } from '../logger.js';
-import { Lru } from '../lru.js';
 import type { PeerClient, PingInfo } from '../peer-client.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { Clock, Endpoint, PeerRole } from '../ports.js';
