@@ -38,6 +38,13 @@ import { endpointKey } from './ports.js';
 import { type ChatRead, ReadBudget, type ReadDeadline } from './read-bounds.js';
 import type { RequestEngine, RetryPolicy } from './request-engine.js';
 
+/** A `g/i` answer. */
+export interface ListedPeers {
+  peers: PeerAddress[];
+  /** The lister asks to be left out of our view: it is in as many as it serves. */
+  busy: boolean;
+}
+
 export interface PingInfo {
   /** Extensions the peer advertised; empty for a base peer. */
   ext: string[];
@@ -255,11 +262,15 @@ export class PeerClient {
     return validList(c, 'chats', chatEntry).map((e) => ({ ...e, timestamp: timestampOf(e.timestamp) }));
   }
 
-  /** `allTypes`: ask a peer of ours for every peer with its true NAT type (traversal extension). */
-  async getPeers(to: Endpoint, maxPeersLength: number, allTypes = false): Promise<PeerAddress[]> {
+  /**
+   * `allTypes`: ask a peer of ours for every peer with its true NAT type (traversal extension).
+   * `busy`: it is in as many views as it serves and asks us to leave it out of ours
+   * (view-holders.ts).
+   */
+  async getPeers(to: Endpoint, maxPeersLength: number, allTypes = false): Promise<ListedPeers> {
     const request: Request = { type: 'getPeers', maxPeersLength, ...(allTypes ? { allTypes } : {}) };
     const c = await this.call(to, request, 'list peers');
-    return validList(c, 'peers', peerEntry);
+    return { peers: validList(c, 'peers', peerEntry), busy: c.busy === true };
   }
 
   // ---- NAT traversal extension (docs/protocol.md): only to peers that advertised `punch`

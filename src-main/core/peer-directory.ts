@@ -8,6 +8,7 @@ import type { AnsweredAddresses } from './answered-addresses.js';
 import { Lru } from './lru.js';
 import type { Clock, Endpoint, PeerRole, Store, StoredPeer } from './ports.js';
 import { endpointKey, sameEndpoint } from './ports.js';
+import { ViewHolders } from './view-holders.js';
 
 /** Peers only a NAT-traversing peer can reach. */
 const TRAVERSAL_ONLY = new Set(['Symmetric', 'Blocked']);
@@ -76,6 +77,8 @@ export class PeerDirectory {
   private readonly registeredAt = new Lru<string, number>(MAX_REGISTRANTS);
   /** Of those, the peers of ours behind a NAT we are rendezvous for, oldest registration first. */
   private readonly rendezvousClients = new Lru<string, number>(MAX_REGISTRANTS);
+  /** Peers of ours that keep us in their view (an ordinary peer serves a bounded number). */
+  private readonly holders: ViewHolders;
 
   constructor(
     private readonly store: Store,
@@ -91,7 +94,25 @@ export class PeerDirectory {
      * store holds): beyond it the least recently seen ordinary peer is forgotten.
      */
     private readonly viewSize: () => number = () => Number.POSITIVE_INFINITY,
-  ) {}
+  ) {
+    this.holders = new ViewHolders(clock);
+  }
+
+  /**
+   * A proven `g/i` from a peer of ours: whether it may keep us in its view. A bootstrap serves
+   * everyone; an ordinary peer its holders, and new ones while it has room (view-holders.ts).
+   */
+  admitsHolder(asker: Endpoint): boolean {
+    return !Number.isFinite(this.viewSize()) || this.holders.admit(asker);
+  }
+
+  /**
+   * Whether we may put ourselves into `peer`'s view (a registration inserts the registrant): not
+   * while we are in as many views as we serve and it is not one of them (it would tell us busy).
+   */
+  mayJoinViewOf(peer: Endpoint): boolean {
+    return !Number.isFinite(this.viewSize()) || this.holders.takes(peer);
+  }
 
   get(e: Endpoint): StoredPeer | undefined {
     return this.store.getPeer(e.host, e.port);

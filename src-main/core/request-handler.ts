@@ -24,6 +24,8 @@ export const PROTOCOL_VERSION = 1;
 
 const ok = (c: Record<string, unknown> = {}): Response => ({ r: ResultCode.Ok, c });
 const fail = (r: number): Response => ({ r, c: {} });
+/** `,"busy":true` in a `g/i` answer. */
+const BUSY_FLAG_BYTES = jsonLength({ busy: true });
 
 export interface HandlerContext {
   role(): PeerRole;
@@ -93,6 +95,10 @@ export class RequestHandler {
         if (req.asksProof && !req.proven && !req.relayed)
           return { r: ResultCode.ProveAddress, c: { k: this.ctx.addressToken(req.source ?? from) } };
         const listed = this.ctx.peers.listFor(from, request.maxPeersLength, request.allTypes === true);
+        // In as many views as we serve: a new asker of ours is asked to leave us out of its view
+        // (view-holders.ts); it still gets the list, to fill that room with others.
+        if (request.allTypes === true && req.proven && !this.ctx.peers.admitsHolder(from))
+          return ok({ peers: fitting(listed, budget - BUSY_FLAG_BYTES), busy: true });
         return ok({ peers: fitting(listed, budget) });
       }
       case 'register':

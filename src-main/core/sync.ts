@@ -6,12 +6,13 @@ import { NanceError } from './errors.js';
 import { homeBootstrap } from './home-bootstrap.js';
 import type { Logger } from './logger.js';
 import { Lru } from './lru.js';
-import type { PeerClient, PingInfo } from './peer-client.js';
+import type { ListedPeers, PeerClient, PingInfo } from './peer-client.js';
 import { keptInViews, type PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RemoteChats } from './remote-chats.js';
 import type { Traversal } from './traversal/traversal.js';
+import { HOLDER_FRESH_MS } from './view-holders.js';
 
 export interface SyncSettings {
   /** Time between rounds. */
@@ -247,8 +248,11 @@ export class SyncLoop {
     const key = endpointKey(bootstrap);
     const before = this.bootstrapStates.get(key);
     try {
-      // Ping first (once): what it speaks decides what we announce and what we ask.
-      const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
+      // Ping first: what it speaks decides what we announce and what we ask. Once for a peer
+      // given as bootstrap (the rotation pings it); at every join for one that answered as a
+      // bootstrap (it is joined, not synced: `joinedOnly`), so a switch to peer mode is noticed.
+      const known = client.known(bootstrap);
+      const info = known === undefined || known.role === 'bootstrap' ? await client.ping(bootstrap) : known;
       const natConeType = this.natConeTypeFor(info);
       if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
         this.bootstrapStates.set(key, 'client-only');
@@ -258,7 +262,11 @@ export class SyncLoop {
         this.bootstrapStates.set(key, 'registered');
       }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
-      const listed = await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info));
+      const { peers: listed } = await client.getPeers(
+        bootstrap,
+        this.deps.settings().maxPeersLength,
+        traverses(info),
+      );
       this.joinedAt.set(key, this.deps.clock.now());
       this.failedJoins.delete(key);
       await this.learn(listed, bootstrap);
@@ -278,6 +286,17 @@ export class SyncLoop {
   private natConeTypeFor(info: PingInfo): string | undefined {
     if (traverses(info)) return this.deps.natType();
     return BASE_UNREACHABLE.has(this.deps.natType()) ? undefined : this.deps.announcedNatType();
+  }
+
+  /**
+   * A configured bootstrap that last answered as a bootstrap: joined every `rejoinMs`
+   * (bootstrapsDue), which asks it for peers and proves it alive, so it is not synced as well
+   * (each of its peers asked it twice as often: at 1,000 peers a third of a bootstrap's load). One
+   * that answered as a peer (a friend's peer given as bootstrap, the original's way) is synced:
+   * its chats are fetched that way, and a switch to bootstrap is noticed there.
+   */
+  private joinedOnly(p: StoredPeer): boolean {
+    return this.isBootstrap(p) && this.deps.client.known(p)?.role === 'bootstrap';
   }
 
   private isBootstrap(e: Endpoint): boolean {
@@ -370,10 +389,10 @@ export class SyncLoop {
   }
 
   /**
-   * The known peers synced least recently, bootstraps included (they are pinged for liveness);
-   * first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
-   * peer only every ~11 min, longer than a registration lasts). A bootstrap, whose table is every
-   * registered peer, pings a random sample of it instead.
+   * The known peers synced least recently; first a rendezvous of ours whose registration is due to
+   * be renewed (a full view syncs each peer only every ~11 min, longer than a registration lasts).
+   * Not a configured bootstrap that last answered as one (`joinedOnly`). A bootstrap, whose table
+   * is every registered peer, pings a random sample of it instead.
    */
   private pickTargets(): StoredPeer[] {
     if (this.deps.role() === 'bootstrap') return this.deps.peers.sample(this.deps.settings().fanOut);
@@ -382,7 +401,7 @@ export class SyncLoop {
       rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
     return this.deps.peers
       .all()
-      .filter((p) => !this.deps.isSelf(p))
+      .filter((p) => !this.deps.isSelf(p) && !this.joinedOnly(p))
       .sort((a, b) => last(a) - last(b))
       .slice(0, this.deps.settings().fanOut);
   }
@@ -409,7 +428,7 @@ export class SyncLoop {
   /** `g/i` only: its answer proves the peer alive (false: it did not answer, sync it in full). */
   private async shuffleWith(peer: StoredPeer): Promise<boolean> {
     const { client, peers } = this.deps;
-    let listed: PeerAddress[];
+    let listed: ListedPeers;
     try {
       // A peer behind a NAT whose hole closed gets it punched again first, as a full sync would.
       await this.deps.traversal.ensurePath(peer);
@@ -417,9 +436,28 @@ export class SyncLoop {
     } catch (err) {
       return errorKind(err) === 'closed';
     }
+    if (listed.busy) {
+      await this.takeListing(listed, peer);
+      return true;
+    }
     peers.markAlive(peer, undefined, 'peer');
-    await Promise.all([this.learn(listed, peer), this.registerIfFewRendezvous(peer)]);
+    await Promise.all([this.learn(listed.peers, peer), this.registerIfFewRendezvous(peer)]);
     return true;
+  }
+
+  /**
+   * Learns what `lister` listed; a lister that is `busy` (in as many views as it serves,
+   * view-holders.ts) leaves our view first, so its room goes to one it listed. Its chats stay
+   * listed; it is not verified again for as long as it counts us as a holder.
+   */
+  private takeListing(listed: ListedPeers, lister: StoredPeer): Promise<void> {
+    if (listed.busy && this.deps.peers.get(lister)) {
+      this.deps.peers.forget(lister);
+      this.deps.traversal.forget(lister);
+      this.notBefore.set(endpointKey(lister), this.deps.clock.now() + HOLDER_FRESH_MS);
+      this.deps.onChange('peers');
+    }
+    return this.learn(listed.peers, lister);
   }
 
   /**
@@ -445,7 +483,10 @@ export class SyncLoop {
   private registerWith(peer: StoredPeer, natConeType: string): Promise<void> {
     const { rendezvous } = this.deps.traversal;
     return this.deps.client.register(peer, natConeType).then(
-      () => rendezvous.registered(peer),
+      () => {
+        // Not one that left our view meanwhile (busy): we neither sync nor keep a binding to it.
+        if (this.deps.peers.get(peer)) rendezvous.registered(peer);
+      },
       (err: unknown) => {
         if (errorKind(err) === 'full') rendezvous.drop(peer);
       },
@@ -460,7 +501,8 @@ export class SyncLoop {
    * to would first have to reach it through its bootstrap (a punch or a relay there), and it would
    * count as a rendezvous of ours that keeps our own bootstrap's binding (docs/scale.md). Behind
    * any other NAT, only while we keep it as one of our few rendezvous (our-rendezvous.ts): each
-   * costs it a keepalive from us per interval.
+   * costs it a keepalive from us per interval. Behind none, only into a view we may join (a
+   * registration puts us there; view-holders.ts).
    */
   private registersWith(peer: StoredPeer): boolean {
     const nat = this.deps.natType();
@@ -468,7 +510,9 @@ export class SyncLoop {
       nat !== 'Symmetric' &&
       peer.natType !== 'Symmetric' &&
       !this.deps.traversal.relayedTo(peer) &&
-      (nat === 'Open Internet' || this.deps.traversal.rendezvous.wants(peer))
+      (nat === 'Open Internet'
+        ? this.deps.peers.mayJoinViewOf(peer)
+        : this.deps.traversal.rendezvous.wants(peer))
     );
   }
 
@@ -496,7 +540,7 @@ export class SyncLoop {
     const role = info.role ?? peer.role;
     const natConeType = this.natConeTypeFor(info);
     const tasks: Promise<unknown>[] = [
-      client.getPeers(peer, settings.shuffleLength, traverses(info)).then((l) => this.learn(l, peer)),
+      client.getPeers(peer, settings.shuffleLength, traverses(info)).then((l) => this.takeListing(l, peer)),
     ];
     if (role === 'peer') {
       tasks.push(
