@@ -106,6 +106,8 @@ const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
 const MAX_NOT_BEFORE = 10_000;
+/** How often a join pings a bootstrap that answered as one, to notice a switch to peer mode. */
+const ROLE_CHECK_MS = 30 * 60_000;
 /** Sync times kept; a forgotten peer counts as never synced, so it is simply picked sooner. */
 const MAX_SYNC_TIMES = 10_000;
 /** Full sync times kept; a forgotten peer simply gets a full sync next. */
@@ -122,6 +124,8 @@ export class SyncLoop {
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
   private readonly joinedAt = new Map<string, number>();
+  /** When we last pinged each bootstrap at a join (`ROLE_CHECK_MS`). */
+  private readonly roleCheckedAt = new Map<string, number>();
   /** Bootstraps whose last join failed: not our home until a join through them succeeds. */
   private readonly failedJoins = new Set<string>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
@@ -249,10 +253,14 @@ export class SyncLoop {
     const before = this.bootstrapStates.get(key);
     try {
       // Ping first: what it speaks decides what we announce and what we ask. Once for a peer
-      // given as bootstrap (the rotation pings it); at every join for one that answered as a
-      // bootstrap (it is joined, not synced: `joinedOnly`), so a switch to peer mode is noticed.
+      // given as bootstrap (the rotation pings it); again every `ROLE_CHECK_MS` for one that
+      // answered as a bootstrap (joined, not synced: `joinedOnly`), so a switch to peer mode is
+      // noticed without a ping at every join (one per peer per 5 min was a fifth of its load).
       const known = client.known(bootstrap);
-      const info = known === undefined || known.role === 'bootstrap' ? await client.ping(bootstrap) : known;
+      const checked = this.roleCheckedAt.get(key) ?? Number.NEGATIVE_INFINITY;
+      const recheck = known?.role === 'bootstrap' && this.deps.clock.now() - checked >= ROLE_CHECK_MS;
+      const info = known === undefined || recheck ? await client.ping(bootstrap) : known;
+      if (known === undefined || recheck) this.roleCheckedAt.set(key, this.deps.clock.now());
       const natConeType = this.natConeTypeFor(info);
       if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
         this.bootstrapStates.set(key, 'client-only');
