@@ -47,36 +47,3 @@ describe('a host in bootstrap mode', () => {
     expect(reader.peer.remoteChats()).toEqual([]);
   });
 });
-
-describe('a bootstrap of ours, joined and not synced', () => {
-  it('is asked for peers only at each join (every rejoinMs), not also in the sync rotation', async () => {
-    h = new SimHarness();
-    const bootstrap = h.addPeer({ role: 'bootstrap' });
-    const peers = [0, 1, 2].map(() => h.addPeer({ config: { bootstrapPeers: [bootstrap.endpoint] } }));
-    const runMs = 30 * 60_000;
-    await h.advance(runMs);
-    const { rejoinMs } = DEFAULT_CONFIG.sync;
-    for (const p of peers) {
-      const asked = p.tap.sentWhere(
-        (o, r) => o.t === 'g' && o.d === 'i' && endpointKey(r.peer) === endpointKey(bootstrap.endpoint),
-      );
-      // One per join (joins run in the round, a little after each rejoinMs), none in between.
-      expect(asked.length).toBeLessThanOrEqual(Math.ceil(runMs / rejoinMs) + 1);
-    }
-  });
-
-  it('that switches to peer mode is noticed within a role check: synced as a peer again, its chats listed', async () => {
-    h = new SimHarness();
-    const host = h.addPeer({ role: 'bootstrap' });
-    const reader = h.addPeer({ config: { bootstrapPeers: [host.endpoint] } });
-    h.addPeer({ config: { bootstrapPeers: [host.endpoint] } });
-    await h.advance(60_000);
-    expect(reader.store.getPeer(host.endpoint.host, host.endpoint.port)?.role).toBe('bootstrap');
-
-    host.peer.reconfigure({ role: 'peer' });
-    await h.settle(host.peer.createChat('room', 'hello', 'alice'));
-    await h.advance(30 * 60_000 + DEFAULT_CONFIG.sync.rejoinMs + DEFAULT_CONFIG.sync.intervalMs * 2);
-    expect(reader.store.getPeer(host.endpoint.host, host.endpoint.port)?.role).toBe('peer');
-    expect(reader.peer.remoteChats().flatMap((r) => r.chats.map((c) => c.name))).toEqual(['room']);
-  });
-});

@@ -106,8 +106,6 @@ const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
 const MAX_NOT_BEFORE = 10_000;
-/** How often a join pings a bootstrap that answered as one, to notice a switch to peer mode. */
-const ROLE_CHECK_MS = 30 * 60_000;
 /** Sync times kept; a forgotten peer counts as never synced, so it is simply picked sooner. */
 const MAX_SYNC_TIMES = 10_000;
 /** Full sync times kept; a forgotten peer simply gets a full sync next. */
@@ -124,8 +122,6 @@ export class SyncLoop {
   private readonly bootstrapStates = new Map<string, BootstrapState>();
   /** When we last joined through each bootstrap successfully. */
   private readonly joinedAt = new Map<string, number>();
-  /** When we last pinged each bootstrap at a join (`ROLE_CHECK_MS`). */
-  private readonly roleCheckedAt = new Map<string, number>();
   /** Bootstraps whose last join failed: not our home until a join through them succeeds. */
   private readonly failedJoins = new Set<string>();
   private readonly lastSynced = new Lru<string, number>(MAX_SYNC_TIMES);
@@ -252,15 +248,8 @@ export class SyncLoop {
     const key = endpointKey(bootstrap);
     const before = this.bootstrapStates.get(key);
     try {
-      // Ping first: what it speaks decides what we announce and what we ask. Once for a peer
-      // given as bootstrap (the rotation pings it); again every `ROLE_CHECK_MS` for one that
-      // answered as a bootstrap (joined, not synced: `joinedOnly`), so a switch to peer mode is
-      // noticed without a ping at every join (one per peer per 5 min was a fifth of its load).
-      const known = client.known(bootstrap);
-      const checked = this.roleCheckedAt.get(key) ?? Number.NEGATIVE_INFINITY;
-      const recheck = known?.role === 'bootstrap' && this.deps.clock.now() - checked >= ROLE_CHECK_MS;
-      const info = known === undefined || recheck ? await client.ping(bootstrap) : known;
-      if (known === undefined || recheck) this.roleCheckedAt.set(key, this.deps.clock.now());
+      // Ping first (once): what it speaks decides what we announce and what we ask.
+      const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
       const natConeType = this.natConeTypeFor(info);
       if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
         this.bootstrapStates.set(key, 'client-only');
@@ -294,17 +283,6 @@ export class SyncLoop {
   private natConeTypeFor(info: PingInfo): string | undefined {
     if (traverses(info)) return this.deps.natType();
     return BASE_UNREACHABLE.has(this.deps.natType()) ? undefined : this.deps.announcedNatType();
-  }
-
-  /**
-   * A configured bootstrap that last answered as a bootstrap: joined every `rejoinMs`
-   * (bootstrapsDue), which asks it for peers and proves it alive, so it is not synced as well
-   * (each of its peers asked it twice as often: at 1,000 peers a third of a bootstrap's load). One
-   * that answered as a peer (a friend's peer given as bootstrap, the original's way) is synced:
-   * its chats are fetched that way, and a switch to bootstrap is noticed there.
-   */
-  private joinedOnly(p: StoredPeer): boolean {
-    return this.isBootstrap(p) && this.deps.client.known(p)?.role === 'bootstrap';
   }
 
   private isBootstrap(e: Endpoint): boolean {
@@ -397,10 +375,10 @@ export class SyncLoop {
   }
 
   /**
-   * The known peers synced least recently; first a rendezvous of ours whose registration is due to
-   * be renewed (a full view syncs each peer only every ~11 min, longer than a registration lasts).
-   * Not a configured bootstrap that last answered as one (`joinedOnly`). A bootstrap, whose table
-   * is every registered peer, pings a random sample of it instead.
+   * The known peers synced least recently, bootstraps included (they are pinged for liveness);
+   * first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
+   * peer only every ~11 min, longer than a registration lasts). A bootstrap, whose table is every
+   * registered peer, pings a random sample of it instead.
    */
   private pickTargets(): StoredPeer[] {
     if (this.deps.role() === 'bootstrap') return this.deps.peers.sample(this.deps.settings().fanOut);
@@ -409,7 +387,7 @@ export class SyncLoop {
       rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
     return this.deps.peers
       .all()
-      .filter((p) => !this.deps.isSelf(p) && !this.joinedOnly(p))
+      .filter((p) => !this.deps.isSelf(p))
       .sort((a, b) => last(a) - last(b))
       .slice(0, this.deps.settings().fanOut);
   }
