@@ -44,9 +44,15 @@ export class Lru<K, V> {
     this.map.clear();
   }
 
-  /** Every entry, least recently used first. */
-  entries(): IterableIterator<[K, V]> {
-    return this.map.entries();
+  /**
+   * Deletes least recently used entries while `stale` holds for them: for a map of times kept in
+   * set order (each `set` moves an entry last), the entries older than an age limit.
+   */
+  dropOldestWhile(stale: (value: V) => boolean): void {
+    for (const [key, value] of this.map) {
+      if (!stale(value)) return;
+      this.map.delete(key);
+    }
   }
 
   /** Every value, least recently used first. */

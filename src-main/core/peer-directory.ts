@@ -189,10 +189,7 @@ export class PeerDirectory {
   hasRoomFor(e: Endpoint, natType: string): boolean {
     if (!this.servesAsRendezvous(natType)) return true;
     const now = this.clock.now();
-    for (const [key, at] of this.rendezvousClients.entries()) {
-      if (now - at < RENDEZVOUS_FRESH_MS) break;
-      this.rendezvousClients.delete(key);
-    }
+    this.rendezvousClients.dropOldestWhile((at) => now - at >= RENDEZVOUS_FRESH_MS);
     return (
       this.rendezvousClients.peek(endpointKey(e)) !== undefined ||
       this.rendezvousClients.size < MAX_RENDEZVOUS_CLIENTS

@@ -35,10 +35,7 @@ export class ViewHolders {
   /** Whether `peer` may hold us: it does already, or there is room for one more. */
   takes(peer: Endpoint): boolean {
     const now = this.clock.now();
-    for (const [key, at] of this.askedAt.entries()) {
-      if (now - at < HOLDER_FRESH_MS) break;
-      this.askedAt.delete(key);
-    }
+    this.askedAt.dropOldestWhile((at) => now - at >= HOLDER_FRESH_MS);
     return this.askedAt.peek(endpointKey(peer)) !== undefined || this.askedAt.size < MAX_VIEW_HOLDERS;
   }
 }

@@ -59,12 +59,14 @@ export class OurRendezvous {
   /** Whether our registration with `e` is due to be renewed (it is fresh, and half its life went). */
   renewalDue(e: Endpoint): boolean {
     const r = this.registrations.peek(endpointKey(e));
-    return r !== undefined && this.registeredWith(e) && this.clock.now() - r.since >= RENEW_REGISTRATION_MS;
+    const age = r === undefined ? Number.POSITIVE_INFINITY : this.clock.now() - r.since;
+    return age >= RENEW_REGISTRATION_MS && age < RENDEZVOUS_FRESH_MS;
   }
 
   /** Every rendezvous our registration with is fresh. */
   fresh(): Endpoint[] {
-    this.dropLapsed();
+    const now = this.clock.now();
+    this.registrations.dropOldestWhile((r) => now - r.since >= RENDEZVOUS_FRESH_MS);
     return [...this.registrations.values()].map((r) => r.at);
   }
 
@@ -81,14 +83,5 @@ export class OurRendezvous {
   wants(e: Endpoint): boolean {
     if (!this.isOurKind(e) || this.registeredWith(e)) return true;
     return this.ordinary().length < MAX_ORDINARY_RENDEZVOUS;
-  }
-
-  /** Forgets lapsed registrations (the oldest come first). */
-  private dropLapsed(): void {
-    const now = this.clock.now();
-    for (const [key, r] of this.registrations.entries()) {
-      if (now - r.since < RENDEZVOUS_FRESH_MS) break;
-      this.registrations.delete(key);
-    }
   }
 }
