@@ -12,6 +12,8 @@ import { SCALE_GOALS as GOALS, runScale, type ScaleResult } from '../test/suppor
 const env = process.env;
 const sizes = (env.SCALE_SIZES ?? '100').split(',').map(Number);
 const design = env.SCALE_DESIGN ?? 'default';
+/** Lines of each busiest node's breakdown printed (SCALE_TOP, default 16). */
+const topLines = Number(env.SCALE_TOP ?? 16);
 
 const seconds = (ms: number | null) =>
   ms === null || !Number.isFinite(ms) ? 'never' : `${(ms / 1000).toFixed(1)} s`;
@@ -83,7 +85,7 @@ async function runSizes(): Promise<void> {
     // By datagrams, as the busiest ratio is counted; the busiest ordinary peer too when the
     // busiest node is a bootstrap.
     const top = (tag: string, lines: typeof busiestBreakdown) => {
-      for (const b of [...(lines ?? [])].sort((x, y) => y.datagramsPerSec - x.datagramsPerSec).slice(0, 16))
+      for (const b of [...(lines ?? [])].sort((x, y) => y.datagramsPerSec - x.datagramsPerSec).slice(0, topLines))
         process.stdout.write(
           `${tag} ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
         );

@@ -103,6 +103,15 @@ const PUBLIC_TYPES = new Set(['Open Internet', 'Full Cone']);
 /** Types no base peer could reach us at: we do not register with base peers then (docs/nat.md). */
 const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
 
+/**
+ * Ordinary peers in our view from which on it is well stocked: shuffles with them keep it fresh, so
+ * bootstraps are no longer synced in the rotation nor asked for peers, and only our home is joined
+ * again (to renew our registration). Below it (a small network, or just joined) bootstraps are
+ * how we hear of newcomers. Each peer asking every bootstrap every few minutes was most of a
+ * bootstrap's load in a settled network of 1,000 (docs/scale.md).
+ */
+const STOCKED_VIEW = 16;
+
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
 const MAX_NOT_BEFORE = 10_000;
@@ -220,11 +229,28 @@ export class SyncLoop {
    */
   private bootstrapsDue(): Endpoint[] {
     const all = this.deps.bootstrapPeers();
-    if (!this.deps.peers.all().some((p) => p.role === 'peer' && !this.deps.isSelf(p))) return all;
+    const ordinary = this.ordinaryPeers();
+    if (ordinary === 0) return all;
     const now = this.deps.clock.now();
     const { rejoinMs } = this.deps.settings();
     return all.filter(
-      (b) => now - (this.joinedAt.get(endpointKey(b)) ?? Number.NEGATIVE_INFINITY) >= rejoinMs,
+      (b) =>
+        now - (this.joinedAt.get(endpointKey(b)) ?? Number.NEGATIVE_INFINITY) >= rejoinMs &&
+        (ordinary < STOCKED_VIEW || this.registersAt(b)),
+    );
+  }
+
+  /** Ordinary peers in our view (not bootstraps, not ourselves). */
+  private ordinaryPeers(): number {
+    return this.deps.peers.all().filter((p) => p.role === 'peer' && !this.deps.isSelf(p)).length;
+  }
+
+  /** Whether a join of `bootstrap` registers us there: a base peer, or our home among ours. */
+  private registersAt(bootstrap: Endpoint): boolean {
+    const info = this.deps.client.known(bootstrap);
+    return (
+      (info === undefined || this.natConeTypeFor(info) !== undefined) &&
+      (!traverses(info) || this.isHome(bootstrap))
     );
   }
 
@@ -259,11 +285,10 @@ export class SyncLoop {
         this.bootstrapStates.set(key, 'registered');
       }
       peers.markAlive(bootstrap, 'Full Cone', 'bootstrap');
-      const { peers: listed } = await client.getPeers(
-        bootstrap,
-        this.deps.settings().maxPeersLength,
-        traverses(info),
-      );
+      const listed =
+        this.ordinaryPeers() < STOCKED_VIEW
+          ? (await client.getPeers(bootstrap, this.deps.settings().maxPeersLength, traverses(info))).peers
+          : [];
       this.joinedAt.set(key, this.deps.clock.now());
       this.failedJoins.delete(key);
       await this.learn(listed, bootstrap);
@@ -375,8 +400,8 @@ export class SyncLoop {
   }
 
   /**
-   * The known peers synced least recently, bootstraps included (they are pinged for liveness);
-   * first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
+   * The known peers synced least recently, bootstraps included until our view is well stocked
+   * (STOCKED_VIEW: then only our home is seen, at its rejoins); first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
    * peer only every ~11 min, longer than a registration lasts). A bootstrap, whose table is every
    * registered peer, pings a random sample of it instead.
    */
@@ -385,9 +410,10 @@ export class SyncLoop {
     const { rendezvous } = this.deps.traversal;
     const last = (p: StoredPeer) =>
       rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
+    const stocked = this.ordinaryPeers() >= STOCKED_VIEW;
     return this.deps.peers
       .all()
-      .filter((p) => !this.deps.isSelf(p))
+      .filter((p) => !this.deps.isSelf(p) && !(stocked && this.isBootstrap(p)))
       .sort((a, b) => last(a) - last(b))
       .slice(0, this.deps.settings().fanOut);
   }
