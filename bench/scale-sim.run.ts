@@ -85,7 +85,9 @@ async function runSizes(): Promise<void> {
     // By datagrams, as the busiest ratio is counted; the busiest ordinary peer too when the
     // busiest node is a bootstrap.
     const top = (tag: string, lines: typeof busiestBreakdown) => {
-      for (const b of [...(lines ?? [])].sort((x, y) => y.datagramsPerSec - x.datagramsPerSec).slice(0, topLines))
+      for (const b of [...(lines ?? [])]
+        .sort((x, y) => y.datagramsPerSec - x.datagramsPerSec)
+        .slice(0, topLines))
         process.stdout.write(
           `${tag} ${b.label.padEnd(24)} ${b.bytesPerSec.toFixed(0).padStart(6)} B/s ${b.datagramsPerSec.toFixed(2).padStart(6)} datagrams/s\n`,
         );
