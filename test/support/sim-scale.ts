@@ -143,7 +143,8 @@ export interface ScaleResult {
   realMs: number;
   joinMs: { p50: number; p90: number; p99: number; never: number };
   /** Per chat: ms until listed by 50/90/99 % of the peers online from its creation to the end. */
-  chatSpreadMs: { p50: number; p90: number; p99: number }[];
+  /** Per chat: when 50/90/99 % listed it, its host's NAT, and when the host left (if it did). */
+  chatSpreadMs: { p50: number; p90: number; p99: number; hostNat: string; hostLeftAfterMs?: number }[];
   /** Worst over the chats (Infinity when a share was never reached). */
   spreadWorst: { p50: number; p90: number; p99: number };
   steady: {
@@ -387,11 +388,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     .filter((n) => n.natType === 'Symmetric')
     .slice(0, options.symmetricCreators ?? 0);
   const creators = [...symmetric, ...candidates.filter((n) => !symmetric.includes(n))].slice(0, chatCount);
-  const created: { uuid: string; at: number }[] = [];
+  const created: { uuid: string; at: number; host: Node }[] = [];
   pendingChats = new Set();
   for (const creator of creators) {
     const chat = await creator.peer.createChat(`scale ${created.length}`, 'hello', `peer ${creator.id}`);
-    created.push({ uuid: chat.uuid, at: clock.now() });
+    created.push({ uuid: chat.uuid, at: clock.now(), host: creator });
     pendingChats.add(chat.uuid);
     creator.listed.set(chat.uuid, clock.now());
     await clock.advance(1000);
@@ -432,13 +433,19 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     options.breakdown && busiestPeer && busiestPeer !== busiest ? breakdownOf(busiestPeer.node) : undefined;
 
   // Spread of each chat among the ordinary peers online from its creation to the end.
-  const chatSpreadMs = created.map(({ uuid, at }) => {
+  const chatSpreadMs = created.map(({ uuid, at, host }) => {
     const audience = nodes.filter((n) => n.role === 'peer' && n.startedAt <= at && n.leftAt === undefined);
     const times = audience.map((n) => {
       const seen = n.listed.get(uuid);
       return seen === undefined ? Number.POSITIVE_INFINITY : Math.max(0, seen - at);
     });
-    return { p50: reachedBy(times, 0.5), p90: reachedBy(times, 0.9), p99: reachedBy(times, 0.99) };
+    return {
+      p50: reachedBy(times, 0.5),
+      p90: reachedBy(times, 0.9),
+      p99: reachedBy(times, 0.99),
+      hostNat: host.natType,
+      ...(host.leftAt === undefined ? {} : { hostLeftAfterMs: host.leftAt - at }),
+    };
   });
   const viewedHosts = new Set(
     nodes.filter((n) => n.leftAt === undefined).flatMap((n) => n.peer.knownPeers().map((p) => p.host)),

@@ -217,18 +217,24 @@ export class Connector {
    * peer's key, its home is the one of our bootstraps the key ranks first among those our last
    * join did not find down (home-bootstrap.ts), as the peer chose it (sync.ts, isHome): the only
    * one it registered with, so the others know no address of it and would answer each `n/i` "not
-   * found" and each relayed ping with nothing (three attempts apiece). Without a key: all of them.
+   * found" and each relayed ping with nothing (three attempts apiece). Without a key, only the
+   * peers that listed it (a bootstrap lists only its registrants: it is the home), or every
+   * bootstrap when nobody did (a host heard of only from an announcement): asking every bootstrap
+   * for a peer a lister could no longer reach (most often one that left) was most of what a
+   * bootstrap answered "not found" at 1,000 peers (docs/scale.md).
    */
   private async candidates(peer: Endpoint, ext: 'punch' | 'relay'): Promise<Endpoint[]> {
     const { client } = this.deps;
     const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
     const ours = this.deps.bootstrapPeers();
     const isBootstrap = (e: Endpoint) => ours.some((b) => sameEndpoint(b, e));
-    const bootstraps =
-      key === undefined
-        ? ours
-        : [homeBootstrap(key, ours, (b) => !this.deps.bootstrapDown(b))].filter((b) => b !== undefined);
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
+    const bootstraps =
+      key !== undefined
+        ? [homeBootstrap(key, ours, (b) => !this.deps.bootstrapDown(b))].filter((b) => b !== undefined)
+        : listed.length === 0
+          ? ours
+          : [];
     const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,

@@ -311,6 +311,44 @@ describe('a peer that is gone', () => {
     expect(askedFor(home).filter((r) => r.obj?.d === 'r')).toEqual([]);
   });
 
+  it('a departed restricted peer that a newcomer was listed (its key unknown) is looked for only where it was listed, not at every bootstrap', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boots = [10, 11, 12].map((n) =>
+      h.addPeer({ host: `198.51.100.${n}`, port: 3490, role: 'bootstrap' }),
+    );
+    const bootstrapPeers = boots.map((b) => b.endpoint);
+    const target = h.addPeer({
+      host: '10.33.0.10',
+      port: 7000,
+      nat: { behaviour: 'port-restricted', publicHost: '198.51.100.33' },
+      config: { bootstrapPeers, natType: 'Port Restricted Cone', sync: { intervalMs: 10_000 } },
+    });
+    await h.advance(20_000);
+    const at = { host: '198.51.100.33', port: 7000 };
+    const home = boots.find((b) => b.peer.knownPeers().some((k) => same(k, at)));
+    if (!home) throw new Error('the restricted peer is not registered');
+    await target.peer.close();
+
+    // A newcomer joins every bootstrap (it knows no ordinary peer yet); the home lists the target.
+    const from = h.clock.now();
+    const newcomer = openPeer(31, bootstrapPeers);
+    await h.advance(30_000);
+    const lookedFor = (b: SimPeer) =>
+      b.tap.receivedWhere((o, r) => {
+        const a = o.a as { ip?: unknown; port?: unknown } | undefined;
+        return (
+          r.at > from &&
+          same(r.peer, newcomer.endpoint) &&
+          o.t === 'n' &&
+          a?.ip === at.host &&
+          a?.port === at.port
+        );
+      });
+    expect(lookedFor(home).length).toBeGreaterThan(0);
+    // Not at the others: they never heard of it, each would answer "not found" (before: n/i at both).
+    for (const b of boots.filter((x) => x !== home)) expect(lookedFor(b)).toEqual([]);
+  });
+
   it('a departed symmetric peer is sent no n/p once its home found it silent: later askers are refused at once, and it is no longer listed', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const boot = h.addPeer({ host: '198.51.100.10', port: 3490, role: 'bootstrap' });
