@@ -504,7 +504,9 @@ export class NancePeer {
       .then((answer) => {
         const bytes = request.type === 'ping' ? this.answerPing(answer, z, ctx) : this.reply(answer, z, ctx);
         this.guard.rate.charge(endpointKey(from), bytes.length);
-        if (key !== undefined) this.replies.finish(key, bytes);
+        if (key !== undefined)
+          if (answer.r === ResultCode.ProveAddress) this.replies.abandon(key);
+          else this.replies.finish(key, bytes);
         if (request.type === 'postMessage' && answer.r === ResultCode.Ok) {
           this.events.emit('message', { chatUuid: request.chatUuid });
         }

@@ -35,6 +35,11 @@ export class ReplyCache {
     return { action: 'run' };
   }
 
+  /** The request did not run (it was asked to prove its address first): its resend runs. */
+  abandon(key: string): void {
+    this.entries.delete(key);
+  }
+
   finish(key: string, reply: Uint8Array): void {
     if (this.entries.has(key)) this.entries.set(key, { state: 'done', at: this.clock.now(), reply });
   }

@@ -92,8 +92,7 @@ export class RequestHandler {
         // A stale token (the asker's NAT gave it a new mapping toward us: behind a symmetric NAT,
         // at nearly every sync) gets a fresh one to resend with, smaller than the request: the
         // shuffle then counts as a contact, told our news (chat-gossip.ts), its answer not cut.
-        if (req.asksProof && !req.proven && !req.relayed)
-          return { r: ResultCode.ProveAddress, c: { k: this.ctx.addressToken(req.source ?? from) } };
+        if (staleToken(req)) return this.proveAddress(req);
         const listed = this.ctx.peers.listFor(from, request.maxPeersLength, request.allTypes === true);
         // In as many views as we serve: a new asker of ours is asked to leave us out of its view
         // (view-holders.ts); it still gets the list, to fill that room with others.
@@ -111,6 +110,10 @@ export class RequestHandler {
           return fail(ResultCode.Full);
         return this.register(request.natConeType, from, req.asksProof);
       case 'introduce':
+        // A stale token (a peer whose view is well stocked pings its bootstraps no more, so its
+        // token for them ages out) gets a fresh one to resend with: a 3 would send it looking
+        // elsewhere for a peer only this rendezvous may be able to introduce.
+        if (staleToken(req)) return this.proveAddress(req);
         return this.ctx.traversal.introduce(req, request.target);
       case 'punch':
         return this.ctx.traversal.punch(req, request.target, request.token);
@@ -156,6 +159,11 @@ export class RequestHandler {
     }
   }
 
+  /** `r: 4` with a fresh token for the address the request came from, smaller than the request. */
+  private proveAddress(req: RequestContext): Response {
+    return { r: ResultCode.ProveAddress, c: { k: this.ctx.addressToken(req.source ?? req.from) } };
+  }
+
   /**
    * `a6` only to a pinger that sent `k` (only our peers do): a base peer's answer stays as it was,
    * and it could not use an IPv6 address anyway (its lists are IPv4).
@@ -176,3 +184,6 @@ export class RequestHandler {
     return ok();
   }
 }
+
+/** A request of a peer of ours (it sent `k`) whose token did not verify: straight, so it can prove. */
+const staleToken = (req: RequestContext) => req.asksProof && !req.proven && !req.relayed;

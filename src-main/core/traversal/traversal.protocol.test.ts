@@ -225,6 +225,25 @@ describe('n/i (introduce) at a rendezvous', () => {
     expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toEqual([]);
   });
 
+  it('asks an asker whose token went stale to prove its address (4, a fresh token), then introduces it', async () => {
+    rendezvous();
+    const target = await registered(RV, 'Port Restricted Cone', pub(52));
+    const asker = h.probe(pub(51)).answerPings().unproven();
+    const start = target.received.length;
+    const ask = { m: 'r', t: 'n', d: 'i', a: { ip: target.endpoint.host, port: target.endpoint.port } };
+    const stale = `${(0).toString(36)}_${'A'.repeat(22)}`;
+    const answer = await asker.askOnce({ ...ask, z: 'i5', k: stale }, RV, 3_000);
+    expect(answer.obj).toMatchObject({ m: 'R', r: 4, z: 'i5' });
+    const k = (answer.obj?.c as { k?: unknown }).k;
+    expect(typeof k).toBe('string');
+    expect(answer.bytes.byteLength).toBeLessThan(3 * 120); // within 3x of the request
+    expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toEqual([]);
+    // The resend with the fresh token is proven: the target is told to knock at the asker.
+    asker.send({ ...ask, z: 'i5', k }, RV);
+    await h.advance(100);
+    expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toHaveLength(1);
+  });
+
   it('answers 3 when the target does not answer the n/p (asked 3 times)', async () => {
     rendezvous();
     const target = await registered(RV, 'Restricted Cone', pub(52));
