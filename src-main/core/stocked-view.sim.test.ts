@@ -50,6 +50,38 @@ describe('bootstraps and a well-stocked view', () => {
     expect(stocked).toBeGreaterThan(members.length / 2);
   });
 
+  it("a peer that has not pinged its bootstrap for half an hour (its token there is stale) still reads a symmetric host's chat through it", async () => {
+    const sim = new SimHarness({ latencyMs: 10 });
+    h = sim;
+    const boot = sim.addPeer({ ...(BOOTSTRAPS[0] as Endpoint), role: 'bootstrap' });
+    const config = { bootstrapPeers: [boot.endpoint] };
+    const members = Array.from({ length: 20 }, (_, i) =>
+      sim.addPeer({ host: `203.0.113.${10 + i}`, port: 7000, config }),
+    );
+    const host = sim.addPeer({
+      host: '10.30.0.10',
+      port: 7000,
+      nat: { behaviour: 'symmetric', publicHost: '198.51.100.30' },
+      config: { ...config, natType: 'Symmetric' },
+    });
+    await sim.advance(30 * 60_000);
+    const chat = await sim.settle(host.peer.createChat('far', 'hello', 'host'));
+    await sim.advance(10_000); // heralded by the bootstrap, passed on by gossip
+    const lists = (m: SimPeer) => m.peer.remoteChats().find((e) => e.chats.some((c) => c.uuid === chat.uuid));
+    const reader = members.find(
+      (m) =>
+        lists(m) !== undefined &&
+        m.store.listPeers().filter((p) => p.role === 'peer').length >= 16 &&
+        (m.tap.sentWhere((o, r) => o.m === 'p' && endpointKey(r.peer) === endpointKey(boot.endpoint)).at(-1)
+          ?.at ?? 0) <
+          sim.clock.now() - 20 * 60_000,
+    );
+    if (!reader) throw new Error('no peer with a well-stocked view left its bootstrap alone');
+    const at = lists(reader)?.host as Endpoint;
+    const read = await sim.settle(reader.peer.readChat(at, chat.uuid), 60_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+
   it('in a small network every peer still syncs the bootstraps, so a newcomer is found within minutes', async () => {
     const { sim, members } = network(3);
     await sim.advance(10 * 60_000);
