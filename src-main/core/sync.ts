@@ -11,6 +11,7 @@ import { keptInViews, type PeerDirectory } from './peer-directory.js';
 import type { Clock, Endpoint, PeerRole, StoredPeer, TimerHandle } from './ports.js';
 import { endpointKey } from './ports.js';
 import type { RemoteChats } from './remote-chats.js';
+import { PeerGone } from './traversal/connector.js';
 import type { Traversal } from './traversal/traversal.js';
 import { HOLDER_FRESH_MS } from './view-holders.js';
 
@@ -540,7 +541,8 @@ export class SyncLoop {
       if (errorKind(err) === 'closed') return;
       // Its chats stay listed (greyed, "offline since") until it answers again or the daily wipe.
       if (remoteChats.get(peer)) remoteChats.failed(peer, errorKind(err), clock.now());
-      if (peers.markFailed(peer)) {
+      if (err instanceof PeerGone) peers.forget(peer);
+      if (err instanceof PeerGone || peers.markFailed(peer)) {
         this.deps.traversal.forget(peer);
         this.deps.onChange('peers');
       }

@@ -155,11 +155,18 @@ export class Connector {
     // Rendezvous that cannot reach the peer (CANNOT_REACH): relaying through them would only carry
     // three pings to nobody (docs/scale.md).
     const cannotReach = new Set<string>();
+    // Its home bootstrap (ranked by the key we know) has not heard from it lately: it renews its
+    // registration there every few minutes, so it left (or its home failed it and it moved on).
+    let homeLostIt = false;
+    const keyKnown = client.keys.keyAt(peer) !== undefined;
+    const isBootstrap = (e: Endpoint) => this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
         if (err instanceof NanceError && err.code !== undefined && CANNOT_REACH.has(err.code))
           cannotReach.add(endpointKey(r));
+        if (err instanceof NanceError && err.code === ResultCode.NotFound && keyKnown && isBootstrap(r))
+          homeLostIt = true;
         this.deps.logger.debug(
           { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
           'punch failed',
@@ -176,6 +183,8 @@ export class Connector {
         if (isClosed(err)) throw err;
       }
     }
+    if (homeLostIt)
+      throw new PeerGone(`reach ${endpointKey(peer)}: its home bootstrap has not heard from it`);
     throw NanceError.fromCode(
       ResultCode.Timeout,
       `reach ${endpointKey(peer)}: no direct, punched or relayed path`,
@@ -246,6 +255,17 @@ export class Connector {
       if (info?.ext.includes(ext)) out.push(e);
     }
     return out;
+  }
+}
+
+/**
+ * No path to a peer, and its home bootstrap has not heard from it lately: it left. To the user as
+ * any silence (a timeout); a view drops it at once instead of after `maxFailures` syncs, each of
+ * which would have asked its rendezvous and its home again (docs/scale.md).
+ */
+export class PeerGone extends NanceError {
+  constructor(message: string) {
+    super('timeout', message, ResultCode.Timeout);
   }
 }
 

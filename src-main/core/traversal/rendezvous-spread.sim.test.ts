@@ -349,6 +349,26 @@ describe('a peer that is gone', () => {
     for (const b of boots.filter((x) => x !== home)) expect(lookedFor(b)).toEqual([]);
   });
 
+  it('a departed restricted peer is dropped from a view as soon as its home bootstrap says it has not heard from it, not after three failed syncs', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    const gone = behind('port-restricted', 'Port Restricted Cone', 31);
+    const holder = behind('port-restricted', 'Port Restricted Cone', 41);
+    const at = gone.peer.config.publicEndpoint as Endpoint;
+    await h.advance(60_000);
+    const kept = () => holder.store.listPeers().some((p) => same(p, at));
+    expect(kept()).toBe(true);
+
+    await gone.peer.close();
+    const from = h.clock.now();
+    await h.advance(3 * 60_000);
+    expect(kept()).toBe(false);
+    // Its home's n/p went unanswered (3), then the home had not heard from it (10: the shuffle's
+    // path, then the full sync's): dropped. Before: each of three failed syncs asked twice.
+    const asked = new Set(introductionsFor(holder, at).flatMap((r) => (r.at > from ? [r.obj?.z] : [])));
+    expect(asked.size).toBeLessThanOrEqual(3);
+  });
+
   it('a departed symmetric peer is sent no n/p once its home found it silent: later askers are refused at once, and it is no longer listed', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const boot = h.addPeer({ host: '198.51.100.10', port: 3490, role: 'bootstrap' });
