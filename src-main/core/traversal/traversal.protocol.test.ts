@@ -234,7 +234,7 @@ describe('n/i (introduce) at a rendezvous', () => {
     const stale = `${(0).toString(36)}_${'A'.repeat(22)}`;
     const answer = await asker.askOnce({ ...ask, z: 'i5', k: stale }, RV, 3_000);
     expect(answer.obj).toMatchObject({ m: 'R', r: 4, z: 'i5' });
-    const k = (answer.obj?.c as { k?: unknown }).k;
+    const k = (answer.obj?.c as { k?: unknown } | undefined)?.k;
     expect(typeof k).toBe('string');
     expect(answer.bytes.byteLength).toBeLessThan(3 * 120); // within 3x of the request
     expect(since(target, start).filter((r) => r.obj && isN('p')(r.obj))).toEqual([]);
