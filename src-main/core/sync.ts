@@ -402,9 +402,10 @@ export class SyncLoop {
 
   /**
    * The known peers synced least recently, bootstraps included until our view is well stocked
-   * (STOCKED_VIEW: then only our home is seen, at its rejoins); first a rendezvous of ours whose registration is due to be renewed (a full view syncs each
-   * peer only every ~11 min, longer than a registration lasts). A bootstrap, whose table is every
-   * registered peer, pings a random sample of it instead.
+   * (STOCKED_VIEW: then only our home hears from us, at its rejoins); first a rendezvous of ours
+   * whose registration is due to be renewed (a full view syncs each peer only every ~11 min,
+   * longer than a registration lasts). A bootstrap, whose table is every registered peer, pings a
+   * random sample of it instead.
    */
   private pickTargets(): StoredPeer[] {
     if (this.deps.role() === 'bootstrap') return this.deps.peers.sample(this.deps.settings().fanOut);
