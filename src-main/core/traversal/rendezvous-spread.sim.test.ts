@@ -3,7 +3,13 @@
 // lists is only what it can introduce. Real NancePeers on the simulated network, in virtual time.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NatType } from '../../../src-shared/protocol/index.js';
-import { type Probe, probeDefaults, SimHarness, type SimPeer } from '../../../test/support/sim-harness.js';
+import {
+  encodeWire,
+  type Probe,
+  probeDefaults,
+  SimHarness,
+  type SimPeer,
+} from '../../../test/support/sim-harness.js';
 import type { NatBehaviour } from '../../../test/support/sim-nat.js';
 import { DEFAULT_GUARD } from '../guard/index.js';
 import { rankBootstraps } from '../home-bootstrap.js';
@@ -203,6 +209,26 @@ describe('how many registrants an ordinary peer is rendezvous for', () => {
     // Ten minutes on, every registration but the renewed one has lapsed: room again.
     await h.advance(RENDEZVOUS_FRESH_MS);
     expect((await register(late, q.endpoint, 'late2')).text).toBe(err(0, 'late2'));
+  });
+
+  it('a spoofed registration with a made-up token, at a full peer, buys its victim one answer smaller than the request and nothing else', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    probeDefaults.prove = true;
+    const q = h.addPeer({ host: '203.0.113.20', port: 7000, start: false });
+    for (let i = 0; i < MAX_RENDEZVOUS_CLIENTS; i++) {
+      const c = h.probe({ host: `198.51.100.${100 + i}`, port: 7000 }).answerPings();
+      expect((await register(c, q.endpoint, `c${i}`)).text).toBe(err(0, `c${i}`));
+    }
+    // The victim answers nothing (it never asked); the request names it as its source.
+    const victim = h.probe({ host: '198.51.100.60', port: 7000 }).unproven();
+    const request = { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Port Restricted Cone' }, z: 'spoofed' };
+    const made = `${'z'.repeat(4)}_${'A'.repeat(22)}`;
+    victim.send({ ...request, k: made }, q.endpoint);
+    await h.advance(5_000);
+    const got = victim.received;
+    expect(got.map((r) => r.text)).toEqual([err(20, 'spoofed')]);
+    const requestBytes = encodeWire({ ...request, k: made }).byteLength;
+    expect(got[0]?.bytes.byteLength ?? Number.POSITIVE_INFINITY).toBeLessThan(requestBytes);
   });
 });
 
