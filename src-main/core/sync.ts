@@ -278,7 +278,7 @@ export class SyncLoop {
       // Ping first (once): what it speaks decides what we announce and what we ask.
       const info = client.known(bootstrap) ?? (await client.ping(bootstrap));
       const natConeType = this.natConeTypeFor(info);
-      if (natConeType === undefined || (traverses(info) && !this.isHome(bootstrap))) {
+      if (natConeType === undefined || !this.registersAt(bootstrap)) {
         this.bootstrapStates.set(key, 'client-only');
       } else {
         await client.register(bootstrap, natConeType);

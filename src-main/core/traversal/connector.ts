@@ -159,13 +159,17 @@ export class Connector {
     // registration there every few minutes, so it left (or its home failed it and it moved on).
     let homeLostIt = false;
     const keyKnown = client.keys.keyAt(peer) !== undefined;
-    const isBootstrap = (e: Endpoint) => this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
     for (const r of rendezvous) {
       const info = await this.punchVia(r, peer).catch((err: unknown) => {
         if (isClosed(err)) throw err;
         if (err instanceof NanceError && err.code !== undefined && CANNOT_REACH.has(err.code))
           cannotReach.add(endpointKey(r));
-        if (err instanceof NanceError && err.code === ResultCode.NotFound && keyKnown && isBootstrap(r))
+        if (
+          err instanceof NanceError &&
+          err.code === ResultCode.NotFound &&
+          keyKnown &&
+          this.isOurBootstrap(r)
+        )
           homeLostIt = true;
         this.deps.logger.debug(
           { peer: endpointKey(peer), via: endpointKey(r), err: String(err) },
@@ -218,6 +222,10 @@ export class Connector {
     }
   }
 
+  private isOurBootstrap(e: Endpoint): boolean {
+    return this.deps.bootstrapPeers().some((b) => sameEndpoint(b, e));
+  }
+
   /**
    * Peers that may introduce us to `peer` (or relay for it): the ordinary peers that listed it
    * (newest first), then a bootstrap that listed it, then its home bootstrap, each only if it
@@ -236,7 +244,6 @@ export class Connector {
     const { client } = this.deps;
     const key = client.keys.keyAt(peer) ?? this.deps.peers.heardOfAt(peer)?.key;
     const ours = this.deps.bootstrapPeers();
-    const isBootstrap = (e: Endpoint) => ours.some((b) => sameEndpoint(b, e));
     const listed = this.introducers.peek(endpointKey(peer)) ?? [];
     const bootstraps =
       key !== undefined
@@ -244,7 +251,11 @@ export class Connector {
         : listed.length === 0
           ? ours
           : [];
-    const all = [...listed.filter((e) => !isBootstrap(e)), ...listed.filter(isBootstrap), ...bootstraps];
+    const all = [
+      ...listed.filter((e) => !this.isOurBootstrap(e)),
+      ...listed.filter((e) => this.isOurBootstrap(e)),
+      ...bootstraps,
+    ];
     const unique = all.filter(
       (e, i) => !sameEndpoint(e, peer) && all.findIndex((o) => sameEndpoint(o, e)) === i,
     );
