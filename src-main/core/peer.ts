@@ -851,7 +851,7 @@ export class NancePeer {
   private async overPath<T>(host: Endpoint, request: () => Promise<T>, retry = true): Promise<T> {
     this.leaveSilentAnnouncedAlone(host);
     await this.traversal.ensurePath(host);
-    this.requireAnnouncedKey(host);
+    await this.requireAnnouncedKey(host);
     const before = this.paths.get(host);
     try {
       const answer = await request();
@@ -881,12 +881,25 @@ export class NancePeer {
    * reach, ensurePath) proved the key that announced it: a relaying peer sets the address, so it
    * may be anyone's (docs/security.md, "Announced addresses"). An address that answered with
    * another key or none loses that key's listing, and no request goes there for it again; one that
-   * answered nothing is offline (a timeout) and left alone for ANNOUNCED_SILENCE_MS.
+   * answered nothing is offline (a timeout) and left alone for ANNOUNCED_SILENCE_MS. An answer that
+   * proved no key is challenged once more first (it may have gone bare or unsigned: a flood spent
+   * the host's signing budget, or the guard cut the answer); if the address then names the
+   * announced key without proving it, it is left alone like a silent one: a flood must not make
+   * the host's readers drop it.
    */
-  private requireAnnouncedKey(host: Endpoint): void {
+  private async requireAnnouncedKey(host: Endpoint): Promise<void> {
     const heard = this.peers.heardOfAt(host);
     if (heard === undefined || this.keys.keyAt(host) === heard.key) return;
-    if (this.client.known(host) === undefined && !heard.refused) {
+    const named = () => this.client.known(host)?.id;
+    const namesAnother = () => named() !== undefined && named() !== heard.key;
+    if (!heard.refused && this.client.known(host) !== undefined && !namesAnother()) {
+      const proven = await this.client.ping(host, undefined, { expect: heard.key }).then(
+        () => true,
+        () => false,
+      );
+      if (proven) return;
+    }
+    if (!heard.refused && (this.client.known(host) === undefined || named() === heard.key)) {
       this.peers.silent(host, this.deps.clock.now() + ANNOUNCED_SILENCE_MS);
       throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer`);
     }

@@ -475,6 +475,52 @@ describe('chat gossip', () => {
     expect(read.map((m) => m.content)).toEqual(['hello']);
   });
 
+  it("a flood that spends an announced host's signing budget does not make its reader drop it: read once the flood is over", async () => {
+    h = new SimHarness({ latencyMs: 10, seed: 5 });
+    const host = h.addPeer({
+      host: '203.0.113.21',
+      port: 7000,
+      config: { natType: 'Open Internet', sync: SLOW_SYNC },
+    });
+    const reader = unjoinedReader();
+    const chat = await h.settle(host.peer.createChat('flooded', 'hello', 'host'));
+    await passOn(reader, host, chat, host.endpoint);
+    // Challenged pings from 80 sources, 10 every 5 ms for 2 s on top of a first burst: more than
+    // the host signs (1,000/s, 2,000 at once), so its answers go unsigned while it lasts.
+    const flooders = Array.from({ length: 80 }, (_, i) => h.probe({ host: `192.0.2.${i + 1}` }));
+    let sent = 0;
+    const ping = () => {
+      const f = flooders[sent % flooders.length] as Probe;
+      f.send(
+        { m: 'p', z: `flood-${sent}`, ch: `challenge-${String(sent).padStart(12, '0')}` },
+        host.endpoint,
+      );
+      sent++;
+    };
+    for (let i = 0; i < 2_400; i++) ping();
+    const flood = (async () => {
+      for (let t = 0; t < 400; t++) {
+        for (let i = 0; i < 10; i++) ping();
+        await h.advance(5);
+      }
+    })();
+    // The reader opens the chat while its host answers unsigned: read, or told it did not answer
+    // (then asked again later); never told the host is gone, and the chat stays listed.
+    const during = await h.settle(
+      reader.peer.readChat(host.endpoint, chat.uuid).then(
+        (messages) => messages.map((m) => m.content),
+        (err: unknown) => err,
+      ),
+      5_000,
+    );
+    await flood;
+    if (!Array.isArray(during)) expect(during).toMatchObject({ kind: 'timeout' });
+    expect(listed(reader, chat.uuid)).toBe(true);
+    await h.advance(31_000);
+    const read = await h.settle(reader.peer.readChat(host.endpoint, chat.uuid), 30_000);
+    expect(read.map((m) => m.content)).toEqual(['hello']);
+  });
+
   // A relaying peer sets an announcement's ip/port (unsigned): a liar can aim a genuine one at a
   // victim. What that buys it, per reader: nothing until the user opens the chat, then one reach
   // (pings only) per 30 s; the address loses the listing once it proves another key or none, and a
