@@ -124,6 +124,21 @@ describe('chat gossip', () => {
       expect(p.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeLessThanOrEqual(2);
   });
 
+  it('announces a chat made before its host knew anyone once it has joined (it was announced to nobody)', async () => {
+    const { boot, peers } = await network(6);
+    const host = h.addPeer({
+      host: '10.0.1.50',
+      start: false,
+      config: { guard: DEFAULT_GUARD, bootstrapPeers: [boot.endpoint], sync: SLOW_SYNC },
+    });
+    const chat = await h.settle(host.peer.createChat('early', 'made at start-up', 'ann'));
+    host.peer.start();
+    await h.advance(5_000);
+    // Listed by gossip (their syncs are 10 minutes apart), by most of the peers the host joined.
+    expect(peers.filter((p) => listed(p, chat.uuid)).length).toBeGreaterThanOrEqual(4);
+    expect(host.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').length).toBeGreaterThan(0);
+  });
+
   it("a host behind a symmetric NAT has its home bootstrap herald its chat: every peer lists it at the bootstrap's mapping", async () => {
     const { boots, readers, host } = await symmetricHostNetwork(6);
     const [boot] = boots as [SimPeer];

@@ -74,6 +74,12 @@ const VERIFY_BUDGET: RateLimitSettings = {
   maxSources: 10_000,
 };
 
+/**
+ * With nobody to pass announcements to (we just started: our view is still empty), they wait and
+ * are tried again this often, while fresh: a chat made at start-up was otherwise announced to
+ * nobody, and found only by the host's next full syncs (docs/scale.md).
+ */
+const NO_TARGET_RETRY_MS = 2_000;
 /** Announcements waiting to be passed on; past this the oldest are dropped (a burst of new chats). */
 const MAX_QUEUED = 64;
 /** (host key, chat uuid) pairs listed and passed on already: never again. */
@@ -343,11 +349,11 @@ export class ChatGossip {
   }
 
   /** One send to the fan-out per `minIntervalMs` at most, after `batchMs` to batch what came together. */
-  private schedule(): void {
+  private schedule(atLeastMs = 0): void {
     if (this.timer || this.stopped) return;
     const { batchMs, minIntervalMs } = this.deps.settings();
     const now = this.deps.clock.now();
-    const wait = Math.max(batchMs, this.lastSentAt + minIntervalMs - now);
+    const wait = Math.max(batchMs, atLeastMs, this.lastSentAt + minIntervalMs - now);
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
       try {
@@ -362,10 +368,19 @@ export class ChatGossip {
   private flush(): void {
     if (this.stopped || this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_ANNOUNCEMENTS_PER_REQUEST);
-    this.lastSentAt = this.deps.clock.now();
+    const now = this.deps.clock.now();
     const skip = new Set(batch.flatMap((q) => [q.from, endpointKey(hostOf(q.announcement) ?? NOWHERE)]));
+    const targets = this.targets(skip);
+    if (targets.length === 0) {
+      const { maxAgeMs } = this.deps.settings();
+      const fresh = batch.filter((q) => now - parseTimestamp(q.announcement.t) < maxAgeMs);
+      this.queue.unshift(...fresh);
+      if (this.queue.length > 0) this.schedule(NO_TARGET_RETRY_MS);
+      return;
+    }
+    this.lastSentAt = now;
     const chats = batch.map((q) => q.announcement);
-    for (const to of this.targets(skip)) {
+    for (const to of targets) {
       const key = endpointKey(to);
       for (const q of batch) this.recent.find((r) => r.announcement === q.announcement)?.told.set(key, true);
       // Over a live path: a peer behind a NAT whose hole closed is punched again first. Not through
