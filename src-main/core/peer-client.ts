@@ -14,9 +14,11 @@ import {
   chatEntry,
   ipv6Advert,
   MAX_IPV6_ADVERTS,
+  MAX_RENDEZVOUS_ADVERTS,
   messageEntry,
   peerEntry,
   punchToken,
+  rendezvousAdvert,
 } from '../../src-shared/protocol/schemas.js';
 import { isIPv6, unmapIPv4 } from './addresses.js';
 import {
@@ -59,6 +61,11 @@ export interface PingInfo {
   id?: string;
   /** IPv6 endpoints it says are its own (`a6`): candidates only, until a ping there proves `key`. */
   a6?: Endpoint[];
+  /**
+   * The ordinary rendezvous it says it is registered with now (`rv`; a NATed peer of ours names
+   * them to proven askers): the peers to ask for an introduction to it. Absent: it named none.
+   */
+  rv?: Endpoint[];
 }
 
 /** What a ping must prove of the answering key (docs/protocol.md, "Key proof"). */
@@ -122,6 +129,17 @@ function ipv6Adverts(a6: unknown): Endpoint[] {
     // A v4-mapped address is IPv4 in disguise: the IPv4 path is found the IPv4 way.
     if (parsed.success && !unmapIPv4(parsed.data.ip))
       out.push({ host: parsed.data.ip, port: parsed.data.port });
+  }
+  return out;
+}
+
+/** The valid entries of an `rv` list, at most MAX_RENDEZVOUS_ADVERTS; undefined if there is none. */
+function rendezvousAdverts(rv: unknown): Endpoint[] | undefined {
+  if (!Array.isArray(rv)) return undefined;
+  const out: Endpoint[] = [];
+  for (const item of rv.slice(0, MAX_RENDEZVOUS_ADVERTS)) {
+    const parsed = rendezvousAdvert.safeParse(item);
+    if (parsed.success) out.push({ host: parsed.data.ip, port: parsed.data.port });
   }
   return out;
 }
@@ -222,7 +240,7 @@ export class PeerClient {
     const key = this.keys.keyAt(to);
     if (key !== undefined) info.key = key;
     if (isObject) {
-      const { ext, role, nat, mapped, id, a6 } = ad as Record<string, unknown>;
+      const { ext, role, nat, mapped, id, a6, rv } = ad as Record<string, unknown>;
       if (Array.isArray(ext)) info.ext = ext.filter((e): e is string => typeof e === 'string');
       if (role === 'peer' || role === 'bootstrap') info.role = role;
       if (typeof nat === 'string' && nat.length <= 64) info.nat = nat;
@@ -230,6 +248,8 @@ export class PeerClient {
       if (typeof id === 'string' && PUBLIC_KEY_PATTERN.test(id)) info.id = id;
       const own6 = ipv6Adverts(a6);
       if (own6.length > 0) info.a6 = own6;
+      const named = rendezvousAdverts(rv);
+      if (named) info.rv = named;
     }
     this.capabilities.set(endpointKey(to), info);
     this.onPinged?.(to, info);

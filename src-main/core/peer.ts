@@ -242,7 +242,10 @@ export class NancePeer {
       logger: this.log,
       ours: () => this.config.ipv6Endpoints,
     });
-    this.client.onPinged = (to, info) => ipv6.learned(to, info);
+    this.client.onPinged = (to, info) => {
+      ipv6.learned(to, info);
+      if (info.rv) this.traversal.rendezvousNamed(to, info.rv);
+    };
     this.client.onAlternate = (peer, alternate) => ipv6.adopt(peer, alternate);
     this.ipv6 = ipv6;
     this.chats = new ChatHost(store, clock, this.config.chatCapBytes);

@@ -1,7 +1,7 @@
 // Server side: one answer for each base request, in either role, exactly as protocol.md says.
 import type { Request, Response, SignedAuthor } from '../../src-shared/protocol/index.js';
 import { ResultCode } from '../../src-shared/protocol/index.js';
-import { MAX_IPV6_ADVERTS } from '../../src-shared/protocol/schemas.js';
+import { MAX_IPV6_ADVERTS, MAX_RENDEZVOUS_ADVERTS } from '../../src-shared/protocol/schemas.js';
 import { isIPv6 } from './addresses.js';
 import type { ChatHost } from './chat-host.js';
 import { HERALD_EXTENSION } from './gossip/chat-gossip.js';
@@ -79,6 +79,7 @@ export class RequestHandler {
             ],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
+            ...this.rendezvousAdverts(req),
             k: this.ctx.addressToken(req.source ?? from),
             ...this.ipv6Adverts(req),
             // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
@@ -172,6 +173,17 @@ export class RequestHandler {
     const own = this.ctx.ipv6Endpoints();
     if (!req.asksProof || own.length === 0) return {};
     return { a6: own.slice(0, MAX_IPV6_ADVERTS).map((e) => ({ ip: e.host, port: e.port })) };
+  }
+
+  /**
+   * `rv` (our ordinary rendezvous, while we are behind a NAT) only to a pinger that proved its
+   * address: a peer of ours reaching us asks them, not a stale lister or our home bootstrap
+   * (docs/scale.md); a spoofed ping learns nothing of whom we registered with.
+   */
+  private rendezvousAdverts(req: RequestContext): { rv?: { ip: string; port: number }[] } {
+    const named = req.proven ? this.ctx.traversal.namedRendezvous() : undefined;
+    if (named === undefined) return {};
+    return { rv: named.slice(0, MAX_RENDEZVOUS_ADVERTS).map((e) => ({ ip: e.host, port: e.port })) };
   }
 
   private async register(natConeType: string, from: Endpoint, asRendezvous: boolean): Promise<Response> {

@@ -94,6 +94,13 @@ export const relayArgs = z.object({ ip: wireIp, port: wirePort, msg: wireMessage
 export const ipv6Advert = z.object({ ip: z.ipv6(), port: wirePort });
 /** IPv6 endpoints a ping answer may name; more are ignored (each costs the asker a probe). */
 export const MAX_IPV6_ADVERTS = 2;
+/**
+ * One of a NATed peer's ordinary rendezvous in its ping answer (`nance.rv`): a peer it registered
+ * with lately, which introduces it (`n/i`) and may relay to it. Peers are named by IPv4.
+ */
+export const rendezvousAdvert = z.object({ ip: z.ipv4(), port: wirePort });
+/** Rendezvous a ping answer may name; more are ignored (each may cost the asker an `n/i`). */
+export const MAX_RENDEZVOUS_ADVERTS = 4;
 
 // ---- response contents (client side): tolerant, entries that do not validate are dropped
 

@@ -64,6 +64,24 @@ export class Connector {
   }
 
   /**
+   * `peer` named the ordinary rendezvous it is registered with now (`rv` in its ping answer): they
+   * replace whoever listed it once (a lister stays its rendezvous only until the registration
+   * lapses, then answers our `n/i` "not found", and the peer's home bootstrap took the rest: most
+   * of what bootstraps introduced at 1,000 peers, docs/scale.md). An empty list leaves its home.
+   * Only from an answer that did not come out of a relay (a relay could rewrite it). A liar gains
+   * what a lying lister does: an `n/i` at each address it names (pinged first if it never
+   * advertised `punch`); our knocks still go only to the address we hold for it.
+   */
+  rendezvousNamed(peer: Endpoint, named: Endpoint[]): void {
+    if (this.deps.paths.get(peer)?.kind === 'relayed') return;
+    // A public peer's rendezvous are public: a private address named would have us ask our own LAN.
+    const scoped = isPrivateAddress(peer.host) ? named : named.filter((e) => !isPrivateAddress(e.host));
+    const others = scoped.filter((e) => !sameEndpoint(e, peer)).slice(0, MAX_INTRODUCERS);
+    if (others.length === 0) this.introducers.delete(endpointKey(peer));
+    else this.introducers.set(endpointKey(peer), others.map(endpointOf));
+  }
+
+  /**
    * Finds a path to `peer` and proves it with a ping: the known path if it still answers, else
    * direct, else a hole punched through a rendezvous, else a relay. `listedNatType` (from a peer
    * list) lets a peer behind a restricted NAT be punched at once instead of after a direct attempt.

@@ -93,6 +93,55 @@ describe('rendezvous spread (simulator)', () => {
   });
 });
 
+describe('a restricted peer names its rendezvous', () => {
+  it('a holder that met it through its bootstrap asks the rendezvous it names in its ping answer, not the bootstrap', async () => {
+    h = new SimHarness({ latencyMs: 10, seed: 3 });
+    h.addPeer({ host: BOOTSTRAP.host, port: BOOTSTRAP.port, role: 'bootstrap' });
+    for (let i = 0; i < 8; i++)
+      h.addPeer({
+        host: `203.0.113.${20 + i}`,
+        port: 7000,
+        config: { bootstrapPeers: [BOOTSTRAP], sync: { intervalMs: 10_000 } },
+      });
+    const target = behind('port-restricted', 'Port Restricted Cone', 31);
+    const at = target.peer.config.publicEndpoint as Endpoint;
+    const chat = await h.settle(target.peer.createChat('behind', 'hello', 'target'));
+    await h.advance(3 * 60_000);
+    const registeredWith = () =>
+      new Set(
+        target.tap
+          .sentWhere((o, r) => o.t === 'r' && o.d === 'i' && !same(r.peer, BOOTSTRAP))
+          .map((r) => endpointKey(r.peer)),
+      );
+    expect(registeredWith().size).toBeGreaterThan(0);
+    // An open peer that joins once (its bootstrap lists it the target) and syncs no more within
+    // the test; its punched paths are dropped at once, so each read of the target's chat punches.
+    const holder = h.addPeer({
+      host: '203.0.113.41',
+      port: 7000,
+      config: {
+        bootstrapPeers: [BOOTSTRAP],
+        natType: 'Open Internet',
+        sync: { intervalMs: 3_600_000, fanOut: 1 },
+        traversal: { ...DEFAULT_TRAVERSAL, keepaliveIdleMs: 1 },
+      },
+    });
+    await h.advance(30_000);
+    const from = h.clock.now();
+    for (let i = 0; i < 5; i++) {
+      const messages = await h.settle(holder.peer.readChat(at, chat.uuid), 60_000);
+      expect(messages.map((m) => m.content)).toEqual(['hello']);
+      await h.advance(60_000);
+    }
+    const asked = introductionsFor(holder, at).filter((r) => r.at > from && r.obj?.d === 'i');
+    expect(asked.length, 'the reads punched again').toBeGreaterThanOrEqual(3);
+    // Each at a rendezvous the target named (before: each at the bootstrap, its only lister).
+    expect(asked.filter((r) => same(r.peer, BOOTSTRAP))).toEqual([]);
+    const rendezvous = registeredWith();
+    expect(asked.every((r) => rendezvous.has(endpointKey(r.peer)))).toBe(true);
+  });
+});
+
 describe('what an ordinary peer lists to a traversing asker', () => {
   /** An ordinary public peer, not started (no sync of its own). */
   function lister(): SimPeer {

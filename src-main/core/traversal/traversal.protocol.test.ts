@@ -101,9 +101,9 @@ const since = (probe: Probe, from: number) => probe.received.slice(from);
 describe('the ping ad', () => {
   it.each<[string, Partial<PeerConfig> & { role: 'peer' | 'bootstrap' }, string]>([
     [
-      'a peer behind a restricted NAT: punch, not relay',
+      'a peer behind a restricted NAT: punch, not relay, and its ordinary rendezvous (none yet)',
       { role: 'peer', natType: 'Port Restricted Cone' },
-      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Port Restricted Cone"}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Port Restricted Cone","rv":[]}',
     ],
     [
       'a peer anyone can send to (auto): punch and relay',
@@ -128,7 +128,7 @@ describe('the ping ad', () => {
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Symmetric","mapped":true,"rv":[]}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
@@ -145,6 +145,85 @@ describe('the ping ad', () => {
     expect(String(answer.text).replace(token, '}').replace(id, '')).toBe(
       `{"m":"R","r":0,"c":{"nance":${ad}},"z":"ad"}`,
     );
+  });
+});
+
+describe('rv: the rendezvous a peer behind a NAT names in its ping answer', () => {
+  it('names the ordinary peers it registered with to a pinger that proved its address, and nothing to one that did not', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const peer = addPeer({
+      host: '198.51.100.30',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [RV], natType: 'Port Restricted Cone' },
+    });
+    const rendezvous = h.probe(pub(22));
+    await peerRegistersWith(peer, rendezvous);
+    const rvOf = async (pinger: Probe, z: string) => {
+      const answer = await pinger.askOnce({ m: 'p', z }, peer.endpoint);
+      return (answer.obj.c as { nance?: { rv?: unknown } }).nance?.rv;
+    };
+    expect(await rvOf(h.probe(pub(50)), 'proven')).toEqual([{ ip: pub(22).host, port: pub(22).port }]);
+    // A spoofed ping (no token) learns nothing of whom the peer registered with.
+    expect(await rvOf(h.probe(pub(51)).unproven(), 'unproven')).toBeUndefined();
+  });
+
+  it('a lying peer that names many rendezvous gains an n/i at 3 public ones it named, none at a private address or itself', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const AD = { v: 1, ext: ['page', 'proof', 'punch'], role: 'peer', nat: 'Port Restricted Cone' };
+    const named = [23, 24, 25, 26, 27].map((n) =>
+      h.probe(pub(n)).answerPings(undefined, { ...AD, nat: 'Open Internet' }),
+    );
+    const lan = h.probe({ host: '10.0.0.5', port: 7000 }).answerPings(undefined, AD);
+    const liar = h.probe(pub(21)).answerPings(undefined, {
+      ...AD,
+      rv: [lan.endpoint, pub(21), ...named.map((p) => p.endpoint), { ip: 'x' }].map((e) =>
+        'host' in e ? { ip: e.host, port: e.port } : e,
+      ),
+    });
+    const holder = addPeer({
+      host: '198.51.100.30',
+      port: 7000,
+      start: false,
+      config: { bootstrapPeers: [RV], natType: 'Open Internet' },
+    });
+    const stored = (natType: string) =>
+      holder.store.upsertPeer({
+        ...liar.endpoint,
+        natType,
+        role: 'peer',
+        firstSeen: h.clock.now(),
+        lastSeen: h.clock.now(),
+        failures: 0,
+      });
+    // Met straight (it said it was a full cone), then behind a restricted NAT and silent: the next
+    // sync looks for a rendezvous.
+    stored('Full Cone');
+    await h.settle(holder.peer.syncNow(), 120_000);
+    expect(liar.received.some((r) => r.obj?.m === 'p')).toBe(true);
+    liar.stopAnswering();
+    stored('Port Restricted Cone');
+    await h.settle(holder.peer.syncNow(), 120_000);
+
+    const introductions = (p: Probe) =>
+      p.received.filter((r) => r.obj?.t === 'n' && r.obj.d === 'i' && sameEndpoint(r.peer, holder.endpoint));
+    expect(introductions(lan)).toEqual([]);
+    expect(lan.received.filter((r) => sameEndpoint(r.peer, holder.endpoint))).toEqual([]);
+    const asked = named.filter((p) => introductions(p).length > 0);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.length).toBeLessThanOrEqual(3);
+  });
+
+  it('an open peer names none: it is reached straight', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const peer = addPeer({
+      host: '198.51.100.30',
+      port: 7000,
+      start: false,
+      config: { natType: 'Open Internet' },
+    });
+    const answer = await h.probe(pub(50)).askOnce({ m: 'p', z: 'open' }, peer.endpoint);
+    expect((answer.obj.c as { nance?: object }).nance).not.toHaveProperty('rv');
   });
 });
 

@@ -14,7 +14,7 @@ import type { Clock, Endpoint, PeerRole } from '../ports.js';
 import { endpointKey, endpointOf, sameEndpoint } from '../ports.js';
 import type { RequestContext } from '../request-context.js';
 import type { RetryPolicy } from '../request-engine.js';
-import { Connector } from './connector.js';
+import { Connector, NEEDS_PUNCH } from './connector.js';
 import { Keepalive } from './keepalive.js';
 import { OurRendezvous } from './our-rendezvous.js';
 import type { PathTable } from './path-table.js';
@@ -173,6 +173,24 @@ export class Traversal {
   /** Remembers who listed `peer` to us: the first rendezvous (and relay) to ask for it. */
   noteIntroducer(peer: Endpoint, introducer: Endpoint): void {
     this.connector.noteIntroducer(peer, introducer);
+  }
+
+  /**
+   * `peer` named its ordinary rendezvous in a ping answer (`rv`): the peers to ask for it from now
+   * on (see Connector.rendezvousNamed).
+   */
+  rendezvousNamed(peer: Endpoint, named: Endpoint[]): void {
+    this.connector.rendezvousNamed(peer, named);
+  }
+
+  /**
+   * The ordinary rendezvous we name in our ping answer (`rv`) while our NAT keeps others from
+   * reaching us unasked; undefined otherwise (nothing to name: a holder reaches us straight). An
+   * empty list says our home bootstrap is our only rendezvous.
+   */
+  namedRendezvous(): Endpoint[] | undefined {
+    if (this.deps.role() !== 'peer' || !NEEDS_PUNCH.has(this.deps.natType())) return undefined;
+    return this.rendezvous.ordinary();
   }
 
   /** Finds and proves a path to `peer` (see Connector.reach). */
