@@ -79,7 +79,7 @@ export class RequestHandler {
             ],
             role: this.ctx.role(),
             ...this.ctx.selfDescription(),
-            ...(request.challenge !== undefined ? this.rendezvousAdverts(req) : {}),
+            ...this.rendezvousAdverts(req),
             k: this.ctx.addressToken(req.source ?? from),
             ...this.ipv6Adverts(req),
             // Signing costs ~50 µs: only when asked (first contact, a new route, every few minutes)
@@ -176,10 +176,8 @@ export class RequestHandler {
   }
 
   /**
-   * `rv` (our ordinary rendezvous, while we are behind a NAT) only in the answer to a challenged
-   * ping (a new route, a first contact, every few minutes: when an asker has just reached us or
-   * checks who we are; not a keepalive's, ~140 bytes saved) from a pinger that proved its address:
-   * a peer of ours reaching us asks them, not a stale lister or our home bootstrap
+   * `rv` (our ordinary rendezvous, while we are behind a NAT) only to a pinger that proved its
+   * address: a peer of ours reaching us asks them, not a stale lister or our home bootstrap
    * (docs/scale.md); a spoofed ping learns nothing of whom we registered with.
    */
   private rendezvousAdverts(req: RequestContext): { rv?: { ip: string; port: number }[] } {

@@ -101,9 +101,9 @@ const since = (probe: Probe, from: number) => probe.received.slice(from);
 describe('the ping ad', () => {
   it.each<[string, Partial<PeerConfig> & { role: 'peer' | 'bootstrap' }, string]>([
     [
-      'a peer behind a restricted NAT: punch, not relay',
+      'a peer behind a restricted NAT: punch, not relay, and its ordinary rendezvous (none yet)',
       { role: 'peer', natType: 'Port Restricted Cone' },
-      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Port Restricted Cone"}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Port Restricted Cone","rv":[]}',
     ],
     [
       'a peer anyone can send to (auto): punch and relay',
@@ -128,7 +128,7 @@ describe('the ping ad', () => {
     [
       'a mapped peer behind a symmetric NAT: its true type and mapped',
       { role: 'peer', natType: 'Symmetric', mapped: true },
-      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Symmetric","mapped":true}',
+      '{"v":1,"ext":["page","proof","sig","push","gossip","punch"],"role":"peer","nat":"Symmetric","mapped":true,"rv":[]}',
     ],
   ])('%s', async (_, config, ad) => {
     h = new SimHarness();
@@ -149,7 +149,6 @@ describe('the ping ad', () => {
 });
 
 describe('rv: the rendezvous a peer behind a NAT names in its ping answer', () => {
-  const CHALLENGE = 'aaaaaaaaaaaaaaaaaaaaaa';
   it('names the ordinary peers it registered with to a pinger that proved its address, and nothing to one that did not', async () => {
     h = new SimHarness({ latencyMs: 10 });
     const peer = addPeer({
@@ -161,17 +160,12 @@ describe('rv: the rendezvous a peer behind a NAT names in its ping answer', () =
     const rendezvous = h.probe(pub(22));
     await peerRegistersWith(peer, rendezvous);
     const rvOf = async (pinger: Probe, z: string) => {
-      const answer = await pinger.askOnce(
-        { m: 'p', z, ...(z === 'keepalive' ? {} : { ch: CHALLENGE }) },
-        peer.endpoint,
-      );
+      const answer = await pinger.askOnce({ m: 'p', z }, peer.endpoint);
       return (answer.obj.c as { nance?: { rv?: unknown } }).nance?.rv;
     };
     expect(await rvOf(h.probe(pub(50)), 'proven')).toEqual([{ ip: pub(22).host, port: pub(22).port }]);
     // A spoofed ping (no token) learns nothing of whom the peer registered with.
     expect(await rvOf(h.probe(pub(51)).unproven(), 'unproven')).toBeUndefined();
-    // Nor does a keepalive (no challenge) carry it: the asker has it from its last challenge.
-    expect(await rvOf(h.probe(pub(52)), 'keepalive')).toBeUndefined();
   });
 
   it('a lying peer that names many rendezvous gains an n/i at 3 public ones it named, none at a private address or itself', async () => {
