@@ -244,7 +244,12 @@ export class NancePeer {
     });
     this.client.onPinged = (to, info) => {
       ipv6.learned(to, info);
-      if (info.rv) this.traversal.rendezvousNamed(to, info.rv);
+      // Not us (we may be one of its rendezvous): we introduce nobody to ourselves.
+      if (info.rv)
+        this.traversal.rendezvousNamed(
+          to,
+          info.rv.filter((e) => !this.isSelf(e)),
+        );
     };
     this.client.onAlternate = (peer, alternate) => ipv6.adopt(peer, alternate);
     this.ipv6 = ipv6;
