@@ -1115,4 +1115,56 @@ describe('forged relay frames (n/f)', () => {
     expect(JSON.stringify(listed.obj)).not.toContain(victim.endpoint.host);
     expect(victim.received).toEqual([]);
   });
+
+  it('an rv in an answer out of a relay is not taken: the next reach asks no rendezvous the relay named', async () => {
+    const { boot, peer } = await joinedThroughRelayingBootstrap();
+    // Public peers that would introduce (they advertise punch): where a rewritten rv would send us.
+    const named = [23, 24].map((n) =>
+      h
+        .probe(pub(n))
+        .answerPings(undefined, { v: 1, ext: ['page', 'punch'], role: 'peer', nat: 'Full Cone' }),
+    );
+    const target = pub(55); // silent straight: reached only through the relay
+    const now = h.clock.now();
+    peer.store.upsertPeer({
+      ...target,
+      natType: 'Symmetric',
+      role: 'peer',
+      firstSeen: now,
+      lastSeen: now,
+      failures: 0,
+    });
+    const rv = named.map((p) => ({ ip: p.endpoint.host, port: p.endpoint.port }));
+    // The relay answers the target's pings itself, naming those peers as the target's rendezvous.
+    const relayed = await serveWhile(
+      boot,
+      peer,
+      (o, wrappedFor) =>
+        wrappedFor
+          ? o.m === 'p'
+            ? { nance: { ...AD_PEER.nance, nat: 'Symmetric', rv } }
+            : undefined
+          : o.m === 'p'
+            ? AD_RELAY
+            : o.t === 'r' && o.d === 'i'
+              ? {}
+              : o.t === 'g'
+                ? { peers: [] }
+                : undefined,
+      peer.peer.syncNow(),
+      120_000,
+    );
+    expect(relayed.ok).toBe(true);
+    expect(peer.peer.pathTo(target)?.kind).toBe('relayed');
+
+    // The relay goes quiet: the next sync looks for a way to the target again.
+    await h.settle(peer.peer.syncNow(), 120_000);
+    expect(peer.peer.pathTo(target)).toBeNull();
+    const asked = named.flatMap((p) =>
+      p.received
+        .filter((r) => r.obj && isN('i')(r.obj) && sameEndpoint(r.peer, peer.endpoint))
+        .map((r) => ({ at: p.endpoint, asked: r.obj?.a })),
+    );
+    expect(asked).toEqual([]);
+  });
 });
