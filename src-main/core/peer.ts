@@ -898,20 +898,21 @@ export class NancePeer {
   private async requireAnnouncedKey(host: Endpoint): Promise<void> {
     const heard = this.peers.heardOfAt(host);
     if (heard === undefined || this.keys.keyAt(host) === heard.key) return;
-    const named = () => this.client.known(host)?.id;
-    const namesAnother = () => named() !== undefined && named() !== heard.key;
-    if (!heard.refused && this.client.known(host) !== undefined && !namesAnother()) {
-      const proven = await this.client.ping(host, undefined, { expect: heard.key }).then(
-        () => true,
-        () => false,
-      );
-      if (proven) return;
-    }
-    if (!heard.refused && (this.client.known(host) === undefined || named() === heard.key)) {
-      this.peers.silent(host, this.deps.clock.now() + ANNOUNCED_SILENCE_MS);
-      throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer`);
-    }
     if (!heard.refused) {
+      // What the address said last (undefined: never answered; no id: named no key).
+      const last = this.client.known(host);
+      if (last !== undefined && (last.id === undefined || last.id === heard.key)) {
+        const proven = await this.client.ping(host, undefined, { expect: heard.key }).then(
+          () => true,
+          () => false,
+        );
+        if (proven) return;
+      }
+      const now = this.client.known(host);
+      if (now === undefined || now.id === heard.key) {
+        this.peers.silent(host, this.deps.clock.now() + ANNOUNCED_SILENCE_MS);
+        throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer`);
+      }
       this.peers.refuse(host);
       this.remote.forgetKeyAt(heard.key, host);
       this.events.emit('chatsChanged', undefined);
