@@ -145,11 +145,14 @@ export class Outbox {
 
   /**
    * The host with `hostKey` proved its key at a new address: what waits for it goes there now, in
-   * order, not at the next resend round (a roaming host is reached again within seconds).
+   * order, not at the next resend round (a roaming host is reached again within seconds). So does
+   * a post whose first try is still out to the old address (the send under way for that host),
+   * once that try gives up.
    */
   hostMoved(hostKey: string): void {
     const to = hostByKey(hostKey);
-    if (this.stopped || !this.posts.some((p) => hostOf(p) === to && p.failed === null)) return;
+    const waiting = this.posts.some((p) => hostOf(p) === to && p.failed === null);
+    if (this.stopped || (!waiting && !this.tails.has(to))) return;
     void this.inOrder(to, () => this.resendTo(to));
   }
 

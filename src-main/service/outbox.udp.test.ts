@@ -176,6 +176,62 @@ describe('outbox', () => {
     expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'before', 'one', 'two', 'three']);
   }, 30_000);
 
+  it("a host proven at its new address while a post's first try was still out to the old one gets that post at once, not at the next resend round", async () => {
+    // The roaming lab's case: the reader posted just as the host moved, and found the host at its
+    // new address (its sync, 2 s) before that first try to the old one gave up (4.5 s).
+    const dir = tempDir();
+    const boot = await startPeer(path.join(dir, 'boot.db'), 0, { role: 'bootstrap' });
+    const bootstrapPeers = [boot.peer.localEndpoint()];
+    const hostDb = path.join(dir, 'host.db');
+    let host = await startPeer(hostDb, 0, { bootstrapPeers });
+    await host.peer.syncNow();
+    const oldAt = host.peer.localEndpoint();
+    const hostKey = host.peer.identity.publicKey;
+    const chat = await host.peer.createChat('room', 'start', 'bob');
+    // A first try gives up after ~3.5 s (0.5 + 1 + 2): time enough to find the host elsewhere.
+    const writer = await startPeer(path.join(dir, 'writer.db'), 0, {
+      bootstrapPeers,
+      retry: { ...DEFAULT_RETRY, timeoutMs: 500, attempts: 3 },
+    });
+    await writer.peer.syncNow();
+    expect(writer.peer.keyAt(oldAt)).toBe(hostKey);
+    const service = new NanceService(writer.peer, writer.store, { resendMs: 60_000 });
+    cleanups.push(() => service.outbox.stop());
+    let movedAt: number | undefined;
+    writer.peer.events.on('hostMoved', () => {
+      movedAt ??= Date.now();
+    });
+
+    // The old address swallows what reaches it, as a NAT binding that no longer leads anywhere.
+    await host.close();
+    const hole = dgram.createSocket('udp4');
+    let swallowed = 0;
+    hole.on('message', () => swallowed++);
+    await new Promise<void>((r) => hole.bind(oldAt.port, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => hole.close(() => r())));
+    const posting = service.dispatch('postMessage', {
+      host: oldAt,
+      hostKey,
+      chatUuid: chat.uuid,
+      name: 'ann',
+      content: 'one',
+    });
+    await until(() => swallowed > 0, 2_000);
+
+    host = await startPeer(hostDb, 0, { bootstrapPeers });
+    await host.peer.syncNow();
+    const newAt = host.peer.localEndpoint();
+    await writer.peer.syncNow(); // finds the host's key at its new address
+    expect(writer.peer.keyAt(newAt)).toBe(hostKey);
+    const reply = await posting;
+    const gaveUpAt = Date.now();
+    expect(reply.ok && (reply.result as PendingPostDto | null)?.content).toBe('one');
+    expect(movedAt).toBeLessThan(gaveUpAt);
+
+    await until(() => service.outbox.list().length === 0, 2_000);
+    expect(contentsAt(host.store, chat.uuid)).toEqual(['start', 'one']);
+  }, 30_000);
+
   it('keeps waiting posts across a restart of the writer, and a cancelled post is never sent', async () => {
     const dir = tempDir();
     const hostDb = path.join(dir, 'host.db');
