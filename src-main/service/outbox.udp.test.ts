@@ -83,6 +83,34 @@ async function post(service: NanceService, host: Endpoint, chatUuid: string, con
   return reply.result as PendingPostDto | null;
 }
 
+/**
+ * A host registered with a bootstrap, hosting a chat, and a writer that proved the host's key at
+ * its address and posts through a service whose resend round never comes within a test.
+ */
+async function hostAndWriter(writerConfig: Partial<PeerConfig> = {}) {
+  const dir = tempDir();
+  const boot = await startPeer(path.join(dir, 'boot.db'), 0, { role: 'bootstrap' });
+  const bootstrapPeers = [boot.peer.localEndpoint()];
+  const hostDb = path.join(dir, 'host.db');
+  const host = await startPeer(hostDb, 0, { bootstrapPeers });
+  await host.peer.syncNow(); // registered with the bootstrap
+  const oldAt = host.peer.localEndpoint();
+  const hostKey = host.peer.identity.publicKey;
+  const chat = await host.peer.createChat('room', 'start', 'bob');
+  const writer = await startPeer(path.join(dir, 'writer.db'), 0, { bootstrapPeers, ...writerConfig });
+  await writer.peer.syncNow(); // lists the host and proves its key at its address
+  expect(writer.peer.keyAt(oldAt)).toBe(hostKey);
+  const service = new NanceService(writer.peer, writer.store, { resendMs: 60_000 });
+  cleanups.push(() => service.outbox.stop());
+  /** Starts the host again with the same key on another port, registered again. */
+  const restartHost = async () => {
+    const moved = await startPeer(hostDb, 0, { bootstrapPeers });
+    await moved.peer.syncNow();
+    return moved;
+  };
+  return { host, oldAt, hostKey, chat, writer, service, restartHost };
+}
+
 describe('outbox', () => {
   it('host stopped, three posts queued, host restarted: each appears exactly once, in order', async () => {
     const dir = tempDir();
@@ -123,21 +151,9 @@ describe('outbox', () => {
   }, 30_000);
 
   it('a host that moved (same key, new port) while posts waited gets each once, in order, at its new address, as soon as its key is proven there', async () => {
-    const dir = tempDir();
-    const boot = await startPeer(path.join(dir, 'boot.db'), 0, { role: 'bootstrap' });
-    const bootstrapPeers = [boot.peer.localEndpoint()];
-    const hostDb = path.join(dir, 'host.db');
-    let host = await startPeer(hostDb, 0, { bootstrapPeers });
-    await host.peer.syncNow(); // registered with the bootstrap
-    const oldAt = host.peer.localEndpoint();
-    const hostKey = host.peer.identity.publicKey;
-    const chat = await host.peer.createChat('room', 'start', 'bob');
-    const writer = await startPeer(path.join(dir, 'writer.db'), 0, { bootstrapPeers });
-    await writer.peer.syncNow(); // lists the host and proves its key at its address
-    expect(writer.peer.keyAt(oldAt)).toBe(hostKey);
     // No resend round within the test: only the key proven at the new address sends them.
-    const service = new NanceService(writer.peer, writer.store, { resendMs: 60_000 });
-    cleanups.push(() => service.outbox.stop());
+    const { oldAt, hostKey, chat, writer, service, restartHost, ...first } = await hostAndWriter();
+    let host = first.host;
     const changes: PendingPostDto[][] = [];
     service.events.on('outboxChanged', ({ posts }) => changes.push(posts));
 
@@ -158,11 +174,10 @@ describe('outbox', () => {
     for (const content of ['one', 'two', 'three']) expect((await send(content))?.content).toBe(content);
 
     // Restarted with the same key on another port, registered again; the writer's next round finds it.
-    host = await startPeer(hostDb, 0, { bootstrapPeers });
+    host = await restartHost();
     const newAt = host.peer.localEndpoint();
     expect(newAt.port).not.toBe(oldAt.port);
     expect(host.peer.identity.publicKey).toBe(hostKey);
-    await host.peer.syncNow();
     await writer.peer.syncNow();
     expect(writer.peer.keyAt(newAt)).toBe(hostKey);
 
@@ -179,31 +194,17 @@ describe('outbox', () => {
   it("a host proven at its new address while a post's first try was still out to the old one gets that post at once, not at the next resend round", async () => {
     // The roaming lab's case: the reader posted just as the host moved, and found the host at its
     // new address (its sync, 2 s) before that first try to the old one gave up (4.5 s).
-    const dir = tempDir();
-    const boot = await startPeer(path.join(dir, 'boot.db'), 0, { role: 'bootstrap' });
-    const bootstrapPeers = [boot.peer.localEndpoint()];
-    const hostDb = path.join(dir, 'host.db');
-    let host = await startPeer(hostDb, 0, { bootstrapPeers });
-    await host.peer.syncNow();
-    const oldAt = host.peer.localEndpoint();
-    const hostKey = host.peer.identity.publicKey;
-    const chat = await host.peer.createChat('room', 'start', 'bob');
     // A first try gives up after ~3.5 s (0.5 + 1 + 2): time enough to find the host elsewhere.
-    const writer = await startPeer(path.join(dir, 'writer.db'), 0, {
-      bootstrapPeers,
+    const { oldAt, hostKey, chat, writer, service, restartHost, ...first } = await hostAndWriter({
       retry: { ...DEFAULT_RETRY, timeoutMs: 500, attempts: 3 },
     });
-    await writer.peer.syncNow();
-    expect(writer.peer.keyAt(oldAt)).toBe(hostKey);
-    const service = new NanceService(writer.peer, writer.store, { resendMs: 60_000 });
-    cleanups.push(() => service.outbox.stop());
     let movedAt: number | undefined;
     writer.peer.events.on('hostMoved', () => {
       movedAt ??= Date.now();
     });
 
     // The old address swallows what reaches it, as a NAT binding that no longer leads anywhere.
-    await host.close();
+    await first.host.close();
     const hole = dgram.createSocket('udp4');
     let swallowed = 0;
     hole.on('message', () => swallowed++);
@@ -218,8 +219,7 @@ describe('outbox', () => {
     });
     await until(() => swallowed > 0, 2_000);
 
-    host = await startPeer(hostDb, 0, { bootstrapPeers });
-    await host.peer.syncNow();
+    const host = await restartHost();
     const newAt = host.peer.localEndpoint();
     await writer.peer.syncNow(); // finds the host's key at its new address
     expect(writer.peer.keyAt(newAt)).toBe(hostKey);
