@@ -908,8 +908,8 @@ export class NancePeer {
         );
         if (proven) return;
       }
-      const now = this.client.known(host);
-      if (now === undefined || now.id === heard.key) {
+      const latest = this.client.known(host);
+      if (latest === undefined || latest.id === heard.key) {
         this.peers.silent(host, this.deps.clock.now() + ANNOUNCED_SILENCE_MS);
         throw NanceError.fromCode(ResultCode.Timeout, `${endpointKey(host)}: no answer`);
       }

@@ -1135,25 +1135,16 @@ describe('forged relay frames (n/f)', () => {
       failures: 0,
     });
     const rv = named.map((p) => ({ ip: p.endpoint.host, port: p.endpoint.port }));
-    // The relay answers the target's pings itself, naming those peers as the target's rendezvous.
-    const relayed = await serveWhile(
-      boot,
-      peer,
-      (o, wrappedFor) =>
-        wrappedFor
-          ? o.m === 'p'
-            ? { nance: { ...AD_PEER.nance, nat: 'Symmetric', rv } }
-            : undefined
-          : o.m === 'p'
-            ? AD_RELAY
-            : o.t === 'r' && o.d === 'i'
-              ? {}
-              : o.t === 'g'
-                ? { peers: [] }
-                : undefined,
-      peer.peer.syncNow(),
-      120_000,
-    );
+    // The relay answers the target's pings itself, naming those peers as the target's rendezvous;
+    // for itself it answers as a relaying bootstrap.
+    const relayAnswers = (o: Wire, wrappedFor?: Endpoint): Wire | undefined => {
+      if (wrappedFor) return o.m === 'p' ? { nance: { ...AD_PEER.nance, nat: 'Symmetric', rv } } : undefined;
+      if (o.m === 'p') return AD_RELAY;
+      if (o.t === 'r' && o.d === 'i') return {};
+      if (o.t === 'g') return { peers: [] };
+      return undefined;
+    };
+    const relayed = await serveWhile(boot, peer, relayAnswers, peer.peer.syncNow(), 120_000);
     expect(relayed.ok).toBe(true);
     expect(peer.peer.pathTo(target)?.kind).toBe('relayed');
 
