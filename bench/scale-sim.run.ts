@@ -30,6 +30,7 @@ function goals(r: ScaleResult): string {
     `  busiest node ${s.busiestRatio.toFixed(1)}× median (a ${s.busiestRole}), busiest peer ${s.busiestPeerRatio.toFixed(1)}×  ${verdict(s.busiestRatio <= GOALS.busiestRatio)} (≤ 10×)`,
     `  bootstraps: ${s.bootstrapRatios.map((x) => `${x.toFixed(1)}×`).join(', ')}`,
     `  views holding a peer: median ${r.inDegree.median}, p99 ${r.inDegree.p99}, most ${r.inDegree.max}; the busiest peer is in ${r.inDegree.busiestPeer}`,
+    `  ordinary peers in a view: p10 ${r.viewSize.p10}, median ${r.viewSize.median}; ${r.viewSize.belowStocked} views below 16 (these still ask bootstraps)`,
   ]
     .map((line) => `GOALS ${line}`)
     .join('\n');

@@ -111,7 +111,7 @@ const BASE_UNREACHABLE = new Set(['Symmetric', 'Blocked']);
  * how we hear of newcomers. Each peer asking every bootstrap every few minutes was most of a
  * bootstrap's load in a settled network of 1,000 (docs/scale.md).
  */
-const STOCKED_VIEW = 16;
+export const STOCKED_VIEW = 16;
 
 /** A listed peer no path reached is tried again after this long (a punch and a relay cost datagrams). */
 const UNREACHABLE_RETRY_MS = 120_000;
@@ -415,7 +415,9 @@ export class SyncLoop {
     const stocked = this.ordinaryPeers() >= STOCKED_VIEW;
     return this.deps.peers
       .all()
-      .filter((p) => !this.deps.isSelf(p) && !(stocked && this.isBootstrap(p)))
+      // Every bootstrap, not only ours: one heard of from a peer's listing is synced by every view
+      // that holds it otherwise (each of 30 bootstraps was in thousands of views at 10,000 peers).
+      .filter((p) => !this.deps.isSelf(p) && !(stocked && (p.role === 'bootstrap' || this.isBootstrap(p))))
       .sort((a, b) => last(a) - last(b))
       .slice(0, this.deps.settings().fanOut);
   }

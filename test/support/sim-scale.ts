@@ -10,7 +10,7 @@ import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, Transport } from '../../src-main/core/ports.js';
-import type { SyncSettings } from '../../src-main/core/sync.js';
+import { STOCKED_VIEW, type SyncSettings } from '../../src-main/core/sync.js';
 import type { TraversalSettings } from '../../src-main/core/traversal/traversal.js';
 import type { NatType } from '../../src-shared/protocol/limits.js';
 import { MemoryStore } from './memory-store.js';
@@ -182,6 +182,11 @@ export interface ScaleResult {
    * the busiest ordinary peer's.
    */
   inDegree: { median: number; p99: number; max: number; busiestPeer: number };
+  /**
+   * Ordinary peers in each online ordinary peer's view at the end (its out-degree): p10, median,
+   * and how many hold fewer than STOCKED_VIEW (those still sync and ask bootstraps).
+   */
+  viewSize: { p10: number; median: number; belowStocked: number };
   /** Ordinary peers online at the end, for 30 s at least, that know no other ordinary peer. */
   isolated: number;
   online: number;
@@ -461,6 +466,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     .filter((n) => n.role === 'peer' && n.leftAt === undefined)
     .map((n) => holders.get(n.publicHost) ?? 0)
     .sort((a, b) => a - b);
+  const viewSizes = nodes
+    .filter((n) => n.role === 'peer' && n.leftAt === undefined)
+    .map((n) => n.peer.knownPeers().filter((p) => p.role === 'peer').length)
+    .sort((a, b) => a - b);
   const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
   for (const { uuid, at } of created)
     for (const n of nodes)
@@ -522,6 +531,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       p99: quantile(inDegrees, 0.99),
       max: inDegrees.at(-1) ?? 0,
       busiestPeer: busiestPeer ? (holders.get(busiestPeer.node.publicHost) ?? 0) : 0,
+    },
+    viewSize: {
+      p10: quantile(viewSizes, 0.1),
+      median: quantile(viewSizes, 0.5),
+      belowStocked: viewSizes.filter((v) => v < STOCKED_VIEW).length,
     },
     isolated,
     online: online.length,
