@@ -155,6 +155,38 @@ describe('chat gossip', () => {
     );
   });
 
+  it('a herald whose table still holds peers who left has its chat taken by a fan-out of live ones: a failed try is made good', async () => {
+    const { boots, readers, host } = await symmetricHostNetwork(8);
+    const [boot] = boots as [SimPeer];
+    const gone = readers.slice(0, 5);
+    for (const r of gone) await r.peer.close(); // still registered at the bootstrap: it lists them
+    const live = readers.slice(5);
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(20_000);
+    const toldBy = (r: SimPeer) =>
+      r.tap.receivedWhere((o, w) => o.t === 'a' && o.d === 'c' && sameEndpoint(w.peer, boot.endpoint));
+    // Without the retries, a fan-out of 3 drawn from 8 peers of which 5 left mostly reaches 0 or 1.
+    expect(live.filter((r) => toldBy(r).length > 0).length).toBe(DEFAULT_GOSSIP.fanOut);
+    for (const r of live) expect(listed(r, chat.uuid)).toBe(true);
+    // Bounded: tried at three fan-outs' worth of peers at most.
+    const tried = new Set(boot.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').map((w) => w.peer.host));
+    expect(tried.size).toBeLessThanOrEqual(3 * DEFAULT_GOSSIP.fanOut);
+  });
+
+  it('a host whose view still holds peers who left has its chat taken by a fan-out of live ones', async () => {
+    const { peers } = await network(9, { ...DEFAULT_GOSSIP, onContactMs: 0 });
+    const [host, ...others] = peers as [SimPeer, ...SimPeer[]];
+    const gone = others.slice(0, 5);
+    for (const r of gone) await r.peer.close();
+    const live = others.slice(5);
+    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
+    await h.advance(20_000);
+    const toldByHost = (r: SimPeer) =>
+      r.tap.receivedWhere((o, w) => o.t === 'a' && o.d === 'c' && sameEndpoint(w.peer, host.endpoint));
+    expect(live.filter((r) => toldByHost(r).length > 0).length).toBe(DEFAULT_GOSSIP.fanOut);
+    for (const r of live) expect(listed(r, chat.uuid)).toBe(true);
+  });
+
   it("a reader reaches a heralded symmetric host through the host's home bootstrap, ranked first by its key", async () => {
     // Four bootstraps: a reader tries three at most, and the host is registered with one (its home).
     const { boots, host } = await symmetricHostNetwork(0, 4);

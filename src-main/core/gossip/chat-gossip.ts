@@ -80,6 +80,8 @@ const VERIFY_BUDGET: RateLimitSettings = {
  * nobody, and found only by the host's next full syncs (docs/scale.md).
  */
 const NO_TARGET_RETRY_MS = 2_000;
+/** Tries at most, in fan-outs, to have `fanOut` peers take a chat's first hop (see `flush`). */
+const MAX_FIRST_HOP_TRIES = 3;
 /** Announcements waiting to be passed on; past this the oldest are dropped (a burst of new chats). */
 const MAX_QUEUED = 64;
 /** (host key, chat uuid) pairs listed and passed on already: never again. */
@@ -380,7 +382,14 @@ export class ChatGossip {
     }
     this.lastSentAt = now;
     const chats = batch.map((q) => q.announcement);
-    for (const to of targets) {
+    // A chat's first hop (our own, or one we herald) is its only way in: a fan-out drawn from a view
+    // or a table that still holds peers who left must not be its end. Each try that fails is made
+    // good by another candidate until `fanOut` took it (MAX_FIRST_HOP_TRIES in all). A later hop
+    // is one of many copies: no retries.
+    const firstHop = this.deps.role() === 'bootstrap' || batch.some((q) => q.from === undefined);
+    const tried = new Set([...skip, ...targets.map(endpointKey)]);
+    let sparesLeft = firstHop ? MAX_FIRST_HOP_TRIES * this.deps.settings().fanOut - targets.length : 0;
+    const tell = (to: Endpoint): void => {
       const key = endpointKey(to);
       for (const q of batch) this.recent.find((r) => r.announcement === q.announcement)?.told.set(key, true);
       // Over a live path: a peer behind a NAT whose hole closed is punched again first. Not through
@@ -388,20 +397,30 @@ export class ChatGossip {
       // peer hears of the chat on contact (`contacted`) or by its next `g/c` of the host.
       void this.deps
         .ensurePath(to)
-        .then(() => (this.deps.relayedTo(to) ? undefined : this.deps.client.announce(to, chats)))
+        .then(() => {
+          if (this.deps.relayedTo(to)) throw new Error('reached only through a relay');
+          return this.deps.client.announce(to, chats);
+        })
         .catch((err: unknown) => {
-          this.deps.logger.debug({ to: endpointKey(to), err: String(err) }, 'announce not taken');
+          this.deps.logger.debug({ to: key, err: String(err) }, 'announce not taken');
+          if (this.stopped || sparesLeft <= 0) return;
+          sparesLeft--;
+          const [spare] = this.targets(tried, 1);
+          if (spare === undefined) return;
+          tried.add(endpointKey(spare));
+          tell(spare);
         });
-    }
+    };
+    for (const to of targets) tell(to);
     if (this.queue.length > 0) this.schedule();
   }
 
   /**
-   * `fanOut` ordinary peers that speak gossip, at random, none of `skip` and none we reach only
+   * `count` ordinary peers that speak gossip, at random, none of `skip` and none we reach only
    * through a relay: of our view, or, as a bootstrap, of a random run of our table that we can
    * reach unasked.
    */
-  private targets(skip: Set<string | undefined>): Endpoint[] {
+  private targets(skip: Set<string | undefined>, count = this.deps.settings().fanOut): Endpoint[] {
     const { peers } = this.deps;
     const pool =
       this.deps.role() === 'bootstrap'
@@ -418,8 +437,7 @@ export class ChatGossip {
         this.deps.client.advertises(p, 'gossip'),
     );
     const picked: Endpoint[] = [];
-    const { fanOut } = this.deps.settings();
-    while (picked.length < fanOut && candidates.length > 0) {
+    while (picked.length < count && candidates.length > 0) {
       const i = Math.floor(this.deps.random() * candidates.length);
       const [p] = candidates.splice(i, 1);
       if (p) picked.push({ host: p.host, port: p.port });
