@@ -413,11 +413,13 @@ export class SyncLoop {
     const last = (p: StoredPeer) =>
       rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
     const stocked = this.ordinaryPeers() >= STOCKED_VIEW;
+    // Every bootstrap, not only ours: one heard of from a peer's listing was otherwise synced by
+    // every view that held it (each of 30 bootstraps was in thousands of views at 10,000 peers).
+    const inRotation = (p: StoredPeer) =>
+      !this.deps.isSelf(p) && !(stocked && (p.role === 'bootstrap' || this.isBootstrap(p)));
     return this.deps.peers
       .all()
-      // Every bootstrap, not only ours: one heard of from a peer's listing is synced by every view
-      // that holds it otherwise (each of 30 bootstraps was in thousands of views at 10,000 peers).
-      .filter((p) => !this.deps.isSelf(p) && !(stocked && (p.role === 'bootstrap' || this.isBootstrap(p))))
+      .filter(inRotation)
       .sort((a, b) => last(a) - last(b))
       .slice(0, this.deps.settings().fanOut);
   }
