@@ -31,7 +31,6 @@ export interface HandlerContext {
   role(): PeerRole;
   chats: ChatHost;
   peers: PeerDirectory;
-  /** Pings `to` back; resolves true if it answered. */
   /** Pings `to` back: the peer that answered (its IPv4 name when `to` is its IPv6 address), or null. */
   pingBack(to: Endpoint): Promise<Endpoint | null>;
   traversal: Traversal;
