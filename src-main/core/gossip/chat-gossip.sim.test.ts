@@ -108,6 +108,23 @@ function genuine(host: KeyPair, now: number, uuid = 'c0ffee00-0000-4000-8000-000
   return announceChat(host, { uuid, name: 'hello world', createdAt: now });
 }
 
+/**
+ * The first 5 of `members` leave (nobody has noticed yet), `creator` makes a chat, 20 s pass: the
+ * members still online, the chat, and those of them `sender` told of it.
+ */
+async function chatAfterFiveLeft(members: SimPeer[], creator: SimPeer, sender: SimPeer) {
+  for (const r of members.slice(0, 5)) await r.peer.close();
+  const live = members.slice(5);
+  const chat = await h.settle(creator.peer.createChat('news', 'first!', 'ann'));
+  await h.advance(20_000);
+  const told = live.filter(
+    (r) =>
+      r.tap.receivedWhere((o, w) => o.t === 'a' && o.d === 'c' && sameEndpoint(w.peer, sender.endpoint))
+        .length > 0,
+  );
+  return { live, chat, told };
+}
+
 describe('chat gossip', () => {
   it('lists a new chat at every peer within two seconds, though no peer syncs its host meanwhile', async () => {
     const { peers } = await network(8, { ...DEFAULT_GOSSIP, fanOut: 2 });
@@ -158,15 +175,10 @@ describe('chat gossip', () => {
   it('a herald whose table still holds peers who left has its chat taken by a fan-out of live ones: a failed try is made good', async () => {
     const { boots, readers, host } = await symmetricHostNetwork(8);
     const [boot] = boots as [SimPeer];
-    const gone = readers.slice(0, 5);
-    for (const r of gone) await r.peer.close(); // still registered at the bootstrap: it lists them
-    const live = readers.slice(5);
-    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
-    await h.advance(20_000);
-    const toldBy = (r: SimPeer) =>
-      r.tap.receivedWhere((o, w) => o.t === 'a' && o.d === 'c' && sameEndpoint(w.peer, boot.endpoint));
+    // Those who left are still registered at the bootstrap: it draws them as before.
+    const { live, chat, told } = await chatAfterFiveLeft(readers, host, boot);
     // Without the retries, a fan-out of 3 drawn from 8 peers of which 5 left mostly reaches 0 or 1.
-    expect(live.filter((r) => toldBy(r).length > 0).length).toBe(DEFAULT_GOSSIP.fanOut);
+    expect(told.length).toBe(DEFAULT_GOSSIP.fanOut);
     for (const r of live) expect(listed(r, chat.uuid)).toBe(true);
     // Bounded: tried at three fan-outs' worth of peers at most.
     const tried = new Set(boot.tap.sentWhere((o) => o.t === 'a' && o.d === 'c').map((w) => w.peer.host));
@@ -176,14 +188,8 @@ describe('chat gossip', () => {
   it('a host whose view still holds peers who left has its chat taken by a fan-out of live ones', async () => {
     const { peers } = await network(9, { ...DEFAULT_GOSSIP, onContactMs: 0 });
     const [host, ...others] = peers as [SimPeer, ...SimPeer[]];
-    const gone = others.slice(0, 5);
-    for (const r of gone) await r.peer.close();
-    const live = others.slice(5);
-    const chat = await h.settle(host.peer.createChat('news', 'first!', 'ann'));
-    await h.advance(20_000);
-    const toldByHost = (r: SimPeer) =>
-      r.tap.receivedWhere((o, w) => o.t === 'a' && o.d === 'c' && sameEndpoint(w.peer, host.endpoint));
-    expect(live.filter((r) => toldByHost(r).length > 0).length).toBe(DEFAULT_GOSSIP.fanOut);
+    const { live, chat, told } = await chatAfterFiveLeft(others, host, host);
+    expect(told.length).toBe(DEFAULT_GOSSIP.fanOut);
     for (const r of live) expect(listed(r, chat.uuid)).toBe(true);
   });
 
