@@ -113,3 +113,27 @@ describe('PeerDirectory.listFor on a bootstrap', () => {
     expect(store.rowsRead - rowsBefore).toBeLessThanOrEqual(56);
   });
 });
+
+describe('PeerDirectory.listFor on an ordinary peer', () => {
+  it('lists the bootstraps in its view to a base asker, but none to a peer of ours (it has its own)', async () => {
+    const answered = new AnsweredAddresses(clock);
+    const directory = new PeerDirectory(
+      store,
+      clock,
+      answered,
+      3,
+      () => 0,
+      () => 64,
+    );
+    const boot = { host: '198.51.100.1', port: 3490 };
+    const peer = { host: '203.0.113.5', port: 7000 };
+    directory.markAlive(boot, 'Full Cone', 'bootstrap');
+    directory.markAlive(peer, 'Open Internet', 'peer');
+    answered.note(boot);
+    answered.note(peer);
+    const asker = { host: '198.51.100.7', port: 5000 };
+    const hosts = (allTypes: boolean) => directory.listFor(asker, 16, allTypes).map((p) => p.ip);
+    expect(hosts(false).sort()).toEqual([boot.host, peer.host].sort());
+    expect(hosts(true)).toEqual([peer.host]);
+  });
+});

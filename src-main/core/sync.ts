@@ -413,8 +413,8 @@ export class SyncLoop {
     const last = (p: StoredPeer) =>
       rendezvous.renewalDue(p) ? -1 : (this.lastSynced.peek(endpointKey(p)) ?? 0);
     const stocked = this.ordinaryPeers() >= STOCKED_VIEW;
-    // Every bootstrap, not only ours: one heard of from a peer's listing was otherwise synced by
-    // every view that held it (each of 30 bootstraps was in thousands of views at 10,000 peers).
+    // Every bootstrap, not only ours: one in our view that is not ours (a view peer switched to
+    // bootstrap mode, a base peer listed it) was otherwise synced by every view that held it.
     const inRotation = (p: StoredPeer) =>
       !this.deps.isSelf(p) && !(stocked && (p.role === 'bootstrap' || this.isBootstrap(p)));
     return this.deps.peers
