@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { it } from 'vitest';
+import { STOCKED_VIEW } from '../src-main/core/sync.js';
 import { SCALE_GOALS as GOALS, runScale, type ScaleResult } from '../test/support/sim-scale.js';
 
 const env = process.env;
@@ -30,7 +31,7 @@ function goals(r: ScaleResult): string {
     `  busiest node ${s.busiestRatio.toFixed(1)}× median (a ${s.busiestRole}), busiest peer ${s.busiestPeerRatio.toFixed(1)}×  ${verdict(s.busiestRatio <= GOALS.busiestRatio)} (≤ 10×)`,
     `  bootstraps: ${s.bootstrapRatios.map((x) => `${x.toFixed(1)}×`).join(', ')}`,
     `  views holding a peer: median ${r.inDegree.median}, p99 ${r.inDegree.p99}, most ${r.inDegree.max}; the busiest peer is in ${r.inDegree.busiestPeer}`,
-    `  ordinary peers in a view: p10 ${r.viewSize.p10}, median ${r.viewSize.median}; ${r.viewSize.belowStocked} views below 16 (these still ask bootstraps)`,
+    `  ordinary peers in a view: p10 ${r.viewSize.p10}, median ${r.viewSize.median}; ${r.viewSize.belowStocked} views below ${STOCKED_VIEW} (these still ask bootstraps)`,
   ]
     .map((line) => `GOALS ${line}`)
     .join('\n');

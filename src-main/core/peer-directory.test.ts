@@ -115,7 +115,7 @@ describe('PeerDirectory.listFor on a bootstrap', () => {
 });
 
 describe('PeerDirectory.listFor on an ordinary peer', () => {
-  it('lists the bootstraps in its view to a base asker, but none to a peer of ours (it has its own)', async () => {
+  it('lists the bootstraps in its view to a base asker, but none to a peer of ours (it has its own)', () => {
     const answered = new AnsweredAddresses(clock);
     const directory = new PeerDirectory(
       store,
