@@ -301,10 +301,10 @@ export class PeerDirectory {
     const straightFirst = allTypes && !bounded;
     // An ordinary peer lists no bootstrap to a peer of ours: that one has its own, and one heard of
     // from a listing only took a slot of its view (with 30 bootstraps, most views held many).
-    const ownBootstrapsOnly = allTypes && bounded;
+    const listsNoBootstrap = allTypes && bounded;
     const listable = (p: StoredPeer) =>
       p.failures === 0 &&
-      !(ownBootstrapsOnly && p.role === 'bootstrap') &&
+      !(listsNoBootstrap && p.role === 'bootstrap') &&
       !sameEndpoint(p, asker) &&
       (askerPrivate || !isPrivateAddress(p.host)) &&
       (allTypes ? introducible(p) : !TRAVERSAL_ONLY.has(p.natType)) &&

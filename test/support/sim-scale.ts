@@ -457,19 +457,13 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   );
   // How many online ordinary peers keep each online ordinary peer in their view: a peer many views
   // share is synced, pushed to and registered with by all of them.
+  const onlineAtEnd = ordinaryOnline();
+  const ordinaryViewOf = (n: Node) => n.peer.knownPeers().filter((p) => p.role === 'peer');
   const holders = new Map<string, number>();
-  for (const n of nodes)
-    if (n.role === 'peer' && n.leftAt === undefined)
-      for (const p of n.peer.knownPeers())
-        if (p.role === 'peer') holders.set(p.host, (holders.get(p.host) ?? 0) + 1);
-  const inDegrees = nodes
-    .filter((n) => n.role === 'peer' && n.leftAt === undefined)
-    .map((n) => holders.get(n.publicHost) ?? 0)
-    .sort((a, b) => a - b);
-  const viewSizes = nodes
-    .filter((n) => n.role === 'peer' && n.leftAt === undefined)
-    .map((n) => n.peer.knownPeers().filter((p) => p.role === 'peer').length)
-    .sort((a, b) => a - b);
+  for (const n of onlineAtEnd)
+    for (const p of ordinaryViewOf(n)) holders.set(p.host, (holders.get(p.host) ?? 0) + 1);
+  const inDegrees = onlineAtEnd.map((n) => holders.get(n.publicHost) ?? 0).sort((a, b) => a - b);
+  const viewSizes = onlineAtEnd.map((n) => ordinaryViewOf(n).length).sort((a, b) => a - b);
   const unlisted = { byNat: {} as Record<string, number>, inNoView: 0, joinedAfterChat: 0 };
   for (const { uuid, at } of created)
     for (const n of nodes)
