@@ -319,6 +319,8 @@ export class NancePeer {
           () => this.paths.logicalOf(to),
           () => null,
         ),
+      keyAt: (at) => this.keys.keyAt(at),
+      provenAlive: (at) => this.answered.note(at),
     });
     this.sync = new SyncLoop({
       client: this.client,

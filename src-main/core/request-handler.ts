@@ -33,6 +33,13 @@ export interface HandlerContext {
   peers: PeerDirectory;
   /** Pings `to` back: the peer that answered (its IPv4 name when `to` is its IPv6 address), or null. */
   pingBack(to: Endpoint): Promise<Endpoint | null>;
+  /** The key proven at `at`, if any (key-directory.ts). */
+  keyAt(at: Endpoint): string | undefined;
+  /**
+   * A request carrying our token for `at` came straight from it: `at` is alive and receives what we
+   * send there, as an answer from it would show (answered-addresses.ts).
+   */
+  provenAlive(at: Endpoint): void;
   traversal: Traversal;
   /** What we say of ourselves in the ping answer besides version, extensions and role. */
   selfDescription(): { nat: string; mapped?: true };
@@ -108,7 +115,10 @@ export class RequestHandler {
         // ordinary peer serves a bounded number (peer-directory.ts). A base peer never asks that.
         if (req.asksProof && !this.ctx.peers.hasRoomFor(from, request.natConeType))
           return fail(ResultCode.Full);
-        return this.register(request.natConeType, from, req.asksProof);
+        // A renewal whose token aged out (a registered peer may ping us no more) gets a fresh one to
+        // resend with instead of a ping-back: as many datagrams, and its next renewals need none.
+        if (staleToken(req) && this.renews(from, request.natConeType)) return this.proveAddress(req);
+        return this.register(request.natConeType, req);
       case 'introduce':
         // A stale token (a peer whose view is well stocked pings its bootstraps no more, so its
         // token for them ages out) gets a fresh one to resend with: a 3 would send it looking
@@ -116,6 +126,9 @@ export class RequestHandler {
         if (staleToken(req)) return this.proveAddress(req);
         return this.ctx.traversal.introduce(req, request.target);
       case 'punch':
+        // A stale token: our rendezvous renewed our registration without pinging us back (see
+        // `renewsWithoutPingBack`), so its token for us aged out; a fresh one to resend with.
+        if (staleToken(req)) return this.proveAddress(req);
         return this.ctx.traversal.punch(req, request.target, request.token);
       case 'knock':
         return this.ctx.traversal.knock(req, request.token);
@@ -185,14 +198,44 @@ export class RequestHandler {
     return { rv: named.slice(0, MAX_RENDEZVOUS_ADVERTS).map((e) => ({ ip: e.host, port: e.port })) };
   }
 
-  private async register(natConeType: string, from: Endpoint, asRendezvous: boolean): Promise<Response> {
-    const peer = await this.ctx.pingBack(from);
+  private async register(natConeType: string, req: RequestContext): Promise<Response> {
+    const { from } = req;
+    let peer: Endpoint | null = from;
+    if (this.renewsWithoutPingBack(req, natConeType)) this.ctx.provenAlive(from);
+    else peer = await this.ctx.pingBack(from);
     // Peers are named by IPv4 (g/i, chat lists, the base wire): an IPv6 source whose ping-back
     // proved no IPv4 peer's key has no name to be registered under.
     if (peer === null || isIPv6(peer.host)) return fail(ResultCode.Unreachable);
     // Batched with this tick's other registrations (one commit), and answered once durable.
-    await this.ctx.peers.register(peer, natConeType, asRendezvous);
+    await this.ctx.peers.register(peer, natConeType, req.asksProof);
     return ok();
+  }
+
+  /**
+   * Whether an `r/i` renews a registration the ping-back would prove nothing new for
+   * (docs/security.md, "Registration renewal"): our token for its address came back straight from
+   * that address (its sender receives what we send there, as an answer to the ping-back would
+   * show), and it `renews` its registration. Most registrations at a bootstrap are such renewals,
+   * one per peer every 5 minutes (docs/scale.md).
+   */
+  private renewsWithoutPingBack(req: RequestContext, natConeType: string): boolean {
+    return req.proven && req.source === undefined && !req.relayed && this.renews(req.from, natConeType);
+  }
+
+  /**
+   * Whether `from` registered lately with the same NAT type, failed no check since, and the key
+   * proven there is still on record (it did not move). Not behind a symmetric NAT: its home
+   * bootstrap introduces it to everyone (`n/p`), with the token the ping-back's answer renews.
+   */
+  private renews(from: Endpoint, natConeType: string): boolean {
+    const known = this.ctx.peers.get(from);
+    return (
+      natConeType !== 'Symmetric' &&
+      known?.natType === natConeType &&
+      known.failures === 0 &&
+      this.ctx.peers.registeredLately(from) &&
+      this.ctx.keyAt(from) !== undefined
+    );
   }
 }
 
