@@ -314,8 +314,14 @@ export class PeerClient {
     await this.call(to, { type: 'knock', token }, 'knock', { policy, via: this.sendDirect });
   }
 
+  /**
+   * Registers with `to`. A peer of ours answers with a fresh address token (`k`), kept as a ping
+   * answer's is: our next renewal is proven with it, so it needs no ping-back (docs/protocol.md).
+   */
   async register(to: Endpoint, natConeType: string): Promise<void> {
-    await this.call(to, { type: 'register', natConeType }, 'register');
+    const c = await this.call(to, { type: 'register', natConeType }, 'register');
+    const token = addressToken.safeParse(c.k);
+    if (token.success) this.keepToken(to, token.data);
   }
 
   /**

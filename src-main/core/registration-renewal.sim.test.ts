@@ -35,8 +35,13 @@ async function registrant(n: number, keyed = true): Promise<Probe> {
 }
 
 let zs = 0;
-const register = (p: Probe, natConeType = 'Port Restricted Cone') =>
-  p.askOnce({ m: 'r', t: 'r', d: 'i', a: { natConeType }, z: `r${++zs}` }, BOOTSTRAP, 3_000);
+/** An `r/i` from `p`, with the token it got from its ping (or `k`, when given). */
+const register = (p: Probe, natConeType = 'Port Restricted Cone', k?: string) =>
+  p.askOnce(
+    { m: 'r', t: 'r', d: 'i', a: { natConeType }, z: `r${++zs}`, ...(k === undefined ? {} : { k }) },
+    BOOTSTRAP,
+    3_000,
+  );
 const pingsTo = (p: Probe) => p.received.filter((r) => r.obj?.m === 'p').length;
 
 async function listed(at: Endpoint): Promise<boolean> {
@@ -55,33 +60,37 @@ describe('a registration renewal', () => {
     probeDefaults.prove = true;
     const boot = registrar();
     const peer = await registrant(20);
-    expect(code(await register(peer))).toBe(0);
+    const first = await register(peer);
+    expect(code(first)).toBe(0);
     expect(pingsTo(peer)).toBe(1); // the first registration's ping-back (it proved the key)
     expect(boot.peer.keyAt(peer.endpoint)).toBeDefined();
 
-    // Renewed every 5 minutes (a peer's rejoin): answered 0 at once, no ping-back.
-    for (let i = 0; i < 3; i++) {
+    // Renewed every 5 minutes (a peer's rejoin) with the token the last answer gave: answered 0
+    // at once, no ping-back, however long ago it last pinged the registrar.
+    let token = (first.obj.c as { k?: unknown }).k;
+    for (let i = 0; i < 6; i++) {
       await h.advance(5 * MINUTE);
+      expect(typeof token).toBe('string');
       const sent = h.clock.now();
-      const renewal = await register(peer);
+      const renewal = await register(peer, 'Port Restricted Cone', token as string);
       expect(code(renewal)).toBe(0);
       expect(renewal.at - sent).toBeLessThan(40); // one round trip (10 ms each way), no ping-back's
+      token = (renewal.obj.c as { k?: unknown }).k;
     }
     expect(pingsTo(peer)).toBe(1);
-    // 19 minutes after the only answer it gave: listed still (each proven renewal showed it alive).
-    await h.advance(4 * MINUTE);
-    expect(19 * MINUTE).toBeGreaterThan(DEFAULT_ANSWERED.maxAgeMs);
+    // 30 minutes after the only answer it gave: listed still (each proven renewal showed it alive).
+    expect(30 * MINUTE).toBeGreaterThan(DEFAULT_ANSWERED.maxAgeMs);
     expect(await listed(peer.endpoint)).toBe(true);
 
-    // Its token aged out (it pinged the registrar once, 20 minutes ago): not a ping-back but a
-    // fresh token to resend with (r: 4), as the request engine does; then taken as before.
+    // With the token it got 30 minutes ago (aged out; so after a registrar's restart): not a
+    // ping-back but a fresh token to resend with (r: 4), as the request engine does; then 0.
     await h.advance(MINUTE);
     const stale = await register(peer);
     expect(code(stale)).toBe(4);
-    const token = (stale.obj.c as { k?: unknown }).k;
-    expect(typeof token).toBe('string');
+    const fresh = (stale.obj.c as { k?: unknown }).k;
+    expect(typeof fresh).toBe('string');
     const resent = await peer.askOnce(
-      { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Port Restricted Cone' }, z: stale.obj.z, k: token },
+      { m: 'r', t: 'r', d: 'i', a: { natConeType: 'Port Restricted Cone' }, z: stale.obj.z, k: fresh },
       BOOTSTRAP,
       3_000,
     );
@@ -162,7 +171,8 @@ describe('a registration renewal', () => {
     await h.advance(30 * MINUTE);
     const pingBacks = boot.tap.sentWhere((o, r) => o.m === 'p' && r.peer.host === publicOf(31).host);
     const registrations = boot.tap.receivedWhere((o) => o.m === 'r' && o.t === 'r' && o.d === 'i');
-    // It renewed its registration every round; the home pinged it back once, for the first.
+    // It renewed its registration every round (no ordinary peer in its view); the home pinged it
+    // back once, for the first.
     expect(registrations.length).toBeGreaterThan(10);
     expect(pingBacks.length).toBe(1);
 
@@ -177,5 +187,29 @@ describe('a registration renewal', () => {
     );
     expect(knocksAnswered.length).toBeGreaterThan(0);
     expect(renewedPunchToken.length).toBeGreaterThan(0);
+  });
+
+  it('a peer that pings its home no more (open: no keepalive) renews with the token each answer gives', async () => {
+    h = new SimHarness({ latencyMs: 10 });
+    const boot = h.addPeer({ ...BOOTSTRAP, role: 'bootstrap', config: { sync: { fanOut: 0 } } });
+    const open = h.addPeer({
+      host: '198.51.100.31',
+      port: 7000,
+      // It syncs no peer (fanOut 0): it only joins its home, every round, as a peer with no view.
+      config: {
+        bootstrapPeers: [BOOTSTRAP],
+        natType: 'Open Internet',
+        sync: { intervalMs: 10_000, fanOut: 0, rejoinMs: 5 * MINUTE },
+      },
+    });
+    await h.advance(45 * MINUTE);
+    const toIt = (o: Record<string, unknown>, r: { peer: Endpoint }) => r.peer.host === open.endpoint.host;
+    expect(boot.tap.receivedWhere((o, r) => toIt(o, r) && o.t === 'r' && o.d === 'i').length).toBeGreaterThan(
+      10,
+    );
+    expect(boot.tap.receivedWhere((o, r) => toIt(o, r) && o.m === 'p').length).toBe(1); // its first join
+    // One ping-back (the first registration), and no renewal had to be resent with a fresh token.
+    expect(boot.tap.sentWhere((o, r) => toIt(o, r) && o.m === 'p')).toHaveLength(1);
+    expect(boot.tap.sentWhere((o, r) => toIt(o, r) && o.r === 4)).toEqual([]);
   });
 });

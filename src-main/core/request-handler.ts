@@ -115,8 +115,8 @@ export class RequestHandler {
         // ordinary peer serves a bounded number (peer-directory.ts). A base peer never asks that.
         if (req.asksProof && !this.ctx.peers.hasRoomFor(from, request.natConeType))
           return fail(ResultCode.Full);
-        // A renewal whose token aged out (a registered peer may ping us no more) gets a fresh one to
-        // resend with instead of a ping-back: as many datagrams, and its next renewals need none.
+        // A renewal whose token aged out (we restarted; it renewed late) gets a fresh one to resend
+        // with instead of a ping-back: as many datagrams, and its next renewals need none.
         if (staleToken(req) && this.renews(from, request.natConeType)) return this.proveAddress(req);
         return this.register(request.natConeType, req);
       case 'introduce':
@@ -208,7 +208,9 @@ export class RequestHandler {
     if (peer === null || isIPv6(peer.host)) return fail(ResultCode.Unreachable);
     // Batched with this tick's other registrations (one commit), and answered once durable.
     await this.ctx.peers.register(peer, natConeType, req.asksProof);
-    return ok();
+    // A peer of ours gets a fresh token (its address answered or proved itself just now): it pings
+    // a registrar it renews with no more, and its next renewal needs no ping-back with it.
+    return req.asksProof ? ok({ k: this.ctx.addressToken(req.source ?? from) }) : ok();
   }
 
   /**
