@@ -67,7 +67,9 @@ async function runSizes(): Promise<void> {
       seed: Number(env.SCALE_SEED ?? 1),
       joinSpreadMs: Number(env.SCALE_JOIN_MS ?? 60_000),
       warmupMs: Number(env.SCALE_WARMUP_MS ?? 360_000),
-      windowMs: Number(env.SCALE_WINDOW_MS ?? 120_000),
+      // One whole period of what peers do every 5 minutes (renew registrations, full-sync): joins
+      // within one minute keep those in phase all run, and a 2-minute window caught one wave.
+      windowMs: Number(env.SCALE_WINDOW_MS ?? 300_000),
       churnPerMinute: Number(env.SCALE_CHURN ?? 0.02),
       chats: Number(env.SCALE_CHATS ?? 5),
       ...(env.SCALE_SYMMETRIC ? { symmetricShare: Number(env.SCALE_SYMMETRIC) } : {}),

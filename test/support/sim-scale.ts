@@ -5,9 +5,11 @@
 // 50/90/99 % of the peers online, traffic per peer in steady state, the busiest node against the
 // median, and peers that found nobody. Deterministic for a seed.
 
+import { createHash } from 'node:crypto';
 import type { GossipSettings } from '../../src-main/core/gossip/chat-gossip.js';
 import { AddressTokens } from '../../src-main/core/guard/address-tokens.js';
 import { GUARD_OFF } from '../../src-main/core/guard/index.js';
+import { KeyPair } from '../../src-main/core/identity/keys.js';
 import { DEFAULT_CONFIG, NancePeer, type PeerConfig } from '../../src-main/core/peer.js';
 import type { Endpoint, Transport } from '../../src-main/core/ports.js';
 import { STOCKED_VIEW, type SyncSettings } from '../../src-main/core/sync.js';
@@ -161,8 +163,7 @@ export interface ScaleResult {
     busiestPeerRatio: number;
     /**
      * Each bootstrap's load over the median, busiest first: whether one carries the load or all do
-     * (the busiest alone swings ±30 % between runs of one seed: keys, which rank homes, are new
-     * each run).
+     * (which bootstrap is busiest follows from the keys, which rank homes: see `seededKey`).
      */
     bootstrapRatios: number[];
   };
@@ -219,6 +220,15 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/**
+ * Node `id`'s key, from the run's seed: keys rank each peer's home bootstrap (home-bootstrap.ts),
+ * so keys made afresh made two runs of one seed load their bootstraps differently (±30 % on the
+ * busiest), and a change could not be told from that noise.
+ */
+function seededKey(seed: number, id: number): KeyPair {
+  return KeyPair.fromSeed(createHash('sha256').update(`nance-scale ${seed} ${id}`).digest());
 }
 
 export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
@@ -299,7 +309,15 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     };
     const store = new MemoryStore(() => clock.now(), role === 'bootstrap' ? 200_000 : undefined);
     const peer = new NancePeer(
-      { transport: counter, clock, store, random, addressTokens: tokens, checkSignaturesInline: true },
+      {
+        transport: counter,
+        clock,
+        store,
+        random,
+        addressTokens: tokens,
+        checkSignaturesInline: true,
+        identity: seededKey(seed, id),
+      },
       config,
     );
     const node: Node = {
