@@ -3,8 +3,8 @@
 // receives what we send there. It proves liveness only, never that the address asked for anything
 // (a request's own address proof does that: request-context.ts). A request that echoes our token
 // for its source, straight from it, shows the same and is noted too (a registration's renewal,
-// request-handler.ts). Traversal consults it before
-// introducing or relaying to a peer, the peer directory before listing one.
+// request-handler.ts). Traversal consults it before introducing or relaying to a peer, the peer
+// directory before listing one.
 import { Lru } from './lru.js';
 import type { Clock, Endpoint } from './ports.js';
 import { endpointKey } from './ports.js';
@@ -30,7 +30,7 @@ export class AnsweredAddresses {
     this.lastAnswer = new Lru(settings.maxAddresses);
   }
 
-  /** An answer to our request came straight from `e`, the address it was sent to (or a proven request). */
+  /** An answer to our request came straight from `e`, the address it was sent to (or a proven request did). */
   note(e: Endpoint): void {
     this.lastAnswer.set(endpointKey(e), this.clock.now());
   }
