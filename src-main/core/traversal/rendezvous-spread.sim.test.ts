@@ -228,8 +228,7 @@ describe('how many registrants an ordinary peer is rendezvous for', () => {
     const clients = Array.from({ length: MAX_RENDEZVOUS_CLIENTS }, (_, i) =>
       h.probe({ host: `198.51.100.${100 + i}`, port: 7000 }).answerPings(),
     );
-    for (const [i, c] of clients.entries())
-      expect((await register(c, q.endpoint, `c${i}`)).obj.r).toBe(0);
+    for (const [i, c] of clients.entries()) expect((await register(c, q.endpoint, `c${i}`)).obj.r).toBe(0);
 
     const late = h.probe({ host: '198.51.100.99', port: 7000 }).answerPings();
     expect((await register(late, q.endpoint, 'late')).text).toBe(err(20, 'late'));
