@@ -8,7 +8,6 @@ import { DEFAULT_ANSWERED } from './answered-addresses.js';
 import { KeyPair } from './identity/keys.js';
 import { RENDEZVOUS_FRESH_MS } from './peer-directory.js';
 import type { Endpoint } from './ports.js';
-import { DEFAULT_TRAVERSAL } from './traversal/traversal.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -164,7 +163,6 @@ describe('a registration renewal', () => {
           natType: 'Port Restricted Cone',
           publicEndpoint: publicOf(n),
           sync: { intervalMs: 10_000 },
-          traversal: DEFAULT_TRAVERSAL,
         },
       });
     const target = natted(31);
